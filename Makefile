@@ -1,0 +1,115 @@
+# jingsai — build, install what is missing, run, test.
+#
+#   make run     build, then run the nightly job on the sample in input/
+#   make test    unit and end-to-end tests, then the same under ASan+UBSan
+#   make bench   speed and size figures against baselines measured in the same run
+#   make fuzz    libFuzzer targets (long; not part of make test)
+
+CC      ?= cc
+CFLAGS  ?= -O2 -g
+WARN     = -Wall -Wextra -Wno-unused-parameter
+PKGS     = libxml-2.0 sqlite3 harfbuzz harfbuzz-subset icu-uc icu-i18n libqrencode libcrypto
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+LIBS     = $(PKG_LIBS) -lhpdf -lcsv -lm
+
+# Debian packages the build, the documents and the tests need.
+DEBS = gcc make pkg-config clang libclang-rt-14-dev \
+       libhpdf-dev libxml2-dev libsqlite3-dev sqlite3 libcsv-dev \
+       libharfbuzz-dev libicu-dev libqrencode-dev libssl-dev \
+       fonts-lxgw-wenkai fonts-arphic-gbsn00lp fonts-arphic-gkai00mp \
+       fonts-droid-fallback fonts-hanazono fonts-wqy-microhei \
+       poppler-utils qpdf zbar-tools valgrind
+
+SRC      := $(filter-out src/main.c,$(wildcard src/*.c))
+OBJ      := $(SRC:src/%.c=build/obj/%.o)
+ASAN_OBJ := $(SRC:src/%.c=build/asan/%.o)
+UNIT     := $(wildcard tests/unit/*.c)
+TOOLS    := $(wildcard tools/*.c)
+
+.PHONY: all build test-run deps run test unit e2e asan bench fuzz clean distclean
+
+# deps first: pkg-config can only answer once the -dev packages are there.
+all: deps
+	@$(MAKE) --no-print-directory build
+
+build: jingsai tools
+
+# Install missing Debian packages (as root), or print the exact command.
+deps:
+	@missing=""; for p in $(DEBS); do \
+	  dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null || exit 1; \
+	  else \
+	    echo "missing Debian packages; run:"; \
+	    echo "  sudo apt-get update && sudo apt-get install -y$$missing"; exit 1; \
+	  fi; \
+	fi
+
+build/obj/%.o: src/%.c src/*.h src/*.def | build/obj
+	$(CC) $(CFLAGS) $(WARN) -Isrc $(PKG_CFLAGS) -MMD -c $< -o $@
+
+build/asan/%.o: src/%.c src/*.h src/*.def | build/asan
+	clang -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined \
+	  $(WARN) -Isrc $(PKG_CFLAGS) -c $< -o $@
+
+build/obj build/asan build/unit build/asan-unit build/tools:
+	@mkdir -p $@
+
+build/libjingsai.a: $(OBJ)
+	@rm -f $@; ar rcs $@ $(OBJ)
+
+build/libjingsai-asan.a: $(ASAN_OBJ)
+	@rm -f $@; ar rcs $@ $(ASAN_OBJ)
+
+jingsai: src/main.c build/libjingsai.a
+	$(CC) $(CFLAGS) $(WARN) -Isrc $(PKG_CFLAGS) src/main.c build/libjingsai.a $(LIBS) -o $@
+
+build/jingsai-asan: src/main.c build/libjingsai-asan.a
+	clang -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined \
+	  $(WARN) -Isrc $(PKG_CFLAGS) src/main.c build/libjingsai-asan.a $(LIBS) -o $@
+
+# Helper programs (data generator, benchmark baselines).
+tools: $(TOOLS:tools/%.c=build/tools/%)
+build/tools/%: tools/%.c build/libjingsai.a | build/tools
+	$(CC) $(CFLAGS) $(WARN) -Isrc $(PKG_CFLAGS) $< build/libjingsai.a $(LIBS) -o $@
+
+build/unit/%: tests/unit/%.c tests/unit/check.h build/libjingsai.a | build/unit
+	$(CC) $(CFLAGS) $(WARN) -Isrc -Itests/unit $(PKG_CFLAGS) $< build/libjingsai.a $(LIBS) -o $@
+
+build/asan-unit/%: tests/unit/%.c tests/unit/check.h build/libjingsai-asan.a | build/asan-unit
+	clang -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined \
+	  $(WARN) -Isrc -Itests/unit $(PKG_CFLAGS) $< build/libjingsai-asan.a $(LIBS) -o $@
+
+# The sample run a new user sees: every kind of document in output/.
+run: all
+	mkdir -p output
+	./jingsai run; st=$$?; [ $$st -le 1 ] || exit $$st; ls output
+
+test: all
+	@$(MAKE) --no-print-directory test-run
+
+test-run: $(UNIT:tests/unit/%.c=build/unit/%) build/jingsai-asan $(UNIT:tests/unit/%.c=build/asan-unit/%)
+	@echo "== tests (optimised build)"
+	@JINGSAI=$(CURDIR)/jingsai UNITDIR=$(CURDIR)/build/unit sh tests/run.sh
+	@echo "== tests (AddressSanitizer + UndefinedBehaviorSanitizer)"
+	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  JINGSAI=$(CURDIR)/build/jingsai-asan UNITDIR=$(CURDIR)/build/asan-unit SANITIZED=1 sh tests/run.sh
+
+bench: all
+	@sh bench/run.sh
+
+fuzz:
+	@sh tests/fuzz/run.sh
+
+clean:
+	rm -rf build jingsai
+
+distclean: clean
+	rm -rf output/* var
+
+-include $(OBJ:.o=.d)

@@ -1,0 +1,10 @@
+/* bulletin.c — placeholder until this stage is written. */
+#include "commands.h"
+
+int
+cmd_bulletin(const struct jz_opts *o, const struct jz_args *a)
+{
+	diag(DIAG_NOT_YET, NULL, 0, 0, "bulletin");
+	return JZ_EXIT_USAGE;
+}
+

@@ -1,0 +1,17 @@
+/* cert.c — placeholder until this stage is written. */
+#include "commands.h"
+
+int
+cmd_certificates(const struct jz_opts *o, const struct jz_args *a)
+{
+	diag(DIAG_NOT_YET, NULL, 0, 0, "certificates");
+	return JZ_EXIT_USAGE;
+}
+
+int
+cmd_verify(const struct jz_opts *o, const struct jz_args *a)
+{
+	diag(DIAG_NOT_YET, NULL, 0, 0, "verify");
+	return JZ_EXIT_USAGE;
+}
+

@@ -1,0 +1,30 @@
+/* commands.h — the subcommands of SPEC §7, one function each, called by main.c. */
+#ifndef COMMANDS_H
+#define COMMANDS_H
+
+#include "jingsai.h"
+
+/* What the command line said beyond the common options. */
+struct jz_args {
+	int argc;            /* positional arguments after the subcommand */
+	char **argv;
+	const char *region;  /* --region CODE (annual) */
+	const char *award;   /* --award CODE (certificates) */
+	int stock;           /* --stock (certificates) */
+	long number;         /* --number N (bulletin); 0 when not given */
+	double offset_x_mm;  /* --offset DX,DY (certificates --stock), millimetres */
+	double offset_y_mm;
+	int calibrate;       /* --calibrate (certificates): also write the calibration page */
+};
+
+/* Each returns an exit status of enum jz_exit. */
+int cmd_ingest(const struct jz_opts *o, const struct jz_args *a);
+int cmd_check(const struct jz_opts *o, const struct jz_args *a);
+int cmd_forget(const struct jz_opts *o, const struct jz_args *a);
+int cmd_annual(const struct jz_opts *o, const struct jz_args *a);
+int cmd_bulletin(const struct jz_opts *o, const struct jz_args *a);
+int cmd_certificates(const struct jz_opts *o, const struct jz_args *a);
+int cmd_verify(const struct jz_opts *o, const struct jz_args *a);
+int cmd_run(const struct jz_opts *o, const struct jz_args *a);
+
+#endif

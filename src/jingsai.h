@@ -1,0 +1,127 @@
+/* jingsai.h — what every stage shares: run options, diagnostics, memory, buffers, files. */
+#ifndef JINGSAI_H
+#define JINGSAI_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#define JZ_VERSION "0.1.0"
+
+/* Exit statuses (SPEC §7). */
+enum jz_exit {
+	JZ_EXIT_OK = 0,       /* all good */
+	JZ_EXIT_REJECTED = 1, /* done, but some input was rejected */
+	JZ_EXIT_USAGE = 2,    /* bad usage */
+	JZ_EXIT_FAILURE = 3,  /* I/O, store or font failure */
+	JZ_EXIT_LOCKED = 75   /* another run holds the lock */
+};
+
+/* Options common to every subcommand; main.c fills them, stages read them. */
+struct jz_opts {
+	const char *input_dir;     /* submissions; default "input" */
+	const char *output_dir;    /* documents; default "output" */
+	const char *db_path;       /* the store; default "var/jingsai.db" */
+	const char *templates_dir; /* default "templates" */
+	const char *fonts_dir;     /* default "fonts" */
+	int quiet;                 /* --quiet: errors only */
+	int verbose;               /* --verbose: notes too */
+};
+
+/* ---- Diagnostics (diag.c) ---------------------------------------------
+ * One catalogue of codes (diagnostics.def), one printing function, and the
+ * worst level seen decides the exit status.  Printed as
+ * "FILE:LINE:COLUMN: error: message" so editors and CI can jump to it. */
+
+enum diag_level { DIAG_NOTE, DIAG_WARNING, DIAG_ERROR, DIAG_FATAL };
+
+enum diag_code {
+#define D(code, level, fmt) code,
+#include "diagnostics.def"
+#undef D
+	DIAG__COUNT
+};
+
+/* A diagnostic as delivered to a sink. */
+struct diag_msg {
+	enum diag_code code;
+	enum diag_level level;
+	const char *file;  /* may be NULL */
+	long line, column; /* 0 when unknown */
+	const char *text;  /* formatted message */
+};
+
+/* Report CODE at FILE:LINE:COLUMN with the catalogue's format and the
+ * arguments.  Printed to stderr (unless a sink is installed) and counted. */
+void diag(enum diag_code code, const char *file, long line, long column, ...);
+void vdiag(enum diag_code code, const char *file, long line, long column, va_list ap);
+
+/* A sink sees every diagnostic after it is counted; returns nothing.  With a
+ * sink installed nothing is printed by diag() itself unless the sink prints.
+ * Pass NULL to restore printing.  Returns the previous sink. */
+typedef void (*diag_sink_fn)(const struct diag_msg *msg, void *arg);
+void diag_set_sink(diag_sink_fn fn, void *arg, diag_sink_fn *old_fn, void **old_arg);
+/* Print MSG the standard way to FP. */
+void diag_print(FILE *fp, const struct diag_msg *msg);
+
+/* Counters since start (or since diag_reset). */
+int diag_count(enum diag_level level);
+enum diag_level diag_worst(void); /* DIAG_NOTE when nothing was reported */
+void diag_reset(void);
+void diag_set_verbosity(int quiet, int verbose);
+const char *diag_level_name(enum diag_level level);
+
+/* ---- Memory (util.c): out of memory aborts here, so callers stay clean. -- */
+void *xmalloc(size_t size);
+void *xcalloc(size_t count, size_t size);
+void *xrealloc(void *ptr, size_t size);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+/* Returns a newly allocated formatted string; the caller frees it. */
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* ---- Growable byte buffer, always NUL-terminated after buf_* calls. ---- */
+struct buf {
+	char *data;
+	size_t len, cap;
+};
+void buf_add(struct buf *b, const void *data, size_t len);
+void buf_puts(struct buf *b, const char *s);
+void buf_putc(struct buf *b, int c);
+void buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void buf_reset(struct buf *b);
+void buf_free(struct buf *b);
+
+/* ---- Files ---- */
+/* Reads the whole of PATH into OUT (appending).  Returns 0, or -1 with errno set. */
+int file_read_all(const char *path, struct buf *out);
+/* Creates DIR and its parents; returns 0 or -1 with errno set. */
+int mkdir_p(const char *dir);
+/* Writes DATA to PATH atomically: temporary file in the same folder, fsync,
+ * rename, fsync of the folder.  Creates missing folders.  Returns 0 or -1
+ * with errno set; PATH is then untouched. */
+int atomic_write(const char *path, const void *data, size_t len);
+/* Same, but only when the content differs from what PATH holds now.
+ * Returns 1 when written, 0 when unchanged, -1 on error. */
+int atomic_write_if_changed(const char *path, const void *data, size_t len);
+/* Joins A and B with one '/'; the caller frees the result. */
+char *path_join(const char *a, const char *b);
+
+/* SHA-256 of DATA as 64 lowercase hex digits plus NUL in OUT. */
+void sha256_hex(const void *data, size_t len, char out[65]);
+
+/* ---- UTF-8 ---- */
+/* Decodes one code point at S (LEN bytes left); stores its byte length in
+ * *ADV.  Returns the code point, or -1 for an invalid sequence (then *ADV is 1). */
+long utf8_decode(const unsigned char *s, size_t len, int *adv);
+/* Appends code point CP as UTF-8. */
+void utf8_encode(struct buf *b, long cp);
+/* Returns 1 when the LEN bytes at S are valid UTF-8; else 0 and the offset of
+ * the first bad byte in *BAD (when BAD is not NULL). */
+int utf8_valid(const char *s, size_t len, size_t *bad);
+
+/* Seconds since the epoch to use for "now" in documents: SOURCE_DATE_EPOCH
+ * when set, else the current time. */
+long long jz_now(void);
+
+#endif

@@ -1,0 +1,158 @@
+/* layout.h — the typesetting core every document stands on.
+ *
+ * Callers describe *what* goes on the page: flowed headings, paragraphs,
+ * tables and charts (reports, bulletin), or text in fixed boxes, rules,
+ * rectangles and QR codes (certificates, the red header).  The layout turns
+ * that into pages of positioned glyph runs and shapes (a display list); a
+ * device renders the display list: the PDF device (libharu, fonts subset
+ * with HarfBuzz) or the layout dump (plain text, for tests).
+ *
+ * Units: millimetres for positions on the page, measured from the top-left
+ * corner; points for font sizes and line widths.  Colours are 0xRRGGBB.
+ * Text is UTF-8 throughout. */
+#ifndef LAYOUT_H
+#define LAYOUT_H
+
+#include <stdio.h>
+
+#include "jingsai.h"
+
+/* ---- Fonts (fonts.c) ----------------------------------------------------
+ * fonts/roles.conf maps each role to a fallback chain of font files; files
+ * found in the fonts folder win over system fonts. */
+struct fontset;
+
+/* Loads the role table from FONTS_DIR; returns NULL after a diagnostic. */
+struct fontset *fontset_open(const char *fonts_dir);
+void fontset_free(struct fontset *fs);
+
+/* ---- Documents ---------------------------------------------------------- */
+struct doc;
+
+struct doc_setup {
+	double page_w_mm, page_h_mm;    /* 0, 0: A4 portrait (210 × 297) */
+	double margin_top_mm;           /* 版心 position and size; 0: GB/T 9704 (37, 28, 156 × 225) */
+	double margin_left_mm;
+	double body_w_mm, body_h_mm;
+	int page_numbers;               /* 1: "— N —" 4号, 7 mm below the 版心, odd right, even left */
+	int first_numbered_page;        /* page that shows "— 1 —" (after a cover: 2); 0 = 1 */
+	const char *title, *author, *subject, *keywords; /* document info, may be NULL */
+	long long date;                 /* creation date (seconds since epoch), jz_now() */
+};
+
+/* A new empty document using fonts of FS (borrowed: FS must outlive it). */
+struct doc *doc_new(struct fontset *fs, const struct doc_setup *setup);
+void doc_free(struct doc *d);
+
+enum align { ALIGN_LEFT, ALIGN_CENTER, ALIGN_RIGHT, ALIGN_JUSTIFY };
+
+struct text_style {
+	const char *role;        /* font role: title, body, heading, kai, number ... */
+	double size_pt;
+	enum align align;
+	double indent_chars;     /* first-line indent, in characters of this size */
+	double line_pitch_pt;    /* baseline to baseline; 0: the page grid (225 mm / 22 lines) */
+	int bold;                /* fake bold (stroke + fill) when the font has no bold */
+	unsigned color;          /* 0xRRGGBB */
+	double space_before_pt, space_after_pt;
+	double letter_spacing_pt;/* extra space after each character */
+};
+
+/* GB/T 9704 presets. */
+extern const struct text_style style_title;    /* 2号 title role, centred */
+extern const struct text_style style_body;     /* 3号 body role, justified, indent 2 */
+extern const struct text_style style_heading1; /* 一、 3号 heading (黑体) role */
+extern const struct text_style style_heading2; /* （一） 3号 kai role */
+extern const struct text_style style_caption;  /* table / chart titles, 4号, centred */
+extern const struct text_style style_table;    /* table cells, 小四 */
+
+/* Names what the following text is ("recipient of 2025-MEDAL-0001"), so that
+ * a character no font of the role has is reported against it.  Copied. */
+void doc_field(struct doc *d, const char *label);
+
+/* ---- Flowed content: placed at the current position, new page as needed. */
+void doc_title(struct doc *d, const char *text);                      /* style_title + outline */
+void doc_heading(struct doc *d, int level, const char *text);         /* level 1 or 2 + outline */
+void doc_paragraph(struct doc *d, const struct text_style *s, const char *text);
+void doc_vspace(struct doc *d, double pt);
+void doc_page_break(struct doc *d);
+/* A horizontal rule across the 版心 at the current position. */
+void doc_hrule(struct doc *d, double width_pt, unsigned color);
+/* Current vertical position, mm from the page top; and the page number (1-based). */
+double doc_cursor_y(const struct doc *d);
+int doc_page_count(const struct doc *d);
+
+/* Tables: header repeated on every page, no row split across pages, numbers
+ * right-aligned; cells are UTF-8 (format numbers with fmt_thousands). */
+struct table_col {
+	const char *header;
+	double width;            /* relative weight; columns share the 版心 width */
+	enum align align;
+};
+struct table;
+struct table *table_new(const char *title, int ncols, const struct table_col *cols);
+void table_row(struct table *t, const char *const *cells);
+void table_total(struct table *t, const char *const *cells); /* the last row, bold */
+void doc_table(struct doc *d, const struct table *t);
+void table_free(struct table *t);
+
+/* Charts, drawn in vector with axis, labels and values. */
+enum chart_kind { CHART_BAR, CHART_LINE };
+struct chart_series {
+	const char *name;
+	const double *values;    /* ncat values */
+};
+struct chart {
+	enum chart_kind kind;
+	const char *title;
+	const char *unit;        /* axis unit, may be NULL */
+	int ncat;
+	const char *const *categories;
+	int nseries;
+	const struct chart_series *series;
+	double height_mm;        /* 0: 70 mm */
+};
+void doc_chart(struct doc *d, const struct chart *c);
+
+/* ---- Fixed positions (certificates, red header, cover). */
+void doc_new_page(struct doc *d);
+enum {
+	BOX_SHRINK = 1,          /* shrink the size until the text fits the box on one line */
+	BOX_NAME_SPACING = 2,    /* two-character names spaced to the width of three */
+	BOX_WRAP = 4,            /* break into lines within the box (style's pitch) */
+	BOX_VCENTER = 8          /* centre vertically in the box */
+};
+void doc_text_box(struct doc *d, const struct text_style *s, double x_mm, double y_mm,
+    double w_mm, double h_mm, int flags, const char *text);
+void doc_line(struct doc *d, double x1_mm, double y1_mm, double x2_mm, double y2_mm,
+    double width_pt, unsigned color);
+/* FILL < 0: not filled; WIDTH_PT 0: not stroked. */
+void doc_rect(struct doc *d, double x_mm, double y_mm, double w_mm, double h_mm,
+    double width_pt, unsigned stroke, long fill);
+void doc_circle(struct doc *d, double cx_mm, double cy_mm, double r_mm,
+    double width_pt, unsigned stroke, long fill);
+/* A QR code: WIDTH × WIDTH modules, module (row r, col c) dark when
+ * modules[r * WIDTH + c] & 1 (libqrencode's layout), SIZE_MM square. */
+void doc_qr(struct doc *d, double x_mm, double y_mm, double size_mm,
+    const unsigned char *modules, int width);
+
+/* Width in mm of TEXT in style S (for callers that place things side by side). */
+double doc_text_width(struct doc *d, const struct text_style *s, const char *text);
+
+/* ---- Output ---------------------------------------------------------------
+ * Fails (returns -1 after a diagnostic naming the field and the code point)
+ * when any character had no font in its role's chain; nothing is written then. */
+int doc_render_pdf(struct doc *d, struct buf *out);
+int doc_write_pdf(struct doc *d, const char *path);  /* atomic */
+/* The layout dump: one line per page, line box, glyph run, rule, shape. */
+void doc_write_dump(struct doc *d, FILE *fp);
+
+/* ---- Text helpers (text.c) ---- */
+/* 1234567 → "1,234,567" into OUT (size ≥ 32). */
+char *fmt_thousands(long long value, char *out);
+/* 2025, 4, 28 → "二〇二五年四月二十八日"; the caller frees. */
+char *fmt_date_chinese(int year, int month, int day);
+/* 2025, 1, 15 → "2025年1月15日"; the caller frees. */
+char *fmt_date_arabic(int year, int month, int day);
+
+#endif

@@ -1,0 +1,201 @@
+/* main.c — the command line: options anywhere, one subcommand, its exit status. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "commands.h"
+
+static const char usage_text[] =
+"usage: jingsai [OPTIONS] COMMAND [ARGS] [OPTIONS]\n"
+"\n"
+"Validates the labour-competition submissions under input/, keeps them in a\n"
+"store, and typesets the annual reports, the biennial bulletin and the award\n"
+"certificates as PDF under output/.\n"
+"\n"
+"Commands:\n"
+"  ingest [PATH...]          validate and load submissions (default: the input folder)\n"
+"  check PATH...             validate only; print diagnostics; change nothing\n"
+"  annual YEAR [--region CODE]\n"
+"                            annual report of the city (and of every region), or of one region\n"
+"  bulletin ROUND --number N the biennial bulletin of ROUND (e.g. 2023-2024), document number N\n"
+"  certificates YEAR [--award CODE] [--stock [--offset DX,DY]] [--calibrate]\n"
+"                            award certificates of YEAR; --stock prints only the variable\n"
+"                            fields onto pre-printed paper, shifted by DX,DY millimetres\n"
+"  verify SERIAL|PAYLOAD     check a certificate serial or a scanned QR payload\n"
+"  forget PATH               remove what one submitted file contributed to the store\n"
+"  run                       the nightly job: ingest what is new, rebuild what changed\n"
+"\n"
+"Options (before or after the command):\n"
+"  --input DIR       submissions and programme.xml   (default: input)\n"
+"  --output DIR      where documents are written      (default: output)\n"
+"  --db FILE         the store                        (default: var/jingsai.db)\n"
+"  --templates DIR   document templates               (default: templates)\n"
+"  --fonts DIR       font roles and operator fonts    (default: fonts)\n"
+"  --quiet           print errors only\n"
+"  --verbose         print notes too\n"
+"  --help            this text\n"
+"  --version         the version\n"
+"\n"
+"Exit status: 0 all good; 1 done, but some input was rejected; 2 bad usage;\n"
+"3 failure (I/O, store, fonts); 75 another run holds the lock.\n"
+"\n"
+"Environment: JINGSAI_KEY_FILE names the file holding the certificate key\n"
+"(no key: certificates carry no QR code, with a warning); SOURCE_DATE_EPOCH\n"
+"fixes the date written into documents.\n";
+
+struct command {
+	const char *name;
+	int (*fn)(const struct jz_opts *, const struct jz_args *);
+	int min_args, max_args; /* positional arguments; -1 = any number */
+};
+
+static const struct command commands[] = {
+	{"ingest", cmd_ingest, 0, -1},
+	{"check", cmd_check, 1, -1},
+	{"annual", cmd_annual, 1, 1},
+	{"bulletin", cmd_bulletin, 1, 1},
+	{"certificates", cmd_certificates, 1, 1},
+	{"verify", cmd_verify, 1, 1},
+	{"forget", cmd_forget, 1, -1},
+	{"run", cmd_run, 0, 0},
+};
+
+static int
+usage_error(const char *msg, const char *arg)
+{
+	fprintf(stderr, "jingsai: error: %s%s%s\n", msg, arg ? ": " : "", arg ? arg : "");
+	fputs("Try 'jingsai --help'.\n", stderr);
+	return JZ_EXIT_USAGE;
+}
+
+/* Parses "DX,DY" into two millimetre values; returns 0 or -1. */
+static int
+parse_offset(const char *s, double *dx, double *dy)
+{
+	char *end;
+
+	*dx = strtod(s, &end);
+	if (end == s || *end != ',')
+		return -1;
+	s = end + 1;
+	*dy = strtod(s, &end);
+	return end == s || *end != '\0' ? -1 : 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct jz_opts o = {"input", "output", "var/jingsai.db", "templates", "fonts", 0, 0};
+	struct jz_args a = {0};
+	const struct command *cmd = NULL;
+	char **pos = xcalloc((size_t)argc, sizeof *pos);
+	int npos = 0, rc;
+
+	for (int i = 1; i < argc; i++) {
+		const char *arg = argv[i];
+		const char **target = NULL;
+
+		if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
+			fputs(usage_text, stdout);
+			free(pos);
+			return JZ_EXIT_OK;
+		}
+		if (strcmp(arg, "--version") == 0) {
+			printf("jingsai %s\n", JZ_VERSION);
+			free(pos);
+			return JZ_EXIT_OK;
+		}
+		if (strcmp(arg, "--quiet") == 0 || strcmp(arg, "-q") == 0) {
+			o.quiet = 1;
+			continue;
+		}
+		if (strcmp(arg, "--verbose") == 0 || strcmp(arg, "-v") == 0) {
+			o.verbose = 1;
+			continue;
+		}
+		if (strcmp(arg, "--stock") == 0) {
+			a.stock = 1;
+			continue;
+		}
+		if (strcmp(arg, "--calibrate") == 0) {
+			a.calibrate = 1;
+			continue;
+		}
+		if (strcmp(arg, "--") == 0) {
+			while (++i < argc)
+				pos[npos++] = argv[i];
+			break;
+		}
+		if (strncmp(arg, "--", 2) != 0) {
+			pos[npos++] = argv[i];
+			continue;
+		}
+		/* Options with a value: "--name VALUE" or "--name=VALUE". */
+		const char *eq = strchr(arg, '=');
+		size_t nlen = eq ? (size_t)(eq - arg) : strlen(arg);
+		const char *value = eq ? eq + 1 : NULL;
+		static const char *const valued[] = {"--input", "--output", "--db", "--templates",
+		    "--fonts", "--region", "--award", "--number", "--offset"};
+		const char *name = NULL;
+		for (size_t k = 0; k < sizeof valued / sizeof *valued; k++)
+			if (strlen(valued[k]) == nlen && strncmp(arg, valued[k], nlen) == 0)
+				name = valued[k];
+		if (name == NULL) {
+			free(pos);
+			return usage_error("unknown option", arg);
+		}
+		if (value == NULL) {
+			if (i + 1 >= argc) {
+				free(pos);
+				return usage_error("option needs a value", name);
+			}
+			value = argv[++i];
+		}
+		if (strcmp(name, "--input") == 0) target = &o.input_dir;
+		else if (strcmp(name, "--output") == 0) target = &o.output_dir;
+		else if (strcmp(name, "--db") == 0) target = &o.db_path;
+		else if (strcmp(name, "--templates") == 0) target = &o.templates_dir;
+		else if (strcmp(name, "--fonts") == 0) target = &o.fonts_dir;
+		else if (strcmp(name, "--region") == 0) target = &a.region;
+		else if (strcmp(name, "--award") == 0) target = &a.award;
+		else if (strcmp(name, "--number") == 0) {
+			char *end;
+			a.number = strtol(value, &end, 10);
+			if (*value == '\0' || *end != '\0' || a.number <= 0) {
+				free(pos);
+				return usage_error("--number takes a positive whole number", value);
+			}
+		} else if (strcmp(name, "--offset") == 0) {
+			if (parse_offset(value, &a.offset_x_mm, &a.offset_y_mm) != 0) {
+				free(pos);
+				return usage_error("--offset takes DX,DY in millimetres", value);
+			}
+		}
+		if (target != NULL)
+			*target = value;
+	}
+	if (npos == 0) {
+		fputs(usage_text, stderr);
+		free(pos);
+		return JZ_EXIT_USAGE;
+	}
+	for (size_t k = 0; k < sizeof commands / sizeof *commands; k++)
+		if (strcmp(pos[0], commands[k].name) == 0)
+			cmd = &commands[k];
+	if (cmd == NULL) {
+		rc = usage_error("unknown command", pos[0]);
+		free(pos);
+		return rc;
+	}
+	a.argc = npos - 1;
+	a.argv = pos + 1;
+	if (a.argc < cmd->min_args || (cmd->max_args >= 0 && a.argc > cmd->max_args)) {
+		rc = usage_error(a.argc < cmd->min_args ? "missing argument to" :
+		    "too many arguments to", cmd->name);
+		free(pos);
+		return rc;
+	}
+	diag_set_verbosity(o.quiet, o.verbose);
+	rc = cmd->fn(&o, &a);
+	free(pos);
+	return rc;
+}

@@ -1,0 +1,299 @@
+/* store.c — the SQLite store: the schema, documented here and nowhere else. */
+#include <libgen.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store.h"
+
+/*
+ * The schema.  Reference data (region, track, target, award, programme) is
+ * reloaded from input/programme.xml on every ingest.  Submitted data keeps
+ * its provenance: file_id and line.  Views named cur_* are what aggregation,
+ * the bulletin and the certificates read.
+ */
+const char store_schema[] =
+"PRAGMA foreign_keys = ON;\n"
+
+/* -- Reference data from programme.xml ---------------------------------- */
+"CREATE TABLE IF NOT EXISTS programme (\n"
+"  key   TEXT PRIMARY KEY,  -- name, first_year, last_year, issuer, doc_prefix, verify_url\n"
+"  value TEXT NOT NULL\n"
+");\n"
+"CREATE TABLE IF NOT EXISTS region (\n"
+"  code TEXT PRIMARY KEY,   -- 320602, KFQ, SZ ...\n"
+"  name TEXT NOT NULL,\n"
+"  kind TEXT NOT NULL CHECK (kind IN ('county','park','city')),\n"
+"  ord  INTEGER NOT NULL    -- report order = order in programme.xml\n"
+");\n"
+"CREATE TABLE IF NOT EXISTS region_alias (\n"
+"  alias TEXT PRIMARY KEY,  -- a former name or code: 海门市, 港闸区 ...\n"
+"  code  TEXT NOT NULL REFERENCES region(code)\n"
+");\n"
+"CREATE TABLE IF NOT EXISTS track (\n"
+"  code TEXT PRIMARY KEY,   -- T1 .. T6\n"
+"  name TEXT NOT NULL,\n"
+"  ord  INTEGER NOT NULL\n"
+");\n"
+"CREATE TABLE IF NOT EXISTS target (\n"
+"  metric     TEXT PRIMARY KEY, -- supervisors, tech_innovations, ...\n"
+"  label      TEXT NOT NULL,    -- 职工节能减排义务监督员总数 ...\n"
+"  comparator TEXT NOT NULL,    -- '>=', '>', '=', 'rising', 'falling'\n"
+"  value      REAL,             -- NULL for rising / falling\n"
+"  kind       TEXT NOT NULL,    -- stock | cumulative | latest | trend\n"
+"  unit       TEXT,             -- 个, 家, 人次, %\n"
+"  ord        INTEGER NOT NULL\n"
+");\n"
+"CREATE TABLE IF NOT EXISTS award (\n"
+"  code           TEXT PRIMARY KEY, -- MEDAL, CERT, PIONEER, TECH, INNOV, WOMEN\n"
+"  title          TEXT NOT NULL,\n"
+"  recipient_kind TEXT NOT NULL CHECK (recipient_kind IN ('person','unit','team')),\n"
+"  template       TEXT NOT NULL,    -- file under templates/\n"
+"  women_only     INTEGER NOT NULL DEFAULT 0,\n"
+"  ord            INTEGER NOT NULL\n"
+");\n"
+
+/* -- Provenance ------------------------------------------------------------ */
+"CREATE TABLE IF NOT EXISTS file (\n"
+"  id          INTEGER PRIMARY KEY,\n"
+"  path        TEXT NOT NULL,      -- as found under input/\n"
+"  sha256      TEXT NOT NULL,\n"
+"  size        INTEGER NOT NULL,\n"
+"  kind        TEXT,               -- annual-return, enterprises, participation, ...\n"
+"  encoding    TEXT,               -- UTF-8, UTF-8 BOM, GB18030\n"
+"  ingested_at TEXT NOT NULL,      -- ISO-8601 UTC\n"
+"  status      TEXT NOT NULL CHECK (status IN ('accepted','rejected','replaced','forgotten')),\n"
+"  rows        INTEGER NOT NULL DEFAULT 0,\n"
+"  UNIQUE (path, sha256)\n"
+");\n"
+"CREATE TABLE IF NOT EXISTS rejection (  -- why a file was rejected (data-quality appendix)\n"
+"  file_id INTEGER NOT NULL REFERENCES file(id) ON DELETE CASCADE,\n"
+"  line    INTEGER,\n"
+"  col     INTEGER,\n"
+"  message TEXT NOT NULL\n"
+");\n"
+
+/* -- Annual returns (XML): every version kept; the current one per region
+ *    and year is the latest `submitted` (ties: latest ingested). ---------- */
+"CREATE TABLE IF NOT EXISTS annual_return (\n"
+"  id        INTEGER PRIMARY KEY,\n"
+"  file_id   INTEGER NOT NULL REFERENCES file(id),\n"
+"  region    TEXT NOT NULL REFERENCES region(code),\n"
+"  year      INTEGER NOT NULL,\n"
+"  submitted TEXT NOT NULL,          -- ISO-8601 as given\n"
+"  tech_innovations INTEGER, operating_methods INTEGER, proposals_submitted INTEGER,\n"
+"  proposals_adopted INTEGER, five_small INTEGER,\n"
+"  supervisors INTEGER, key_enterprise_workers INTEGER, key_enterprise_participants INTEGER,\n"
+"  above_scale_enterprises INTEGER, ankang_enterprises INTEGER,\n"
+"  deaths INTEGER, serious_injuries INTEGER, occupational_incidents INTEGER,\n"
+"  pioneer_teams INTEGER, six_type_teams INTEGER, qc_groups INTEGER\n"
+");\n"
+"CREATE INDEX IF NOT EXISTS annual_return_ry ON annual_return(region, year);\n"
+"CREATE TABLE IF NOT EXISTS project (\n"
+"  return_id INTEGER NOT NULL REFERENCES annual_return(id) ON DELETE CASCADE,\n"
+"  id        TEXT NOT NULL,   -- 2024-320682-007\n"
+"  track     TEXT NOT NULL REFERENCES track(code),\n"
+"  level     TEXT NOT NULL,   -- city | county | enterprise\n"
+"  status    TEXT NOT NULL,   -- 申报 | 推进 | 评估 | 总结\n"
+"  name      TEXT NOT NULL,\n"
+"  organizer TEXT,\n"
+"  line      INTEGER NOT NULL,\n"
+"  PRIMARY KEY (return_id, id)\n"
+");\n"
+"CREATE INDEX IF NOT EXISTS project_id ON project(id);\n"
+"CREATE TABLE IF NOT EXISTS studio (\n"
+"  return_id INTEGER NOT NULL REFERENCES annual_return(id) ON DELETE CASCADE,\n"
+"  id        TEXT NOT NULL,\n"
+"  name      TEXT NOT NULL,\n"
+"  leader    TEXT,\n"
+"  level     TEXT NOT NULL,   -- city-demo | city | county | enterprise\n"
+"  founded   INTEGER,\n"
+"  line      INTEGER NOT NULL,\n"
+"  PRIMARY KEY (return_id, id)\n"
+");\n"
+
+/* -- CSV data: one row per key; a key seen again replaces the row (latest
+ *    file wins).  file_id/line say where the row now comes from. ------------ */
+"CREATE TABLE IF NOT EXISTS enterprise (\n"
+"  credit_code TEXT PRIMARY KEY,\n"
+"  name        TEXT NOT NULL,\n"
+"  region      TEXT NOT NULL REFERENCES region(code),\n"
+"  ownership   TEXT NOT NULL,          -- 国有 集体 民营 外资 港澳台 其他\n"
+"  nonpublic   INTEGER NOT NULL,       -- 1 unless 国有 or 集体\n"
+"  above_scale INTEGER NOT NULL,       -- 是 = 1\n"
+"  industry    TEXT,\n"
+"  employees   INTEGER,\n"
+"  file_id INTEGER NOT NULL, line INTEGER NOT NULL\n"
+");\n"
+"CREATE TABLE IF NOT EXISTS participation (\n"
+"  year         INTEGER NOT NULL,\n"
+"  project_id   TEXT NOT NULL,\n"
+"  credit_code  TEXT NOT NULL,\n"
+"  participants INTEGER NOT NULL,\n"
+"  file_id INTEGER NOT NULL, line INTEGER NOT NULL,\n"
+"  PRIMARY KEY (year, project_id, credit_code)\n"
+") WITHOUT ROWID;\n"
+"CREATE TABLE IF NOT EXISTS achievement (\n"
+"  round           TEXT NOT NULL,      -- 2023-2024\n"
+"  entry_id        TEXT NOT NULL,\n"
+"  category        TEXT NOT NULL,      -- 科技创新成果 | 先进操作法\n"
+"  title           TEXT NOT NULL,\n"
+"  first_completer TEXT NOT NULL,\n"
+"  gender          TEXT,\n"
+"  credit_code     TEXT NOT NULL,      -- the completer's unit\n"
+"  completers      TEXT,               -- others, separated by 、\n"
+"  file_id INTEGER NOT NULL, line INTEGER NOT NULL,\n"
+"  PRIMARY KEY (round, entry_id)\n"
+");\n"
+"CREATE TABLE IF NOT EXISTS score (\n"
+"  round    TEXT NOT NULL,\n"
+"  entry_id TEXT NOT NULL,\n"
+"  judge    TEXT NOT NULL,\n"
+"  score    REAL NOT NULL,             -- 0-100, one decimal at most\n"
+"  file_id INTEGER NOT NULL, line INTEGER NOT NULL,\n"
+"  PRIMARY KEY (round, entry_id, judge)\n"
+");\n"
+"CREATE TABLE IF NOT EXISTS skill (\n"
+"  year         INTEGER NOT NULL,\n"
+"  competition  TEXT NOT NULL,\n"
+"  city_contest INTEGER NOT NULL,      -- 是 = 1\n"
+"  rank         INTEGER NOT NULL,\n"
+"  name         TEXT NOT NULL,\n"
+"  gender       TEXT,\n"
+"  credit_code  TEXT NOT NULL,\n"
+"  score        REAL,\n"
+"  file_id INTEGER NOT NULL, line INTEGER NOT NULL,\n"
+"  PRIMARY KEY (year, competition, rank, name)\n"
+");\n"
+"CREATE TABLE IF NOT EXISTS award_row (  -- the awards CSV\n"
+"  year           INTEGER NOT NULL,\n"
+"  award          TEXT NOT NULL REFERENCES award(code),\n"
+"  recipient      TEXT NOT NULL,\n"
+"  recipient_kind TEXT NOT NULL,\n"
+"  gender         TEXT,\n"
+"  credit_code    TEXT NOT NULL,\n"
+"  reason         TEXT,\n"
+"  file_id INTEGER NOT NULL, line INTEGER NOT NULL,\n"
+"  PRIMARY KEY (year, award, recipient, credit_code)\n"
+");\n"
+
+/* -- Certificates: serials are assigned once and never reused. ------------ */
+"CREATE TABLE IF NOT EXISTS certificate (\n"
+"  serial         TEXT PRIMARY KEY,   -- YYYY-AWARD-NNNN\n"
+"  year           INTEGER NOT NULL,\n"
+"  award          TEXT NOT NULL,\n"
+"  seq            INTEGER NOT NULL,   -- NNNN\n"
+"  recipient      TEXT NOT NULL,\n"
+"  credit_code    TEXT NOT NULL,\n"
+"  recipient_kind TEXT NOT NULL,\n"
+"  gender         TEXT,\n"
+"  unit           TEXT,               -- enterprise name at the time of printing\n"
+"  region         TEXT,\n"
+"  source         TEXT NOT NULL,      -- awards CSV, top-ten, skills\n"
+"  status         TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active','withdrawn')),\n"
+"  fields         TEXT,               -- the printed fields, as signed\n"
+"  UNIQUE (year, award, recipient, credit_code),\n"
+"  UNIQUE (year, award, seq)\n"
+");\n"
+
+/* -- Documents built, with the fingerprint of their inputs (nightly run). -- */
+"CREATE TABLE IF NOT EXISTS document (\n"
+"  path        TEXT PRIMARY KEY,      -- under output/\n"
+"  fingerprint TEXT NOT NULL,         -- sha256 over data and template\n"
+"  sha256      TEXT NOT NULL,         -- of the file written\n"
+"  built_at    TEXT NOT NULL\n"
+");\n"
+
+/* -- Current views ------------------------------------------------------------ */
+"CREATE VIEW IF NOT EXISTS cur_return AS\n"
+"  SELECT r.* FROM annual_return r\n"
+"  WHERE r.id = (SELECT r2.id FROM annual_return r2\n"
+"                WHERE r2.region = r.region AND r2.year = r.year\n"
+"                ORDER BY r2.submitted DESC, r2.id DESC LIMIT 1);\n"
+"CREATE VIEW IF NOT EXISTS cur_project AS\n"
+"  SELECT p.id, p.track, p.level, p.status, p.name, p.organizer, r.region, r.year, p.line, r.file_id\n"
+"  FROM project p JOIN cur_return r ON r.id = p.return_id;\n"
+"CREATE VIEW IF NOT EXISTS cur_studio AS\n"
+"  SELECT s.id, s.name, s.leader, s.level, s.founded, r.region, r.year\n"
+"  FROM studio s JOIN cur_return r ON r.id = s.return_id;\n"
+;
+
+sqlite3 *
+store_open(const char *path, int readonly)
+{
+	sqlite3 *db = NULL;
+	int flags = readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+
+	if (!readonly) {
+		char *copy = xstrdup(path);
+		mkdir_p(dirname(copy));
+		free(copy);
+	}
+	if (sqlite3_open_v2(path, &db, flags, NULL) != SQLITE_OK) {
+		char *msg = xasprintf("cannot open %s: %s", path, db ? sqlite3_errmsg(db) : "out of memory");
+		diag(DIAG_STORE, NULL, 0, 0, msg);
+		free(msg);
+		sqlite3_close(db);
+		return NULL;
+	}
+	sqlite3_busy_timeout(db, 10000);
+	sqlite3_extended_result_codes(db, 1);
+	if (readonly)
+		return db;
+	if (store_exec(db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;") != 0 ||
+	    store_exec(db, store_schema) != 0) {
+		sqlite3_close(db);
+		return NULL;
+	}
+	return db;
+}
+
+void
+store_close(sqlite3 *db)
+{
+	if (db != NULL)
+		sqlite3_close(db);
+}
+
+int
+store_exec(sqlite3 *db, const char *sql)
+{
+	char *err = NULL;
+
+	if (sqlite3_exec(db, sql, NULL, NULL, &err) == SQLITE_OK)
+		return 0;
+	diag(DIAG_STORE, NULL, 0, 0, err ? err : sqlite3_errmsg(db));
+	sqlite3_free(err);
+	return -1;
+}
+
+sqlite3_stmt *
+store_prepare(sqlite3 *db, const char *sql)
+{
+	sqlite3_stmt *st = NULL;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
+		char *msg = xasprintf("%s in: %.200s", sqlite3_errmsg(db), sql);
+		diag(DIAG_STORE, NULL, 0, 0, msg);
+		free(msg);
+		return NULL;
+	}
+	return st;
+}
+
+int
+store_begin(sqlite3 *db)
+{
+	return store_exec(db, "BEGIN IMMEDIATE");
+}
+
+int
+store_commit(sqlite3 *db)
+{
+	return store_exec(db, "COMMIT");
+}
+
+void
+store_rollback(sqlite3 *db)
+{
+	sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+}

@@ -1,0 +1,29 @@
+# tests/lib.sh — shared by the end-to-end test scripts (sourced, POSIX sh).
+# $JINGSAI is the program under test; every script works in its own $WORK.
+# ok/fail print the PASS/FAIL lines that tests/run.sh counts.
+
+: "${JINGSAI:?JINGSAI must name the program under test}"
+TOP=$(cd "$(dirname "$0")/.." && pwd)
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/jingsai-test.XXXXXX")
+trap 'rm -rf "$WORK"' EXIT
+FAILED=0
+
+ok()   { echo "PASS: $*"; }
+fail() { echo "FAIL: $*"; FAILED=1; }
+
+# check NAME CMD... — passes when CMD exits 0.
+check() { name=$1; shift; if "$@" >/dev/null 2>&1; then ok "$name"; else fail "$name"; fi; }
+
+# expect_status WANT NAME CMD... — runs CMD, keeps its stderr in $WORK/stderr.
+expect_status() {
+	want=$1; name=$2; shift 2
+	"$@" >"$WORK/stdout" 2>"$WORK/stderr"; got=$?
+	if [ "$got" = "$want" ]; then ok "$name"; else fail "$name (exit $got, want $want)"; sed 's/^/    /' "$WORK/stderr" | head -20; fi
+}
+
+# expect_diag NAME TEXT — the last command's stderr has a line containing TEXT.
+expect_diag() {
+	if grep -qF -- "$2" "$WORK/stderr"; then ok "$1"; else fail "$1 (no '$2' in:)"; sed 's/^/    /' "$WORK/stderr" | head -20; fi
+}
+
+finish() { exit $FAILED; }

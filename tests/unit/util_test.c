@@ -1,0 +1,43 @@
+/* util_test.c — UTF-8 decoding, buffers, hashing, atomic writes. */
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "jingsai.h"
+
+int
+main(void)
+{
+	int adv;
+	const unsigned char jie[] = "\xf0\xa0\xae\xb7"; /* 𠮷 U+20BB7 */
+	CHECK(utf8_decode(jie, 4, &adv) == 0x20BB7 && adv == 4, "utf8 decodes a character outside the BMP");
+	CHECK(utf8_decode((const unsigned char *)"\xc0\xaf", 2, &adv) == -1, "utf8 refuses an overlong form");
+	CHECK(utf8_decode((const unsigned char *)"\xed\xa0\x80", 3, &adv) == -1, "utf8 refuses a surrogate");
+	size_t bad = 0;
+	CHECK(!utf8_valid("ab\xe5\x96", 4, &bad) && bad == 2, "utf8_valid finds a truncated sequence");
+
+	struct buf b = {0};
+	utf8_encode(&b, 0x20BB7);
+	CHECK(b.len == 4 && memcmp(b.data, jie, 4) == 0, "utf8 encodes a character outside the BMP");
+	buf_free(&b);
+
+	char hex[65];
+	sha256_hex("abc", 3, hex);
+	CHECK_STR(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad", "sha256 of abc");
+
+	char dir[] = "/tmp/jingsai-util-XXXXXX";
+	CHECK(mkdtemp(dir) != NULL, "temporary folder");
+	char *path = xasprintf("%s/a/b/c.txt", dir);
+	CHECK(atomic_write(path, "hello", 5) == 0, "atomic_write creates folders and the file");
+	CHECK(atomic_write_if_changed(path, "hello", 5) == 0, "unchanged content is not rewritten");
+	CHECK(atomic_write_if_changed(path, "hello!", 6) == 1, "changed content is rewritten");
+	struct buf r = {0};
+	CHECK(file_read_all(path, &r) == 0 && r.len == 6, "file reads back");
+	buf_free(&r);
+	char *cmd = xasprintf("rm -rf %s", dir);
+	if (system(cmd) != 0)
+		perror("rm");
+	free(cmd);
+	free(path);
+	return CHECK_DONE();
+}
