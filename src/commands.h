@@ -17,7 +17,19 @@ struct jz_args {
 	int calibrate;       /* --calibrate (certificates): also write the calibration page */
 };
 
-/* Each returns an exit status of enum jz_exit. */
+struct out_ctx;
+
+/* Document builders, shared by their subcommand and by `run` (which passes
+ * an out_ctx without force, so unchanged documents are skipped).  Each
+ * returns an exit status of enum jz_exit. */
+/* The annual report of YEAR for the city and every region (REGION NULL), or one region. */
+int annual_build(struct out_ctx *oc, int year, const char *region);
+/* The bulletin of ROUND ("2023-2024"); NUMBER 0: the number last used for it (else 1). */
+int bulletin_build(struct out_ctx *oc, const char *round, long number);
+/* The certificates of YEAR (A->award NULL: every award), per A's --stock etc. */
+int certificates_build(struct out_ctx *oc, int year, const struct jz_args *a);
+
+/* Subcommands.  Each returns an exit status of enum jz_exit. */
 int cmd_ingest(const struct jz_opts *o, const struct jz_args *a);
 int cmd_check(const struct jz_opts *o, const struct jz_args *a);
 int cmd_forget(const struct jz_opts *o, const struct jz_args *a);

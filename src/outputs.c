@@ -1,0 +1,237 @@
+/* outputs.c — documents under output/: fingerprints, atomic writes, records. */
+#include <dirent.h>
+#include <errno.h>
+#include <time.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <openssl/evp.h>
+
+#include "outputs.h"
+#include "store.h"
+
+struct fingerprint {
+	EVP_MD_CTX *md;
+};
+
+struct fingerprint *
+fp_new(const struct out_ctx *oc)
+{
+	struct fingerprint *fp = xmalloc(sizeof *fp);
+
+	fp->md = EVP_MD_CTX_new();
+	if (fp->md == NULL) {
+		fputs("jingsai: fatal: out of memory\n", stderr);
+		abort();
+	}
+	EVP_DigestInit_ex(fp->md, EVP_sha256(), NULL);
+	if (oc != NULL)
+		fp_add_str(fp, oc->base);
+	return fp;
+}
+
+void
+fp_add(struct fingerprint *fp, const void *data, size_t len)
+{
+	EVP_DigestUpdate(fp->md, data, len);
+}
+
+void
+fp_add_str(struct fingerprint *fp, const char *s)
+{
+	if (s == NULL)
+		s = "\x01(null)";
+	fp_add(fp, s, strlen(s) + 1);
+}
+
+void
+fp_add_file(struct fingerprint *fp, const char *path)
+{
+	struct buf b = {0};
+
+	fp_add_str(fp, path);
+	if (file_read_all(path, &b) == 0) {
+		char len[32];
+		snprintf(len, sizeof len, "%zu", b.len);
+		fp_add_str(fp, len);
+		fp_add(fp, b.data, b.len);
+	} else
+		fp_add_str(fp, "\x01missing");
+	buf_free(&b);
+}
+
+int
+fp_add_query(struct fingerprint *fp, sqlite3 *db, const char *sql)
+{
+	sqlite3_stmt *st = store_prepare(db, sql);
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	fp_add_str(fp, sql);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int n = sqlite3_column_count(st);
+		for (int i = 0; i < n; i++) {
+			const unsigned char *t = sqlite3_column_text(st, i);
+			fp_add_str(fp, t ? (const char *)t : "\x01NULL");
+		}
+		fp_add(fp, "\n", 1);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		diag(DIAG_STORE, NULL, 0, 0, sqlite3_errmsg(db));
+		return -1;
+	}
+	return 0;
+}
+
+void
+fp_done(struct fingerprint *fp, char hex[65])
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int n = 0;
+
+	EVP_DigestFinal_ex(fp->md, md, &n);
+	for (unsigned i = 0; i < 32 && i < n; i++)
+		snprintf(hex + 2 * i, 3, "%02x", md[i]);
+	hex[64] = '\0';
+	EVP_MD_CTX_free(fp->md);
+	free(fp);
+}
+
+static int
+cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+void
+out_init(struct out_ctx *oc, sqlite3 *db, const struct jz_opts *opts)
+{
+	struct fingerprint *fp = fp_new(NULL);
+	DIR *dir;
+
+	memset(oc, 0, sizeof *oc);
+	oc->db = db;
+	oc->opts = opts;
+	fp_add_str(fp, "jingsai " JZ_VERSION);
+	/* The fonts folder: names, sizes and times of the files an operator
+	 * dropped in, and the role table itself. */
+	if ((dir = opendir(opts->fonts_dir)) != NULL) {
+		char **names = NULL;
+		size_t n = 0;
+		struct dirent *e;
+		while ((e = readdir(dir)) != NULL) {
+			if (e->d_name[0] == '.')
+				continue;
+			names = xrealloc(names, (n + 1) * sizeof *names);
+			names[n++] = xstrdup(e->d_name);
+		}
+		closedir(dir);
+		qsort(names, n, sizeof *names, cmp_names);
+		for (size_t i = 0; i < n; i++) {
+			char *p = path_join(opts->fonts_dir, names[i]);
+			struct stat sb;
+			fp_add_str(fp, names[i]);
+			if (stat(p, &sb) == 0) {
+				char meta[64];
+				snprintf(meta, sizeof meta, "%lld:%lld", (long long)sb.st_size,
+				    (long long)sb.st_mtime);
+				fp_add_str(fp, meta);
+			}
+			if (strstr(names[i], ".conf") != NULL)
+				fp_add_file(fp, p);
+			free(p);
+			free(names[i]);
+		}
+		free(names);
+	}
+	if (db != NULL)
+		fp_add_query(fp, db, "SELECT key, value FROM programme ORDER BY key");
+	fp_done(fp, oc->base);
+}
+
+static char *
+out_path(const struct out_ctx *oc, const char *relpath)
+{
+	return path_join(oc->opts->output_dir, relpath);
+}
+
+int
+out_needed(struct out_ctx *oc, const char *relpath, const char *fingerprint)
+{
+	sqlite3_stmt *st;
+	int needed = 1;
+
+	if (oc->force || oc->db == NULL)
+		return 1;
+	st = store_prepare(oc->db, "SELECT fingerprint, sha256 FROM document WHERE path = ?1");
+	if (st == NULL)
+		return 1;
+	sqlite3_bind_text(st, 1, relpath, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW &&
+	    strcmp((const char *)sqlite3_column_text(st, 0), fingerprint) == 0) {
+		/* Same inputs: still needed if the file is gone or was altered. */
+		char *path = out_path(oc, relpath);
+		struct buf b = {0};
+		char hex[65];
+		if (file_read_all(path, &b) == 0) {
+			sha256_hex(b.data, b.len, hex);
+			needed = strcmp(hex, (const char *)sqlite3_column_text(st, 1)) != 0;
+		}
+		buf_free(&b);
+		free(path);
+	}
+	sqlite3_finalize(st);
+	return needed;
+}
+
+int
+out_write(struct out_ctx *oc, const char *relpath, const char *fingerprint,
+    const void *data, size_t len)
+{
+	char *path = out_path(oc, relpath);
+	char hex[65], now[32];
+	sqlite3_stmt *st;
+	long long t = jz_now();
+	struct tm tm;
+	time_t tt = (time_t)t;
+
+	if (atomic_write_if_changed(path, data, len) < 0) {
+		diag(DIAG_IO, path, 0, 0, "cannot write", strerror(errno));
+		free(path);
+		oc->failed++;
+		return -1;
+	}
+	free(path);
+	oc->built++;
+	if (oc->progress != NULL)
+		oc->progress(oc->progress_arg, relpath);
+	if (oc->db == NULL)
+		return 0;
+	sha256_hex(data, len, hex);
+	gmtime_r(&tt, &tm);
+	strftime(now, sizeof now, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	st = store_prepare(oc->db, "INSERT OR REPLACE INTO document (path, fingerprint, sha256, built_at) "
+	    "VALUES (?1, ?2, ?3, ?4)");
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, relpath, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, fingerprint, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, hex, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, now, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+	if (rc != 0)
+		diag(DIAG_STORE, NULL, 0, 0, sqlite3_errmsg(oc->db));
+	sqlite3_finalize(st);
+	return rc;
+}
+
+void
+out_unchanged(struct out_ctx *oc, const char *relpath)
+{
+	oc->unchanged++;
+	if (oc->progress != NULL)
+		oc->progress(oc->progress_arg, relpath);
+}

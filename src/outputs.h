@@ -1,0 +1,50 @@
+/* outputs.h — writing documents under output/: fingerprints of their inputs,
+ * atomic writes, and the record in the store's `document` table.
+ *
+ * A document builder gathers everything the document is made from (template
+ * bytes, query results, the font set) into a fingerprint first; when the
+ * store records the same fingerprint and the file is still there untouched,
+ * the document is not rebuilt. */
+#ifndef OUTPUTS_H
+#define OUTPUTS_H
+
+#include <sqlite3.h>
+
+#include "jingsai.h"
+
+struct out_ctx {
+	sqlite3 *db;                /* the store (read-write) */
+	const struct jz_opts *opts;
+	int force;                  /* 1: build even when the fingerprint is unchanged */
+	char base[65];              /* fingerprint of the program, fonts and programme; mixed into every document's */
+	int built, unchanged, failed; /* counters for the run summary */
+	void (*progress)(void *arg, const char *relpath); /* called after each document, may be NULL */
+	void *progress_arg;
+};
+
+/* Fills OC for OPTS and DB, computing the base fingerprint (program version,
+ * fonts/ folder listing and roles). */
+void out_init(struct out_ctx *oc, sqlite3 *db, const struct jz_opts *opts);
+
+/* A fingerprint being gathered. */
+struct fingerprint;
+struct fingerprint *fp_new(const struct out_ctx *oc); /* starts with oc->base */
+void fp_add(struct fingerprint *fp, const void *data, size_t len);
+void fp_add_str(struct fingerprint *fp, const char *s);   /* with its NUL, so "a","b" ≠ "ab" */
+void fp_add_file(struct fingerprint *fp, const char *path); /* the file's bytes, or its absence */
+/* Adds every row of SQL's result (all columns, as text) — what a document reads. */
+int fp_add_query(struct fingerprint *fp, sqlite3 *db, const char *sql);
+/* Finishes into HEX and frees FP. */
+void fp_done(struct fingerprint *fp, char hex[65]);
+
+/* 1 when output/RELPATH must be (re)built for FINGERPRINT: forced, no record,
+ * another fingerprint, or the file missing or changed since written. */
+int out_needed(struct out_ctx *oc, const char *relpath, const char *fingerprint);
+/* Writes DATA atomically at output/RELPATH, records FINGERPRINT and the
+ * file's sha256, counts it as built.  Returns 0, or -1 after a diagnostic. */
+int out_write(struct out_ctx *oc, const char *relpath, const char *fingerprint,
+    const void *data, size_t len);
+/* Counts a document found up to date (calls the progress hook). */
+void out_unchanged(struct out_ctx *oc, const char *relpath);
+
+#endif
