@@ -721,25 +721,24 @@ load_xml(struct run *r, const struct infile *f, long long file_id, long long old
 		xmlFreeDoc(doc);
 		return 0;
 	}
-	if (xml_validate(doc, "annual-return.xsd", f->shown, data, len) != 0) {
-		xmlFreeDoc(doc);
-		return 0;
-	}
+	/* After schema errors the references are still checked (what is there
+	 * of them), so that one pass reports every error of the file. */
+	errors = xml_validate(doc, "annual-return.xsd", f->shown, data, len);
 	ar = ar_from_doc(doc);
 	xmlFreeDoc(doc);
 
 	const struct programme *p = r->prog;
-	const char *region = programme_region(p, ar->region);
-	if (region == NULL) {
+	const char *region = ar->region ? programme_region(p, ar->region) : NULL;
+	if (region == NULL && ar->region != NULL) {
 		diag(DIAG_REF_REGION, f->shown, ar->line, xml_column(data, len, ar->line, "region"), ar->region);
 		errors++;
 	}
-	if (ar->year < p->first_year || ar->year > p->last_year) {
+	if (ar->year != 0 && (ar->year < p->first_year || ar->year > p->last_year)) {
 		diag(DIAG_YEAR_PERIOD, f->shown, ar->line, xml_column(data, len, ar->line, "year"),
 		    ar->year, p->first_year, p->last_year);
 		errors++;
 	}
-	if (xml_datetime_utc(ar->submitted, submitted) != 0) {
+	if (errors == 0 && xml_datetime_utc(ar->submitted, submitted) != 0) {
 		diag(DIAG_XML_SUBMITTED, f->shown, ar->line, xml_column(data, len, ar->line, "submitted"),
 		    ar->submitted);
 		errors++;
@@ -751,12 +750,12 @@ load_xml(struct run *r, const struct infile *f, long long file_id, long long old
 		goto done;
 	for (size_t i = 0; i < ar->nprojects; i++) {
 		const struct ar_project *pr = &ar->projects[i];
-		if (programme_track(p, pr->track) == NULL) {
+		if (pr->track != NULL && programme_track(p, pr->track) == NULL) {
 			diag(DIAG_REF_TRACK, f->shown, pr->line, xml_column(data, len, pr->line, "track"),
 			    pr->track, programme_track_list(p));
 			errors++;
 		}
-		if (region == NULL)
+		if (region == NULL || pr->id == NULL)
 			continue;
 		sqlite3_bind_text(st, 1, pr->id, -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 2, region, -1, SQLITE_STATIC);
