@@ -35,11 +35,11 @@
  *    that name them, so a participation file may name a project of a file
  *    that sorts after it, whatever the order the operator put them in.
  *    CSV rows whose key is stored already replace it: the latest file wins.
- * 3. The run is one SQLite transaction, each file a SAVEPOINT inside it: a
+ * 3. Each file is one transaction (a SAVEPOINT, committed on RELEASE): a
  *    file with any error is rolled back to nothing (its diagnostics are
- *    recorded in `rejection`), the others stay.  `check` rolls the whole
- *    run back at the end, so it validates references exactly as `ingest`
- *    would and changes nothing.
+ *    recorded in `rejection`), the others stay.  `check` wraps the whole
+ *    run in one transaction that it rolls back at the end, so it validates
+ *    references exactly as `ingest` would and changes nothing.
  *
  * Reference checks (SPEC 2, 3.2): regions resolve through programme.xml
  * (names and aliases to codes); tracks and awards must exist there; a
@@ -1241,12 +1241,16 @@ ingest_paths(sqlite3 *db, const struct jz_opts *o, int npaths, char *const *path
 		status = JZ_EXIT_FAILURE;
 		goto out;
 	}
-	if (store_begin(r.db) != 0) {
-		free(prog_path);
-		status = JZ_EXIT_FAILURE;
-		goto out;
+	/* `check` runs in one transaction rolled back at the end; `ingest`
+	 * commits each file (its savepoint is then the transaction). */
+	if (check_only) {
+		if (store_begin(r.db) != 0) {
+			free(prog_path);
+			status = JZ_EXIT_FAILURE;
+			goto out;
+		}
+		in_txn = 1;
 	}
-	in_txn = 1;
 	if (programme_store(r.db, r.prog, prog_path, &sum->programme_changed) != 0) {
 		free(prog_path);
 		status = JZ_EXIT_FAILURE;
@@ -1306,12 +1310,8 @@ ingest_paths(sqlite3 *db, const struct jz_opts *o, int npaths, char *const *path
 		status = JZ_EXIT_REJECTED;
 out:
 	sqlite3_finalize(r.entry_known);
-	if (in_txn) {
-		if (check_only || status == JZ_EXIT_FAILURE)
-			store_rollback(r.db);
-		else if (store_commit(r.db) != 0)
-			status = JZ_EXIT_FAILURE;
-	}
+	if (in_txn)
+		store_rollback(r.db);
 	diag_set_sink(r.old_fn, r.old_arg, NULL, NULL);
 	kept_clear(&r);
 	free(r.kept);
