@@ -27,7 +27,7 @@ S=$WORK/a
 # either strict UTF-8 or strict GB18030; anything else fails here.
 mkdir -p "$WORK/u"
 BOM=$(printf '\357\273\277'); CR=$(printf '\r')
-bad=0; n=0; gbk=0; bom=0; crlf=0; gb_crlf=0; nonbmp_gb=0
+bad=0; n=0; gbk=0; bom=0; crlf=0; gb_crlf=0; nonbmp_gb=0; gb_rare=0
 find "$S" -name '*.csv' | sort >"$WORK/csvs"
 while IFS= read -r f; do
 	n=$((n + 1)); out="$WORK/u/$n.csv"; gb=0
@@ -38,6 +38,7 @@ while IFS= read -r f; do
 	if grep -q "$CR\$" "$f"; then crlf=$((crlf + 1)); gb_crlf=$((gb_crlf + gb)); fi
 	sed -i "1s/^$BOM//; s/$CR\$//" "$out"
 	[ $gb = 1 ] && grep -q '𠮷' "$out" && nonbmp_gb=$((nonbmp_gb + 1))
+	[ $gb = 1 ] && grep -qF -e 喆 -e 堃 -e 昇 -e 镕 -e 旻 "$out" && gb_rare=$((gb_rare + 1))
 	read -r header <"$out"
 	for kind in ownership participants first_completer judge city_contest recipient_kind; do
 		case ",$header," in *",$kind,"*) echo "$out" >>"$WORK/kind.$kind" ;; esac
@@ -47,6 +48,7 @@ done <"$WORK/csvs"
 [ $gbk -ge 3 ] && ok "some CSV files are GB18030 ($gbk)" || fail "GB18030 files: $gbk"
 [ $bom -ge 3 ] && ok "some CSV files carry a UTF-8 BOM ($bom)" || fail "BOM files: $bom"
 [ $crlf -ge 3 ] && ok "some CSV files end lines with CRLF ($crlf)" || fail "CRLF files: $crlf"
+[ $gb_rare -ge 2 ] && ok "GB18030 files carry names outside GB2312 ($gb_rare)" || fail "GB18030 files with 喆 堃 昇 镕 旻: $gb_rare"
 [ $gb_crlf = $gbk ] && ok "GB18030 files use CRLF, as Excel writes them" || fail "GB18030 with CRLF: $gb_crlf of $gbk"
 for kind in ownership participants first_completer judge city_contest recipient_kind; do
 	check "some files of the kind with column $kind" test -s "$WORK/kind.$kind"

@@ -178,7 +178,7 @@ struct region {
 	const char *name;   /* current name */
 	const char *prefix; /* place name opening local enterprise names */
 	const char *div;    /* administrative division in credit codes */
-	const char *oldDiv; /* division before a merger or renaming, or NULL */
+	const char *old_div; /* division before a merger or renaming, or NULL */
 	int weight;         /* share of enterprises and projects, in ‰ */
 };
 
@@ -401,50 +401,56 @@ static const struct params scale_params[] = {
 };
 
 struct enterprise {
-	char code[19];
-	char *name;
-	char *brand; /* the 字号, for team and project names */
-	int region, ownership, industry, employees;
-	int above_scale, show_industry, show_employees, active;
+	char code[19];  /* 统一社会信用代码 */
+	char *name;     /* owned */
+	int region;     /* index in regions[] */
+	int ownership;  /* index in ownerships[] */
+	int industry;   /* index in industries[] */
+	int employees;  /* true head count, also when the register leaves it empty */
+	int above_scale;
+	int show_industry, show_employees; /* 0: the register leaves the cell empty */
+	int active;     /* takes part in projects at all */
 };
 
 struct project {
-	char id[24];
-	char *name, *organizer;
-	int region, track, level, status;
-	int enterprise; /* organising enterprise for level enterprise, else -1 */
+	char id[24];            /* YYYY-REGION-NNN */
+	char *name, *organizer; /* owned */
+	int region, track;      /* indexes (track 0 is T1) */
+	int level, status;      /* indexes in levels[], statuses[] */
+	int enterprise;         /* organising enterprise for level enterprise, else -1 */
 };
 
 struct studio {
-	char id[24];
-	char *name;
+	char id[24];                 /* GZS-REGION-NNN, the same every year */
+	char *name;                  /* owned */
 	char leader[40];
 	int region, founded, closed; /* closed: first year absent, or 0 */
 	int level, upgraded;         /* upgraded: year level became city-demo, or 0 */
 };
 
+/* Everything generated, kept until the end of the run (main frees it). */
 struct gen {
 	enum scale scale;
 	struct params p;
 	uint64_t seed;
-	const char *out;
-	int y0, y1; /* years */
+	const char *out; /* output folder */
+	int y0, y1;      /* first and last year (at most 60 years) */
 
-	struct enterprise *ent;
+	struct enterprise *ent; /* the register, NENT of them */
 	int nent;
-	int *by_region[NREGIONS]; /* active enterprise indexes per region */
+	int *by_region[NREGIONS]; /* indexes of active enterprises per region */
 	int n_by_region[NREGIONS];
-	int *active; /* all active enterprise indexes */
+	int *active; /* indexes of all active enterprises (they take part) */
 	int nactive;
 
-	struct project *proj[64]; /* per year offset */
+	struct project *proj[64]; /* projects per year (index: year - y0) */
 	int nproj[64];
 
-	struct studio *studios;
+	struct studio *studios; /* every studio of the period */
 	int nstudios;
 
-	iconv_t to_gb;
-	long files, bytes;
+	iconv_t to_gb;    /* UTF-8 to GB18030 */
+	long files, bytes; /* written so far */
 };
 
 static const char *const levels[] = { "city", "county", "enterprise" };
@@ -614,7 +620,7 @@ gen_enterprises(struct gen *g)
 			e->ownership = 0; /* 市直: many state-owned units */
 		e->industry = rng_weighted(&r, iw, NELEM(industries));
 		org = (org + 7919u * 4099u) % 100000000u;
-		credit_make(e->code, rg->oldDiv != NULL && rng_chance(&r, 300) ? rg->oldDiv : rg->div, org);
+		credit_make(e->code, rg->old_div != NULL && rng_chance(&r, 300) ? rg->old_div : rg->div, org);
 		/* Employees: many small firms, a few large ones. */
 		switch (rng_weighted(&r, (const int[]){ 45, 30, 17, 6, 2 }, 5)) {
 		case 0: e->employees = rng_range(&r, 8, 49); break;
@@ -655,7 +661,6 @@ gen_enterprises(struct gen *g)
 			}
 		} while (!strset_add(&names, name) && tries < 25);
 		e->name = xstrdup(name);
-		e->brand = xstrdup(brand);
 	}
 	strset_free(&names);
 	g->active = xmalloc((size_t)g->nent * sizeof(int));
@@ -980,8 +985,9 @@ write_return(struct gen *g, int rg, int y, const struct figures *f, const char *
 
 		if (p->region != rg)
 			continue;
-		/* The corrected return moves its first project still under way on. */
-		if (revised && status < 3 && (revised == 1)) {
+		/* The corrected return moves its first project still under way on
+		 * by one stage (REVISED then counts as used). */
+		if (revised == 1 && status < 3) {
 			status++;
 			revised = 2;
 		}
@@ -1371,7 +1377,6 @@ main(int argc, char **argv)
 
 	for (int i = 0; i < g.nent; i++) {
 		free(g.ent[i].name);
-		free(g.ent[i].brand);
 	}
 	free(g.ent);
 	for (int rg = 0; rg < NREGIONS; rg++)
