@@ -206,11 +206,11 @@ static const char *const works[NREGIONS][5] = {
 	{ "南通轨道交通1号线", "南通轨道交通2号线", "五山地区滨江片区", "南通中央创新区", "狼山港区改造" },
 	{ "北沿江高铁南通段", "南通新机场", "通州湾疏港航道", "锡通高速", "南通国际家纺产业园" },
 	{ "海太长江隧道", "海门港新区码头", "沪通铁路二期", "叠石桥家纺城", "海门经济技术开发区标准厂房" },
-	{ "如东洋口港LNG接收站扩建", "如东海上风电", "国信如东燃气电厂", "洋口港区疏港公路", "如东沿海经济开发区" },
+	{ "如东洋口港LNG接收站扩建", "如东海上风电", "如东燃气发电项目", "洋口港区疏港公路", "如东沿海经济开发区" },
 	{ "启东海上风电", "吕四港区", "启东生命健康科技城", "崇启大桥养护", "启东海工船舶工业园" },
 	{ "张皋过江通道", "如皋港区码头", "如皋高新区智能制造产业园", "宁通高速扩建", "如皋港化工新材料产业园" },
 	{ "海安商贸物流园", "海安高新区新材料产业园", "新长铁路海安段", "海安经济技术开发区", "连申线航道整治" },
-	{ "南通综合保税区", "经开区先进制造业集群", "通富微电子先进封装", "南通能达商务区", "经开区港口物流园" },
+	{ "南通综合保税区", "经开区先进制造业集群", "集成电路先进封装产业园", "南通能达商务区", "经开区港口物流园" },
 	{ "苏锡通科创载体", "苏锡通智能装备产业园", "苏通大桥北接线", "苏锡通高端纺织产业园", "苏锡通电子信息产业园" },
 	{ "通州湾新出海口吕四起步港区", "通州湾港区", "通州湾绿色精品钢", "通州湾集装箱码头", "通州湾化工新材料基地" },
 	{ "南通市城市更新", "南通市区供水管网改造", "南通市老旧小区改造", "南通市智慧交通", "南通市中心城区快速路" },
@@ -792,6 +792,13 @@ project_name(struct rng *r, char *out, size_t size, int track, int region, const
 	}
 }
 
+/* Is E a construction firm (one that builds the big works of T1)? */
+static int
+is_builder(const struct enterprise *e)
+{
+	return strstr(industries[e->industry].name, "建筑") != NULL;
+}
+
 /* Does REGION send a return for YEAR?  TZW sends none for the first year. */
 static int
 return_missing(const struct gen *g, int region, int year)
@@ -831,8 +838,23 @@ gen_projects(struct gen *g)
 				    : (const int[]){ 10, 45, 45 }, 3);
 				p->enterprise = -1;
 				if (p->level == 2 && g->n_by_region[rg] > 0) {
-					p->enterprise = g->by_region[rg][rng_below(&r, (uint32_t)g->n_by_region[rg])];
-					p->organizer = xstrdup(g->ent[p->enterprise].name);
+					/* A big works project (T1) run by a firm is run by a
+					 * builder; without one it is the county's. */
+					for (int tries = 0; tries < 60; tries++) {
+						int e = g->by_region[rg][rng_below(&r, (uint32_t)g->n_by_region[rg])];
+
+						if (p->track != 0 || is_builder(&g->ent[e])) {
+							p->enterprise = e;
+							break;
+						}
+					}
+					if (p->enterprise >= 0)
+						p->organizer = xstrdup(g->ent[p->enterprise].name);
+					else
+						p->level = rg == REGION_SZ ? 0 : 1;
+				}
+				if (p->organizer != NULL) {
+					/* organised by an enterprise */
 				} else if (p->level == 0 || p->level == 2) {
 					p->level = 0;
 					p->organizer = xstrdup(city_organizers[p->track][rng_below(&r, 3)]);
