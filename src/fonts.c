@@ -43,7 +43,8 @@ struct jz_face {
 	hb_blob_t *blob;
 	hb_face_t *face;
 	hb_font_t *font;
-	hb_face_t *pre;          /* hb_subset_preprocess()ed face, made on first subset */
+	hb_face_t *pre;          /* hb_subset_preprocess()ed face, made on the second subset */
+	int nsubsets;
 	unsigned upem;
 	char *name;              /* PostScript name (or file name) */
 	uint16_t *adv;           /* advance in 1/1000 em per glyph, lazily */
@@ -545,10 +546,11 @@ face_subset(struct jz_face *f, const uint32_t *cps, int n, uint16_t *codes, uint
 		goto out;
 	}
 	/* preprocessing once per font set makes every later subset of the face
-	 * cheap (the certificates subset the same face a thousand times) */
-	if (f->pre == NULL)
+	 * cheap (the certificates subset the same face a thousand times); a
+	 * single document does not pay for it */
+	if (f->pre == NULL && ++f->nsubsets >= 2)
 		f->pre = hb_subset_preprocess(f->face);
-	plan = hb_subset_plan_create_or_fail(f->pre, in);
+	plan = hb_subset_plan_create_or_fail(f->pre != NULL ? f->pre : f->face, in);
 	if (plan == NULL)
 		goto out;
 	sub = hb_subset_plan_execute_or_fail(plan);

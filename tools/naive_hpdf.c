@@ -41,6 +41,12 @@ cut(const char *desc, struct lines *out)
 		if (strncmp(p, "p ", 2) == 0 || strncmp(p, "h1 ", 3) == 0 || strncmp(p, "h2 ", 3) == 0 ||
 		    strncmp(p, "title ", 6) == 0)
 			t = strchr(p, ' ') + 1;
+		else if (strncmp(p, "box ", 4) == 0) {
+			int k;
+
+			for (t = p, k = 0; k < 8 && t != NULL && t < p + len; k++)
+				t = strchr(t, ' ') != NULL ? strchr(t, ' ') + 1 : NULL;
+		}
 		while (t != NULL && t < p + len) {
 			const char *s = t;
 			int k = 0, adv;

@@ -441,6 +441,10 @@ main(int argc, char **argv)
 		rc = 3;
 	doc_free(st.d);
 	/* --copies: that many separate documents, each rendered and written */
+	if (copies > 0 && mkdir_p(outdir) != 0) {
+		fprintf(stderr, "typeset: %s: %s\n", outdir, strerror(errno));
+		rc = 3;
+	}
 	for (i = 0; rc == 0 && i < copies; i++) {
 		struct buf out = {0};
 		char *path = xasprintf("%s/%04d.pdf", outdir, i + 1);
