@@ -294,11 +294,21 @@ gather_top_ten(sqlite3 *db, sqlite3_stmt *unit_st, int year, struct cert_set *se
 {
 	char round[32];
 	struct ranked_entry *e;
-	int n = 0;
+	sqlite3_stmt *st;
+	int n = 0, has;
 
 	snprintf(round, sizeof round, "%d-%d", year - 1, year);
+	/* Rounds are biennial: most years end none. */
+	st = store_prepare(db, "SELECT 1 FROM achievement WHERE round = ?1 LIMIT 1");
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, round, -1, SQLITE_STATIC);
+	has = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_finalize(st);
+	if (!has)
+		return 0;
 	e = rank_round(db, round, &n);
-	if (e == NULL && n < 0)
+	if (e == NULL)
 		return -1;
 	for (int i = 0; i < n; i++)
 		if (e[i].rank >= 1 && e[i].rank <= 10 && e[i].first_completer != NULL)
