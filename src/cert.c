@@ -6,6 +6,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <qrencode.h>
+
 #include "cert.h"
 #include "commands.h"
 #include "layout.h"
@@ -73,10 +75,9 @@ struct build {
 };
 
 static void
-values_of(const struct build *b, const struct cert_rec *r, const char *date, char **payload,
-    struct cert_values *v)
+values_of(const struct build *b, const struct cert_rec *r, const char *date,
+    char *const *payload, QRcode *const *qr, struct cert_values *v)
 {
-	*payload = b->key ? cert_payload(b->prog.verify_url, r->serial, r->mac) : NULL;
 	v->recipient = r->recipient;
 	v->unit = r->unit;
 	v->title = r->award->title;
@@ -85,6 +86,7 @@ values_of(const struct build *b, const struct cert_rec *r, const char *date, cha
 	v->date = date;
 	v->serial = r->serial;
 	v->payload = *payload;
+	v->qr = *qr;
 }
 
 /* The creation date written into certificates: SOURCE_DATE_EPOCH when set,
@@ -160,6 +162,9 @@ fp_rec(struct fingerprint *fp, const struct build *b, const struct cert_rec *r)
 	fp_add_str(fp, b->key ? b->prog.verify_url : NULL);
 }
 
+/* Single files written per batch (one file-system sync each). */
+#define BATCH 256
+
 /* The certificates R[0..N) of one award: single files, print.pdf, and the
  * calibration page when asked for. */
 static void
@@ -172,6 +177,11 @@ build_award(struct build *b, const struct cert_award *a, struct cert_rec *r, int
 	int written = 0, unchanged = 0, stock = b->args->stock;
 	double t0 = seconds(), t1;
 	const char *print_state = "unchanged";
+	struct out_file *batch;
+	int nbatch = 0;
+	char **payloads;
+	QRcode **qr;
+	double t_qr;
 
 	free(tpath);
 	if (t == NULL) {
@@ -187,10 +197,21 @@ build_award(struct build *b, const struct cert_award *a, struct cert_rec *r, int
 			cert_mac(b->key, b->keylen, r[i].fields, r[i].mac);
 	}
 
-	/* One file per certificate. */
+	/* The QR codes, once for the single files and print.pdf. */
+	payloads = xcalloc((size_t)n + 1, sizeof *payloads);
+	qr = xcalloc((size_t)n + 1, sizeof *qr);
+	if (b->key != NULL) {
+		for (int i = 0; i < n; i++)
+			payloads[i] = cert_payload(b->prog.verify_url, r[i].serial, r[i].mac);
+		b->failures += cert_qr_many((const char *const *)payloads, qr, n);
+	}
+	t_qr = seconds() - t0;
+
+	/* One file per certificate, written in batches made durable together. */
+	batch = xcalloc(BATCH, sizeof *batch);
 	for (int i = 0; i < n; i++) {
 		struct cert_values v;
-		char *payload, *title;
+		char *title;
 		struct doc *d;
 
 		fp = fp_new(b->oc);
@@ -204,16 +225,39 @@ build_award(struct build *b, const struct cert_award *a, struct cert_rec *r, int
 			free(rel);
 			continue;
 		}
-		values_of(b, &r[i], date, &payload, &v);
+		values_of(b, &r[i], date, &payloads[i], &qr[i], &v);
 		title = xasprintf("%s %s", a->title, r[i].serial);
 		d = cert_doc(b, t, title);
 		cert_draw(d, t, &v, stock, b->dx, b->dy, r[i].serial);
-		finish_doc(b, d, rel, hex);
-		written++;
+		if (doc_render_pdf(d, &batch[nbatch].data) != 0) {
+			b->failures++;
+			buf_free(&batch[nbatch].data);
+			free(rel);
+		} else {
+			batch[nbatch].relpath = rel;
+			memcpy(batch[nbatch].fingerprint, hex, sizeof hex);
+			nbatch++;
+			written++;
+		}
+		doc_free(d);
 		free(title);
-		free(payload);
-		free(rel);
+		if (nbatch == BATCH) {
+			b->failures += out_write_batch(b->oc, batch, nbatch);
+			for (int k = 0; k < nbatch; k++) {
+				free(batch[k].relpath);
+				buf_free(&batch[k].data);
+			}
+			nbatch = 0;
+		}
 	}
+	if (nbatch > 0) {
+		b->failures += out_write_batch(b->oc, batch, nbatch);
+		for (int k = 0; k < nbatch; k++) {
+			free(batch[k].relpath);
+			buf_free(&batch[k].data);
+		}
+	}
+	free(batch);
 	t1 = seconds();
 
 	/* print.pdf: all of them in ceremony order, for the printer. */
@@ -228,10 +272,8 @@ build_award(struct build *b, const struct cert_award *a, struct cert_rec *r, int
 		struct doc *d = cert_doc(b, t, title);
 		for (int i = 0; i < n; i++) {
 			struct cert_values v;
-			char *payload;
-			values_of(b, &r[i], date, &payload, &v);
+			values_of(b, &r[i], date, &payloads[i], &qr[i], &v);
 			cert_draw(d, t, &v, stock, b->dx, b->dy, r[i].serial);
-			free(payload);
 		}
 		finish_doc(b, d, rel, hex);
 		free(title);
@@ -257,10 +299,17 @@ build_award(struct build *b, const struct cert_award *a, struct cert_rec *r, int
 	}
 	{
 		char *what = xasprintf("%s%s", b->tree, a->code);
-		diag(DIAG_CERT_SUMMARY, NULL, 0, 0, what, b->year, n, written, unchanged, t1 - t0,
-		    print_state, seconds() - t1);
+		diag(DIAG_CERT_SUMMARY, NULL, 0, 0, what, b->year, n, t_qr, written, unchanged,
+		    t1 - t0 - t_qr, print_state, seconds() - t1);
 		free(what);
 	}
+	for (int i = 0; i < n; i++) {
+		free(payloads[i]);
+		if (qr[i] != NULL)
+			QRcode_free(qr[i]);
+	}
+	free(payloads);
+	free(qr);
 	free(date);
 	cert_template_free(t);
 }
@@ -374,7 +423,7 @@ certificates_build(struct out_ctx *oc, int year, const struct jz_args *a)
 {
 	struct cert_set set = {0};
 	struct build b = {0};
-	int rc = JZ_EXIT_OK, k;
+	int rc = JZ_EXIT_OK, k, nested;
 
 	b.oc = oc;
 	b.args = a;
@@ -414,6 +463,12 @@ certificates_build(struct out_ctx *oc, int year, const struct jz_args *a)
 		rc = JZ_EXIT_FAILURE;
 		goto done;
 	}
+	/* One transaction for the records of every file written: the files
+	 * themselves are written atomically one by one. */
+	if (cert_tx_begin(oc->db, &nested) != 0) {
+		rc = JZ_EXIT_FAILURE;
+		goto done;
+	}
 	for (int i = 0; i < set.nrecs; ) {
 		int j = i;
 		while (j < set.nrecs && set.recs[j].award == set.recs[i].award)
@@ -433,6 +488,8 @@ certificates_build(struct out_ctx *oc, int year, const struct jz_args *a)
 	if (cert_fields_store(oc->db, &set) != 0)
 		b.failures++;
 	write_manifest(&b);
+	if (cert_tx_end(oc->db, nested, 1) != 0)
+		b.failures++;
 	if (b.failures > 0)
 		rc = JZ_EXIT_FAILURE;
 	else if (b.errors > 0 || set.errors > 0)

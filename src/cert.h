@@ -5,6 +5,7 @@
 #ifndef CERT_H
 #define CERT_H
 
+#include <qrencode.h>
 #include <sqlite3.h>
 
 #include "jingsai.h"
@@ -67,6 +68,11 @@ void cert_sort_ceremony(struct cert_set *set);
 void cert_set_free(struct cert_set *set);
 
 /* ---- cert_serial.c ---- */
+/* A transaction of the certificate stage: BEGIN IMMEDIATE, or a savepoint
+ * when the caller (the nightly run) already holds one.  cert_tx_end commits
+ * when OK, else rolls back.  Return 0, or -1 after a diagnostic. */
+int cert_tx_begin(sqlite3 *db, int *nested);
+int cert_tx_end(sqlite3 *db, int nested, int ok);
 /* Gives every certificate of SET its serial, in one store transaction:
  * the serial recorded for (year, award, recipient, credit code) when there
  * is one (reactivated if it was withdrawn), else the next number of that
@@ -142,7 +148,12 @@ void cert_template_free(struct cert_template *t);
 struct cert_values {
 	const char *recipient, *unit, *title, *issuer, *programme, *date, *serial;
 	const char *payload;   /* QR payload; NULL: no QR */
+	const QRcode *qr;      /* its code, from cert_qr_many; NULL: encoded when drawn */
 };
+/* Encodes the N PAYLOADS (NULL entries stay NULL) into QR[0..N), in
+ * parallel on the machine's cores; free each with QRcode_free.  Returns
+ * the number that could not be encoded (after a diagnostic each). */
+int cert_qr_many(const char *const *payloads, QRcode **qr, int n);
 /* Substitutes {recipient} {unit} {title} {issuer} {programme} {date}
  * {serial} {year} in TEXT; the caller frees. */
 char *cert_expand(const char *text, const struct cert_values *v);

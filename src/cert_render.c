@@ -1,7 +1,9 @@
 /* cert_render.c — draws a certificate from its template through the layout
  * (background, text boxes, QR code), and the calibration page for stock paper. */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <qrencode.h>
 
@@ -36,6 +38,63 @@ cert_expand(const char *text, const struct cert_values *v)
 			buf_putc(&b, *p++);
 	}
 	return b.data;
+}
+
+/* QR symbols: error correction M (15 %), the best of the eight masks. */
+static QRcode *
+qr_encode(const char *payload)
+{
+	return QRcode_encodeString(payload, 0, QR_ECLEVEL_M, QR_MODE_8, 1);
+}
+
+struct qr_job {
+	const char *const *payloads;
+	QRcode **qr;
+	int from, n, step;
+};
+
+static void *
+qr_worker(void *arg)
+{
+	struct qr_job *j = arg;
+
+	for (int i = j->from; i < j->n; i += j->step)
+		if (j->payloads[i] != NULL)
+			j->qr[i] = qr_encode(j->payloads[i]);
+	return NULL;
+}
+
+int
+cert_qr_many(const char *const *payloads, QRcode **qr, int n)
+{
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	int nthreads = cores < 1 ? 1 : cores > 8 ? 8 : (int)cores, failed = 0, started = 0;
+	pthread_t tid[8];
+	struct qr_job jobs[8];
+
+	if (n < 16)
+		nthreads = 1;
+	memset(qr, 0, (size_t)n * sizeof *qr);
+	/* Mask selection makes encoding the costly part of a certificate:
+	 * spread it over the cores (the library is thread-safe). */
+	for (int t = 0; t < nthreads; t++) {
+		jobs[t] = (struct qr_job){payloads, qr, t, n, nthreads};
+		if (t > 0 && pthread_create(&tid[t], NULL, qr_worker, &jobs[t]) == 0)
+			started |= 1 << t;
+	}
+	qr_worker(&jobs[0]);
+	for (int t = 1; t < nthreads; t++) {
+		if (started & (1 << t))
+			pthread_join(tid[t], NULL);
+		else
+			qr_worker(&jobs[t]);
+	}
+	for (int i = 0; i < n; i++)
+		if (payloads[i] != NULL && qr[i] == NULL) {
+			diag(DIAG_CERT_QR, NULL, 0, 0, payloads[i], "payload too long");
+			failed++;
+		}
+	return failed;
 }
 
 /* What a text box is, for messages about characters no font has. */
@@ -97,8 +156,11 @@ cert_draw(struct doc *d, const struct cert_template *t, const struct cert_values
 			QRcode *qr;
 			if (v->payload == NULL)
 				break;
-			qr = QRcode_encodeString(v->payload, 0, QR_ECLEVEL_M, QR_MODE_8, 1);
-			if (qr == NULL) {
+			if (v->qr != NULL) {
+				doc_qr(d, e->x + dx, e->y + dy, e->w, v->qr->data, v->qr->width);
+				break;
+			}
+			if ((qr = qr_encode(v->payload)) == NULL) {
 				diag(DIAG_CERT_QR, t->path, e->line, 0, label, "payload too long");
 				break;
 			}

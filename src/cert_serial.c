@@ -6,6 +6,25 @@
 #include "cert.h"
 #include "store.h"
 
+int
+cert_tx_begin(sqlite3 *db, int *nested)
+{
+	*nested = !sqlite3_get_autocommit(db);
+	return *nested ? store_exec(db, "SAVEPOINT cert") : store_begin(db);
+}
+
+int
+cert_tx_end(sqlite3 *db, int nested, int ok)
+{
+	if (ok)
+		return nested ? store_exec(db, "RELEASE cert") : store_commit(db);
+	if (nested)
+		sqlite3_exec(db, "ROLLBACK TO cert; RELEASE cert", NULL, NULL, NULL);
+	else
+		store_rollback(db);
+	return 0;
+}
+
 static int
 cmp_str(const void *a, const void *b)
 {
@@ -27,7 +46,7 @@ refresh(sqlite3_stmt *upd, const struct cert_rec *r, const char *serial)
 }
 
 static int
-insert_new(sqlite3 *db, sqlite3_stmt *next, sqlite3_stmt *ins, struct cert_rec *r)
+insert_new(sqlite3_stmt *next, sqlite3_stmt *ins, struct cert_rec *r)
 {
 	int seq;
 
@@ -50,7 +69,6 @@ insert_new(sqlite3 *db, sqlite3_stmt *next, sqlite3_stmt *ins, struct cert_rec *
 	sqlite3_bind_text(ins, 9, r->unit, -1, SQLITE_STATIC);
 	sqlite3_bind_text(ins, 10, r->region, -1, SQLITE_STATIC);
 	sqlite3_bind_text(ins, 11, r->source, -1, SQLITE_STATIC);
-	(void)db;
 	return sqlite3_step(ins) == SQLITE_DONE ? 0 : -1;
 }
 
@@ -61,9 +79,9 @@ cert_serials_assign(sqlite3 *db, int year, const char *award, struct cert_set *s
 	sqlite3_stmt *find = NULL, *upd = NULL, *next = NULL, *ins = NULL, *scope = NULL,
 	    *withdraw = NULL;
 	char **seen = xcalloc((size_t)set->nrecs + 1, sizeof *seen);
-	int nseen = 0, rc = -1, step;
+	int nseen = 0, rc = -1, step, nested;
 
-	if (store_begin(db) != 0) {
+	if (cert_tx_begin(db, &nested) != 0) {
 		free(seen);
 		return -1;
 	}
@@ -102,7 +120,7 @@ cert_serials_assign(sqlite3 *db, int year, const char *award, struct cert_set *s
 				goto done;
 		} else if (step == SQLITE_DONE) {
 			sqlite3_reset(find);
-			if (insert_new(db, next, ins, r) != 0)
+			if (insert_new(next, ins, r) != 0)
 				goto done;
 		} else
 			goto done;
@@ -155,9 +173,9 @@ done:
 	sqlite3_finalize(withdraw);
 	free(seen);
 	if (rc == 0)
-		rc = store_commit(db);
+		rc = cert_tx_end(db, nested, 1);
 	if (rc != 0) {
-		store_rollback(db);
+		cert_tx_end(db, nested, 0);
 		/* Nothing was recorded: no certificate of this build has a serial. */
 		for (int i = 0; i < set->nrecs; i++) {
 			free(set->recs[i].serial);
@@ -171,14 +189,14 @@ int
 cert_fields_store(sqlite3 *db, const struct cert_set *set)
 {
 	sqlite3_stmt *st;
-	int rc = 0;
+	int rc = 0, nested;
 
-	if (store_begin(db) != 0)
+	if (cert_tx_begin(db, &nested) != 0)
 		return -1;
 	st = store_prepare(db, "UPDATE certificate SET fields = ?1 "
 	    "WHERE serial = ?2 AND fields IS NOT ?1");
 	if (st == NULL) {
-		store_rollback(db);
+		cert_tx_end(db, nested, 0);
 		return -1;
 	}
 	for (int i = 0; i < set->nrecs && rc == 0; i++) {
@@ -195,7 +213,7 @@ cert_fields_store(sqlite3 *db, const struct cert_set *set)
 	}
 	sqlite3_finalize(st);
 	if (rc == 0)
-		return store_commit(db);
-	store_rollback(db);
+		return cert_tx_end(db, nested, 1);
+	cert_tx_end(db, nested, 0);
 	return -1;
 }
