@@ -339,8 +339,12 @@ cmp_identity(const void *pa, const void *pb)
 static void
 dedup(struct cert_set *set, int first_new)
 {
-	struct cert_rec *v = set->recs + first_new;
+	struct cert_rec *v;
 	int n = set->nrecs - first_new, out = 0;
+
+	if (n <= 0)
+		return;
+	v = set->recs + first_new;
 
 	qsort(v, (size_t)n, sizeof *v, cmp_identity);
 	for (int i = 0; i < n; i++) {
@@ -422,6 +426,8 @@ cert_sort_ceremony(struct cert_set *set)
 {
 	UErrorCode err = U_ZERO_ERROR;
 
+	if (set->nrecs < 2)
+		return;
 	/* zh: pinyin order, what a ceremony list follows. */
 	ceremony_collator = ucol_open("zh", &err);
 	if (U_FAILURE(err))
