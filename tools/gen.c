@@ -467,12 +467,23 @@ emit(struct gen *g, const char *relpath, struct buf *content, enum encoding enc,
 	FILE *fp;
 
 	if (crlf) {
-		for (size_t i = 0; i < len; i++) {
-			if (data[i] == '\n')
-				buf_putc(&tmp, '\r');
-			buf_putc(&tmp, data[i]);
+		size_t lines = 0;
+		const char *p = data, *end = data + len, *nl;
+
+		for (nl = memchr(p, '\n', len); nl != NULL; nl = memchr(nl + 1, '\n', (size_t)(end - nl - 1)))
+			lines++;
+		tmp.cap = len + lines + 1;
+		tmp.data = xmalloc(tmp.cap);
+		while ((nl = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+			memcpy(tmp.data + tmp.len, p, (size_t)(nl - p));
+			tmp.len += (size_t)(nl - p);
+			tmp.data[tmp.len++] = '\r';
+			tmp.data[tmp.len++] = '\n';
+			p = nl + 1;
 		}
-		data = tmp.data ? tmp.data : "";
+		memcpy(tmp.data + tmp.len, p, (size_t)(end - p));
+		tmp.len += (size_t)(end - p);
+		data = tmp.data;
 		len = tmp.len;
 	}
 	if (enc == ENC_GB18030) {
@@ -1473,24 +1484,28 @@ entry_equal(const struct entry *x, const struct entry *y)
 static void
 rank_untied(struct rng *r, struct entry **order, int n)
 {
-	for (int guard = 0; guard < 10000; guard++) {
-		int tied = -1;
+	for (int guard = 0; guard < 1000; guard++) {
+		int tied = 0;
 
 		for (int i = 0; i < n; i++)
 			entry_mean(order[i]);
 		qsort(order, (size_t)n, sizeof(*order), entry_cmp);
-		for (int i = 1; i < n && tied < 0; i++)
-			if (entry_equal(order[i - 1], order[i]))
-				tied = i;
-		if (tied < 0)
-			return;
-		{
-			struct entry *e = order[tied];
-			int k = (int)rng_below(r, (uint32_t)e->nscores);
+		for (int i = 1; i < n; i++) {
+			struct entry *e = order[i];
+			int k;
 
+			if (!entry_equal(order[i - 1], e))
+				continue;
+			tied++;
+			k = (int)rng_below(r, (uint32_t)e->nscores);
 			e->tenths[k] += e->tenths[k] > 600 ? -1 : 1;
+			entry_mean(e);
 		}
+		if (!tied)
+			return;
 	}
+	fputs("gen: cannot untie the scores\n", stderr);
+	exit(3);
 }
 
 static void
