@@ -178,10 +178,10 @@ cert_draw_calibration(struct doc *d, const struct cert_template *t, double dx, d
 	struct text_style small = {0}, note = {0};
 	char buf[256];
 
-	small.role = "body";
+	small.role = "sans";
 	small.size_pt = 6;
 	small.color = 0x555555;
-	note.role = "body";
+	note.role = "sans";
 	note.size_pt = 9;
 	doc_new_page(d);
 	/* The millimetre grid: 1 mm hairlines, 5 mm thin, 10 mm lines numbered. */

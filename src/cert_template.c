@@ -203,7 +203,7 @@ read_text(struct tctx *c, struct cert_template *t, const xmlNode *n)
 	e->letter_spacing_pt = num(c, n, "letter-spacing", 0, 0);
 	e->role = attr(n, "role");
 	if (e->role == NULL)
-		e->role = xstrdup("kai");
+		e->role = xstrdup("sans");
 	e->align = ALIGN_LEFT;
 	if ((v = attr(n, "align")) != NULL) {
 		if (strcmp(v, "left") == 0)
