@@ -178,7 +178,7 @@ struct region {
 	const char *name;   /* current name */
 	const char *prefix; /* place name opening local enterprise names */
 	const char *div;    /* administrative division in credit codes */
-	const char *oldDiv; /* division before a merger or renaming, or NULL */
+	const char *old_div; /* division before a merger or renaming, or NULL */
 	int weight;         /* share of enterprises and projects, in ‰ */
 };
 
@@ -206,11 +206,11 @@ static const char *const works[NREGIONS][5] = {
 	{ "南通轨道交通1号线", "南通轨道交通2号线", "五山地区滨江片区", "南通中央创新区", "狼山港区改造" },
 	{ "北沿江高铁南通段", "南通新机场", "通州湾疏港航道", "锡通高速", "南通国际家纺产业园" },
 	{ "海太长江隧道", "海门港新区码头", "沪通铁路二期", "叠石桥家纺城", "海门经济技术开发区标准厂房" },
-	{ "如东洋口港LNG接收站扩建", "如东海上风电", "国信如东燃气电厂", "洋口港区疏港公路", "如东沿海经济开发区" },
+	{ "如东洋口港LNG接收站扩建", "如东海上风电", "如东燃气发电项目", "洋口港区疏港公路", "如东沿海经济开发区" },
 	{ "启东海上风电", "吕四港区", "启东生命健康科技城", "崇启大桥养护", "启东海工船舶工业园" },
 	{ "张皋过江通道", "如皋港区码头", "如皋高新区智能制造产业园", "宁通高速扩建", "如皋港化工新材料产业园" },
 	{ "海安商贸物流园", "海安高新区新材料产业园", "新长铁路海安段", "海安经济技术开发区", "连申线航道整治" },
-	{ "南通综合保税区", "经开区先进制造业集群", "通富微电子先进封装", "南通能达商务区", "经开区港口物流园" },
+	{ "南通综合保税区", "经开区先进制造业集群", "集成电路先进封装产业园", "南通能达商务区", "经开区港口物流园" },
 	{ "苏锡通科创载体", "苏锡通智能装备产业园", "苏通大桥北接线", "苏锡通高端纺织产业园", "苏锡通电子信息产业园" },
 	{ "通州湾新出海口吕四起步港区", "通州湾港区", "通州湾绿色精品钢", "通州湾集装箱码头", "通州湾化工新材料基地" },
 	{ "南通市城市更新", "南通市区供水管网改造", "南通市老旧小区改造", "南通市智慧交通", "南通市中心城区快速路" },
@@ -229,36 +229,52 @@ struct industry {
 	const char *name;
 	const char *word;
 	int weight;
+	const char *trades; /* trades its own contests are about, separated by | */
 };
 static const struct industry industries[] = {
-	{ "纺织业", "纺织", 70 },
-	{ "家用纺织制成品制造", "家纺", 60 },
-	{ "纺织服装、服饰业", "服饰", 40 },
-	{ "通用设备制造业", "机械", 90 },
-	{ "专用设备制造业", "重工机械", 50 },
-	{ "船舶及相关装置制造", "船舶", 35 },
-	{ "海洋工程装备制造", "海洋工程", 20 },
-	{ "电气机械和器材制造业", "电气", 60 },
-	{ "计算机、通信和其他电子设备制造业", "电子", 50 },
-	{ "化学原料和化学制品制造业", "化工", 45 },
-	{ "医药制造业", "药业", 20 },
-	{ "金属制品业", "金属制品", 40 },
-	{ "汽车制造业", "汽车零部件", 30 },
-	{ "橡胶和塑料制品业", "塑业", 25 },
-	{ "非金属矿物制品业", "建材", 25 },
-	{ "仪器仪表制造业", "仪表", 15 },
-	{ "农副食品加工业", "食品", 25 },
-	{ "房屋建筑业", "建设工程", 70 },
-	{ "土木工程建筑业", "路桥工程", 25 },
-	{ "建筑装饰、装修和其他建筑业", "装饰工程", 30 },
-	{ "软件和信息技术服务业", "信息技术", 35 },
-	{ "道路运输业", "物流", 30 },
-	{ "水上运输业", "航运", 12 },
-	{ "电力、热力生产和供应业", "能源", 12 },
-	{ "批发业", "贸易", 30 },
-	{ "零售业", "商贸", 20 },
-	{ "住宿和餐饮业", "酒店管理", 12 },
+	{ "纺织业", "纺织", 70, "挡车工|纺织设备维修工|电工" },
+	{ "家用纺织制成品制造", "家纺", 60, "缝纫工|家用纺织品设计师|电子商务师" },
+	{ "纺织服装、服饰业", "服饰", 40, "缝纫工|服装制版师" },
+	{ "通用设备制造业", "机械", 90, "数控车工|钳工|铣工|焊工" },
+	{ "专用设备制造业", "重工机械", 50, "装配钳工|焊工|数控车工" },
+	{ "船舶及相关装置制造", "船舶", 35, "船舶电焊工|船舶管系工|起重装卸机械操作工" },
+	{ "海洋工程装备制造", "海洋工程", 20, "船舶电焊工|焊工|涂装工" },
+	{ "电气机械和器材制造业", "电气", 60, "维修电工|电工|装配钳工" },
+	{ "计算机、通信和其他电子设备制造业", "电子", 50, "电子装接工|工业机器人系统运维员|网络安全管理员" },
+	{ "化学原料和化学制品制造业", "化工", 45, "化工总控工|仪器仪表维修工" },
+	{ "医药制造业", "药业", 20, "药物制剂工|化学检验员" },
+	{ "金属制品业", "金属制品", 40, "焊工|钳工" },
+	{ "汽车制造业", "汽车零部件", 30, "汽车维修工|数控车工|工业机器人系统运维员" },
+	{ "橡胶和塑料制品业", "塑业", 25, "注塑工|模具工" },
+	{ "非金属矿物制品业", "建材", 25, "电工|叉车司机" },
+	{ "仪器仪表制造业", "仪表", 15, "仪器仪表维修工|装配钳工" },
+	{ "农副食品加工业", "食品", 25, "食品检验员|中式面点师" },
+	{ "房屋建筑业", "建设工程", 70, "砌筑工|钢筋工|建筑信息模型技术员" },
+	{ "土木工程建筑业", "路桥工程", 25, "测量放线工|钢筋工|挖掘机司机" },
+	{ "建筑装饰、装修和其他建筑业", "装饰工程", 30, "镶贴工|木工|油漆工" },
+	{ "软件和信息技术服务业", "信息技术", 35, "网络安全管理员|人工智能训练师" },
+	{ "道路运输业", "物流", 30, "物流服务师|叉车司机|快递员" },
+	{ "水上运输业", "航运", 12, "船舶驾驶员|起重装卸机械操作工" },
+	{ "电力、热力生产和供应业", "能源", 12, "电力电缆安装运维工|变电设备检修工" },
+	{ "批发业", "贸易", 30, "电子商务师|物流服务师" },
+	{ "零售业", "商贸", 20, "电子商务师|收银员" },
+	{ "住宿和餐饮业", "酒店管理", 12, "中式烹调师|茶艺师|客房服务员" },
 };
+
+/* A trade of industry IND, written into OUT. */
+static void
+industry_trade(struct rng *r, int ind, char *out, size_t size)
+{
+	const char *list = industries[ind].trades, *p;
+	int n = 1, k;
+
+	for (p = list; *p; p++)
+		n += *p == '|';
+	k = (int)rng_below(r, (uint32_t)n);
+	for (p = list; k > 0; p++)
+		k -= *p == '|';
+	snprintf(out, size, "%.*s", (int)strcspn(p, "|"), p);
+}
 
 static const char *const ownerships[] = { "国有", "集体", "民营", "外资", "港澳台", "其他" };
 static const int ownership_weights[] = { 70, 25, 730, 90, 50, 35 };
@@ -269,10 +285,10 @@ static const char *const shop_chars[] = {
 	"博", "创", "新", "宇", "辰", "凯", "鼎", "铭", "锦", "腾", "越", "峰", "晟", "润",
 	"弘", "洋", "星", "联", "荣", "亚", "顺", "科", "汇", "龙", "佳", "江", "舜", "骏",
 };
-static const char *const foreign_brands[] = {
-	"欧姆", "德森", "凯普", "瑞能", "泰科达", "美德", "安普", "皓森", "豪斯", "伊顿斯",
-	"帝斯曼特", "日东", "三和", "大洋", "东丽美", "博纳", "艾克森", "丰田纺", "住友精",
-	"韩亚", "普利", "施耐特", "霍尼达", "林德曼",
+static const char *const foreign_brands[] = { /* invented, as transliterated names read */
+	"欧姆森", "德瑞森", "凯普乐", "瑞能达", "泰科迈", "美德龙", "安普朗", "皓森特", "豪斯曼",
+	"伊顿威", "卡洛斯", "维斯塔", "诺尔康", "阿尔伯", "柏林格", "克莱恩", "沃尔克", "兰斯顿",
+	"雅克森", "奥德曼", "亚太华", "台丰", "港丰", "宝岛精工",
 };
 
 /* ---- Person names ---- */
@@ -385,50 +401,56 @@ static const struct params scale_params[] = {
 };
 
 struct enterprise {
-	char code[19];
-	char *name;
-	char *brand; /* the 字号, for team and project names */
-	int region, ownership, industry, employees;
-	int above_scale, show_industry, show_employees, active;
+	char code[19];  /* 统一社会信用代码 */
+	char *name;     /* owned */
+	int region;     /* index in regions[] */
+	int ownership;  /* index in ownerships[] */
+	int industry;   /* index in industries[] */
+	int employees;  /* true head count, also when the register leaves it empty */
+	int above_scale;
+	int show_industry, show_employees; /* 0: the register leaves the cell empty */
+	int active;     /* takes part in projects at all */
 };
 
 struct project {
-	char id[24];
-	char *name, *organizer;
-	int region, track, level, status;
-	int enterprise; /* organising enterprise for level enterprise, else -1 */
+	char id[24];            /* YYYY-REGION-NNN */
+	char *name, *organizer; /* owned */
+	int region, track;      /* indexes (track 0 is T1) */
+	int level, status;      /* indexes in levels[], statuses[] */
+	int enterprise;         /* organising enterprise for level enterprise, else -1 */
 };
 
 struct studio {
-	char id[24];
-	char *name;
+	char id[24];                 /* GZS-REGION-NNN, the same every year */
+	char *name;                  /* owned */
 	char leader[40];
 	int region, founded, closed; /* closed: first year absent, or 0 */
 	int level, upgraded;         /* upgraded: year level became city-demo, or 0 */
 };
 
+/* Everything generated, kept until the end of the run (main frees it). */
 struct gen {
 	enum scale scale;
 	struct params p;
 	uint64_t seed;
-	const char *out;
-	int y0, y1; /* years */
+	const char *out; /* output folder */
+	int y0, y1;      /* first and last year (at most 60 years) */
 
-	struct enterprise *ent;
+	struct enterprise *ent; /* the register, NENT of them */
 	int nent;
-	int *by_region[NREGIONS]; /* active enterprise indexes per region */
+	int *by_region[NREGIONS]; /* indexes of active enterprises per region */
 	int n_by_region[NREGIONS];
-	int *active; /* all active enterprise indexes */
+	int *active; /* indexes of all active enterprises (they take part) */
 	int nactive;
 
-	struct project *proj[64]; /* per year offset */
+	struct project *proj[64]; /* projects per year (index: year - y0) */
 	int nproj[64];
 
-	struct studio *studios;
+	struct studio *studios; /* every studio of the period */
 	int nstudios;
 
-	iconv_t to_gb;
-	long files, bytes;
+	iconv_t to_gb;    /* UTF-8 to GB18030 */
+	long files, bytes; /* written so far */
 };
 
 static const char *const levels[] = { "city", "county", "enterprise" };
@@ -451,12 +473,23 @@ emit(struct gen *g, const char *relpath, struct buf *content, enum encoding enc,
 	FILE *fp;
 
 	if (crlf) {
-		for (size_t i = 0; i < len; i++) {
-			if (data[i] == '\n')
-				buf_putc(&tmp, '\r');
-			buf_putc(&tmp, data[i]);
+		size_t lines = 0;
+		const char *p = data, *end = data + len, *nl;
+
+		for (nl = memchr(p, '\n', len); nl != NULL; nl = memchr(nl + 1, '\n', (size_t)(end - nl - 1)))
+			lines++;
+		tmp.cap = len + lines + 1;
+		tmp.data = xmalloc(tmp.cap);
+		while ((nl = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+			memcpy(tmp.data + tmp.len, p, (size_t)(nl - p));
+			tmp.len += (size_t)(nl - p);
+			tmp.data[tmp.len++] = '\r';
+			tmp.data[tmp.len++] = '\n';
+			p = nl + 1;
 		}
-		data = tmp.data ? tmp.data : "";
+		memcpy(tmp.data + tmp.len, p, (size_t)(end - p));
+		tmp.len += (size_t)(end - p);
+		data = tmp.data;
 		len = tmp.len;
 	}
 	if (enc == ENC_GB18030) {
@@ -587,7 +620,7 @@ gen_enterprises(struct gen *g)
 			e->ownership = 0; /* 市直: many state-owned units */
 		e->industry = rng_weighted(&r, iw, NELEM(industries));
 		org = (org + 7919u * 4099u) % 100000000u;
-		credit_make(e->code, rg->oldDiv != NULL && rng_chance(&r, 300) ? rg->oldDiv : rg->div, org);
+		credit_make(e->code, rg->old_div != NULL && rng_chance(&r, 300) ? rg->old_div : rg->div, org);
 		/* Employees: many small firms, a few large ones. */
 		switch (rng_weighted(&r, (const int[]){ 45, 30, 17, 6, 2 }, 5)) {
 		case 0: e->employees = rng_range(&r, 8, 49); break;
@@ -605,7 +638,9 @@ gen_enterprises(struct gen *g)
 			const char *word = industries[e->industry].word;
 			const char *suffix = rng_chance(&r, 80) ? "股份有限公司" : "有限公司";
 
-			snprintf(brand, sizeof(brand), "%s%s", PICK(&r, shop_chars), PICK(&r, shop_chars));
+			int c1 = (int)rng_below(&r, NELEM(shop_chars)), c2 = (int)rng_below(&r, NELEM(shop_chars) - 1);
+
+			snprintf(brand, sizeof(brand), "%s%s", shop_chars[c1], shop_chars[c2 + (c2 >= c1)]);
 			if (e->ownership == 3 || e->ownership == 4) {
 				snprintf(brand, sizeof(brand), "%s", PICK(&r, foreign_brands));
 				snprintf(name, sizeof(name), "%s%s（南通）有限公司", brand, word);
@@ -626,7 +661,6 @@ gen_enterprises(struct gen *g)
 			}
 		} while (!strset_add(&names, name) && tries < 25);
 		e->name = xstrdup(name);
-		e->brand = xstrdup(brand);
 	}
 	strset_free(&names);
 	g->active = xmalloc((size_t)g->nent * sizeof(int));
@@ -705,9 +739,15 @@ static const char *const city_organizers[6][3] = {
 
 /* Writes a project name for TRACK into OUT. */
 static void
-project_name(struct rng *r, char *out, size_t size, int track, int region, const char *who, int year)
+project_name(struct rng *r, char *out, size_t size, int track, int region, const char *who, int year,
+    int industry)
 {
-	const char *trade = PICK(r, trades);
+	char trade[64];
+
+	if (industry >= 0)
+		industry_trade(r, industry, trade, sizeof(trade));
+	else
+		snprintf(trade, sizeof(trade), "%s", PICK(r, trades));
 	const char *word = industries[rng_below(r, NELEM(industries))].word;
 
 	switch (track) {
@@ -720,7 +760,10 @@ project_name(struct rng *r, char *out, size_t size, int track, int region, const
 	case 1: {
 		static const char *const tail[] = { "职工技术创新竞赛", "“五小”创新竞赛", "合理化建议竞赛",
 			"职工创新成果评比", "技术攻关竞赛" };
-		snprintf(out, size, "%d年%s%s行业%s", year, who, word, PICK(r, tail));
+		if (industry >= 0)
+			snprintf(out, size, "%d年%s%s", year, who, PICK(r, tail));
+		else
+			snprintf(out, size, "%d年%s%s行业%s", year, who, word, PICK(r, tail));
 		break;
 	}
 	case 2: {
@@ -747,6 +790,13 @@ project_name(struct rng *r, char *out, size_t size, int track, int region, const
 		break;
 	}
 	}
+}
+
+/* Is E a construction firm (one that builds the big works of T1)? */
+static int
+is_builder(const struct enterprise *e)
+{
+	return strstr(industries[e->industry].name, "建筑") != NULL;
 }
 
 /* Does REGION send a return for YEAR?  TZW sends none for the first year. */
@@ -788,8 +838,23 @@ gen_projects(struct gen *g)
 				    : (const int[]){ 10, 45, 45 }, 3);
 				p->enterprise = -1;
 				if (p->level == 2 && g->n_by_region[rg] > 0) {
-					p->enterprise = g->by_region[rg][rng_below(&r, (uint32_t)g->n_by_region[rg])];
-					p->organizer = xstrdup(g->ent[p->enterprise].name);
+					/* A big works project (T1) run by a firm is run by a
+					 * builder; without one it is the county's. */
+					for (int tries = 0; tries < 60; tries++) {
+						int e = g->by_region[rg][rng_below(&r, (uint32_t)g->n_by_region[rg])];
+
+						if (p->track != 0 || is_builder(&g->ent[e])) {
+							p->enterprise = e;
+							break;
+						}
+					}
+					if (p->enterprise >= 0)
+						p->organizer = xstrdup(g->ent[p->enterprise].name);
+					else
+						p->level = rg == REGION_SZ ? 0 : 1;
+				}
+				if (p->organizer != NULL) {
+					/* organised by an enterprise */
 				} else if (p->level == 0 || p->level == 2) {
 					p->level = 0;
 					p->organizer = xstrdup(city_organizers[p->track][rng_below(&r, 3)]);
@@ -811,7 +876,8 @@ gen_projects(struct gen *g)
 					    : p->level == 1 ? regions[rg].name : g->ent[p->enterprise].name;
 
 					snprintf(who, sizeof(who), "%s", whoname);
-					project_name(&r, name, sizeof(name), p->track, rg, who, y);
+					project_name(&r, name, sizeof(name), p->track, rg, who, y,
+					    p->enterprise >= 0 ? g->ent[p->enterprise].industry : -1);
 					if (++tries > 8) {
 						size_t used = strlen(name);
 
@@ -941,8 +1007,9 @@ write_return(struct gen *g, int rg, int y, const struct figures *f, const char *
 
 		if (p->region != rg)
 			continue;
-		/* The corrected return moves its first project still under way on. */
-		if (revised && status < 3 && (revised == 1)) {
+		/* The corrected return moves its first project still under way on
+		 * by one stage (REVISED then counts as used). */
+		if (revised == 1 && status < 3) {
 			status++;
 			revised = 2;
 		}
@@ -1332,7 +1399,6 @@ main(int argc, char **argv)
 
 	for (int i = 0; i < g.nent; i++) {
 		free(g.ent[i].name);
-		free(g.ent[i].brand);
 	}
 	free(g.ent);
 	for (int rg = 0; rg < NREGIONS; rg++)
@@ -1380,7 +1446,7 @@ struct extra_award {
 	const char *award;
 	struct person who;
 	int enterprise;
-	const char *reason;
+	char reason[320];
 };
 static struct extra_award extras[16];
 static int nextras;
@@ -1445,24 +1511,28 @@ entry_equal(const struct entry *x, const struct entry *y)
 static void
 rank_untied(struct rng *r, struct entry **order, int n)
 {
-	for (int guard = 0; guard < 10000; guard++) {
-		int tied = -1;
+	for (int guard = 0; guard < 1000; guard++) {
+		int tied = 0;
 
 		for (int i = 0; i < n; i++)
 			entry_mean(order[i]);
 		qsort(order, (size_t)n, sizeof(*order), entry_cmp);
-		for (int i = 1; i < n && tied < 0; i++)
-			if (entry_equal(order[i - 1], order[i]))
-				tied = i;
-		if (tied < 0)
-			return;
-		{
-			struct entry *e = order[tied];
-			int k = (int)rng_below(r, (uint32_t)e->nscores);
+		for (int i = 1; i < n; i++) {
+			struct entry *e = order[i];
+			int k;
 
+			if (!entry_equal(order[i - 1], e))
+				continue;
+			tied++;
+			k = (int)rng_below(r, (uint32_t)e->nscores);
 			e->tenths[k] += e->tenths[k] > 600 ? -1 : 1;
+			entry_mean(e);
 		}
+		if (!tied)
+			return;
 	}
+	fputs("gen: cannot untie the scores\n", stderr);
+	exit(3);
 }
 
 static void
@@ -1625,6 +1695,50 @@ static const char *const depts[] = { "焊装车间", "数控车间", "总装车�
 static const char *const teams[] = { "数控班组", "焊接一班", "焊接二班", "精加工班组", "QC小组", "装配班",
 	"运维班组", "检测班", "女子班组", "青年突击队", "技术攻关组", "电工班" };
 
+/* Writes why award A went to someone of enterprise ENT in year YI: mostly a
+ * project of the enterprise's region that year; sometimes empty. */
+static void
+award_reason(struct gen *g, struct rng *r, int a, int ent, int yi, char *out, size_t size)
+{
+	const struct project *p = NULL;
+	int region = g->ent[ent].region;
+
+	int n = 0, k;
+
+	for (int i = 0; i < g->nproj[yi]; i++)
+		n += g->proj[yi][i].region == region;
+	k = n > 0 ? (int)rng_below(r, (uint32_t)n) : -1;
+	for (int i = 0; i < g->nproj[yi] && k >= 0; i++)
+		if (g->proj[yi][i].region == region && k-- == 0)
+			p = &g->proj[yi][i];
+	switch (rng_range(r, 0, 11)) {
+	case 0:
+		out[0] = '\0';
+		return;
+	case 1: /* typed with an ASCII comma: a quoted CSV field */
+		snprintf(out, size, "完成技术革新%d项,创造经济效益%d万元", rng_range(r, 2, 12), rng_range(r, 30, 900));
+		return;
+	case 2: /* with ASCII quotes */
+		snprintf(out, size, "连续%d年获评\"安康杯\"竞赛优胜%s", rng_range(r, 2, 5), a == 1 ? "单位" : "");
+		return;
+	case 3:
+		if (a == 1 || a == 2) {
+			snprintf(out, size, "连续%d年安全生产零事故，班组管理创新成效显著", rng_range(r, 3, 10));
+			return;
+		}
+		snprintf(out, size, "扎根%s一线%d年，攻克技术难题%d项", industries[g->ent[ent].industry].name,
+		    rng_range(r, 8, 30), rng_range(r, 2, 15));
+		return;
+	default:
+		if (p != NULL)
+			snprintf(out, size, "%s%s", a == 1 ? "组织开展" : "在", p->name);
+		else
+			snprintf(out, size, "在%s岗位", industries[g->ent[ent].industry].name);
+		strncat(out, a == 1 ? "成效显著" : "中成绩突出", size - strlen(out) - 1);
+		return;
+	}
+}
+
 static void
 gen_skills_awards(struct gen *g)
 {
@@ -1675,9 +1789,11 @@ gen_skills_awards(struct gen *g)
 				    PICK(&r, trades));
 			} else {
 				int e = g->active[rng_below(&r, (uint32_t)g->nactive)];
+				char trade[64];
 
 				region = g->ent[e].region;
-				snprintf(comp, sizeof(comp), "%s岗位练兵技术比武（%s）", g->ent[e].name, PICK(&r, trades));
+				industry_trade(&r, g->ent[e].industry, trade, sizeof(trade));
+				snprintf(comp, sizeof(comp), "%s岗位练兵技术比武（%s）", g->ent[e].name, trade);
 			}
 			if (!strset_add(&keys, comp))
 				continue; /* the same contest drawn twice */
@@ -1706,8 +1822,10 @@ gen_skills_awards(struct gen *g)
 					score = 450;
 				/* City champions: one repeated as MEDAL (derived too), one as TECH. */
 				if (rank == 1 && c < ncity && winners < 2 && nextras < NELEM(extras)) {
-					extras[nextras++] = (struct extra_award){ y, winners ? "TECH" : "MEDAL", p, ent,
-						winners ? "在南通市职工职业技能大赛中获第一名" : "职工职业技能大赛第一名" };
+					struct extra_award *x = &extras[nextras++];
+
+					*x = (struct extra_award){ y, winners ? "TECH" : "MEDAL", p, ent, "" };
+					snprintf(x->reason, sizeof(x->reason), "在%s中获第一名", comp);
 					winners++;
 				}
 			}
@@ -1737,11 +1855,6 @@ gen_skills_awards(struct gen *g)
 			const char *kind = "person", *gender = "";
 			const char *f[7];
 			struct person p;
-			int pj = 0;
-
-			while (g->nproj[yi] > 0 && pj < 1000) /* a project of the year, for the reason */
-				pj = (int)rng_below(&r, (uint32_t)g->nproj[yi]) + 1000;
-			pj -= 1000;
 			if (a == 1) { /* CERT: a unit, preferably above scale */
 				do
 					ent = g->active[rng_below(&r, (uint32_t)g->nactive)];
@@ -1759,24 +1872,7 @@ gen_skills_awards(struct gen *g)
 				snprintf(recipient, sizeof(recipient), "%s", p.name);
 				gender = p.female ? "女" : "男";
 			}
-			switch (rng_range(&r, 0, 9)) {
-			case 0:
-				reason[0] = '\0';
-				break;
-			case 1:
-				snprintf(reason, sizeof(reason), "完成技术革新%d项,创造经济效益%d万元", rng_range(&r, 2, 12),
-				    rng_range(&r, 30, 900));
-				break;
-			case 2:
-				snprintf(reason, sizeof(reason), "连续%d年获评\"安康杯\"竞赛优胜", rng_range(&r, 2, 5));
-				break;
-			default:
-				if (g->nproj[yi] > 0)
-					snprintf(reason, sizeof(reason), "在%s中成绩突出", g->proj[yi][pj].name);
-				else
-					snprintf(reason, sizeof(reason), "在%s岗位上业绩突出", industries[g->ent[ent].industry].name);
-				break;
-			}
+			award_reason(g, &r, a, ent, yi, reason, sizeof(reason));
 			snprintf(key, sizeof(key), "%s|%s|%s", award_codes[a], recipient, g->ent[ent].code);
 			if (!strset_add(&keys, key))
 				continue;
