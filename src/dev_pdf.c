@@ -16,6 +16,7 @@
 #include <hb.h>
 #include <hpdf.h>
 #include <hpdf_doc.h>
+#include <hpdf_encoder.h>
 #include <hpdf_font.h>
 #include <hpdf_fontdef.h>
 #include <hpdf_objects.h>
@@ -139,7 +140,7 @@ load_font(struct pdfctx *c, struct used *u, int salt)
 {
 	struct buf font = {0}, cmap = {0};
 	uint32_t *cps;
-	uint16_t *codes;
+	uint16_t *codes, *gids;
 	hb_codepoint_t cp = HB_SET_VALUE_INVALID;
 	int n = 0, rc = -1;
 	HPDF_Stream st;
@@ -149,9 +150,10 @@ load_font(struct pdfctx *c, struct used *u, int salt)
 
 	cps = xmalloc((hb_set_get_population(u->cps) + 1) * sizeof *cps);
 	codes = xmalloc((hb_set_get_population(u->cps) + 1) * sizeof *codes);
+	gids = xmalloc((hb_set_get_population(u->cps) + 1) * sizeof *gids);
 	while (hb_set_next(u->cps, &cp))
 		cps[n++] = cp;
-	if (face_subset(u->face, cps, n, codes, &font) != 0)
+	if (face_subset(u->face, cps, n, codes, gids, &font) != 0)
 		goto out;
 	for (int i = 0; i < n; i++)
 		hb_map_set(u->code, cps[i], codes[i]);
@@ -186,6 +188,19 @@ load_font(struct pdfctx *c, struct used *u, int salt)
 	if (HPDF_Stream_Write(attr->cmap_stream->stream, (HPDF_BYTE *)cmap.data,
 	    (HPDF_UINT)cmap.len) != HPDF_OK)
 		goto out;
+	/* libharu's CIDToGIDMap covers every BMP code; ours stops at the last code */
+	if (attr->map_stream != NULL) {
+		HPDF_BYTE *map = xcalloc(0x20 + n, 2);
+		int k;
+
+		for (k = 0; k < n; k++) {
+			map[2 * codes[k]] = (HPDF_BYTE)(gids[k] >> 8);
+			map[2 * codes[k] + 1] = (HPDF_BYTE)gids[k];
+		}
+		HPDF_MemStream_FreeData(attr->map_stream->stream);
+		HPDF_Stream_Write(attr->map_stream->stream, map, (HPDF_UINT)(2 * (0x20 + n)));
+		free(map);
+	}
 	/* what libharu put there describes an encoding CMap, not a ToUnicode one */
 	HPDF_Dict_RemoveElement(attr->cmap_stream, "CMapName");
 	HPDF_Dict_RemoveElement(attr->cmap_stream, "CIDSystemInfo");
@@ -197,7 +212,30 @@ out:
 	buf_free(&cmap);
 	free(cps);
 	free(codes);
+	free(gids);
 	return rc;
+}
+
+/* Our codes run from 0x20 to 0x20 + the characters of the biggest subset.
+ * libharu builds each font's width array and CIDToGIDMap over every code
+ * its UTF-8 encoder knows (all of the BMP: ~2 ms a document); telling the
+ * encoder about our codes only makes that nearly free. */
+static void
+limit_encoder(struct pdfctx *c)
+{
+	HPDF_Encoder enc = HPDF_GetEncoder(c->pdf, "UTF-8");
+	HPDF_CMapEncoderAttr attr;
+	unsigned limit = 0x20, code;
+	int i;
+
+	if (enc == NULL || enc->type != HPDF_ENCODER_TYPE_DOUBLE_BYTE)
+		return;
+	attr = (HPDF_CMapEncoderAttr)enc->attr;
+	for (i = 0; i < c->nused; i++)
+		if (0x20 + hb_set_get_population(c->used[i].cps) > limit)
+			limit = 0x20 + hb_set_get_population(c->used[i].cps);
+	for (code = limit; code < 0x10000; code++)
+		attr->cid_map[code >> 8][code & 0xff] = 0;
 }
 
 static double
@@ -252,8 +290,8 @@ draw_run(struct pdfctx *c, HPDF_Page page, double page_h, const struct dl_item *
 		ts->in_text = 1;
 		ts->font = NULL;
 		ts->color = -1;
-		ts->bold = 0;
-		ts->spacing = 0;
+		/* Character spacing (Tc) and rendering mode (Tr) are graphics
+		 * state: they outlive ET, so what was set stays known. */
 	}
 	if (ts->font != u->font || ts->size != it->size_pt) {
 		HPDF_Page_SetFontAndSize(page, u->font, (HPDF_REAL)it->size_pt);
@@ -438,6 +476,7 @@ dev_pdf_render(const struct dl_doc *dl, struct buf *out)
 	set_info(c.pdf, dl);
 
 	collect(&c, dl);
+	limit_encoder(&c);
 	for (i = 0; i < c.nused; i++)
 		if (load_font(&c, &c.used[i], i) != 0) {
 			if (c.error == 0)

@@ -43,6 +43,8 @@ struct jz_face {
 	hb_blob_t *blob;
 	hb_face_t *face;
 	hb_font_t *font;
+	hb_face_t *pre;          /* hb_subset_preprocess()ed face, made on the second subset */
+	int nsubsets;
 	unsigned upem;
 	char *name;              /* PostScript name (or file name) */
 	uint16_t *adv;           /* advance in 1/1000 em per glyph, lazily */
@@ -244,6 +246,8 @@ face_unload(struct jz_face *f)
 {
 	if (f->font != NULL)
 		hb_font_destroy(f->font);
+	if (f->pre != NULL)
+		hb_face_destroy(f->pre);
 	if (f->face != NULL)
 		hb_face_destroy(f->face);
 	if (f->blob != NULL)
@@ -490,7 +494,8 @@ build_cmap(const struct cmap_pair *p, int n, struct buf *out)
 }
 
 int
-face_subset(struct jz_face *f, const uint32_t *cps, int n, uint16_t *codes, struct buf *out)
+face_subset(struct jz_face *f, const uint32_t *cps, int n, uint16_t *codes, uint16_t *gids,
+    struct buf *out)
 {
 	static const hb_tag_t drop[] = {
 		HB_TAG('G', 'S', 'U', 'B'), HB_TAG('G', 'P', 'O', 'S'), HB_TAG('G', 'D', 'E', 'F'),
@@ -506,7 +511,7 @@ face_subset(struct jz_face *f, const uint32_t *cps, int n, uint16_t *codes, stru
 	hb_face_t *sub = NULL, *builder = NULL;
 	hb_blob_t *blob = NULL;
 	const hb_map_t *old2new;
-	hb_set_t *gids, *names;
+	hb_set_t *glyphs, *names;
 	struct cmap_pair *pairs = NULL;
 	struct buf cmap = {0};
 	hb_tag_t tags[64];
@@ -519,12 +524,12 @@ face_subset(struct jz_face *f, const uint32_t *cps, int n, uint16_t *codes, stru
 	in = hb_subset_input_create_or_fail();
 	if (in == NULL)
 		goto out;
-	gids = hb_subset_input_glyph_set(in);
+	glyphs = hb_subset_input_glyph_set(in);
 	for (i = 0; i < n; i++) {
 		hb_codepoint_t g = 0;
 
 		hb_font_get_nominal_glyph(f->font, cps[i], &g);
-		hb_set_add(gids, g);
+		hb_set_add(glyphs, g);
 	}
 	for (i = 0; i < (int)(sizeof drop / sizeof drop[0]); i++)
 		hb_set_add(hb_subset_input_set(in, HB_SUBSET_SETS_DROP_TABLE_TAG), drop[i]);
@@ -540,7 +545,12 @@ face_subset(struct jz_face *f, const uint32_t *cps, int n, uint16_t *codes, stru
 		diag(DIAG_LAYOUT_FONT_BAD, f->path, 0, 0, "too many characters in one document");
 		goto out;
 	}
-	plan = hb_subset_plan_create_or_fail(f->face, in);
+	/* preprocessing once per font set makes every later subset of the face
+	 * cheap (the certificates subset the same face a thousand times); a
+	 * single document does not pay for it */
+	if (f->pre == NULL && ++f->nsubsets >= 2)
+		f->pre = hb_subset_preprocess(f->face);
+	plan = hb_subset_plan_create_or_fail(f->pre != NULL ? f->pre : f->face, in);
 	if (plan == NULL)
 		goto out;
 	sub = hb_subset_plan_execute_or_fail(plan);
@@ -562,6 +572,7 @@ face_subset(struct jz_face *f, const uint32_t *cps, int n, uint16_t *codes, stru
 	qsort(pairs, n, sizeof *pairs, pair_gid_cmp);
 	for (i = 0; i < n; i++) {
 		codes[pairs[i].code] = (uint16_t)(0x20 + i);
+		gids[pairs[i].code] = pairs[i].gid;
 		pairs[i].code = (uint16_t)(0x20 + i);
 	}
 	build_cmap(pairs, n, &cmap);

@@ -1,7 +1,7 @@
 /* typeset.c — lays out a test document from a plain-text description and
  * writes its PDF and/or layout dump (tests, benchmarks, font previews).
  *
- * usage: typeset [--fonts DIR] [--pdf FILE] [--dump FILE|-] [--pages N] DESCRIPTION
+ * usage: typeset [--fonts DIR] [--pdf FILE] [--dump FILE|-] [--pages N] [--copies N DIR] DESCRIPTION
  *
  * The description has one command per line ('#' starts a comment line):
  *   setup a4|a4-landscape [numbers] [first=N]   page size; page numbers
@@ -21,7 +21,9 @@
  *   endtable
  *   chart bar|line TITLE | UNIT                 then 'cat A | B', 'series NAME | 1 | 2',
  *   endchart
- * With --pages N the body is repeated until the document has N pages. */
+ * With --pages N the body is repeated until the document has N pages; with
+ * --copies N DIR, N separate documents DIR/0001.pdf ... are written too
+ * (one font set for all, as the certificates do). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -315,16 +317,39 @@ command(struct state *st, char *line, const char *file, long lineno)
 	return 0;
 }
 
+/* Runs the commands of the description from BODY on (setup/info lines skipped). */
+static int
+run_body(struct state *st, const char *body, const char *desc)
+{
+	char *copy = xstrdup(body != NULL ? body : ""), *line, *next;
+	long lineno = 0;
+	int rc = 0;
+
+	for (line = copy; line != NULL && *line != '\0'; line = next) {
+		next = strchr(line, '\n');
+		if (next != NULL)
+			*next++ = '\0';
+		lineno++;
+		if (line[0] == '#' || line[0] == '\0' || strncmp(line, "setup ", 6) == 0 ||
+		    strncmp(line, "info ", 5) == 0)
+			continue;
+		if (command(st, line, desc, lineno) != 0)
+			rc = 2;
+	}
+	free(copy);
+	return rc;
+}
+
 int
 main(int argc, char **argv)
 {
-	const char *fonts = "fonts", *pdf = NULL, *dump = NULL, *desc = NULL;
+	const char *fonts = "fonts", *pdf = NULL, *dump = NULL, *desc = NULL, *outdir = NULL;
 	struct buf text = {0};
 	struct doc_setup setup;
 	struct fontset *fs;
 	struct state st;
 	char *info = NULL, *body, *line, *next;
-	int pages = 0, i, rc = 0;
+	int pages = 0, copies = 0, i, rc = 0;
 
 	for (i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--fonts") == 0 && i + 1 < argc)
@@ -335,15 +360,19 @@ main(int argc, char **argv)
 			dump = argv[++i];
 		else if (strcmp(argv[i], "--pages") == 0 && i + 1 < argc)
 			pages = atoi(argv[++i]);
+		else if (strcmp(argv[i], "--copies") == 0 && i + 2 < argc) {
+			copies = atoi(argv[++i]);
+			outdir = argv[++i];
+		}
 		else if (argv[i][0] != '-' && desc == NULL)
 			desc = argv[i];
 		else {
-			fprintf(stderr, "usage: typeset [--fonts DIR] [--pdf FILE] [--dump FILE|-] [--pages N] DESCRIPTION\n");
+			fprintf(stderr, "usage: typeset [--fonts DIR] [--pdf FILE] [--dump FILE|-] [--pages N] [--copies N DIR] DESCRIPTION\n");
 			return 2;
 		}
 	}
 	if (desc == NULL) {
-		fprintf(stderr, "usage: typeset [--fonts DIR] [--pdf FILE] [--dump FILE|-] [--pages N] DESCRIPTION\n");
+		fprintf(stderr, "usage: typeset [--fonts DIR] [--pdf FILE] [--dump FILE|-] [--pages N] [--copies N DIR] DESCRIPTION\n");
 		return 2;
 	}
 	if (file_read_all(desc, &text) != 0) {
@@ -391,28 +420,8 @@ main(int argc, char **argv)
 	st.d = doc_new(fs, &setup);
 	st.q = style_body;
 	do {
-		char *copy = xstrdup(line != NULL ? line : "");
-		long lineno = 0;
-
-		for (line = copy; line != NULL && *line != '\0'; line = next) {
-			next = strchr(line, '\n');
-			if (next != NULL)
-				*next++ = '\0';
-			lineno++;
-			if (line[0] == '#' || line[0] == '\0' || strncmp(line, "setup ", 6) == 0 ||
-			    strncmp(line, "info ", 5) == 0)
-				continue;
-			if (command(&st, line, desc, lineno) != 0)
-				rc = 2;
-		}
-		free(copy);
-		line = body;
-		for (; line != NULL && (strncmp(line, "setup ", 6) == 0 || strncmp(line, "info ", 5) == 0 ||
-		    line[0] == '#');) {
-			line = strchr(line, '\n');
-			if (line != NULL)
-				line++;
-		}
+		if (run_body(&st, line, desc) != 0)
+			rc = 2;
 	} while (rc == 0 && pages > 0 && doc_page_count(st.d) < pages);
 
 	if (dump != NULL) {
@@ -431,6 +440,30 @@ main(int argc, char **argv)
 	if (rc == 0 && diag_count(DIAG_ERROR) + diag_count(DIAG_FATAL) > 0)
 		rc = 3;
 	doc_free(st.d);
+	/* --copies: that many separate documents, each rendered and written */
+	if (copies > 0 && mkdir_p(outdir) != 0) {
+		fprintf(stderr, "typeset: %s: %s\n", outdir, strerror(errno));
+		rc = 3;
+	}
+	for (i = 0; rc == 0 && i < copies; i++) {
+		struct buf out = {0};
+		char *path = xasprintf("%s/%04d.pdf", outdir, i + 1);
+		FILE *fp;
+
+		memset(&st, 0, sizeof st);
+		st.d = doc_new(fs, &setup);
+		st.q = style_body;
+		if (run_body(&st, line, desc) != 0 || doc_render_pdf(st.d, &out) != 0)
+			rc = 3;
+		else if ((fp = fopen(path, "wb")) == NULL || fwrite(out.data, 1, out.len, fp) != out.len ||
+		    fclose(fp) != 0) {
+			fprintf(stderr, "typeset: %s: %s\n", path, strerror(errno));
+			rc = 3;
+		}
+		doc_free(st.d);
+		buf_free(&out);
+		free(path);
+	}
 	fontset_free(fs);
 	free(info);
 	buf_free(&text);
