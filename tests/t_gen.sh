@@ -113,6 +113,25 @@ check "recipient kinds fit the awards" test -z "$(paste -d' ' "$WORK/aw" "$WORK/
 cols judge score | awk '!/^[0-9]+(\.[0-9])?$/ || $0 > 100' >"$WORK/badscores"
 check "scores have at most one decimal" test ! -s "$WORK/badscores"
 
+# The round's ranking (SPEC §4, in exact tenths): two deliberate ties, one at
+# tenth place (the top ten of 科技创新成果 lists eleven), one at third place.
+for f in "$WORK"/u/*.csv; do head -1 "$f" | grep -q judge && cat "$f"; done | awk -F, '
+/entry_id/ { for (i = 1; i <= NF; i++) h[$i] = i; next }
+{ e = $h["entry_id"]; v = int($h["score"] * 10 + 0.5); n[e]++; s[e] += v
+  if (!(e in mx) || v > mx[e]) mx[e] = v; if (!(e in mn) || v < mn[e]) mn[e] = v }
+END { for (e in n) { t = s[e]; c = n[e]; if (c >= 5) { t -= mx[e] + mn[e]; c -= 2 }
+  printf "%s %s %d %d\n", substr(e, 1, 2), e, t, c } }' | sort >"$WORK/means"
+rank_of() { # category → "entry rank" lines, ties sharing a rank
+	grep "^$1 " "$WORK/means" | awk '{ print $2, $3, $4, $3 / $4 }' | sort -k4,4gr | awk '
+	{ if (NR == 1 || $2 * pc != pt * $3) r = NR; print $1, r; pt = $2; pc = $3 }'
+}
+n4=$(awk '$4 == 4' "$WORK/means" | wc -l)
+[ "$n4" -ge 2 ] && ok "some entries have only 4 scores ($n4)" || fail "entries with 4 scores: $n4"
+top_kj=$(rank_of KJ | awk '$2 <= 10' | wc -l); top_cz=$(rank_of CZ | awk '$2 <= 10' | wc -l)
+[ "$top_kj" = 11 ] && ok "科技创新成果: tie at tenth place, top ten lists 11" || fail "科技创新成果 top ten: $top_kj"
+[ "$top_cz" = 10 ] && ok "先进操作法: top ten lists 10" || fail "先进操作法 top ten: $top_cz"
+check "先进操作法: two entries share third place" test "$(rank_of CZ | awk '$2 == 3' | wc -l)" = 2
+
 # The annual returns and their quirks.
 nx=$(find "$S" -name '*.xml' | wc -l)
 [ "$nx" = 55 ] && ok "55 annual returns (11 regions x 5 years, one missing, one resubmitted)" || fail "annual returns: $nx"

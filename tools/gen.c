@@ -229,36 +229,52 @@ struct industry {
 	const char *name;
 	const char *word;
 	int weight;
+	const char *trades; /* trades its own contests are about, separated by | */
 };
 static const struct industry industries[] = {
-	{ "纺织业", "纺织", 70 },
-	{ "家用纺织制成品制造", "家纺", 60 },
-	{ "纺织服装、服饰业", "服饰", 40 },
-	{ "通用设备制造业", "机械", 90 },
-	{ "专用设备制造业", "重工机械", 50 },
-	{ "船舶及相关装置制造", "船舶", 35 },
-	{ "海洋工程装备制造", "海洋工程", 20 },
-	{ "电气机械和器材制造业", "电气", 60 },
-	{ "计算机、通信和其他电子设备制造业", "电子", 50 },
-	{ "化学原料和化学制品制造业", "化工", 45 },
-	{ "医药制造业", "药业", 20 },
-	{ "金属制品业", "金属制品", 40 },
-	{ "汽车制造业", "汽车零部件", 30 },
-	{ "橡胶和塑料制品业", "塑业", 25 },
-	{ "非金属矿物制品业", "建材", 25 },
-	{ "仪器仪表制造业", "仪表", 15 },
-	{ "农副食品加工业", "食品", 25 },
-	{ "房屋建筑业", "建设工程", 70 },
-	{ "土木工程建筑业", "路桥工程", 25 },
-	{ "建筑装饰、装修和其他建筑业", "装饰工程", 30 },
-	{ "软件和信息技术服务业", "信息技术", 35 },
-	{ "道路运输业", "物流", 30 },
-	{ "水上运输业", "航运", 12 },
-	{ "电力、热力生产和供应业", "能源", 12 },
-	{ "批发业", "贸易", 30 },
-	{ "零售业", "商贸", 20 },
-	{ "住宿和餐饮业", "酒店管理", 12 },
+	{ "纺织业", "纺织", 70, "挡车工|纺织设备维修工|电工" },
+	{ "家用纺织制成品制造", "家纺", 60, "缝纫工|家用纺织品设计师|电子商务师" },
+	{ "纺织服装、服饰业", "服饰", 40, "缝纫工|服装制版师" },
+	{ "通用设备制造业", "机械", 90, "数控车工|钳工|铣工|焊工" },
+	{ "专用设备制造业", "重工机械", 50, "装配钳工|焊工|数控车工" },
+	{ "船舶及相关装置制造", "船舶", 35, "船舶电焊工|船舶管系工|起重装卸机械操作工" },
+	{ "海洋工程装备制造", "海洋工程", 20, "船舶电焊工|焊工|涂装工" },
+	{ "电气机械和器材制造业", "电气", 60, "维修电工|电工|装配钳工" },
+	{ "计算机、通信和其他电子设备制造业", "电子", 50, "电子装接工|工业机器人系统运维员|网络安全管理员" },
+	{ "化学原料和化学制品制造业", "化工", 45, "化工总控工|仪器仪表维修工" },
+	{ "医药制造业", "药业", 20, "药物制剂工|化学检验员" },
+	{ "金属制品业", "金属制品", 40, "焊工|钳工" },
+	{ "汽车制造业", "汽车零部件", 30, "汽车维修工|数控车工|工业机器人系统运维员" },
+	{ "橡胶和塑料制品业", "塑业", 25, "注塑工|模具工" },
+	{ "非金属矿物制品业", "建材", 25, "电工|叉车司机" },
+	{ "仪器仪表制造业", "仪表", 15, "仪器仪表维修工|装配钳工" },
+	{ "农副食品加工业", "食品", 25, "食品检验员|中式面点师" },
+	{ "房屋建筑业", "建设工程", 70, "砌筑工|钢筋工|建筑信息模型技术员" },
+	{ "土木工程建筑业", "路桥工程", 25, "测量放线工|钢筋工|挖掘机司机" },
+	{ "建筑装饰、装修和其他建筑业", "装饰工程", 30, "镶贴工|木工|油漆工" },
+	{ "软件和信息技术服务业", "信息技术", 35, "网络安全管理员|人工智能训练师" },
+	{ "道路运输业", "物流", 30, "物流服务师|叉车司机|快递员" },
+	{ "水上运输业", "航运", 12, "船舶驾驶员|起重装卸机械操作工" },
+	{ "电力、热力生产和供应业", "能源", 12, "电力电缆安装运维工|变电设备检修工" },
+	{ "批发业", "贸易", 30, "电子商务师|物流服务师" },
+	{ "零售业", "商贸", 20, "电子商务师|收银员" },
+	{ "住宿和餐饮业", "酒店管理", 12, "中式烹调师|茶艺师|客房服务员" },
 };
+
+/* A trade of industry IND, written into OUT. */
+static void
+industry_trade(struct rng *r, int ind, char *out, size_t size)
+{
+	const char *list = industries[ind].trades, *p;
+	int n = 1, k;
+
+	for (p = list; *p; p++)
+		n += *p == '|';
+	k = (int)rng_below(r, (uint32_t)n);
+	for (p = list; k > 0; p++)
+		k -= *p == '|';
+	snprintf(out, size, "%.*s", (int)strcspn(p, "|"), p);
+}
 
 static const char *const ownerships[] = { "国有", "集体", "民营", "外资", "港澳台", "其他" };
 static const int ownership_weights[] = { 70, 25, 730, 90, 50, 35 };
@@ -269,10 +285,10 @@ static const char *const shop_chars[] = {
 	"博", "创", "新", "宇", "辰", "凯", "鼎", "铭", "锦", "腾", "越", "峰", "晟", "润",
 	"弘", "洋", "星", "联", "荣", "亚", "顺", "科", "汇", "龙", "佳", "江", "舜", "骏",
 };
-static const char *const foreign_brands[] = {
-	"欧姆", "德森", "凯普", "瑞能", "泰科达", "美德", "安普", "皓森", "豪斯", "伊顿斯",
-	"帝斯曼特", "日东", "三和", "大洋", "东丽美", "博纳", "艾克森", "丰田纺", "住友精",
-	"韩亚", "普利", "施耐特", "霍尼达", "林德曼",
+static const char *const foreign_brands[] = { /* invented, as transliterated names read */
+	"欧姆森", "德瑞森", "凯普乐", "瑞能达", "泰科迈", "美德龙", "安普朗", "皓森特", "豪斯曼",
+	"伊顿威", "卡洛斯", "维斯塔", "诺尔康", "阿尔伯", "柏林格", "克莱恩", "沃尔克", "兰斯顿",
+	"雅克森", "奥德曼", "亚太华", "台丰", "港丰", "宝岛精工",
 };
 
 /* ---- Person names ---- */
@@ -605,7 +621,9 @@ gen_enterprises(struct gen *g)
 			const char *word = industries[e->industry].word;
 			const char *suffix = rng_chance(&r, 80) ? "股份有限公司" : "有限公司";
 
-			snprintf(brand, sizeof(brand), "%s%s", PICK(&r, shop_chars), PICK(&r, shop_chars));
+			int c1 = (int)rng_below(&r, NELEM(shop_chars)), c2 = (int)rng_below(&r, NELEM(shop_chars) - 1);
+
+			snprintf(brand, sizeof(brand), "%s%s", shop_chars[c1], shop_chars[c2 + (c2 >= c1)]);
 			if (e->ownership == 3 || e->ownership == 4) {
 				snprintf(brand, sizeof(brand), "%s", PICK(&r, foreign_brands));
 				snprintf(name, sizeof(name), "%s%s（南通）有限公司", brand, word);
@@ -705,9 +723,15 @@ static const char *const city_organizers[6][3] = {
 
 /* Writes a project name for TRACK into OUT. */
 static void
-project_name(struct rng *r, char *out, size_t size, int track, int region, const char *who, int year)
+project_name(struct rng *r, char *out, size_t size, int track, int region, const char *who, int year,
+    int industry)
 {
-	const char *trade = PICK(r, trades);
+	char trade[64];
+
+	if (industry >= 0)
+		industry_trade(r, industry, trade, sizeof(trade));
+	else
+		snprintf(trade, sizeof(trade), "%s", PICK(r, trades));
 	const char *word = industries[rng_below(r, NELEM(industries))].word;
 
 	switch (track) {
@@ -720,7 +744,10 @@ project_name(struct rng *r, char *out, size_t size, int track, int region, const
 	case 1: {
 		static const char *const tail[] = { "职工技术创新竞赛", "“五小”创新竞赛", "合理化建议竞赛",
 			"职工创新成果评比", "技术攻关竞赛" };
-		snprintf(out, size, "%d年%s%s行业%s", year, who, word, PICK(r, tail));
+		if (industry >= 0)
+			snprintf(out, size, "%d年%s%s", year, who, PICK(r, tail));
+		else
+			snprintf(out, size, "%d年%s%s行业%s", year, who, word, PICK(r, tail));
 		break;
 	}
 	case 2: {
@@ -811,7 +838,8 @@ gen_projects(struct gen *g)
 					    : p->level == 1 ? regions[rg].name : g->ent[p->enterprise].name;
 
 					snprintf(who, sizeof(who), "%s", whoname);
-					project_name(&r, name, sizeof(name), p->track, rg, who, y);
+					project_name(&r, name, sizeof(name), p->track, rg, who, y,
+					    p->enterprise >= 0 ? g->ent[p->enterprise].industry : -1);
 					if (++tries > 8) {
 						size_t used = strlen(name);
 
@@ -1380,7 +1408,7 @@ struct extra_award {
 	const char *award;
 	struct person who;
 	int enterprise;
-	const char *reason;
+	char reason[320];
 };
 static struct extra_award extras[16];
 static int nextras;
@@ -1625,6 +1653,50 @@ static const char *const depts[] = { "焊装车间", "数控车间", "总装车�
 static const char *const teams[] = { "数控班组", "焊接一班", "焊接二班", "精加工班组", "QC小组", "装配班",
 	"运维班组", "检测班", "女子班组", "青年突击队", "技术攻关组", "电工班" };
 
+/* Writes why award A went to someone of enterprise ENT in year YI: mostly a
+ * project of the enterprise's region that year; sometimes empty. */
+static void
+award_reason(struct gen *g, struct rng *r, int a, int ent, int yi, char *out, size_t size)
+{
+	const struct project *p = NULL;
+	int region = g->ent[ent].region;
+
+	int n = 0, k;
+
+	for (int i = 0; i < g->nproj[yi]; i++)
+		n += g->proj[yi][i].region == region;
+	k = n > 0 ? (int)rng_below(r, (uint32_t)n) : -1;
+	for (int i = 0; i < g->nproj[yi] && k >= 0; i++)
+		if (g->proj[yi][i].region == region && k-- == 0)
+			p = &g->proj[yi][i];
+	switch (rng_range(r, 0, 11)) {
+	case 0:
+		out[0] = '\0';
+		return;
+	case 1: /* typed with an ASCII comma: a quoted CSV field */
+		snprintf(out, size, "完成技术革新%d项,创造经济效益%d万元", rng_range(r, 2, 12), rng_range(r, 30, 900));
+		return;
+	case 2: /* with ASCII quotes */
+		snprintf(out, size, "连续%d年获评\"安康杯\"竞赛优胜%s", rng_range(r, 2, 5), a == 1 ? "单位" : "");
+		return;
+	case 3:
+		if (a == 1 || a == 2) {
+			snprintf(out, size, "连续%d年安全生产零事故，班组管理创新成效显著", rng_range(r, 3, 10));
+			return;
+		}
+		snprintf(out, size, "扎根%s一线%d年，攻克技术难题%d项", industries[g->ent[ent].industry].name,
+		    rng_range(r, 8, 30), rng_range(r, 2, 15));
+		return;
+	default:
+		if (p != NULL)
+			snprintf(out, size, "%s%s", a == 1 ? "组织开展" : "在", p->name);
+		else
+			snprintf(out, size, "在%s岗位", industries[g->ent[ent].industry].name);
+		strncat(out, a == 1 ? "成效显著" : "中成绩突出", size - strlen(out) - 1);
+		return;
+	}
+}
+
 static void
 gen_skills_awards(struct gen *g)
 {
@@ -1675,9 +1747,11 @@ gen_skills_awards(struct gen *g)
 				    PICK(&r, trades));
 			} else {
 				int e = g->active[rng_below(&r, (uint32_t)g->nactive)];
+				char trade[64];
 
 				region = g->ent[e].region;
-				snprintf(comp, sizeof(comp), "%s岗位练兵技术比武（%s）", g->ent[e].name, PICK(&r, trades));
+				industry_trade(&r, g->ent[e].industry, trade, sizeof(trade));
+				snprintf(comp, sizeof(comp), "%s岗位练兵技术比武（%s）", g->ent[e].name, trade);
 			}
 			if (!strset_add(&keys, comp))
 				continue; /* the same contest drawn twice */
@@ -1706,8 +1780,10 @@ gen_skills_awards(struct gen *g)
 					score = 450;
 				/* City champions: one repeated as MEDAL (derived too), one as TECH. */
 				if (rank == 1 && c < ncity && winners < 2 && nextras < NELEM(extras)) {
-					extras[nextras++] = (struct extra_award){ y, winners ? "TECH" : "MEDAL", p, ent,
-						winners ? "在南通市职工职业技能大赛中获第一名" : "职工职业技能大赛第一名" };
+					struct extra_award *x = &extras[nextras++];
+
+					*x = (struct extra_award){ y, winners ? "TECH" : "MEDAL", p, ent, "" };
+					snprintf(x->reason, sizeof(x->reason), "在%s中获第一名", comp);
 					winners++;
 				}
 			}
@@ -1737,11 +1813,6 @@ gen_skills_awards(struct gen *g)
 			const char *kind = "person", *gender = "";
 			const char *f[7];
 			struct person p;
-			int pj = 0;
-
-			while (g->nproj[yi] > 0 && pj < 1000) /* a project of the year, for the reason */
-				pj = (int)rng_below(&r, (uint32_t)g->nproj[yi]) + 1000;
-			pj -= 1000;
 			if (a == 1) { /* CERT: a unit, preferably above scale */
 				do
 					ent = g->active[rng_below(&r, (uint32_t)g->nactive)];
@@ -1759,24 +1830,7 @@ gen_skills_awards(struct gen *g)
 				snprintf(recipient, sizeof(recipient), "%s", p.name);
 				gender = p.female ? "女" : "男";
 			}
-			switch (rng_range(&r, 0, 9)) {
-			case 0:
-				reason[0] = '\0';
-				break;
-			case 1:
-				snprintf(reason, sizeof(reason), "完成技术革新%d项,创造经济效益%d万元", rng_range(&r, 2, 12),
-				    rng_range(&r, 30, 900));
-				break;
-			case 2:
-				snprintf(reason, sizeof(reason), "连续%d年获评\"安康杯\"竞赛优胜", rng_range(&r, 2, 5));
-				break;
-			default:
-				if (g->nproj[yi] > 0)
-					snprintf(reason, sizeof(reason), "在%s中成绩突出", g->proj[yi][pj].name);
-				else
-					snprintf(reason, sizeof(reason), "在%s岗位上业绩突出", industries[g->ent[ent].industry].name);
-				break;
-			}
+			award_reason(g, &r, a, ent, yi, reason, sizeof(reason));
 			snprintf(key, sizeof(key), "%s|%s|%s", award_codes[a], recipient, g->ent[ent].code);
 			if (!strset_add(&keys, key))
 				continue;
