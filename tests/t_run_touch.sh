@@ -18,10 +18,11 @@ if [ -n "$year" ] && [ -f "$file" ]; then ok "the return of $region for $year is
 else fail "no annual return found ($year, $row)"; finish; fi
 
 snapshot "$WORK/s/output" >"$WORK/before"
-# The correction: one more technical innovation.
-n=$(sed -n 's/.*tech-innovations="\([0-9]*\)".*/\1/p' "$file" | head -1)
-sed "s/tech-innovations=\"$n\"/tech-innovations=\"$((n + 1))\"/" "$file" >"$WORK/new" && cat "$WORK/new" >"$file"
-cmp -s "$WORK/new" "$file" && grep -q "tech-innovations=\"$((n + 1))\"" "$file" || { fail "could not edit $file"; finish; }
+# The correction: one more adopted proposal (small enough to move no other
+# region's share or rank of the city, which region reports show).
+n=$(sed -n 's/.*proposals-adopted="\([0-9]*\)".*/\1/p' "$file" | head -1)
+sed "s/proposals-adopted=\"$n\"/proposals-adopted=\"$((n + 1))\"/" "$file" >"$WORK/new" && cat "$WORK/new" >"$file"
+cmp -s "$WORK/new" "$file" && grep -q "proposals-adopted=\"$((n + 1))\"" "$file" || { fail "could not edit $file"; finish; }
 
 expect_status 0 "the run after a correction exits 0" jz "$WORK/s"
 if grep -q '^jingsai run: 1 file accepted' "$WORK/stdout"; then ok "its summary names the one file accepted"
