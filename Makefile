@@ -123,7 +123,7 @@ bench: all
 	@sh bench/run.sh
 
 FUZZ_SECONDS ?= 600
-fuzz:
+fuzz: build/gen/schemas.c
 	@FUZZ_SECONDS=$(FUZZ_SECONDS) sh tests/fuzz/run.sh
 
 leakcheck: all
