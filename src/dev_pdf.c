@@ -25,11 +25,17 @@
 #include "jingsai.h"
 #include "device.h"
 
+/* A character and its extra advance: one code of the subset font each. */
+#define KEY(cp, extra) ((uint32_t)(cp) | (uint32_t)(extra) << 21)
+#define KEY_CP(key) ((key) & 0x1FFFFF)
+#define KEY_EXTRA(key) ((key) >> 21)
+
 /* A face as used by one document. */
 struct used {
 	struct jz_face *face;
-	hb_set_t *cps;           /* code points drawn with it */
-	hb_map_t *code;          /* code point → code in the subset font */
+	hb_set_t *keys;          /* KEY(cp, extra) of the characters drawn with it */
+	hb_map_t *gid;           /* key → glyph id in the full font */
+	hb_map_t *code;          /* key → code in the subset font */
 	HPDF_Font font;
 };
 
@@ -80,11 +86,16 @@ collect(struct pdfctx *c, const struct dl_doc *dl)
 				u = &c->used[c->nused++];
 				memset(u, 0, sizeof *u);
 				u->face = it->face;
-				u->cps = hb_set_create();
+				u->keys = hb_set_create();
+				u->gid = hb_map_create();
 				u->code = hb_map_create();
 			}
-			for (k = 0; k < it->nglyphs; k++)
-				hb_set_add(u->cps, it->glyphs[k].cp);
+			for (k = 0; k < it->nglyphs; k++) {
+				uint32_t key = KEY(it->glyphs[k].cp, it->glyphs[k].extra);
+
+				hb_set_add(u->keys, key);
+				hb_map_set(u->gid, key, it->glyphs[k].gid);
+			}
 		}
 }
 
@@ -141,22 +152,28 @@ load_font(struct pdfctx *c, struct used *u, int salt)
 	struct buf font = {0}, cmap = {0};
 	uint32_t *cps;
 	uint16_t *codes, *gids;
-	hb_codepoint_t cp = HB_SET_VALUE_INVALID;
-	int n = 0, rc = -1;
+	hb_codepoint_t key = HB_SET_VALUE_INVALID;
+	uint32_t *keys;
+	unsigned pop;
+	int n = 0, i, rc = -1;
 	HPDF_Stream st;
 	HPDF_FontDef def;
 	HPDF_FontAttr attr;
 	char tag[7];
 
-	cps = xmalloc((hb_set_get_population(u->cps) + 1) * sizeof *cps);
-	codes = xmalloc((hb_set_get_population(u->cps) + 1) * sizeof *codes);
-	gids = xmalloc((hb_set_get_population(u->cps) + 1) * sizeof *gids);
-	while (hb_set_next(u->cps, &cp))
-		cps[n++] = cp;
+	pop = hb_set_get_population(u->keys);
+	keys = xmalloc((pop + 1) * sizeof *keys);
+	cps = xmalloc((pop + 1) * sizeof *cps);
+	codes = xmalloc((pop + 1) * sizeof *codes);
+	gids = xmalloc((pop + 1) * sizeof *gids);
+	while (hb_set_next(u->keys, &key)) {
+		keys[n] = key;
+		cps[n++] = KEY_CP(key);
+	}
 	if (face_subset(u->face, cps, n, codes, gids, &font) != 0)
 		goto out;
-	for (int i = 0; i < n; i++)
-		hb_map_set(u->code, cps[i], codes[i]);
+	for (i = 0; i < n; i++)
+		hb_map_set(u->code, keys[i], codes[i]);
 
 	/* libharu has no public loader from memory; this is what
 	 * HPDF_LoadTTFontFromFile does, with a memory stream. */
@@ -201,6 +218,21 @@ load_font(struct pdfctx *c, struct used *u, int salt)
 		HPDF_Stream_Write(attr->map_stream->stream, map, (HPDF_UINT)(2 * (0x20 + n)));
 		free(map);
 	}
+	/* widths: the glyph's own plus the extra of that code (¼ em, name spacing) */
+	{
+		HPDF_Array w = HPDF_Array_New(c->pdf->mmgr), ws = HPDF_Array_New(c->pdf->mmgr);
+		unsigned *width = xcalloc(n + 1, sizeof *width);
+
+		for (i = 0; i < n; i++)
+			width[codes[i] - 0x20] = (unsigned)lround(face_advance_em(u->face,
+			    hb_map_get(u->gid, keys[i])) * 1000) + KEY_EXTRA(keys[i]);
+		HPDF_Array_AddNumber(w, 0x20);
+		for (i = 0; i < n; i++)
+			HPDF_Array_AddNumber(ws, (HPDF_INT32)width[i]);
+		HPDF_Array_Add(w, ws);
+		HPDF_Dict_Add(attr->descendant_font, "W", w);
+		free(width);
+	}
 	/* what libharu put there describes an encoding CMap, not a ToUnicode one */
 	HPDF_Dict_RemoveElement(attr->cmap_stream, "CMapName");
 	HPDF_Dict_RemoveElement(attr->cmap_stream, "CIDSystemInfo");
@@ -213,6 +245,7 @@ out:
 	free(cps);
 	free(codes);
 	free(gids);
+	free(keys);
 	return rc;
 }
 
@@ -232,8 +265,8 @@ limit_encoder(struct pdfctx *c)
 		return;
 	attr = (HPDF_CMapEncoderAttr)enc->attr;
 	for (i = 0; i < c->nused; i++)
-		if (0x20 + hb_set_get_population(c->used[i].cps) > limit)
-			limit = 0x20 + hb_set_get_population(c->used[i].cps);
+		if (0x20 + hb_set_get_population(c->used[i].keys) > limit)
+			limit = 0x20 + hb_set_get_population(c->used[i].keys);
 	for (code = limit; code < 0x10000; code++)
 		attr->cid_map[code >> 8][code & 0xff] = 0;
 }
@@ -319,7 +352,7 @@ draw_run(struct pdfctx *c, HPDF_Page page, double page_h, const struct dl_item *
 		ts->spacing = it->spacing_pt;
 	}
 	for (k = 0; k < it->nglyphs; k++)
-		utf8_encode(&s, hb_map_get(u->code, it->glyphs[k].cp));
+		utf8_encode(&s, hb_map_get(u->code, KEY(it->glyphs[k].cp, it->glyphs[k].extra)));
 	HPDF_Page_TextOut(page, (HPDF_REAL)px(it->x), (HPDF_REAL)(page_h - px(it->y)), s.data);
 	buf_free(&s);
 }
@@ -537,7 +570,8 @@ done:
 		diag(DIAG_LAYOUT_PDF, NULL, 0, 0, "cannot write the document", (long)c.error,
 		    (long)c.detail);
 	for (i = 0; i < c.nused; i++) {
-		hb_set_destroy(c.used[i].cps);
+		hb_set_destroy(c.used[i].keys);
+		hb_map_destroy(c.used[i].gid);
 		hb_map_destroy(c.used[i].code);
 	}
 	free(c.used);
