@@ -109,28 +109,42 @@ put_utf16(struct buf *b, uint32_t cp)
 		buf_printf(b, "%04X", (unsigned)cp);
 }
 
-/* A ToUnicode CMap: each code back to its character. */
+/* A ToUnicode CMap: each code back to its character.  Our codes are
+ * 0x20, 0x21, ... so one bfrange with an array of characters per 256 codes
+ * (a range may not cross a change of the first byte) says it shortest. */
 static void
 tounicode(const uint32_t *cps, const uint16_t *codes, int n, struct buf *b)
 {
-	int i, k;
+	uint32_t *by_code;
+	int i, first, nranges = 0;
 
-	buf_puts(b, "/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n"
-	    "/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def\n"
-	    "/CMapName /Adobe-Identity-UCS def\n/CMapType 2 def\n"
-	    "1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n");
-	for (i = 0; i < n; i += 100) {
-		int m = n - i < 100 ? n - i : 100;
+	by_code = xcalloc(n + 0x20, sizeof *by_code);
+	for (i = 0; i < n; i++)
+		by_code[codes[i]] = cps[i];
+	buf_puts(b, "/CIDInit/ProcSet findresource begin 12 dict begin begincmap"
+	    "/CIDSystemInfo<</Registry(Adobe)/Ordering(UCS)/Supplement 0>>def"
+	    "/CMapName/Adobe-Identity-UCS def/CMapType 2 def\n"
+	    "1 begincodespacerange<0000><FFFF>endcodespacerange\n");
+	for (first = 0x20; first < 0x20 + n; first = (first | 0xff) + 1)
+		nranges++;
+	for (first = 0x20; first < 0x20 + n; first = (first | 0xff) + 1) {
+		int last = (first | 0xff) < 0x20 + n - 1 ? (first | 0xff) : 0x20 + n - 1;
 
-		buf_printf(b, "%d beginbfchar\n", m);
-		for (k = i; k < i + m; k++) {
-			buf_printf(b, "<%04X> <", codes[k]);
-			put_utf16(b, cps[k]);
-			buf_puts(b, ">\n");
+		if ((first - 0x20) % (100 * 256) == 0)
+			buf_printf(b, "%d beginbfrange\n", nranges > 100 ? 100 : nranges);
+		buf_printf(b, "<%04X><%04X>[", first, last);
+		for (i = first; i <= last; i++) {
+			buf_putc(b, '<');
+			put_utf16(b, by_code[i]);
+			buf_putc(b, '>');
 		}
-		buf_puts(b, "endbfchar\n");
+		buf_puts(b, "]\n");
+		nranges--;
+		if (nranges % 100 == 0)
+			buf_puts(b, "endbfrange\n");
 	}
-	buf_puts(b, "endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend\n");
+	buf_puts(b, "endcmap CMapName currentdict/CMap defineresource pop end end\n");
+	free(by_code);
 }
 
 /* Six capital letters naming the subset, from its content. */
@@ -218,18 +232,29 @@ load_font(struct pdfctx *c, struct used *u, int salt)
 		HPDF_Stream_Write(attr->map_stream->stream, map, (HPDF_UINT)(2 * (0x20 + n)));
 		free(map);
 	}
-	/* widths: the glyph's own plus the extra of that code (¼ em, name spacing) */
+	/* widths: the glyph's own plus the extra of that code (¼ em, name
+	 * spacing); 1000 (every Han character) is the default and not listed */
 	{
-		HPDF_Array w = HPDF_Array_New(c->pdf->mmgr), ws = HPDF_Array_New(c->pdf->mmgr);
+		HPDF_Array w = HPDF_Array_New(c->pdf->mmgr), ws = NULL;
 		unsigned *width = xcalloc(n + 1, sizeof *width);
 
 		for (i = 0; i < n; i++)
 			width[codes[i] - 0x20] = (unsigned)lround(face_advance_em(u->face,
 			    hb_map_get(u->gid, keys[i])) * 1000) + KEY_EXTRA(keys[i]);
-		HPDF_Array_AddNumber(w, 0x20);
-		for (i = 0; i < n; i++)
+		for (i = 0; i < n; i++) {
+			if (width[i] == 1000) {
+				ws = NULL;
+				continue;
+			}
+			if (ws == NULL) {
+				ws = HPDF_Array_New(c->pdf->mmgr);
+				HPDF_Array_AddNumber(w, 0x20 + i);
+				HPDF_Array_Add(w, ws);
+			}
 			HPDF_Array_AddNumber(ws, (HPDF_INT32)width[i]);
-		HPDF_Array_Add(w, ws);
+		}
+		HPDF_Dict_AddNumber(attr->descendant_font, "DW", 1000);
+		HPDF_Dict_RemoveElement(attr->descendant_font, "DW2");   /* vertical writing only */
 		HPDF_Dict_Add(attr->descendant_font, "W", w);
 		free(width);
 	}
@@ -445,9 +470,9 @@ set_info(HPDF_Doc pdf, const struct dl_doc *dl)
 	hd.seconds = tm.tm_sec;
 	hd.ind = 'Z';
 	HPDF_SetInfoDateAttr(pdf, HPDF_INFO_CREATION_DATE, hd);
-	HPDF_SetInfoDateAttr(pdf, HPDF_INFO_MOD_DATE, hd);
-	HPDF_SetInfoAttr(pdf, HPDF_INFO_CREATOR, "jingsai " JZ_VERSION);
-	HPDF_SetInfoAttr(pdf, HPDF_INFO_PRODUCER, "jingsai " JZ_VERSION " (libharu, HarfBuzz)");
+	/* ASCII as a plain string: before the UTF-8 encoder is current */
+	HPDF_SetInfoAttr(pdf, HPDF_INFO_PRODUCER, "jingsai");
+	HPDF_SetCurrentEncoder(pdf, "UTF-8");
 	if (dl->title != NULL)
 		HPDF_SetInfoAttr(pdf, HPDF_INFO_TITLE, dl->title);
 	if (dl->author != NULL)
@@ -505,7 +530,6 @@ dev_pdf_render(const struct dl_doc *dl, struct buf *out)
 	}
 	HPDF_SetCompressionMode(c.pdf, HPDF_COMP_ALL);
 	HPDF_UseUTFEncodings(c.pdf);
-	HPDF_SetCurrentEncoder(c.pdf, "UTF-8");
 	set_info(c.pdf, dl);
 
 	collect(&c, dl);
