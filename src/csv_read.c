@@ -15,6 +15,7 @@
 #define CSV_MAX_COLS 64          /* header columns we accept */
 #define CSV_FIELD_MAX (1 << 20)  /* bytes in one field */
 #define CSV_MAX_BAD_BYTES 10     /* invalid bytes reported one by one */
+#define CSV_MAX_SHOWN 1000       /* errors of rows reported; the rest are counted */
 #define CSV_CHUNK 65536          /* GB18030 is converted this much at a time */
 #define CSV_KIND_COLS 16         /* columns of the widest kind, at least */
 #define CSV_BATCH 32             /* good rows held back before their key check */
@@ -128,6 +129,7 @@ struct reader {
 
 	long rows;
 	int errors;
+	int hidden;          /* errors counted but not reported (CSV_MAX_SHOWN) */
 	int stop;            /* no more parsing: fatal error or callback said so */
 	int stopped;         /* the callback said so */
 };
@@ -136,6 +138,14 @@ static void
 count_error(struct reader *r)
 {
 	r->errors++;
+}
+
+/* Whether errors of rows are still reported: a file with thousands of bad
+ * rows is reported up to CSV_MAX_SHOWN errors, then only counted. */
+static int
+reporting(struct reader *r)
+{
+	return r->errors < CSV_MAX_SHOWN;
 }
 
 /* libcsv grows its field buffer through this: one field may not pass
@@ -305,6 +315,11 @@ report_duplicate(struct reader *r, const char *const *field, long line, long fir
 	const char *const *names = csv_kind_columns((enum csv_kind)r->kind, &n);
 	struct buf text = {0};
 
+	if (!reporting(r)) {
+		r->hidden++;
+		count_error(r);
+		return;
+	}
 	for (int i = 0; key[i] >= 0; i++)
 		buf_printf(&text, "%s%s %s", i ? ", " : "", names[key[i]], field[key[i]]);
 	diag(DIAG_CSV_DUP_KEY, r->path, line, 1, csv_kind_name((enum csv_kind)r->kind), text.data, first);
@@ -412,7 +427,10 @@ data_row(struct reader *r, int n)
 	if (n != r->ncols) {
 		int at = n > r->ncols ? r->ncols : 0;
 		flush_rows(r);
-		diag(DIAG_CSV_RAGGED, r->path, r->fline[at], r->fcol[at], n, r->ncols);
+		if (reporting(r))
+			diag(DIAG_CSV_RAGGED, r->path, r->fline[at], r->fcol[at], n, r->ncols);
+		else
+			r->hidden++;
 		count_error(r);
 		return 0;
 	}
@@ -423,9 +441,14 @@ data_row(struct reader *r, int n)
 		field_line[c] = r->fline[i];
 	}
 	/* Count first, report after the pending rows, to keep line order. */
-	if (csv_validate_row(kind, NULL, field, field_line, column) > 0) {
+	int bad = csv_validate_row(kind, NULL, field, field_line, column);
+	if (bad > 0) {
 		flush_rows(r);
-		r->errors += csv_validate_row(kind, r->path, field, field_line, column);
+		if (reporting(r))
+			csv_validate_row(kind, r->path, field, field_line, column);
+		else
+			r->hidden += bad;
+		r->errors += bad;
 		return 0;
 	}
 	key_reserve(r);
@@ -788,6 +811,8 @@ csv_read(const char *path, const char *data, size_t len, csv_row_fn fn, void *ar
 
 done:
 	flush_rows(&r);
+	if (r.hidden > 0)
+		diag(DIAG_CSV_MORE_ERRORS, path, r.line, 1, r.hidden);
 	/* Stopped before the header (bytes, encoding)?  Still say what the
 	 * file looks like. */
 	if (r.kind < 0)

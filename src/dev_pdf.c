@@ -348,8 +348,8 @@ draw_run(struct pdfctx *c, HPDF_Page page, double page_h, const struct dl_item *
 		ts->in_text = 1;
 		ts->font = NULL;
 		ts->color = -1;
-		ts->bold = 0;
-		ts->spacing = 0;
+		/* Character spacing (Tc) and rendering mode (Tr) are graphics
+		 * state: they outlive ET, so what was set stays known. */
 	}
 	if (ts->font != u->font || ts->size != it->size_pt) {
 		HPDF_Page_SetFontAndSize(page, u->font, (HPDF_REAL)it->size_pt);

@@ -386,6 +386,20 @@ check_reading(void)
 	CHECK(rc == -1 && f.rows == 1, "a callback returning -1 stops the read");
 	buf_free(&f.out);
 
+	/* Thousands of bad rows: the first 1000 errors are shown, the rest counted. */
+	struct buf many = {0};
+	buf_puts(&many, "round,entry_id,judge,score\n");
+	for (int i = 0; i < 1500; i++)
+		buf_printf(&many, "2023-2024,A%d,J1,200\n", i);
+	out = read_rows("t.csv", many.data, many.len, &rc, &info);
+	int shown = 0;
+	for (const char *o = out; (o = strstr(o, ": error: bad score")) != NULL; o++)
+		shown++;
+	CHECK(rc == -1 && info.errors == 1500 && shown == 1000, "at most 1000 errors shown per file, all counted");
+	CHECK(strstr(out, "t.csv:1502:1: error: 500 more errors in this file not shown") != NULL, "... and the rest summed up");
+	free(out);
+	buf_free(&many);
+
 	/* No callback: validation only. */
 	CHECK(csv_read("t.csv", lf, strlen(lf), NULL, NULL, &info) == 0 && info.rows == 2, "validation without a callback");
 }
