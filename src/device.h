@@ -127,6 +127,7 @@ struct tg {
 	double adv;              /* natural advance, pt */
 	double gap;              /* extra space before it, pt (¼ em Han/Latin, name spacing) */
 	int brk;                 /* before it: 0 no break, 1 break allowed, 2 forced */
+	int keep_gap;            /* the gap is a visible space (name spacing), not glyph width */
 };
 
 struct pline {

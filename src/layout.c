@@ -547,13 +547,13 @@ para_place_line(struct doc *d, const struct para *p, int li, double x_mm, double
 	else if (al == ALIGN_RIGHT)
 		off += avail - l->natural;
 
-	/* A gap before a character (¼ em, name spacing) widens the character
+	/* A gap before a character (the ¼ em) widens the character
 	 * before it: the PDF gets a variant of that glyph with a wider /W entry,
 	 * so text extraction sees no hole and adds no space. */
 	xs = xmalloc((end - l->start + 1) * sizeof *xs);
 	ex = xcalloc(end - l->start + 1, sizeof *ex);
 	for (i = l->start + 1; i < end; i++)
-		if (p->g[i].gap > 0 && p->g[i - 1].face != NULL) {
+		if (p->g[i].gap > 0 && p->g[i - 1].face != NULL && !p->g[i].keep_gap) {
 			long units = lround(p->g[i].gap * 1000 / p->size);
 
 			if (units > 0 && units <= DL_EXTRA_MAX)
@@ -723,8 +723,10 @@ doc_text_box(struct doc *d, const struct text_style *s, double x_mm, double y_mm
 
 	p = para_make(d, s, size, text, (flags & BOX_WRAP) ? w_mm : 0, 0);
 	if ((flags & BOX_NAME_SPACING) && count_visible(p) == 2 && p->n == 2) {
-		/* 张  三: the second character moves to the third cell */
+		/* 张  三: the second character moves to the third cell (a real gap:
+		 * text extraction shows the space, as printed) */
 		p->g[1].gap += p->size + p->ls;
+		p->g[1].keep_gap = 1;
 		p->lines[0].natural = line_width(p, 0, p->n);
 	}
 	for (tries = 0; (flags & BOX_SHRINK) && tries < 8 && p->nlines > 0; tries++) {
@@ -742,6 +744,7 @@ doc_text_box(struct doc *d, const struct text_style *s, double x_mm, double y_mm
 		p = para_make(d, s, size, text, (flags & BOX_WRAP) ? w_mm : 0, 0);
 		if ((flags & BOX_NAME_SPACING) && count_visible(p) == 2 && p->n == 2) {
 			p->g[1].gap += p->size + p->ls;
+			p->g[1].keep_gap = 1;
 			p->lines[0].natural = line_width(p, 0, p->n);
 		}
 	}
