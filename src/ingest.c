@@ -696,6 +696,9 @@ load_csv(struct run *r, const struct infile *f, long long file_id, const char *d
 
 /* ---- XML annual returns ------------------------------------------------- */
 
+/* Reads the annual return F (DATA/LEN) into the store as FILE_ID (OLD_ID: the
+ * file it replaces, or 0); returns the rows stored, -2 when F is a programme
+ * file (skipped), or -1 on a store failure.  Errors are counted by the sink. */
 static long
 load_xml(struct run *r, const struct infile *f, long long file_id, long long old_id,
     const char *data, size_t len)
@@ -714,6 +717,12 @@ load_xml(struct run *r, const struct infile *f, long long file_id, long long old
 	if ((doc = xml_parse(f->shown, data, len)) == NULL)
 		return 0;
 	xmlNodePtr root = xmlDocGetRootElement(doc);
+	if (xml_is(root, PROGRAMME_NAMESPACE, "programme")) {
+		/* Reference data in the wrong place: not a submission. */
+		diag(DIAG_IN_PROGRAMME_ELSEWHERE, f->shown, xmlGetLineNo(root), 1);
+		xmlFreeDoc(doc);
+		return -2;
+	}
 	if (!xml_is(root, AR_NAMESPACE, "annual-return")) {
 		diag(DIAG_XML_ROOT, f->shown, root ? xmlGetLineNo(root) : 1,
 		    root ? xml_column(data, len, xmlGetLineNo(root), NULL) : 1,
@@ -1115,6 +1124,16 @@ process_file(struct run *r, struct infile *f)
 		rows = load_csv(r, f, file_id, data, len, encoding);
 		if (f->slot == SLOT_ENTERPRISES)
 			r->enterprises_stale = 1;
+	}
+	if (rows == -2) {
+		/* Not a submission after all: leave no trace. */
+		if (store_exec(r->db, "ROLLBACK TO file; RELEASE file") != 0)
+			goto fail;
+		sum->files--;
+		unmap_file(data, len);
+		free(old_kind);
+		r->cur = NULL;
+		return 0;
 	}
 	if (rows < 0)
 		goto fail;
