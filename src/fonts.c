@@ -534,7 +534,8 @@ face_subset(struct jz_face *f, const uint32_t *cps, int n, uint16_t *codes, uint
 	for (i = 0; i < (int)(sizeof drop / sizeof drop[0]); i++)
 		hb_set_add(hb_subset_input_set(in, HB_SUBSET_SETS_DROP_TABLE_TAG), drop[i]);
 	hb_subset_input_set_flags(in, HB_SUBSET_FLAGS_NO_HINTING);
-	/* family, style, full and PostScript names only: no licence text */
+	/* family, style, full and PostScript names (libharu wants more than the
+	 * last): no licence text */
 	names = hb_subset_input_set(in, HB_SUBSET_SETS_NAME_ID);
 	hb_set_clear(names);
 	hb_set_add(names, 1);

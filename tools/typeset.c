@@ -415,7 +415,6 @@ main(int argc, char **argv)
 			next++;
 	}
 	setup.title = info;
-	setup.author = "jingsai";
 	memset(&st, 0, sizeof st);
 	st.d = doc_new(fs, &setup);
 	st.q = style_body;
