@@ -198,14 +198,21 @@ out_write(struct out_ctx *oc, const char *relpath, const char *fingerprint,
 	struct tm tm;
 	time_t tt = (time_t)t;
 
-	if (atomic_write_if_changed(path, data, len) < 0) {
+	switch (atomic_write_if_changed(path, data, len)) {
+	case -1:
 		diag(DIAG_IO, path, 0, 0, "cannot write", strerror(errno));
 		free(path);
 		oc->failed++;
 		return -1;
+	case 0:
+		/* Inputs changed, bytes did not (or a crash came between the
+		 * rename and the record): the file stays as it is. */
+		oc->unchanged++;
+		break;
+	default:
+		oc->built++;
 	}
 	free(path);
-	oc->built++;
 	if (oc->progress != NULL)
 		oc->progress(oc->progress_arg, relpath);
 	if (oc->db == NULL)

@@ -17,7 +17,7 @@ struct out_ctx {
 	const struct jz_opts *opts;
 	int force;                  /* 1: build even when the fingerprint is unchanged */
 	char base[65];              /* fingerprint of the program, fonts and programme; mixed into every document's */
-	int built, unchanged, failed; /* counters for the run summary */
+	int built, unchanged, failed; /* counters for the run summary: written, left as they were, not written */
 	void (*progress)(void *arg, const char *relpath); /* called after each document, may be NULL */
 	void *progress_arg;
 };
@@ -40,8 +40,11 @@ void fp_done(struct fingerprint *fp, char hex[65]);
 /* 1 when output/RELPATH must be (re)built for FINGERPRINT: forced, no record,
  * another fingerprint, or the file missing or changed since written. */
 int out_needed(struct out_ctx *oc, const char *relpath, const char *fingerprint);
-/* Writes DATA atomically at output/RELPATH, records FINGERPRINT and the
- * file's sha256, counts it as built.  Returns 0, or -1 after a diagnostic. */
+/* Writes DATA atomically at output/RELPATH (temporary file in the same
+ * folder, fsync, rename: a crash leaves the old file or the new one), then
+ * records FINGERPRINT and the file's sha256.  Counts it as built, or as
+ * unchanged when the file already held exactly these bytes (then it is not
+ * touched).  Returns 0, or -1 after a diagnostic. */
 int out_write(struct out_ctx *oc, const char *relpath, const char *fingerprint,
     const void *data, size_t len);
 /* Counts a document found up to date (calls the progress hook). */

@@ -1,0 +1,34 @@
+#!/bin/sh
+# t_run_lock.sh — `jingsai run` takes an exclusive lock next to the store: a
+# second run while one holds it exits 75 with a message naming the holder and
+# touches nothing; a lock left by a killed run is no obstacle.
+. "$(dirname "$0")/lib.sh"
+
+cd "$WORK" || exit 3
+mkdir -p input output var
+run() { "$JINGSAI" run --input input --output output --db var/jingsai.db --templates "$TOP/templates" --fonts "$TOP/fonts"; }
+# hold PID: flock(1) (not forking, so killing it frees the lock) holds the
+# lock with PID written in the file, as a run would; sets $holder.
+hold() {
+	echo "$1" >var/jingsai.lock
+	flock -F var/jingsai.lock sleep 30 &
+	holder=$!
+	i=0; while flock -n var/jingsai.lock true && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+}
+
+# 1. Someone else holds the lock (flock(1) standing in for a running job).
+hold 4242
+expect_status 75 "a second run exits 75 while the lock is held" run
+expect_diag "it says who holds the lock" "another jingsai run holds the lock (pid 4242)"
+if [ ! -s "$WORK/stdout" ]; then ok "nothing on stdout when locked out"; else fail "stdout when locked out"; fi
+if [ ! -e var/jingsai.db ] && [ -z "$(ls output)" ]; then ok "a locked-out run creates no store and no output"
+else fail "a locked-out run changed something"; ls -la var output; fi
+kill "$holder" 2>/dev/null; wait "$holder" 2>/dev/null
+
+# 2. A holder killed with SIGKILL leaves its pid in the file but no lock.
+hold 4343
+kill -9 "$holder"; wait "$holder" 2>/dev/null
+run >"$WORK/stdout" 2>"$WORK/stderr"; st=$?
+if [ $st != 75 ]; then ok "a lock of a killed run is free again (exit $st)"; else fail "stale lock blocks the run"; fi
+
+finish
