@@ -34,6 +34,9 @@
  * Rates (ankang_coverage, green_key_rate) are percentages (0–100).
  */
 const char aggregate_sql[] =
+/* Sorts in memory: the store is large, the temporary tables are not. */
+"PRAGMA temp_store = MEMORY;\n"
+"PRAGMA cache_size = -262144;\n"
 "CREATE TEMP TABLE agg_period AS\n"
 "  SELECT CAST((SELECT value FROM programme WHERE key = 'first_year') AS INTEGER) AS first_year,\n"
 "         CAST((SELECT value FROM programme WHERE key = 'last_year') AS INTEGER) AS last_year;\n"
@@ -54,23 +57,41 @@ const char aggregate_sql[] =
 "  UNION SELECT DISTINCT year FROM participation;\n"
 
 /* Participation per year × enterprise × track: the region of a row is its
- * enterprise's region, its track its project's track. */
-"CREATE TEMP TABLE agg_etr AS\n"
-"  SELECT pa.year AS year, pa.credit_code AS credit_code, p.track AS track,\n"
-"         e.region AS region, e.nonpublic AS nonpublic, SUM(pa.participants) AS participants\n"
-"  FROM participation pa\n"
-"  JOIN agg_project p ON p.id = pa.project_id\n"
-"  JOIN enterprise e ON e.credit_code = pa.credit_code\n"
+ * enterprise's region, its track its project's track.  This is the one pass
+ * over every participation row (one sort); its key order lets the grouping
+ * per year × enterprise stream. */
+"CREATE TEMP TABLE agg_ent (credit_code TEXT PRIMARY KEY, region TEXT, nonpublic INTEGER) WITHOUT ROWID;\n"
+"INSERT INTO agg_ent SELECT credit_code, region, nonpublic FROM enterprise;\n"
+"CREATE TEMP TABLE agg_ytc (year INTEGER, credit_code TEXT, track TEXT, participants INTEGER,\n"
+"  PRIMARY KEY (year, credit_code, track)) WITHOUT ROWID;\n"
+"INSERT INTO agg_ytc\n"
+"  SELECT pa.year, pa.credit_code, p.track, SUM(pa.participants)\n"
+"  FROM participation pa JOIN agg_project p ON p.id = pa.project_id\n"
 "  GROUP BY pa.year, pa.credit_code, p.track;\n"
+"CREATE TEMP TABLE agg_etr AS\n"
+"  SELECT a.year, e.region, a.credit_code, a.track, e.nonpublic, a.participants\n"
+"  FROM agg_ytc a JOIN agg_ent e ON e.credit_code = a.credit_code;\n"
+/* … per year × enterprise (over every track) */
+"CREATE TEMP TABLE agg_ery AS\n"
+"  SELECT g.year, e.region, g.credit_code, e.nonpublic, g.participants\n"
+"  FROM (SELECT year, credit_code, SUM(participants) AS participants FROM agg_ytc\n"
+"        GROUP BY year, credit_code) g\n"
+"  JOIN agg_ent e ON e.credit_code = g.credit_code;\n"
+/* the first year of the period each enterprise took part */
+"CREATE TEMP TABLE agg_first AS\n"
+"  SELECT credit_code, MIN(year) AS year FROM agg_ery, agg_period\n"
+"  WHERE year >= first_year GROUP BY credit_code;\n"
 
 "CREATE TEMP TABLE agg_proj_rty AS\n"
 "  SELECT region, track, year, COUNT(*) AS projects FROM agg_project\n"
 "  WHERE status <> '申报' GROUP BY region, track, year;\n"
 
+/* An enterprise belongs to one region, so counts that are distinct per
+ * region add up to counts distinct over the city. */
 "CREATE TEMP TABLE agg_region_track_year AS\n"
 "  WITH p AS (SELECT region, track, year, COUNT(*) AS enterprises, SUM(nonpublic) AS nonpublic,\n"
 "                    SUM(participants) AS participants\n"
-"             FROM agg_etr GROUP BY region, track, year),\n"
+"             FROM agg_etr GROUP BY year, region, track),\n"
 "       k AS (SELECT region, track, year FROM p UNION SELECT region, track, year FROM agg_proj_rty)\n"
 "  SELECT k.region, k.track, k.year, IFNULL(p.enterprises, 0) AS enterprises,\n"
 "         IFNULL(p.nonpublic, 0) AS nonpublic, IFNULL(p.participants, 0) AS participants,\n"
@@ -78,19 +99,14 @@ const char aggregate_sql[] =
 "  FROM k LEFT JOIN p USING (region, track, year) LEFT JOIN agg_proj_rty j USING (region, track, year);\n"
 
 "CREATE TEMP TABLE agg_track_year AS\n"
-"  WITH p AS (SELECT track, year, COUNT(*) AS enterprises, SUM(nonpublic) AS nonpublic,\n"
-"                    SUM(participants) AS participants FROM agg_etr GROUP BY track, year),\n"
-"       j AS (SELECT track, year, SUM(projects) AS projects FROM agg_proj_rty GROUP BY track, year),\n"
-"       k AS (SELECT track, year FROM p UNION SELECT track, year FROM j)\n"
-"  SELECT k.track, k.year, IFNULL(p.enterprises, 0) AS enterprises, IFNULL(p.nonpublic, 0) AS nonpublic,\n"
-"         IFNULL(p.participants, 0) AS participants, IFNULL(j.projects, 0) AS projects\n"
-"  FROM k LEFT JOIN p USING (track, year) LEFT JOIN j USING (track, year);\n"
+"  SELECT track, year, SUM(enterprises) AS enterprises, SUM(nonpublic) AS nonpublic,\n"
+"         SUM(participants) AS participants, SUM(projects) AS projects\n"
+"  FROM agg_region_track_year GROUP BY track, year;\n"
 
 "CREATE TEMP TABLE agg_part_ry AS\n"
-"  SELECT region, year, COUNT(DISTINCT credit_code) AS enterprises,\n"
-"         COUNT(DISTINCT CASE WHEN nonpublic THEN credit_code END) AS nonpublic,\n"
+"  SELECT region, year, COUNT(*) AS enterprises, SUM(nonpublic) AS nonpublic,\n"
 "         SUM(participants) AS participants\n"
-"  FROM agg_etr GROUP BY region, year;\n"
+"  FROM agg_ery GROUP BY year, region;\n"
 
 "CREATE TEMP TABLE agg_studio_ry AS\n"
 "  SELECT region, year, COUNT(DISTINCT id) AS studios,\n"
@@ -146,17 +162,15 @@ const char aggregate_sql[] =
 
 /* City totals: sums over regions; enterprises and studios distinct over the city. */
 "CREATE TEMP TABLE agg_city_year AS\n"
-"  WITH part AS (SELECT year, COUNT(DISTINCT credit_code) AS enterprises,\n"
-"                 COUNT(DISTINCT CASE WHEN nonpublic THEN credit_code END) AS nonpublic,\n"
-"                 SUM(participants) AS participants FROM agg_etr GROUP BY year),\n"
+"  WITH part AS (SELECT year, SUM(enterprises) AS enterprises, SUM(nonpublic) AS nonpublic,\n"
+"                 SUM(participants) AS participants FROM agg_part_ry GROUP BY year),\n"
 "       st AS (SELECT year, COUNT(DISTINCT id) AS studios,\n"
 "                 COUNT(DISTINCT CASE WHEN level = 'city-demo' THEN id END) AS studios_city_demo,\n"
 "                 COUNT(DISTINCT CASE WHEN level = 'city' THEN id END) AS studios_city,\n"
 "                 COUNT(DISTINCT CASE WHEN level = 'county' THEN id END) AS studios_county,\n"
 "                 COUNT(DISTINCT CASE WHEN level = 'enterprise' THEN id END) AS studios_enterprise\n"
 "              FROM cur_studio GROUP BY year),\n"
-"       firsts AS (SELECT credit_code, MIN(year) AS year FROM agg_etr, agg_period\n"
-"                  WHERE year >= first_year GROUP BY credit_code),\n"
+"       firsts AS (SELECT year, COUNT(*) AS n FROM agg_first GROUP BY year),\n"
 "       sums AS (SELECT year, COUNT(*) AS regions, SUM(submitted) AS regions_submitted,\n"
 "         SUM(projects) AS projects, SUM(projects_all) AS projects_all,\n"
 "         SUM(tech_innovations) AS tech_innovations,\n"
@@ -187,7 +201,7 @@ const char aggregate_sql[] =
 "         THEN 100.0 * s.ankang_enterprises / s.above_scale_enterprises END AS ankang_coverage,\n"
 "    CASE WHEN s.key_enterprise_workers > 0\n"
 "         THEN 100.0 * s.key_enterprise_participants / s.key_enterprise_workers END AS green_key_rate,\n"
-"    (SELECT COUNT(*) FROM firsts f WHERE f.year <= s.year) AS cum_enterprises\n"
+"    (SELECT IFNULL(SUM(n), 0) FROM firsts f WHERE f.year <= s.year) AS cum_enterprises\n"
 "  FROM sums s LEFT JOIN part p ON p.year = s.year LEFT JOIN st t ON t.year = s.year;\n"
 "CREATE TEMP TABLE agg_city_cum AS\n"
 "  SELECT c.year,\n"
