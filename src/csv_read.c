@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "csv_read.h"
 #include "jingsai.h"
@@ -14,7 +15,11 @@
 #define CSV_MAX_COLS 64          /* header columns we accept */
 #define CSV_FIELD_MAX (1 << 20)  /* bytes in one field */
 #define CSV_MAX_BAD_BYTES 10     /* invalid bytes reported one by one */
+#define CSV_MAX_SHOWN 1000       /* errors of rows reported; the rest are counted */
 #define CSV_CHUNK 65536          /* GB18030 is converted this much at a time */
+#define CSV_KIND_COLS 16         /* columns of the widest kind, at least */
+#define CSV_BATCH 32             /* good rows held back before their key check */
+#define CSV_BATCH_TEXT 65536     /* ... unless their text is longer than this */
 
 /*
  * How the encoding is decided (FACTS.md, "Encodings"):
@@ -67,6 +72,11 @@ init_classes(void)
 	byte_class['\n'] = B_LF;
 }
 
+/* A header cell left empty: Excel writes them after the last column when
+ * cells to the right were ever touched.  Such a column is ignored as long
+ * as it stays empty. */
+#define UNNAMED (-3)
+
 /* What the scanner waits for before the next field's first character. */
 enum { WANT_NONE, WANT_FIELD, WANT_ROW };
 
@@ -74,6 +84,19 @@ enum { WANT_NONE, WANT_FIELD, WANT_ROW };
 struct key_slot {
 	uint64_t hash; /* 0: empty */
 	long line;
+};
+
+/*
+ * A good row waiting for its key check and the callback.  Rows are held
+ * back in batches so that the slot of each key in the (large, cache-cold)
+ * key set is prefetched when the row is read and looked at a few rows
+ * later: that makes the duplicate check nearly free.
+ */
+struct pending {
+	long line;
+	uint64_t hash;                    /* of the key */
+	size_t off[CSV_KIND_COLS];        /* of each field in reader.text, column order */
+	long column[CSV_KIND_COLS], field_line[CSV_KIND_COLS];
 };
 
 struct reader {
@@ -88,25 +111,30 @@ struct reader {
 	int want;            /* WANT_*: where the next field starts is awaited */
 	long start_line, start_col; /* where the current field starts */
 
-	/* The row being gathered: field I is text + off[I], NUL-terminated. */
+	/* The row being gathered: field I is text + off[I], NUL-terminated.
+	 * TEXT also holds the fields of the pending rows, before ROW_START. */
 	int nfields;
 	char *text;
-	size_t text_len, text_cap;
+	size_t text_len, text_cap, row_start;
 	size_t off[CSV_MAX_COLS + 1];
 	long fline[CSV_MAX_COLS + 1], fcol[CSV_MAX_COLS + 1];
 
 	/* The header. */
 	int kind;            /* -1 until the header is read */
 	int ncols;           /* columns in the file */
-	int map[CSV_MAX_COLS]; /* file column -> column of the kind */
+	int map[CSV_MAX_COLS]; /* file column -> column of the kind, or UNNAMED */
+	int kind_cols;       /* columns of the kind */
+
+	struct pending pending[CSV_BATCH];
+	int npending;
 
 	/* Duplicate keys. */
 	struct key_slot *keys;
 	size_t nkeys, keys_cap;
-	struct buf key;
 
 	long rows;
 	int errors;
+	int hidden;          /* errors counted but not reported (CSV_MAX_SHOWN) */
 	int stop;            /* no more parsing: fatal error or callback said so */
 	int stopped;         /* the callback said so */
 };
@@ -115,6 +143,14 @@ static void
 count_error(struct reader *r)
 {
 	r->errors++;
+}
+
+/* Whether errors of rows are still reported: a file with thousands of bad
+ * rows is reported up to CSV_MAX_SHOWN errors, then only counted. */
+static int
+reporting(struct reader *r)
+{
+	return r->errors < CSV_MAX_SHOWN;
 }
 
 /* libcsv grows its field buffer through this: one field may not pass
@@ -176,13 +212,19 @@ trim_field(struct reader *r, int i, long *skipped)
 	return s + a;
 }
 
+/* The hash of a row's key: its key fields joined by U+001F (which a field
+ * cannot hold: control characters are refused). */
 static uint64_t
-key_hash(const char *s, size_t n)
+key_hash(enum csv_kind kind, const char *const *field)
 {
-	uint64_t h = 0xcbf29ce484222325ULL;
-	for (size_t i = 0; i < n; i++) {
-		h ^= (unsigned char)s[i];
-		h *= 0x100000001b3ULL;
+	const int *key = csv_kind_key(kind);
+	uint64_t h = 0xcbf29ce484222325ULL; /* FNV-1a */
+
+	for (int i = 0; key[i] >= 0; i++) {
+		if (i > 0)
+			h = (h ^ 0x1F) * 0x100000001b3ULL;
+		for (const unsigned char *p = (const unsigned char *)field[key[i]]; *p; p++)
+			h = (h ^ *p) * 0x100000001b3ULL;
 	}
 	/* splitmix64 finaliser, so that the low bits index well */
 	h ^= h >> 30;
@@ -193,26 +235,72 @@ key_hash(const char *s, size_t n)
 	return h ? h : 1;
 }
 
-/* Returns the line of an earlier row with hash H, or 0 after adding LINE. */
+/* A zeroed table of CAP key slots.  Big ones are mapped with huge pages
+ * where the kernel offers them: a million keys then cost a few dozen page
+ * faults instead of ten thousand. */
+static struct key_slot *
+key_table_new(size_t cap)
+{
+	size_t size = cap * sizeof(struct key_slot);
+
+	if (size < (4u << 20))
+		return xcalloc(cap, sizeof(struct key_slot));
+	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return xcalloc(cap, sizeof(struct key_slot));
+#ifdef MADV_HUGEPAGE
+	madvise(p, size, MADV_HUGEPAGE);
+#endif
+	return p;
+}
+
+static void
+key_table_free(struct key_slot *t, size_t cap)
+{
+	size_t size = cap * sizeof(struct key_slot);
+
+	if (t == NULL)
+		return;
+	if (size < (4u << 20))
+		free(t);
+	else
+		munmap(t, size);
+}
+
+/* Makes room in the key set for the pending rows and one more. */
+static void
+key_reserve(struct reader *r)
+{
+	if (2 * (r->nkeys + (size_t)r->npending + 1) <= r->keys_cap)
+		return;
+	size_t cap = r->keys_cap ? 2 * r->keys_cap : 4096;
+	struct key_slot *t = key_table_new(cap);
+	for (size_t i = 0; i < r->keys_cap; i++) {
+		/* the new slots are scattered: ask for them ahead */
+		if (i + 8 < r->keys_cap && r->keys[i + 8].hash != 0)
+			__builtin_prefetch(&t[r->keys[i + 8].hash & (cap - 1)], 1);
+		if (r->keys[i].hash == 0)
+			continue;
+		size_t j = r->keys[i].hash & (cap - 1);
+		while (t[j].hash != 0)
+			j = (j + 1) & (cap - 1);
+		t[j] = r->keys[i];
+	}
+	key_table_free(r->keys, r->keys_cap);
+	r->keys = t;
+	r->keys_cap = cap;
+}
+
+/*
+ * Returns the line of an earlier row with key hash H, or 0 after adding
+ * LINE.  Only the 64-bit hash is kept: two different keys of one file share
+ * a hash with odds below 1 in 10^7 even for 10^6 rows.
+ */
 static long
 key_seen(struct reader *r, uint64_t h, long line)
 {
-	if (2 * (r->nkeys + 1) > r->keys_cap) {
-		size_t cap = r->keys_cap ? 2 * r->keys_cap : 1024;
-		struct key_slot *t = xcalloc(cap, sizeof *t);
-		for (size_t i = 0; i < r->keys_cap; i++) {
-			if (r->keys[i].hash == 0)
-				continue;
-			size_t j = r->keys[i].hash & (cap - 1);
-			while (t[j].hash != 0)
-				j = (j + 1) & (cap - 1);
-			t[j] = r->keys[i];
-		}
-		free(r->keys);
-		r->keys = t;
-		r->keys_cap = cap;
-	}
 	size_t j = h & (r->keys_cap - 1);
+
 	while (r->keys[j].hash != 0) {
 		if (r->keys[j].hash == h)
 			return r->keys[j].line;
@@ -224,35 +312,54 @@ key_seen(struct reader *r, uint64_t h, long line)
 	return 0;
 }
 
-/*
- * The key of a row is its key fields joined by U+001F (which a field cannot
- * hold: control characters are refused).  Only the 64-bit hash is kept: two
- * different keys of one file share a hash with odds below 1 in 10^7 even
- * for 10^6 rows.
- */
-static int
-check_key(struct reader *r, const char *const *field, long line)
+static void
+report_duplicate(struct reader *r, const char *const *field, long line, long first)
 {
 	const int *key = csv_kind_key((enum csv_kind)r->kind);
-
-	buf_reset(&r->key);
-	for (int i = 0; key[i] >= 0; i++) {
-		if (i > 0)
-			buf_putc(&r->key, 0x1F);
-		buf_puts(&r->key, field[key[i]]);
-	}
-	long first = key_seen(r, key_hash(r->key.data, r->key.len), line);
-	if (first == 0)
-		return 0;
 	int n;
 	const char *const *names = csv_kind_columns((enum csv_kind)r->kind, &n);
 	struct buf text = {0};
+
+	if (!reporting(r)) {
+		r->hidden++;
+		count_error(r);
+		return;
+	}
 	for (int i = 0; key[i] >= 0; i++)
 		buf_printf(&text, "%s%s %s", i ? ", " : "", names[key[i]], field[key[i]]);
 	diag(DIAG_CSV_DUP_KEY, r->path, line, 1, csv_kind_name((enum csv_kind)r->kind), text.data, first);
 	buf_free(&text);
 	count_error(r);
-	return 1;
+}
+
+/* Checks the keys of the pending rows and hands the rows without a
+ * duplicate to the callback.  Called when the batch is full, at the end,
+ * and before any diagnostic, so that diagnostics come in line order. */
+static void
+flush_rows(struct reader *r)
+{
+	int n = r->npending;
+
+	r->npending = 0;
+	for (int i = 0; i < n && !r->stopped; i++) {
+		struct pending *p = &r->pending[i];
+		const char *field[CSV_KIND_COLS];
+		for (int c = 0; c < r->kind_cols; c++)
+			field[c] = r->text + p->off[c];
+		long first = key_seen(r, p->hash, p->line);
+		if (first != 0) {
+			report_duplicate(r, field, p->line, first);
+			continue;
+		}
+		if (r->fn == NULL)
+			continue;
+		struct csv_row row = {p->line, field, p->column, p->field_line,
+		    (enum csv_kind)r->kind, r->kind_cols};
+		if (r->fn(r->arg, &row) != 0) {
+			r->stop = 1;
+			r->stopped = 1;
+		}
+	}
 }
 
 static void
@@ -288,9 +395,12 @@ header_row(struct reader *r, int n)
 	r->ncols = n;
 	int kn, bad = 0;
 	const char *const *cols = csv_kind_columns((enum csv_kind)kind, &kn);
+	r->kind_cols = kn;
 	unsigned seen = 0;
 	for (int i = 0; i < n; i++) {
-		if (r->map[i] == -1) {
+		if (r->map[i] == -1 && names[i][0] == '\0')
+			r->map[i] = UNNAMED;
+		else if (r->map[i] == -1) {
 			diag(DIAG_CSV_COL_UNKNOWN, r->path, r->fline[i], r->fcol[i], names[i], csv_kind_name(kind));
 			bad++;
 		} else if (r->map[i] == -2) {
@@ -310,40 +420,69 @@ header_row(struct reader *r, int n)
 	}
 }
 
-static void
+/* Validates a data row of N fields; returns 1 when it joined the pending
+ * rows (its text must then be kept), 0 when it had errors. */
+static int
 data_row(struct reader *r, int n)
 {
-	const char *field[CSV_MAX_COLS];
-	long column[CSV_MAX_COLS], field_line[CSV_MAX_COLS];
+	const char *field[CSV_KIND_COLS];
+	long column[CSV_KIND_COLS], field_line[CSV_KIND_COLS];
 	long line = r->fline[0], skipped;
+	enum csv_kind kind = (enum csv_kind)r->kind;
 
 	r->rows++;
 	if (n != r->ncols) {
 		int at = n > r->ncols ? r->ncols : 0;
-		diag(DIAG_CSV_RAGGED, r->path, r->fline[at], r->fcol[at], n, r->ncols);
+		flush_rows(r);
+		if (reporting(r))
+			diag(DIAG_CSV_RAGGED, r->path, r->fline[at], r->fcol[at], n, r->ncols);
+		else
+			r->hidden++;
 		count_error(r);
-		return;
+		return 0;
 	}
+	int bad = 0;
 	for (int i = 0; i < n; i++) {
 		int c = r->map[i];
-		field[c] = trim_field(r, i, &skipped);
+		const char *v = trim_field(r, i, &skipped);
+		if (c == UNNAMED) {
+			bad += v[0] != '\0';
+			continue;
+		}
+		field[c] = v;
 		column[c] = r->fcol[i] + skipped;
 		field_line[c] = r->fline[i];
 	}
-	int bad = csv_validate_row((enum csv_kind)r->kind, r->path, field, field_line, column);
-	if (bad) {
-		r->errors += bad;
-		return;
-	}
-	if (check_key(r, field, line))
-		return;
-	if (r->fn != NULL) {
-		struct csv_row row = {line, field, column, field_line};
-		if (r->fn(r->arg, &row) != 0) {
-			r->stop = 1;
-			r->stopped = 1;
+	/* Count first, report after the pending rows, to keep line order. */
+	bad += csv_validate_row(kind, NULL, field, field_line, column);
+	if (bad > 0) {
+		flush_rows(r);
+		if (!reporting(r)) {
+			r->hidden += bad;
+			r->errors += bad;
+			return 0;
 		}
+		for (int i = 0; i < n; i++) {
+			long k;
+			const char *v = r->map[i] == UNNAMED ? trim_field(r, i, &k) : "";
+			if (v[0] != '\0')
+				diag(DIAG_CSV_UNNAMED, r->path, r->fline[i], r->fcol[i] + k, v, i + 1);
+		}
+		csv_validate_row(kind, r->path, field, field_line, column);
+		r->errors += bad;
+		return 0;
 	}
+	key_reserve(r);
+	struct pending *p = &r->pending[r->npending++];
+	p->line = line;
+	p->hash = key_hash(kind, field);
+	__builtin_prefetch(&r->keys[p->hash & (r->keys_cap - 1)], 1);
+	for (int c = 0; c < r->kind_cols; c++) {
+		p->off[c] = (size_t)(field[c] - r->text);
+		p->column[c] = column[c];
+		p->field_line[c] = field_line[c];
+	}
+	return 1;
 }
 
 /* libcsv: a field ended. */
@@ -378,12 +517,12 @@ on_row(int c, void *arg)
 	r->want = WANT_ROW;
 	r->nfields = 0;
 	if (r->stop) {
-		r->text_len = 0;
+		r->text_len = r->row_start;
 		return;
 	}
 	/* Excel writes rows of empty cells (",,,") below a table: skip them
 	 * like blank lines. */
-	int blank = 1;
+	int blank = 1, kept = 0;
 	for (int i = 0; i < n && i <= CSV_MAX_COLS && blank; i++) {
 		const char *s = r->text + r->off[i];
 		for (; *s && blank; s++)
@@ -393,9 +532,15 @@ on_row(int c, void *arg)
 		if (r->kind < 0)
 			header_row(r, n);
 		else
-			data_row(r, n);
+			kept = data_row(r, n);
 	}
-	r->text_len = 0;
+	if (r->npending == CSV_BATCH || r->text_len > CSV_BATCH_TEXT)
+		flush_rows(r);
+	if (!kept)
+		r->text_len = r->row_start;
+	if (r->npending == 0)
+		r->text_len = 0;
+	r->row_start = r->text_len;
 }
 
 /* ---- Scanning: positions, then libcsv ----------------------------------------------- */
@@ -407,6 +552,7 @@ parse_error(struct reader *r, const unsigned char *s, size_t done, size_t len)
 	int status = csv_error(&r->parser);
 	long col = r->seg_col;
 
+	flush_rows(r);
 	for (size_t i = 0; i < done; i++)
 		col += byte_class[s[i]] != B_CONT;
 	if (status == CSV_EPARSE && !r->parser.quoted)
@@ -488,6 +634,7 @@ scan(struct reader *r, const unsigned char *s, size_t n)
 			r->seg_col = r->col;
 			break;
 		case B_CTRL:
+			flush_rows(r);
 			diag(DIAG_CSV_CONTROL, r->path, r->line, r->col, s[i]);
 			count_error(r);
 			r->stop = 1;
@@ -612,6 +759,7 @@ read_gb18030(struct reader *r, const unsigned char *s, size_t n)
 		if (rc != (size_t)-1 || e == E2BIG || r->stop)
 			continue;
 		/* The scanner has counted everything before the bad byte. */
+		flush_rows(r);
 		if (e == EINVAL)
 			diag(DIAG_CSV_TRUNCATED_CHAR, r->path, r->line, r->col, (unsigned char)*in, "GB18030");
 		else
@@ -672,6 +820,7 @@ csv_read(const char *path, const char *data, size_t len, csv_row_fn fn, void *ar
 	 * so that csv_fini never has to submit a field; then only an open
 	 * quote can remain. */
 	feed(&r, (const unsigned char *)"\n", 1);
+	flush_rows(&r);
 	if (!r.stop && csv_fini(&r.parser, on_field, on_row, &r) != 0) {
 		diag(DIAG_CSV_QUOTE_OPEN, path, r.start_line, r.start_col);
 		count_error(&r);
@@ -682,6 +831,9 @@ csv_read(const char *path, const char *data, size_t len, csv_row_fn fn, void *ar
 	}
 
 done:
+	flush_rows(&r);
+	if (r.hidden > 0)
+		diag(DIAG_CSV_MORE_ERRORS, path, r.line, 1, r.hidden);
 	/* Stopped before the header (bytes, encoding)?  Still say what the
 	 * file looks like. */
 	if (r.kind < 0)
@@ -694,8 +846,7 @@ done:
 	}
 	csv_free(&r.parser);
 	free(r.text);
-	free(r.keys);
-	buf_free(&r.key);
+	key_table_free(r.keys, r.keys_cap);
 	return r.errors || r.stopped ? -1 : 0;
 }
 
@@ -722,14 +873,22 @@ csv_sniff(const char *data, size_t len)
 		step = 2;
 		lo = 1;
 	}
-	/* The first line, as ASCII; header names are ASCII in every encoding
-	 * we take, so anything else only needs to stay unequal to them. */
+	/* The first line that is not blank (csv_read skips blank lines too), as
+	 * ASCII; header names are ASCII in every encoding we take, so anything
+	 * else only needs to stay unequal to them. */
 	for (size_t i = 0; i + (size_t)step <= n && k < sizeof line - 1; i += (size_t)step) {
 		unsigned char c = s[i + (size_t)lo];
 		if (step == 2 && s[i + (size_t)(1 - lo)] != 0)
 			c = 0x80;
-		if (c == '\n' || c == '\r')
-			break;
+		if (c == '\n' || c == '\r') {
+			size_t j = 0;
+			while (j < k && (line[j] == ' ' || line[j] == '\t'))
+				j++;
+			if (j < k)
+				break;
+			k = 0; /* a blank line: the header comes later */
+			continue;
+		}
 		line[k++] = c >= 0x80 ? '?' : (char)c;
 	}
 	line[k] = '\0';

@@ -27,6 +27,8 @@ struct csv_row {
 	                           * starts in its line */
 	const long *field_line;   /* line where each field starts: differs from
 	                           * LINE only after a newline inside quotes */
+	enum csv_kind kind;       /* the file's kind */
+	int nfields;              /* number of fields: the kind's columns */
 };
 
 /* Called once per good row, in file order.  Returns 0 to go on, -1 to stop
@@ -84,8 +86,8 @@ char credit_code_check_char(const char *code);
 int csv_header_match(const char *const *names, int n, int *map);
 
 /* Validates the fields of one row of kind K (column order of the kind);
- * reports every bad field through diag() at PATH:FIELD_LINE:COLUMN.
- * Returns the number of errors. */
+ * reports every bad field through diag() at PATH:FIELD_LINE:COLUMN (PATH
+ * NULL: reports nothing).  Returns the number of errors. */
 int csv_validate_row(enum csv_kind k, const char *path, const char *const *field,
     const long *field_line, const long *column);
 

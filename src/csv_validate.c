@@ -1,5 +1,6 @@
 /* csv_validate.c — the six CSV kinds as tables (one row per column with its
  * rule), header matching, field validation and the credit-code check. */
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -203,14 +204,17 @@ csv_header_match(const char *const *names, int n, int *map)
 /* The 31 characters of the code, in the order of their values 0..30. */
 static const char credit_alphabet[] = "0123456789ABCDEFGHJKLMNPQRTUWXY";
 
+/* Value of character C in the code, or -1. */
 static int
 credit_value(int c)
 {
-	const char *p;
+	/* value + 1 per byte, built once from credit_alphabet */
+	static signed char table[256];
 
-	if (c == '\0' || (p = strchr(credit_alphabet, c)) == NULL)
-		return -1;
-	return (int)(p - credit_alphabet);
+	if (table['0'] == 0)
+		for (int i = 0; credit_alphabet[i] != '\0'; i++)
+			table[(unsigned char)credit_alphabet[i]] = (signed char)(i + 1);
+	return table[c & 0xFF] - 1;
 }
 
 char
@@ -271,7 +275,21 @@ enum_list(const char *const *values, char *out, size_t size)
 		len += (size_t)snprintf(out + len, len < size ? size - len : 0, "%s%s", i ? " " : "", values[i]);
 }
 
-/* Checks value V of column C; reports at PATH:LINE:COL.  Returns 1 when bad. */
+/* diag(), unless PATH is NULL: then the caller only wants the count. */
+static void
+say(enum diag_code code, const char *path, long line, long col, ...)
+{
+	va_list ap;
+
+	if (path == NULL)
+		return;
+	va_start(ap, col);
+	vdiag(code, path, line, col, ap);
+	va_end(ap);
+}
+
+/* Checks value V of column C; reports at PATH:LINE:COL (PATH NULL: does
+ * not report).  Returns 1 when bad. */
 static int
 check_field(const struct col_def *c, const char *v, const char *path, long line, long col)
 {
@@ -294,7 +312,7 @@ check_field(const struct col_def *c, const char *v, const char *path, long line,
 				empty = 1;
 		}
 		if (empty) {
-			diag(DIAG_CSV_LIST, path, line, col, v, c->name);
+			say(DIAG_CSV_LIST, path, line, col, v, c->name);
 			return 1;
 		}
 		return 0;
@@ -302,35 +320,35 @@ check_field(const struct col_def *c, const char *v, const char *path, long line,
 	case T_YEAR:
 		if (n == 4 && all_digits(v, 4))
 			return 0;
-		diag(DIAG_CSV_YEAR, path, line, col, v, c->name);
+		say(DIAG_CSV_YEAR, path, line, col, v, c->name);
 		return 1;
 	case T_COUNT:
 	case T_RANK: {
 		const char *d = v;
 		if (*d == '-' && all_digits(d + 1, n - 1)) {
 			if (c->type == T_RANK)
-				diag(DIAG_CSV_RANK, path, line, col, v);
+				say(DIAG_CSV_RANK, path, line, col, v);
 			else
-				diag(DIAG_CSV_NEGATIVE, path, line, col, v, c->name);
+				say(DIAG_CSV_NEGATIVE, path, line, col, v, c->name);
 			return 1;
 		}
 		if (*d == '+')
 			d++;
 		if (!all_digits(d, strlen(d))) {
 			if (c->type == T_RANK)
-				diag(DIAG_CSV_RANK, path, line, col, v);
+				say(DIAG_CSV_RANK, path, line, col, v);
 			else
-				diag(DIAG_CSV_NUMBER, path, line, col, v, c->name);
+				say(DIAG_CSV_NUMBER, path, line, col, v, c->name);
 			return 1;
 		}
 		while (*d == '0' && d[1] != '\0')
 			d++;
 		if (strlen(d) > 9) { /* keeps every count within 32-bit storage */
-			diag(DIAG_CSV_TOO_BIG, path, line, col, v, c->name);
+			say(DIAG_CSV_TOO_BIG, path, line, col, v, c->name);
 			return 1;
 		}
 		if (c->type == T_RANK && strcmp(d, "0") == 0) {
-			diag(DIAG_CSV_RANK, path, line, col, v);
+			say(DIAG_CSV_RANK, path, line, col, v);
 			return 1;
 		}
 		return 0;
@@ -341,17 +359,17 @@ check_field(const struct col_def *c, const char *v, const char *path, long line,
 		for (const char *p = v; *p; p++)
 			chars += ((unsigned char)*p & 0xC0) != 0x80;
 		if (chars != 18) {
-			diag(DIAG_CSV_CREDIT_LEN, path, line, col, v, chars);
+			say(DIAG_CSV_CREDIT_LEN, path, line, col, v, chars);
 			return 1;
 		}
 		for (const char *p = v; *p; p++)
 			if (credit_value((unsigned char)*p) < 0) {
-				diag(DIAG_CSV_CREDIT_CHAR, path, line, col, char_at(p, ch), v);
+				say(DIAG_CSV_CREDIT_CHAR, path, line, col, char_at(p, ch), v);
 				return 1;
 			}
 		char want = credit_code_check_char(v);
 		if (v[17] != want) {
-			diag(DIAG_CSV_CREDIT_CHECK, path, line, col, v, want);
+			say(DIAG_CSV_CREDIT_CHECK, path, line, col, v, want);
 			return 1;
 		}
 		return 0;
@@ -362,13 +380,13 @@ check_field(const struct col_def *c, const char *v, const char *path, long line,
 				return 0;
 		char list[256];
 		enum_list(c->values, list, sizeof list);
-		diag(DIAG_CSV_ENUM, path, line, col, v, c->name, list);
+		say(DIAG_CSV_ENUM, path, line, col, v, c->name, list);
 		return 1;
 	case T_ROUND:
 		if (n == 9 && all_digits(v, 4) && v[4] == '-' && all_digits(v + 5, 4) &&
 		    atoi(v + 5) == atoi(v) + 1)
 			return 0;
-		diag(DIAG_CSV_ROUND, path, line, col, v);
+		say(DIAG_CSV_ROUND, path, line, col, v);
 		return 1;
 	case T_SCORE: {
 		/* digits{1,3} [. digit], at most 100 */
@@ -386,7 +404,7 @@ check_field(const struct col_def *c, const char *v, const char *path, long line,
 		}
 		if (ok)
 			return 0;
-		diag(DIAG_CSV_SCORE, path, line, col, v);
+		say(DIAG_CSV_SCORE, path, line, col, v);
 		return 1;
 	}
 	}
@@ -405,11 +423,11 @@ csv_validate_row(enum csv_kind k, const char *path, const char *const *field,
 		const char *v = field[i];
 		if (v[0] == '\0') {
 			if (c->need == REQUIRED) {
-				diag(DIAG_CSV_EMPTY, path, field_line[i], column[i], c->name);
+				say(DIAG_CSV_EMPTY, path, field_line[i], column[i], c->name);
 				errors++;
 			} else if (c->need == PERSON && kd->recipient_kind >= 0 &&
 			    strcmp(field[kd->recipient_kind], "person") == 0) {
-				diag(DIAG_CSV_EMPTY_GENDER, path, field_line[i], column[i],
+				say(DIAG_CSV_EMPTY_GENDER, path, field_line[i], column[i],
 				    kd->recipient >= 0 ? field[kd->recipient] : "");
 				errors++;
 			}

@@ -178,7 +178,7 @@ struct region {
 	const char *name;   /* current name */
 	const char *prefix; /* place name opening local enterprise names */
 	const char *div;    /* administrative division in credit codes */
-	const char *oldDiv; /* division before a merger or renaming, or NULL */
+	const char *old_div; /* division before a merger or renaming, or NULL */
 	int weight;         /* share of enterprises and projects, in ‰ */
 };
 
@@ -206,11 +206,11 @@ static const char *const works[NREGIONS][5] = {
 	{ "南通轨道交通1号线", "南通轨道交通2号线", "五山地区滨江片区", "南通中央创新区", "狼山港区改造" },
 	{ "北沿江高铁南通段", "南通新机场", "通州湾疏港航道", "锡通高速", "南通国际家纺产业园" },
 	{ "海太长江隧道", "海门港新区码头", "沪通铁路二期", "叠石桥家纺城", "海门经济技术开发区标准厂房" },
-	{ "如东洋口港LNG接收站扩建", "如东海上风电", "国信如东燃气电厂", "洋口港区疏港公路", "如东沿海经济开发区" },
+	{ "如东洋口港LNG接收站扩建", "如东海上风电", "如东燃气发电项目", "洋口港区疏港公路", "如东沿海经济开发区" },
 	{ "启东海上风电", "吕四港区", "启东生命健康科技城", "崇启大桥养护", "启东海工船舶工业园" },
 	{ "张皋过江通道", "如皋港区码头", "如皋高新区智能制造产业园", "宁通高速扩建", "如皋港化工新材料产业园" },
 	{ "海安商贸物流园", "海安高新区新材料产业园", "新长铁路海安段", "海安经济技术开发区", "连申线航道整治" },
-	{ "南通综合保税区", "经开区先进制造业集群", "通富微电子先进封装", "南通能达商务区", "经开区港口物流园" },
+	{ "南通综合保税区", "经开区先进制造业集群", "集成电路先进封装产业园", "南通能达商务区", "经开区港口物流园" },
 	{ "苏锡通科创载体", "苏锡通智能装备产业园", "苏通大桥北接线", "苏锡通高端纺织产业园", "苏锡通电子信息产业园" },
 	{ "通州湾新出海口吕四起步港区", "通州湾港区", "通州湾绿色精品钢", "通州湾集装箱码头", "通州湾化工新材料基地" },
 	{ "南通市城市更新", "南通市区供水管网改造", "南通市老旧小区改造", "南通市智慧交通", "南通市中心城区快速路" },
@@ -401,50 +401,56 @@ static const struct params scale_params[] = {
 };
 
 struct enterprise {
-	char code[19];
-	char *name;
-	char *brand; /* the 字号, for team and project names */
-	int region, ownership, industry, employees;
-	int above_scale, show_industry, show_employees, active;
+	char code[19];  /* 统一社会信用代码 */
+	char *name;     /* owned */
+	int region;     /* index in regions[] */
+	int ownership;  /* index in ownerships[] */
+	int industry;   /* index in industries[] */
+	int employees;  /* true head count, also when the register leaves it empty */
+	int above_scale;
+	int show_industry, show_employees; /* 0: the register leaves the cell empty */
+	int active;     /* takes part in projects at all */
 };
 
 struct project {
-	char id[24];
-	char *name, *organizer;
-	int region, track, level, status;
-	int enterprise; /* organising enterprise for level enterprise, else -1 */
+	char id[24];            /* YYYY-REGION-NNN */
+	char *name, *organizer; /* owned */
+	int region, track;      /* indexes (track 0 is T1) */
+	int level, status;      /* indexes in levels[], statuses[] */
+	int enterprise;         /* organising enterprise for level enterprise, else -1 */
 };
 
 struct studio {
-	char id[24];
-	char *name;
+	char id[24];                 /* GZS-REGION-NNN, the same every year */
+	char *name;                  /* owned */
 	char leader[40];
 	int region, founded, closed; /* closed: first year absent, or 0 */
 	int level, upgraded;         /* upgraded: year level became city-demo, or 0 */
 };
 
+/* Everything generated, kept until the end of the run (main frees it). */
 struct gen {
 	enum scale scale;
 	struct params p;
 	uint64_t seed;
-	const char *out;
-	int y0, y1; /* years */
+	const char *out; /* output folder */
+	int y0, y1;      /* first and last year (at most 60 years) */
 
-	struct enterprise *ent;
+	struct enterprise *ent; /* the register, NENT of them */
 	int nent;
-	int *by_region[NREGIONS]; /* active enterprise indexes per region */
+	int *by_region[NREGIONS]; /* indexes of active enterprises per region */
 	int n_by_region[NREGIONS];
-	int *active; /* all active enterprise indexes */
+	int *active; /* indexes of all active enterprises (they take part) */
 	int nactive;
 
-	struct project *proj[64]; /* per year offset */
+	struct project *proj[64]; /* projects per year (index: year - y0) */
 	int nproj[64];
 
-	struct studio *studios;
+	struct studio *studios; /* every studio of the period */
 	int nstudios;
 
-	iconv_t to_gb;
-	long files, bytes;
+	iconv_t to_gb;    /* UTF-8 to GB18030 */
+	long files, bytes; /* written so far */
 };
 
 static const char *const levels[] = { "city", "county", "enterprise" };
@@ -467,12 +473,23 @@ emit(struct gen *g, const char *relpath, struct buf *content, enum encoding enc,
 	FILE *fp;
 
 	if (crlf) {
-		for (size_t i = 0; i < len; i++) {
-			if (data[i] == '\n')
-				buf_putc(&tmp, '\r');
-			buf_putc(&tmp, data[i]);
+		size_t lines = 0;
+		const char *p = data, *end = data + len, *nl;
+
+		for (nl = memchr(p, '\n', len); nl != NULL; nl = memchr(nl + 1, '\n', (size_t)(end - nl - 1)))
+			lines++;
+		tmp.cap = len + lines + 1;
+		tmp.data = xmalloc(tmp.cap);
+		while ((nl = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+			memcpy(tmp.data + tmp.len, p, (size_t)(nl - p));
+			tmp.len += (size_t)(nl - p);
+			tmp.data[tmp.len++] = '\r';
+			tmp.data[tmp.len++] = '\n';
+			p = nl + 1;
 		}
-		data = tmp.data ? tmp.data : "";
+		memcpy(tmp.data + tmp.len, p, (size_t)(end - p));
+		tmp.len += (size_t)(end - p);
+		data = tmp.data;
 		len = tmp.len;
 	}
 	if (enc == ENC_GB18030) {
@@ -603,7 +620,7 @@ gen_enterprises(struct gen *g)
 			e->ownership = 0; /* 市直: many state-owned units */
 		e->industry = rng_weighted(&r, iw, NELEM(industries));
 		org = (org + 7919u * 4099u) % 100000000u;
-		credit_make(e->code, rg->oldDiv != NULL && rng_chance(&r, 300) ? rg->oldDiv : rg->div, org);
+		credit_make(e->code, rg->old_div != NULL && rng_chance(&r, 300) ? rg->old_div : rg->div, org);
 		/* Employees: many small firms, a few large ones. */
 		switch (rng_weighted(&r, (const int[]){ 45, 30, 17, 6, 2 }, 5)) {
 		case 0: e->employees = rng_range(&r, 8, 49); break;
@@ -644,7 +661,6 @@ gen_enterprises(struct gen *g)
 			}
 		} while (!strset_add(&names, name) && tries < 25);
 		e->name = xstrdup(name);
-		e->brand = xstrdup(brand);
 	}
 	strset_free(&names);
 	g->active = xmalloc((size_t)g->nent * sizeof(int));
@@ -776,6 +792,13 @@ project_name(struct rng *r, char *out, size_t size, int track, int region, const
 	}
 }
 
+/* Is E a construction firm (one that builds the big works of T1)? */
+static int
+is_builder(const struct enterprise *e)
+{
+	return strstr(industries[e->industry].name, "建筑") != NULL;
+}
+
 /* Does REGION send a return for YEAR?  TZW sends none for the first year. */
 static int
 return_missing(const struct gen *g, int region, int year)
@@ -815,8 +838,23 @@ gen_projects(struct gen *g)
 				    : (const int[]){ 10, 45, 45 }, 3);
 				p->enterprise = -1;
 				if (p->level == 2 && g->n_by_region[rg] > 0) {
-					p->enterprise = g->by_region[rg][rng_below(&r, (uint32_t)g->n_by_region[rg])];
-					p->organizer = xstrdup(g->ent[p->enterprise].name);
+					/* A big works project (T1) run by a firm is run by a
+					 * builder; without one it is the county's. */
+					for (int tries = 0; tries < 60; tries++) {
+						int e = g->by_region[rg][rng_below(&r, (uint32_t)g->n_by_region[rg])];
+
+						if (p->track != 0 || is_builder(&g->ent[e])) {
+							p->enterprise = e;
+							break;
+						}
+					}
+					if (p->enterprise >= 0)
+						p->organizer = xstrdup(g->ent[p->enterprise].name);
+					else
+						p->level = rg == REGION_SZ ? 0 : 1;
+				}
+				if (p->organizer != NULL) {
+					/* organised by an enterprise */
 				} else if (p->level == 0 || p->level == 2) {
 					p->level = 0;
 					p->organizer = xstrdup(city_organizers[p->track][rng_below(&r, 3)]);
@@ -969,8 +1007,9 @@ write_return(struct gen *g, int rg, int y, const struct figures *f, const char *
 
 		if (p->region != rg)
 			continue;
-		/* The corrected return moves its first project still under way on. */
-		if (revised && status < 3 && (revised == 1)) {
+		/* The corrected return moves its first project still under way on
+		 * by one stage (REVISED then counts as used). */
+		if (revised == 1 && status < 3) {
 			status++;
 			revised = 2;
 		}
@@ -1360,7 +1399,6 @@ main(int argc, char **argv)
 
 	for (int i = 0; i < g.nent; i++) {
 		free(g.ent[i].name);
-		free(g.ent[i].brand);
 	}
 	free(g.ent);
 	for (int rg = 0; rg < NREGIONS; rg++)
@@ -1473,24 +1511,28 @@ entry_equal(const struct entry *x, const struct entry *y)
 static void
 rank_untied(struct rng *r, struct entry **order, int n)
 {
-	for (int guard = 0; guard < 10000; guard++) {
-		int tied = -1;
+	for (int guard = 0; guard < 1000; guard++) {
+		int tied = 0;
 
 		for (int i = 0; i < n; i++)
 			entry_mean(order[i]);
 		qsort(order, (size_t)n, sizeof(*order), entry_cmp);
-		for (int i = 1; i < n && tied < 0; i++)
-			if (entry_equal(order[i - 1], order[i]))
-				tied = i;
-		if (tied < 0)
-			return;
-		{
-			struct entry *e = order[tied];
-			int k = (int)rng_below(r, (uint32_t)e->nscores);
+		for (int i = 1; i < n; i++) {
+			struct entry *e = order[i];
+			int k;
 
+			if (!entry_equal(order[i - 1], e))
+				continue;
+			tied++;
+			k = (int)rng_below(r, (uint32_t)e->nscores);
 			e->tenths[k] += e->tenths[k] > 600 ? -1 : 1;
+			entry_mean(e);
 		}
+		if (!tied)
+			return;
 	}
+	fputs("gen: cannot untie the scores\n", stderr);
+	exit(3);
 }
 
 static void
