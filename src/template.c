@@ -571,6 +571,8 @@ run_sql(const struct tpl_run *run, sqlite3 *db, const struct node *n)
 	if (sqlite3_prepare_v2(db, sql, -1, &st, &tail) != SQLITE_OK || st == NULL) {
 		int off = sqlite3_error_offset(db);
 		node_diag(t, n, A_SQL, off > 0 ? off : 0, DIAG_TPL_SQL,
+		    (sqlite3_errcode(db) & 0xff) == SQLITE_AUTH ?
+		    "a template query may not change the store or attach another database" :
 		    st == NULL && sqlite3_errcode(db) == SQLITE_OK ? "empty statement" : sqlite3_errmsg(db));
 		sqlite3_finalize(st);
 		return NULL;
