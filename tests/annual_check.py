@@ -331,20 +331,27 @@ def check_city(f, outdir):
             ok("city region × track participants (%d cells)" % (len(REGIONS) * 7))
     # innovation
     t = block(b, "表5")
-    keys = ["tech_innovations", "operating_methods", "proposals_adopted", "five_small"]
-    levels = ["city-demo", "city", "county", "enterprise"]
+    keys = ["tech_innovations", "operating_methods", "proposals_submitted", "proposals_adopted", "five_small"]
     if t is None:
         fail("city.csv: innovation table")
     else:
         for code, name, _ in REGIONS:
             row = next((r for r in t if r[0] == name), None)
-            sub = f.submitted(code)
-            want = [f.fig(code, k) for k in keys] + [f.studios(code, lv) if sub else None for lv in levels]
-            compare("city innovation " + code, row[1:9] if row else None, [cell(x) for x in want])
-        compare("city innovation total", t[-1][1:9],
-                [f.city_sum(k) for k in keys] + [f.studios(None, lv) for lv in levels])
-    # green and safety
+            compare("city innovation " + code, row[1:6] if row else None, [cell(f.fig(code, k)) for k in keys])
+        compare("city innovation total", t[-1][1:6], [f.city_sum(k) for k in keys])
     t = block(b, "表6")
+    levels = ["city-demo", "city", "county", "enterprise", None]
+    if t is None:
+        fail("city.csv: studios table")
+    else:
+        for code, name, _ in REGIONS:
+            row = next((r for r in t if r[0] == name), None)
+            sub = f.submitted(code)
+            compare("city studios " + code, row[1:6] if row else None,
+                    [cell(f.studios(code, lv) if sub else None) for lv in levels])
+        compare("city studios total (distinct)", t[-1][1:6], [f.studios(None, lv) for lv in levels])
+    # green and safety
+    t = block(b, "表7")
     if t is None:
         fail("city.csv: green and ankang table")
     else:
@@ -358,7 +365,7 @@ def check_city(f, outdir):
                         g("above_scale_enterprises"), g("ankang_enterprises"),
                         pct(g("ankang_enterprises"), g("above_scale_enterprises"))]
             compare("city green/ankang " + code, row[1:6] if row else None, want)
-    t = block(b, "表7")
+    t = block(b, "表8")
     if t is None:
         fail("city.csv: accidents table")
     else:
