@@ -133,7 +133,8 @@ sweep_temporaries(const char *dir)
 /* Calls FN(ARG, value) for each row of SQL's one-column result; returns the
  * worst exit status of the calls, or JZ_EXIT_FAILURE if the query fails. */
 static int
-each_row(sqlite3 *db, const char *sql, int (*fn)(struct out_ctx *, const char *), struct out_ctx *oc)
+each_row(sqlite3 *db, const char *what, const char *sql, int (*fn)(struct out_ctx *, const char *),
+    struct out_ctx *oc)
 {
 	sqlite3_stmt *st = store_prepare(db, sql);
 	char **values = NULL;
@@ -157,9 +158,14 @@ each_row(sqlite3 *db, const char *sql, int (*fn)(struct out_ctx *, const char *)
 	sqlite3_finalize(st);
 	for (size_t i = 0; i < n; i++) {
 		if (status != JZ_EXIT_FAILURE) {
+			double t0 = now_seconds();
+			int built = oc->built, unchanged = oc->unchanged;
 			int s = fn(oc, values[i]);
 			if (s > status)
 				status = s;
+			/* With --verbose, where the time goes. */
+			diag(DIAG_RUN_TIMING, NULL, 0, 0, what, values[i], now_seconds() - t0,
+			    oc->built - built, oc->unchanged - unchanged);
 		}
 		free(values[i]);
 	}
@@ -275,6 +281,7 @@ cmd_run(const struct jz_opts *o, const struct jz_args *a)
 	sqlite3 *db = NULL;
 	long holder;
 	int lock_fd, status = JZ_EXIT_OK, s;
+	double t0;
 	struct buf summary = {0};
 
 	/* Diagnostics about the lock go straight to stderr: nothing else happens. */
@@ -307,7 +314,9 @@ cmd_run(const struct jz_opts *o, const struct jz_args *a)
 	}
 
 	/* 1. Ingest: each file its own transaction, inside ingest. */
+	t0 = now_seconds();
 	s = ingest_paths(db, o, 0, NULL, 0, &sum);
+	diag(DIAG_RUN_INGEST_TIMING, NULL, 0, 0, now_seconds() - t0, sum.files, sum.accepted);
 	if (s > status)
 		status = s;
 	if (status >= JZ_EXIT_USAGE)
@@ -327,11 +336,11 @@ cmd_run(const struct jz_opts *o, const struct jz_args *a)
 	}
 	{
 		int built = JZ_EXIT_OK;
-		s = each_row(db, annual_years_sql, build_annual, &oc);
+		s = each_row(db, "annual reports", annual_years_sql, build_annual, &oc);
 		if (s > built) built = s;
-		s = each_row(db, rounds_sql, build_bulletin, &oc);
+		s = each_row(db, "bulletin", rounds_sql, build_bulletin, &oc);
 		if (s > built) built = s;
-		s = each_row(db, award_years_sql, build_certificates, &oc);
+		s = each_row(db, "certificates", award_years_sql, build_certificates, &oc);
 		if (s > built) built = s;
 		/* A document that could not be made is a failure of the run. */
 		if (built >= JZ_EXIT_USAGE)
