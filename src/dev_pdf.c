@@ -16,7 +16,6 @@
 #include <hb.h>
 #include <hpdf.h>
 #include <hpdf_doc.h>
-#include <hpdf_encoder.h>
 #include <hpdf_font.h>
 #include <hpdf_fontdef.h>
 #include <hpdf_objects.h>
@@ -274,28 +273,6 @@ out:
 	return rc;
 }
 
-/* Our codes run from 0x20 to 0x20 + the characters of the biggest subset.
- * libharu builds each font's width array and CIDToGIDMap over every code
- * its UTF-8 encoder knows (all of the BMP: ~2 ms a document); telling the
- * encoder about our codes only makes that nearly free. */
-static void
-limit_encoder(struct pdfctx *c)
-{
-	HPDF_Encoder enc = HPDF_GetEncoder(c->pdf, "UTF-8");
-	HPDF_CMapEncoderAttr attr;
-	unsigned limit = 0x20, code;
-	int i;
-
-	if (enc == NULL || enc->type != HPDF_ENCODER_TYPE_DOUBLE_BYTE)
-		return;
-	attr = (HPDF_CMapEncoderAttr)enc->attr;
-	for (i = 0; i < c->nused; i++)
-		if (0x20 + hb_set_get_population(c->used[i].keys) > limit)
-			limit = 0x20 + hb_set_get_population(c->used[i].keys);
-	for (code = limit; code < 0x10000; code++)
-		attr->cid_map[code >> 8][code & 0xff] = 0;
-}
-
 static double
 px(double mm)
 {
@@ -533,7 +510,6 @@ dev_pdf_render(const struct dl_doc *dl, struct buf *out)
 	set_info(c.pdf, dl);
 
 	collect(&c, dl);
-	limit_encoder(&c);
 	for (i = 0; i < c.nused; i++)
 		if (load_font(&c, &c.used[i], i) != 0) {
 			if (c.error == 0)
