@@ -411,6 +411,18 @@ check_reading(void)
 	free(out);
 	buf_free(&many);
 
+	/* A field may not grow past 1 MiB (hostile or broken input). */
+	struct buf big = {0};
+	buf_puts(&big, "round,entry_id,judge,score\n2023-2024,A1,J1,90\n2023-2024,\"");
+	for (int i = 0; i < 150000; i++)
+		buf_puts(&big, "A1,J1,90\n");
+	out = read_rows("t.csv", big.data, big.len, &rc, &info);
+	CHECK(rc == -1 && strstr(out, "t.csv:3:11: error: field longer than 1048576 bytes (an unterminated quote?)\n") != NULL,
+	    "a field longer than 1 MiB is refused at its start");
+	CHECK(strstr(out, "2: 2023-2024@1") != NULL, "... the rows before it were read");
+	free(out);
+	buf_free(&big);
+
 	/* No callback: validation only. */
 	CHECK(csv_read("t.csv", lf, strlen(lf), NULL, NULL, &info) == 0 && info.rows == 2, "validation without a callback");
 }
