@@ -3,7 +3,8 @@
 #   make run     build, then run the nightly job on the sample in input/
 #   make test    unit and end-to-end tests, then the same under ASan+UBSan
 #   make bench   speed and size figures against baselines measured in the same run
-#   make fuzz    libFuzzer targets (long; not part of make test)
+#   make fuzz    libFuzzer targets (long; not part of make test; FUZZ_SECONDS per target, default 600)
+#   make leakcheck  valgrind over the nightly run on the sample (full run, then no-change run)
 
 CC      ?= cc
 CFLAGS  ?= -O2 -g
@@ -19,7 +20,7 @@ DEBS = gcc make pkg-config clang libclang-rt-14-dev \
        libharfbuzz-dev libicu-dev libqrencode-dev libssl-dev \
        fonts-lxgw-wenkai fonts-arphic-gbsn00lp fonts-arphic-gkai00mp \
        fonts-droid-fallback fonts-hanazono fonts-wqy-microhei \
-       poppler-utils qpdf zbar-tools valgrind
+       poppler-utils qpdf zbar-tools valgrind python3
 
 SRC      := $(filter-out src/main.c,$(wildcard src/*.c))
 OBJ      := $(SRC:src/%.c=build/obj/%.o) build/obj/schemas.o
@@ -28,7 +29,7 @@ SCHEMAS  := $(wildcard schemas/*.xsd)
 UNIT     := $(wildcard tests/unit/*.c)
 TOOLS    := $(wildcard tools/*.c)
 
-.PHONY: all build test-run deps run test unit e2e asan bench fuzz clean distclean
+.PHONY: all build test-run deps run test unit e2e asan bench fuzz leakcheck clean distclean
 
 # deps first: pkg-config can only answer once the -dev packages are there.
 all: deps
@@ -121,8 +122,12 @@ test-run: $(UNIT:tests/unit/%.c=build/unit/%) build/jingsai-asan $(UNIT:tests/un
 bench: all
 	@sh bench/run.sh
 
-fuzz:
-	@sh tests/fuzz/run.sh
+FUZZ_SECONDS ?= 600
+fuzz: build/gen/schemas.c
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) sh tests/fuzz/run.sh
+
+leakcheck: all
+	@sh tests/leakcheck.sh
 
 clean:
 	rm -rf build jingsai

@@ -58,9 +58,14 @@ enum slot {
 
 /* ---- A set of strings (credit codes, project ids), open addressing. ---- */
 
+struct strset_slot {
+	size_t hash;
+	char *s; /* NULL: empty */
+};
+
 struct strset {
-	char **slot;
-	size_t cap, n;
+	struct strset_slot *slot;
+	size_t cap, n; /* cap: a power of two, at least twice n */
 };
 
 static size_t
@@ -70,7 +75,7 @@ str_hash(const char *s)
 
 	while (*s)
 		h = (h ^ (unsigned char)*s++) * 1099511628211ULL;
-	return h;
+	return h ^ (h >> 29);
 }
 
 static int
@@ -78,10 +83,11 @@ strset_has(const struct strset *set, const char *s)
 {
 	if (set->cap == 0)
 		return 0;
-	for (size_t i = str_hash(s) & (set->cap - 1);; i = (i + 1) & (set->cap - 1)) {
-		if (set->slot[i] == NULL)
+	size_t h = str_hash(s);
+	for (size_t i = h & (set->cap - 1);; i = (i + 1) & (set->cap - 1)) {
+		if (set->slot[i].s == NULL)
 			return 0;
-		if (strcmp(set->slot[i], s) == 0)
+		if (set->slot[i].hash == h && strcmp(set->slot[i].s, s) == 0)
 			return 1;
 	}
 }
@@ -90,24 +96,25 @@ static void
 strset_add(struct strset *set, const char *s)
 {
 	if (2 * (set->n + 1) > set->cap) {
-		struct strset bigger = {xcalloc(set->cap ? 2 * set->cap : 1024, sizeof (char *)),
-		    set->cap ? 2 * set->cap : 1024, 0};
+		size_t cap = set->cap ? 2 * set->cap : 1024;
+		struct strset_slot *slot = xcalloc(cap, sizeof *slot);
 		for (size_t i = 0; i < set->cap; i++)
-			if (set->slot[i] != NULL) {
-				size_t j = str_hash(set->slot[i]) & (bigger.cap - 1);
-				while (bigger.slot[j] != NULL)
-					j = (j + 1) & (bigger.cap - 1);
-				bigger.slot[j] = set->slot[i];
-				bigger.n++;
+			if (set->slot[i].s != NULL) {
+				size_t j = set->slot[i].hash & (cap - 1);
+				while (slot[j].s != NULL)
+					j = (j + 1) & (cap - 1);
+				slot[j] = set->slot[i];
 			}
 		free(set->slot);
-		*set = bigger;
+		set->slot = slot;
+		set->cap = cap;
 	}
-	size_t i = str_hash(s) & (set->cap - 1);
-	for (; set->slot[i] != NULL; i = (i + 1) & (set->cap - 1))
-		if (strcmp(set->slot[i], s) == 0)
+	size_t h = str_hash(s), i = h & (set->cap - 1);
+	for (; set->slot[i].s != NULL; i = (i + 1) & (set->cap - 1))
+		if (set->slot[i].hash == h && strcmp(set->slot[i].s, s) == 0)
 			return;
-	set->slot[i] = xstrdup(s);
+	set->slot[i].hash = h;
+	set->slot[i].s = xstrdup(s);
 	set->n++;
 }
 
@@ -115,7 +122,7 @@ static void
 strset_free(struct strset *set)
 {
 	for (size_t i = 0; i < set->cap; i++)
-		free(set->slot[i]);
+		free(set->slot[i].s);
 	free(set->slot);
 	memset(set, 0, sizeof *set);
 }

@@ -470,6 +470,8 @@ break_lines(struct para *p, double width_pt)
 	}
 }
 
+static void balance(struct para *p, double width_pt);
+
 struct para *
 para_make(struct doc *d, const struct text_style *s, double size, const char *text,
     double w_mm, double indent_pt)
@@ -482,7 +484,37 @@ para_make(struct doc *d, const struct text_style *s, double size, const char *te
 	p->first_indent_pt = indent_pt;
 	p->n = shape(d, s, p->size, text != NULL ? text : "", &p->g);
 	break_lines(p, w_mm > 0 ? w_mm * PT_PER_MM : 0);
+	if (w_mm > 0)
+		balance(p, w_mm * PT_PER_MM);
 	return p;
+}
+
+/* Centred text of several lines (titles) reads better with lines of even
+ * length: re-break at the narrowest width that needs no more lines. */
+static void
+balance(struct para *p, double width_pt)
+{
+	int want = p->nlines, k;
+	double lo, hi, total = 0;
+
+	if (p->s->align != ALIGN_CENTER || want < 2)
+		return;
+	for (k = 0; k < p->nlines; k++)
+		total += p->lines[k].natural;
+	lo = total / want;
+	hi = width_pt;
+	for (k = 0; k < 12; k++) {
+		double mid = (lo + hi) / 2;
+
+		p->nlines = 0;
+		break_lines(p, mid);
+		if (p->nlines > want)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	p->nlines = 0;
+	break_lines(p, hi);
 }
 
 void
@@ -698,6 +730,33 @@ doc_hrule(struct doc *d, double width_pt, unsigned color)
 	it->width_pt = width_pt;
 	it->stroke = color;
 	d->y += width_pt * MM_PER_PT;
+}
+
+void
+doc_cover(struct doc *d, const char *title, const char *subtitle, const char *issuer,
+    const char *date_text)
+{
+	struct text_style t = style_title, sub = style_heading2, foot = style_body;
+	double left = d->setup.margin_left_mm, w = d->setup.body_w_mm;
+	double h = d->setup.page_h_mm;
+
+	if (d->cur < 0 || d->dl.pages[d->cur].nitems > 0)
+		doc_new_page(d);
+	t.size_pt = 26;
+	t.line_pitch_pt = 40;
+	sub.align = ALIGN_CENTER;
+	sub.indent_chars = 0;
+	foot.align = ALIGN_CENTER;
+	foot.indent_chars = 0;
+	if (title != NULL)
+		doc_text_box(d, &t, left, h * 0.28, w, 0, BOX_WRAP, title);
+	if (subtitle != NULL)
+		doc_text_box(d, &sub, left, h * 0.45, w, 0, BOX_WRAP, subtitle);
+	if (issuer != NULL)
+		doc_text_box(d, &foot, left, h * 0.72, w, 0, 0, issuer);
+	if (date_text != NULL)
+		doc_text_box(d, &foot, left, h * 0.72 + 12, w, 0, 0, date_text);
+	doc_new_page(d);
 }
 
 /* ---- Fixed positions ------------------------------------------------------------ */
