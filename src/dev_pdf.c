@@ -16,7 +16,6 @@
 #include <hb.h>
 #include <hpdf.h>
 #include <hpdf_doc.h>
-#include <hpdf_encoder.h>
 #include <hpdf_font.h>
 #include <hpdf_fontdef.h>
 #include <hpdf_objects.h>
@@ -274,28 +273,6 @@ out:
 	return rc;
 }
 
-/* Our codes run from 0x20 to 0x20 + the characters of the biggest subset.
- * libharu builds each font's width array and CIDToGIDMap over every code
- * its UTF-8 encoder knows (all of the BMP: ~2 ms a document); telling the
- * encoder about our codes only makes that nearly free. */
-static void
-limit_encoder(struct pdfctx *c)
-{
-	HPDF_Encoder enc = HPDF_GetEncoder(c->pdf, "UTF-8");
-	HPDF_CMapEncoderAttr attr;
-	unsigned limit = 0x20, code;
-	int i;
-
-	if (enc == NULL || enc->type != HPDF_ENCODER_TYPE_DOUBLE_BYTE)
-		return;
-	attr = (HPDF_CMapEncoderAttr)enc->attr;
-	for (i = 0; i < c->nused; i++)
-		if (0x20 + hb_set_get_population(c->used[i].keys) > limit)
-			limit = 0x20 + hb_set_get_population(c->used[i].keys);
-	for (code = limit; code < 0x10000; code++)
-		attr->cid_map[code >> 8][code & 0xff] = 0;
-}
-
 static double
 px(double mm)
 {
@@ -425,9 +402,15 @@ draw_shape(HPDF_Page page, double page_h, const struct dl_item *it)
 		paint(page, it->width_pt, it->stroke, it->fill);
 		break;
 	case DL_QR: {
-		double m = it->w / it->qr_width;
+		/* In module units (one unit a module, rows downwards), so that each
+		 * run of dark modules is a short "c r n 1 re": a third of the
+		 * content of page coordinates, and as exact in every renderer. */
+		double m = px(it->w / it->qr_width);
 		int r, col, any = 0;
 
+		HPDF_Page_GSave(page);
+		HPDF_Page_Concat(page, (HPDF_REAL)m, 0, 0, (HPDF_REAL)-m, (HPDF_REAL)px(it->x),
+		    (HPDF_REAL)(page_h - px(it->y)));
 		set_rgb_fill(page, 0);
 		for (r = 0; r < it->qr_width; r++)
 			for (col = 0; col < it->qr_width; col++) {
@@ -438,14 +421,14 @@ draw_shape(HPDF_Page page, double page_h, const struct dl_item *it)
 				for (end = col; end < it->qr_width && (it->modules[r * it->qr_width + end] & 1);
 				    end++)
 					;
-				HPDF_Page_Rectangle(page, (HPDF_REAL)px(it->x + col * m),
-				    (HPDF_REAL)(page_h - px(it->y + (r + 1) * m)),
-				    (HPDF_REAL)px((end - col) * m), (HPDF_REAL)px(m));
+				HPDF_Page_Rectangle(page, (HPDF_REAL)col, (HPDF_REAL)r,
+				    (HPDF_REAL)(end - col), 1);
 				any = 1;
 				col = end - 1;
 			}
 		if (any)
 			HPDF_Page_Fill(page);
+		HPDF_Page_GRestore(page);
 		break;
 	}
 	default:
@@ -533,7 +516,6 @@ dev_pdf_render(const struct dl_doc *dl, struct buf *out)
 	set_info(c.pdf, dl);
 
 	collect(&c, dl);
-	limit_encoder(&c);
 	for (i = 0; i < c.nused; i++)
 		if (load_font(&c, &c.used[i], i) != 0) {
 			if (c.error == 0)
