@@ -11,7 +11,9 @@ score with two decimals rounded half up from the exact mean).  Files are
 read in the order given; a key seen again replaces the earlier row (the later
 file wins).  Files may be UTF-8 with or without BOM, or GB18030.
 
-With --compare, reads the bulletin's CSV B.csv instead (blocks of title row,
+With --text T.txt, checks that the text of the bulletin's PDF (pdftotext
+-raw) shows every entry's title, first completer and score in the computed
+order.  With --compare, reads the bulletin's CSV B.csv instead (blocks of title row,
 header row, data rows, blank row), takes the rows of the two blocks whose
 titles name 十大科技创新成果 and 十大先进操作法, and exits 1 with the
 differences unless they equal the computation.
@@ -68,6 +70,7 @@ def main():
     ap.add_argument("--scores", nargs="+", required=True)
     ap.add_argument("--all", action="store_true", help="every ranked entry, not only the top ten")
     ap.add_argument("--compare", help="the bulletin's CSV to compare with")
+    ap.add_argument("--text", help="the bulletin's text (pdftotext -raw) to check the order in")
     a = ap.parse_args()
 
     ns = {"p": "urn:jingsai:programme:1"}
@@ -113,6 +116,19 @@ def main():
             want.append([cat, str(rank), r["title"], r["first_completer"], r["completers"], unit, region,
                          two_decimals(m)])
 
+    if a.text:
+        # Each entry's title, first completer and score, in this order, after the entry before.
+        text = "".join(open(a.text, encoding="utf-8").read().split())
+        pos = 0
+        for r in want:
+            for field in (r[2], r[3], r[7]):
+                at = text.find("".join(field.split()), pos)
+                if at < 0:
+                    print("%s %s: '%s' not found in the text after offset %d" % (r[0], r[1], field, pos))
+                    return 1
+                pos = at + len(field)
+        print("the text lists %d entries in the computed order with their scores" % len(want))
+        return 0
     if a.compare:
         got = bulletin_rows(a.compare)
         if got == want:
