@@ -299,11 +299,12 @@ bulletin_build(struct out_ctx *oc, const char *round, long number)
 	}
 
 	/* The template's parameters: bound to its SQL as :name, shown as {name}. */
-	char first_s[8], last_s[8], number_s[24], year_s[8], *doc_number, *date, *prefix;
+	char first_s[8], last_s[8], number_s[24], year_s[8], iso_date[16], *doc_number, *date, *prefix;
 	snprintf(first_s, sizeof first_s, "%d", first);
 	snprintf(last_s, sizeof last_s, "%d", last);
 	snprintf(number_s, sizeof number_s, "%ld", issued_number);
 	snprintf(year_s, sizeof year_s, "%d", y);
+	snprintf(iso_date, sizeof iso_date, "%04d-%02d-%02d", y, m, d);
 	prefix = NULL;
 	sqlite3_stmt *st = store_prepare(db, "SELECT value FROM programme WHERE key = 'doc_prefix'");
 	if (st != NULL && sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0) != NULL)
@@ -316,7 +317,7 @@ bulletin_build(struct out_ctx *oc, const char *round, long number)
 	struct tpl_param params[] = {
 		{"round", round}, {"first_year", first_s}, {"last_year", last_s},
 		{"number", number_s}, {"issue_year", year_s}, {"doc_number", doc_number},
-		{"date", date},
+		{"date", date}, {"issue_date", iso_date},
 	};
 	if (render(oc, tpl_path, params, sizeof params / sizeof *params, &pdf, &csv) != 0) {
 		oc->failed++;

@@ -76,6 +76,7 @@ expect_status 0 "bulletin again" jz bulletin 2023-2024
 check "the same store gives the same PDF" cmp -s "$B/bulletin.pdf" "$WORK/first.pdf"
 EPOCH=1739577600 # a month later
 expect_status 0 "bulletin a month later, no --number" jz bulletin 2023-2024
+check "the same store gives the same PDF a month later" cmp -s "$B/bulletin.pdf" "$WORK/first.pdf"
 pdftotext "$B/bulletin.pdf" - 2>/dev/null | tr -d ' \n' >"$WORK/b2.flat"
 check "the number last used stays" grep -qF "通劳竞〔2025〕3号" "$WORK/b2.flat"
 check "and so does its date" grep -qF "2025年1月15日" "$WORK/b2.flat"
