@@ -1,23 +1,650 @@
-/* cert.c — placeholder until this stage is written. */
-#include "commands.h"
+/* cert.c — the certificates and verify commands: from the store's awards to
+ * one PDF per certificate, print.pdf per award and manifest.csv per year. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
 
-int
-cmd_certificates(const struct jz_opts *o, const struct jz_args *a)
+#include <qrencode.h>
+
+#include "cert.h"
+#include "commands.h"
+#include "layout.h"
+#include "outputs.h"
+#include "store.h"
+
+/* programme.xml's values a certificate prints (store table programme). */
+struct programme {
+	char *name, *issuer, *verify_url;
+};
+
+static char *
+programme_get(sqlite3 *db, const char *key, const char *def)
 {
-	diag(DIAG_NOT_YET, NULL, 0, 0, "certificates");
-	return JZ_EXIT_USAGE;
+	sqlite3_stmt *st = store_prepare(db, "SELECT value FROM programme WHERE key = ?1");
+	char *v = NULL;
+
+	if (st != NULL) {
+		sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0) != NULL &&
+		    *sqlite3_column_text(st, 0) != '\0')
+			v = xstrdup((const char *)sqlite3_column_text(st, 0));
+		sqlite3_finalize(st);
+	}
+	return v ? v : def ? xstrdup(def) : NULL;
 }
 
-int
-cmd_verify(const struct jz_opts *o, const struct jz_args *a)
+static void
+programme_load(sqlite3 *db, struct programme *p)
 {
-	diag(DIAG_NOT_YET, NULL, 0, 0, "verify");
-	return JZ_EXIT_USAGE;
+	p->name = programme_get(db, "name", "");
+	p->issuer = programme_get(db, "issuer", "南通市劳动竞赛委员会");
+	p->verify_url = programme_get(db, "verify_url", NULL);
+}
+
+static void
+programme_free(struct programme *p)
+{
+	free(p->name);
+	free(p->issuer);
+	free(p->verify_url);
+}
+
+static double
+seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* What one build needs besides the certificates. */
+struct build {
+	struct out_ctx *oc;
+	const struct jz_args *args;
+	int year;
+	struct fontset *fs;
+	struct programme prog;
+	unsigned char *key;    /* NULL: no key, no QR */
+	size_t keylen;
+	double dx, dy;         /* stock offset, mm */
+	const char *tree;      /* "" or "stock/" */
+	int errors, failures;
+};
+
+static void
+values_of(const struct build *b, const struct cert_rec *r, const char *date,
+    char *const *payload, QRcode *const *qr, struct cert_values *v)
+{
+	v->recipient = r->recipient;
+	v->unit = r->unit;
+	v->title = r->award->title;
+	v->issuer = b->prog.issuer;
+	v->programme = b->prog.name;
+	v->date = date;
+	v->serial = r->serial;
+	v->payload = *payload;
+	v->qr = *qr;
+}
+
+/* The creation date written into certificates: SOURCE_DATE_EPOCH when set,
+ * else the ceremony date, so that rebuilding gives the same bytes. */
+static long long
+doc_date(const struct cert_template *t, int year)
+{
+	struct tm tm = {0};
+
+	if (getenv("SOURCE_DATE_EPOCH") != NULL)
+		return jz_now();
+	tm.tm_year = year - 1900;
+	tm.tm_mon = t->month - 1;
+	tm.tm_mday = t->day;
+	return (long long)timegm(&tm);
+}
+
+static struct doc *
+cert_doc(struct build *b, const struct cert_template *t, const char *title)
+{
+	struct doc_setup s = {0};
+
+	s.page_w_mm = t->page_w;
+	s.page_h_mm = t->page_h;
+	s.margin_top_mm = 0.001;
+	s.margin_left_mm = 0.001;
+	s.body_w_mm = t->page_w;
+	s.body_h_mm = t->page_h;
+	s.title = title;
+	s.author = b->prog.issuer;
+	s.subject = "荣誉证书";
+	s.date = doc_date(t, b->year);
+	return doc_new(b->fs, &s);
+}
+
+/* Renders D and writes it at RELPATH; frees D. */
+static void
+finish_doc(struct build *b, struct doc *d, const char *relpath, const char *fingerprint)
+{
+	struct buf out = {0};
+
+	if (doc_render_pdf(d, &out) != 0)
+		b->failures++;
+	else if (out_write(b->oc, relpath, fingerprint, out.data, out.len) != 0)
+		b->failures++;
+	buf_free(&out);
+	doc_free(d);
+}
+
+static void
+fp_template(struct fingerprint *fp, const struct build *b, const struct cert_template *t)
+{
+	char off[64];
+
+	fp_add_str(fp, "certificate 1");
+	fp_add(fp, t->bytes, t->nbytes);
+	fp_add_str(fp, b->prog.issuer);
+	fp_add_str(fp, b->prog.name);
+	snprintf(off, sizeof off, "%s %.3f %.3f %d", b->tree, b->dx, b->dy, b->key != NULL);
+	fp_add_str(fp, off);
+	if (getenv("SOURCE_DATE_EPOCH") != NULL) {
+		char when[32];
+		snprintf(when, sizeof when, "%lld", jz_now());
+		fp_add_str(fp, when);
+	}
+}
+
+static void
+fp_rec(struct fingerprint *fp, const struct build *b, const struct cert_rec *r)
+{
+	fp_add_str(fp, r->fields);
+	fp_add_str(fp, r->mac);
+	fp_add_str(fp, b->key ? b->prog.verify_url : NULL);
+}
+
+/* Single files written per batch (one file-system sync each). */
+#define BATCH 256
+
+/* The certificates R[0..N) of one award: single files, print.pdf, and the
+ * calibration page when asked for. */
+static void
+build_award(struct build *b, const struct cert_award *a, struct cert_rec *r, int n)
+{
+	char *tpath = path_join(b->oc->opts->templates_dir, a->template);
+	struct cert_template *t = cert_template_load(tpath);
+	char *date = NULL, hex[65], *rel;
+	struct fingerprint *fp;
+	int written = 0, unchanged = 0, stock = b->args->stock;
+	double t0 = seconds(), t1;
+	const char *print_state = "unchanged";
+	struct out_file *batch;
+	int nbatch = 0;
+	char **payloads;
+	QRcode **qr;
+	double t_qr;
+
+	free(tpath);
+	if (t == NULL) {
+		b->errors++;
+		return;
+	}
+	date = fmt_date_chinese(b->year, t->month, t->day);
+	for (int i = 0; i < n; i++) {
+		free(r[i].fields);
+		r[i].fields = cert_fields_make(r[i].serial, a->title, r[i].recipient, r[i].unit, date);
+		r[i].mac[0] = '\0';
+		if (b->key != NULL)
+			cert_mac(b->key, b->keylen, r[i].fields, r[i].mac);
+	}
+
+	/* The QR codes, once for the single files and print.pdf. */
+	payloads = xcalloc((size_t)n + 1, sizeof *payloads);
+	qr = xcalloc((size_t)n + 1, sizeof *qr);
+	if (b->key != NULL) {
+		for (int i = 0; i < n; i++)
+			payloads[i] = cert_payload(b->prog.verify_url, r[i].serial, r[i].mac);
+		b->failures += cert_qr_many((const char *const *)payloads, qr, n);
+	}
+	t_qr = seconds() - t0;
+
+	/* One file per certificate, written in batches made durable together. */
+	batch = xcalloc(BATCH, sizeof *batch);
+	for (int i = 0; i < n; i++) {
+		struct cert_values v;
+		char *title;
+		struct doc *d;
+
+		fp = fp_new(b->oc);
+		fp_template(fp, b, t);
+		fp_rec(fp, b, &r[i]);
+		fp_done(fp, hex);
+		rel = xasprintf("certificates/%d/%s%s/%s.pdf", b->year, b->tree, a->code, r[i].serial);
+		if (!out_needed(b->oc, rel, hex)) {
+			out_unchanged(b->oc, rel);
+			unchanged++;
+			free(rel);
+			continue;
+		}
+		values_of(b, &r[i], date, &payloads[i], &qr[i], &v);
+		title = xasprintf("%s %s", a->title, r[i].serial);
+		d = cert_doc(b, t, title);
+		cert_draw(d, t, &v, stock, b->dx, b->dy, r[i].serial);
+		if (doc_render_pdf(d, &batch[nbatch].data) != 0) {
+			b->failures++;
+			buf_free(&batch[nbatch].data);
+			free(rel);
+		} else {
+			batch[nbatch].relpath = rel;
+			memcpy(batch[nbatch].fingerprint, hex, sizeof hex);
+			nbatch++;
+			written++;
+		}
+		doc_free(d);
+		free(title);
+		if (nbatch == BATCH) {
+			b->failures += out_write_batch(b->oc, batch, nbatch);
+			for (int k = 0; k < nbatch; k++) {
+				free(batch[k].relpath);
+				buf_free(&batch[k].data);
+			}
+			nbatch = 0;
+		}
+	}
+	if (nbatch > 0) {
+		b->failures += out_write_batch(b->oc, batch, nbatch);
+		for (int k = 0; k < nbatch; k++) {
+			free(batch[k].relpath);
+			buf_free(&batch[k].data);
+		}
+	}
+	free(batch);
+	t1 = seconds();
+
+	/* print.pdf: all of them in ceremony order, for the printer. */
+	fp = fp_new(b->oc);
+	fp_template(fp, b, t);
+	for (int i = 0; i < n; i++)
+		fp_rec(fp, b, &r[i]);
+	fp_done(fp, hex);
+	rel = xasprintf("certificates/%d/%s%s/print.pdf", b->year, b->tree, a->code);
+	if (out_needed(b->oc, rel, hex)) {
+		char *title = xasprintf("%s %d", a->title, b->year);
+		struct doc *d = cert_doc(b, t, title);
+		for (int i = 0; i < n; i++) {
+			struct cert_values v;
+			values_of(b, &r[i], date, &payloads[i], &qr[i], &v);
+			cert_draw(d, t, &v, stock, b->dx, b->dy, r[i].serial);
+		}
+		finish_doc(b, d, rel, hex);
+		free(title);
+		print_state = "written";
+	} else
+		out_unchanged(b->oc, rel);
+	free(rel);
+
+	/* The calibration page for stock paper. */
+	if (stock || b->args->calibrate) {
+		fp = fp_new(b->oc);
+		fp_template(fp, b, t);
+		fp_add_str(fp, "calibration");
+		fp_done(fp, hex);
+		rel = xasprintf("certificates/%d/%s%s/calibration.pdf", b->year, b->tree, a->code);
+		if (out_needed(b->oc, rel, hex)) {
+			struct doc *d = cert_doc(b, t, "校准页");
+			cert_draw_calibration(d, t, b->dx, b->dy);
+			finish_doc(b, d, rel, hex);
+		} else
+			out_unchanged(b->oc, rel);
+		free(rel);
+	}
+	{
+		char *what = xasprintf("%s%s", b->tree, a->code);
+		diag(DIAG_CERT_SUMMARY, NULL, 0, 0, what, b->year, n, t_qr, written, unchanged,
+		    t1 - t0 - t_qr, print_state, seconds() - t1);
+		free(what);
+	}
+	for (int i = 0; i < n; i++) {
+		free(payloads[i]);
+		if (qr[i] != NULL)
+			QRcode_free(qr[i]);
+	}
+	free(payloads);
+	free(qr);
+	free(date);
+	cert_template_free(t);
+}
+
+/* Removes the files of withdrawn certificates of YEAR, so that nobody
+ * prints one by mistake. */
+static void
+remove_withdrawn(struct build *b)
+{
+	sqlite3 *db = b->oc->db;
+	sqlite3_stmt *st = store_prepare(db, "SELECT d.path FROM certificate c JOIN document d "
+	    "ON d.path IN ('certificates/' || c.year || '/' || c.award || '/' || c.serial || '.pdf', "
+	    "'certificates/' || c.year || '/stock/' || c.award || '/' || c.serial || '.pdf') "
+	    "WHERE c.year = ?1 AND c.status = 'withdrawn'");
+	sqlite3_stmt *del = store_prepare(db, "DELETE FROM document WHERE path = ?1");
+
+	if (st != NULL && del != NULL) {
+		sqlite3_bind_int(st, 1, b->year);
+		while (sqlite3_step(st) == SQLITE_ROW) {
+			const char *rel = (const char *)sqlite3_column_text(st, 0);
+			char *path = path_join(b->oc->opts->output_dir, rel);
+			if (unlink(path) != 0 && errno != ENOENT)
+				diag(DIAG_IO, path, 0, 0, "cannot remove", strerror(errno));
+			sqlite3_reset(del);
+			sqlite3_bind_text(del, 1, rel, -1, SQLITE_TRANSIENT);
+			sqlite3_step(del);
+			free(path);
+		}
+	}
+	sqlite3_finalize(st);
+	sqlite3_finalize(del);
+}
+
+static void
+csv_field(struct buf *b, const char *s)
+{
+	if (s == NULL)
+		s = "";
+	if (strpbrk(s, ",\"\n\r") == NULL) {
+		buf_puts(b, s);
+		return;
+	}
+	buf_putc(b, '"');
+	for (; *s; s++) {
+		if (*s == '"')
+			buf_putc(b, '"');
+		buf_putc(b, *s);
+	}
+	buf_putc(b, '"');
+}
+
+/* manifest.csv: serial, award, recipient, region, file, sha256 of every
+ * certificate file of YEAR (all awards), then print.pdf and calibration. */
+static void
+write_manifest(struct build *b)
+{
+	sqlite3 *db = b->oc->db;
+	char *prefix = xasprintf("certificates/%d/%s", b->year, b->tree);
+	sqlite3_stmt *st = store_prepare(db,
+	    "SELECT c.serial, c.award, c.recipient, COALESCE(r.name, c.region), d.path, d.sha256, "
+	    "  COALESCE(a.ord, 1000000), 0 AS k "
+	    "FROM certificate c JOIN document d ON d.path = ?1 || c.award || '/' || c.serial || '.pdf' "
+	    "LEFT JOIN region r ON r.code = c.region LEFT JOIN award a ON a.code = c.award "
+	    "WHERE c.year = ?2 AND c.status = 'active' "
+	    "UNION ALL "
+	    "SELECT NULL, a.code, NULL, NULL, d.path, d.sha256, a.ord, 1 "
+	    "FROM award a JOIN document d "
+	    "ON d.path IN (?1 || a.code || '/print.pdf', ?1 || a.code || '/calibration.pdf') "
+	    "ORDER BY 8, 7, 2, 5");
+	struct buf out = {0};
+	char hex[65];
+	struct fingerprint *fp;
+	char *rel;
+
+	if (st == NULL) {
+		b->failures++;
+		free(prefix);
+		return;
+	}
+	sqlite3_bind_text(st, 1, prefix, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 2, b->year);
+	buf_puts(&out, "serial,award,recipient,region,file,sha256\n");
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const char *path = (const char *)sqlite3_column_text(st, 4);
+		for (int i = 0; i < 4; i++) {
+			csv_field(&out, (const char *)sqlite3_column_text(st, i));
+			buf_putc(&out, ',');
+		}
+		csv_field(&out, path + strlen(prefix));
+		buf_putc(&out, ',');
+		csv_field(&out, (const char *)sqlite3_column_text(st, 5));
+		buf_putc(&out, '\n');
+	}
+	sqlite3_finalize(st);
+	fp = fp_new(b->oc);
+	fp_add(fp, out.data, out.len);
+	fp_done(fp, hex);
+	rel = xasprintf("%smanifest.csv", prefix);
+	if (out_needed(b->oc, rel, hex)) {
+		if (out_write(b->oc, rel, hex, out.data, out.len) != 0)
+			b->failures++;
+	} else
+		out_unchanged(b->oc, rel);
+	free(rel);
+	free(prefix);
+	buf_free(&out);
 }
 
 int
 certificates_build(struct out_ctx *oc, int year, const struct jz_args *a)
 {
-	diag(DIAG_NOT_YET, NULL, 0, 0, "certificates_build");
-	return JZ_EXIT_USAGE;
+	struct cert_set set = {0};
+	struct build b = {0};
+	int rc = JZ_EXIT_OK, k, nested;
+
+	b.oc = oc;
+	b.args = a;
+	b.year = year;
+	b.tree = a->stock ? "stock/" : "";
+	if (cert_awards_load(oc->db, &set) != 0)
+		return JZ_EXIT_FAILURE;
+	if (a->award != NULL && cert_award_find(&set, a->award) == NULL) {
+		diag(DIAG_CERT_AWARD, NULL, 0, 0, a->award);
+		cert_set_free(&set);
+		return JZ_EXIT_USAGE;
+	}
+	if (cert_gather(oc->db, year, a->award, &set) != 0) {
+		cert_set_free(&set);
+		return JZ_EXIT_FAILURE;
+	}
+	/* New serials follow ceremony order. */
+	cert_sort_ceremony(&set);
+	if (cert_serials_assign(oc->db, year, a->award, &set, oc->force) != 0) {
+		cert_set_free(&set);
+		return JZ_EXIT_FAILURE;
+	}
+	programme_load(oc->db, &b.prog);
+	remove_withdrawn(&b);
+	if (set.nrecs == 0)
+		diag(DIAG_CERT_NONE, NULL, 0, 0, year, a->award ? " of " : "", a->award ? a->award : "");
+	k = cert_key_load(&b.key, &b.keylen);
+	if (k < 0) {
+		rc = JZ_EXIT_FAILURE;
+		goto done;
+	}
+	if (k == 0 && set.nrecs > 0)
+		diag(DIAG_CERT_NO_KEY, NULL, 0, 0);
+	b.dx = a->offset_x_mm;
+	b.dy = a->offset_y_mm;
+	if (set.nrecs > 0 && (b.fs = fontset_open(oc->opts->fonts_dir)) == NULL) {
+		rc = JZ_EXIT_FAILURE;
+		goto done;
+	}
+	/* One transaction for the records of every file written: the files
+	 * themselves are written atomically one by one. */
+	if (cert_tx_begin(oc->db, &nested) != 0) {
+		rc = JZ_EXIT_FAILURE;
+		goto done;
+	}
+	for (int i = 0; i < set.nrecs; ) {
+		int j = i;
+		while (j < set.nrecs && set.recs[j].award == set.recs[i].award)
+			j++;
+		if (a->stock) {
+			/* The template's own offset, then the operator's on top. */
+			char *tpath = path_join(oc->opts->templates_dir, set.recs[i].award->template);
+			struct cert_template *t = cert_template_load(tpath);
+			b.dx = a->offset_x_mm + (t ? t->offset_x : 0);
+			b.dy = a->offset_y_mm + (t ? t->offset_y : 0);
+			cert_template_free(t);
+			free(tpath);
+		}
+		build_award(&b, set.recs[i].award, set.recs + i, j - i);
+		i = j;
+	}
+	if (cert_fields_store(oc->db, &set) != 0)
+		b.failures++;
+	write_manifest(&b);
+	if (cert_tx_end(oc->db, nested, 1) != 0)
+		b.failures++;
+	if (b.failures > 0)
+		rc = JZ_EXIT_FAILURE;
+	else if (b.errors > 0 || set.errors > 0)
+		rc = JZ_EXIT_REJECTED;
+done:
+	if (b.fs != NULL)
+		fontset_free(b.fs);
+	free(b.key);
+	programme_free(&b.prog);
+	cert_set_free(&set);
+	return rc;
+}
+
+static int
+parse_year(const char *s, int *year)
+{
+	char *end;
+	long y = strtol(s, &end, 10);
+
+	if (*s == '\0' || *end != '\0' || y < 1900 || y > 2999)
+		return -1;
+	*year = (int)y;
+	return 0;
+}
+
+int
+cmd_certificates(const struct jz_opts *o, const struct jz_args *a)
+{
+	struct out_ctx oc;
+	sqlite3 *db;
+	int year, rc;
+
+	if (parse_year(a->argv[0], &year) != 0) {
+		diag(DIAG_USAGE, NULL, 0, 0, "certificates takes a year, e.g. 2025");
+		return JZ_EXIT_USAGE;
+	}
+	if ((db = store_open(o->db_path, 0)) == NULL)
+		return JZ_EXIT_FAILURE;
+	out_init(&oc, db, o);
+	oc.force = 1;
+	rc = certificates_build(&oc, year, a);
+	store_close(db);
+	return rc;
+}
+
+/* ---- verify ---- */
+
+static void
+print_fields(const char *fields)
+{
+	for (const char *p = fields; p && *p; ) {
+		const char *eq = strchr(p, '='), *eol = strchr(p, '\n');
+		if (eol == NULL)
+			eol = p + strlen(p);
+		if (eq != NULL && eq < eol)
+			printf("  %.*s: %.*s\n", (int)(eq - p), p, (int)(eol - eq - 1), eq + 1);
+		p = *eol ? eol + 1 : eol;
+	}
+}
+
+static int
+str_eq(const char *a, const char *b)
+{
+	return strcmp(a ? a : "", b ? b : "") == 0;
+}
+
+int
+cmd_verify(const struct jz_opts *o, const struct jz_args *a)
+{
+	char serial[64], mac[64], *pattern, *rec_recipient = NULL, *rec_unit = NULL,
+	    *fields = NULL, *status = NULL, *f_recipient = NULL, *f_unit = NULL, *f_serial = NULL;
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	int rc = 1, found = 0;
+
+	if (access(o->db_path, F_OK) != 0) {
+		diag(DIAG_IO, o->db_path, 0, 0, "cannot open the store", strerror(errno));
+		return JZ_EXIT_FAILURE;
+	}
+	if ((db = store_open(o->db_path, 1)) == NULL)
+		return JZ_EXIT_FAILURE;
+	pattern = programme_get(db, "verify_url", NULL);
+	if (cert_payload_parse(pattern, a->argv[0], serial, mac) != 0) {
+		printf("unknown: '%s' is neither a certificate serial nor a certificate code\n", a->argv[0]);
+		free(pattern);
+		store_close(db);
+		return 1;
+	}
+	free(pattern);
+	st = store_prepare(db, "SELECT recipient, unit, fields, status FROM certificate WHERE serial = ?1");
+	if (st == NULL) {
+		store_close(db);
+		return JZ_EXIT_FAILURE;
+	}
+	sqlite3_bind_text(st, 1, serial, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		found = 1;
+		rec_recipient = xstrdup((const char *)sqlite3_column_text(st, 0));
+		rec_unit = sqlite3_column_text(st, 1) ? xstrdup((const char *)sqlite3_column_text(st, 1)) : NULL;
+		fields = sqlite3_column_text(st, 2) ? xstrdup((const char *)sqlite3_column_text(st, 2)) : NULL;
+		status = xstrdup((const char *)sqlite3_column_text(st, 3));
+	}
+	sqlite3_finalize(st);
+	store_close(db);
+
+	if (!found) {
+		printf("unknown: no certificate %s\n", serial);
+		goto done;
+	}
+	if (fields == NULL) {
+		printf("unknown: certificate %s was never printed\n", serial);
+		goto done;
+	}
+	f_serial = cert_fields_get(fields, "serial");
+	f_recipient = cert_fields_get(fields, "recipient");
+	f_unit = cert_fields_get(fields, "unit");
+	/* The record must still say what was printed and signed. */
+	if (!str_eq(f_serial, serial) || !str_eq(f_recipient, rec_recipient) || !str_eq(f_unit, rec_unit)) {
+		printf("altered: the record of %s no longer matches what was printed\n", serial);
+		print_fields(fields);
+		goto done;
+	}
+	if (mac[0] != '\0') {
+		unsigned char *key;
+		size_t keylen;
+		char want[32];
+		int k = cert_key_load(&key, &keylen);
+		if (k <= 0) {
+			if (k == 0)
+				diag(DIAG_CERT_VERIFY_KEY, NULL, 0, 0, serial);
+			rc = JZ_EXIT_FAILURE;
+			goto done;
+		}
+		cert_mac(key, keylen, fields, want);
+		free(key);
+		if (strcmp(want, mac) != 0) {
+			printf("altered: the code of %s does not match the recorded fields\n", serial);
+			goto done;
+		}
+	}
+	if (strcmp(status, "active") != 0) {
+		printf("withdrawn: certificate %s was withdrawn\n", serial);
+		print_fields(fields);
+		goto done;
+	}
+	printf("valid: %s%s\n", serial, mac[0] ? " (code checked)" : "");
+	print_fields(fields);
+	rc = 0;
+done:
+	free(rec_recipient);
+	free(rec_unit);
+	free(fields);
+	free(status);
+	free(f_serial);
+	free(f_recipient);
+	free(f_unit);
+	return rc;
 }

@@ -1,6 +1,10 @@
 /* outputs.c — documents under output/: fingerprints, atomic writes, records. */
+#define _GNU_SOURCE /* syncfs */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <unistd.h>
 #include <time.h>
 #include <stdlib.h>
 #include <string.h>
@@ -241,4 +245,130 @@ out_unchanged(struct out_ctx *oc, const char *relpath)
 	oc->unchanged++;
 	if (oc->progress != NULL)
 		oc->progress(oc->progress_arg, relpath);
+}
+
+/* Records RELPATH's fingerprint and sha256 in the document table. */
+static int
+out_record(struct out_ctx *oc, sqlite3_stmt *st, const char *relpath, const char *fingerprint,
+    const void *data, size_t len, const char *now)
+{
+	char hex[65];
+
+	sha256_hex(data, len, hex);
+	sqlite3_reset(st);
+	sqlite3_bind_text(st, 1, relpath, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, fingerprint, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, hex, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 4, now, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_DONE)
+		return 0;
+	diag(DIAG_STORE, NULL, 0, 0, sqlite3_errmsg(oc->db));
+	return -1;
+}
+
+static int
+write_all_fd(int fd, const char *p, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = write(fd, p, len);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int
+out_write_batch(struct out_ctx *oc, struct out_file *files, int n)
+{
+	/* state per file: 0 write, 1 same bytes already there, 2 temporary written, -1 failed */
+	int *state = xcalloc((size_t)n + 1, sizeof *state), failed = 0;
+	char **path = xcalloc((size_t)n + 1, sizeof *path), **tmp = xcalloc((size_t)n + 1, sizeof *tmp);
+	char now[32], *lastdir = NULL;
+	struct tm tm;
+	time_t tt = (time_t)jz_now();
+	sqlite3_stmt *st = NULL;
+	int syncfd;
+
+	for (int i = 0; i < n; i++) {
+		struct buf old = {0};
+		char *copy;
+		int fd;
+		path[i] = out_path(oc, files[i].relpath);
+		if (file_read_all(path[i], &old) == 0 && old.len == files[i].data.len &&
+		    memcmp(old.data, files[i].data.data, old.len) == 0)
+			state[i] = 1;
+		buf_free(&old);
+		if (state[i] == 1)
+			continue;
+		copy = xstrdup(path[i]);
+		mkdir_p(dirname(copy));
+		free(copy);
+		tmp[i] = xasprintf("%s.tmp.%ld", path[i], (long)getpid());
+		fd = open(tmp[i], O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+		if (fd < 0 || write_all_fd(fd, files[i].data.data, files[i].data.len) != 0 || close(fd) != 0) {
+			diag(DIAG_IO, path[i], 0, 0, "cannot write", strerror(errno));
+			if (fd >= 0)
+				unlink(tmp[i]);
+			state[i] = -1;
+			continue;
+		}
+		state[i] = 2;
+	}
+	/* One sync makes every temporary file durable before any rename. */
+	if ((syncfd = open(oc->opts->output_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
+		syncfs(syncfd);
+		close(syncfd);
+	}
+	for (int i = 0; i < n; i++) {
+		if (state[i] != 2)
+			continue;
+		if (rename(tmp[i], path[i]) != 0) {
+			diag(DIAG_IO, path[i], 0, 0, "cannot write", strerror(errno));
+			unlink(tmp[i]);
+			state[i] = -1;
+			continue;
+		}
+		char *copy = xstrdup(path[i]), *dir = dirname(copy);
+		if (lastdir == NULL || strcmp(lastdir, dir) != 0) {
+			int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+			if (dfd >= 0) {
+				fsync(dfd);
+				close(dfd);
+			}
+			free(lastdir);
+			lastdir = xstrdup(dir);
+		}
+		free(copy);
+	}
+	free(lastdir);
+	gmtime_r(&tt, &tm);
+	strftime(now, sizeof now, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	if (oc->db != NULL)
+		st = store_prepare(oc->db, "INSERT OR REPLACE INTO document (path, fingerprint, sha256, "
+		    "built_at) VALUES (?1, ?2, ?3, ?4)");
+	for (int i = 0; i < n; i++) {
+		if (state[i] < 0) {
+			failed++;
+			oc->failed++;
+		} else {
+			oc->built++;
+			if (oc->progress != NULL)
+				oc->progress(oc->progress_arg, files[i].relpath);
+			if (st != NULL && out_record(oc, st, files[i].relpath, files[i].fingerprint,
+			    files[i].data.data, files[i].data.len, now) != 0)
+				failed++;
+		}
+		free(path[i]);
+		free(tmp[i]);
+	}
+	sqlite3_finalize(st);
+	free(state);
+	free(path);
+	free(tmp);
+	return failed;
 }

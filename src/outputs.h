@@ -47,6 +47,21 @@ int out_needed(struct out_ctx *oc, const char *relpath, const char *fingerprint)
  * touched).  Returns 0, or -1 after a diagnostic. */
 int out_write(struct out_ctx *oc, const char *relpath, const char *fingerprint,
     const void *data, size_t len);
+/* A document for out_write_batch. */
+struct out_file {
+	char *relpath;              /* under output/ */
+	char fingerprint[65];
+	struct buf data;            /* the bytes to write */
+};
+/* Writes the N documents FILES like out_write, but makes them durable
+ * together, which is what a thousand certificates need: each goes to a
+ * temporary file, then one sync of the file system, then each is renamed
+ * into place and each folder synced once.  A crash leaves every file either
+ * as it was or complete.  Documents whose bytes are already there are only
+ * recorded.  Returns the number that failed (0 when all went well), each
+ * after a diagnostic.  FILES stay the caller's. */
+int out_write_batch(struct out_ctx *oc, struct out_file *files, int n);
+
 /* Counts a document found up to date (calls the progress hook). */
 void out_unchanged(struct out_ctx *oc, const char *relpath);
 

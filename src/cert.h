@@ -1,0 +1,169 @@
+/* cert.h — the certificate stage, shared by its files: who receives what
+ * (cert_award.c), serials (cert_serial.c), keyed codes and verification
+ * (cert_sign.c), templates (cert_template.c) and drawing (cert_render.c).
+ * cert.c holds the commands. */
+#ifndef CERT_H
+#define CERT_H
+
+#include <qrencode.h>
+#include <sqlite3.h>
+
+#include "jingsai.h"
+
+struct doc;
+
+/* A row of the award table (programme.xml). */
+struct cert_award {
+	char *code;            /* MEDAL, CERT ... */
+	char *title;           /* 南通市五一劳动奖章 */
+	char *kind;            /* person | unit | team */
+	char *template;        /* file under templates/, e.g. cert-MEDAL.xml */
+	int women_only;        /* 1: recipients must be 女 */
+	int ord;
+};
+
+/* One certificate: a recipient of an award in a year. */
+struct cert_rec {
+	int year;
+	const struct cert_award *award; /* borrowed from the set */
+	char *recipient;       /* person, unit or team name as printed */
+	char *credit_code;     /* the unit's 统一社会信用代码 */
+	char *kind;            /* person | unit | team */
+	char *gender;          /* 男 | 女 | NULL */
+	char *unit;            /* the enterprise's name; NULL when unknown */
+	char *region;          /* the enterprise's region code; NULL when unknown */
+	int region_ord;        /* region order; a large number when unknown */
+	char *source;          /* what named it: "awards", "top-ten", "skills", joined by "," */
+	char *file;            /* where the awards row came from; NULL for derived awards */
+	long line;
+	int seen;              /* order of gathering, for de-duplication */
+	char *serial;          /* YYYY-AWARD-NNNN, after cert_serials_assign */
+	char *fields;          /* the printed fields, as signed; after cert_fields */
+	char mac[32];          /* base64url of the truncated HMAC, "" without a key */
+};
+
+/* The awards of the programme and the certificates of one build. */
+struct cert_set {
+	struct cert_award *awards;
+	int nawards;
+	struct cert_rec *recs;
+	int nrecs, caprecs;
+	int errors;            /* rows rejected while gathering */
+};
+
+/* ---- cert_award.c ---- */
+/* Loads the award table into SET.  Returns 0, or -1 after a diagnostic. */
+int cert_awards_load(sqlite3 *db, struct cert_set *set);
+/* The award CODE of SET, or NULL. */
+const struct cert_award *cert_award_find(const struct cert_set *set, const char *code);
+/* Gathers the certificates of YEAR (only award AWARD when not NULL): the
+ * awards rows plus the derived awards of SPEC §4, one per person (name +
+ * credit code), award and year.  A row whose recipient kind or gender does
+ * not fit its award is reported at its file and line, counted in
+ * set->errors and left out.  Returns 0, or -1 on a store failure. */
+int cert_gather(sqlite3 *db, int year, const char *award, struct cert_set *set);
+/* Sorts SET's certificates into ceremony order: award order, then region
+ * order, then name (pinyin collation of ICU's zh). */
+void cert_sort_ceremony(struct cert_set *set);
+void cert_set_free(struct cert_set *set);
+
+/* ---- cert_serial.c ---- */
+/* A transaction of the certificate stage: BEGIN IMMEDIATE, or a savepoint
+ * when the caller (the nightly run) already holds one.  cert_tx_end commits
+ * when OK, else rolls back.  Return 0, or -1 after a diagnostic. */
+int cert_tx_begin(sqlite3 *db, int *nested);
+int cert_tx_end(sqlite3 *db, int nested, int ok);
+/* Gives every certificate of SET its serial, in one store transaction:
+ * the serial recorded for (year, award, recipient, credit code) when there
+ * is one (reactivated if it was withdrawn), else the next number of that
+ * award and year.  Recorded certificates of YEAR (of AWARD when not NULL)
+ * that SET no longer has are marked withdrawn and reported (warning); their
+ * serials are never given again.  REPORT_ALL: also report the ones
+ * withdrawn earlier.  Returns 0, or -1 after a diagnostic (nothing changed). */
+int cert_serials_assign(sqlite3 *db, int year, const char *award, struct cert_set *set,
+    int report_all);
+/* Records each certificate's printed fields.  Returns 0 or -1. */
+int cert_fields_store(sqlite3 *db, const struct cert_set *set);
+
+/* ---- cert_sign.c ---- */
+/* The key named by $JINGSAI_KEY_FILE.  Returns 1 with *KEY (caller frees)
+ * and *LEN set, 0 when the variable is unset or empty, -1 after a
+ * diagnostic when the file cannot be read or is empty. */
+int cert_key_load(unsigned char **key, size_t *len);
+/* The canonical printed fields that are signed; the caller frees. */
+char *cert_fields_make(const char *serial, const char *title, const char *recipient,
+    const char *unit, const char *date);
+/* Reads field NAME ("recipient") of FIELDS; the caller frees; NULL when absent. */
+char *cert_fields_get(const char *fields, const char *name);
+/* HMAC-SHA256 of FIELDS under KEY, first 16 bytes, base64url without
+ * padding (22 characters) into OUT. */
+void cert_mac(const unsigned char *key, size_t keylen, const char *fields, char out[32]);
+/* The QR payload: PATTERN with {serial} and {mac} replaced (pattern NULL
+ * or empty: "{serial}.{mac}"); the caller frees. */
+char *cert_payload(const char *pattern, const char *serial, const char *mac);
+/* Splits TEXT (a serial, a payload or URL of PATTERN) into SERIAL and MAC
+ * (MAC "" when TEXT is a bare serial).  Returns 0, or -1 when TEXT is neither. */
+int cert_payload_parse(const char *pattern, const char *text, char serial[64], char mac[64]);
+/* 1 when S has the form YYYY-AWARD-NNNN. */
+int cert_serial_valid(const char *s);
+
+/* ---- cert_template.c ---- */
+enum cert_elem_kind { CE_RECT, CE_LINE, CE_CIRCLE, CE_TEXT, CE_QR };
+
+/* One element of a template: a background shape, a text box or the QR code. */
+struct cert_elem {
+	enum cert_elem_kind kind;
+	long line;             /* in the template file */
+	double x, y, w, h;     /* mm; line: x, y to w (x2), h (y2); circle: centre x, y, radius w */
+	double width_pt;       /* stroke width; 0 = none */
+	unsigned stroke;       /* 0xRRGGBB */
+	long fill;             /* 0xRRGGBB or -1 */
+	char *text;            /* text with {placeholders} */
+	char *role;            /* font role */
+	double size_pt;
+	int align;             /* enum align */
+	int flags;             /* BOX_* */
+	int bold;
+	double letter_spacing_pt;
+	int variable;          /* printed in --stock mode */
+};
+
+struct cert_template {
+	char *path;
+	char *bytes;           /* the file as read, for fingerprints */
+	size_t nbytes;
+	double page_w, page_h; /* mm */
+	int month, day;        /* ceremony date in the award year */
+	double offset_x, offset_y; /* default stock offset, mm */
+	struct cert_elem *elems;
+	int nelems;
+};
+
+/* Reads the template at PATH.  Returns NULL after diagnostics at its lines. */
+struct cert_template *cert_template_load(const char *path);
+void cert_template_free(struct cert_template *t);
+
+/* ---- cert_render.c ---- */
+/* What the placeholders of a certificate stand for. */
+struct cert_values {
+	const char *recipient, *unit, *title, *issuer, *programme, *date, *serial;
+	const char *payload;   /* QR payload; NULL: no QR */
+	const QRcode *qr;      /* its code, from cert_qr_many; NULL: encoded when drawn */
+};
+/* Encodes the N PAYLOADS (NULL entries stay NULL) into QR[0..N), in
+ * parallel on the machine's cores; free each with QRcode_free.  Returns
+ * the number that could not be encoded (after a diagnostic each). */
+int cert_qr_many(const char *const *payloads, QRcode **qr, int n);
+/* Substitutes {recipient} {unit} {title} {issuer} {programme} {date}
+ * {serial} {year} in TEXT; the caller frees. */
+char *cert_expand(const char *text, const struct cert_values *v);
+/* Draws one certificate as a new page of D.  STOCK: only the variable
+ * fields, shifted by DX, DY mm.  LABEL names the certificate in messages
+ * about characters no font has. */
+void cert_draw(struct doc *d, const struct cert_template *t, const struct cert_values *v,
+    int stock, double dx, double dy, const char *label);
+/* Draws the calibration page of T (millimetre grid, crosshairs at the
+ * variable fields shifted by DX, DY) as a new page of D. */
+void cert_draw_calibration(struct doc *d, const struct cert_template *t, double dx, double dy);
+
+#endif

@@ -1,0 +1,226 @@
+/* cert_render.c — draws a certificate from its template through the layout
+ * (background, text boxes, QR code), and the calibration page for stock paper. */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <qrencode.h>
+
+#include "cert.h"
+#include "layout.h"
+
+char *
+cert_expand(const char *text, const struct cert_values *v)
+{
+	const struct { const char *name; const char *value; } vars[] = {
+		{"{recipient}", v->recipient}, {"{unit}", v->unit}, {"{title}", v->title},
+		{"{issuer}", v->issuer}, {"{programme}", v->programme}, {"{date}", v->date},
+		{"{serial}", v->serial},
+	};
+	struct buf b = {0};
+
+	buf_puts(&b, "");
+	for (const char *p = text; *p; ) {
+		size_t k, n = sizeof vars / sizeof *vars;
+		if (*p == '{')
+			for (k = 0; k < n; k++) {
+				size_t len = strlen(vars[k].name);
+				if (strncmp(p, vars[k].name, len) == 0) {
+					buf_puts(&b, vars[k].value ? vars[k].value : "");
+					p += len;
+					break;
+				}
+			}
+		else
+			k = n;
+		if (k == n)
+			buf_putc(&b, *p++);
+	}
+	return b.data;
+}
+
+/* QR symbols: error correction M (15 %), the best of the eight masks. */
+static QRcode *
+qr_encode(const char *payload)
+{
+	return QRcode_encodeString(payload, 0, QR_ECLEVEL_M, QR_MODE_8, 1);
+}
+
+struct qr_job {
+	const char *const *payloads;
+	QRcode **qr;
+	int from, n, step;
+};
+
+static void *
+qr_worker(void *arg)
+{
+	struct qr_job *j = arg;
+
+	for (int i = j->from; i < j->n; i += j->step)
+		if (j->payloads[i] != NULL)
+			j->qr[i] = qr_encode(j->payloads[i]);
+	return NULL;
+}
+
+int
+cert_qr_many(const char *const *payloads, QRcode **qr, int n)
+{
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	int nthreads = cores < 1 ? 1 : cores > 8 ? 8 : (int)cores, failed = 0, started = 0;
+	pthread_t tid[8];
+	struct qr_job jobs[8];
+
+	if (n < 16)
+		nthreads = 1;
+	memset(qr, 0, (size_t)n * sizeof *qr);
+	/* Mask selection makes encoding the costly part of a certificate:
+	 * spread it over the cores (the library is thread-safe). */
+	for (int t = 0; t < nthreads; t++) {
+		jobs[t] = (struct qr_job){payloads, qr, t, n, nthreads};
+		if (t > 0 && pthread_create(&tid[t], NULL, qr_worker, &jobs[t]) == 0)
+			started |= 1 << t;
+	}
+	qr_worker(&jobs[0]);
+	for (int t = 1; t < nthreads; t++) {
+		if (started & (1 << t))
+			pthread_join(tid[t], NULL);
+		else
+			qr_worker(&jobs[t]);
+	}
+	for (int i = 0; i < n; i++)
+		if (payloads[i] != NULL && qr[i] == NULL) {
+			diag(DIAG_CERT_QR, NULL, 0, 0, payloads[i], "payload too long");
+			failed++;
+		}
+	return failed;
+}
+
+/* What a text box is, for messages about characters no font has. */
+static char *
+field_label(const struct cert_elem *e, const char *label)
+{
+	static const char *const names[] = {"recipient", "unit", "title", "issuer", "date", "serial"};
+
+	for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
+		char ph[32];
+		snprintf(ph, sizeof ph, "{%s}", names[i]);
+		if (strstr(e->text, ph) != NULL)
+			return xasprintf("%s of %s", names[i], label);
+	}
+	return xasprintf("text of template line %ld (%s)", e->line, label);
+}
+
+void
+cert_draw(struct doc *d, const struct cert_template *t, const struct cert_values *v,
+    int stock, double dx, double dy, const char *label)
+{
+	if (!stock)
+		dx = dy = 0;
+	doc_new_page(d);
+	for (int i = 0; i < t->nelems; i++) {
+		const struct cert_elem *e = &t->elems[i];
+		if (stock && !e->variable)
+			continue;
+		switch (e->kind) {
+		case CE_RECT:
+			doc_rect(d, e->x + dx, e->y + dy, e->w, e->h, e->width_pt, e->stroke, e->fill);
+			break;
+		case CE_LINE:
+			doc_line(d, e->x + dx, e->y + dy, e->w + dx, e->h + dy, e->width_pt, e->stroke);
+			break;
+		case CE_CIRCLE:
+			doc_circle(d, e->x + dx, e->y + dy, e->w, e->width_pt, e->stroke, e->fill);
+			break;
+		case CE_TEXT: {
+			struct text_style s = {0};
+			char *text = cert_expand(e->text, v);
+			if (*text != '\0') {
+				char *fl = field_label(e, label);
+				s.role = e->role;
+				s.size_pt = e->size_pt;
+				s.align = (enum align)e->align;
+				s.line_pitch_pt = e->size_pt * 1.6;
+				s.bold = e->bold;
+				s.color = e->stroke;
+				s.letter_spacing_pt = e->letter_spacing_pt;
+				doc_field(d, fl);
+				doc_text_box(d, &s, e->x + dx, e->y + dy, e->w, e->h, e->flags, text);
+				free(fl);
+			}
+			free(text);
+			break;
+		}
+		case CE_QR: {
+			QRcode *qr;
+			if (v->payload == NULL)
+				break;
+			if (v->qr != NULL) {
+				doc_qr(d, e->x + dx, e->y + dy, e->w, v->qr->data, v->qr->width);
+				break;
+			}
+			if ((qr = qr_encode(v->payload)) == NULL) {
+				diag(DIAG_CERT_QR, t->path, e->line, 0, label, "payload too long");
+				break;
+			}
+			doc_qr(d, e->x + dx, e->y + dy, e->w, qr->data, qr->width);
+			QRcode_free(qr);
+			break;
+		}
+		}
+	}
+}
+
+void
+cert_draw_calibration(struct doc *d, const struct cert_template *t, double dx, double dy)
+{
+	struct text_style small = {0}, note = {0};
+	char buf[256];
+
+	small.role = "sans";
+	small.size_pt = 6;
+	small.color = 0x555555;
+	note.role = "sans";
+	note.size_pt = 9;
+	doc_new_page(d);
+	/* The millimetre grid: 1 mm hairlines, 5 mm thin, 10 mm lines numbered. */
+	for (int x = 0; x <= (int)t->page_w; x++) {
+		double w = x % 10 == 0 ? 0.5 : x % 5 == 0 ? 0.25 : 0.1;
+		unsigned col = x % 10 == 0 ? 0x808080 : 0xC8C8C8;
+		doc_line(d, x, 0, x, t->page_h, w, col);
+		if (x % 10 == 0 && x > 0 && x < (int)t->page_w) {
+			snprintf(buf, sizeof buf, "%d", x);
+			doc_text_box(d, &small, x + 0.5, 1, 8, 3, 0, buf);
+		}
+	}
+	for (int y = 0; y <= (int)t->page_h; y++) {
+		double w = y % 10 == 0 ? 0.5 : y % 5 == 0 ? 0.25 : 0.1;
+		unsigned col = y % 10 == 0 ? 0x808080 : 0xC8C8C8;
+		doc_line(d, 0, y, t->page_w, y, w, col);
+		if (y % 10 == 0 && y > 0 && y < (int)t->page_h) {
+			snprintf(buf, sizeof buf, "%d", y);
+			doc_text_box(d, &small, 1, y + 0.5, 8, 3, 0, buf);
+		}
+	}
+	/* Crosshairs at the page centre (without offset) to check the paper feed. */
+	doc_line(d, t->page_w / 2 - 10, t->page_h / 2, t->page_w / 2 + 10, t->page_h / 2, 0.8, 0x0000C0);
+	doc_line(d, t->page_w / 2, t->page_h / 2 - 10, t->page_w / 2, t->page_h / 2 + 10, 0.8, 0x0000C0);
+	doc_circle(d, t->page_w / 2, t->page_h / 2, 3, 0.8, 0x0000C0, -1);
+	/* Each variable field's box where it will print (offset included), with
+	 * a crosshair on its top-left corner. */
+	for (int i = 0; i < t->nelems; i++) {
+		const struct cert_elem *e = &t->elems[i];
+		double x = e->x + dx, y = e->y + dy;
+		if (!e->variable || (e->kind != CE_TEXT && e->kind != CE_QR))
+			continue;
+		doc_rect(d, x, y, e->w, e->h, 0.6, 0xD00000, -1);
+		doc_line(d, x - 5, y, x + 5, y, 0.6, 0xD00000);
+		doc_line(d, x, y - 5, x, y + 5, 0.6, 0xD00000);
+		snprintf(buf, sizeof buf, "%s (%.1f, %.1f)", e->kind == CE_QR ? "QR" : e->text, x, y);
+		doc_text_box(d, &small, x + 1, y + 0.5, e->w > 40 ? e->w - 2 : 40, 3, BOX_SHRINK, buf);
+	}
+	snprintf(buf, sizeof buf, "校准页  %s  页面 %.0f × %.0f mm  偏移 %+.1f, %+.1f mm  "
+	    "请按“实际大小”（100%%）打印", t->path, t->page_w, t->page_h, dx, dy);
+	doc_text_box(d, &note, 15, t->page_h - 12, t->page_w - 30, 6, BOX_SHRINK, buf);
+}

@@ -1,0 +1,219 @@
+/* cert_serial.c — certificate serials: given once, kept in the store, never
+ * renumbered; awards that leave the data are withdrawn, never reused. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cert.h"
+#include "store.h"
+
+int
+cert_tx_begin(sqlite3 *db, int *nested)
+{
+	*nested = !sqlite3_get_autocommit(db);
+	return *nested ? store_exec(db, "SAVEPOINT cert") : store_begin(db);
+}
+
+int
+cert_tx_end(sqlite3 *db, int nested, int ok)
+{
+	if (ok)
+		return nested ? store_exec(db, "RELEASE cert") : store_commit(db);
+	if (nested)
+		sqlite3_exec(db, "ROLLBACK TO cert; RELEASE cert", NULL, NULL, NULL);
+	else
+		store_rollback(db);
+	return 0;
+}
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Records R's current facts on its existing row SERIAL. */
+static int
+refresh(sqlite3_stmt *upd, const struct cert_rec *r, const char *serial)
+{
+	sqlite3_reset(upd);
+	sqlite3_bind_text(upd, 1, r->kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(upd, 2, r->gender, -1, SQLITE_STATIC);
+	sqlite3_bind_text(upd, 3, r->unit, -1, SQLITE_STATIC);
+	sqlite3_bind_text(upd, 4, r->region, -1, SQLITE_STATIC);
+	sqlite3_bind_text(upd, 5, r->source, -1, SQLITE_STATIC);
+	sqlite3_bind_text(upd, 6, serial, -1, SQLITE_STATIC);
+	return sqlite3_step(upd) == SQLITE_DONE ? 0 : -1;
+}
+
+static int
+insert_new(sqlite3_stmt *next, sqlite3_stmt *ins, struct cert_rec *r)
+{
+	int seq;
+
+	sqlite3_reset(next);
+	sqlite3_bind_int(next, 1, r->year);
+	sqlite3_bind_text(next, 2, r->award->code, -1, SQLITE_STATIC);
+	if (sqlite3_step(next) != SQLITE_ROW)
+		return -1;
+	seq = sqlite3_column_int(next, 0);
+	r->serial = xasprintf("%04d-%s-%04d", r->year, r->award->code, seq);
+	sqlite3_reset(ins);
+	sqlite3_bind_text(ins, 1, r->serial, -1, SQLITE_STATIC);
+	sqlite3_bind_int(ins, 2, r->year);
+	sqlite3_bind_text(ins, 3, r->award->code, -1, SQLITE_STATIC);
+	sqlite3_bind_int(ins, 4, seq);
+	sqlite3_bind_text(ins, 5, r->recipient, -1, SQLITE_STATIC);
+	sqlite3_bind_text(ins, 6, r->credit_code, -1, SQLITE_STATIC);
+	sqlite3_bind_text(ins, 7, r->kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(ins, 8, r->gender, -1, SQLITE_STATIC);
+	sqlite3_bind_text(ins, 9, r->unit, -1, SQLITE_STATIC);
+	sqlite3_bind_text(ins, 10, r->region, -1, SQLITE_STATIC);
+	sqlite3_bind_text(ins, 11, r->source, -1, SQLITE_STATIC);
+	return sqlite3_step(ins) == SQLITE_DONE ? 0 : -1;
+}
+
+int
+cert_serials_assign(sqlite3 *db, int year, const char *award, struct cert_set *set,
+    int report_all)
+{
+	sqlite3_stmt *find = NULL, *upd = NULL, *next = NULL, *ins = NULL, *scope = NULL,
+	    *withdraw = NULL;
+	char **seen = xcalloc((size_t)set->nrecs + 1, sizeof *seen);
+	int nseen = 0, rc = -1, step, nested;
+
+	if (cert_tx_begin(db, &nested) != 0) {
+		free(seen);
+		return -1;
+	}
+	find = store_prepare(db, "SELECT serial, status FROM certificate "
+	    "WHERE year = ?1 AND award = ?2 AND recipient = ?3 AND credit_code = ?4");
+	upd = store_prepare(db, "UPDATE certificate SET status = 'active', recipient_kind = ?1, "
+	    "gender = ?2, unit = ?3, region = ?4, source = ?5 WHERE serial = ?6");
+	/* Numbers are never given twice: the next one follows the highest ever
+	 * given for this award and year, withdrawn ones included. */
+	next = store_prepare(db, "SELECT COALESCE(MAX(seq), 0) + 1 FROM certificate "
+	    "WHERE year = ?1 AND award = ?2");
+	ins = store_prepare(db, "INSERT INTO certificate (serial, year, award, seq, recipient, "
+	    "credit_code, recipient_kind, gender, unit, region, source, status) "
+	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 'active')");
+	scope = store_prepare(db, "SELECT serial, recipient, status FROM certificate "
+	    "WHERE year = ?1 AND (?2 IS NULL OR award = ?2) ORDER BY award, seq");
+	withdraw = store_prepare(db, "UPDATE certificate SET status = 'withdrawn' WHERE serial = ?1");
+	if (!find || !upd || !next || !ins || !scope || !withdraw)
+		goto done;
+
+	for (int i = 0; i < set->nrecs; i++) {
+		struct cert_rec *r = &set->recs[i];
+		sqlite3_reset(find);
+		sqlite3_bind_int(find, 1, r->year);
+		sqlite3_bind_text(find, 2, r->award->code, -1, SQLITE_STATIC);
+		sqlite3_bind_text(find, 3, r->recipient, -1, SQLITE_STATIC);
+		sqlite3_bind_text(find, 4, r->credit_code, -1, SQLITE_STATIC);
+		step = sqlite3_step(find);
+		if (step == SQLITE_ROW) {
+			free(r->serial);
+			r->serial = xstrdup((const char *)sqlite3_column_text(find, 0));
+			if (strcmp((const char *)sqlite3_column_text(find, 1), "withdrawn") == 0)
+				diag(DIAG_CERT_REACTIVATED, r->file, r->line, 0, r->serial, r->recipient);
+			sqlite3_reset(find);
+			if (refresh(upd, r, r->serial) != 0)
+				goto done;
+		} else if (step == SQLITE_DONE) {
+			sqlite3_reset(find);
+			if (insert_new(next, ins, r) != 0)
+				goto done;
+		} else
+			goto done;
+		seen[nseen++] = r->serial;
+	}
+
+	/* What is recorded in scope but no longer in the data is withdrawn. */
+	qsort(seen, (size_t)nseen, sizeof *seen, cmp_str);
+	sqlite3_bind_int(scope, 1, year);
+	if (award != NULL)
+		sqlite3_bind_text(scope, 2, award, -1, SQLITE_STATIC);
+	{
+		char **gone = NULL;
+		int ngone = 0;
+		while ((step = sqlite3_step(scope)) == SQLITE_ROW) {
+			const char *serial = (const char *)sqlite3_column_text(scope, 0);
+			const char *recipient = (const char *)sqlite3_column_text(scope, 1);
+			int active = strcmp((const char *)sqlite3_column_text(scope, 2), "active") == 0;
+			if (bsearch(&serial, seen, (size_t)nseen, sizeof *seen, cmp_str) != NULL)
+				continue;
+			if (active || report_all)
+				diag(DIAG_CERT_WITHDRAWN, NULL, 0, 0, serial, recipient);
+			if (active) {
+				gone = xrealloc(gone, (size_t)(ngone + 1) * sizeof *gone);
+				gone[ngone++] = xstrdup(serial);
+			}
+		}
+		for (int i = 0; i < ngone; i++) {
+			if (step == SQLITE_DONE) {
+				sqlite3_reset(withdraw);
+				sqlite3_bind_text(withdraw, 1, gone[i], -1, SQLITE_STATIC);
+				if (sqlite3_step(withdraw) != SQLITE_DONE)
+					step = SQLITE_ERROR;
+			}
+			free(gone[i]);
+		}
+		free(gone);
+		if (step != SQLITE_DONE)
+			goto done;
+	}
+	rc = 0;
+done:
+	if (rc != 0)
+		diag(DIAG_STORE, NULL, 0, 0, sqlite3_errmsg(db));
+	sqlite3_finalize(find);
+	sqlite3_finalize(upd);
+	sqlite3_finalize(next);
+	sqlite3_finalize(ins);
+	sqlite3_finalize(scope);
+	sqlite3_finalize(withdraw);
+	free(seen);
+	if (rc == 0)
+		rc = cert_tx_end(db, nested, 1);
+	if (rc != 0) {
+		cert_tx_end(db, nested, 0);
+		/* Nothing was recorded: no certificate of this build has a serial. */
+		for (int i = 0; i < set->nrecs; i++) {
+			free(set->recs[i].serial);
+			set->recs[i].serial = NULL;
+		}
+	}
+	return rc;
+}
+
+int
+cert_fields_store(sqlite3 *db, const struct cert_set *set)
+{
+	sqlite3_stmt *st;
+	int rc = 0, nested;
+
+	if (cert_tx_begin(db, &nested) != 0)
+		return -1;
+	st = store_prepare(db, "UPDATE certificate SET fields = ?1 "
+	    "WHERE serial = ?2 AND fields IS NOT ?1");
+	if (st == NULL) {
+		cert_tx_end(db, nested, 0);
+		return -1;
+	}
+	for (int i = 0; i < set->nrecs && rc == 0; i++) {
+		const struct cert_rec *r = &set->recs[i];
+		if (r->serial == NULL || r->fields == NULL)
+			continue;
+		sqlite3_reset(st);
+		sqlite3_bind_text(st, 1, r->fields, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, r->serial, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) != SQLITE_DONE) {
+			diag(DIAG_STORE, NULL, 0, 0, sqlite3_errmsg(db));
+			rc = -1;
+		}
+	}
+	sqlite3_finalize(st);
+	if (rc == 0)
+		return cert_tx_end(db, nested, 1);
+	cert_tx_end(db, nested, 0);
+	return -1;
+}

@@ -1,0 +1,205 @@
+/* cert_sign.c — the keyed code on a certificate: the key file, the signed
+ * fields, HMAC-SHA256, and the QR payload (built and parsed back). */
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include "cert.h"
+
+#define DEFAULT_PATTERN "{serial}.{mac}"
+#define MAC_BYTES 16
+
+int
+cert_key_load(unsigned char **key, size_t *len)
+{
+	const char *path = getenv("JINGSAI_KEY_FILE");
+	struct buf b = {0};
+
+	*key = NULL;
+	*len = 0;
+	if (path == NULL || *path == '\0')
+		return 0;
+	if (file_read_all(path, &b) != 0) {
+		diag(DIAG_CERT_KEY, NULL, 0, 0, path, strerror(errno));
+		return -1;
+	}
+	/* An editor's final newline is not part of the key. */
+	while (b.len > 0 && (b.data[b.len - 1] == '\n' || b.data[b.len - 1] == '\r'))
+		b.len--;
+	if (b.len < 16) {
+		diag(DIAG_CERT_KEY, NULL, 0, 0, path, "too short (at least 16 bytes)");
+		buf_free(&b);
+		return -1;
+	}
+	*key = (unsigned char *)b.data;
+	*len = b.len;
+	return 1;
+}
+
+static void
+put_field(struct buf *b, const char *name, const char *value)
+{
+	buf_puts(b, name);
+	buf_putc(b, '=');
+	for (const char *p = value ? value : ""; *p; p++)
+		buf_putc(b, *p == '\n' || *p == '\r' ? ' ' : *p);
+	buf_putc(b, '\n');
+}
+
+char *
+cert_fields_make(const char *serial, const char *title, const char *recipient,
+    const char *unit, const char *date)
+{
+	struct buf b = {0};
+
+	put_field(&b, "serial", serial);
+	put_field(&b, "title", title);
+	put_field(&b, "recipient", recipient);
+	put_field(&b, "unit", unit);
+	put_field(&b, "date", date);
+	return b.data;
+}
+
+char *
+cert_fields_get(const char *fields, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (const char *p = fields; p != NULL && *p; ) {
+		const char *eol = strchr(p, '\n');
+		if (eol == NULL)
+			eol = p + strlen(p);
+		if ((size_t)(eol - p) > n && strncmp(p, name, n) == 0 && p[n] == '=')
+			return xstrndup(p + n + 1, (size_t)(eol - p - (long)n - 1));
+		p = *eol ? eol + 1 : eol;
+	}
+	return NULL;
+}
+
+void
+cert_mac(const unsigned char *key, size_t keylen, const char *fields, char out[32])
+{
+	static const char alphabet[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0;
+	int o = 0;
+
+	HMAC(EVP_sha256(), key, (int)keylen, (const unsigned char *)fields, strlen(fields), md, &mdlen);
+	/* base64url without padding of the first MAC_BYTES bytes. */
+	for (int i = 0; i < MAC_BYTES; i += 3) {
+		unsigned v = (unsigned)md[i] << 16;
+		int have = MAC_BYTES - i >= 3 ? 3 : MAC_BYTES - i;
+		if (have > 1)
+			v |= (unsigned)md[i + 1] << 8;
+		if (have > 2)
+			v |= md[i + 2];
+		out[o++] = alphabet[(v >> 18) & 63];
+		out[o++] = alphabet[(v >> 12) & 63];
+		if (have > 1)
+			out[o++] = alphabet[(v >> 6) & 63];
+		if (have > 2)
+			out[o++] = alphabet[v & 63];
+	}
+	out[o] = '\0';
+}
+
+char *
+cert_payload(const char *pattern, const char *serial, const char *mac)
+{
+	struct buf b = {0};
+
+	if (pattern == NULL || *pattern == '\0')
+		pattern = DEFAULT_PATTERN;
+	for (const char *p = pattern; *p; ) {
+		if (strncmp(p, "{serial}", 8) == 0) {
+			buf_puts(&b, serial);
+			p += 8;
+		} else if (strncmp(p, "{mac}", 5) == 0) {
+			buf_puts(&b, mac);
+			p += 5;
+		} else
+			buf_putc(&b, *p++);
+	}
+	return b.data;
+}
+
+int
+cert_serial_valid(const char *s)
+{
+	int i, n;
+
+	for (i = 0; i < 4; i++)
+		if (!isdigit((unsigned char)s[i]))
+			return 0;
+	if (s[4] != '-')
+		return 0;
+	for (i = 5, n = 0; isupper((unsigned char)s[i]) || isdigit((unsigned char)s[i]) || s[i] == '_'; i++)
+		n++;
+	if (n == 0 || s[i] != '-')
+		return 0;
+	for (i++, n = 0; isdigit((unsigned char)s[i]); i++)
+		n++;
+	return n >= 4 && s[i] == '\0';
+}
+
+/* Matches TEXT against PATTERN; a placeholder takes everything up to the
+ * pattern's next literal character.  Returns 0 on a whole match. */
+static int
+match(const char *pattern, const char *text, char serial[64], char mac[64])
+{
+	const char *p = pattern, *t = text;
+
+	serial[0] = mac[0] = '\0';
+	while (*p) {
+		char *dst = NULL;
+		if (strncmp(p, "{serial}", 8) == 0) {
+			dst = serial;
+			p += 8;
+		} else if (strncmp(p, "{mac}", 5) == 0) {
+			dst = mac;
+			p += 5;
+		}
+		if (dst != NULL) {
+			const char *end = *p ? strchr(t, *p) : t + strlen(t);
+			if (end == NULL || end - t >= 64)
+				return -1;
+			memcpy(dst, t, (size_t)(end - t));
+			dst[end - t] = '\0';
+			t = end;
+			continue;
+		}
+		if (*p != *t)
+			return -1;
+		p++;
+		t++;
+	}
+	return *t == '\0' && cert_serial_valid(serial) ? 0 : -1;
+}
+
+int
+cert_payload_parse(const char *pattern, const char *text, char serial[64], char mac[64])
+{
+	size_t n = strlen(text);
+
+	/* Scanners may add a final newline. */
+	while (n > 0 && isspace((unsigned char)text[n - 1]))
+		n--;
+	char *t = xstrndup(text, n);
+	int rc = -1;
+
+	if (n < 64 && cert_serial_valid(t)) {
+		strcpy(serial, t);
+		mac[0] = '\0';
+		rc = 0;
+	} else if (pattern != NULL && *pattern != '\0' && match(pattern, t, serial, mac) == 0)
+		rc = 0;
+	else if (match(DEFAULT_PATTERN, t, serial, mac) == 0)
+		rc = 0;
+	free(t);
+	return rc;
+}

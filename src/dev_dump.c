@@ -1,0 +1,69 @@
+/* dev_dump.c — the layout dump device: every page, line box, glyph run, rule
+ * and shape as one line of text with its coordinates (mm from the top-left
+ * corner), so tests can assert layout without parsing PDF. */
+#include <stdio.h>
+
+#include "jingsai.h"
+#include "device.h"
+
+static void
+put_text(FILE *fp, const struct dl_item *it)
+{
+	struct buf b = {0};
+	int i;
+
+	for (i = 0; i < it->nglyphs; i++)
+		utf8_encode(&b, it->glyphs[i].cp);
+	fprintf(fp, " \"%s\"", b.data != NULL ? b.data : "");
+	buf_free(&b);
+}
+
+void
+dev_dump_render(const struct dl_doc *dl, FILE *fp)
+{
+	int p, i;
+
+	for (p = 0; p < dl->npages; p++) {
+		const struct dl_page *pg = &dl->pages[p];
+
+		fprintf(fp, "page %d %.2f %.2f\n", p + 1, pg->w_mm, pg->h_mm);
+		for (i = 0; i < pg->nitems; i++) {
+			const struct dl_item *it = &pg->items[i];
+
+			switch (it->kind) {
+			case DL_LINEBOX:
+				fprintf(fp, "  line %s x=%.2f y=%.2f w=%.2f h=%.2f \"%s\"\n", it->tag,
+				    it->x, it->y, it->w, it->h, it->text);
+				break;
+			case DL_RUN:
+				fprintf(fp, "    run %s x=%.2f base=%.2f w=%.2f font=%s size=%.2f sp=%.3f%s color=%06x n=%d",
+				    it->tag, it->x, it->y, it->w, face_name(it->face), it->size_pt,
+				    it->spacing_pt, it->bold ? " bold" : "", it->stroke, it->nglyphs);
+				put_text(fp, it);
+				fputc('\n', fp);
+				break;
+			case DL_LINE:
+				fprintf(fp, "  rule %s x1=%.2f y1=%.2f x2=%.2f y2=%.2f width=%.2f color=%06x\n",
+				    it->tag, it->x, it->y, it->x2, it->y2, it->width_pt, it->stroke);
+				break;
+			case DL_RECT:
+				fprintf(fp, "  rect %s x=%.2f y=%.2f w=%.2f h=%.2f width=%.2f stroke=%06x fill=%s%06lx\n",
+				    it->tag, it->x, it->y, it->w, it->h, it->width_pt, it->stroke,
+				    it->fill < 0 ? "-" : "", it->fill < 0 ? 0 : it->fill);
+				break;
+			case DL_CIRCLE:
+				fprintf(fp, "  circle %s cx=%.2f cy=%.2f r=%.2f width=%.2f stroke=%06x fill=%s%06lx\n",
+				    it->tag, it->x, it->y, it->w, it->width_pt, it->stroke,
+				    it->fill < 0 ? "-" : "", it->fill < 0 ? 0 : it->fill);
+				break;
+			case DL_QR:
+				fprintf(fp, "  qr x=%.2f y=%.2f size=%.2f modules=%d\n", it->x, it->y, it->w,
+				    it->qr_width);
+				break;
+			}
+		}
+	}
+	for (i = 0; i < dl->noutlines; i++)
+		fprintf(fp, "outline %d page=%d y=%.2f \"%s\"\n", dl->outlines[i].level,
+		    dl->outlines[i].page + 1, dl->outlines[i].y_mm, dl->outlines[i].title);
+}

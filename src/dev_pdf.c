@@ -1,0 +1,547 @@
+/* dev_pdf.c — the PDF device: renders the display list with libharu, each
+ * font face subset with HarfBuzz to the characters the document uses and
+ * embedded once, with a valid ToUnicode CMap, reproducibly.
+ *
+ * libharu 2.3.0 maps text to glyphs through the font's cmap (code = Unicode
+ * BMP value, Identity-H), writes a ToUnicode CMap poppler rejects, and turns
+ * code points above U+FFFF into spaces.  So the subset font gets our own
+ * cmap (BMP characters at their code point, the others at Private Use Area
+ * codes), and the ToUnicode stream libharu made is refilled with a bfchar
+ * CMap from those codes back to the real characters. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <hb.h>
+#include <hpdf.h>
+#include <hpdf_doc.h>
+#include <hpdf_encoder.h>
+#include <hpdf_font.h>
+#include <hpdf_fontdef.h>
+#include <hpdf_objects.h>
+#include <hpdf_streams.h>
+
+#include "jingsai.h"
+#include "device.h"
+
+/* A face as used by one document. */
+struct used {
+	struct jz_face *face;
+	hb_set_t *cps;           /* code points drawn with it */
+	hb_map_t *code;          /* code point → code in the subset font */
+	HPDF_Font font;
+};
+
+struct pdfctx {
+	HPDF_Doc pdf;
+	HPDF_STATUS error, detail;
+	int nused;
+	struct used *used;
+};
+
+static void
+on_error(HPDF_STATUS error_no, HPDF_STATUS detail_no, void *user_data)
+{
+	struct pdfctx *c = user_data;
+
+	if (c->error == 0) {
+		c->error = error_no;
+		c->detail = detail_no;
+	}
+}
+
+static struct used *
+find_used(struct pdfctx *c, struct jz_face *f)
+{
+	int i;
+
+	for (i = 0; i < c->nused; i++)
+		if (c->used[i].face == f)
+			return &c->used[i];
+	return NULL;
+}
+
+static void
+collect(struct pdfctx *c, const struct dl_doc *dl)
+{
+	int p, i, k;
+
+	for (p = 0; p < dl->npages; p++)
+		for (i = 0; i < dl->pages[p].nitems; i++) {
+			const struct dl_item *it = &dl->pages[p].items[i];
+			struct used *u;
+
+			if (it->kind != DL_RUN)
+				continue;
+			u = find_used(c, it->face);
+			if (u == NULL) {
+				c->used = xrealloc(c->used, (c->nused + 1) * sizeof *c->used);
+				u = &c->used[c->nused++];
+				memset(u, 0, sizeof *u);
+				u->face = it->face;
+				u->cps = hb_set_create();
+				u->code = hb_map_create();
+			}
+			for (k = 0; k < it->nglyphs; k++)
+				hb_set_add(u->cps, it->glyphs[k].cp);
+		}
+}
+
+static void
+put_utf16(struct buf *b, uint32_t cp)
+{
+	if (cp >= 0x10000) {
+		cp -= 0x10000;
+		buf_printf(b, "%04X%04X", 0xD800 + (unsigned)(cp >> 10), 0xDC00 + (unsigned)(cp & 0x3FF));
+	} else
+		buf_printf(b, "%04X", (unsigned)cp);
+}
+
+/* A ToUnicode CMap: each code back to its character. */
+static void
+tounicode(const uint32_t *cps, const uint16_t *codes, int n, struct buf *b)
+{
+	int i, k;
+
+	buf_puts(b, "/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n"
+	    "/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def\n"
+	    "/CMapName /Adobe-Identity-UCS def\n/CMapType 2 def\n"
+	    "1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n");
+	for (i = 0; i < n; i += 100) {
+		int m = n - i < 100 ? n - i : 100;
+
+		buf_printf(b, "%d beginbfchar\n", m);
+		for (k = i; k < i + m; k++) {
+			buf_printf(b, "<%04X> <", codes[k]);
+			put_utf16(b, cps[k]);
+			buf_puts(b, ">\n");
+		}
+		buf_puts(b, "endbfchar\n");
+	}
+	buf_puts(b, "endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend\n");
+}
+
+/* Six capital letters naming the subset, from its content. */
+static void
+subset_tag(const void *data, size_t len, int salt, char tag[7])
+{
+	char hex[65];
+	int i;
+
+	sha256_hex(data, len, hex);
+	for (i = 0; i < 6; i++)
+		tag[i] = (char)('A' + (strtol((char[]){hex[2 * i], hex[2 * i + 1], 0}, NULL, 16) + salt) % 26);
+	tag[6] = '\0';
+}
+
+static int
+load_font(struct pdfctx *c, struct used *u, int salt)
+{
+	struct buf font = {0}, cmap = {0};
+	uint32_t *cps;
+	uint16_t *codes, *gids;
+	hb_codepoint_t cp = HB_SET_VALUE_INVALID;
+	int n = 0, rc = -1;
+	HPDF_Stream st;
+	HPDF_FontDef def;
+	HPDF_FontAttr attr;
+	char tag[7];
+
+	cps = xmalloc((hb_set_get_population(u->cps) + 1) * sizeof *cps);
+	codes = xmalloc((hb_set_get_population(u->cps) + 1) * sizeof *codes);
+	gids = xmalloc((hb_set_get_population(u->cps) + 1) * sizeof *gids);
+	while (hb_set_next(u->cps, &cp))
+		cps[n++] = cp;
+	if (face_subset(u->face, cps, n, codes, gids, &font) != 0)
+		goto out;
+	for (int i = 0; i < n; i++)
+		hb_map_set(u->code, cps[i], codes[i]);
+
+	/* libharu has no public loader from memory; this is what
+	 * HPDF_LoadTTFontFromFile does, with a memory stream. */
+	st = HPDF_MemStream_New(c->pdf->mmgr, font.len > 4096 ? (HPDF_UINT)font.len : 4096);
+	if (st == NULL || HPDF_Stream_Write(st, (HPDF_BYTE *)font.data, (HPDF_UINT)font.len) != HPDF_OK)
+		goto out;
+	def = HPDF_TTFontDef_Load(c->pdf->mmgr, st, HPDF_TRUE);
+	if (def == NULL)
+		goto out;
+	subset_tag(font.data, font.len, salt, tag);
+	HPDF_TTFontDef_SetTagName(def, tag);
+	if (HPDF_Doc_FindFontDef(c->pdf, def->base_font) != NULL) {
+		HPDF_FontDef_Free(def);
+		on_error(HPDF_FONT_EXISTS, 0, c);
+		goto out;
+	}
+	if (HPDF_List_Add(c->pdf->fontdef_list, def) != HPDF_OK) {
+		HPDF_FontDef_Free(def);
+		goto out;
+	}
+	u->font = HPDF_GetFont(c->pdf, def->base_font, "UTF-8");
+	if (u->font == NULL)
+		goto out;
+	attr = (HPDF_FontAttr)u->font->attr;
+	if (attr->cmap_stream == NULL)
+		goto out;
+	tounicode(cps, codes, n, &cmap);
+	HPDF_MemStream_FreeData(attr->cmap_stream->stream);
+	if (HPDF_Stream_Write(attr->cmap_stream->stream, (HPDF_BYTE *)cmap.data,
+	    (HPDF_UINT)cmap.len) != HPDF_OK)
+		goto out;
+	/* libharu's CIDToGIDMap covers every BMP code; ours stops at the last code */
+	if (attr->map_stream != NULL) {
+		HPDF_BYTE *map = xcalloc(0x20 + n, 2);
+		int k;
+
+		for (k = 0; k < n; k++) {
+			map[2 * codes[k]] = (HPDF_BYTE)(gids[k] >> 8);
+			map[2 * codes[k] + 1] = (HPDF_BYTE)gids[k];
+		}
+		HPDF_MemStream_FreeData(attr->map_stream->stream);
+		HPDF_Stream_Write(attr->map_stream->stream, map, (HPDF_UINT)(2 * (0x20 + n)));
+		free(map);
+	}
+	/* what libharu put there describes an encoding CMap, not a ToUnicode one */
+	HPDF_Dict_RemoveElement(attr->cmap_stream, "CMapName");
+	HPDF_Dict_RemoveElement(attr->cmap_stream, "CIDSystemInfo");
+	HPDF_Dict_RemoveElement(attr->cmap_stream, "WMode");
+	HPDF_Dict_RemoveElement(attr->cmap_stream, "Type");
+	rc = 0;
+out:
+	buf_free(&font);
+	buf_free(&cmap);
+	free(cps);
+	free(codes);
+	free(gids);
+	return rc;
+}
+
+/* Our codes run from 0x20 to 0x20 + the characters of the biggest subset.
+ * libharu builds each font's width array and CIDToGIDMap over every code
+ * its UTF-8 encoder knows (all of the BMP: ~2 ms a document); telling the
+ * encoder about our codes only makes that nearly free. */
+static void
+limit_encoder(struct pdfctx *c)
+{
+	HPDF_Encoder enc = HPDF_GetEncoder(c->pdf, "UTF-8");
+	HPDF_CMapEncoderAttr attr;
+	unsigned limit = 0x20, code;
+	int i;
+
+	if (enc == NULL || enc->type != HPDF_ENCODER_TYPE_DOUBLE_BYTE)
+		return;
+	attr = (HPDF_CMapEncoderAttr)enc->attr;
+	for (i = 0; i < c->nused; i++)
+		if (0x20 + hb_set_get_population(c->used[i].cps) > limit)
+			limit = 0x20 + hb_set_get_population(c->used[i].cps);
+	for (code = limit; code < 0x10000; code++)
+		attr->cid_map[code >> 8][code & 0xff] = 0;
+}
+
+static double
+px(double mm)
+{
+	return mm * PT_PER_MM;
+}
+
+static void
+set_rgb_fill(HPDF_Page page, unsigned long c)
+{
+	HPDF_Page_SetRGBFill(page, ((c >> 16) & 0xff) / 255.0f, ((c >> 8) & 0xff) / 255.0f,
+	    (c & 0xff) / 255.0f);
+}
+
+static void
+set_rgb_stroke(HPDF_Page page, unsigned long c)
+{
+	HPDF_Page_SetRGBStroke(page, ((c >> 16) & 0xff) / 255.0f, ((c >> 8) & 0xff) / 255.0f,
+	    (c & 0xff) / 255.0f);
+}
+
+/* Text state kept across runs of one BT … ET. */
+struct tstate {
+	int in_text;
+	HPDF_Font font;
+	double size, spacing, linew;
+	long color;
+	int bold;
+};
+
+static void
+end_text(HPDF_Page page, struct tstate *ts)
+{
+	if (ts->in_text)
+		HPDF_Page_EndText(page);
+	ts->in_text = 0;
+}
+
+static void
+draw_run(struct pdfctx *c, HPDF_Page page, double page_h, const struct dl_item *it,
+    struct tstate *ts)
+{
+	struct used *u = find_used(c, it->face);
+	struct buf s = {0};
+	int k;
+
+	if (u == NULL || u->font == NULL)
+		return;
+	if (!ts->in_text) {
+		HPDF_Page_BeginText(page);
+		ts->in_text = 1;
+		ts->font = NULL;
+		ts->color = -1;
+		/* Character spacing (Tc) and rendering mode (Tr) are graphics
+		 * state: they outlive ET, so what was set stays known. */
+	}
+	if (ts->font != u->font || ts->size != it->size_pt) {
+		HPDF_Page_SetFontAndSize(page, u->font, (HPDF_REAL)it->size_pt);
+		ts->font = u->font;
+		ts->size = it->size_pt;
+	}
+	if (ts->color != (long)it->fill) {
+		set_rgb_fill(page, (unsigned long)it->fill);
+		if (ts->bold)
+			set_rgb_stroke(page, (unsigned long)it->fill);
+		ts->color = it->fill;
+	}
+	if (ts->bold != it->bold) {
+		HPDF_Page_SetTextRenderingMode(page, it->bold ? HPDF_FILL_THEN_STROKE : HPDF_FILL);
+		if (it->bold)
+			set_rgb_stroke(page, (unsigned long)it->fill);
+		ts->bold = it->bold;
+	}
+	if (it->bold && ts->linew != it->size_pt / 30) {
+		HPDF_Page_SetLineWidth(page, (HPDF_REAL)(it->size_pt / 30));
+		ts->linew = it->size_pt / 30;
+	}
+	if (fabs(ts->spacing - it->spacing_pt) > 1e-4) {
+		HPDF_Page_SetCharSpace(page, (HPDF_REAL)it->spacing_pt);
+		ts->spacing = it->spacing_pt;
+	}
+	for (k = 0; k < it->nglyphs; k++)
+		utf8_encode(&s, hb_map_get(u->code, it->glyphs[k].cp));
+	HPDF_Page_TextOut(page, (HPDF_REAL)px(it->x), (HPDF_REAL)(page_h - px(it->y)), s.data);
+	buf_free(&s);
+}
+
+static void
+paint(HPDF_Page page, double width_pt, unsigned stroke, long fill)
+{
+	if (fill >= 0 && width_pt > 0)
+		HPDF_Page_FillStroke(page);
+	else if (fill >= 0)
+		HPDF_Page_Fill(page);
+	else
+		HPDF_Page_Stroke(page);
+}
+
+static void
+draw_shape(HPDF_Page page, double page_h, const struct dl_item *it)
+{
+	if (it->kind != DL_QR) {
+		if (it->width_pt > 0) {
+			HPDF_Page_SetLineWidth(page, (HPDF_REAL)it->width_pt);
+			set_rgb_stroke(page, it->stroke);
+		}
+		if (it->fill >= 0)
+			set_rgb_fill(page, (unsigned long)it->fill);
+	}
+	switch (it->kind) {
+	case DL_LINE:
+		HPDF_Page_MoveTo(page, (HPDF_REAL)px(it->x), (HPDF_REAL)(page_h - px(it->y)));
+		HPDF_Page_LineTo(page, (HPDF_REAL)px(it->x2), (HPDF_REAL)(page_h - px(it->y2)));
+		HPDF_Page_Stroke(page);
+		break;
+	case DL_RECT:
+		if (it->width_pt <= 0 && it->fill < 0)
+			break;
+		HPDF_Page_Rectangle(page, (HPDF_REAL)px(it->x), (HPDF_REAL)(page_h - px(it->y + it->h)),
+		    (HPDF_REAL)px(it->w), (HPDF_REAL)px(it->h));
+		paint(page, it->width_pt, it->stroke, it->fill);
+		break;
+	case DL_CIRCLE:
+		if (it->width_pt <= 0 && it->fill < 0)
+			break;
+		HPDF_Page_Circle(page, (HPDF_REAL)px(it->x), (HPDF_REAL)(page_h - px(it->y)),
+		    (HPDF_REAL)px(it->w));
+		paint(page, it->width_pt, it->stroke, it->fill);
+		break;
+	case DL_QR: {
+		double m = it->w / it->qr_width;
+		int r, col, any = 0;
+
+		set_rgb_fill(page, 0);
+		for (r = 0; r < it->qr_width; r++)
+			for (col = 0; col < it->qr_width; col++) {
+				int end;
+
+				if (!(it->modules[r * it->qr_width + col] & 1))
+					continue;
+				for (end = col; end < it->qr_width && (it->modules[r * it->qr_width + end] & 1);
+				    end++)
+					;
+				HPDF_Page_Rectangle(page, (HPDF_REAL)px(it->x + col * m),
+				    (HPDF_REAL)(page_h - px(it->y + (r + 1) * m)),
+				    (HPDF_REAL)px((end - col) * m), (HPDF_REAL)px(m));
+				any = 1;
+				col = end - 1;
+			}
+		if (any)
+			HPDF_Page_Fill(page);
+		break;
+	}
+	default:
+		break;
+	}
+}
+
+static void
+set_info(HPDF_Doc pdf, const struct dl_doc *dl)
+{
+	HPDF_Date hd;
+	struct tm tm;
+	time_t t = (time_t)(dl->date != 0 ? dl->date : jz_now());
+
+	gmtime_r(&t, &tm);
+	memset(&hd, 0, sizeof hd);
+	hd.year = tm.tm_year + 1900;
+	hd.month = tm.tm_mon + 1;
+	hd.day = tm.tm_mday;
+	hd.hour = tm.tm_hour;
+	hd.minutes = tm.tm_min;
+	hd.seconds = tm.tm_sec;
+	hd.ind = 'Z';
+	HPDF_SetInfoDateAttr(pdf, HPDF_INFO_CREATION_DATE, hd);
+	HPDF_SetInfoDateAttr(pdf, HPDF_INFO_MOD_DATE, hd);
+	HPDF_SetInfoAttr(pdf, HPDF_INFO_CREATOR, "jingsai " JZ_VERSION);
+	HPDF_SetInfoAttr(pdf, HPDF_INFO_PRODUCER, "jingsai " JZ_VERSION " (libharu, HarfBuzz)");
+	if (dl->title != NULL)
+		HPDF_SetInfoAttr(pdf, HPDF_INFO_TITLE, dl->title);
+	if (dl->author != NULL)
+		HPDF_SetInfoAttr(pdf, HPDF_INFO_AUTHOR, dl->author);
+	if (dl->subject != NULL)
+		HPDF_SetInfoAttr(pdf, HPDF_INFO_SUBJECT, dl->subject);
+	if (dl->keywords != NULL)
+		HPDF_SetInfoAttr(pdf, HPDF_INFO_KEYWORDS, dl->keywords);
+}
+
+static void
+outlines(HPDF_Doc pdf, const struct dl_doc *dl, HPDF_Page *pages)
+{
+	HPDF_Outline parent[3] = {NULL, NULL, NULL};
+	HPDF_Encoder enc = HPDF_GetEncoder(pdf, "UTF-8");
+	int i;
+
+	if (dl->noutlines == 0)
+		return;
+	for (i = 0; i < dl->noutlines; i++) {
+		const struct dl_outline *o = &dl->outlines[i];
+		HPDF_Outline up = NULL, ol;
+		HPDF_Destination dst;
+		int l;
+
+		for (l = o->level - 1; l >= 0 && up == NULL; l--)
+			up = parent[l];
+		ol = HPDF_CreateOutline(pdf, up, o->title, enc);
+		if (ol == NULL)
+			continue;
+		HPDF_Outline_SetOpened(ol, HPDF_TRUE);
+		dst = HPDF_Page_CreateDestination(pages[o->page]);
+		HPDF_Destination_SetXYZ(dst, 0,
+		    (HPDF_REAL)px(dl->pages[o->page].h_mm - o->y_mm), 1);
+		HPDF_Outline_SetDestination(ol, dst);
+		parent[o->level] = ol;
+		for (l = o->level + 1; l < 3; l++)
+			parent[l] = NULL;
+	}
+	HPDF_SetPageMode(pdf, HPDF_PAGE_MODE_USE_OUTLINE);
+}
+
+int
+dev_pdf_render(const struct dl_doc *dl, struct buf *out)
+{
+	struct pdfctx c;
+	HPDF_Page *pages = NULL;
+	int p, i, rc = -1;
+
+	memset(&c, 0, sizeof c);
+	c.pdf = HPDF_New(on_error, &c);
+	if (c.pdf == NULL) {
+		diag(DIAG_LAYOUT_PDF, NULL, 0, 0, "cannot start", 0L, 0L);
+		return -1;
+	}
+	HPDF_SetCompressionMode(c.pdf, HPDF_COMP_ALL);
+	HPDF_UseUTFEncodings(c.pdf);
+	HPDF_SetCurrentEncoder(c.pdf, "UTF-8");
+	set_info(c.pdf, dl);
+
+	collect(&c, dl);
+	limit_encoder(&c);
+	for (i = 0; i < c.nused; i++)
+		if (load_font(&c, &c.used[i], i) != 0) {
+			if (c.error == 0)
+				c.error = HPDF_INVALID_FONTDEF_DATA;
+			goto done;
+		}
+
+	pages = xcalloc(dl->npages + 1, sizeof *pages);
+	for (p = 0; p < dl->npages && c.error == 0; p++) {
+		const struct dl_page *pg = &dl->pages[p];
+		HPDF_Page page = HPDF_AddPage(c.pdf);
+		double page_h = px(pg->h_mm);
+		struct tstate ts;
+
+		memset(&ts, 0, sizeof ts);
+		pages[p] = page;
+		HPDF_Page_SetWidth(page, (HPDF_REAL)px(pg->w_mm));
+		HPDF_Page_SetHeight(page, (HPDF_REAL)page_h);
+		for (i = 0; i < pg->nitems; i++) {
+			const struct dl_item *it = &pg->items[i];
+
+			if (it->kind == DL_LINEBOX)
+				continue;
+			if (it->kind == DL_RUN) {
+				draw_run(&c, page, page_h, it, &ts);
+				continue;
+			}
+			end_text(page, &ts);
+			draw_shape(page, page_h, it);
+			ts.linew = -1;
+		}
+		end_text(page, &ts);
+	}
+	if (c.error == 0)
+		outlines(c.pdf, dl, pages);
+	if (c.error == 0 && HPDF_SaveToStream(c.pdf) == HPDF_OK) {
+		HPDF_UINT32 size = HPDF_GetStreamSize(c.pdf);
+		size_t start = out->len;
+
+		out->data = xrealloc(out->data, out->len + size + 1);
+		out->cap = out->len + size + 1;
+		while (c.error == 0) {
+			HPDF_UINT32 n = size - (HPDF_UINT32)(out->len - start);
+
+			if (n == 0)
+				break;
+			if (HPDF_ReadFromStream(c.pdf, (HPDF_BYTE *)out->data + out->len, &n) != HPDF_OK &&
+			    n == 0)
+				break;
+			out->len += n;
+		}
+		out->data[out->len] = '\0';
+		if (out->len - start == size)
+			c.error = 0, rc = 0;
+	}
+done:
+	if (rc != 0)
+		diag(DIAG_LAYOUT_PDF, NULL, 0, 0, "cannot write the document", (long)c.error,
+		    (long)c.detail);
+	for (i = 0; i < c.nused; i++) {
+		hb_set_destroy(c.used[i].cps);
+		hb_map_destroy(c.used[i].code);
+	}
+	free(c.used);
+	free(pages);
+	HPDF_Free(c.pdf);
+	return rc;
+}

@@ -1,0 +1,166 @@
+#!/bin/sh
+# t_cert.sh — certificates end to end: a store from tests/fixtures/cert,
+# `jingsai certificates`, then what a user checks: the files, the text in
+# them (rare and non-BMP characters, Chinese-numeral date), size and fonts,
+# the QR code as a phone reads it, `verify`, serial stability, --stock.
+. "$(dirname "$0")/lib.sh"
+
+FIX=$TOP/tests/fixtures/cert
+DB=$WORK/store.db
+OUT=$WORK/out
+Y=$OUT/certificates/2025
+J() { "$JINGSAI" --db "$DB" --output "$OUT" --templates "$TOP/templates" --fonts "$TOP/fonts" "$@"; }
+q() { sqlite3 "$DB" "$1"; }
+# Text of a PDF (or of page $2), spaces and line ends removed.
+text() { pdftotext -q -layout ${2:+-f $2 -l $2} "$1" - | tr -d ' \n\f'; }
+
+# An empty store: nothing to print, said so.
+expect_status 0 "certificates on an empty store" J certificates 2025
+expect_diag "empty store says so" "no certificates to print for 2025"
+sqlite3 "$DB" <"$FIX/base.sql" || fail "fixture store"
+
+printf 'jingsai-test-key-0123456789\n' >"$WORK/key"
+JINGSAI_KEY_FILE=$WORK/key; export JINGSAI_KEY_FILE
+expect_status 0 "certificates 2025" J certificates 2025
+[ "$(q "SELECT count(*) FROM certificate WHERE year = 2025 AND award = 'MEDAL'")" = 6 ] &&
+	ok "six MEDALs: awards rows + derived, one per person" || fail "MEDAL count"
+[ "$(q "SELECT source FROM certificate WHERE recipient = '张三'")" = "awards,top-ten,skills" ] &&
+	ok "张三 named by three rules, one certificate" || fail "de-duplication of 张三"
+
+s_wang=$(q "SELECT serial FROM certificate WHERE recipient = '王喆'")
+s_li=$(q "SELECT serial FROM certificate WHERE recipient = '李堃鹏'")
+s_wu=$(q "SELECT serial FROM certificate WHERE recipient = '吴𠮷'")
+s_zhang=$(q "SELECT serial FROM certificate WHERE recipient = '张三' AND award = 'MEDAL'")
+s_cert=$(q "SELECT serial FROM certificate WHERE award = 'CERT'")
+check "serial form YYYY-AWARD-NNNN" test "$s_wang" = 2025-MEDAL-0001
+for s in $s_wang $s_li $s_wu $s_zhang; do
+	[ -f "$Y/MEDAL/$s.pdf" ] || fail "file of $s"
+done
+for a in MEDAL CERT PIONEER TECH WOMEN; do
+	[ -f "$Y/$a/print.pdf" ] || fail "print.pdf of $a"
+done
+check "manifest.csv written" test -f "$Y/manifest.csv"
+
+# The manifest's sha256 are those of the files.
+bad=0
+tail -n +2 "$Y/manifest.csv" | while IFS=, read -r serial award recipient region file sha; do
+	[ "$(sha256sum "$Y/$file" | cut -d' ' -f1)" = "$sha" ] || { echo "FAIL: sha256 of $file"; exit 1; }
+done || bad=1
+[ $bad = 0 ] && [ "$(wc -l <"$Y/manifest.csv")" -ge 15 ] && ok "manifest sha256 match the files" ||
+	fail "manifest sha256"
+
+# Text extraction gives back rare, non-BMP characters and the 〇 of the date.
+case "$(text "$Y/MEDAL/$s_wang.pdf")" in *王喆*) ok "name with 喆 extracts";; *) fail "name with 喆";; esac
+case "$(text "$Y/MEDAL/$s_li.pdf")" in *李堃鹏*) ok "name with 堃 extracts";; *) fail "name with 堃";; esac
+case "$(text "$Y/MEDAL/$s_wu.pdf")" in *吴𠮷*) ok "name outside the BMP (𠮷) extracts";; *) fail "name with 𠮷";; esac
+case "$(text "$Y/MEDAL/$s_wang.pdf")" in *二〇二五年四月二十八日*) ok "date in Chinese numerals with 〇";;
+	*) fail "Chinese date";; esac
+case "$(text "$Y/MEDAL/$s_wang.pdf")" in *南通市五一劳动奖章*荣誉称号，特发此证。*"$s_wang"*) ok "person wording and serial";;
+	*) fail "person wording";; esac
+case "$(text "$Y/CERT/$s_cert.pdf")" in *如皋市长江精密机械制造股份有限公司第二分公司数控加工中心*南通市五一劳动奖状*特发此状*)
+	ok "unit wording, long unit name whole";; *) fail "unit certificate text";; esac
+case "$(text "$Y/PIONEER/print.pdf")" in *南通供电分公司变电运维一班*国网江苏省电力有限公司南通供电分公司*南通市工人先锋号*称号*)
+	ok "team wording with its unit";; *) fail "team certificate text";; esac
+# Two-character names are spaced to the width of three: 张  三.
+pdftotext -q -layout "$Y/MEDAL/$s_zhang.pdf" - | grep -q '张  *三' && ok "two-character name spaced" ||
+	fail "two-character name spacing"
+
+# Size, fonts, structure.
+size=$(stat -c %s "$Y/MEDAL/$s_wang.pdf")
+[ "$size" -lt 15360 ] && ok "one certificate is $size bytes (< 15 KB)" || fail "certificate is $size bytes"
+pdffonts "$Y/MEDAL/$s_wang.pdf" >"$WORK/fonts" 2>/dev/null
+[ "$(tail -n +3 "$WORK/fonts" | wc -l)" -ge 1 ] && ! tail -n +3 "$WORK/fonts" | awk '{ if ($(NF-4) != "yes") bad=1 } END { exit !bad }' &&
+	ok "fonts embedded" || fail "fonts embedded"
+check "qpdf --check certificate" qpdf --check "$Y/MEDAL/$s_wang.pdf"
+check "qpdf --check print.pdf" qpdf --check "$Y/MEDAL/print.pdf"
+
+# print.pdf: ceremony order (region order, then pinyin): 王喆 崇川 | 李堃鹏 周八 通州 | 张三 如皋 | 孙七 吴𠮷 市直.
+[ "$(pdfinfo "$Y/MEDAL/print.pdf" 2>/dev/null | awk '/^Pages:/ { print $2 }')" = 6 ] &&
+	ok "print.pdf has six pages" || fail "print.pdf pages"
+order=""
+for p in 1 2 3 4 5 6; do
+	t=$(text "$Y/MEDAL/print.pdf" $p)
+	for n in 王喆 李堃鹏 周八 张三 孙七 吴𠮷; do case "$t" in *"$n"*) order="$order $n";; esac; done
+done
+[ "$order" = " 王喆 李堃鹏 周八 张三 孙七 吴𠮷" ] && ok "print.pdf in ceremony order" || fail "ceremony order:$order"
+
+# The QR code, read as a phone would, is the URL with the serial and the keyed code.
+fields=$(q "SELECT fields FROM certificate WHERE serial = '$s_wang'")
+mac=$(printf '%s\n' "$fields" | openssl dgst -sha256 -hmac "jingsai-test-key-0123456789" -binary |
+	head -c 16 | base64 | tr '+/' '-_' | tr -d '=')
+want_payload="https://zgh.nantong.gov.cn/zs/v?c=$s_wang&m=$mac"
+pdftoppm -r 150 -png "$Y/MEDAL/$s_wang.pdf" "$WORK/wang"
+payload=$(zbarimg -q --raw "$WORK"/wang*.png 2>/dev/null)
+[ "$payload" = "$want_payload" ] && ok "QR decodes to the verification URL" ||
+	fail "QR payload '$payload', want '$want_payload'"
+
+# verify: valid, altered, unknown.  (lib.sh uses $got and $want.)
+expect_status 0 "verify the scanned payload" J verify "$payload"
+grep -q '^valid' "$WORK/stdout" && grep -q '王喆' "$WORK/stdout" && ok "valid, with the fields" || fail "verify output"
+expect_status 0 "verify a serial" J verify "$s_wang"
+expect_status 1 "verify a tampered code" J verify "https://zgh.nantong.gov.cn/zs/v?c=$s_wang&m=AAAAAAAAAAAAAAAAAAAAAA"
+grep -q '^altered' "$WORK/stdout" && ok "tampered code is altered" || fail "tampered code"
+expect_status 1 "verify another certificate's code" J verify "https://zgh.nantong.gov.cn/zs/v?c=$s_li&m=$mac"
+q "UPDATE certificate SET recipient = '王哲' WHERE serial = '$s_wang'"
+expect_status 1 "verify after the name changed in the store" J verify "$payload"
+grep -q '^altered' "$WORK/stdout" && ok "changed name is caught" || fail "changed name"
+q "UPDATE certificate SET recipient = '王喆' WHERE serial = '$s_wang'"
+q "UPDATE certificate SET fields = replace(fields, '王喆', '王哲') WHERE serial = '$s_wang'"
+expect_status 1 "verify after the signed fields changed" J verify "$payload"
+grep -q '^altered' "$WORK/stdout" && ok "changed fields are caught" || fail "changed fields"
+q "UPDATE certificate SET fields = replace(fields, '王哲', '王喆') WHERE serial = '$s_wang'"
+expect_status 1 "verify an unknown serial" J verify 2025-MEDAL-0999
+grep -q '^unknown' "$WORK/stdout" && ok "unknown serial" || fail "unknown serial"
+expect_status 1 "verify junk" J verify "hello"
+
+# The same store and templates give the same bytes.
+cp "$Y/MEDAL/print.pdf" "$WORK/print1.pdf"
+expect_status 0 "second run" J certificates 2025
+check "byte-identical on a second run" cmp -s "$WORK/print1.pdf" "$Y/MEDAL/print.pdf"
+
+# Serials never change: withdraw 王喆, add 钱九; 王喆 comes back with his serial.
+q "DELETE FROM award_row WHERE recipient = '王喆'"
+q "INSERT INTO award_row VALUES (2025, 'MEDAL', '钱九', 'person', '男', '91320600MA1XXXXX02', NULL, 1, 10)"
+expect_status 0 "run with one award withdrawn and one added" J certificates 2025
+expect_diag "withdrawal reported with its serial" "certificate $s_wang (王喆) is withdrawn"
+check "withdrawn certificate's file removed" test ! -f "$Y/MEDAL/$s_wang.pdf"
+! grep -q "$s_wang" "$Y/manifest.csv" && ok "withdrawn serial not in the manifest" || fail "manifest lists withdrawn"
+[ "$(q "SELECT serial FROM certificate WHERE recipient = '李堃鹏'") $(q "SELECT serial FROM certificate WHERE recipient = '张三' AND award = 'MEDAL'")" = "$s_li $s_zhang" ] &&
+	ok "other serials unchanged" || fail "serials renumbered"
+check "new award takes the next number" test "$(q "SELECT serial FROM certificate WHERE recipient = '钱九'")" = 2025-MEDAL-0007
+expect_status 1 "verify a withdrawn certificate" J verify "$payload"
+grep -q '^withdrawn' "$WORK/stdout" && ok "withdrawn certificate reported so" || fail "verify withdrawn"
+q "INSERT INTO award_row VALUES (2025, 'MEDAL', '王喆', 'person', '男', '91320600MA1XXXXX02', NULL, 1, 3)"
+expect_status 0 "run with the award back" J certificates 2025
+check "award back keeps its serial" test "$(q "SELECT serial || status FROM certificate WHERE recipient = '王喆'")" = "${s_wang}active"
+
+# A WOMEN award for a man is an error at its file and line; the rest is printed.
+q "INSERT INTO award_row VALUES (2025, 'WOMEN', '钱九', 'person', '男', '91320600MA1XXXXX02', NULL, 1, 12)"
+expect_status 1 "WOMEN for a man is rejected" J certificates 2025 --award WOMEN
+expect_diag "error at file:line" "input/2025/awards.csv:12:1: error: award WOMEN (南通市五一巾帼标兵) is for women only"
+[ "$(q "SELECT count(*) FROM certificate WHERE award = 'WOMEN'")" = 1 ] && ok "no serial for the rejected row" ||
+	fail "rejected row got a serial"
+q "DELETE FROM award_row WHERE award = 'WOMEN' AND recipient = '钱九'"
+expect_status 2 "unknown --award" J certificates 2025 --award NOPE
+
+# --stock: only the variable fields, shifted; plus the calibration page.
+expect_status 0 "stock printing" J certificates 2025 --award MEDAL --stock --offset 2,-1.5
+t=$(text "$Y/stock/MEDAL/print.pdf")
+case "$t" in *王喆*二〇二五年四月二十八日*) ok "stock: names and date printed";; *) fail "stock fields: $t";; esac
+case "$t" in *荣誉证书*|*荣誉称号*) fail "stock prints the pre-printed text";; *) ok "stock: pre-printed text left out";; esac
+check "calibration page written" test -f "$Y/stock/MEDAL/calibration.pdf"
+check "qpdf --check calibration" qpdf --check "$Y/stock/MEDAL/calibration.pdf"
+check "normal certificates untouched by --stock" test -f "$Y/MEDAL/$s_wang.pdf"
+
+# No key: a warning and no QR code.
+unset JINGSAI_KEY_FILE
+expect_status 0 "certificates without a key" J certificates 2025 --award TECH
+expect_diag "no key is warned about" "no certificate key"
+pdftoppm -r 150 -png "$Y/TECH/print.pdf" "$WORK/tech"
+[ -z "$(zbarimg -q --raw "$WORK"/tech*.png 2>/dev/null)" ] && ok "no QR code without a key" || fail "QR without key"
+JINGSAI_KEY_FILE=$WORK/missing; export JINGSAI_KEY_FILE
+expect_status 3 "unreadable key file is a failure" J certificates 2025 --award TECH
+unset JINGSAI_KEY_FILE
+expect_status 3 "verify of a code without the key" J verify "https://zgh.nantong.gov.cn/zs/v?c=$s_wang&m=$mac"
+
+finish

@@ -1,0 +1,80 @@
+#!/bin/sh
+# t_typeset.sh — the typesetting core end to end: fonts with fallback, line
+# breaking, the page grid, tables across pages, and PDFs that extract, check
+# and reproduce; through tools/typeset and the fixtures in tests/fixtures/typeset.
+. "$(dirname "$0")/lib.sh"
+TS=$TOP/build/tools/typeset
+FX=$TOP/tests/fixtures/typeset
+FONTS=$TOP/fonts
+SOURCE_DATE_EPOCH=1736899200; export SOURCE_DATE_EPOCH
+
+# -- every character prints: fallback fonts, 〇 喆 堃 昇 镕 旻, 𠮷 outside the BMP
+expect_status 0 "chars: PDF written" "$TS" --fonts "$FONTS" --pdf "$WORK/chars.pdf" "$FX/chars.txt"
+pdftotext "$WORK/chars.pdf" "$WORK/chars.txt" 2>"$WORK/pdftotext.err"
+if [ -s "$WORK/pdftotext.err" ]; then fail "chars: pdftotext is silent"; cat "$WORK/pdftotext.err"; else ok "chars: pdftotext is silent (no Syntax Warning)"; fi
+# the text laid out, without the spaces pdftotext adds for the ¼ em between Han and Latin
+sed -n 's/^\(title\|h1\|h2\|p\) //p' "$FX/chars.txt" | tr -d ' \n' >"$WORK/want"
+grep -v "^— [0-9]* —$" "$WORK/chars.txt" | tr -d ' \n\f' >"$WORK/got"
+if cmp -s "$WORK/want" "$WORK/got"; then ok "chars: extracted text equals the source"; else fail "chars: extracted text differs"; diff "$WORK/want" "$WORK/got" | head -5; fi
+for c in 〇 喆 堃 昇 镕 旻 𠮷; do
+	if grep -q "$c" "$WORK/chars.txt"; then ok "chars: $c extracted"; else fail "chars: $c extracted"; fi
+done
+check "chars: qpdf --check" qpdf --check "$WORK/chars.pdf"
+pdffonts "$WORK/chars.pdf" | tail -n +3 >"$WORK/fonts"
+if [ -s "$WORK/fonts" ] && ! awk '$(NF-4) != "yes" || $(NF-3) != "yes" || $(NF-2) != "yes"' "$WORK/fonts" | grep -q .; then
+	ok "chars: every font embedded, subset, with ToUnicode"; else fail "chars: fonts not all embedded+subset"; cat "$WORK/fonts"; fi
+if pdftoppm -r 30 -png "$WORK/chars.pdf" "$WORK/chars" 2>"$WORK/ppm.err" && [ ! -s "$WORK/ppm.err" ]; then ok "chars: renders"; else fail "chars: renders"; fi
+
+# -- byte-identical output for identical input
+"$TS" --fonts "$FONTS" --pdf "$WORK/chars2.pdf" "$FX/chars.txt"
+check "reproducible: same bytes twice" cmp "$WORK/chars.pdf" "$WORK/chars2.pdf"
+grep -a -q "D:20250115000000Z" "$WORK/chars.pdf" && ok "reproducible: SOURCE_DATE_EPOCH is the date" || fail "reproducible: SOURCE_DATE_EPOCH is the date"
+
+# -- a character no font of the chain has: error names the field and U+XXXX, no file
+mkdir -p "$WORK/narrow"
+echo "body: truetype/arphic-gbsn00lp/gbsn00lp.ttf" >"$WORK/narrow/roles.conf"
+printf 'setup a4\nfield recipient of 2025-MEDAL-0001\np 王喆\n' >"$WORK/missing.txt"
+expect_status 3 "missing glyph: refused" "$TS" --fonts "$WORK/narrow" --pdf "$WORK/missing.pdf" "$WORK/missing.txt"
+expect_diag "missing glyph: names field and code point" "recipient of 2025-MEDAL-0001: no font of role 'body' has U+5586"
+[ ! -e "$WORK/missing.pdf" ] && ok "missing glyph: nothing written" || fail "missing glyph: nothing written"
+
+# -- line breaking: no line starts with closing punctuation or ends with an opening one
+"$TS" --fonts "$FONTS" --dump "$WORK/breaks.dump" "$FX/breaks.txt"
+sed -n 's/^  line [a-z]* .* "\(.*\)"$/\1/p' "$WORK/breaks.dump" >"$WORK/lines"
+if [ "$(wc -l <"$WORK/lines")" -gt 15 ]; then ok "breaks: many lines"; else fail "breaks: many lines"; fi
+if grep -q '^[，。、；：！？）》”]' "$WORK/lines"; then fail "breaks: a line starts with closing punctuation"; grep '^[，。、；：！？）》”]' "$WORK/lines"; else ok "breaks: no line starts with ，。、；：！？）》”"; fi
+if grep -q '[（《“]$' "$WORK/lines"; then fail "breaks: a line ends with an opening mark"; grep '[（《“]$' "$WORK/lines"; else ok "breaks: no line ends with （《“"; fi
+if grep -q '^—\|^…' "$WORK/lines" && grep -q '—$\|…$' "$WORK/lines"; then fail "breaks: —— or …… split"; else ok "breaks: —— and …… not split"; fi
+
+# -- the GB/T 9704 grid: 22 lines × 28 characters fill the 156 × 225 mm 版心
+"$TS" --fonts "$FONTS" --dump "$WORK/grid.dump" "$FX/grid.txt"
+[ "$(grep -c '^page' "$WORK/grid.dump")" = 1 ] && ok "grid: one page" || fail "grid: one page"
+[ "$(grep -c '^  line' "$WORK/grid.dump")" = 22 ] && ok "grid: 22 lines" || fail "grid: 22 lines"
+[ "$(grep -c 'run .* n=28 ' "$WORK/grid.dump")" = 22 ] && ok "grid: 28 characters per line" || fail "grid: 28 characters per line"
+awk '/^    run/ { for (i = 1; i <= NF; i++) { if ($i ~ /^x=/) x = substr($i, 3); if ($i ~ /^w=/) w = substr($i, 3) }
+	if (x + 0 != 28 || w - 156 > 0.1 || w - 156 < -0.1) bad = 1 } END { exit bad }' "$WORK/grid.dump" &&
+	ok "grid: every line spans 28–184 mm" || fail "grid: every line spans 28–184 mm"
+awk '/^  line/ { for (i = 1; i <= NF; i++) if ($i ~ /^y=/) y = substr($i, 3) } END { h = y + 225 / 22; exit !(h > 261.99 && h < 262.01) }' "$WORK/grid.dump" &&
+	ok "grid: the last line ends at the bottom of the 版心 (262 mm)" || fail "grid: last line bottom"
+
+# -- a table of 500 rows: header on every page, rows whole, totals at the end
+printf 'setup a4 numbers\ntitle 表格分页测试\ntable 各单位参赛情况 | 序号:0.6:r | 单位:2.4:l | 企业数:1:r | 参与人次:1.2:r | 项目数:1:r\nrows 500\ntotal auto\nendtable\n' >"$WORK/table.txt"
+"$TS" --fonts "$FONTS" --dump "$WORK/table.dump" --pdf "$WORK/table.pdf" "$WORK/table.txt"
+pages=$(grep -c '^page' "$WORK/table.dump")
+[ "$pages" -gt 5 ] && ok "table: $pages pages" || fail "table: paginates ($pages pages)"
+awk '/^page/ { if (p && !h) bad = 1; p = 1; h = 0 } /^  line th .*"序号"/ { h = 1 } END { if (!h) bad = 1; exit bad }' "$WORK/table.dump" &&
+	ok "table: header row on every page" || fail "table: header row on every page"
+[ "$(grep -c '^  line td .*"[0-9]*"$' "$WORK/table.dump")" -ge 500 ] && ok "table: 500 rows" || fail "table: 500 rows"
+awk '/^page/ { n++ } /^  line total .*"合计"/ { t = n } END { exit !(t == n) }' "$WORK/table.dump" &&
+	ok "table: totals row on the last page" || fail "table: totals row on the last page"
+awk '/^  line t[dh]/ { for (i = 1; i <= NF; i++) if ($i ~ /^y=/) y = substr($i, 3); if (y + 0 > 262) bad = 1 } END { exit bad }' "$WORK/table.dump" &&
+	ok "table: no row below the 版心" || fail "table: no row below the 版心"
+check "table: qpdf --check" qpdf --check "$WORK/table.pdf"
+grep -q 'line folio .*"— 3 —"' "$WORK/table.dump" && ok "table: page numbers — N —" || fail "table: page numbers — N —"
+
+# -- size: a landscape certificate in LXGW WenKai
+"$TS" --fonts "$FONTS" --pdf "$WORK/cert.pdf" "$FX/cert40.txt"
+size=$(wc -c <"$WORK/cert.pdf")
+[ "$size" -lt 14848 ] && ok "cert: $size bytes < 14.5 KB" || fail "cert: $size bytes, not under 14.5 KB"
+pdffonts "$WORK/cert.pdf" | tail -n +3 | grep -q 'LXGWWenKai.* yes yes yes' && ok "cert: WenKai embedded and subset" || fail "cert: WenKai embedded and subset"
+finish
