@@ -3,7 +3,8 @@
 #   make run     build, then run the nightly job on the sample in input/
 #   make test    unit and end-to-end tests, then the same under ASan+UBSan
 #   make bench   speed and size figures against baselines measured in the same run
-#   make fuzz    libFuzzer targets (long; not part of make test)
+#   make fuzz    libFuzzer targets (long; not part of make test; FUZZ_SECONDS per target, default 600)
+#   make leakcheck  valgrind over the nightly run on the sample (full run, then no-change run)
 
 CC      ?= cc
 CFLAGS  ?= -O2 -g
@@ -19,15 +20,16 @@ DEBS = gcc make pkg-config clang libclang-rt-14-dev \
        libharfbuzz-dev libicu-dev libqrencode-dev libssl-dev \
        fonts-lxgw-wenkai fonts-arphic-gbsn00lp fonts-arphic-gkai00mp \
        fonts-droid-fallback fonts-hanazono fonts-wqy-microhei \
-       poppler-utils qpdf zbar-tools valgrind
+       poppler-utils qpdf zbar-tools valgrind python3
 
 SRC      := $(filter-out src/main.c,$(wildcard src/*.c))
-OBJ      := $(SRC:src/%.c=build/obj/%.o)
-ASAN_OBJ := $(SRC:src/%.c=build/asan/%.o)
+OBJ      := $(SRC:src/%.c=build/obj/%.o) build/obj/schemas.o
+ASAN_OBJ := $(SRC:src/%.c=build/asan/%.o) build/asan/schemas.o
+SCHEMAS  := $(wildcard schemas/*.xsd)
 UNIT     := $(wildcard tests/unit/*.c)
 TOOLS    := $(wildcard tools/*.c)
 
-.PHONY: all build test-run deps run test unit e2e asan bench fuzz clean distclean
+.PHONY: all build test-run deps run test unit e2e asan bench fuzz leakcheck clean distclean
 
 # deps first: pkg-config can only answer once the -dev packages are there.
 all: deps
@@ -57,7 +59,24 @@ build/asan/%.o: src/%.c src/*.h src/*.def | build/asan
 	clang -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined \
 	  $(WARN) -Isrc $(PKG_CFLAGS) -c $< -o $@
 
-build/obj build/asan build/unit build/asan-unit build/tools:
+# The XSDs (schemas/*.xsd, the readable source) are compiled into the program,
+# so jingsai validates from any folder: one byte array per file, made with od and sed.
+build/gen/schemas.c: $(SCHEMAS) | build/gen
+	@{ echo '/* generated from the .xsd files of schemas/ by the Makefile; do not edit */'; \
+	  echo '#include "schemas.h"'; n=0; \
+	  for f in $(SCHEMAS); do n=$$((n+1)); echo "static const unsigned char s$$n[] = {"; \
+	    od -An -v -tx1 $$f | sed 's/\([0-9a-f][0-9a-f]\)/0x\1,/g'; echo '0x00};'; done; \
+	  echo 'const struct embedded_file jz_schemas[] = {'; n=0; \
+	  for f in $(SCHEMAS); do n=$$((n+1)); echo "{\"$${f##*/}\", (const char *)s$$n, sizeof s$$n - 1},"; done; \
+	  echo '{0, 0, 0}};'; } >$@.tmp && mv $@.tmp $@
+
+build/obj/schemas.o: build/gen/schemas.c src/schemas.h | build/obj
+	$(CC) $(CFLAGS) $(WARN) -Isrc -c $< -o $@
+
+build/asan/schemas.o: build/gen/schemas.c src/schemas.h | build/asan
+	clang -O1 -g $(WARN) -Isrc -c $< -o $@
+
+build/obj build/asan build/gen build/unit build/asan-unit build/tools:
 	@mkdir -p $@
 
 build/libjingsai.a: $(OBJ)
@@ -103,8 +122,12 @@ test-run: $(UNIT:tests/unit/%.c=build/unit/%) build/jingsai-asan $(UNIT:tests/un
 bench: all
 	@sh bench/run.sh
 
-fuzz:
-	@sh tests/fuzz/run.sh
+FUZZ_SECONDS ?= 600
+fuzz: build/gen/schemas.c
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) sh tests/fuzz/run.sh
+
+leakcheck: all
+	@sh tests/leakcheck.sh
 
 clean:
 	rm -rf build jingsai

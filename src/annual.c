@@ -1,16 +1,253 @@
-/* annual.c — placeholder until this stage is written. */
-#include "commands.h"
+/* annual.c — the annual reports: city and per region, from templates/annual-*.xml, PDF and CSV. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
 
-int
-cmd_annual(const struct jz_opts *o, const struct jz_args *a)
+#include "aggregate.h"
+#include "commands.h"
+#include "layout.h"
+#include "outputs.h"
+#include "store.h"
+#include "template.h"
+
+/* The two templates, under the templates folder. */
+#define CITY_TEMPLATE   "annual-city.xml"
+#define REGION_TEMPLATE "annual-region.xml"
+
+/* Time spent, for --verbose and `make bench` (JINGSAI_TIMING=1). */
+struct timing {
+	double sql, typeset;  /* seconds */
+	int documents, pages;
+};
+
+static double
+now_seconds(void)
 {
-	diag(DIAG_NOT_YET, NULL, 0, 0, "annual");
-	return JZ_EXIT_USAGE;
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Text of programme key KEY, or NULL; the caller frees. */
+static char *
+programme_value(sqlite3 *db, const char *key)
+{
+	sqlite3_stmt *st = store_prepare(db, "SELECT value FROM programme WHERE key = ?1");
+	char *v = NULL;
+
+	if (st == NULL)
+		return NULL;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0) != NULL)
+		v = xstrdup((const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	return v;
+}
+
+/* Refuses anything but reading, after the agg_* tables are built: a template
+ * cannot attach another database or create anything. */
+static int
+read_only_authorizer(void *arg, int action, const char *a, const char *b, const char *dbname,
+    const char *trigger)
+{
+	switch (action) {
+	case SQLITE_SELECT: case SQLITE_READ: case SQLITE_FUNCTION: case SQLITE_RECURSIVE:
+		return SQLITE_OK;
+	default:
+		return SQLITE_DENY;
+	}
+}
+
+/* One document: the template run with PARAMS, written as output/RELBASE.pdf
+ * and .csv unless unchanged.  Returns 0 or -1. */
+static int
+build_document(struct out_ctx *oc, sqlite3 *ro, struct fontset *fs, const struct tpl *t,
+    const struct tpl_param *params, int nparams, const char *relbase, struct timing *tm)
+{
+	char *pdf_rel = xasprintf("%s.pdf", relbase), *csv_rel = xasprintf("%s.csv", relbase);
+	struct buf pdf = {0}, csv = {0};
+	struct tpl_run *run;
+	struct doc *d = NULL;
+	char fpr[65];
+	int rc = -1;
+	double t0 = now_seconds();
+
+	run = tpl_query(t, ro, params, nparams);
+	tm->sql += now_seconds() - t0;
+	if (run == NULL)
+		goto done;
+	struct fingerprint *fp = fp_new(oc);
+	fp_add_str(fp, "annual");
+	tpl_run_fingerprint(run, fp);
+	fp_done(fp, fpr);
+	if (!out_needed(oc, pdf_rel, fpr) && !out_needed(oc, csv_rel, fpr)) {
+		out_unchanged(oc, pdf_rel);
+		rc = 0;
+		goto done;
+	}
+	t0 = now_seconds();
+	d = tpl_render(run, fs, &csv);
+	if (d != NULL && doc_render_pdf(d, &pdf) == 0) {
+		tm->documents++;
+		tm->pages += doc_page_count(d);
+		tm->typeset += now_seconds() - t0;
+		if (out_write(oc, csv_rel, fpr, csv.data, csv.len) == 0 &&
+		    out_write(oc, pdf_rel, fpr, pdf.data, pdf.len) == 0)
+			rc = 0;
+	} else
+		tm->typeset += now_seconds() - t0;
+done:
+	if (rc != 0) {
+		diag(DIAG_REPORT_FAILED, NULL, 0, 0, pdf_rel);
+		oc->failed++;
+	}
+	doc_free(d);
+	tpl_run_free(run);
+	buf_free(&pdf);
+	buf_free(&csv);
+	free(pdf_rel);
+	free(csv_rel);
+	return rc;
 }
 
 int
 annual_build(struct out_ctx *oc, int year, const char *region)
 {
-	diag(DIAG_NOT_YET, NULL, 0, 0, "annual_build");
-	return JZ_EXIT_USAGE;
+	const struct jz_opts *o = oc->opts;
+	sqlite3 *ro = NULL;
+	struct fontset *fs = NULL;
+	struct tpl *city_t = NULL, *region_t = NULL;
+	struct timing tm = {0};
+	char *first = NULL, *last = NULL, *issuer = NULL, *name = NULL, *today = NULL;
+	char year_s[16], prev_s[16];
+	char **codes = NULL, **names = NULL;
+	int ncodes = 0, status = JZ_EXIT_FAILURE, failures = 0;
+	double t0 = now_seconds();
+
+	if ((ro = store_open(o->db_path, 1)) == NULL)
+		goto done;
+	first = programme_value(ro, "first_year");
+	last = programme_value(ro, "last_year");
+	issuer = programme_value(ro, "issuer");
+	name = programme_value(ro, "name");
+	/* The regions to report on, in report order; aliases resolve. */
+	{
+		sqlite3_stmt *st = store_prepare(ro,
+		    "SELECT code, name FROM region WHERE ?1 IS NULL OR code = ?1 "
+		    "OR code = (SELECT code FROM region_alias WHERE alias = ?1) "
+		    "OR name = ?1 ORDER BY ord, code");
+		if (st == NULL)
+			goto done;
+		if (region != NULL)
+			sqlite3_bind_text(st, 1, region, -1, SQLITE_STATIC);
+		while (sqlite3_step(st) == SQLITE_ROW) {
+			codes = xrealloc(codes, (size_t)(ncodes + 1) * sizeof *codes);
+			names = xrealloc(names, (size_t)(ncodes + 1) * sizeof *names);
+			codes[ncodes] = xstrdup((const char *)sqlite3_column_text(st, 0));
+			names[ncodes] = xstrdup((const char *)sqlite3_column_text(st, 1));
+			ncodes++;
+		}
+		sqlite3_finalize(st);
+	}
+	if (first == NULL || last == NULL || (region == NULL && ncodes == 0)) {
+		diag(DIAG_ANNUAL_EMPTY, NULL, 0, 0, o->db_path);
+		goto done;
+	}
+	if (region != NULL && ncodes == 0) {
+		diag(DIAG_ANNUAL_REGION, NULL, 0, 0, region);
+		status = JZ_EXIT_USAGE;
+		goto done;
+	}
+	if (aggregate_prepare(ro) != 0)
+		goto done;
+	sqlite3_set_authorizer(ro, read_only_authorizer, NULL);
+	tm.sql += now_seconds() - t0;
+
+	char *tp = path_join(o->templates_dir, CITY_TEMPLATE);
+	if (region == NULL && (city_t = tpl_load(tp)) == NULL)
+		failures++;
+	free(tp);
+	tp = path_join(o->templates_dir, REGION_TEMPLATE);
+	if ((region_t = tpl_load(tp)) == NULL)
+		failures++;
+	free(tp);
+	if (failures > 0)
+		goto done;
+	if ((fs = fontset_open(o->fonts_dir)) == NULL)
+		goto done;
+
+	{
+		long long now = jz_now();
+		time_t tt = (time_t)now;
+		struct tm gm;
+		gmtime_r(&tt, &gm);
+		today = fmt_date_arabic(gm.tm_year + 1900, gm.tm_mon + 1, gm.tm_mday);
+	}
+	snprintf(year_s, sizeof year_s, "%d", year);
+	snprintf(prev_s, sizeof prev_s, "%d", year - 1);
+	struct tpl_param params[] = {
+		{"year", year_s}, {"prev_year", prev_s}, {"first_year", first}, {"last_year", last},
+		{"issuer", issuer ? issuer : "南通市劳动竞赛委员会"}, {"programme", name ? name : ""},
+		{"today", today}, {"region", NULL}, {"region_name", NULL},
+	};
+	int nparams = (int)(sizeof params / sizeof *params);
+	char relbase[256];
+
+	if (region == NULL) {
+		snprintf(relbase, sizeof relbase, "annual/%d/city", year);
+		if (build_document(oc, ro, fs, city_t, params, nparams, relbase, &tm) != 0)
+			failures++;
+	}
+	for (int i = 0; i < ncodes; i++) {
+		params[nparams - 2].value = codes[i];
+		params[nparams - 1].value = names[i];
+		snprintf(relbase, sizeof relbase, "annual/%d/%s", year, codes[i]);
+		if (build_document(oc, ro, fs, region_t, params, nparams, relbase, &tm) != 0)
+			failures++;
+	}
+	status = failures ? JZ_EXIT_FAILURE : JZ_EXIT_OK;
+	if (o->verbose || getenv("JINGSAI_TIMING") != NULL)
+		fprintf(stderr, "annual %d: %d documents, %d pages; SQL %.3f s, typesetting %.3f s "
+		    "(%.1f pages/s)\n", year, tm.documents, tm.pages, tm.sql, tm.typeset,
+		    tm.typeset > 0 ? tm.pages / tm.typeset : 0.0);
+done:
+	for (int i = 0; i < ncodes; i++) {
+		free(codes[i]);
+		free(names[i]);
+	}
+	free(codes);
+	free(names);
+	tpl_free(city_t);
+	tpl_free(region_t);
+	fontset_free(fs);
+	store_close(ro);
+	free(first);
+	free(last);
+	free(issuer);
+	free(name);
+	free(today);
+	return status;
+}
+
+int
+cmd_annual(const struct jz_opts *o, const struct jz_args *a)
+{
+	struct out_ctx oc;
+	sqlite3 *db;
+	char *end;
+	long year = strtol(a->argv[0], &end, 10);
+	int rc;
+
+	if (*a->argv[0] == '\0' || *end != '\0' || year < 1900 || year > 9999) {
+		diag(DIAG_USAGE, NULL, 0, 0, "annual takes a year such as 2025");
+		return JZ_EXIT_USAGE;
+	}
+	if ((db = store_open(o->db_path, 0)) == NULL)
+		return JZ_EXIT_FAILURE;
+	out_init(&oc, db, o);
+	oc.force = 1;
+	rc = annual_build(&oc, (int)year, a->region);
+	store_close(db);
+	return rc;
 }

@@ -148,8 +148,17 @@ doc_chart(struct doc *d, const struct chart *c)
 				b->h = fabs(y0 - y1);
 				b->fill = palette[s % NPALETTE];
 				fmt_value(val, num);
-				doc_label(d, &label_style, bx + bw * 0.46, (val >= 0 ? y1 - lab_h : y1),
-				    ALIGN_CENTER, "value", num);
+				{
+					/* a value wider than its bar gets smaller, not over its neighbour */
+					struct text_style vs = label_style;
+					double tw = doc_text_width(d, &vs, num);
+
+					if (tw > bw * 0.98)
+						vs.size_pt = vs.size_pt * bw * 0.98 / tw < 5 ? 5 :
+						    vs.size_pt * bw * 0.98 / tw;
+					doc_label(d, &vs, bx + bw * 0.46, (val >= 0 ? y1 - lab_h : y1),
+					    ALIGN_CENTER, "value", num);
+				}
 			}
 	} else {
 		for (s = 0; s < c->nseries; s++) {

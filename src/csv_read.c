@@ -72,6 +72,11 @@ init_classes(void)
 	byte_class['\n'] = B_LF;
 }
 
+/* A header cell left empty: Excel writes them after the last column when
+ * cells to the right were ever touched.  Such a column is ignored as long
+ * as it stays empty. */
+#define UNNAMED (-3)
+
 /* What the scanner waits for before the next field's first character. */
 enum { WANT_NONE, WANT_FIELD, WANT_ROW };
 
@@ -117,7 +122,7 @@ struct reader {
 	/* The header. */
 	int kind;            /* -1 until the header is read */
 	int ncols;           /* columns in the file */
-	int map[CSV_MAX_COLS]; /* file column -> column of the kind */
+	int map[CSV_MAX_COLS]; /* file column -> column of the kind, or UNNAMED */
 	int kind_cols;       /* columns of the kind */
 
 	struct pending pending[CSV_BATCH];
@@ -393,7 +398,9 @@ header_row(struct reader *r, int n)
 	r->kind_cols = kn;
 	unsigned seen = 0;
 	for (int i = 0; i < n; i++) {
-		if (r->map[i] == -1) {
+		if (r->map[i] == -1 && names[i][0] == '\0')
+			r->map[i] = UNNAMED;
+		else if (r->map[i] == -1) {
 			diag(DIAG_CSV_COL_UNKNOWN, r->path, r->fline[i], r->fcol[i], names[i], csv_kind_name(kind));
 			bad++;
 		} else if (r->map[i] == -2) {
@@ -434,20 +441,34 @@ data_row(struct reader *r, int n)
 		count_error(r);
 		return 0;
 	}
+	int bad = 0;
 	for (int i = 0; i < n; i++) {
 		int c = r->map[i];
-		field[c] = trim_field(r, i, &skipped);
+		const char *v = trim_field(r, i, &skipped);
+		if (c == UNNAMED) {
+			bad += v[0] != '\0';
+			continue;
+		}
+		field[c] = v;
 		column[c] = r->fcol[i] + skipped;
 		field_line[c] = r->fline[i];
 	}
 	/* Count first, report after the pending rows, to keep line order. */
-	int bad = csv_validate_row(kind, NULL, field, field_line, column);
+	bad += csv_validate_row(kind, NULL, field, field_line, column);
 	if (bad > 0) {
 		flush_rows(r);
-		if (reporting(r))
-			csv_validate_row(kind, r->path, field, field_line, column);
-		else
+		if (!reporting(r)) {
 			r->hidden += bad;
+			r->errors += bad;
+			return 0;
+		}
+		for (int i = 0; i < n; i++) {
+			long k;
+			const char *v = r->map[i] == UNNAMED ? trim_field(r, i, &k) : "";
+			if (v[0] != '\0')
+				diag(DIAG_CSV_UNNAMED, r->path, r->fline[i], r->fcol[i] + k, v, i + 1);
+		}
+		csv_validate_row(kind, r->path, field, field_line, column);
 		r->errors += bad;
 		return 0;
 	}
@@ -456,7 +477,7 @@ data_row(struct reader *r, int n)
 	p->line = line;
 	p->hash = key_hash(kind, field);
 	__builtin_prefetch(&r->keys[p->hash & (r->keys_cap - 1)], 1);
-	for (int c = 0; c < n; c++) {
+	for (int c = 0; c < r->kind_cols; c++) {
 		p->off[c] = (size_t)(field[c] - r->text);
 		p->column[c] = column[c];
 		p->field_line[c] = field_line[c];
@@ -852,14 +873,22 @@ csv_sniff(const char *data, size_t len)
 		step = 2;
 		lo = 1;
 	}
-	/* The first line, as ASCII; header names are ASCII in every encoding
-	 * we take, so anything else only needs to stay unequal to them. */
+	/* The first line that is not blank (csv_read skips blank lines too), as
+	 * ASCII; header names are ASCII in every encoding we take, so anything
+	 * else only needs to stay unequal to them. */
 	for (size_t i = 0; i + (size_t)step <= n && k < sizeof line - 1; i += (size_t)step) {
 		unsigned char c = s[i + (size_t)lo];
 		if (step == 2 && s[i + (size_t)(1 - lo)] != 0)
 			c = 0x80;
-		if (c == '\n' || c == '\r')
-			break;
+		if (c == '\n' || c == '\r') {
+			size_t j = 0;
+			while (j < k && (line[j] == ' ' || line[j] == '\t'))
+				j++;
+			if (j < k)
+				break;
+			k = 0; /* a blank line: the header comes later */
+			continue;
+		}
 		line[k++] = c >= 0x80 ? '?' : (char)c;
 	}
 	line[k] = '\0';

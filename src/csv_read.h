@@ -54,7 +54,8 @@ int csv_sniff(const char *data, size_t len);
  * every row without error.  Fills *INFO when INFO is not NULL.  Returns 0
  * when the file has no error, -1 otherwise; every error is reported through
  * diag() as PATH:LINE:COLUMN.  Memory use does not grow with the file size,
- * except for the set of keys seen (16 bytes a row) that finds duplicates. */
+ * except for the set of keys seen (16 to 32 bytes a row) that finds
+ * duplicates. */
 int csv_read(const char *path, const char *data, size_t len, csv_row_fn fn, void *arg,
     struct csv_info *info);
 

@@ -16,7 +16,6 @@
 #include <hb.h>
 #include <hpdf.h>
 #include <hpdf_doc.h>
-#include <hpdf_encoder.h>
 #include <hpdf_font.h>
 #include <hpdf_fontdef.h>
 #include <hpdf_objects.h>
@@ -25,11 +24,17 @@
 #include "jingsai.h"
 #include "device.h"
 
+/* A character and its extra advance: one code of the subset font each. */
+#define KEY(cp, extra) ((uint32_t)(cp) | (uint32_t)(extra) << 21)
+#define KEY_CP(key) ((key) & 0x1FFFFF)
+#define KEY_EXTRA(key) ((key) >> 21)
+
 /* A face as used by one document. */
 struct used {
 	struct jz_face *face;
-	hb_set_t *cps;           /* code points drawn with it */
-	hb_map_t *code;          /* code point → code in the subset font */
+	hb_set_t *keys;          /* KEY(cp, extra) of the characters drawn with it */
+	hb_map_t *gid;           /* key → glyph id in the full font */
+	hb_map_t *code;          /* key → code in the subset font */
 	HPDF_Font font;
 };
 
@@ -80,11 +85,16 @@ collect(struct pdfctx *c, const struct dl_doc *dl)
 				u = &c->used[c->nused++];
 				memset(u, 0, sizeof *u);
 				u->face = it->face;
-				u->cps = hb_set_create();
+				u->keys = hb_set_create();
+				u->gid = hb_map_create();
 				u->code = hb_map_create();
 			}
-			for (k = 0; k < it->nglyphs; k++)
-				hb_set_add(u->cps, it->glyphs[k].cp);
+			for (k = 0; k < it->nglyphs; k++) {
+				uint32_t key = KEY(it->glyphs[k].cp, it->glyphs[k].extra);
+
+				hb_set_add(u->keys, key);
+				hb_map_set(u->gid, key, it->glyphs[k].gid);
+			}
 		}
 }
 
@@ -98,28 +108,42 @@ put_utf16(struct buf *b, uint32_t cp)
 		buf_printf(b, "%04X", (unsigned)cp);
 }
 
-/* A ToUnicode CMap: each code back to its character. */
+/* A ToUnicode CMap: each code back to its character.  Our codes are
+ * 0x20, 0x21, ... so one bfrange with an array of characters per 256 codes
+ * (a range may not cross a change of the first byte) says it shortest. */
 static void
 tounicode(const uint32_t *cps, const uint16_t *codes, int n, struct buf *b)
 {
-	int i, k;
+	uint32_t *by_code;
+	int i, first, nranges = 0;
 
-	buf_puts(b, "/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n"
-	    "/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def\n"
-	    "/CMapName /Adobe-Identity-UCS def\n/CMapType 2 def\n"
-	    "1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n");
-	for (i = 0; i < n; i += 100) {
-		int m = n - i < 100 ? n - i : 100;
+	by_code = xcalloc(n + 0x20, sizeof *by_code);
+	for (i = 0; i < n; i++)
+		by_code[codes[i]] = cps[i];
+	buf_puts(b, "/CIDInit/ProcSet findresource begin 12 dict begin begincmap"
+	    "/CIDSystemInfo<</Registry(Adobe)/Ordering(UCS)/Supplement 0>>def"
+	    "/CMapName/Adobe-Identity-UCS def/CMapType 2 def\n"
+	    "1 begincodespacerange<0000><FFFF>endcodespacerange\n");
+	for (first = 0x20; first < 0x20 + n; first = (first | 0xff) + 1)
+		nranges++;
+	for (first = 0x20; first < 0x20 + n; first = (first | 0xff) + 1) {
+		int last = (first | 0xff) < 0x20 + n - 1 ? (first | 0xff) : 0x20 + n - 1;
 
-		buf_printf(b, "%d beginbfchar\n", m);
-		for (k = i; k < i + m; k++) {
-			buf_printf(b, "<%04X> <", codes[k]);
-			put_utf16(b, cps[k]);
-			buf_puts(b, ">\n");
+		if ((first - 0x20) % (100 * 256) == 0)
+			buf_printf(b, "%d beginbfrange\n", nranges > 100 ? 100 : nranges);
+		buf_printf(b, "<%04X><%04X>[", first, last);
+		for (i = first; i <= last; i++) {
+			buf_putc(b, '<');
+			put_utf16(b, by_code[i]);
+			buf_putc(b, '>');
 		}
-		buf_puts(b, "endbfchar\n");
+		buf_puts(b, "]\n");
+		nranges--;
+		if (nranges % 100 == 0)
+			buf_puts(b, "endbfrange\n");
 	}
-	buf_puts(b, "endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend\n");
+	buf_puts(b, "endcmap CMapName currentdict/CMap defineresource pop end end\n");
+	free(by_code);
 }
 
 /* Six capital letters naming the subset, from its content. */
@@ -141,22 +165,28 @@ load_font(struct pdfctx *c, struct used *u, int salt)
 	struct buf font = {0}, cmap = {0};
 	uint32_t *cps;
 	uint16_t *codes, *gids;
-	hb_codepoint_t cp = HB_SET_VALUE_INVALID;
-	int n = 0, rc = -1;
+	hb_codepoint_t key = HB_SET_VALUE_INVALID;
+	uint32_t *keys;
+	unsigned pop;
+	int n = 0, i, rc = -1;
 	HPDF_Stream st;
 	HPDF_FontDef def;
 	HPDF_FontAttr attr;
 	char tag[7];
 
-	cps = xmalloc((hb_set_get_population(u->cps) + 1) * sizeof *cps);
-	codes = xmalloc((hb_set_get_population(u->cps) + 1) * sizeof *codes);
-	gids = xmalloc((hb_set_get_population(u->cps) + 1) * sizeof *gids);
-	while (hb_set_next(u->cps, &cp))
-		cps[n++] = cp;
+	pop = hb_set_get_population(u->keys);
+	keys = xmalloc((pop + 1) * sizeof *keys);
+	cps = xmalloc((pop + 1) * sizeof *cps);
+	codes = xmalloc((pop + 1) * sizeof *codes);
+	gids = xmalloc((pop + 1) * sizeof *gids);
+	while (hb_set_next(u->keys, &key)) {
+		keys[n] = key;
+		cps[n++] = KEY_CP(key);
+	}
 	if (face_subset(u->face, cps, n, codes, gids, &font) != 0)
 		goto out;
-	for (int i = 0; i < n; i++)
-		hb_map_set(u->code, cps[i], codes[i]);
+	for (i = 0; i < n; i++)
+		hb_map_set(u->code, keys[i], codes[i]);
 
 	/* libharu has no public loader from memory; this is what
 	 * HPDF_LoadTTFontFromFile does, with a memory stream. */
@@ -201,6 +231,32 @@ load_font(struct pdfctx *c, struct used *u, int salt)
 		HPDF_Stream_Write(attr->map_stream->stream, map, (HPDF_UINT)(2 * (0x20 + n)));
 		free(map);
 	}
+	/* widths: the glyph's own plus the extra of that code (¼ em, name
+	 * spacing); 1000 (every Han character) is the default and not listed */
+	{
+		HPDF_Array w = HPDF_Array_New(c->pdf->mmgr), ws = NULL;
+		unsigned *width = xcalloc(n + 1, sizeof *width);
+
+		for (i = 0; i < n; i++)
+			width[codes[i] - 0x20] = (unsigned)lround(face_advance_em(u->face,
+			    hb_map_get(u->gid, keys[i])) * 1000) + KEY_EXTRA(keys[i]);
+		for (i = 0; i < n; i++) {
+			if (width[i] == 1000) {
+				ws = NULL;
+				continue;
+			}
+			if (ws == NULL) {
+				ws = HPDF_Array_New(c->pdf->mmgr);
+				HPDF_Array_AddNumber(w, 0x20 + i);
+				HPDF_Array_Add(w, ws);
+			}
+			HPDF_Array_AddNumber(ws, (HPDF_INT32)width[i]);
+		}
+		HPDF_Dict_AddNumber(attr->descendant_font, "DW", 1000);
+		HPDF_Dict_RemoveElement(attr->descendant_font, "DW2");   /* vertical writing only */
+		HPDF_Dict_Add(attr->descendant_font, "W", w);
+		free(width);
+	}
 	/* what libharu put there describes an encoding CMap, not a ToUnicode one */
 	HPDF_Dict_RemoveElement(attr->cmap_stream, "CMapName");
 	HPDF_Dict_RemoveElement(attr->cmap_stream, "CIDSystemInfo");
@@ -213,29 +269,8 @@ out:
 	free(cps);
 	free(codes);
 	free(gids);
+	free(keys);
 	return rc;
-}
-
-/* Our codes run from 0x20 to 0x20 + the characters of the biggest subset.
- * libharu builds each font's width array and CIDToGIDMap over every code
- * its UTF-8 encoder knows (all of the BMP: ~2 ms a document); telling the
- * encoder about our codes only makes that nearly free. */
-static void
-limit_encoder(struct pdfctx *c)
-{
-	HPDF_Encoder enc = HPDF_GetEncoder(c->pdf, "UTF-8");
-	HPDF_CMapEncoderAttr attr;
-	unsigned limit = 0x20, code;
-	int i;
-
-	if (enc == NULL || enc->type != HPDF_ENCODER_TYPE_DOUBLE_BYTE)
-		return;
-	attr = (HPDF_CMapEncoderAttr)enc->attr;
-	for (i = 0; i < c->nused; i++)
-		if (0x20 + hb_set_get_population(c->used[i].cps) > limit)
-			limit = 0x20 + hb_set_get_population(c->used[i].cps);
-	for (code = limit; code < 0x10000; code++)
-		attr->cid_map[code >> 8][code & 0xff] = 0;
 }
 
 static double
@@ -319,7 +354,7 @@ draw_run(struct pdfctx *c, HPDF_Page page, double page_h, const struct dl_item *
 		ts->spacing = it->spacing_pt;
 	}
 	for (k = 0; k < it->nglyphs; k++)
-		utf8_encode(&s, hb_map_get(u->code, it->glyphs[k].cp));
+		utf8_encode(&s, hb_map_get(u->code, KEY(it->glyphs[k].cp, it->glyphs[k].extra)));
 	HPDF_Page_TextOut(page, (HPDF_REAL)px(it->x), (HPDF_REAL)(page_h - px(it->y)), s.data);
 	buf_free(&s);
 }
@@ -412,9 +447,9 @@ set_info(HPDF_Doc pdf, const struct dl_doc *dl)
 	hd.seconds = tm.tm_sec;
 	hd.ind = 'Z';
 	HPDF_SetInfoDateAttr(pdf, HPDF_INFO_CREATION_DATE, hd);
-	HPDF_SetInfoDateAttr(pdf, HPDF_INFO_MOD_DATE, hd);
-	HPDF_SetInfoAttr(pdf, HPDF_INFO_CREATOR, "jingsai " JZ_VERSION);
-	HPDF_SetInfoAttr(pdf, HPDF_INFO_PRODUCER, "jingsai " JZ_VERSION " (libharu, HarfBuzz)");
+	/* ASCII as a plain string: before the UTF-8 encoder is current */
+	HPDF_SetInfoAttr(pdf, HPDF_INFO_PRODUCER, "jingsai");
+	HPDF_SetCurrentEncoder(pdf, "UTF-8");
 	if (dl->title != NULL)
 		HPDF_SetInfoAttr(pdf, HPDF_INFO_TITLE, dl->title);
 	if (dl->author != NULL)
@@ -472,11 +507,9 @@ dev_pdf_render(const struct dl_doc *dl, struct buf *out)
 	}
 	HPDF_SetCompressionMode(c.pdf, HPDF_COMP_ALL);
 	HPDF_UseUTFEncodings(c.pdf);
-	HPDF_SetCurrentEncoder(c.pdf, "UTF-8");
 	set_info(c.pdf, dl);
 
 	collect(&c, dl);
-	limit_encoder(&c);
 	for (i = 0; i < c.nused; i++)
 		if (load_font(&c, &c.used[i], i) != 0) {
 			if (c.error == 0)
@@ -537,7 +570,8 @@ done:
 		diag(DIAG_LAYOUT_PDF, NULL, 0, 0, "cannot write the document", (long)c.error,
 		    (long)c.detail);
 	for (i = 0; i < c.nused; i++) {
-		hb_set_destroy(c.used[i].cps);
+		hb_set_destroy(c.used[i].keys);
+		hb_map_destroy(c.used[i].gid);
 		hb_map_destroy(c.used[i].code);
 	}
 	free(c.used);

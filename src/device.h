@@ -51,7 +51,9 @@ struct dl_glyph {
 	uint32_t cp;             /* the character (what the text extracts to) */
 	uint16_t gid;            /* glyph id in the full font */
 	float adv_pt;            /* natural advance at the run's size */
+	uint16_t extra;          /* extra advance after it, 1/1000 em (¼ em, name spacing) */
 };
+#define DL_EXTRA_MAX 2047
 
 struct dl_item {
 	enum dl_kind kind;
@@ -125,6 +127,7 @@ struct tg {
 	double adv;              /* natural advance, pt */
 	double gap;              /* extra space before it, pt (¼ em Han/Latin, name spacing) */
 	int brk;                 /* before it: 0 no break, 1 break allowed, 2 forced */
+	int keep_gap;            /* the gap is a visible space (name spacing), not glyph width */
 };
 
 struct pline {

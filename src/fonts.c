@@ -534,7 +534,8 @@ face_subset(struct jz_face *f, const uint32_t *cps, int n, uint16_t *codes, uint
 	for (i = 0; i < (int)(sizeof drop / sizeof drop[0]); i++)
 		hb_set_add(hb_subset_input_set(in, HB_SUBSET_SETS_DROP_TABLE_TAG), drop[i]);
 	hb_subset_input_set_flags(in, HB_SUBSET_FLAGS_NO_HINTING);
-	/* family, style, full and PostScript names only: no licence text */
+	/* family, style, full and PostScript names (libharu wants more than the
+	 * last): no licence text */
 	names = hb_subset_input_set(in, HB_SUBSET_SETS_NAME_ID);
 	hb_set_clear(names);
 	hb_set_add(names, 1);
@@ -601,6 +602,20 @@ face_subset(struct jz_face *f, const uint32_t *cps, int n, uint16_t *codes, uint
 		    NULL, NULL);
 		hb_face_builder_add_table(builder, HB_TAG('c', 'm', 'a', 'p'), cb);
 		hb_blob_destroy(cb);
+	}
+	/* libharu 2.3.0 sums each table by seeking to it in a stream of 4096-byte
+	 * blocks; 'prep' is the last of its tables, and an empty one (dropped
+	 * with the hinting) sits at the very end: when the font comes to a
+	 * multiple of 4096 bytes that seek fails (HPDF_INVALID_OBJECT, about 3
+	 * documents in 1 000).  A no-op prep (PUSHB[0] 0, POP) keeps it inside. */
+	for (t = 0; t < ntags && tags[t] != HB_TAG('p', 'r', 'e', 'p'); t++)
+		;
+	if (t == ntags) {
+		static const char noop_prep[] = {(char)0xB0, 0x00, 0x21};
+		hb_blob_t *pb = hb_blob_create(noop_prep, sizeof noop_prep, HB_MEMORY_MODE_READONLY,
+		    NULL, NULL);
+		hb_face_builder_add_table(builder, HB_TAG('p', 'r', 'e', 'p'), pb);
+		hb_blob_destroy(pb);
 	}
 	blob = hb_face_reference_blob(builder);
 	data = hb_blob_get_data(blob, &len);

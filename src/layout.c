@@ -470,6 +470,8 @@ break_lines(struct para *p, double width_pt)
 	}
 }
 
+static void balance(struct para *p, double width_pt);
+
 struct para *
 para_make(struct doc *d, const struct text_style *s, double size, const char *text,
     double w_mm, double indent_pt)
@@ -482,7 +484,37 @@ para_make(struct doc *d, const struct text_style *s, double size, const char *te
 	p->first_indent_pt = indent_pt;
 	p->n = shape(d, s, p->size, text != NULL ? text : "", &p->g);
 	break_lines(p, w_mm > 0 ? w_mm * PT_PER_MM : 0);
+	if (w_mm > 0)
+		balance(p, w_mm * PT_PER_MM);
 	return p;
+}
+
+/* Centred text of several lines (titles) reads better with lines of even
+ * length: re-break at the narrowest width that needs no more lines. */
+static void
+balance(struct para *p, double width_pt)
+{
+	int want = p->nlines, k;
+	double lo, hi, total = 0;
+
+	if (p->s->align != ALIGN_CENTER || want < 2)
+		return;
+	for (k = 0; k < p->nlines; k++)
+		total += p->lines[k].natural;
+	lo = total / want;
+	hi = width_pt;
+	for (k = 0; k < 12; k++) {
+		double mid = (lo + hi) / 2;
+
+		p->nlines = 0;
+		break_lines(p, mid);
+		if (p->nlines > want)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	p->nlines = 0;
+	break_lines(p, hi);
 }
 
 void
@@ -496,8 +528,8 @@ para_free(struct para *p)
 }
 
 static void
-emit_run(struct doc *d, const struct para *p, const double *xs, int x0, int from, int to,
-    double x_mm, double base_mm, double spacing)
+emit_run(struct doc *d, const struct para *p, const double *xs, const uint16_t *ex, int x0,
+    int from, int to, double x_mm, double base_mm, double spacing)
 {
 	struct dl_item *it = dl_add(d, DL_RUN, "text");
 	int k;
@@ -516,6 +548,7 @@ emit_run(struct doc *d, const struct para *p, const double *xs, int x0, int from
 		it->glyphs[k - from].cp = p->g[k].cp;
 		it->glyphs[k - from].gid = (uint16_t)p->g[k].gid;
 		it->glyphs[k - from].adv_pt = (float)p->g[k].adv;
+		it->glyphs[k - from].extra = ex[k - x0];
 	}
 	it->w = (xs[to - 1 - x0] + p->g[to - 1].adv - xs[from - x0]) * MM_PER_PT;
 }
@@ -528,6 +561,7 @@ para_place_line(struct doc *d, const struct para *p, int li, double x_mm, double
 	double width = w_mm * PT_PER_MM, indent = li == 0 ? p->first_indent_pt : 0;
 	double avail = width - indent, off = indent, extra = 0, x, pitch, base_mm;
 	double *xs;
+	uint16_t *ex;            /* extra advance after each glyph, 1/1000 em */
 	int end = l->end, i, nstretch = 0, run;
 	enum align al = p->s->align;
 	struct dl_item *box;
@@ -545,11 +579,24 @@ para_place_line(struct doc *d, const struct para *p, int li, double x_mm, double
 	else if (al == ALIGN_RIGHT)
 		off += avail - l->natural;
 
+	/* A gap before a character (the ¼ em) widens the character
+	 * before it: the PDF gets a variant of that glyph with a wider /W entry,
+	 * so text extraction sees no hole and adds no space. */
 	xs = xmalloc((end - l->start + 1) * sizeof *xs);
+	ex = xcalloc(end - l->start + 1, sizeof *ex);
+	for (i = l->start + 1; i < end; i++)
+		if (p->g[i].gap > 0 && p->g[i - 1].face != NULL && !p->g[i].keep_gap) {
+			long units = lround(p->g[i].gap * 1000 / p->size);
+
+			if (units > 0 && units <= DL_EXTRA_MAX)
+				ex[i - 1 - l->start] = (uint16_t)units;
+		}
 	x = off;
 	for (i = l->start; i < end; i++) {
 		if (i > l->start) {
-			x += p->g[i].gap;
+			uint16_t e = ex[i - 1 - l->start];
+
+			x += e > 0 ? e * p->size / 1000 : p->g[i].gap;
 			if (extra > 0 && stretchable(p->g[i - 1].cp, p->g[i].cp))
 				x += extra;
 		}
@@ -577,16 +624,19 @@ para_place_line(struct doc *d, const struct para *p, int li, double x_mm, double
 			run = i + 1;
 			continue;
 		}
-		sp = i + 1 < end ? xs[i + 1 - l->start] - xs[i - l->start] - p->g[i].adv : p->ls;
+		sp = i + 1 < end ? xs[i + 1 - l->start] - xs[i - l->start] - p->g[i].adv -
+		    ex[i - l->start] * p->size / 1000 : p->ls;
 		for (run = i + 1; run < end; run++) {
 			if (p->g[run].face != p->g[i].face)
 				break;
-			if (fabs(xs[run - l->start] - xs[run - 1 - l->start] - p->g[run - 1].adv - sp) > 1e-6)
+			if (fabs(xs[run - l->start] - xs[run - 1 - l->start] - p->g[run - 1].adv -
+			    ex[run - 1 - l->start] * p->size / 1000 - sp) > 1e-6)
 				break;
 		}
-		emit_run(d, p, xs, l->start, i, run, x_mm, base_mm, sp);
+		emit_run(d, p, xs, ex, l->start, i, run, x_mm, base_mm, sp);
 	}
 	free(xs);
+	free(ex);
 }
 
 /* ---- Flowed content ------------------------------------------------------------ */
@@ -682,6 +732,33 @@ doc_hrule(struct doc *d, double width_pt, unsigned color)
 	d->y += width_pt * MM_PER_PT;
 }
 
+void
+doc_cover(struct doc *d, const char *title, const char *subtitle, const char *issuer,
+    const char *date_text)
+{
+	struct text_style t = style_title, sub = style_heading2, foot = style_body;
+	double left = d->setup.margin_left_mm, w = d->setup.body_w_mm;
+	double h = d->setup.page_h_mm;
+
+	if (d->cur < 0 || d->dl.pages[d->cur].nitems > 0)
+		doc_new_page(d);
+	t.size_pt = 26;
+	t.line_pitch_pt = 40;
+	sub.align = ALIGN_CENTER;
+	sub.indent_chars = 0;
+	foot.align = ALIGN_CENTER;
+	foot.indent_chars = 0;
+	if (title != NULL)
+		doc_text_box(d, &t, left, h * 0.28, w, 0, BOX_WRAP, title);
+	if (subtitle != NULL)
+		doc_text_box(d, &sub, left, h * 0.45, w, 0, BOX_WRAP, subtitle);
+	if (issuer != NULL)
+		doc_text_box(d, &foot, left, h * 0.72, w, 0, 0, issuer);
+	if (date_text != NULL)
+		doc_text_box(d, &foot, left, h * 0.72 + 12, w, 0, 0, date_text);
+	doc_new_page(d);
+}
+
 /* ---- Fixed positions ------------------------------------------------------------ */
 
 static int
@@ -705,8 +782,10 @@ doc_text_box(struct doc *d, const struct text_style *s, double x_mm, double y_mm
 
 	p = para_make(d, s, size, text, (flags & BOX_WRAP) ? w_mm : 0, 0);
 	if ((flags & BOX_NAME_SPACING) && count_visible(p) == 2 && p->n == 2) {
-		/* 张  三: the second character moves to the third cell */
+		/* 张  三: the second character moves to the third cell (a real gap:
+		 * text extraction shows the space, as printed) */
 		p->g[1].gap += p->size + p->ls;
+		p->g[1].keep_gap = 1;
 		p->lines[0].natural = line_width(p, 0, p->n);
 	}
 	for (tries = 0; (flags & BOX_SHRINK) && tries < 8 && p->nlines > 0; tries++) {
@@ -724,6 +803,7 @@ doc_text_box(struct doc *d, const struct text_style *s, double x_mm, double y_mm
 		p = para_make(d, s, size, text, (flags & BOX_WRAP) ? w_mm : 0, 0);
 		if ((flags & BOX_NAME_SPACING) && count_visible(p) == 2 && p->n == 2) {
 			p->g[1].gap += p->size + p->ls;
+			p->g[1].keep_gap = 1;
 			p->lines[0].natural = line_width(p, 0, p->n);
 		}
 	}

@@ -114,6 +114,13 @@ struct chart {
 };
 void doc_chart(struct doc *d, const struct chart *c);
 
+/* A cover page: TITLE (一号, title role, centred, wrapped) at a third of the
+ * page, SUBTITLE (三号 kai) below it, ISSUER and DATE_TEXT (三号) near the
+ * bottom; any may be NULL.  Takes a page of its own (set first_numbered_page
+ * to 2 so it carries no number); what follows starts on the next page. */
+void doc_cover(struct doc *d, const char *title, const char *subtitle, const char *issuer,
+    const char *date_text);
+
 /* ---- Fixed positions (certificates, red header, cover). */
 void doc_new_page(struct doc *d);
 enum {

@@ -7,16 +7,32 @@
 
 /*
  * The schema.  Reference data (region, track, target, award, programme) is
- * reloaded from input/programme.xml on every ingest.  Submitted data keeps
- * its provenance: file_id and line.  Views named cur_* are what aggregation,
- * the bulletin and the certificates read.
+ * reloaded from input/programme.xml by every ingest whose programme.xml
+ * differs from the one stored (programme.sha256).  Submitted data keeps its
+ * provenance: file_id (a row of `file`: path, sha256, ingest time) and the
+ * line it came from.  Views named cur_* are what aggregation, the bulletin
+ * and the certificates read.
+ *
+ * How submissions change the store (ingest.c):
+ *  - Each file is one transaction.  A file with any error leaves nothing but
+ *    its `file` row (status rejected) and its `rejection` rows.
+ *  - The same path with the same bytes is recognised and skipped.  New bytes
+ *    at a known path replace what the earlier content contributed: its rows
+ *    are deleted, its `file` row becomes 'replaced'.  `jingsai forget PATH`
+ *    deletes a file's rows and marks it 'forgotten'.  A file that disappears
+ *    from input/ keeps its rows ('accepted').
+ *  - CSV rows: one per key (the tables' primary keys, SPEC 3.2); a key seen
+ *    again replaces the row, so file_id/line say which file it now comes from.
+ *  - Annual returns: every version is kept (history); cur_return picks per
+ *    region and year the latest `submitted`, whatever the order of arrival.
  */
 const char store_schema[] =
 "PRAGMA foreign_keys = ON;\n"
 
 /* -- Reference data from programme.xml ---------------------------------- */
 "CREATE TABLE IF NOT EXISTS programme (\n"
-"  key   TEXT PRIMARY KEY,  -- name, first_year, last_year, issuer, doc_prefix, verify_url\n"
+"  key   TEXT PRIMARY KEY,  -- name, city, basis, first_year, last_year, issuer, doc_prefix,\n"
+"                           -- verify_url ({payload} replaced), sha256 (of programme.xml)\n"
 "  value TEXT NOT NULL\n"
 ");\n"
 "CREATE TABLE IF NOT EXISTS region (\n"
@@ -55,21 +71,21 @@ const char store_schema[] =
 /* -- Provenance ------------------------------------------------------------ */
 "CREATE TABLE IF NOT EXISTS file (\n"
 "  id          INTEGER PRIMARY KEY,\n"
-"  path        TEXT NOT NULL,      -- as found under input/\n"
+"  path        TEXT NOT NULL,      -- relative to the input folder; absolute when outside it\n"
 "  sha256      TEXT NOT NULL,\n"
 "  size        INTEGER NOT NULL,\n"
 "  kind        TEXT,               -- annual-return, enterprises, participation, ...\n"
-"  encoding    TEXT,               -- UTF-8, UTF-8 BOM, GB18030\n"
-"  ingested_at TEXT NOT NULL,      -- ISO-8601 UTC\n"
+"  encoding    TEXT,               -- UTF-8, UTF-8 with BOM, GB18030 (accepted files)\n"
+"  ingested_at TEXT NOT NULL,      -- ISO-8601 UTC (SOURCE_DATE_EPOCH honoured)\n"
 "  status      TEXT NOT NULL CHECK (status IN ('accepted','rejected','replaced','forgotten')),\n"
-"  rows        INTEGER NOT NULL DEFAULT 0,\n"
+"  rows        INTEGER NOT NULL DEFAULT 0, -- rows stored (annual return: 1 + projects + studios)\n"
 "  UNIQUE (path, sha256)\n"
 ");\n"
 "CREATE TABLE IF NOT EXISTS rejection (  -- why a file was rejected (data-quality appendix)\n"
 "  file_id INTEGER NOT NULL REFERENCES file(id) ON DELETE CASCADE,\n"
-"  line    INTEGER,\n"
+"  line    INTEGER,                  -- NULL: about the whole file\n"
 "  col     INTEGER,\n"
-"  message TEXT NOT NULL\n"
+"  message TEXT NOT NULL             -- the diagnostic's text, as printed after 'error: '\n"
 ");\n"
 
 /* -- Annual returns (XML): every version kept; the current one per region
@@ -79,7 +95,7 @@ const char store_schema[] =
 "  file_id   INTEGER NOT NULL REFERENCES file(id),\n"
 "  region    TEXT NOT NULL REFERENCES region(code),\n"
 "  year      INTEGER NOT NULL,\n"
-"  submitted TEXT NOT NULL,          -- ISO-8601 as given\n"
+"  submitted TEXT NOT NULL,          -- ISO-8601 in UTC, YYYY-MM-DDTHH:MM:SSZ (no zone given: +08:00)\n"
 "  tech_innovations INTEGER, operating_methods INTEGER, proposals_submitted INTEGER,\n"
 "  proposals_adopted INTEGER, five_small INTEGER,\n"
 "  supervisors INTEGER, key_enterprise_workers INTEGER, key_enterprise_participants INTEGER,\n"

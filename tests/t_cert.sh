@@ -163,4 +163,9 @@ expect_status 3 "unreadable key file is a failure" J certificates 2025 --award T
 unset JINGSAI_KEY_FILE
 expect_status 3 "verify of a code without the key" J verify "https://zgh.nantong.gov.cn/zs/v?c=$s_wang&m=$mac"
 
+# A font libharu rewrites to a multiple of 4096 bytes is written all the same.
+expect_status 0 "font of exactly 3 x 4096 bytes" "$JINGSAI" --db "$DB" --output "$WORK/out4096" \
+	--templates "$FIX/block4096" --fonts "$TOP/fonts" certificates 2025 --award MEDAL
+check "qpdf --check that certificate" qpdf --check "$WORK/out4096/certificates/2025/MEDAL/print.pdf"
+
 finish

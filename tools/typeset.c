@@ -9,6 +9,7 @@
  *   field LABEL                                 names the following text in errors
  *   title TEXT | h1 TEXT | h2 TEXT | p TEXT     flowed title, headings, body paragraph
  *   p0 TEXT                                     body paragraph without indent
+ *   cover TITLE | SUBTITLE | ISSUER | DATE      a cover page
  *   style ROLE SIZE left|center|right|justify INDENT [bold]   style of the next 'q'
  *   q TEXT                                      paragraph in that style
  *   vspace PT | break | page | rule WIDTH_PT
@@ -168,7 +169,14 @@ command(struct state *st, char *line, const char *file, long lineno)
 		doc_paragraph(st->d, &s, arg);
 	} else if (strcmp(line, "q") == 0)
 		doc_paragraph(st->d, &st->q, arg);
-	else if (strcmp(line, "field") == 0)
+	else if (strcmp(line, "cover") == 0) {
+		char *f4[4] = {NULL, NULL, NULL, NULL};
+
+		n = split(arg, f, 4);
+		for (i = 0; i < n; i++)
+			f4[i] = f[i][0] != '\0' ? f[i] : NULL;
+		doc_cover(st->d, f4[0], f4[1], f4[2], f4[3]);
+	} else if (strcmp(line, "field") == 0)
 		doc_field(st->d, arg);
 	else if (strcmp(line, "style") == 0) {
 		static char role[64];
@@ -415,7 +423,6 @@ main(int argc, char **argv)
 			next++;
 	}
 	setup.title = info;
-	setup.author = "jingsai";
 	memset(&st, 0, sizeof st);
 	st.d = doc_new(fs, &setup);
 	st.q = style_body;

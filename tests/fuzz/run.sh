@@ -24,6 +24,11 @@ for src in src/*.c; do
 	fi
 	objs="$objs $obj"
 done
+# The XSDs compiled into the program (the Makefile generates the C file).
+if [ -f build/gen/schemas.c ]; then
+	clang $CFLAGS -c build/gen/schemas.c -o "$OUT/obj/schemas.o" || exit 3
+	objs="$objs $OUT/obj/schemas.o"
+fi
 rm -f "$OUT/libjingsai-fuzz.a"
 ar rcs "$OUT/libjingsai-fuzz.a" $objs || exit 3
 

@@ -195,6 +195,8 @@ check_sniff(void)
 	h = "name,year\n";
 	CHECK(csv_sniff(h, strlen(h)) == -1, "sniff: two common names are not enough");
 	CHECK(csv_sniff("", 0) == -1, "sniff: empty data");
+	h = "\r\n  \n\nround,entry_id,judge,score\n";
+	CHECK(csv_sniff(h, strlen(h)) == CSV_SCORES, "sniff: blank lines before the header, as csv_read");
 	static const char u16[] = "\xff\xfer\0o\0u\0n\0d\0,\0e\0n\0t\0r\0y\0_\0i\0d\0,\0j\0u\0d\0g\0e\0,\0s\0c\0o\0r\0e\0\n\0";
 	CHECK(csv_sniff(u16, sizeof u16 - 1) == CSV_SCORES, "sniff: UTF-16 is recognised (and csv_read refuses it)");
 	CHECK_STR(csv_kind_name(CSV_PARTICIPATION), "participation", "kind name");
@@ -366,6 +368,15 @@ check_reading(void)
 	CHECK(info.rows == 1, "empty rows are not counted");
 	free(out);
 
+	/* Empty header cells after the last column (Excel) are ignored while
+	 * their column stays empty. */
+	const char *trail = "round,entry_id,judge,score,,\n2023-2024,A1,J1,90,,\n2023-2024,A1,J2,91, ,x\n";
+	out = read_rows("t.csv", trail, strlen(trail), &rc, &info);
+	CHECK_STR(out, "2: 2023-2024@1 | A1@11 | J1@14 | 90@17\n"
+	    "t.csv:3:22: error: value 'x' in column 6, which has no name in the header\n",
+	    "unnamed empty columns are ignored, a value in one is not");
+	free(out);
+
 	/* Ideographic spaces around a value are trimmed; the column follows. */
 	const char *ideo = "round,entry_id,judge,score\n2023-2024,\xe3\x80\x80" "A1\xe3\x80\x80,J1,90\n";
 	out = read_rows("t.csv", ideo, strlen(ideo), &rc, NULL);
@@ -399,6 +410,18 @@ check_reading(void)
 	CHECK(strstr(out, "t.csv:1502:1: error: 500 more errors in this file not shown") != NULL, "... and the rest summed up");
 	free(out);
 	buf_free(&many);
+
+	/* A field may not grow past 1 MiB (hostile or broken input). */
+	struct buf big = {0};
+	buf_puts(&big, "round,entry_id,judge,score\n2023-2024,A1,J1,90\n2023-2024,\"");
+	for (int i = 0; i < 150000; i++)
+		buf_puts(&big, "A1,J1,90\n");
+	out = read_rows("t.csv", big.data, big.len, &rc, &info);
+	CHECK(rc == -1 && strstr(out, "t.csv:3:11: error: field longer than 1048576 bytes (an unterminated quote?)\n") != NULL,
+	    "a field longer than 1 MiB is refused at its start");
+	CHECK(strstr(out, "2: 2023-2024@1") != NULL, "... the rows before it were read");
+	free(out);
+	buf_free(&big);
 
 	/* No callback: validation only. */
 	CHECK(csv_read("t.csv", lf, strlen(lf), NULL, NULL, &info) == 0 && info.rows == 2, "validation without a callback");

@@ -167,6 +167,39 @@ main(void)
 		free(t);
 	}
 	doc_free(d);
+
+	/* edge cases: nothing crashes, every document still renders */
+	d = doc_new(fs, &setup);
+	{
+		static const struct table_col cols[2] = {{"名称", 1, ALIGN_LEFT}, {"数量", 1, ALIGN_RIGHT}};
+		static const char *const cats[3] = {"甲", "乙", "丙"};
+		static const double neg[3] = {-5, 0, 12.5}, zero[3] = {0, 0, 0};
+		struct chart_series ser[2] = {{"负数", neg}, {"零", zero}};
+		struct chart c = {CHART_BAR, "边界", NULL, 3, cats, 2, ser, 0};
+		struct table *tb = table_new(NULL, 2, cols);
+		struct buf out = {0};
+
+		doc_paragraph(d, &style_body, "");
+		doc_paragraph(d, &style_body, "   ");
+		doc_paragraph(d, &style_body, "https://verify.example.org/cert/2025-MEDAL-0001?k=0123456789abcdef0123456789abcdef0123456789abcdef");
+		doc_paragraph(d, &style_body, "第一行\n第二行\n\n第四行");
+		doc_table(d, tb);          /* no rows, no total */
+		table_free(tb);
+		doc_chart(d, &c);
+		c.kind = CHART_LINE;
+		c.ncat = 0;
+		doc_chart(d, &c);
+		doc_text_box(d, &style_body, 10, 10, 5, 5, BOX_SHRINK | BOX_WRAP | BOX_VCENTER, "很长的文字放进很小的框");
+		CHECK(doc_render_pdf(d, &out) == 0, "edge cases render");
+		t = dump(d);
+		CHECK(strstr(t, "\"第二行\"") != NULL && strstr(t, "\"第四行\"") != NULL, "line feeds break lines");
+		free(t);
+		buf_free(&out);
+	}
+	doc_free(d);
+	d = doc_new(fs, &setup);
+	CHECK(doc_render_pdf(d, &pdf2) == 0 && pdf2.len > 0, "an empty document renders one blank page");
+	doc_free(d);
 	buf_free(&pdf1);
 	buf_free(&pdf2);
 	fontset_free(fs);

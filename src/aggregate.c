@@ -1,0 +1,356 @@
+/* aggregate.c — the figures of SPEC §4, computed in SQL into temporary tables that report templates read. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "aggregate.h"
+#include "store.h"
+
+/*
+ * Everything here is TEMP: it lives in the connection's temporary database,
+ * so it works on the read-only connection the templates use and never
+ * changes the store.  Built once per connection, then every document of a
+ * run reads the small tables.  The tables, for template authors:
+ *
+ *   agg_period(first_year, last_year)       the programme's period
+ *   agg_years(year)                         period years and years with data
+ *   agg_return                              the current annual return per region × year
+ *   agg_project(id, region, year, track, level, status)
+ *   agg_region_track_year(region, track, year, enterprises, nonpublic, participants, projects)
+ *   agg_track_year(track, year, ...same)    city per track (enterprises distinct over the city)
+ *   agg_region_year(region, region_name, region_kind, region_ord, year, submitted,
+ *        enterprises, nonpublic, participants, projects, <every return figure>,
+ *        studios, studios_city_demo, studios_city, studios_county, studios_enterprise,
+ *        ankang_coverage, green_key_rate)   every region × year; figures NULL when the
+ *                                           region sent no return (未报送)
+ *   agg_city_year(year, regions, regions_submitted, <same figures>, cum_* )
+ *                                           city totals: sums over regions, distinct
+ *                                           counts distinct over the city; cum_* from the
+ *                                           first year of the period to the year
+ *   agg_region_metric(region, year, metric, label, unit, ord, value, previous, change,
+ *        city_value, share, rank, ranked_regions)   the region's figures in long form
+ *   agg_progress(year, metric, label, comparator, target, unit, kind, ord, value, previous,
+ *        progress, elapsed, on_track, status)  every target of the programme, every year
+ *
+ * Rates (ankang_coverage, green_key_rate) are percentages (0–100).
+ */
+const char aggregate_sql[] =
+/* Sorts in memory: the store is large, the temporary tables are not. */
+"PRAGMA temp_store = MEMORY;\n"
+"PRAGMA cache_size = -262144;\n"
+"CREATE TEMP TABLE agg_period AS\n"
+"  SELECT CAST((SELECT value FROM programme WHERE key = 'first_year') AS INTEGER) AS first_year,\n"
+"         CAST((SELECT value FROM programme WHERE key = 'last_year') AS INTEGER) AS last_year;\n"
+
+"CREATE TEMP TABLE agg_return AS SELECT * FROM cur_return;\n"
+"CREATE INDEX temp.agg_return_ry ON agg_return(region, year);\n"
+
+/* One row per current project id (ids are unique among current returns;
+ * should one repeat, its latest year wins). */
+"CREATE TEMP TABLE agg_project AS\n"
+"  SELECT id, region, MAX(year) AS year, track, level, status FROM cur_project GROUP BY id;\n"
+"CREATE UNIQUE INDEX temp.agg_project_id ON agg_project(id);\n"
+
+"CREATE TEMP TABLE agg_years AS\n"
+"  WITH RECURSIVE y(year) AS (SELECT first_year FROM agg_period WHERE first_year IS NOT NULL\n"
+"    UNION SELECT year + 1 FROM y, agg_period WHERE year < last_year)\n"
+"  SELECT year FROM y UNION SELECT year FROM agg_return\n"
+"  UNION SELECT DISTINCT year FROM participation;\n"
+
+/* Participation per year × enterprise × track: the region of a row is its
+ * enterprise's region, its track its project's track.  This is the one pass
+ * over every participation row (one sort); its key order lets the grouping
+ * per year × enterprise stream. */
+"CREATE TEMP TABLE agg_ent (credit_code TEXT PRIMARY KEY, region TEXT, nonpublic INTEGER) WITHOUT ROWID;\n"
+"INSERT INTO agg_ent SELECT credit_code, region, nonpublic FROM enterprise;\n"
+"CREATE TEMP TABLE agg_ytc (year INTEGER, credit_code TEXT, track TEXT, participants INTEGER,\n"
+"  PRIMARY KEY (year, credit_code, track)) WITHOUT ROWID;\n"
+"INSERT INTO agg_ytc\n"
+"  SELECT pa.year, pa.credit_code, p.track, SUM(pa.participants)\n"
+"  FROM participation pa JOIN agg_project p ON p.id = pa.project_id\n"
+"  GROUP BY pa.year, pa.credit_code, p.track;\n"
+"CREATE TEMP TABLE agg_etr AS\n"
+"  SELECT a.year, e.region, a.credit_code, a.track, e.nonpublic, a.participants\n"
+"  FROM agg_ytc a JOIN agg_ent e ON e.credit_code = a.credit_code;\n"
+/* … per year × enterprise (over every track) */
+"CREATE TEMP TABLE agg_ery AS\n"
+"  SELECT g.year, e.region, g.credit_code, e.nonpublic, g.participants\n"
+"  FROM (SELECT year, credit_code, SUM(participants) AS participants FROM agg_ytc\n"
+"        GROUP BY year, credit_code) g\n"
+"  JOIN agg_ent e ON e.credit_code = g.credit_code;\n"
+/* the first year of the period each enterprise took part */
+"CREATE TEMP TABLE agg_first AS\n"
+"  SELECT credit_code, MIN(year) AS year FROM agg_ery, agg_period\n"
+"  WHERE year >= first_year GROUP BY credit_code;\n"
+
+"CREATE TEMP TABLE agg_proj_rty AS\n"
+"  SELECT region, track, year, COUNT(*) AS projects FROM agg_project\n"
+"  WHERE status <> '申报' GROUP BY region, track, year;\n"
+
+/* An enterprise belongs to one region, so counts that are distinct per
+ * region add up to counts distinct over the city. */
+"CREATE TEMP TABLE agg_region_track_year AS\n"
+"  WITH p AS (SELECT region, track, year, COUNT(*) AS enterprises, SUM(nonpublic) AS nonpublic,\n"
+"                    SUM(participants) AS participants\n"
+"             FROM agg_etr GROUP BY year, region, track),\n"
+"       k AS (SELECT region, track, year FROM p UNION SELECT region, track, year FROM agg_proj_rty)\n"
+"  SELECT k.region, k.track, k.year, IFNULL(p.enterprises, 0) AS enterprises,\n"
+"         IFNULL(p.nonpublic, 0) AS nonpublic, IFNULL(p.participants, 0) AS participants,\n"
+"         IFNULL(j.projects, 0) AS projects\n"
+"  FROM k LEFT JOIN p USING (region, track, year) LEFT JOIN agg_proj_rty j USING (region, track, year);\n"
+
+"CREATE TEMP TABLE agg_track_year AS\n"
+"  SELECT track, year, SUM(enterprises) AS enterprises, SUM(nonpublic) AS nonpublic,\n"
+"         SUM(participants) AS participants, SUM(projects) AS projects\n"
+"  FROM agg_region_track_year GROUP BY track, year;\n"
+
+"CREATE TEMP TABLE agg_part_ry AS\n"
+"  SELECT region, year, COUNT(*) AS enterprises, SUM(nonpublic) AS nonpublic,\n"
+"         SUM(participants) AS participants\n"
+"  FROM agg_ery GROUP BY year, region;\n"
+
+"CREATE TEMP TABLE agg_studio_ry AS\n"
+"  SELECT region, year, COUNT(DISTINCT id) AS studios,\n"
+"         COUNT(DISTINCT CASE WHEN level = 'city-demo' THEN id END) AS studios_city_demo,\n"
+"         COUNT(DISTINCT CASE WHEN level = 'city' THEN id END) AS studios_city,\n"
+"         COUNT(DISTINCT CASE WHEN level = 'county' THEN id END) AS studios_county,\n"
+"         COUNT(DISTINCT CASE WHEN level = 'enterprise' THEN id END) AS studios_enterprise\n"
+"  FROM cur_studio GROUP BY region, year;\n"
+
+/* Every region × year.  A region without a current return for the year
+ * has NULL figures (未报送); its participation figures are still shown when
+ * its enterprises took part. */
+"CREATE TEMP TABLE agg_region_year AS\n"
+"  SELECT g.code AS region, g.name AS region_name, g.kind AS region_kind, g.ord AS region_ord,\n"
+"    y.year AS year, (r.id IS NOT NULL) AS submitted, r.submitted AS submitted_at,\n"
+"    CASE WHEN r.id IS NOT NULL OR p.region IS NOT NULL THEN IFNULL(p.enterprises, 0) END AS enterprises,\n"
+"    CASE WHEN r.id IS NOT NULL OR p.region IS NOT NULL THEN IFNULL(p.nonpublic, 0) END AS nonpublic,\n"
+"    CASE WHEN r.id IS NOT NULL OR p.region IS NOT NULL THEN IFNULL(p.participants, 0) END AS participants,\n"
+"    CASE WHEN r.id IS NOT NULL THEN (SELECT IFNULL(SUM(projects), 0) FROM agg_proj_rty j\n"
+"         WHERE j.region = g.code AND j.year = y.year) END AS projects,\n"
+"    CASE WHEN r.id IS NOT NULL THEN (SELECT COUNT(*) FROM agg_project j\n"
+"         WHERE j.region = g.code AND j.year = y.year) END AS projects_all,\n"
+"    CASE WHEN r.id IS NOT NULL THEN IFNULL(r.tech_innovations, 0) END AS tech_innovations,\n"
+"    CASE WHEN r.id IS NOT NULL THEN IFNULL(r.operating_methods, 0) END AS operating_methods,\n"
+"    CASE WHEN r.id IS NOT NULL THEN IFNULL(r.proposals_submitted, 0) END AS proposals_submitted,\n"
+"    CASE WHEN r.id IS NOT NULL THEN IFNULL(r.proposals_adopted, 0) END AS proposals_adopted,\n"
+"    CASE WHEN r.id IS NOT NULL THEN IFNULL(r.five_small, 0) END AS five_small,\n"
+"    CASE WHEN r.id IS NOT NULL THEN IFNULL(s.studios, 0) END AS studios,\n"
+"    CASE WHEN r.id IS NOT NULL THEN IFNULL(s.studios_city_demo, 0) END AS studios_city_demo,\n"
+"    CASE WHEN r.id IS NOT NULL THEN IFNULL(s.studios_city, 0) END AS studios_city,\n"
+"    CASE WHEN r.id IS NOT NULL THEN IFNULL(s.studios_county, 0) END AS studios_county,\n"
+"    CASE WHEN r.id IS NOT NULL THEN IFNULL(s.studios_enterprise, 0) END AS studios_enterprise,\n"
+"    CASE WHEN r.id IS NOT NULL THEN IFNULL(r.supervisors, 0) END AS supervisors,\n"
+"    CASE WHEN r.id IS NOT NULL THEN IFNULL(r.key_enterprise_workers, 0) END AS key_enterprise_workers,\n"
+"    CASE WHEN r.id IS NOT NULL THEN IFNULL(r.key_enterprise_participants, 0) END AS key_enterprise_participants,\n"
+"    CASE WHEN r.id IS NOT NULL THEN IFNULL(r.above_scale_enterprises, 0) END AS above_scale_enterprises,\n"
+"    CASE WHEN r.id IS NOT NULL THEN IFNULL(r.ankang_enterprises, 0) END AS ankang_enterprises,\n"
+"    CASE WHEN r.id IS NOT NULL THEN IFNULL(r.deaths, 0) END AS deaths,\n"
+"    CASE WHEN r.id IS NOT NULL THEN IFNULL(r.serious_injuries, 0) END AS serious_injuries,\n"
+"    CASE WHEN r.id IS NOT NULL THEN IFNULL(r.occupational_incidents, 0) END AS occupational_incidents,\n"
+"    CASE WHEN r.id IS NOT NULL THEN IFNULL(r.pioneer_teams, 0) END AS pioneer_teams,\n"
+"    CASE WHEN r.id IS NOT NULL THEN IFNULL(r.six_type_teams, 0) END AS six_type_teams,\n"
+"    CASE WHEN r.id IS NOT NULL THEN IFNULL(r.qc_groups, 0) END AS qc_groups,\n"
+"    CASE WHEN r.above_scale_enterprises > 0\n"
+"         THEN 100.0 * r.ankang_enterprises / r.above_scale_enterprises END AS ankang_coverage,\n"
+"    CASE WHEN r.key_enterprise_workers > 0\n"
+"         THEN 100.0 * r.key_enterprise_participants / r.key_enterprise_workers END AS green_key_rate\n"
+"  FROM region g CROSS JOIN agg_years y\n"
+"  LEFT JOIN agg_return r ON r.region = g.code AND r.year = y.year\n"
+"  LEFT JOIN agg_part_ry p ON p.region = g.code AND p.year = y.year\n"
+"  LEFT JOIN agg_studio_ry s ON s.region = g.code AND s.year = y.year;\n"
+"CREATE UNIQUE INDEX temp.agg_region_year_ry ON agg_region_year(region, year);\n"
+
+/* City totals: sums over regions; enterprises and studios distinct over the city. */
+"CREATE TEMP TABLE agg_city_year AS\n"
+"  WITH part AS (SELECT year, SUM(enterprises) AS enterprises, SUM(nonpublic) AS nonpublic,\n"
+"                 SUM(participants) AS participants FROM agg_part_ry GROUP BY year),\n"
+"       st AS (SELECT year, COUNT(DISTINCT id) AS studios,\n"
+"                 COUNT(DISTINCT CASE WHEN level = 'city-demo' THEN id END) AS studios_city_demo,\n"
+"                 COUNT(DISTINCT CASE WHEN level = 'city' THEN id END) AS studios_city,\n"
+"                 COUNT(DISTINCT CASE WHEN level = 'county' THEN id END) AS studios_county,\n"
+"                 COUNT(DISTINCT CASE WHEN level = 'enterprise' THEN id END) AS studios_enterprise\n"
+"              FROM cur_studio GROUP BY year),\n"
+"       firsts AS (SELECT year, COUNT(*) AS n FROM agg_first GROUP BY year),\n"
+"       sums AS (SELECT year, COUNT(*) AS regions, SUM(submitted) AS regions_submitted,\n"
+"         SUM(projects) AS projects, SUM(projects_all) AS projects_all,\n"
+"         SUM(tech_innovations) AS tech_innovations,\n"
+"         SUM(operating_methods) AS operating_methods, SUM(proposals_submitted) AS proposals_submitted,\n"
+"         SUM(proposals_adopted) AS proposals_adopted, SUM(five_small) AS five_small,\n"
+"         SUM(supervisors) AS supervisors, SUM(key_enterprise_workers) AS key_enterprise_workers,\n"
+"         SUM(key_enterprise_participants) AS key_enterprise_participants,\n"
+"         SUM(above_scale_enterprises) AS above_scale_enterprises,\n"
+"         SUM(ankang_enterprises) AS ankang_enterprises, SUM(deaths) AS deaths,\n"
+"         SUM(serious_injuries) AS serious_injuries, SUM(occupational_incidents) AS occupational_incidents,\n"
+"         SUM(pioneer_teams) AS pioneer_teams, SUM(six_type_teams) AS six_type_teams,\n"
+"         SUM(qc_groups) AS qc_groups\n"
+"         FROM agg_region_year GROUP BY year)\n"
+"  SELECT s.year AS year, s.regions, s.regions_submitted,\n"
+"    IFNULL(p.enterprises, 0) AS enterprises, IFNULL(p.nonpublic, 0) AS nonpublic,\n"
+"    IFNULL(p.participants, 0) AS participants,\n"
+"    s.projects, s.projects_all, s.tech_innovations, s.operating_methods, s.proposals_submitted,\n"
+"    s.proposals_adopted, s.five_small,\n"
+"    CASE WHEN s.regions_submitted > 0 THEN IFNULL(t.studios, 0) END AS studios,\n"
+"    CASE WHEN s.regions_submitted > 0 THEN IFNULL(t.studios_city_demo, 0) END AS studios_city_demo,\n"
+"    CASE WHEN s.regions_submitted > 0 THEN IFNULL(t.studios_city, 0) END AS studios_city,\n"
+"    CASE WHEN s.regions_submitted > 0 THEN IFNULL(t.studios_county, 0) END AS studios_county,\n"
+"    CASE WHEN s.regions_submitted > 0 THEN IFNULL(t.studios_enterprise, 0) END AS studios_enterprise,\n"
+"    s.supervisors, s.key_enterprise_workers, s.key_enterprise_participants,\n"
+"    s.above_scale_enterprises, s.ankang_enterprises, s.deaths, s.serious_injuries,\n"
+"    s.occupational_incidents, s.pioneer_teams, s.six_type_teams, s.qc_groups,\n"
+"    CASE WHEN s.above_scale_enterprises > 0\n"
+"         THEN 100.0 * s.ankang_enterprises / s.above_scale_enterprises END AS ankang_coverage,\n"
+"    CASE WHEN s.key_enterprise_workers > 0\n"
+"         THEN 100.0 * s.key_enterprise_participants / s.key_enterprise_workers END AS green_key_rate,\n"
+"    (SELECT IFNULL(SUM(n), 0) FROM firsts f WHERE f.year <= s.year) AS cum_enterprises\n"
+"  FROM sums s LEFT JOIN part p ON p.year = s.year LEFT JOIN st t ON t.year = s.year;\n"
+"CREATE TEMP TABLE agg_city_cum AS\n"
+"  SELECT c.year,\n"
+"    (SELECT SUM(IFNULL(x.tech_innovations, 0)) FROM agg_city_year x WHERE x.year BETWEEN first_year AND c.year) AS cum_tech_innovations,\n"
+"    (SELECT SUM(IFNULL(x.operating_methods, 0)) FROM agg_city_year x WHERE x.year BETWEEN first_year AND c.year) AS cum_operating_methods,\n"
+"    (SELECT SUM(IFNULL(x.proposals_adopted, 0)) FROM agg_city_year x WHERE x.year BETWEEN first_year AND c.year) AS cum_proposals_adopted,\n"
+"    (SELECT SUM(IFNULL(x.participants, 0)) FROM agg_city_year x WHERE x.year BETWEEN first_year AND c.year) AS cum_participants\n"
+"  FROM agg_city_year c, agg_period;\n"
+
+/* The same figures in long form, one row per metric, for tables that list
+ * indicators: the region's value, the previous year, the city's value, the
+ * region's share of the city and its rank among regions (highest first;
+ * accident counts are not ranked). */
+"CREATE TEMP TABLE agg_metric_def (metric TEXT PRIMARY KEY, label TEXT, unit TEXT, ord INTEGER, ranked INTEGER);\n"
+"INSERT INTO agg_metric_def VALUES\n"
+"  ('enterprises', '开展竞赛活动的企业', '家', 1, 1),\n"
+"  ('nonpublic', '其中：非公企业', '家', 2, 1),\n"
+"  ('participants', '参与职工', '人次', 3, 1),\n"
+"  ('projects', '在推进的竞赛项目', '个', 4, 1),\n"
+"  ('tech_innovations', '职工技术革新项目', '个', 5, 1),\n"
+"  ('operating_methods', '总结推广先进操作法', '项', 6, 1),\n"
+"  ('proposals_adopted', '采纳合理化建议', '件', 7, 1),\n"
+"  ('five_small', '职工“五小”成果', '项', 8, 1),\n"
+"  ('studios', '劳模创新工作室', '个', 9, 1),\n"
+"  ('supervisors', '节能减排义务监督员', '人', 10, 1),\n"
+"  ('green_key_rate', '重点企业节能减排竞赛参与率', '%', 11, 1),\n"
+"  ('ankang_coverage', '规上企业“安康杯”竞赛覆盖率', '%', 12, 1),\n"
+"  ('pioneer_teams', '工人先锋号', '个', 13, 1),\n"
+"  ('qc_groups', 'QC小组', '个', 14, 1),\n"
+"  ('deaths', '职工死亡事故', '起', 15, 0),\n"
+"  ('serious_injuries', '职工重伤事故', '起', 16, 0),\n"
+"  ('occupational_incidents', '职业危害事故', '起', 17, 0);\n"
+"CREATE TEMP VIEW agg_long_region AS\n"
+"  SELECT r.region, r.year, d.metric,\n"
+"    CASE d.metric WHEN 'enterprises' THEN r.enterprises WHEN 'nonpublic' THEN r.nonpublic\n"
+"      WHEN 'participants' THEN r.participants WHEN 'projects' THEN r.projects\n"
+"      WHEN 'tech_innovations' THEN r.tech_innovations WHEN 'operating_methods' THEN r.operating_methods\n"
+"      WHEN 'proposals_adopted' THEN r.proposals_adopted WHEN 'five_small' THEN r.five_small\n"
+"      WHEN 'studios' THEN r.studios WHEN 'supervisors' THEN r.supervisors\n"
+"      WHEN 'green_key_rate' THEN r.green_key_rate WHEN 'ankang_coverage' THEN r.ankang_coverage\n"
+"      WHEN 'pioneer_teams' THEN r.pioneer_teams WHEN 'qc_groups' THEN r.qc_groups\n"
+"      WHEN 'deaths' THEN r.deaths WHEN 'serious_injuries' THEN r.serious_injuries\n"
+"      WHEN 'occupational_incidents' THEN r.occupational_incidents END AS value\n"
+"  FROM agg_region_year r CROSS JOIN agg_metric_def d;\n"
+"CREATE TEMP VIEW agg_long_city AS\n"
+"  SELECT c.year, d.metric,\n"
+"    CASE d.metric WHEN 'enterprises' THEN c.enterprises WHEN 'nonpublic' THEN c.nonpublic\n"
+"      WHEN 'participants' THEN c.participants WHEN 'projects' THEN c.projects\n"
+"      WHEN 'tech_innovations' THEN c.tech_innovations WHEN 'operating_methods' THEN c.operating_methods\n"
+"      WHEN 'proposals_adopted' THEN c.proposals_adopted WHEN 'five_small' THEN c.five_small\n"
+"      WHEN 'studios' THEN c.studios WHEN 'supervisors' THEN c.supervisors\n"
+"      WHEN 'green_key_rate' THEN c.green_key_rate WHEN 'ankang_coverage' THEN c.ankang_coverage\n"
+"      WHEN 'pioneer_teams' THEN c.pioneer_teams WHEN 'qc_groups' THEN c.qc_groups\n"
+"      WHEN 'deaths' THEN c.deaths WHEN 'serious_injuries' THEN c.serious_injuries\n"
+"      WHEN 'occupational_incidents' THEN c.occupational_incidents END AS value\n"
+"  FROM agg_city_year c CROSS JOIN agg_metric_def d;\n"
+"CREATE TEMP TABLE agg_region_metric AS\n"
+"  SELECT m.region, m.year, m.metric, d.label, d.unit, d.ord, m.value,\n"
+"    p.value AS previous, m.value - p.value AS change,\n"
+"    c.value AS city_value,\n"
+"    CASE WHEN c.value > 0 AND m.value IS NOT NULL THEN 100.0 * m.value / c.value END AS share,\n"
+"    CASE WHEN d.ranked AND m.value IS NOT NULL\n"
+"         THEN RANK() OVER (PARTITION BY m.year, m.metric ORDER BY m.value DESC) END AS rank,\n"
+"    COUNT(m.value) OVER (PARTITION BY m.year, m.metric) AS ranked_regions\n"
+"  FROM agg_long_region m JOIN agg_metric_def d USING (metric)\n"
+"  LEFT JOIN agg_long_region p ON p.region = m.region AND p.metric = m.metric AND p.year = m.year - 1\n"
+"  LEFT JOIN agg_long_city c ON c.metric = m.metric AND c.year = m.year;\n"
+"CREATE INDEX temp.agg_region_metric_ry ON agg_region_metric(region, year);\n"
+
+/* Progress against every target: value targets against the share of the
+ * period elapsed; trend targets against the previous year. */
+"CREATE TEMP TABLE agg_metric AS\n"
+"  SELECT c.year AS year, m.metric AS metric,\n"
+"    CASE m.metric\n"
+"      WHEN 'supervisors' THEN c.supervisors\n"
+"      WHEN 'tech_innovations' THEN k.cum_tech_innovations\n"
+"      WHEN 'operating_methods' THEN k.cum_operating_methods\n"
+"      WHEN 'proposals_adopted' THEN k.cum_proposals_adopted\n"
+"      WHEN 'studios_all' THEN c.studios\n"
+"      WHEN 'studios_city_demo' THEN c.studios_city_demo\n"
+"      WHEN 'enterprises' THEN c.cum_enterprises\n"
+"      WHEN 'participants' THEN k.cum_participants\n"
+"      WHEN 'green_key_rate' THEN c.green_key_rate\n"
+"      WHEN 'ankang_coverage' THEN c.ankang_coverage\n"
+"      WHEN 'deaths' THEN c.deaths\n"
+"      WHEN 'serious_injuries' THEN c.serious_injuries\n"
+"      WHEN 'occupational_incidents' THEN c.occupational_incidents\n"
+"    END AS value,\n"
+"    CASE m.metric\n"
+"      WHEN 'ankang_coverage' THEN p.ankang_coverage\n"
+"      WHEN 'deaths' THEN p.deaths\n"
+"      WHEN 'serious_injuries' THEN p.serious_injuries\n"
+"      WHEN 'occupational_incidents' THEN p.occupational_incidents\n"
+"      WHEN 'supervisors' THEN p.supervisors\n"
+"      WHEN 'studios_all' THEN p.studios\n"
+"      WHEN 'studios_city_demo' THEN p.studios_city_demo\n"
+"      WHEN 'green_key_rate' THEN p.green_key_rate\n"
+"      WHEN 'tech_innovations' THEN pk.cum_tech_innovations\n"
+"      WHEN 'operating_methods' THEN pk.cum_operating_methods\n"
+"      WHEN 'proposals_adopted' THEN pk.cum_proposals_adopted\n"
+"      WHEN 'enterprises' THEN pc.cum_enterprises\n"
+"      WHEN 'participants' THEN pk.cum_participants\n"
+"    END AS previous\n"
+"  FROM agg_city_year c JOIN agg_city_cum k ON k.year = c.year CROSS JOIN target m\n"
+"  LEFT JOIN agg_city_year p ON p.year = c.year - 1 AND p.regions_submitted > 0\n"
+"  LEFT JOIN agg_city_year pc ON pc.year = c.year - 1\n"
+"  LEFT JOIN agg_city_cum pk ON pk.year = c.year - 1;\n"
+
+"CREATE TEMP TABLE agg_progress AS\n"
+"  WITH x AS (\n"
+"    SELECT a.year, t.metric, t.label, t.comparator, t.value AS target, t.unit, t.kind, t.ord,\n"
+"      a.value, a.previous,\n"
+"      CASE WHEN t.value > 0 AND a.value IS NOT NULL THEN a.value / t.value END AS progress,\n"
+"      CASE WHEN a.year < first_year THEN 0.0 WHEN a.year > last_year THEN 1.0\n"
+"           ELSE (a.year - first_year + 1) * 1.0 / (last_year - first_year + 1) END AS elapsed\n"
+"    FROM agg_metric a JOIN target t ON t.metric = a.metric, agg_period)\n"
+"  SELECT x.*,\n"
+"    CASE\n"
+"      WHEN value IS NULL THEN NULL\n"
+"      WHEN comparator IN ('rising', 'falling') THEN\n"
+"        CASE WHEN previous IS NULL THEN NULL\n"
+"             WHEN comparator = 'rising' THEN (value > previous OR value >= 100)\n"
+"             ELSE (value < previous OR value = 0) END\n"
+"      WHEN comparator IN ('>', '>=', '≥', '=') THEN (progress >= elapsed OR\n"
+"        (comparator = '>' AND value > target) OR (comparator <> '>' AND value >= target))\n"
+"    END AS on_track,\n"
+"    CASE\n"
+"      WHEN value IS NULL THEN '无数据'\n"
+"      WHEN comparator IN ('rising', 'falling') THEN\n"
+"        CASE WHEN previous IS NULL THEN '无上年数据'\n"
+"             WHEN value > previous THEN '同比上升'\n"
+"             WHEN value < previous THEN '同比下降'\n"
+"             ELSE '同比持平' END\n"
+"      WHEN (comparator = '>' AND value > target) OR (comparator <> '>' AND value >= target) THEN '已完成'\n"
+"      WHEN progress >= elapsed THEN '符合进度'\n"
+"      ELSE '滞后于进度'\n"
+"    END AS status\n"
+"  FROM x;\n"
+;
+
+int
+aggregate_prepare(sqlite3 *db)
+{
+	char *err = NULL;
+
+	if (sqlite3_exec(db, aggregate_sql, NULL, NULL, &err) != SQLITE_OK) {
+		diag(DIAG_STORE, NULL, 0, 0, err ? err : sqlite3_errmsg(db));
+		sqlite3_free(err);
+		return -1;
+	}
+	return 0;
+}

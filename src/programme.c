@@ -1,0 +1,466 @@
+/* programme.c — input/programme.xml: the city's reference data, checked and kept in the store. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "programme.h"
+#include "store.h"
+#include "xml_read.h"
+
+/* Text content of the first child element NAME of PARENT, or NULL; caller frees. */
+static char *
+child_text(xmlNodePtr parent, const char *name)
+{
+	for (xmlNodePtr c = parent->children; c != NULL; c = c->next)
+		if (xml_is(c, PROGRAMME_NAMESPACE, name)) {
+			xmlChar *t = xmlNodeGetContent(c);
+			char *s = xstrdup(t ? (const char *)t : "");
+			xmlFree(t);
+			return s;
+		}
+	return NULL;
+}
+
+static xmlNodePtr
+child(xmlNodePtr parent, const char *name)
+{
+	for (xmlNodePtr c = parent->children; c != NULL; c = c->next)
+		if (xml_is(c, PROGRAMME_NAMESPACE, name))
+			return c;
+	return NULL;
+}
+
+/* Counts the element children NAME of PARENT. */
+static size_t
+count_children(xmlNodePtr parent, const char *name)
+{
+	size_t n = 0;
+
+	if (parent != NULL)
+		for (xmlNodePtr c = parent->children; c != NULL; c = c->next)
+			n += xml_is(c, PROGRAMME_NAMESPACE, name);
+	return n;
+}
+
+/* The region a name means, searching codes, names and aliases. */
+const char *
+programme_region(const struct programme *p, const char *name)
+{
+	for (size_t i = 0; i < p->nregions; i++)
+		if (strcmp(p->regions[i].code, name) == 0 || strcmp(p->regions[i].name, name) == 0)
+			return p->regions[i].code;
+	for (size_t i = 0; i < p->naliases; i++)
+		if (strcmp(p->aliases[i].alias, name) == 0)
+			return p->regions[p->aliases[i].region].code;
+	return NULL;
+}
+
+const struct prog_track *
+programme_track(const struct programme *p, const char *code)
+{
+	for (size_t i = 0; i < p->ntracks; i++)
+		if (strcmp(p->tracks[i].code, code) == 0)
+			return &p->tracks[i];
+	return NULL;
+}
+
+const struct prog_award *
+programme_award(const struct programme *p, const char *code)
+{
+	for (size_t i = 0; i < p->nawards; i++)
+		if (strcmp(p->awards[i].code, code) == 0)
+			return &p->awards[i];
+	return NULL;
+}
+
+const char *
+programme_track_list(const struct programme *p)
+{
+	static char list[512];
+	size_t n = 0;
+
+	list[0] = '\0';
+	for (size_t i = 0; i < p->ntracks && n + 40 < sizeof list; i++)
+		n += (size_t)snprintf(list + n, sizeof list - n, "%s%s", i ? ", " : "", p->tracks[i].code);
+	return list;
+}
+
+const char *
+programme_award_list(const struct programme *p)
+{
+	static char list[512];
+	size_t n = 0;
+
+	list[0] = '\0';
+	for (size_t i = 0; i < p->nawards && n + 40 < sizeof list; i++)
+		n += (size_t)snprintf(list + n, sizeof list - n, "%s%s", i ? ", " : "", p->awards[i].code);
+	return list;
+}
+
+struct programme *
+programme_load(const char *path)
+{
+	struct buf data = {0};
+	struct programme *p = NULL;
+	xmlDocPtr doc = NULL;
+	xmlNodePtr root, n;
+	int errors = 0;
+
+	if (file_read_all(path, &data) != 0) {
+		diag(DIAG_PROG_MISSING, path, 0, 0, strerror(errno));
+		goto done;
+	}
+	doc = xml_parse(path, data.data ? data.data : "", data.len);
+	if (doc == NULL)
+		goto bad;
+	root = xmlDocGetRootElement(doc);
+	if (!xml_is(root, PROGRAMME_NAMESPACE, "programme")) {
+		diag(DIAG_XML_ROOT, path, root ? xmlGetLineNo(root) : 1, 1,
+		    root ? (const char *)root->name : "", root && root->ns ? (const char *)root->ns->href : "");
+		goto bad;
+	}
+	if (xml_validate(doc, "programme.xsd", path, data.data, data.len) != 0)
+		goto bad;
+
+	p = xcalloc(1, sizeof *p);
+	sha256_hex(data.data, data.len, p->sha256);
+	p->name = child_text(root, "name");
+	p->city = child_text(root, "city");
+	p->basis = child_text(root, "basis");
+	p->issuer = child_text(root, "issuer");
+	p->doc_prefix = child_text(root, "doc-prefix");
+	p->verify_url = child_text(root, "verify-url");
+	n = child(root, "period");
+	char *first = xml_attr(n, "first"), *last = xml_attr(n, "last");
+	p->first_year = atoi(first);
+	p->last_year = atoi(last);
+	free(first), free(last);
+	if (p->first_year > p->last_year) {
+		diag(DIAG_PROG_PERIOD, path, xmlGetLineNo(n), xml_column(data.data, data.len, xmlGetLineNo(n), "first"),
+		    p->first_year, p->last_year);
+		errors++;
+	}
+
+	xmlNodePtr regions = child(root, "regions");
+	p->regions = xcalloc(count_children(regions, "region"), sizeof *p->regions);
+	size_t nalias = 0;
+	for (xmlNodePtr r = regions->children; r != NULL; r = r->next)
+		if (xml_is(r, PROGRAMME_NAMESPACE, "region"))
+			nalias += count_children(r, "alias");
+	p->aliases = xcalloc(nalias, sizeof *p->aliases);
+	for (xmlNodePtr r = regions->children; r != NULL; r = r->next) {
+		if (!xml_is(r, PROGRAMME_NAMESPACE, "region"))
+			continue;
+		struct prog_region *reg = &p->regions[p->nregions];
+		reg->code = xml_attr(r, "code");
+		reg->name = xml_attr(r, "name");
+		reg->kind = xml_attr(r, "kind");
+		/* A name must not be another region's code or name. */
+		const char *taken = programme_region(p, reg->name);
+		if (taken == NULL)
+			taken = programme_region(p, reg->code);
+		p->nregions++;
+		if (taken != NULL) {
+			diag(DIAG_PROG_ALIAS, path, xmlGetLineNo(r),
+			    xml_column(data.data, data.len, xmlGetLineNo(r), "name"), reg->name, taken);
+			errors++;
+		}
+		for (xmlNodePtr a = r->children; a != NULL; a = a->next) {
+			if (!xml_is(a, PROGRAMME_NAMESPACE, "alias"))
+				continue;
+			xmlChar *t = xmlNodeGetContent(a);
+			const char *other = programme_region(p, (const char *)t);
+			if (other != NULL) {
+				diag(DIAG_PROG_ALIAS, path, xmlGetLineNo(a),
+				    xml_column(data.data, data.len, xmlGetLineNo(a), NULL), (const char *)t, other);
+				errors++;
+			} else {
+				p->aliases[p->naliases].alias = xstrdup((const char *)t);
+				p->aliases[p->naliases++].region = p->nregions - 1;
+			}
+			xmlFree(t);
+		}
+	}
+
+	xmlNodePtr tracks = child(root, "tracks");
+	p->tracks = xcalloc(count_children(tracks, "track"), sizeof *p->tracks);
+	for (xmlNodePtr t = tracks->children; t != NULL; t = t->next)
+		if (xml_is(t, PROGRAMME_NAMESPACE, "track")) {
+			p->tracks[p->ntracks].code = xml_attr(t, "code");
+			p->tracks[p->ntracks++].name = xml_attr(t, "name");
+		}
+
+	xmlNodePtr targets = child(root, "targets");
+	p->targets = xcalloc(count_children(targets, "target"), sizeof *p->targets);
+	for (xmlNodePtr t = targets->children; t != NULL; t = t->next)
+		if (xml_is(t, PROGRAMME_NAMESPACE, "target")) {
+			struct prog_target *g = &p->targets[p->ntargets++];
+			g->metric = xml_attr(t, "metric");
+			g->label = xml_attr(t, "label");
+			g->comparator = xml_attr(t, "comparator");
+			g->kind = xml_attr(t, "kind");
+			g->unit = xml_attr(t, "unit");
+			char *v = xml_attr(t, "value");
+			if (v != NULL) {
+				g->value = strtod(v, NULL);
+				g->has_value = 1;
+				free(v);
+			}
+		}
+
+	xmlNodePtr awards = child(root, "awards");
+	p->awards = xcalloc(count_children(awards, "award"), sizeof *p->awards);
+	for (xmlNodePtr a = awards->children; a != NULL; a = a->next)
+		if (xml_is(a, PROGRAMME_NAMESPACE, "award")) {
+			struct prog_award *w = &p->awards[p->nawards++];
+			w->code = xml_attr(a, "code");
+			w->title = xml_attr(a, "title");
+			w->recipient_kind = xml_attr(a, "recipient-kind");
+			w->template = xml_attr(a, "template");
+			char *wo = xml_attr(a, "women-only");
+			w->women_only = wo != NULL && (strcmp(wo, "true") == 0 || strcmp(wo, "1") == 0);
+			free(wo);
+		}
+	if (errors == 0)
+		goto done;
+bad:
+	programme_free(p);
+	p = NULL;
+	diag(DIAG_PROG_BAD, path, 0, 0);
+done:
+	xmlFreeDoc(doc);
+	buf_free(&data);
+	return p;
+}
+
+void
+programme_free(struct programme *p)
+{
+	if (p == NULL)
+		return;
+	free(p->name), free(p->city), free(p->basis), free(p->issuer), free(p->doc_prefix), free(p->verify_url);
+	for (size_t i = 0; i < p->nregions; i++)
+		free(p->regions[i].code), free(p->regions[i].name), free(p->regions[i].kind);
+	for (size_t i = 0; i < p->naliases; i++)
+		free(p->aliases[i].alias);
+	for (size_t i = 0; i < p->ntracks; i++)
+		free(p->tracks[i].code), free(p->tracks[i].name);
+	for (size_t i = 0; i < p->ntargets; i++) {
+		struct prog_target *g = &p->targets[i];
+		free(g->metric), free(g->label), free(g->comparator), free(g->kind), free(g->unit);
+	}
+	for (size_t i = 0; i < p->nawards; i++) {
+		struct prog_award *w = &p->awards[i];
+		free(w->code), free(w->title), free(w->recipient_kind), free(w->template);
+	}
+	free(p->regions), free(p->aliases), free(p->tracks), free(p->targets), free(p->awards);
+	free(p);
+}
+
+/* Binds TEXT (or NULL) at I. */
+static void
+bind_text(sqlite3_stmt *st, int i, const char *text)
+{
+	if (text != NULL)
+		sqlite3_bind_text(st, i, text, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+/* Runs ST once and resets it; returns 0 or -1 after a diagnostic. */
+static int
+step_once(sqlite3 *db, sqlite3_stmt *st)
+{
+	int rc = sqlite3_step(st);
+
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	if (rc == SQLITE_DONE || rc == SQLITE_ROW)
+		return 0;
+	diag(DIAG_STORE, NULL, 0, 0, sqlite3_errmsg(db));
+	return -1;
+}
+
+/* Deletes the rows of TABLE whose COLUMN is not among the values in the
+ * temporary table `keep`; reports a row still referenced as DIAG_PROG_IN_USE. */
+static int
+delete_others(sqlite3 *db, const char *path, const char *what, const char *table, const char *column)
+{
+	char *sql = xasprintf("SELECT %s FROM %s WHERE %s NOT IN (SELECT k FROM temp.keep)", column, table, column);
+	sqlite3_stmt *sel = store_prepare(db, sql);
+	int errors = 0;
+
+	free(sql);
+	if (sel == NULL)
+		return -1;
+	sql = xasprintf("DELETE FROM %s WHERE %s = ?", table, column);
+	sqlite3_stmt *del = store_prepare(db, sql);
+	free(sql);
+	while (del != NULL && sqlite3_step(sel) == SQLITE_ROW) {
+		char *key = xstrdup((const char *)sqlite3_column_text(sel, 0));
+		sqlite3_bind_text(del, 1, key, -1, SQLITE_TRANSIENT);
+		int rc = sqlite3_step(del);
+		sqlite3_reset(del);
+		if (rc != SQLITE_DONE) {
+			diag(DIAG_PROG_IN_USE, path, 0, 0, what, key);
+			errors++;
+		}
+		free(key);
+	}
+	sqlite3_finalize(sel);
+	sqlite3_finalize(del);
+	store_exec(db, "DELETE FROM temp.keep");
+	return del == NULL || errors ? -1 : 0;
+}
+
+static int
+keep(sqlite3 *db, sqlite3_stmt *ins, const char *key)
+{
+	sqlite3_bind_text(ins, 1, key, -1, SQLITE_TRANSIENT);
+	return step_once(db, ins);
+}
+
+int
+programme_store(sqlite3 *db, const struct programme *p, const char *path, int *changed)
+{
+	sqlite3_stmt *st = NULL, *k = NULL;
+	int rc = -1;
+
+	*changed = 0;
+	st = store_prepare(db, "SELECT value FROM programme WHERE key = 'sha256'");
+	if (st == NULL)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW && strcmp((const char *)sqlite3_column_text(st, 0), p->sha256) == 0) {
+		sqlite3_finalize(st);
+		return 0;
+	}
+	sqlite3_finalize(st);
+	*changed = 1;
+	if (store_exec(db, "SAVEPOINT programme;"
+	    "CREATE TEMP TABLE IF NOT EXISTS keep (k TEXT PRIMARY KEY);"
+	    "DELETE FROM temp.keep; DELETE FROM programme; DELETE FROM region_alias;") != 0)
+		return -1;
+	k = store_prepare(db, "INSERT OR IGNORE INTO temp.keep VALUES (?)");
+
+	/* programme: key/value */
+	char first[16], last[16];
+	snprintf(first, sizeof first, "%d", p->first_year);
+	snprintf(last, sizeof last, "%d", p->last_year);
+	const char *kv[][2] = {{"name", p->name}, {"city", p->city}, {"basis", p->basis},
+	    {"first_year", first}, {"last_year", last}, {"issuer", p->issuer},
+	    {"doc_prefix", p->doc_prefix}, {"verify_url", p->verify_url}, {"sha256", p->sha256}};
+	st = store_prepare(db, "INSERT INTO programme (key, value) VALUES (?, ?)");
+	if (st == NULL || k == NULL)
+		goto done;
+	for (size_t i = 0; i < sizeof kv / sizeof *kv; i++) {
+		if (kv[i][1] == NULL)
+			continue;
+		bind_text(st, 1, kv[i][0]);
+		bind_text(st, 2, kv[i][1]);
+		if (step_once(db, st) != 0)
+			goto done;
+	}
+	sqlite3_finalize(st);
+
+	/* Upserts, then removal of what the file no longer has: submitted data
+	 * refers to regions and awards, so those go only when unused. */
+	st = store_prepare(db, "INSERT INTO region (code, name, kind, ord) VALUES (?, ?, ?, ?) "
+	    "ON CONFLICT (code) DO UPDATE SET name = excluded.name, kind = excluded.kind, ord = excluded.ord");
+	if (st == NULL)
+		goto done;
+	for (size_t i = 0; i < p->nregions; i++) {
+		bind_text(st, 1, p->regions[i].code);
+		bind_text(st, 2, p->regions[i].name);
+		bind_text(st, 3, p->regions[i].kind);
+		sqlite3_bind_int(st, 4, (int)i + 1);
+		if (step_once(db, st) != 0 || keep(db, k, p->regions[i].code) != 0)
+			goto done;
+	}
+	sqlite3_finalize(st);
+	if (delete_others(db, path, "region", "region", "code") != 0)
+		goto fail;
+	st = store_prepare(db, "INSERT INTO region_alias (alias, code) VALUES (?, ?)");
+	if (st == NULL)
+		goto done;
+	for (size_t i = 0; i < p->naliases; i++) {
+		bind_text(st, 1, p->aliases[i].alias);
+		bind_text(st, 2, p->regions[p->aliases[i].region].code);
+		if (step_once(db, st) != 0)
+			goto done;
+	}
+	sqlite3_finalize(st);
+
+	st = store_prepare(db, "INSERT INTO track (code, name, ord) VALUES (?, ?, ?) "
+	    "ON CONFLICT (code) DO UPDATE SET name = excluded.name, ord = excluded.ord");
+	if (st == NULL)
+		goto done;
+	for (size_t i = 0; i < p->ntracks; i++) {
+		bind_text(st, 1, p->tracks[i].code);
+		bind_text(st, 2, p->tracks[i].name);
+		sqlite3_bind_int(st, 3, (int)i + 1);
+		if (step_once(db, st) != 0 || keep(db, k, p->tracks[i].code) != 0)
+			goto done;
+	}
+	sqlite3_finalize(st);
+	if (delete_others(db, path, "track", "track", "code") != 0)
+		goto fail;
+
+	st = store_prepare(db, "INSERT OR REPLACE INTO target (metric, label, comparator, value, kind, unit, ord) "
+	    "VALUES (?, ?, ?, ?, ?, ?, ?)");
+	if (st == NULL)
+		goto done;
+	for (size_t i = 0; i < p->ntargets; i++) {
+		const struct prog_target *g = &p->targets[i];
+		bind_text(st, 1, g->metric);
+		bind_text(st, 2, g->label);
+		bind_text(st, 3, g->comparator);
+		if (g->has_value)
+			sqlite3_bind_double(st, 4, g->value);
+		else
+			sqlite3_bind_null(st, 4);
+		bind_text(st, 5, g->kind);
+		bind_text(st, 6, g->unit);
+		sqlite3_bind_int(st, 7, (int)i + 1);
+		if (step_once(db, st) != 0 || keep(db, k, g->metric) != 0)
+			goto done;
+	}
+	sqlite3_finalize(st);
+	if (delete_others(db, path, "target", "target", "metric") != 0)
+		goto fail;
+
+	st = store_prepare(db, "INSERT INTO award (code, title, recipient_kind, template, women_only, ord) "
+	    "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (code) DO UPDATE SET title = excluded.title, "
+	    "recipient_kind = excluded.recipient_kind, template = excluded.template, "
+	    "women_only = excluded.women_only, ord = excluded.ord");
+	if (st == NULL)
+		goto done;
+	for (size_t i = 0; i < p->nawards; i++) {
+		const struct prog_award *w = &p->awards[i];
+		bind_text(st, 1, w->code);
+		bind_text(st, 2, w->title);
+		bind_text(st, 3, w->recipient_kind);
+		bind_text(st, 4, w->template);
+		sqlite3_bind_int(st, 5, w->women_only);
+		sqlite3_bind_int(st, 6, (int)i + 1);
+		if (step_once(db, st) != 0 || keep(db, k, w->code) != 0)
+			goto done;
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	if (delete_others(db, path, "award", "award", "code") != 0)
+		goto fail;
+	rc = 0;
+	goto done;
+fail:
+	st = NULL;
+done:
+	sqlite3_finalize(st);
+	sqlite3_finalize(k);
+	if (rc == 0)
+		store_exec(db, "RELEASE programme");
+	else {
+		sqlite3_exec(db, "ROLLBACK TO programme; RELEASE programme", NULL, NULL, NULL);
+		*changed = 0;
+	}
+	return rc;
+}

@@ -1,0 +1,69 @@
+/* programme.h — the reference data of input/programme.xml: loading, checking, storing, lookups. */
+#ifndef PROGRAMME_H
+#define PROGRAMME_H
+
+#include <sqlite3.h>
+
+struct prog_region {
+	char *code, *name, *kind; /* kind: county | park | city */
+};
+
+struct prog_alias {
+	char *alias;   /* a former name or code */
+	size_t region; /* index into regions */
+};
+
+struct prog_track {
+	char *code, *name;
+};
+
+struct prog_target {
+	char *metric, *label, *comparator, *kind, *unit; /* unit may be NULL */
+	double value;
+	int has_value; /* 0 for rising / falling */
+};
+
+struct prog_award {
+	char *code, *title, *recipient_kind, *template;
+	int women_only;
+};
+
+struct programme {
+	char *name, *city, *basis, *issuer, *doc_prefix, *verify_url; /* basis may be NULL */
+	int first_year, last_year;
+	struct prog_region *regions;
+	size_t nregions;
+	struct prog_alias *aliases;
+	size_t naliases;
+	struct prog_track *tracks;
+	size_t ntracks;
+	struct prog_target *targets;
+	size_t ntargets;
+	struct prog_award *awards;
+	size_t nawards;
+	char sha256[65]; /* of the file's bytes */
+};
+
+/* Reads, validates (programme.xsd and the rules the XSD cannot say) and
+ * returns the programme at PATH; the caller frees it with programme_free.
+ * Returns NULL after every problem was reported through diag(). */
+struct programme *programme_load(const char *path);
+void programme_free(struct programme *p);
+
+/* Brings the reference tables of DB (programme, region, region_alias, track,
+ * target, award) in line with P, unless the store already holds this very
+ * file (same sha256).  Sets *CHANGED to 1 when something was written.
+ * Returns 0, or -1 after a diagnostic (a region or award still used by
+ * submitted data cannot be removed). */
+int programme_store(sqlite3 *db, const struct programme *p, const char *path, int *changed);
+
+/* The region code that NAME (a code, a name or an alias) means, or NULL. */
+const char *programme_region(const struct programme *p, const char *name);
+/* The track / award with CODE, or NULL. */
+const struct prog_track *programme_track(const struct programme *p, const char *code);
+const struct prog_award *programme_award(const struct programme *p, const char *code);
+/* "T1, T2, T3 ..." — the codes of the tracks / awards, for messages; static buffer. */
+const char *programme_track_list(const struct programme *p);
+const char *programme_award_list(const struct programme *p);
+
+#endif

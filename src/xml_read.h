@@ -1,0 +1,89 @@
+/* xml_read.h — reading untrusted XML with libxml2 (no network, no entities, no DOCTYPE),
+ * validating it against the XSDs compiled into the program, and the annual return model. */
+#ifndef XML_READ_H
+#define XML_READ_H
+
+#include <stddef.h>
+
+#include <libxml/tree.h>
+
+#define AR_NAMESPACE "urn:jingsai:annual-return:1"
+#define PROGRAMME_NAMESPACE "urn:jingsai:programme:1"
+
+/* Parses the LEN bytes at DATA, read from PATH (named in diagnostics).
+ * Network access, entity substitution and DTD loading are off; a document
+ * with a DOCTYPE is refused before its internal subset is read; external
+ * resources are refused by the entity loader.  Returns the tree (the caller
+ * frees it with xmlFreeDoc), or NULL after every error found was reported
+ * as "PATH:LINE:COL: error: ..." through diag(). */
+xmlDocPtr xml_parse(const char *path, const char *data, size_t len);
+
+/* Validates DOC (parsed from DATA/LEN of PATH) against the compiled-in
+ * schema SCHEMA ("annual-return.xsd", "programme.xsd").  Returns the number
+ * of errors, each reported through diag(); 0 when valid. */
+int xml_validate(xmlDocPtr doc, const char *schema, const char *path, const char *data, size_t len);
+
+/* The 1-based column (in characters) where attribute ATTR ("name=") starts on
+ * line LINE of DATA, or where the first element tag starts when ATTR is NULL
+ * or not on that line; 1 when the line is not found. */
+long xml_column(const char *data, size_t len, long line, const char *attr);
+
+/* The value of attribute NAME of NODE as a new string (caller frees), or NULL. */
+char *xml_attr(xmlNodePtr node, const char *name);
+
+/* 1 when NODE is an element named NAME in namespace NS. */
+int xml_is(xmlNodePtr node, const char *ns, const char *name);
+
+/* ---- The annual return (SPEC 3.1) ---- */
+
+/* The counts of an annual return, in store column order. */
+enum ar_count {
+	AR_TECH_INNOVATIONS, AR_OPERATING_METHODS, AR_PROPOSALS_SUBMITTED, AR_PROPOSALS_ADOPTED,
+	AR_FIVE_SMALL, AR_SUPERVISORS, AR_KEY_ENTERPRISE_WORKERS, AR_KEY_ENTERPRISE_PARTICIPANTS,
+	AR_ABOVE_SCALE_ENTERPRISES, AR_ANKANG_ENTERPRISES, AR_DEATHS, AR_SERIOUS_INJURIES,
+	AR_OCCUPATIONAL_INCIDENTS, AR_PIONEER_TEAMS, AR_SIX_TYPE_TEAMS, AR_QC_GROUPS,
+	AR__COUNTS
+};
+
+/* Where each count comes from and goes to: one row per count. */
+struct ar_count_def {
+	const char *element;   /* "innovation" */
+	const char *attribute; /* "tech-innovations" */
+	const char *column;    /* annual_return.tech_innovations */
+};
+extern const struct ar_count_def ar_counts[AR__COUNTS];
+
+struct ar_project {
+	char *id, *track, *level, *status, *name, *organizer; /* organizer may be NULL */
+	long line;
+};
+
+struct ar_studio {
+	char *id, *name, *leader, *level; /* leader may be NULL */
+	int founded;                      /* 0 when not given */
+	long line;
+};
+
+struct annual_return {
+	char *region;        /* as written: code, name or alias */
+	int year;
+	char *submitted;     /* as written */
+	long line;           /* of the root element */
+	long long count[AR__COUNTS];
+	int has[AR__COUNTS]; /* 1 when the element was present */
+	struct ar_project *projects;
+	size_t nprojects;
+	struct ar_studio *studios;
+	size_t nstudios;
+};
+
+/* Reads the annual return out of DOC, which must be valid against
+ * annual-return.xsd.  Returns a new model; ar_free releases it. */
+struct annual_return *ar_from_doc(xmlDocPtr doc);
+void ar_free(struct annual_return *ar);
+
+/* Converts an xs:dateTime (a zone given or +08:00 assumed) to UTC as
+ * "YYYY-MM-DDTHH:MM:SSZ" in OUT; returns 0, or -1 when S is not one. */
+int xml_datetime_utc(const char *s, char out[21]);
+
+#endif

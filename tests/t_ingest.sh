@@ -1,0 +1,144 @@
+#!/bin/sh
+# t_ingest.sh — ingest and check of XML and CSV submissions: each bad file rejected whole with
+# its exact diagnostic, the good ones stored, hostile XML refused, encodings, aliases, order.
+. "$(dirname "$0")/lib.sh"
+FIX=$TOP/tests/fixtures/ingest
+cd "$WORK" || exit 3
+mkdir in bad good more
+cp "$TOP/input/programme.xml" "$FIX"/base/* in/
+cp "$FIX"/bad/* bad/
+cp "$FIX"/good/* good/
+cp "$FIX"/more/* more/
+J() { "$JINGSAI" --input in --db db "$@"; }
+q() { sqlite3 db "$1"; }
+
+# -- The base: a participation file sorting before the return naming its projects.
+expect_status 0 "base ingested" J ingest
+check "summary of the base" grep -qxF "3 files accepted (11 rows), 0 rejected, 0 unchanged; programme.xml loaded" stdout
+[ "$(q "SELECT region FROM enterprise WHERE credit_code = '91320614MA1XYW0012'")" = 320614 ] &&
+	ok "alias 海门市 resolves to 320614" || fail "alias 海门市 resolves to 320614"
+[ "$(q "SELECT region FROM enterprise WHERE credit_code = '91320602MA1ABC0021'")" = 320602 ] &&
+	ok "alias 港闸区 resolves to 320602" || fail "alias 港闸区 resolves to 320602"
+[ "$(q "SELECT region FROM enterprise WHERE credit_code = '91320685MA1GHJ004P'")" = 320685 ] &&
+	ok "alias 海安县 resolves to 320685" || fail "alias 海安县 resolves to 320685"
+[ "$(q "SELECT region FROM annual_return")" = 320614 ] && ok "return region alias resolves" || fail "return region alias resolves"
+[ "$(q "SELECT count(*) FROM participation")" = 3 ] &&
+	ok "participation naming a project of a later file is accepted" ||
+	fail "participation naming a project of a later file is accepted"
+[ "$(q "SELECT f.path || ':' || p.line FROM participation p JOIN file f ON f.id = p.file_id WHERE participants = 45")" = "a-participation.csv:4" ] &&
+	ok "rows keep their file and line" || fail "rows keep their file and line"
+[ "$(q "SELECT nonpublic FROM enterprise WHERE credit_code = '91320681MA1DEF0036'")" = 1 ] &&
+	ok "外资 is 非公" || fail "外资 is 非公"
+
+# -- The same bytes again change nothing.
+q ".dump" >dump1
+expect_status 0 "second run" J ingest
+check "second run reports nothing new" grep -qxF "0 files accepted (0 rows), 0 rejected, 3 unchanged" stdout
+q ".dump" >dump2
+check "second run changes nothing in the store" cmp -s dump1 dump2
+
+# -- Every bad file: rejected by check with its exact diagnostic, and nothing changes.
+bad() { # FILE DIAGNOSTIC
+	expect_status 1 "check $1 rejects it" J check "bad/$1"
+	expect_diag "$1: exact diagnostic" "bad/$1:$2"
+}
+bad malformed.xml "5:14: error: malformed XML: Opening and ending tag mismatch: project line 4 and projects"
+bad invalid.xml "4:46: error: Element 'project', attribute 'level': [facet 'enumeration'] The value 'town' is not an element of the set {'city', 'county', 'enterprise'}."
+bad invalid.xml "7:15: error: Element 'innovation', attribute 'tech-innovations': '-3' is not a valid value of the atomic type 'non-negative-count'."
+bad invalid.xml "5:35: error: unknown track 'T9': programme.xml has T1, T2, T3, T4, T5, T6"
+bad xxe.xml "2:1: error: DOCTYPE declaration refused: a submission may not declare entities or a DTD"
+bad billion-laughs.xml "2:1: error: DOCTYPE declaration refused: a submission may not declare entities or a DTD"
+bad doctype.xml "2:1: error: DOCTYPE declaration refused: a submission may not declare entities or a DTD"
+bad truncated.xml "4:98: error: malformed XML: Premature end of data in tag projects line 3"
+bad binary.dat "1:1: error: binary data (byte 0x00 at offset 8): neither an annual return (XML) nor a CSV file"
+bad empty.csv "1:1: error: empty file: neither an annual return (XML) nor a CSV file"
+bad unknown-header.csv "1:1: error: unrecognised CSV header: name,phone,email"
+bad ragged.csv "3:1: error: row has 3 fields, the header has 4"
+bad unterminated-quote.csv "3:6: error: unterminated quoted field: this quote is never closed"
+bad bad-credit-code.csv "2:1: error: bad check character in credit code '91320614MA1XYW0013': expected 2"
+bad unknown-region.csv "2:32: error: unknown region '港闸市': not a code, name or alias in programme.xml"
+bad invalid-utf8.csv "2:24: error: invalid byte 0xFF in UTF-8 text"
+bad negative-count.csv "2:41: error: negative count '-5' in column participants"
+bad unknown-project.csv "2:6: error: unknown project '2024-320699-001': no current annual return lists it"
+bad unknown-project.csv "3:22: error: unknown enterprise '91320614MA1XYW005E': no enterprises file lists this credit code"
+q ".dump" >dump3
+check "check changes nothing in the store" cmp -s dump1 dump3
+
+# -- All bad files in one ingest: each rejected, each recorded, /etc/passwd nowhere.
+cp bad/* in/
+expect_status 1 "ingest with bad files exits 1" J ingest
+check "every bad file rejected, nothing else touched" grep -qxF "0 files accepted (0 rows), 16 rejected, 3 unchanged" stdout
+[ "$(q "SELECT count(*) FROM file WHERE status = 'rejected'")" = 16 ] &&
+	ok "rejections recorded" || fail "rejections recorded"
+[ "$(q "SELECT line || ':' || col || ': ' || message FROM rejection JOIN file ON file.id = file_id WHERE path = 'xxe.xml'")" = \
+	"2:1: DOCTYPE declaration refused: a submission may not declare entities or a DTD" ] &&
+	ok "rejection keeps the diagnostic" || fail "rejection keeps the diagnostic"
+q ".dump" >dump4
+if grep -q "root:" dump4 stdout stderr db* 2>/dev/null; then fail "/etc/passwd never read"; else ok "/etc/passwd never read"; fi
+expect_status 1 "bad files again" J ingest
+check "rejected files are checked again, store unchanged" sh -c 'sqlite3 db .dump | cmp -s - dump4'
+rm in/*.xml in/*.csv in/*.dat
+cp "$TOP/input/programme.xml" "$FIX"/base/* in/
+
+# -- Encodings: GB18030, UTF-8 with BOM, CRLF with quoted quotes.
+cp good/* in/
+expect_status 0 "encodings ingested" J ingest
+[ "$(q "SELECT name FROM enterprise WHERE region = '320623' AND employees = 120")" = "如东喆堃纺织有限公司" ] &&
+	ok "GB18030 text stored as UTF-8" || fail "GB18030 text stored as UTF-8"
+[ "$(q "SELECT group_concat(encoding, ',') FROM (SELECT encoding FROM file WHERE path LIKE 'enterprises-%' ORDER BY path)")" = "UTF-8 with BOM,UTF-8,GB18030" ] &&
+	ok "encodings recorded" || fail "encodings recorded"
+[ "$(q "SELECT name FROM enterprise WHERE credit_code = '91320682MA1B0M0018'")" = "如皋市长江药业有限公司" ] &&
+	ok "BOM stripped" || fail "BOM stripped"
+[ "$(q "SELECT name FROM enterprise WHERE credit_code = '91320612MA1CRL002U'")" = '通州区"四建"集团' ] &&
+	ok "CRLF file with quoted quotes" || fail "CRLF file with quoted quotes"
+
+# -- Annual returns: a later `submitted` supersedes, in whichever order; history kept.
+cp more/return-320614-2024-v2.xml in/
+expect_status 0 "corrected return ingested" J ingest
+[ "$(q "SELECT submitted FROM cur_return WHERE region = '320614' AND year = 2024")" = "2025-02-20T01:30:00Z" ] &&
+	ok "later return is current" || fail "later return is current"
+[ "$(q "SELECT count(*) FROM cur_project WHERE region = '320614'")" = 3 ] &&
+	ok "current projects are the corrected ones" || fail "current projects are the corrected ones"
+cp more/return-320614-2024-v0.xml in/
+expect_status 0 "earlier draft ingested after" J --verbose ingest
+expect_diag "draft noted as history" "in/return-320614-2024-v0.xml:3:1: note: kept in history only: the return of 320614 2024 submitted 2025-02-20T01:30:00Z is later"
+[ "$(q "SELECT submitted FROM cur_return WHERE region = '320614' AND year = 2024")" = "2025-02-20T01:30:00Z" ] &&
+	ok "earlier draft does not supersede" || fail "earlier draft does not supersede"
+[ "$(q "SELECT count(*) FROM annual_return WHERE region = '320614' AND year = 2024")" = 3 ] &&
+	ok "every version kept in history" || fail "every version kept in history"
+expect_status 1 "project id of another region's return" J check more/return-320602-2024-taken.xml
+expect_diag "project id taken" "more/return-320602-2024-taken.xml:4:14: error: project id '2024-320614-002' is already used by the current return of 320614 2024 (return-320614-2024-v2.xml)"
+
+# -- Awards: award code, recipient kind, women only, period.
+expect_status 1 "awards checked" J check more/awards.csv
+expect_diag "women only" "more/awards.csv:3:22: error: award WOMEN is for women only, but gender is '男'"
+expect_diag "recipient kind" "more/awards.csv:4:14: error: recipient_kind 'person' does not fit award CERT, which is for a unit"
+expect_diag "unknown award" "more/awards.csv:5:6: error: unknown award 'GOLD': programme.xml has MEDAL, CERT, PIONEER, TECH, INNOV, WOMEN"
+expect_diag "year in period" "more/awards.csv:6:1: error: year 2019 is outside the programme period 2021-2025"
+
+# -- A changed file replaces what it gave; a vanished file keeps its data; forget.
+printf 'year,project_id,credit_code,participants\n2024,2024-320614-001,91320614MA1XYW0012,900\n' >in/a-participation.csv
+expect_status 0 "changed file ingested" J ingest
+check "summary counts rows gone" grep -qF "1 file accepted (1 row), 0 rejected, 7 unchanged; 1 changed file dropped 2 rows" stdout
+[ "$(q "SELECT count(*) || ',' || sum(participants) FROM participation")" = "1,900" ] &&
+	ok "changed file replaced its rows" || fail "changed file replaced its rows"
+rm in/enterprises-bom.csv
+expect_status 0 "vanished file" J ingest
+expect_diag "vanished file warned" "in/enterprises-bom.csv: warning: no longer in the input folder; its 1 rows stay in the store ('jingsai forget in/enterprises-bom.csv' removes them)"
+[ "$(q "SELECT count(*) FROM enterprise WHERE credit_code = '91320682MA1B0M0018'")" = 1 ] &&
+	ok "vanished file keeps its data" || fail "vanished file keeps its data"
+expect_status 0 "forget" J forget in/enterprises-bom.csv
+check "forget says what it removed" grep -qxF "in/enterprises-bom.csv: forgotten, 1 row removed" stdout
+[ "$(q "SELECT count(*) FROM enterprise WHERE credit_code = '91320682MA1B0M0018'")" = 0 ] &&
+	ok "forgotten rows gone" || fail "forgotten rows gone"
+expect_status 0 "no warning after forget" J ingest
+if grep -q warning stderr; then fail "no warning after forget"; else ok "no warning after forget (quiet)"; fi
+expect_status 2 "forget of an unknown file" J forget in/nothing.csv
+expect_diag "forget unknown" "jingsai: error: the store has no file 'in/nothing.csv'"
+
+# -- No programme: a failure, nothing stored.
+mkdir empty
+expect_status 3 "missing programme.xml" "$JINGSAI" --input empty --db db2 ingest
+expect_diag "missing programme named" "empty/programme.xml: fatal: programme.xml is missing and the store has no reference data: No such file or directory"
+
+finish

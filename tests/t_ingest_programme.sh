@@ -1,0 +1,63 @@
+#!/bin/sh
+# t_ingest_programme.sh — programme.xml as reference data: validated, reloaded when it changes,
+# a region still in use cannot go, a programme file elsewhere is skipped; check creates nothing.
+. "$(dirname "$0")/lib.sh"
+FIX=$TOP/tests/fixtures/ingest
+cd "$WORK" || exit 3
+mkdir in
+cp "$TOP/input/programme.xml" "$FIX"/base/* in/
+J() { "$JINGSAI" --input in --db db "$@"; }
+q() { sqlite3 db "$1"; }
+
+# check with no store: validates against the programme alone, creates no store.
+expect_status 1 "check without a store" J check in/a-participation.csv
+expect_diag "projects unknown without the store" "in/a-participation.csv:2:6: error: unknown project '2024-320614-001': no current annual return lists it"
+if [ -e db ]; then fail "check creates no store"; else ok "check creates no store"; fi
+expect_status 0 "check of a whole folder without a store" J check in
+check "check counts the files" grep -qxF "3 files checked: 3 good, 0 rejected, 0 already stored" stdout
+if [ -e db ]; then fail "still no store"; else ok "still no store"; fi
+
+expect_status 0 "base ingested" J ingest
+[ "$(q "SELECT group_concat(code, ' ') FROM (SELECT code FROM region ORDER BY ord)")" = \
+	"320602 320612 320614 320623 320681 320682 320685 KFQ SXT TZW SZ" ] &&
+	ok "regions in report order" || fail "regions in report order"
+[ "$(q "SELECT value FROM programme WHERE key = 'doc_prefix'")" = "通劳竞" ] && ok "doc prefix" || fail "doc prefix"
+[ "$(q "SELECT comparator || ' ' || value || ' ' || kind FROM target WHERE metric = 'participants'")" = ">= 3000000.0 cumulative" ] &&
+	ok "participants target" || fail "participants target"
+[ "$(q "SELECT comparator || ' ' || ifnull(value, '-') FROM target WHERE metric = 'deaths'")" = "falling -" ] &&
+	ok "deaths target falling" || fail "deaths target falling"
+
+# A changed programme is reloaded; an unchanged one is not written again.
+expect_status 0 "unchanged programme" J ingest
+if grep -q "programme.xml loaded" stdout; then fail "unchanged programme not reloaded"; else ok "unchanged programme not reloaded"; fi
+sed 's/name="班组创先争优竞赛"/name="班组创先争优劳动竞赛"/' in/programme.xml >p && mv p in/programme.xml
+expect_status 0 "changed programme" J ingest
+check "changed programme reloaded" grep -qF "programme.xml loaded" stdout
+[ "$(q "SELECT name FROM track WHERE code = 'T6'")" = "班组创先争优劳动竞赛" ] && ok "track renamed" || fail "track renamed"
+
+# A region still named by stored data cannot be removed.
+grep -v 'code="320681"' in/programme.xml >p && mv p in/programme.xml
+expect_status 3 "region in use" J ingest
+expect_diag "region in use named" "in/programme.xml: error: region '320681' was removed from programme.xml, but the store still has data naming it"
+[ "$(q "SELECT count(*) FROM region WHERE code = '320681'")" = 1 ] && ok "region kept" || fail "region kept"
+
+# A broken programme: nothing is ingested.
+cp "$TOP/input/programme.xml" in/programme.xml
+sed 's/kind="park"/kind="zone"/' in/programme.xml >p && mv p in/programme.xml
+expect_status 3 "invalid programme" J ingest
+expect_diag "programme schema error" "in/programme.xml:32:41: error: Element 'region', attribute 'kind': [facet 'enumeration'] The value 'zone' is not an element of the set {'county', 'park', 'city'}."
+expect_diag "programme rejected as a whole" "in/programme.xml: fatal: programme.xml has errors; nothing was ingested"
+
+# A programme file inside a submissions folder is not a submission.
+cp "$TOP/input/programme.xml" in/programme.xml
+mkdir in/sub
+cp "$TOP/input/programme.xml" in/sub/programme-copy.xml
+expect_status 0 "programme copy elsewhere" J ingest
+expect_diag "programme copy skipped" "in/sub/programme-copy.xml:6:1: warning: a programme file is read only as programme.xml at the top of the input folder; skipped"
+
+# Scores must name an achievement entry of their round.
+printf 'round,entry_id,judge,score\n2023-2024,K-001,评委1,95.5\n' >scores.csv
+expect_status 1 "score of an unknown entry" J check scores.csv
+expect_diag "unknown entry" "scores.csv:2:11: error: unknown entry 'K-001' of round 2023-2024: no achievements file lists it"
+
+finish
