@@ -98,8 +98,8 @@ char *cert_fields_get(const char *fields, const char *name);
 /* HMAC-SHA256 of FIELDS under KEY, first 16 bytes, base64url without
  * padding (22 characters) into OUT. */
 void cert_mac(const unsigned char *key, size_t keylen, const char *fields, char out[32]);
-/* The QR payload: PATTERN with {serial} and {mac} replaced (pattern NULL
- * or empty: "{serial}.{mac}"); the caller frees. */
+/* The QR payload: PATTERN with {serial} and {mac} replaced, and {payload}
+ * by SERIAL.MAC (pattern NULL or empty: "{payload}"); the caller frees. */
 char *cert_payload(const char *pattern, const char *serial, const char *mac);
 /* Splits TEXT (a serial, a payload or URL of PATTERN) into SERIAL and MAC
  * (MAC "" when TEXT is a bare serial).  Returns 0, or -1 when TEXT is neither. */

@@ -122,6 +122,9 @@ cert_payload(const char *pattern, const char *serial, const char *mac)
 		} else if (strncmp(p, "{mac}", 5) == 0) {
 			buf_puts(&b, mac);
 			p += 5;
+		} else if (strncmp(p, "{payload}", 9) == 0) {
+			buf_printf(&b, "%s.%s", serial, mac);
+			p += 9;
 		} else
 			buf_putc(&b, *p++);
 	}
@@ -153,6 +156,7 @@ static int
 match(const char *pattern, const char *text, char serial[64], char mac[64])
 {
 	const char *p = pattern, *t = text;
+	char payload[128] = "";
 
 	serial[0] = mac[0] = '\0';
 	while (*p) {
@@ -163,6 +167,9 @@ match(const char *pattern, const char *text, char serial[64], char mac[64])
 		} else if (strncmp(p, "{mac}", 5) == 0) {
 			dst = mac;
 			p += 5;
+		} else if (strncmp(p, "{payload}", 9) == 0) {
+			dst = payload;
+			p += 9;
 		}
 		if (dst != NULL) {
 			const char *end = *p ? strchr(t, *p) : t + strlen(t);
@@ -177,6 +184,15 @@ match(const char *pattern, const char *text, char serial[64], char mac[64])
 			return -1;
 		p++;
 		t++;
+	}
+	if (payload[0] != '\0') {
+		/* {payload} is SERIAL.MAC (neither has a dot). */
+		char *dot = strchr(payload, '.');
+		if (dot == NULL || serial[0] != '\0' || mac[0] != '\0')
+			return -1;
+		*dot = '\0';
+		strcpy(serial, payload);
+		strcpy(mac, dot + 1);
 	}
 	return *t == '\0' && cert_serial_valid(serial) ? 0 : -1;
 }

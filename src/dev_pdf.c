@@ -402,9 +402,15 @@ draw_shape(HPDF_Page page, double page_h, const struct dl_item *it)
 		paint(page, it->width_pt, it->stroke, it->fill);
 		break;
 	case DL_QR: {
-		double m = it->w / it->qr_width;
+		/* In module units (one unit a module, rows downwards), so that each
+		 * run of dark modules is a short "c r n 1 re": a third of the
+		 * content of page coordinates, and as exact in every renderer. */
+		double m = px(it->w / it->qr_width);
 		int r, col, any = 0;
 
+		HPDF_Page_GSave(page);
+		HPDF_Page_Concat(page, (HPDF_REAL)m, 0, 0, (HPDF_REAL)-m, (HPDF_REAL)px(it->x),
+		    (HPDF_REAL)(page_h - px(it->y)));
 		set_rgb_fill(page, 0);
 		for (r = 0; r < it->qr_width; r++)
 			for (col = 0; col < it->qr_width; col++) {
@@ -415,14 +421,14 @@ draw_shape(HPDF_Page page, double page_h, const struct dl_item *it)
 				for (end = col; end < it->qr_width && (it->modules[r * it->qr_width + end] & 1);
 				    end++)
 					;
-				HPDF_Page_Rectangle(page, (HPDF_REAL)px(it->x + col * m),
-				    (HPDF_REAL)(page_h - px(it->y + (r + 1) * m)),
-				    (HPDF_REAL)px((end - col) * m), (HPDF_REAL)px(m));
+				HPDF_Page_Rectangle(page, (HPDF_REAL)col, (HPDF_REAL)r,
+				    (HPDF_REAL)(end - col), 1);
 				any = 1;
 				col = end - 1;
 			}
 		if (any)
 			HPDF_Page_Fill(page);
+		HPDF_Page_GRestore(page);
 		break;
 	}
 	default:

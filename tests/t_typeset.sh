@@ -26,6 +26,13 @@ if [ -s "$WORK/fonts" ] && ! awk '$(NF-4) != "yes" || $(NF-3) != "yes" || $(NF-2
 	ok "chars: every font embedded, subset, with ToUnicode"; else fail "chars: fonts not all embedded+subset"; cat "$WORK/fonts"; fi
 if pdftoppm -r 30 -png "$WORK/chars.pdf" "$WORK/chars" 2>"$WORK/ppm.err" && [ ! -s "$WORK/ppm.err" ]; then ok "chars: renders"; else fail "chars: renders"; fi
 
+# -- twelve pages of the programme text extract back exactly (page numbers aside)
+"$TS" --fonts "$FONTS" --pdf "$WORK/long.pdf" "$FX/bench.txt"
+sed -n 's/^\(title\|h1\|h2\|p\) //p' "$FX/bench.txt" | tr -d '\n' >"$WORK/long.want"
+pdftotext "$WORK/long.pdf" - 2>"$WORK/long.err" | tr '\f' '\n' | grep -v '^— [0-9]* —$' | tr -d '\n' >"$WORK/long.got"
+if cmp -s "$WORK/long.want" "$WORK/long.got" && [ ! -s "$WORK/long.err" ]; then ok "long: $(pdfinfo "$WORK/long.pdf" | awk '/^Pages/ { print $2 }') pages extract exactly, no warning"
+else fail "long: extracted text differs"; cmp "$WORK/long.want" "$WORK/long.got"; head -3 "$WORK/long.err"; fi
+
 # -- byte-identical output for identical input
 "$TS" --fonts "$FONTS" --pdf "$WORK/chars2.pdf" "$FX/chars.txt"
 check "reproducible: same bytes twice" cmp "$WORK/chars.pdf" "$WORK/chars2.pdf"

@@ -66,6 +66,17 @@ test_sign(void)
 	    "default pattern parsed back");
 	free(payload);
 	CHECK(cert_payload_parse(NULL, "hello", serial, m) != 0, "junk refused");
+
+	/* programme.xml's pattern: https://jsj.ntzgh.cn/v/{payload} */
+	payload = cert_payload("https://jsj.ntzgh.cn/v/{payload}", "2025-MEDAL-0001", "JWw2B0Ch124Is3DWOZhs3g");
+	CHECK_STR(payload, "https://jsj.ntzgh.cn/v/2025-MEDAL-0001.JWw2B0Ch124Is3DWOZhs3g",
+	    "{payload} is SERIAL.MAC");
+	CHECK(cert_payload_parse("https://jsj.ntzgh.cn/v/{payload}", payload, serial, m) == 0 &&
+	    strcmp(serial, "2025-MEDAL-0001") == 0 && strcmp(m, "JWw2B0Ch124Is3DWOZhs3g") == 0,
+	    "{payload} parsed back");
+	free(payload);
+	CHECK(cert_payload_parse("https://jsj.ntzgh.cn/v/{payload}", "https://jsj.ntzgh.cn/v/2025-MEDAL-0001",
+	    serial, m) != 0, "{payload} without its code refused");
 }
 
 static void
