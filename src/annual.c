@@ -161,6 +161,24 @@ annual_build(struct out_ctx *oc, int year, const char *region)
 	}
 	if (aggregate_prepare(ro) != 0)
 		goto done;
+	{
+		/* a year of the period, or one the store has data for */
+		sqlite3_stmt *st = store_prepare(ro, "SELECT 1 FROM agg_years WHERE year = ?1");
+		int known = 0;
+		if (st == NULL)
+			goto done;
+		sqlite3_bind_int(st, 1, year);
+		known = sqlite3_step(st) == SQLITE_ROW;
+		sqlite3_finalize(st);
+		if (!known) {
+			char ys[16], period[64];
+			snprintf(ys, sizeof ys, "%d", year);
+			snprintf(period, sizeof period, "%s–%s", first, last);
+			diag(DIAG_ANNUAL_YEAR, NULL, 0, 0, ys, period);
+			status = JZ_EXIT_USAGE;
+			goto done;
+		}
+	}
 	sqlite3_set_authorizer(ro, read_only_authorizer, NULL);
 	tm.sql += now_seconds() - t0;
 

@@ -43,6 +43,14 @@ grep -q "^职工技术革新项目（个）,未报送,23," "$OUT/annual/2025/TZW
 # A region that did: share and rank
 grep -q "^参与职工（人次）,2115,2109,+6,8.0%,9/11" "$OUT/annual/2025/320612.csv" && ok "region CSV: share of the city and rank" || fail "region share and rank"
 
+# The same store and templates give the same bytes.
+mkdir -p "$WORK/first"; cp "$OUT/annual/2025/"* "$WORK/first/"
+expect_status 0 "annual 2025 again" run_annual 2025
+same=1; for f in "$WORK/first/"*; do cmp -s "$f" "$OUT/annual/2025/$(basename "$f")" || same=0; done
+[ $same = 1 ] && ok "a second run writes byte-identical PDFs and CSVs" || fail "byte-identical second run"
+expect_status 2 "a year outside the period without data" run_annual 2031
+expect_diag "year refused" "year 2031 is not a year of the programme (2021–2025)"
+
 # --region, by code or alias
 rm -rf "$OUT"
 expect_status 0 "annual --region by alias" run_annual 2025 --region 海门市

@@ -26,10 +26,25 @@ if [ -s "$WORK/fonts" ] && ! awk '$(NF-4) != "yes" || $(NF-3) != "yes" || $(NF-2
 	ok "chars: every font embedded, subset, with ToUnicode"; else fail "chars: fonts not all embedded+subset"; cat "$WORK/fonts"; fi
 if pdftoppm -r 30 -png "$WORK/chars.pdf" "$WORK/chars" 2>"$WORK/ppm.err" && [ ! -s "$WORK/ppm.err" ]; then ok "chars: renders"; else fail "chars: renders"; fi
 
+# -- twelve pages of the programme text extract back exactly (page numbers aside)
+"$TS" --fonts "$FONTS" --pdf "$WORK/long.pdf" "$FX/bench.txt"
+sed -n 's/^\(title\|h1\|h2\|p\) //p' "$FX/bench.txt" | tr -d '\n' >"$WORK/long.want"
+pdftotext "$WORK/long.pdf" - 2>"$WORK/long.err" | tr '\f' '\n' | grep -v '^— [0-9]* —$' | tr -d '\n' >"$WORK/long.got"
+if cmp -s "$WORK/long.want" "$WORK/long.got" && [ ! -s "$WORK/long.err" ]; then ok "long: $(pdfinfo "$WORK/long.pdf" | awk '/^Pages/ { print $2 }') pages extract exactly, no warning"
+else fail "long: extracted text differs"; cmp "$WORK/long.want" "$WORK/long.got"; head -3 "$WORK/long.err"; fi
+
 # -- byte-identical output for identical input
 "$TS" --fonts "$FONTS" --pdf "$WORK/chars2.pdf" "$FX/chars.txt"
 check "reproducible: same bytes twice" cmp "$WORK/chars.pdf" "$WORK/chars2.pdf"
 grep -a -q "D:20250115000000Z" "$WORK/chars.pdf" && ok "reproducible: SOURCE_DATE_EPOCH is the date" || fail "reproducible: SOURCE_DATE_EPOCH is the date"
+
+# -- a licensed font dropped into the fonts folder wins (any case of its name);
+# without a roles.conf there the built-in roles apply
+mkdir -p "$WORK/office"
+cp /usr/share/fonts/truetype/arphic-gkai00mp/gkai00mp.ttf "$WORK/office/SIMFANG.TTF"
+"$TS" --fonts "$WORK/office" --dump "$WORK/office.dump" "$FX/chars.txt"
+grep -q 'run text .*font=GBZenKai-Medium .*"一二三；人名：张"' "$WORK/office.dump" && ok "fonts/: SIMFANG.TTF is the body font" || fail "fonts/: SIMFANG.TTF is the body font"
+grep -q 'run text .*font=LXGWWenKai-Regular .*"喆"' "$WORK/office.dump" && ok "fonts/: fallback still catches 喆" || fail "fonts/: fallback still catches 喆"
 
 # -- a character no font of the chain has: error names the field and U+XXXX, no file
 mkdir -p "$WORK/narrow"

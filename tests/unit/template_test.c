@@ -1,0 +1,136 @@
+/* template_test.c — the report-template engine: number formats, placeholders,
+ * totals and the companion CSV, and errors with their line and column. */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "layout.h"
+#include "template.h"
+
+static struct diag_msg last;
+static char last_text[1024], last_file[256];
+static int errors;
+
+static void
+sink(const struct diag_msg *m, void *arg)
+{
+	if (m->level < DIAG_ERROR)
+		return;
+	errors++;
+	last = *m;
+	snprintf(last_text, sizeof last_text, "%s", m->text);
+	snprintf(last_file, sizeof last_file, "%s", m->file ? m->file : "");
+	last.text = last_text;
+	last.file = last_file;
+}
+
+static char *
+write_tpl(const char *text)
+{
+	char *path = xstrdup("/tmp/jingsai-tpl-XXXXXX");
+	int fd = mkstemp(path);
+	if (write(fd, text, strlen(text)) != (ssize_t)strlen(text))
+		abort();
+	close(fd);
+	return path;
+}
+
+/* Runs TEXT against DB; returns the CSV (caller frees) or NULL. */
+static char *
+run(sqlite3 *db, const char *text, struct fontset *fs)
+{
+	char *path = write_tpl(text);
+	struct tpl *t = tpl_load(path);
+	struct tpl_param params[] = {{"year", "2025"}, {"region", NULL}};
+	struct tpl_run *r = t ? tpl_query(t, db, params, 2) : NULL;
+	struct buf csv = {0};
+	char *out = NULL;
+
+	if (r != NULL && fs != NULL) {
+		struct doc *d = tpl_render(r, fs, &csv);
+		if (d != NULL)
+			out = xstrdup(csv.data ? csv.data : "");
+		doc_free(d);
+	} else if (r != NULL)
+		out = xstrdup("");
+	buf_free(&csv);
+	tpl_run_free(r);
+	tpl_free(t);
+	unlink(path);
+	free(path);
+	return out;
+}
+
+int
+main(void)
+{
+	char b[64];
+	sqlite3 *db;
+	struct fontset *fs;
+
+	CHECK_STR(tpl_format_number(1234567, 1, NULL, b), "1,234,567", "default: thousands");
+	CHECK_STR(tpl_format_number(0.1234, 0, "percent", b), "12.3%", "percent of a fraction");
+	CHECK_STR(tpl_format_number(12.34, 0, "pct", b), "12.3%", "pct of a percentage");
+	CHECK_STR(tpl_format_number(1503, 1, "change", b), "+1,503", "change: sign");
+	CHECK_STR(tpl_format_number(-2, 1, "change", b), "-2", "change: negative");
+	CHECK_STR(tpl_format_number(0, 1, "change", b), "0", "change: zero unsigned");
+	CHECK_STR(tpl_format_number(2.75, 0, "change1", b), "+2.8", "change1: one decimal");
+	CHECK_STR(tpl_format_number(2025, 1, "integer", b), "2025", "integer: no separators");
+
+	diag_set_sink(sink, NULL, NULL, NULL);
+	sqlite3_open(":memory:", &db);
+	sqlite3_exec(db, "CREATE TABLE r(name TEXT, n INTEGER, share REAL, y INTEGER);"
+	    "INSERT INTO r VALUES ('甲', 1200, 0.5, 2025), ('乙', NULL, 0.25, 2025), ('丙', 5, 0.25, 2024);",
+	    NULL, NULL, NULL);
+	fs = fontset_open("fonts");
+
+	char *csv = run(db,
+	    "<report title=\"T{year}\">\n"
+	    "<query name=\"q\" sql=\"SELECT SUM(n) AS total FROM r WHERE y = :year\"/>\n"
+	    "<section title=\"一、总体\"><p>共{q.total}人，{{括号}}</p>\n"
+	    "<table title=\"表1\" sql=\"SELECT name, n, share FROM r WHERE y = :year ORDER BY name\">\n"
+	    "<col key=\"name\" header=\"名称\"/><col key=\"n\" header=\"人数\" null=\"未报送\"/>\n"
+	    "<col key=\"share\" header=\"占比\" format=\"percent\"/><total/></table></section></report>\n", fs);
+	CHECK(csv != NULL, "a good template renders");
+	if (csv != NULL) {
+		CHECK(strncmp(csv, "\xEF\xBB\xBF", 3) == 0, "CSV starts with a BOM");
+		CHECK(strstr(csv, "q\r\ntotal\r\n1200\r\n") != NULL, "CSV: the paragraph's number, without separator");
+		CHECK(strstr(csv, "表1\r\n名称,人数,占比\r\n乙,未报送,25.0%\r\n甲,1200,50.0%\r\n合计,1200,\r\n") != NULL,
+		    "CSV: rows, NULL text, percent, sum without the percentages");
+		free(csv);
+	}
+
+	errors = 0;
+	csv = run(db, "<report title=\"x\">\n<table sql=\"SELECT nme FROM r\">\n<col key=\"name\"/></table></report>\n", fs);
+	CHECK(csv == NULL && errors == 1, "bad SQL fails");
+	CHECK(last.line == 2 && last.column == 20, "bad SQL: line and column of the name in the SQL");
+	CHECK(strstr(last.text, "no such column: nme") != NULL, "bad SQL: SQLite's message");
+	free(csv);
+
+	errors = 0;
+	csv = run(db, "<report title=\"x\">\n<query name=\"q\" sql=\"SELECT 1 AS a\"/>\n<p>\n  值{q.b}</p></report>\n", fs);
+	CHECK(csv == NULL && errors == 1, "unknown placeholder fails");
+	CHECK(last.line == 4 && last.column == 4, "unknown placeholder: its line and column");
+	free(csv);
+
+	errors = 0;
+	csv = run(db, "<report title=\"x\"><p>{nothing}</p><unknown/></report>\n", fs);
+	CHECK(csv == NULL && errors == 1 && strstr(last.text, "<unknown> is not allowed in <report>"),
+	    "unknown element fails at load");
+	free(csv);
+
+	errors = 0;
+	csv = run(db, "<report title=\"x\"><table sql=\"SELECT 1 AS a WHERE :nope\"><col key=\"a\"/></table></report>\n", fs);
+	CHECK(csv == NULL && errors == 1 && strstr(last.text, "unknown parameter :nope"), "unknown SQL parameter");
+	free(csv);
+
+	errors = 0;
+	csv = run(db, "<report title=\"x\"><table sql=\"INSERT INTO r VALUES (1,2,3,4)\"><col key=\"a\"/></table></report>\n", fs);
+	CHECK(csv == NULL && errors == 1 && strstr(last.text, "may not change the store"), "a writing query is refused");
+	free(csv);
+
+	fontset_free(fs);
+	sqlite3_close(db);
+	return CHECK_DONE();
+}
