@@ -183,10 +183,15 @@ is_space_at(const char *s, size_t n, size_t i, size_t *len)
 		*len = 3;
 		return 1;
 	}
+	/* U+00A0 NO-BREAK SPACE (pasted from web pages), C2 A0 */
+	if (i + 2 <= n && (unsigned char)s[i] == 0xC2 && (unsigned char)s[i + 1] == 0xA0) {
+		*len = 2;
+		return 1;
+	}
 	return 0;
 }
 
-/* Trims spaces, tabs and ideographic spaces around field I in place;
+/* Trims spaces, tabs, ideographic and no-break spaces around field I in place;
  * returns its start and stores the number of characters skipped in front
  * in *SKIPPED. */
 static char *
@@ -209,6 +214,8 @@ trim_field(struct reader *r, int i, long *skipped)
 		else if (n - a >= 3 && (unsigned char)s[n - 3] == 0xE3 &&
 		    (unsigned char)s[n - 2] == 0x80 && (unsigned char)s[n - 1] == 0x80)
 			n -= 3;
+		else if (n - a >= 2 && (unsigned char)s[n - 2] == 0xC2 && (unsigned char)s[n - 1] == 0xA0)
+			n -= 2;
 		else
 			break;
 	}

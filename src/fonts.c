@@ -10,6 +10,8 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 #include <hb.h>
@@ -26,10 +28,10 @@ static const char default_roles[] =
     "heading: 黑体.ttf, simhei.ttf, truetype/wqy/wqy-microhei.ttc@0, truetype/droid/DroidSansFallbackFull.ttf, truetype/lxgw-wenkai/LXGWWenKai-Regular.ttf, truetype/hanazono/HanaMinA.ttf, truetype/hanazono/HanaMinB.ttf\n"
     "kai:     楷体_GB2312.ttf, simkai.ttf, truetype/arphic-gkai00mp/gkai00mp.ttf, truetype/lxgw-wenkai/LXGWWenKai-Regular.ttf, truetype/droid/DroidSansFallbackFull.ttf, truetype/hanazono/HanaMinA.ttf, truetype/hanazono/HanaMinB.ttf\n"
     "wenkai:  truetype/lxgw-wenkai/LXGWWenKai-Regular.ttf, truetype/droid/DroidSansFallbackFull.ttf, truetype/hanazono/HanaMinA.ttf, truetype/hanazono/HanaMinB.ttf\n"
-    "number:  simsun.ttf, truetype/arphic-gbsn00lp/gbsn00lp.ttf, truetype/lxgw-wenkai/LXGWWenKai-Regular.ttf, truetype/hanazono/HanaMinA.ttf\n"
+    "number:  simsun.ttc, simsun.ttf, truetype/arphic-gbsn00lp/gbsn00lp.ttf, truetype/lxgw-wenkai/LXGWWenKai-Regular.ttf, truetype/hanazono/HanaMinA.ttf\n"
     "table:   仿宋_GB2312.ttf, FangSong_GB2312.ttf, simfang.ttf, truetype/arphic-gbsn00lp/gbsn00lp.ttf, truetype/lxgw-wenkai/LXGWWenKai-Regular.ttf, truetype/droid/DroidSansFallbackFull.ttf, truetype/hanazono/HanaMinA.ttf, truetype/hanazono/HanaMinB.ttf\n"
     "sans:    黑体.ttf, simhei.ttf, truetype/wqy/wqy-microhei.ttc@0, truetype/droid/DroidSansFallbackFull.ttf, truetype/lxgw-wenkai/LXGWWenKai-Regular.ttf, truetype/hanazono/HanaMinA.ttf, truetype/hanazono/HanaMinB.ttf\n"
-    "song:    simsun.ttf, truetype/arphic-gbsn00lp/gbsn00lp.ttf, truetype/lxgw-wenkai/LXGWWenKai-Regular.ttf, truetype/droid/DroidSansFallbackFull.ttf, truetype/hanazono/HanaMinA.ttf, truetype/hanazono/HanaMinB.ttf\n";
+    "song:    simsun.ttc, simsun.ttf, truetype/arphic-gbsn00lp/gbsn00lp.ttf, truetype/lxgw-wenkai/LXGWWenKai-Regular.ttf, truetype/droid/DroidSansFallbackFull.ttf, truetype/hanazono/HanaMinA.ttf, truetype/hanazono/HanaMinB.ttf\n";
 
 static const char *const system_dirs[] = {
 	"/usr/share/fonts", "/usr/local/share/fonts", NULL
@@ -81,6 +83,7 @@ resolve(const char *dir, const char *entry)
 {
 	const char *base;
 	char *p;
+	DIR *dp;
 	int i;
 
 	if (entry[0] == '/')
@@ -90,11 +93,27 @@ resolve(const char *dir, const char *entry)
 		return p;
 	free(p);
 	base = strrchr(entry, '/');
-	if (base != NULL) {
-		p = path_join(dir, base + 1);
-		if (is_file(p))
+	base = base != NULL ? base + 1 : entry;
+	p = path_join(dir, base);
+	if (is_file(p))
+		return p;
+	free(p);
+	/* Windows font files come as SIMFANG.TTF as often as simfang.ttf */
+	if ((dp = opendir(dir)) != NULL) {
+		struct dirent *de;
+
+		p = NULL;
+		while ((de = readdir(dp)) != NULL)
+			if (strcasecmp(de->d_name, base) == 0) {
+				p = path_join(dir, de->d_name);
+				if (is_file(p))
+					break;
+				free(p);
+				p = NULL;
+			}
+		closedir(dp);
+		if (p != NULL)
 			return p;
-		free(p);
 	}
 	for (i = 0; system_dirs[i] != NULL; i++) {
 		p = path_join(system_dirs[i], entry);

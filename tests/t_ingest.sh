@@ -49,6 +49,8 @@ bad invalid.xml "5:35: error: unknown track 'T9': programme.xml has T1, T2, T3, 
 bad xxe.xml "2:1: error: DOCTYPE declaration refused: a submission may not declare entities or a DTD"
 bad billion-laughs.xml "2:1: error: DOCTYPE declaration refused: a submission may not declare entities or a DTD"
 bad doctype.xml "2:1: error: DOCTYPE declaration refused: a submission may not declare entities or a DTD"
+bad no-namespace.xml "2:1: error: unknown XML document <annual-return> (namespace ''): an annual return is <annual-return xmlns=\"urn:jingsai:annual-return:1\">"
+bad xinclude.xml "3:1: error: Element '{http://www.w3.org/2001/XInclude}include': This element is not expected. Expected is one of ( innovation, studios, green, safety, teams )."
 bad truncated.xml "4:98: error: malformed XML: Premature end of data in tag projects line 3"
 bad binary.dat "1:1: error: binary data (byte 0x00 at offset 8): neither an annual return (XML) nor a CSV file"
 bad empty.csv "1:1: error: empty file: neither an annual return (XML) nor a CSV file"
@@ -67,8 +69,8 @@ check "check changes nothing in the store" cmp -s dump1 dump3
 # -- All bad files in one ingest: each rejected, each recorded, /etc/passwd nowhere.
 cp bad/* in/
 expect_status 1 "ingest with bad files exits 1" J ingest
-check "every bad file rejected, nothing else touched" grep -qxF "0 files accepted (0 rows), 16 rejected, 3 unchanged" stdout
-[ "$(q "SELECT count(*) FROM file WHERE status = 'rejected'")" = 16 ] &&
+check "every bad file rejected, nothing else touched" grep -qxF "0 files accepted (0 rows), 18 rejected, 3 unchanged" stdout
+[ "$(q "SELECT count(*) FROM file WHERE status = 'rejected'")" = 18 ] &&
 	ok "rejections recorded" || fail "rejections recorded"
 [ "$(q "SELECT line || ':' || col || ': ' || message FROM rejection JOIN file ON file.id = file_id WHERE path = 'xxe.xml'")" = \
 	"2:1: DOCTYPE declaration refused: a submission may not declare entities or a DTD" ] &&

@@ -38,6 +38,14 @@ else fail "long: extracted text differs"; cmp "$WORK/long.want" "$WORK/long.got"
 check "reproducible: same bytes twice" cmp "$WORK/chars.pdf" "$WORK/chars2.pdf"
 grep -a -q "D:20250115000000Z" "$WORK/chars.pdf" && ok "reproducible: SOURCE_DATE_EPOCH is the date" || fail "reproducible: SOURCE_DATE_EPOCH is the date"
 
+# -- a licensed font dropped into the fonts folder wins (any case of its name);
+# without a roles.conf there the built-in roles apply
+mkdir -p "$WORK/office"
+cp /usr/share/fonts/truetype/arphic-gkai00mp/gkai00mp.ttf "$WORK/office/SIMFANG.TTF"
+"$TS" --fonts "$WORK/office" --dump "$WORK/office.dump" "$FX/chars.txt"
+grep -q 'run text .*font=GBZenKai-Medium .*"一二三；人名：张"' "$WORK/office.dump" && ok "fonts/: SIMFANG.TTF is the body font" || fail "fonts/: SIMFANG.TTF is the body font"
+grep -q 'run text .*font=LXGWWenKai-Regular .*"喆"' "$WORK/office.dump" && ok "fonts/: fallback still catches 喆" || fail "fonts/: fallback still catches 喆"
+
 # -- a character no font of the chain has: error names the field and U+XXXX, no file
 mkdir -p "$WORK/narrow"
 echo "body: truetype/arphic-gbsn00lp/gbsn00lp.ttf" >"$WORK/narrow/roles.conf"

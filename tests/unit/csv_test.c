@@ -378,9 +378,9 @@ check_reading(void)
 	free(out);
 
 	/* Ideographic spaces around a value are trimmed; the column follows. */
-	const char *ideo = "round,entry_id,judge,score\n2023-2024,\xe3\x80\x80" "A1\xe3\x80\x80,J1,90\n";
+	const char *ideo = "round,entry_id,judge,score\n2023-2024,\xe3\x80\x80" "A1\xe3\x80\x80,\xc2\xa0J1\xc2\xa0,90\n";
 	out = read_rows("t.csv", ideo, strlen(ideo), &rc, NULL);
-	CHECK_STR(out, "2: 2023-2024@1 | A1@12 | J1@16 | 90@19\n", "ideographic spaces trimmed");
+	CHECK_STR(out, "2: 2023-2024@1 | A1@12 | J1@17 | 90@21\n", "ideographic and no-break spaces trimmed");
 	free(out);
 
 	/* Errors are all reported, good rows still reach the callback. */
