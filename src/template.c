@@ -4,6 +4,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <libxml/parser.h>
 #include <libxml/tree.h>
@@ -24,22 +25,24 @@ enum attr {
 	A_TITLE, A_SUBTITLE, A_ISSUER, A_DATE, A_AUTHOR, A_NAME, A_SQL, A_KEY,
 	A_HEADER, A_ALIGN, A_FORMAT, A_WIDTH, A_NULL, A_LABEL, A_KIND, A_CATEGORY,
 	A_VALUES, A_NAMES, A_UNIT, A_HEIGHT, A_WHEN, A_UNLESS, A_STYLE, A_EMPTY,
+	A_NUMBER,
 	A__COUNT
 };
 static const char *const attr_names[A__COUNT] = {
 	"title", "subtitle", "issuer", "date", "author", "name", "sql", "key",
 	"header", "align", "format", "width", "null", "label", "kind", "category",
 	"values", "names", "unit", "height", "when", "unless", "style", "empty",
+	"number",
 };
 #define AT(a) (1u << (a))
 
 enum kind_id {
 	K_REPORT, K_COVER, K_SECTION, K_SUBSECTION, K_QUERY, K_P, K_TABLE, K_COL,
-	K_TOTAL, K_CHART, K_PAGEBREAK, K__COUNT
+	K_TOTAL, K_CHART, K_PAGEBREAK, K_REDHEAD, K_SIGNATURE, K__COUNT
 };
 #define KB(k) (1u << (k))
 #define FLOW (KB(K_SECTION) | KB(K_SUBSECTION) | KB(K_QUERY) | KB(K_P) | KB(K_TABLE) | \
-    KB(K_CHART) | KB(K_PAGEBREAK))
+    KB(K_CHART) | KB(K_PAGEBREAK) | KB(K_REDHEAD) | KB(K_SIGNATURE))
 #define COND (AT(A_WHEN) | AT(A_UNLESS))
 
 struct node;
@@ -113,10 +116,12 @@ static void render_p(struct rctx *, struct node *);
 static void render_table(struct rctx *, struct node *);
 static void render_chart(struct rctx *, struct node *);
 static void render_pagebreak(struct rctx *, struct node *);
+static void render_redhead(struct rctx *, struct node *);
+static void render_signature(struct rctx *, struct node *);
 
 static const struct kind kinds[K__COUNT] = {
 	/* the whole document: title for the PDF info, its flowed content */
-	[K_REPORT] = {"report", AT(A_TITLE) | AT(A_AUTHOR), AT(A_TITLE),
+	[K_REPORT] = {"report", AT(A_TITLE) | AT(A_AUTHOR) | AT(A_DATE), AT(A_TITLE),
 	    FLOW | KB(K_COVER), 0, check_text_attrs, render_report},
 	/* a cover page: issuing body, title, subtitle, date */
 	[K_COVER] = {"cover", AT(A_TITLE) | AT(A_SUBTITLE) | AT(A_ISSUER) | AT(A_DATE),
@@ -144,6 +149,12 @@ static const struct kind kinds[K__COUNT] = {
 	    AT(A_NAMES) | AT(A_UNIT) | AT(A_HEIGHT) | COND,
 	    AT(A_SQL) | AT(A_CATEGORY) | AT(A_VALUES), 0, 0, check_chart, render_chart},
 	[K_PAGEBREAK] = {"pagebreak", COND, 0, 0, 0, check_section, render_pagebreak},
+	/* the 版头 of a red-header document (GB/T 9704 §7.2): issuing-office mark, number, red rule */
+	[K_REDHEAD] = {"redhead", AT(A_ISSUER) | AT(A_NUMBER), AT(A_ISSUER), 0, 0, check_text_attrs,
+	    render_redhead},
+	/* issuing body and date at the end (GB/T 9704 §7.3.5.2), after a blank line */
+	[K_SIGNATURE] = {"signature", AT(A_ISSUER) | AT(A_DATE), AT(A_ISSUER) | AT(A_DATE), 0, 0,
+	    check_text_attrs, render_signature},
 };
 
 /* ---- Positions ---------------------------------------------------------- */
@@ -979,7 +990,7 @@ check_conditions(struct qctx *q, struct node *n)
 
 /* The attributes that hold text with placeholders. */
 static const int text_attrs[] = {A_TITLE, A_SUBTITLE, A_ISSUER, A_DATE, A_AUTHOR, A_LABEL,
-    A_HEADER, A_NAMES, A_UNIT, A_EMPTY, A_NULL};
+    A_HEADER, A_NAMES, A_UNIT, A_EMPTY, A_NULL, A_NUMBER};
 
 static int
 check_text_attrs(struct qctx *q, struct node *n)
@@ -1251,6 +1262,11 @@ tpl_run_fingerprint(const struct tpl_run *r, struct fingerprint *fp)
 
 /* ---- Rendering ---------------------------------------------------------- */
 
+/* The bottom of the GB/T 9704 版心 (37 mm + 225 mm), and the room a heading
+ * needs below it for a table's caption, header and first rows. */
+#define BODY_BOTTOM_MM 262.0
+#define KEEP_WITH_TABLE_MM 50.0
+
 struct rctx {
 	const struct tpl_run *run;
 	struct doc *d;
@@ -1375,6 +1391,17 @@ render_section(struct rctx *c, struct node *n)
 		return;
 	title = expand_attr(c, n, A_TITLE);
 	doc_field(c->d, title);
+	/* A heading followed by a table or chart keeps with its caption and
+	 * first rows: the layout only keeps it with one line of text. */
+	for (int i = 0; i < n->nkids; i++) {
+		const struct node *k = n->kids[i];
+		if (k->kind == &kinds[K_QUERY] || !shown(c->run, k))
+			continue;
+		if ((k->kind == &kinds[K_TABLE] || k->kind == &kinds[K_CHART]) &&
+		    BODY_BOTTOM_MM - doc_cursor_y(c->d) < KEEP_WITH_TABLE_MM)
+			doc_page_break(c->d);
+		break;
+	}
 	doc_heading(c->d, n->kind == &kinds[K_SECTION] ? 1 : 2, title);
 	c->section = title;
 	render_kids(c, n);
@@ -1692,6 +1719,25 @@ render_pagebreak(struct rctx *c, struct node *n)
 		doc_page_break(c->d);
 }
 
+/* The document's date for the PDF's information: the report's date="YYYY-MM-DD"
+ * (noon, China Standard Time, so that the day is the same everywhere) when
+ * given, else jz_now().  A document dated by its data is the same on every run. */
+static long long
+report_date(const struct rctx *c, const struct node *root)
+{
+	char *date = expand_attr(c, root, A_DATE);
+	int y, m, d;
+	long long t = jz_now();
+
+	if (date != NULL && sscanf(date, "%d-%d-%d", &y, &m, &d) == 3 && y >= 1970 && m >= 1 && m <= 12 &&
+	    d >= 1 && d <= 31) {
+		struct tm tm = {.tm_year = y - 1900, .tm_mon = m - 1, .tm_mday = d, .tm_hour = 4};
+		t = (long long)timegm(&tm);
+	}
+	free(date);
+	return t;
+}
+
 struct doc *
 tpl_render(const struct tpl_run *r, struct fontset *fs, struct buf *csv)
 {
@@ -1707,7 +1753,7 @@ tpl_render(const struct tpl_run *r, struct fontset *fs, struct buf *csv)
 	setup.title = r->title;
 	setup.author = author;
 	setup.subject = r->title;
-	setup.date = jz_now();
+	setup.date = report_date(&c, r->t->root);
 	c.d = doc_new(fs, &setup);
 	if (c.d == NULL) {
 		free(author);
@@ -1717,4 +1763,75 @@ tpl_render(const struct tpl_run *r, struct fontset *fs, struct buf *csv)
 	render_report(&c, r->t->root);
 	free(author);
 	return c.d;
+}
+
+/* The 版头 of GB/T 9704-2012 §7.2 at the top of the current (first) page:
+ * the issuing-office mark centred in red, its top 35 mm below the top of the
+ * 版心; the document number centred on the third line below the mark (two
+ * lines left blank); a red rule across the 版心 4 mm below the number.  The
+ * flow goes on two blank lines below the rule, where the title stands. */
+static void
+render_redhead(struct rctx *c, struct node *n)
+{
+	char *issuer = expand_attr(c, n, A_ISSUER), *number = expand_attr(c, n, A_NUMBER);
+	const double left = 28, width = 156, top = 37, line = 225.0 / 22, pt = 25.4 / 72;
+	const unsigned red = 0xE60012;
+	struct text_style mark = style_title, num = style_body;
+	double mark_h, num_y, rule_y;
+
+	mark.size_pt = 36;       /* 小初: twelve characters fill the 156 mm of the 版心 */
+	mark.color = red;
+	mark.bold = 1;
+	mark.align = ALIGN_CENTER;
+	mark.indent_chars = 0;
+	mark.letter_spacing_pt = 0;
+	num.align = ALIGN_CENTER;
+	num.indent_chars = 0;
+	mark_h = mark.size_pt * pt;
+
+	doc_field(c->d, "issuing-office mark");
+	doc_text_box(c->d, &mark, left, top + 35, width, mark_h, BOX_SHRINK | BOX_VCENTER, issuer);
+	num_y = top + 35 + mark_h + 2 * line;
+	if (number != NULL && number[0] != '\0') {
+		doc_field(c->d, "document number");
+		doc_text_box(c->d, &num, left, num_y, width, num.size_pt * pt, BOX_VCENTER, number);
+	}
+	rule_y = num_y + num.size_pt * pt + 4;
+	doc_line(c->d, left, rule_y, left + width, rule_y, 1.5, red);
+	doc_vspace(c->d, (rule_y + 2 * line - doc_cursor_y(c->d)) / pt);
+	free(issuer);
+	free(number);
+}
+
+/* The issuing body and the date closing a document without a seal (GB/T
+ * 9704-2012 §7.3.5.2): one blank line after the text, the issuer two
+ * characters from the right edge, the date on the next line starting two
+ * characters to the right of the issuer (when the date is the longer, the
+ * date keeps two characters from the edge and the issuer moves left). */
+static void
+render_signature(struct rctx *c, struct node *n)
+{
+	char *issuer = expand_attr(c, n, A_ISSUER), *date = expand_attr(c, n, A_DATE);
+	struct text_style s = style_body;
+	const double width = 156, em = s.size_pt * 25.4 / 72;
+	double xi, xd;
+
+	s.align = ALIGN_LEFT;
+	s.indent_chars = 0;
+	xi = width - 2 * em - doc_text_width(c->d, &s, issuer);
+	xd = xi + 2 * em;
+	if (xd + doc_text_width(c->d, &s, date) > width - 2 * em) {
+		xd = width - 2 * em - doc_text_width(c->d, &s, date);
+		xi = xd - 2 * em;
+	}
+	doc_field(c->d, "issuer");
+	s.space_before_pt = 225.0 / 22 * 72 / 25.4;  /* one line of the grid */
+	s.indent_chars = xi > 0 ? xi / em : 0;
+	doc_paragraph(c->d, &s, issuer);
+	doc_field(c->d, "date");
+	s.space_before_pt = 0;
+	s.indent_chars = xd > 0 ? xd / em : 0;
+	doc_paragraph(c->d, &s, date);
+	free(issuer);
+	free(date);
 }

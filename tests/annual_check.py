@@ -24,7 +24,7 @@ REGIONS = [("320602", "崇川区", ["港闸区"]), ("320612", "通州区", []), 
            ("SXT", "苏锡通科技产业园区", []), ("TZW", "通州湾示范区", []), ("SZ", "市直", [])]
 TRACKS = [("T1", "引领性劳动竞赛"), ("T2", "群众性创新竞赛"), ("T3", "绿色低碳发展竞赛"),
           ("T4", "技能素质提升竞赛"), ("T5", "\"安康杯\"竞赛"), ("T6", "班组创先争优竞赛")]
-FIRST_YEAR = 2021
+FIRST_YEAR, LAST_YEAR = 2021, 2025
 
 failures = 0
 
@@ -54,7 +54,7 @@ def local(tag):
 
 def read_programme(path):
     """Regions, tracks and the first year from programme.xml, if it is there."""
-    global REGIONS, TRACKS, FIRST_YEAR
+    global REGIONS, TRACKS, FIRST_YEAR, LAST_YEAR
     if not os.path.exists(path):
         return
     root = ET.fromstring(decode(open(path, "rb").read()).encode("utf-8"))
@@ -70,6 +70,7 @@ def read_programme(path):
             tracks.append((el.get("code"), el.get("name") or (el.text or "").strip()))
         elif name == "period" and el.get("first"):
             FIRST_YEAR = int(el.get("first"))
+            LAST_YEAR = int(el.get("last", LAST_YEAR))
         elif name == "period" and el.get("first-year"):
             FIRST_YEAR = int(el.get("first-year"))
     if regions:
@@ -289,6 +290,33 @@ def check_city(f, outdir):
                  f.city_sum("proposals_adopted"), f.studios()])
         compare("city: since the first year", [row["cum_participants"], row["cum_enterprises"]],
                 [f.cum_participants, f.cum_enterprises])
+    # target progress: value, previous year's value, progress, verdict
+    t = block(b, "表1")
+    if t is None:
+        fail("city.csv: target progress table")
+    else:
+        rows = dict((r[0].split("（")[0], r) for r in t[1:])
+        y = f.year
+        cum = lambda k, last: sum(f.city_sum(k, yy) for yy in range(FIRST_YEAR, last + 1))
+        want = {"职工节能减排义务监督员总数": (f.city_sum("supervisors"), 10000),
+                "职工技术革新项目": (cum("tech_innovations", y), 20000),
+                "总结推广先进操作法": (cum("operating_methods", y), 5000),
+                "采纳合理化建议": (cum("proposals_adopted", y), 200000),
+                "各级劳模创新工作室": (f.studios(), 400),
+                "市示范性劳模创新工作室": (f.studios(None, "city-demo"), 100),
+                "参与职工人次": (f.cum_participants, 3000000),
+                "开展竞赛活动的企业": (f.cum_enterprises, 10000)}
+        elapsed = (y - FIRST_YEAR + 1) / float(LAST_YEAR - FIRST_YEAR + 1)
+        for label, (value, target) in want.items():
+            row = rows.get(label)
+            if row is None:
+                fail("target progress: row " + label)
+                continue
+            progress = value / target
+            verdict = "已完成" if value >= target else "符合进度" if progress >= elapsed else "滞后于进度"
+            compare("target progress " + label, [row[2], row[4], row[5]],
+                    [value, "%.1f%%" % (100.0 * progress), verdict])
+
     # per track
     t = block(b, "表2")
     if t is None:
