@@ -435,7 +435,7 @@ certificates_build(struct out_ctx *oc, int year, const struct jz_args *a)
 {
 	struct cert_set set = {0};
 	struct build b = {0};
-	int rc = JZ_EXIT_OK, k, nested;
+	int rc = JZ_EXIT_OK, k, nested, built_before = oc->built;
 
 	b.oc = oc;
 	b.args = a;
@@ -467,8 +467,6 @@ certificates_build(struct out_ctx *oc, int year, const struct jz_args *a)
 		rc = JZ_EXIT_FAILURE;
 		goto done;
 	}
-	if (k == 0 && set.nrecs > 0)
-		diag(DIAG_CERT_NO_KEY, NULL, 0, 0);
 	b.dx = a->offset_x_mm;
 	b.dy = a->offset_y_mm;
 	if (set.nrecs > 0 && (b.fs = fontset_open(oc->opts->fonts_dir)) == NULL) {
@@ -500,6 +498,14 @@ certificates_build(struct out_ctx *oc, int year, const struct jz_args *a)
 	if (cert_fields_store(oc->db, &set) != 0)
 		b.failures++;
 	write_manifest(&b);
+	/* What the data lacks is said when the operator asks for the
+	 * certificates, or when the nightly run rebuilt some: not every night. */
+	if (oc->force || oc->built > built_before) {
+		static int key_warned;
+		cert_report_unknown_units(&set);
+		if (k == 0 && set.nrecs > 0 && !key_warned++)
+			diag(DIAG_CERT_NO_KEY, NULL, 0, 0);
+	}
 	if (cert_tx_end(oc->db, nested, 1) != 0)
 		b.failures++;
 	if (b.failures > 0)

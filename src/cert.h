@@ -42,8 +42,18 @@ struct cert_rec {
 	char mac[32];          /* base64url of the truncated HMAC, "" without a key */
 };
 
+/* A recipient whose credit code names no known enterprise, reported after
+ * the build (the nightly run reports it only when it rebuilt something). */
+struct cert_unknown_unit {
+	char *file;
+	long line;
+	char *credit_code, *recipient;
+};
+
 /* The awards of the programme and the certificates of one build. */
 struct cert_set {
+	struct cert_unknown_unit *unknown; /* credit codes without enterprise */
+	int nunknown;
 	struct cert_award *awards;
 	int nawards;
 	struct cert_rec *recs;
@@ -66,6 +76,8 @@ int cert_gather(sqlite3 *db, int year, const char *award, struct cert_set *set);
  * order, then name (pinyin collation of ICU's zh). */
 void cert_sort_ceremony(struct cert_set *set);
 void cert_set_free(struct cert_set *set);
+/* Reports SET's recipients whose unit is unknown (warnings). */
+void cert_report_unknown_units(const struct cert_set *set);
 
 /* ---- cert_serial.c ---- */
 /* A transaction of the certificate stage: BEGIN IMMEDIATE, or a savepoint

@@ -87,6 +87,12 @@ cert_set_free(struct cert_set *set)
 	for (int i = 0; i < set->nrecs; i++)
 		rec_free(&set->recs[i]);
 	free(set->recs);
+	for (int i = 0; i < set->nunknown; i++) {
+		free(set->unknown[i].file);
+		free(set->unknown[i].credit_code);
+		free(set->unknown[i].recipient);
+	}
+	free(set->unknown);
 	for (int i = 0; i < set->nawards; i++) {
 		free(set->awards[i].code);
 		free(set->awards[i].title);
@@ -221,8 +227,15 @@ gather_rows(sqlite3 *db, sqlite3_stmt *unit_st, int year, const char *award, str
 			continue;
 		}
 		unit_lookup(unit_st, credit, &u);
-		if (u.name == NULL)
-			diag(DIAG_CERT_NO_UNIT, file, line, 0, credit, recipient);
+		if (u.name == NULL) {
+			struct cert_unknown_unit *k;
+			set->unknown = xrealloc(set->unknown, (size_t)(set->nunknown + 1) * sizeof *k);
+			k = &set->unknown[set->nunknown++];
+			k->file = file ? xstrdup(file) : NULL;
+			k->line = line;
+			k->credit_code = xstrdup(credit);
+			k->recipient = xstrdup(recipient);
+		}
 		add_rec(set, year, a, recipient, kind, gender, credit, &u, "awards", file, line);
 		free(u.name);
 		free(u.region);
@@ -233,6 +246,14 @@ gather_rows(sqlite3 *db, sqlite3_stmt *unit_st, int year, const char *award, str
 		return -1;
 	}
 	return 0;
+}
+
+void
+cert_report_unknown_units(const struct cert_set *set)
+{
+	for (int i = 0; i < set->nunknown; i++)
+		diag(DIAG_CERT_NO_UNIT, set->unknown[i].file, set->unknown[i].line, 0,
+		    set->unknown[i].credit_code, set->unknown[i].recipient);
 }
 
 /* A person named by a derived rule gets the derived award. */

@@ -69,24 +69,39 @@ xml_init(void)
 	xmlSetExternalEntityLoader(refusing_loader);
 }
 
-/* Drops libxml2's namespace braces ("{urn:jingsai:annual-return:1}project"
- * becomes "project") and the trailing newline, into OUT. */
+/* Makes libxml2's message one clean line in OUT: our namespaces' braces
+ * dropped ("{urn:jingsai:annual-return:1}project" becomes "project"), line
+ * breaks and tabs as single spaces, bytes of the input that are not UTF-8
+ * as \xNN, no trailing space. */
 static void
 tidy_message(const char *msg, struct buf *out)
 {
+	size_t len = strlen(msg);
+
 	buf_reset(out);
 	buf_puts(out, "");
-	for (const char *p = msg; *p != '\0'; p++) {
-		if (*p == '{') {
-			const char *close = strchr(p, '}');
-			if (close != NULL && strncmp(p + 1, "urn:", 4) == 0) {
-				p = close;
-				continue;
-			}
+	for (size_t i = 0; i < len;) {
+		unsigned char c = (unsigned char)msg[i];
+		if (c == '{' && strncmp(msg + i + 1, "urn:", 4) == 0 && strchr(msg + i, '}') != NULL) {
+			i = (size_t)(strchr(msg + i, '}') - msg) + 1;
+			continue;
 		}
-		buf_putc(out, *p);
+		if (c == '\n' || c == '\r' || c == '\t') {
+			if (out->len > 0 && out->data[out->len - 1] != ' ')
+				buf_putc(out, ' ');
+			i++;
+			continue;
+		}
+		int adv;
+		if (c < 0x20 || utf8_decode((const unsigned char *)msg + i, len - i, &adv) < 0) {
+			buf_printf(out, "\\x%02X", c);
+			i++;
+			continue;
+		}
+		buf_add(out, msg + i, (size_t)adv);
+		i += (size_t)adv;
 	}
-	while (out->len > 0 && (out->data[out->len - 1] == '\n' || out->data[out->len - 1] == ' '))
+	while (out->len > 0 && out->data[out->len - 1] == ' ')
 		out->data[--out->len] = '\0';
 }
 

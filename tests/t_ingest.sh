@@ -60,6 +60,7 @@ bad unterminated-quote.csv "3:6: error: unterminated quoted field: this quote is
 bad bad-credit-code.csv "2:1: error: bad check character in credit code '91320614MA1XYW0013': expected 2"
 bad unknown-region.csv "2:32: error: unknown region '港闸市': not a code, name or alias in programme.xml"
 bad invalid-utf8.csv "2:24: error: invalid byte 0xFF in UTF-8 text"
+bad invalid-utf8.xml "4:79: error: malformed XML: Input is not proper UTF-8, indicate encoding ! Bytes: 0xFF 0xE7 0xAB 0x9E"
 bad negative-count.csv "2:41: error: negative count '-5' in column participants"
 bad unknown-project.csv "2:6: error: unknown project '2024-320699-001': no current annual return lists it"
 bad unknown-project.csv "3:22: error: unknown enterprise '91320614MA1XYW005E': no enterprises file lists this credit code"
@@ -69,8 +70,8 @@ check "check changes nothing in the store" cmp -s dump1 dump3
 # -- All bad files in one ingest: each rejected, each recorded, /etc/passwd nowhere.
 cp bad/* in/
 expect_status 1 "ingest with bad files exits 1" J ingest
-check "every bad file rejected, nothing else touched" grep -qxF "0 files accepted (0 rows), 18 rejected, 3 unchanged" stdout
-[ "$(q "SELECT count(*) FROM file WHERE status = 'rejected'")" = 18 ] &&
+check "every bad file rejected, nothing else touched" grep -qxF "0 files accepted (0 rows), 19 rejected, 3 unchanged" stdout
+[ "$(q "SELECT count(*) FROM file WHERE status = 'rejected'")" = 19 ] &&
 	ok "rejections recorded" || fail "rejections recorded"
 [ "$(q "SELECT line || ':' || col || ': ' || message FROM rejection JOIN file ON file.id = file_id WHERE path = 'xxe.xml'")" = \
 	"2:1: DOCTYPE declaration refused: a submission may not declare entities or a DTD" ] &&
