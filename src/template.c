@@ -1259,6 +1259,11 @@ tpl_run_fingerprint(const struct tpl_run *r, struct fingerprint *fp)
 
 /* ---- Rendering ---------------------------------------------------------- */
 
+/* The bottom of the GB/T 9704 版心 (37 mm + 225 mm), and the room a heading
+ * needs below it for a table's caption, header and first rows. */
+#define BODY_BOTTOM_MM 262.0
+#define KEEP_WITH_TABLE_MM 50.0
+
 struct rctx {
 	const struct tpl_run *run;
 	struct doc *d;
@@ -1383,6 +1388,17 @@ render_section(struct rctx *c, struct node *n)
 		return;
 	title = expand_attr(c, n, A_TITLE);
 	doc_field(c->d, title);
+	/* A heading followed by a table or chart keeps with its caption and
+	 * first rows: the layout only keeps it with one line of text. */
+	for (int i = 0; i < n->nkids; i++) {
+		const struct node *k = n->kids[i];
+		if (k->kind == &kinds[K_QUERY] || !shown(c->run, k))
+			continue;
+		if ((k->kind == &kinds[K_TABLE] || k->kind == &kinds[K_CHART]) &&
+		    BODY_BOTTOM_MM - doc_cursor_y(c->d) < KEEP_WITH_TABLE_MM)
+			doc_page_break(c->d);
+		break;
+	}
 	doc_heading(c->d, n->kind == &kinds[K_SECTION] ? 1 : 2, title);
 	c->section = title;
 	render_kids(c, n);

@@ -27,7 +27,7 @@ expect_diag "and says why" "2023-2024"
 check "no PDF for an empty round" test ! -e "$B/bulletin.pdf"
 
 # The fixture round, loaded as ingest stores it.
-python3 "$F/load.py" "$DB" "$F/programme.xml" "$F/enterprises.csv" "$F/achievements.csv" \
+python3 "$F/load.py" "$DB" "$TOP/input/programme.xml" "$F/enterprises.csv" "$F/achievements.csv" \
 	"$F/scores-tech.csv" "$F/scores-ops.csv" || fail "fixtures load"
 
 expect_status 0 "bulletin 2023-2024 --number 3" jz bulletin 2023-2024 --number 3
@@ -38,7 +38,7 @@ check "bulletin.csv written" test -s "$B/bulletin.csv"
 check "the PDF passes qpdf --check" qpdf --check "$B/bulletin.pdf"
 
 # The CSV against the computation from the CSV files themselves.
-python3 "$TOP/tests/bulletin_check.py" 2023-2024 --programme "$F/programme.xml" \
+python3 "$TOP/tests/bulletin_check.py" 2023-2024 --programme "$TOP/input/programme.xml" \
 	--enterprises "$F/enterprises.csv" --achievements "$F/achievements.csv" \
 	--scores "$F/scores-tech.csv" "$F/scores-ops.csv" --compare "$B/bulletin.csv" >"$WORK/cmp" 2>&1
 if [ $? = 0 ]; then ok "the CSV equals the independent computation ($(cat "$WORK/cmp"))"
@@ -53,7 +53,7 @@ has "the document number" "通劳竞〔2025〕3号"
 has "the title" "关于公布2023—2024年度全市职工十大科技创新成果和十大先进操作法的通报"
 has "the date in Arabic numerals" "2025年1月15日"
 has "page numbers" "—1—"
-python3 "$TOP/tests/bulletin_check.py" 2023-2024 --programme "$F/programme.xml" \
+python3 "$TOP/tests/bulletin_check.py" 2023-2024 --programme "$TOP/input/programme.xml" \
 	--enterprises "$F/enterprises.csv" --achievements "$F/achievements.csv" \
 	--scores "$F/scores-tech.csv" "$F/scores-ops.csv" --text "$WORK/b.txt" >"$WORK/order" 2>&1
 if [ $? = 0 ]; then ok "$(cat "$WORK/order")"
