@@ -16,6 +16,7 @@
 #include <hb.h>
 #include <hpdf.h>
 #include <hpdf_doc.h>
+#include <hpdf_encoder.h>
 #include <hpdf_font.h>
 #include <hpdf_fontdef.h>
 #include <hpdf_objects.h>
@@ -207,7 +208,34 @@ load_font(struct pdfctx *c, struct used *u, int salt)
 		HPDF_FontDef_Free(def);
 		goto out;
 	}
-	u->font = HPDF_GetFont(c->pdf, def->base_font, "UTF-8");
+	/* HPDF_GetFont builds a CIDToGIDMap and widths for every BMP code of a
+	 * Unicode encoder (65 536 glyph look-ups), all replaced below.  For the
+	 * time of the call the UTF-8 encoder poses as a CMap encoder of just
+	 * our codes, so libharu looks up those only. */
+	{
+		HPDF_Encoder enc = HPDF_GetEncoder(c->pdf, "UTF-8");
+		HPDF_CMapEncoderAttr ea = enc != NULL ? (HPDF_CMapEncoderAttr)enc->attr : NULL;
+		HPDF_Encoder_ToUnicode_Func saved;
+		HPDF_UNICODE *was;
+
+		if (ea == NULL)
+			goto out;
+		saved = enc->to_unicode_fn;
+		was = xmalloc((n + 1) * sizeof *was);
+		for (i = 0; i < n; i++) {
+			was[i] = ea->unicode_map[codes[i] >> 8][codes[i] & 0xFF];
+			ea->cid_map[codes[i] >> 8][codes[i] & 0xFF] = codes[i];
+			ea->unicode_map[codes[i] >> 8][codes[i] & 0xFF] = codes[i];
+		}
+		enc->to_unicode_fn = HPDF_CMapEncoder_ToUnicode;
+		u->font = HPDF_GetFont(c->pdf, def->base_font, "UTF-8");
+		enc->to_unicode_fn = saved;
+		for (i = 0; i < n; i++) {
+			ea->cid_map[codes[i] >> 8][codes[i] & 0xFF] = 0;
+			ea->unicode_map[codes[i] >> 8][codes[i] & 0xFF] = was[i];
+		}
+		free(was);
+	}
 	if (u->font == NULL)
 		goto out;
 	attr = (HPDF_FontAttr)u->font->attr;

@@ -117,6 +117,12 @@ struct doc {
 	void *brk;               /* UBreakIterator, reused */
 	int finished;            /* page furniture added */
 	int last_title, last_h1; /* outline parents */
+	/* Keep-with-next: the headings just set (items [keep_from, keep_to) of
+	 * page keep_page, top at keep_y, outlines from keep_outline on) move to
+	 * the next page with what follows them when that does not fit.  Valid
+	 * while nothing else has been added to the page; keep_page -1: none. */
+	int keep_page, keep_from, keep_to, keep_outline;
+	double keep_y;
 };
 
 /* A character being laid out. */

@@ -1048,6 +1048,24 @@ record_rejection(struct run *r, const struct infile *f)
 	return rc;
 }
 
+/* Marks earlier rejected contents of F's path as replaced: the data-quality
+ * appendix lists only the latest rejection of each path.  Returns 0 or -1. */
+static int
+retire_rejections(struct run *r, const struct infile *f)
+{
+	sqlite3_stmt *st = store_prepare(r->db, "UPDATE file SET status = 'replaced' "
+	    "WHERE path = ? AND status = 'rejected' AND sha256 <> ?");
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, f->key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, f->sha256, -1, SQLITE_STATIC);
+	rc = step_done(r, st);
+	sqlite3_finalize(st);
+	return rc;
+}
+
 /* Stores F in its own savepoint.  Returns 0 (accepted or rejected: see the
  * summary) or -1 on a store failure. */
 static int
@@ -1148,7 +1166,7 @@ process_file(struct run *r, struct infile *f)
 	if (r->cur_errors > 0) {
 		/* Rejected: nothing of it stays, but the rejection is recorded. */
 		if (store_exec(r->db, "ROLLBACK TO file") != 0 || record_rejection(r, f) != 0 ||
-		    store_exec(r->db, "RELEASE file") != 0)
+		    retire_rejections(r, f) != 0 || store_exec(r->db, "RELEASE file") != 0)
 			goto fail;
 		sum->rejected++;
 	} else {
@@ -1173,7 +1191,7 @@ process_file(struct run *r, struct infile *f)
 		sqlite3_bind_int64(st, 3, file_id);
 		int rc = step_done(r, st);
 		sqlite3_finalize(st);
-		if (rc != 0 || store_exec(r->db, "RELEASE file") != 0)
+		if (rc != 0 || retire_rejections(r, f) != 0 || store_exec(r->db, "RELEASE file") != 0)
 			goto fail;
 		sum->accepted++;
 		sum->rows += rows;

@@ -79,6 +79,7 @@ doc_new(struct fontset *fs, const struct doc_setup *setup)
 	d->dl.date = s->date;
 	d->cur = -1;
 	d->last_title = d->last_h1 = -1;
+	d->keep_page = -1;
 	d->reported = hb_set_create();
 	d->brk = ubrk_open(UBRK_LINE, "zh", NULL, 0, &err);
 	if (U_FAILURE(err))
@@ -178,12 +179,60 @@ at_page_top(const struct doc *d)
 	return d->cur >= 0 && fabs(d->y - d->setup.margin_top_mm) < 1e-6;
 }
 
+/* Whether headings just set are still the last thing on the current page. */
+static int
+keep_valid(const struct doc *d)
+{
+	return d->keep_page >= 0 && d->keep_page == d->cur &&
+	    d->dl.pages[d->cur].nitems == d->keep_to;
+}
+
+/* A new page for flowed content; headings that would otherwise end the page
+ * move to the top of the new one (unless they already start their page). */
+static void
+flow_break(struct doc *d)
+{
+	struct dl_page *old, *pg;
+	double shift, y = d->y;
+	int n, i;
+
+	if (!keep_valid(d) || fabs(d->keep_y - d->setup.margin_top_mm) < 1e-6) {
+		d->keep_page = -1;
+		doc_new_page(d);
+		return;
+	}
+	doc_new_page(d);
+	old = &d->dl.pages[d->keep_page];
+	pg = &d->dl.pages[d->cur];
+	shift = d->setup.margin_top_mm - d->keep_y;
+	n = d->keep_to - d->keep_from;
+	pg->cap = n > 64 ? n : 64;
+	pg->items = xrealloc(pg->items, pg->cap * sizeof *pg->items);
+	memcpy(pg->items, old->items + d->keep_from, n * sizeof *pg->items);
+	pg->nitems = n;
+	old->nitems = d->keep_from;
+	for (i = 0; i < n; i++) {
+		pg->items[i].y += shift;
+		if (pg->items[i].kind == DL_LINE)
+			pg->items[i].y2 += shift;
+	}
+	for (i = d->keep_outline; i < d->dl.noutlines; i++) {
+		d->dl.outlines[i].page = d->cur;
+		d->dl.outlines[i].y_mm += shift;
+	}
+	d->y = y + shift;
+	d->keep_page = d->cur;
+	d->keep_y = d->setup.margin_top_mm;
+	d->keep_to = n;
+	d->keep_from = 0;
+}
+
 int
 doc_need(struct doc *d, double h_mm)
 {
 	doc_page(d);
 	if (d->y + h_mm > doc_body_bottom(d) + 0.01 && !at_page_top(d)) {
-		doc_new_page(d);
+		flow_break(d);
 		return 1;
 	}
 	return 0;
@@ -214,7 +263,7 @@ doc_vspace(struct doc *d, double pt)
 	doc_page(d);
 	d->y += pt * MM_PER_PT;
 	if (d->y > doc_body_bottom(d) + 0.01)
-		doc_new_page(d);
+		flow_break(d);
 }
 
 /* ---- Characters ------------------------------------------------------------ */
@@ -656,10 +705,17 @@ flow(struct doc *d, const struct text_style *s, const char *text, int keep_next,
 		d->y += s->space_before_pt * MM_PER_PT;
 	p = para_make(d, s, 0, text, w, s->indent_chars * (s->size_pt + s->letter_spacing_pt));
 	for (i = 0; i < p->nlines; i++) {
-		double need = pitch_mm * (i == 0 && keep_next ? 2 : 1);
+		int lines = 1;
 
-		if (d->y + need > doc_body_bottom(d) + 0.01 && !at_page_top(d))
-			doc_new_page(d);
+		/* no first line alone at the bottom (a heading keeps a line of room
+		 * after it), no last line alone at the top: a paragraph of two or
+		 * three lines stays whole, a longer one leaves two behind */
+		if (i == 0)
+			lines = keep_next ? 2 : p->nlines <= 3 ? p->nlines : 2;
+		else if (i == p->nlines - 2 && i >= 2)
+			lines = 2;
+		if (d->y + pitch_mm * lines > doc_body_bottom(d) + 0.01 && !at_page_top(d))
+			flow_break(d);
 		if (i == 0) {
 			*page = d->cur;
 			*y = d->y;
@@ -713,8 +769,24 @@ doc_heading(struct doc *d, int level, const char *text)
 	int page;
 	double y;
 
+	int chain = keep_valid(d), before = d->cur;
+	int from = d->cur >= 0 ? d->dl.pages[d->cur].nitems : 0;
+
 	flow(d, level <= 1 ? &style_heading1 : &style_heading2, text, 1, &page, &y);
 	add_outline(d, level <= 1 ? 1 : 2, text, page, y);
+	if (page != d->cur) {          /* a heading across pages: nothing to keep */
+		d->keep_page = -1;
+		return;
+	}
+	/* headings in a row move together; flow_break may have moved the
+	 * earlier ones to this page already */
+	if (!(chain && d->keep_page == page)) {
+		d->keep_from = page == before ? from : 0;
+		d->keep_y = y;
+		d->keep_outline = d->dl.noutlines - 1;
+	}
+	d->keep_page = page;
+	d->keep_to = d->dl.pages[d->cur].nitems;
 }
 
 void

@@ -18,7 +18,9 @@
  *    its `file` row (status rejected) and its `rejection` rows.
  *  - The same path with the same bytes is recognised and skipped.  New bytes
  *    at a known path replace what the earlier content contributed: its rows
- *    are deleted, its `file` row becomes 'replaced'.  `jingsai forget PATH`
+ *    are deleted, its `file` row becomes 'replaced' (so does the row of an
+ *    earlier rejected content of the path: only the latest rejection of a
+ *    path stays 'rejected', for the data-quality appendix).  `jingsai forget PATH`
  *    deletes a file's rows and marks it 'forgotten'.  A file that disappears
  *    from input/ keeps its rows ('accepted').
  *  - CSV rows: one per key (the tables' primary keys, SPEC 3.2); a key seen

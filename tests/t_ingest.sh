@@ -83,6 +83,15 @@ check "rejected files are checked again, store unchanged" sh -c 'sqlite3 db .dum
 rm in/*.xml in/*.csv in/*.dat
 cp "$TOP/input/programme.xml" "$FIX"/base/* in/
 
+# -- A rejected file corrected at the same path: the rejection is retired, not listed any more.
+cp bad/negative-count.csv in/fixed.csv
+expect_status 1 "bad content rejected" J ingest
+sed 's/,-5$/,5/' bad/negative-count.csv >in/fixed.csv
+expect_status 0 "corrected content accepted" J ingest
+[ "$(q "SELECT group_concat(status, ',') FROM (SELECT status FROM file WHERE path = 'fixed.csv' ORDER BY id)")" = "replaced,accepted" ] &&
+	ok "corrected file: earlier rejection retired" || fail "corrected file: earlier rejection retired"
+rm in/fixed.csv; J forget in/fixed.csv >/dev/null 2>&1
+
 # -- Encodings: GB18030, UTF-8 with BOM, CRLF with quoted quotes.
 cp good/* in/
 expect_status 0 "encodings ingested" J ingest

@@ -112,4 +112,21 @@ pdftotext "$WORK/report.pdf" - 2>&1 | grep -q '1,148,256' && ok "report: table t
 size=$(wc -c <"$WORK/cert.pdf")
 [ "$size" -lt 12800 ] && ok "cert: $size bytes < 12.5 KiB (40 distinct Han in WenKai)" || fail "cert: $size bytes, not under 12.5 KiB"
 pdffonts "$WORK/cert.pdf" | tail -n +3 | grep -q 'LXGWWenKai.* yes yes yes' && ok "cert: WenKai embedded and subset" || fail "cert: WenKai embedded and subset"
+# -- keep-with-next and widows/orphans (tests/fixtures/typeset/keep.txt)
+"$TS" --fonts "$FONTS" --dump "$WORK/keep.dump" "$FX/keep.txt"
+awk '/^page/ { p = $2 } /^  line line/ { print p, $0 }' "$WORK/keep.dump" >"$WORK/keep.lines"
+# where a line box starts: "PAGE Y" of the first line box whose text is $1
+at() { grep -F "\"$1\"" "$WORK/keep.lines" | head -1 | sed 's/^\([0-9]*\) .* y=\([0-9.]*\) .*/\1 \2/'; }
+[ "$(at 四、各地区开展情况)" = "2 37.00" ] && ok "keep: heading over a table that does not fit moves to the next page top" ||
+	fail "keep: heading before its table is at '$(at 四、各地区开展情况)', want '2 37.00'"
+[ "$(at '表3  各地区开展情况' | cut -d' ' -f1)" = 2 ] && ok "keep: the table follows its heading" || fail "keep: table caption not on page 2"
+[ "$(awk '$1 == 1' "$WORK/keep.lines" | tail -1 | grep -c 第20段)" = 1 ] && ok "keep: page 1 ends with the paragraph before the heading" || fail "keep: page 1 does not end with 第20段"
+n3=$(grep -c '^3 .*"甲' "$WORK/keep.lines"); n4=$(grep -c '^4 .*"甲' "$WORK/keep.lines")
+[ "$n3 $n4" = "2 2" ] && ok "widow: four lines with three left split two and two" || fail "widow: split $n3 / $n4, want 2 / 2"
+n5=$(grep -c '^5 .*"乙' "$WORK/keep.lines"); n6=$(grep -c '^6 .*"乙' "$WORK/keep.lines")
+[ "$n5 $n6" = "0 4" ] && ok "orphan: no first line alone at a page bottom" || fail "orphan: split $n5 / $n6, want 0 / 4"
+[ "$(at 五、标题)" = "8 37.00" ] && [ "$(at （一）小标题)" = "8 47.23" ] && [ "$(at 正文第一行。 | cut -d' ' -f1)" = 8 ] &&
+	ok "keep: two headings in a row move together with their paragraph" || fail "keep: headings at '$(at 五、标题)' '$(at （一）小标题)'"
+grep -q '^outline 1 page=2 y=37.00 "四、各地区开展情况"' "$WORK/keep.dump" && ok "keep: the bookmark moves with the heading" || fail "keep: bookmark not moved"
+
 finish
