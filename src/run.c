@@ -8,6 +8,7 @@
  * old-or-new files and a consistent store, and the next run redoes exactly
  * what is missing. */
 #define _GNU_SOURCE /* nftw's FTW_ACTIONRETVAL */
+#include <dirent.h>
 #include <errno.h>
 #include <ftw.h>
 #include <signal.h>
@@ -130,12 +131,212 @@ sweep_temporaries(const char *dir)
 
 /* ---- What to build ---------------------------------------------------------- */
 
-/* Calls FN(ARG, value) for each row of SQL's one-column result; returns the
- * worst exit status of the calls, or JZ_EXIT_FAILURE if the query fails. */
-static int
-each_row(sqlite3 *db, const char *sql, int (*fn)(struct out_ctx *, const char *), struct out_ctx *oc)
+/*
+ * A builder call ("annual 2025") is a group of documents under one folder.
+ * The builders skip each unchanged document by its fingerprint, but finding
+ * that out means running every query of every document, which at city scale
+ * costs seconds per call.  So the run also keeps, per group, a fingerprint
+ * of the whole state its documents can depend on: the program, fonts and
+ * programme (oc->base), every template, every file ever ingested with its
+ * status and rejections (all submitted data comes from them), the state the
+ * builders keep themselves (serials, bulletin numbers), the certificate key
+ * and SOURCE_DATE_EPOCH.  When that state is what it was after the group's
+ * last complete build, and every document recorded under its folder is
+ * still there as written, the group is skipped whole.
+ */
+struct groups {
+	char state[65];        /* fingerprint of the state, without the group's name */
+	char **done;           /* groups built completely in this run: "annual 2025" */
+	char **folder;         /* and their folders: "annual/2025/" */
+	size_t n;
+};
+
+/* Adds every file of DIR (names and bytes, sorted; not recursive) to FP. */
+static void
+fp_add_folder(struct fingerprint *fp, const char *dir)
 {
-	sqlite3_stmt *st = store_prepare(db, sql);
+	struct dirent **names = NULL;
+	int n = scandir(dir, &names, NULL, alphasort);
+
+	fp_add_str(fp, dir);
+	for (int i = 0; i < n; i++) {
+		if (names[i]->d_name[0] != '.') {
+			char *path = path_join(dir, names[i]->d_name);
+			fp_add_file(fp, path);
+			free(path);
+		}
+		free(names[i]);
+	}
+	free(names);
+}
+
+static int
+table_exists(sqlite3 *db, const char *name)
+{
+	sqlite3_stmt *st = store_prepare(db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1");
+	int found;
+
+	if (st == NULL)
+		return 0;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	found = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_finalize(st);
+	return found;
+}
+
+/* The state fingerprint (see above) into HEX; returns 0 or -1. */
+static int
+state_fingerprint(struct out_ctx *oc, char hex[65])
+{
+	static const char *const kept[] = {"certificate", "bulletin_issue"}; /* builders' own state */
+	struct fingerprint *fp = fp_new(oc);
+	const char *env;
+	int rc = 0;
+
+	fp_add_str(fp, "run state 1");
+	fp_add_folder(fp, oc->opts->templates_dir);
+	if (fp_add_query(fp, oc->db, "SELECT * FROM file ORDER BY id") != 0 ||
+	    fp_add_query(fp, oc->db, "SELECT * FROM rejection ORDER BY file_id, line, col, message") != 0)
+		rc = -1;
+	for (size_t i = 0; i < sizeof kept / sizeof *kept; i++) {
+		if (table_exists(oc->db, kept[i])) {
+			char *sql = xasprintf("SELECT * FROM %s ORDER BY 1, 2", kept[i]);
+			if (fp_add_query(fp, oc->db, sql) != 0)
+				rc = -1;
+			free(sql);
+		}
+	}
+	env = getenv("JINGSAI_KEY_FILE");
+	fp_add_str(fp, env);
+	if (env != NULL)
+		fp_add_file(fp, env);
+	fp_add_str(fp, getenv("SOURCE_DATE_EPOCH"));
+	fp_done(fp, hex);
+	return rc;
+}
+
+static void
+group_fingerprint(const char *state, const char *name, char hex[65])
+{
+	struct fingerprint *fp = fp_new(NULL);
+
+	fp_add_str(fp, state);
+	fp_add_str(fp, name);
+	fp_done(fp, hex);
+}
+
+/* The number of documents recorded under FOLDER when each is still there as
+ * written, else -1. */
+static long
+folder_intact(struct out_ctx *oc, const char *folder)
+{
+	sqlite3_stmt *st = store_prepare(oc->db, "SELECT path, sha256 FROM document "
+	    "WHERE substr(path, 1, length(?1)) = ?1");
+	long n = 0;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, folder, -1, SQLITE_STATIC);
+	while (n >= 0 && sqlite3_step(st) == SQLITE_ROW) {
+		char *path = path_join(oc->opts->output_dir, (const char *)sqlite3_column_text(st, 0));
+		struct buf b = {0};
+		char hex[65];
+		if (file_read_all(path, &b) == 0) {
+			sha256_hex(b.data, b.len, hex);
+			n = strcmp(hex, (const char *)sqlite3_column_text(st, 1)) == 0 ? n + 1 : -1;
+		} else
+			n = -1;
+		buf_free(&b);
+		free(path);
+	}
+	sqlite3_finalize(st);
+	return n;
+}
+
+/* 1 when group NAME (documents under FOLDER) can be skipped; counts its
+ * documents as unchanged then. */
+static int
+group_unchanged(struct out_ctx *oc, const struct groups *g, const char *name, const char *folder)
+{
+	sqlite3_stmt *st;
+	char hex[65];
+	int same = 0;
+	long recorded = -1, n;
+
+	if (oc->force || g->state[0] == '\0')
+		return 0;
+	group_fingerprint(g->state, name, hex);
+	st = store_prepare(oc->db, "SELECT documents FROM run_group WHERE name = ?1 AND fingerprint = ?2");
+	if (st == NULL)
+		return 0;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, hex, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		recorded = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	if (recorded >= 0 && (n = folder_intact(oc, folder)) == recorded) {
+		same = 1;
+		for (long i = 0; i < n; i++)
+			out_unchanged(oc, folder);
+	}
+	return same;
+}
+
+/* Records every group built completely in this run against the state the
+ * store is in now (the builders may have added serials or numbers). */
+static void
+groups_record(struct out_ctx *oc, struct groups *g)
+{
+	char state[65], hex[65];
+	sqlite3_stmt *st;
+
+	if (g->n == 0 || state_fingerprint(oc, state) != 0 || store_begin(oc->db) != 0)
+		return;
+	st = store_prepare(oc->db, "INSERT OR REPLACE INTO run_group (name, fingerprint, documents) "
+	    "VALUES (?1, ?2, (SELECT count(*) FROM document WHERE substr(path, 1, length(?3)) = ?3))");
+	for (size_t i = 0; st != NULL && i < g->n; i++) {
+		group_fingerprint(state, g->done[i], hex);
+		sqlite3_reset(st);
+		sqlite3_bind_text(st, 1, g->done[i], -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, hex, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 3, g->folder[i], -1, SQLITE_STATIC);
+		if (sqlite3_step(st) != SQLITE_DONE) {
+			diag(DIAG_STORE, NULL, 0, 0, sqlite3_errmsg(oc->db));
+			sqlite3_finalize(st);
+			store_rollback(oc->db);
+			return;
+		}
+	}
+	sqlite3_finalize(st);
+	store_commit(oc->db);
+}
+
+static void
+groups_free(struct groups *g)
+{
+	for (size_t i = 0; i < g->n; i++) {
+		free(g->done[i]);
+		free(g->folder[i]);
+	}
+	free(g->done);
+	free(g->folder);
+}
+
+/* One kind of builder call: which values, which builder, which folder. */
+struct kind {
+	const char *what;        /* "annual" */
+	const char *sql;         /* the values (years, rounds), one column */
+	int (*fn)(struct out_ctx *, const char *);
+	const char *folder;      /* printf format of the folder, %s = the value */
+};
+
+/* Calls K's builder for each value of its query, unless the group is
+ * unchanged; returns the worst exit status of the calls, or
+ * JZ_EXIT_FAILURE if the query fails. */
+static int
+each_row(struct out_ctx *oc, struct groups *g, const struct kind *k)
+{
+	sqlite3_stmt *st = store_prepare(oc->db, k->sql);
 	char **values = NULL;
 	size_t n = 0;
 	int rc, status = JZ_EXIT_OK;
@@ -151,16 +352,37 @@ each_row(sqlite3 *db, const char *sql, int (*fn)(struct out_ctx *, const char *)
 		values[n++] = xstrdup((const char *)v);
 	}
 	if (rc != SQLITE_DONE) {
-		diag(DIAG_STORE, NULL, 0, 0, sqlite3_errmsg(db));
+		diag(DIAG_STORE, NULL, 0, 0, sqlite3_errmsg(oc->db));
 		status = JZ_EXIT_FAILURE;
 	}
 	sqlite3_finalize(st);
 	for (size_t i = 0; i < n; i++) {
-		if (status != JZ_EXIT_FAILURE) {
-			int s = fn(oc, values[i]);
+		char *name = xasprintf("%s %s", k->what, values[i]);
+		char *folder = xasprintf(k->folder, values[i]);
+		double t0 = now_seconds();
+		int built = oc->built, unchanged = oc->unchanged, failed = oc->failed;
+
+		if (status == JZ_EXIT_FAILURE) {
+			/* Stop at a failure of the store. */
+		} else if (group_unchanged(oc, g, name, folder)) {
+			diag(DIAG_RUN_SKIPPED, NULL, 0, 0, name, oc->unchanged - unchanged);
+		} else {
+			int s = k->fn(oc, values[i]);
 			if (s > status)
 				status = s;
+			/* With --verbose, where the time goes. */
+			diag(DIAG_RUN_TIMING, NULL, 0, 0, name, now_seconds() - t0,
+			    oc->built - built, oc->unchanged - unchanged);
+			if (s == JZ_EXIT_OK && oc->failed == failed) {
+				g->done = xrealloc(g->done, (g->n + 1) * sizeof *g->done);
+				g->folder = xrealloc(g->folder, (g->n + 1) * sizeof *g->folder);
+				g->done[g->n] = name;
+				g->folder[g->n++] = folder;
+				name = folder = NULL;
+			}
 		}
+		free(name);
+		free(folder);
 		free(values[i]);
 	}
 	free(values);
@@ -275,6 +497,7 @@ cmd_run(const struct jz_opts *o, const struct jz_args *a)
 	sqlite3 *db = NULL;
 	long holder;
 	int lock_fd, status = JZ_EXIT_OK, s;
+	double t0;
 	struct buf summary = {0};
 
 	/* Diagnostics about the lock go straight to stderr: nothing else happens. */
@@ -307,7 +530,9 @@ cmd_run(const struct jz_opts *o, const struct jz_args *a)
 	}
 
 	/* 1. Ingest: each file its own transaction, inside ingest. */
+	t0 = now_seconds();
 	s = ingest_paths(db, o, 0, NULL, 0, &sum);
+	diag(DIAG_RUN_INGEST_TIMING, NULL, 0, 0, now_seconds() - t0, sum.files, sum.accepted);
 	if (s > status)
 		status = s;
 	if (status >= JZ_EXIT_USAGE)
@@ -326,13 +551,23 @@ cmd_run(const struct jz_opts *o, const struct jz_args *a)
 		oc.progress_arg = &r;
 	}
 	{
+		static const struct kind kinds[] = {
+			{"annual", annual_years_sql, build_annual, "annual/%s/"},
+			{"bulletin", rounds_sql, build_bulletin, "bulletin/%s/"},
+			{"certificates", award_years_sql, build_certificates, "certificates/%s/"},
+		};
+		struct groups g = {.n = 0};
 		int built = JZ_EXIT_OK;
-		s = each_row(db, annual_years_sql, build_annual, &oc);
-		if (s > built) built = s;
-		s = each_row(db, rounds_sql, build_bulletin, &oc);
-		if (s > built) built = s;
-		s = each_row(db, award_years_sql, build_certificates, &oc);
-		if (s > built) built = s;
+
+		if (state_fingerprint(&oc, g.state) != 0)
+			g.state[0] = '\0';
+		for (size_t i = 0; i < sizeof kinds / sizeof *kinds; i++) {
+			s = each_row(&oc, &g, &kinds[i]);
+			if (s > built)
+				built = s;
+		}
+		groups_record(&oc, &g);
+		groups_free(&g);
 		/* A document that could not be made is a failure of the run. */
 		if (built >= JZ_EXIT_USAGE)
 			built = JZ_EXIT_FAILURE;

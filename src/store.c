@@ -221,6 +221,15 @@ const char store_schema[] =
 "  built_at    TEXT NOT NULL\n"
 ");\n"
 
+/* -- Builder calls of the nightly run that completed, with the state of the
+ *    store, templates and fonts they saw: one that finds the same state and
+ *    its documents intact is skipped whole (run.c). -------------------------- */
+"CREATE TABLE IF NOT EXISTS run_group (\n"
+"  name        TEXT PRIMARY KEY,      -- 'annual 2025', 'bulletin 2023-2024', 'certificates 2025'\n"
+"  fingerprint TEXT NOT NULL,         -- sha256 over the inputs' state and the name\n"
+"  documents   INTEGER NOT NULL       -- documents recorded under its folder then\n"
+");\n"
+
 /* -- Current views ------------------------------------------------------------ */
 "CREATE VIEW IF NOT EXISTS cur_return AS\n"
 "  SELECT r.* FROM annual_return r\n"

@@ -54,7 +54,10 @@ struct tpl_run *tpl_query(const struct tpl *t, sqlite3 *db,
     const struct tpl_param *params, int nparams);
 void tpl_run_free(struct tpl_run *r);
 
-/* Adds the template's bytes, the parameters and every query result to FP. */
+/* Adds the template's bytes, the parameters and every query result to FP.
+ * The parameter "today" (the date of the day) is left out unless
+ * SOURCE_DATE_EPOCH is set: a report is not rebuilt only because a night
+ * has passed; it shows the date of the day its figures last changed. */
 void tpl_run_fingerprint(const struct tpl_run *r, struct fingerprint *fp);
 
 /* The expanded title of the report (for the PDF's document info); borrowed. */

@@ -8,9 +8,9 @@ JINGSAI_KEY_FILE="$WORK/key"; export JINGSAI_KEY_FILE
 
 # site DIR — a fresh site under DIR: a copy of the sample input, empty
 # output.  To keep the suite fast only the years in $SITE_YEARS (default the
-# last two, which hold the biennial round) are taken, with everything that is
-# not filed under a year (programme, enterprises, the round).
-SITE_YEARS=${SITE_YEARS:-"2024 2025"}
+# last two, under the sanitizers the last one) are taken, with everything that
+# is not filed under a year (programme, enterprises, the biennial round).
+if [ -n "$SANITIZED" ]; then SITE_YEARS=${SITE_YEARS:-2025}; else SITE_YEARS=${SITE_YEARS:-"2024 2025"}; fi
 site() {
 	mkdir -p "$1/output" "$1/var" "$1/input"
 	for f in "$TOP"/input/*; do

@@ -31,4 +31,27 @@ kill -9 "$holder"; wait "$holder" 2>/dev/null
 run >"$WORK/stdout" 2>"$WORK/stderr"; st=$?
 if [ $st != 75 ]; then ok "a lock of a killed run is free again (exit $st)"; else fail "stale lock blocks the run"; fi
 
+# 3. Two real runs at once: the first (stopped while it holds the lock, so
+#    that the second surely meets it) works, the second exits 75; the first
+#    then finishes, the store is intact and the next run has nothing to do.
+. "$TOP/tests/run_lib.sh"
+site "$WORK/s"
+jz_bg "$WORK/s"; first=$!
+i=0; while [ "$(cat "$WORK/s/var/jingsai.lock" 2>/dev/null)" != "$first" ] && [ $i -lt 200 ]; do sleep 0.02; i=$((i + 1)); done
+kill -STOP "$first"
+expect_status 75 "a second run while the first is working exits 75" jz "$WORK/s"
+expect_diag "and names the first run's pid" "holds the lock (pid $first)"
+kill -CONT "$first"
+wait "$first"; st=$?
+if [ $st -le 1 ]; then ok "the first run completes (exit $st)"; else fail "the first run exit $st"; fi
+integrity=$(sqlite3 "$WORK/s/var/jingsai.db" 'PRAGMA integrity_check' 2>&1)
+[ "$integrity" = ok ] && ok "the store is intact" || fail "store: $integrity"
+n=0; broken=0
+for f in $(documents "$WORK/s" | grep '\.pdf$'); do
+	n=$((n + 1)); qpdf --check "$WORK/s/output/$f" >/dev/null 2>&1 || broken=$((broken + 1))
+done
+[ $n -gt 0 ] && [ $broken = 0 ] && ok "its $n PDFs pass qpdf --check" || fail "$broken of $n PDFs broken"
+expect_status 0 "the run after it exits 0" jz "$WORK/s"
+[ ! -s "$WORK/stdout" ] && [ ! -s "$WORK/stderr" ] && ok "and has nothing to do" || { fail "it printed:"; cat "$WORK/stdout" "$WORK/stderr" | head -5; }
+
 finish

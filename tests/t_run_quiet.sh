@@ -1,0 +1,57 @@
+#!/bin/sh
+# t_run_quiet.sh — cron manners: a full run reports what it did (stdout, log);
+# the run after it prints nothing, exits 0 and rewrites no file; touching a
+# file without changing it changes nothing either.
+. "$(dirname "$0")/lib.sh"
+. "$TOP/tests/run_lib.sh"
+
+site "$WORK/s"
+jz "$WORK/s" >"$WORK/stdout" 2>"$WORK/stderr"; st=$?
+if [ $st -le 1 ]; then ok "a full run completes (exit $st)"; else fail "full run exit $st"; sed 's/^/    /' "$WORK/stderr" | head -20; fi
+if grep -q 'files\{0,1\} accepted' "$WORK/stdout" && grep -q 'documents\{0,1\} rebuilt' "$WORK/stdout"
+then ok "a run that did something says so in one summary line"; else fail "no summary:"; cat "$WORK/stdout"; fi
+n=$(documents "$WORK/s" | grep -c '\.pdf$')
+built=$(sed -n 's/.* \([0-9][0-9]*\) documents\{0,1\} rebuilt.*/\1/p' "$WORK/stdout")
+if [ "$n" -gt 0 ] && [ "${built:-0}" -ge "$n" ]; then ok "the summary counts $built documents rebuilt ($n PDFs)"
+else fail "summary says ${built:-?} documents rebuilt, $n PDFs written"; fi
+if [ -f "$WORK/s/output/jingsai.log" ] && grep -q ' run: .*rebuilt; exit [01]$' "$WORK/s/output/jingsai.log"
+then ok "the run is logged in output/jingsai.log"; else fail "no log entry"; cat "$WORK/s/output/jingsai.log"; fi
+
+snapshot "$WORK/s/output" >"$WORK/before"
+snapshot "$WORK/s/input" >"$WORK/input-before"
+expect_status 0 "the run after a full run exits 0" jz "$WORK/s"
+if [ ! -s "$WORK/stdout" ] && [ ! -s "$WORK/stderr" ]; then ok "and prints nothing"
+else fail "it printed:"; cat "$WORK/stdout" "$WORK/stderr" | head; fi
+snapshot "$WORK/s/output" >"$WORK/after"
+if cmp -s "$WORK/before" "$WORK/after"; then ok "and writes no file (log included: same inodes, sizes, mtimes)"
+else fail "files changed:"; diff "$WORK/before" "$WORK/after" | head; fi
+snapshot "$WORK/s/input" >"$WORK/input-after"
+if cmp -s "$WORK/input-before" "$WORK/input-after"; then ok "input/ is never touched"; else fail "input/ changed"; fi
+
+# Touched (new mtime), same bytes: still nothing to do.
+find "$WORK/s/input" -type f -exec touch {} +
+expect_status 0 "a run after touching every input file exits 0" jz "$WORK/s"
+if [ ! -s "$WORK/stdout" ] && [ ! -s "$WORK/stderr" ]; then ok "and prints nothing"
+else fail "it printed:"; cat "$WORK/stdout" "$WORK/stderr" | head; fi
+snapshot "$WORK/s/output" >"$WORK/after"
+if cmp -s "$WORK/before" "$WORK/after"; then ok "and writes no file"
+else fail "files changed:"; diff "$WORK/before" "$WORK/after" | head; fi
+
+# A document deleted by hand comes back; nothing else is rewritten.
+victim=$(documents "$WORK/s" | grep '\.pdf$' | head -1)
+rm -f "$WORK/s/output/$victim"
+jz "$WORK/s" >"$WORK/stdout" 2>"$WORK/stderr"
+snapshot "$WORK/s/output" | grep -v '^jingsai.log ' | grep -v "^${victim#./} " >"$WORK/after"
+grep -v "^${victim#./} " "$WORK/before" | grep -v '^jingsai.log ' >"$WORK/before2"
+if [ -f "$WORK/s/output/$victim" ] && cmp -s "$WORK/before2" "$WORK/after"
+then ok "a deleted document ($victim) is rebuilt, and only it"
+else fail "deleted document: rebuilt=$([ -f "$WORK/s/output/$victim" ] && echo yes || echo no)"; diff "$WORK/before2" "$WORK/after" | head; fi
+
+# On a terminal, a progress bar; never in the log or without a terminal.
+rm -f "$WORK/s/output/$victim"
+if command -v script >/dev/null 2>&1; then
+	TERM=dumb script -qec "$JINGSAI run --input $WORK/s/input --output $WORK/s/output --db $WORK/s/var/jingsai.db --templates $TOP/templates --fonts $TOP/fonts" /dev/null >"$WORK/tty" 2>&1
+	if grep -q 'documents .*/s' "$WORK/tty"; then ok "a terminal gets a progress bar"; else fail "no progress bar on a terminal:"; head -c 400 "$WORK/tty"; fi
+	if grep -q '/s ' "$WORK/s/output/jingsai.log"; then fail "progress bar in the log"; else ok "the log has no progress bar"; fi
+fi
+finish
