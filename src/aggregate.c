@@ -53,8 +53,13 @@ const char aggregate_sql[] =
 "CREATE TEMP TABLE agg_years AS\n"
 "  WITH RECURSIVE y(year) AS (SELECT first_year FROM agg_period WHERE first_year IS NOT NULL\n"
 "    UNION SELECT year + 1 FROM y, agg_period WHERE year < last_year)\n"
+/* The years of participation by seeking the primary key (year first), one
+ * seek per year instead of a scan of every row. */
+"  , py(year) AS (SELECT MIN(year) FROM participation\n"
+"    UNION ALL SELECT (SELECT MIN(year) FROM participation WHERE year > py.year) FROM py\n"
+"    WHERE py.year IS NOT NULL)\n"
 "  SELECT year FROM y UNION SELECT year FROM agg_return\n"
-"  UNION SELECT DISTINCT year FROM participation;\n"
+"  UNION SELECT year FROM py WHERE year IS NOT NULL;\n"
 
 /* Participation per year × enterprise × track: the region of a row is its
  * enterprise's region, its track its project's track.  This is the one pass
