@@ -22,22 +22,6 @@ struct timing {
 	int documents, pages;
 };
 
-static double
-now_seconds(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static double
-cpu_seconds(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /* Text of programme key KEY, or NULL; the caller frees. */
 static char *
 programme_value(sqlite3 *db, const char *key)
@@ -80,11 +64,11 @@ build_document(struct out_ctx *oc, sqlite3 *ro, struct fontset *fs, const struct
 	struct doc *d = NULL;
 	char fpr[65];
 	int rc = -1;
-	double t0 = now_seconds(), c0 = cpu_seconds();
+	double t0 = jz_wall_seconds(), c0 = jz_cpu_seconds();
 
 	run = tpl_query(t, ro, params, nparams);
-	tm->sql += now_seconds() - t0;
-	tm->sql_cpu += cpu_seconds() - c0;
+	tm->sql += jz_wall_seconds() - t0;
+	tm->sql_cpu += jz_cpu_seconds() - c0;
 	if (run == NULL)
 		goto done;
 	struct fingerprint *fp = fp_new(oc);
@@ -96,20 +80,20 @@ build_document(struct out_ctx *oc, sqlite3 *ro, struct fontset *fs, const struct
 		rc = 0;
 		goto done;
 	}
-	t0 = now_seconds();
-	c0 = cpu_seconds();
+	t0 = jz_wall_seconds();
+	c0 = jz_cpu_seconds();
 	d = tpl_render(run, fs, &csv);
 	if (d != NULL && doc_render_pdf(d, &pdf) == 0) {
 		tm->documents++;
 		tm->pages += doc_page_count(d);
-		tm->typeset += now_seconds() - t0;
-		tm->typeset_cpu += cpu_seconds() - c0;
+		tm->typeset += jz_wall_seconds() - t0;
+		tm->typeset_cpu += jz_cpu_seconds() - c0;
 		if (out_write(oc, csv_rel, fpr, csv.data, csv.len) == 0 &&
 		    out_write(oc, pdf_rel, fpr, pdf.data, pdf.len) == 0)
 			rc = 0;
 	} else {
-		tm->typeset += now_seconds() - t0;
-		tm->typeset_cpu += cpu_seconds() - c0;
+		tm->typeset += jz_wall_seconds() - t0;
+		tm->typeset_cpu += jz_cpu_seconds() - c0;
 	}
 done:
 	if (rc != 0) {
@@ -137,7 +121,7 @@ annual_build(struct out_ctx *oc, int year, const char *region)
 	char year_s[16], prev_s[16];
 	char **codes = NULL, **names = NULL;
 	int ncodes = 0, status = JZ_EXIT_FAILURE, failures = 0;
-	double t0 = now_seconds(), c0 = cpu_seconds();
+	double t0 = jz_wall_seconds(), c0 = jz_cpu_seconds();
 
 	if ((ro = store_open(o->db_path, 1)) == NULL)
 		goto done;
@@ -194,8 +178,8 @@ annual_build(struct out_ctx *oc, int year, const char *region)
 		}
 	}
 	sqlite3_set_authorizer(ro, read_only_authorizer, NULL);
-	tm.sql += now_seconds() - t0;
-	tm.sql_cpu += cpu_seconds() - c0;
+	tm.sql += jz_wall_seconds() - t0;
+	tm.sql_cpu += jz_cpu_seconds() - c0;
 
 	char *tp = path_join(o->templates_dir, CITY_TEMPLATE);
 	if (region == NULL && (city_t = tpl_load(tp)) == NULL)

@@ -51,25 +51,6 @@ programme_free(struct programme *p)
 	free(p->verify_url);
 }
 
-static double
-seconds(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-/* Processor time of the process (all threads), for the timing note. */
-static double
-cpu_seconds(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /* What one build needs besides the certificates. */
 struct build {
 	struct out_ctx *oc;
@@ -185,7 +166,7 @@ build_award(struct build *b, const struct cert_award *a, struct cert_rec *r, int
 	char *date = NULL, hex[65], *rel;
 	struct fingerprint *fp;
 	int written = 0, unchanged = 0, stock = b->args->stock;
-	double t0 = seconds(), t1, c0 = cpu_seconds(), c1, c_qr;
+	double t0 = jz_wall_seconds(), t1, c0 = jz_cpu_seconds(), c1, c_qr;
 	const char *print_state = "unchanged";
 	struct out_file *batch;
 	int nbatch = 0;
@@ -215,8 +196,8 @@ build_award(struct build *b, const struct cert_award *a, struct cert_rec *r, int
 			payloads[i] = cert_payload(b->prog.verify_url, r[i].serial, r[i].mac);
 		b->failures += cert_qr_many((const char *const *)payloads, qr, n);
 	}
-	t_qr = seconds() - t0;
-	c_qr = cpu_seconds() - c0;
+	t_qr = jz_wall_seconds() - t0;
+	c_qr = jz_cpu_seconds() - c0;
 
 	/* One file per certificate, written in batches made durable together. */
 	batch = xcalloc(BATCH, sizeof *batch);
@@ -269,8 +250,8 @@ build_award(struct build *b, const struct cert_award *a, struct cert_rec *r, int
 		}
 	}
 	free(batch);
-	t1 = seconds();
-	c1 = cpu_seconds();
+	t1 = jz_wall_seconds();
+	c1 = jz_cpu_seconds();
 
 	/* print.pdf: all of them in ceremony order, for the printer. */
 	fp = fp_new(b->oc);
@@ -312,7 +293,7 @@ build_award(struct build *b, const struct cert_award *a, struct cert_rec *r, int
 	{
 		char *what = xasprintf("%s%s", b->tree, a->code);
 		diag(DIAG_CERT_SUMMARY, NULL, 0, 0, what, b->year, n, t_qr, c_qr, written, unchanged,
-		    t1 - t0 - t_qr, c1 - c0 - c_qr, print_state, seconds() - t1, cpu_seconds() - c1);
+		    t1 - t0 - t_qr, c1 - c0 - c_qr, print_state, jz_wall_seconds() - t1, jz_cpu_seconds() - c1);
 		free(what);
 	}
 	for (int i = 0; i < n; i++) {

@@ -104,6 +104,9 @@ int atomic_write(const char *path, const void *data, size_t len);
 /* Same, but only when the content differs from what PATH holds now.
  * Returns 1 when written, 0 when unchanged, -1 on error. */
 int atomic_write_if_changed(const char *path, const void *data, size_t len);
+/* Writes all LEN bytes of DATA to FD, retrying after EINTR and short
+ * writes.  Returns 0, or -1 with errno set. */
+int write_full(int fd, const void *data, size_t len);
 /* Joins A and B with one '/'; the caller frees the result. */
 char *path_join(const char *a, const char *b);
 
@@ -123,5 +126,10 @@ int utf8_valid(const char *s, size_t len, size_t *bad);
 /* Seconds since the epoch to use for "now" in documents: SOURCE_DATE_EPOCH
  * when set, else the current time. */
 long long jz_now(void);
+
+/* Seconds on a monotonic clock, and processor seconds of the process, for
+ * timing notes and progress rates. */
+double jz_wall_seconds(void);
+double jz_cpu_seconds(void);
 
 #endif

@@ -266,22 +266,6 @@ out_record(struct out_ctx *oc, sqlite3_stmt *st, const char *relpath, const char
 	return -1;
 }
 
-static int
-write_all_fd(int fd, const char *p, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = write(fd, p, len);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 int
 out_write_batch(struct out_ctx *oc, struct out_file *files, int n)
 {
@@ -310,7 +294,7 @@ out_write_batch(struct out_ctx *oc, struct out_file *files, int n)
 		free(copy);
 		tmp[i] = xasprintf("%s.tmp.%ld", path[i], (long)getpid());
 		fd = open(tmp[i], O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-		if (fd < 0 || write_all_fd(fd, files[i].data.data, files[i].data.len) != 0 || close(fd) != 0) {
+		if (fd < 0 || write_full(fd, files[i].data.data, files[i].data.len) != 0 || close(fd) != 0) {
 			diag(DIAG_IO, path[i], 0, 0, "cannot write", strerror(errno));
 			if (fd >= 0)
 				unlink(tmp[i]);

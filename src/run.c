@@ -37,15 +37,6 @@ struct run {
 	double started, last_draw;
 };
 
-static double
-now_seconds(void)
-{
-	struct timeval tv;
-
-	gettimeofday(&tv, NULL);
-	return (double)tv.tv_sec + tv.tv_usec / 1e6;
-}
-
 /* The diagnostics sink: keep everything for the log; notes only count with
  * --verbose, warnings not with --quiet. */
 static void
@@ -67,7 +58,7 @@ run_sink(const struct diag_msg *m, void *arg)
 static void
 bar_draw(struct run *r, int final)
 {
-	double t = now_seconds(), elapsed = t - r->started;
+	double t = jz_wall_seconds(), elapsed = t - r->started;
 	double rate = elapsed > 0 ? r->done / elapsed : 0;
 	char line[160];
 	int n;
@@ -359,7 +350,7 @@ each_row(struct out_ctx *oc, struct groups *g, const struct kind *k)
 	for (size_t i = 0; i < n; i++) {
 		char *name = xasprintf("%s %s", k->what, values[i]);
 		char *folder = xasprintf(k->folder, values[i]);
-		double t0 = now_seconds();
+		double t0 = jz_wall_seconds();
 		int built = oc->built, unchanged = oc->unchanged, failed = oc->failed;
 
 		if (status == JZ_EXIT_FAILURE) {
@@ -371,7 +362,7 @@ each_row(struct out_ctx *oc, struct groups *g, const struct kind *k)
 			if (s > status)
 				status = s;
 			/* With --verbose, where the time goes. */
-			diag(DIAG_RUN_TIMING, NULL, 0, 0, name, now_seconds() - t0,
+			diag(DIAG_RUN_TIMING, NULL, 0, 0, name, jz_wall_seconds() - t0,
 			    oc->built - built, oc->unchanged - unchanged);
 			if (s == JZ_EXIT_OK && oc->failed == failed) {
 				g->done = xrealloc(g->done, (g->n + 1) * sizeof *g->done);
@@ -530,9 +521,9 @@ cmd_run(const struct jz_opts *o, const struct jz_args *a)
 	}
 
 	/* 1. Ingest: each file its own transaction, inside ingest. */
-	t0 = now_seconds();
+	t0 = jz_wall_seconds();
 	s = ingest_paths(db, o, 0, NULL, 0, &sum);
-	diag(DIAG_RUN_INGEST_TIMING, NULL, 0, 0, now_seconds() - t0, sum.files, sum.accepted);
+	diag(DIAG_RUN_INGEST_TIMING, NULL, 0, 0, jz_wall_seconds() - t0, sum.files, sum.accepted);
 	if (s > status)
 		status = s;
 	if (status >= JZ_EXIT_USAGE)
@@ -546,7 +537,7 @@ cmd_run(const struct jz_opts *o, const struct jz_args *a)
 		if (st != NULL && sqlite3_step(st) == SQLITE_ROW)
 			r.total = sqlite3_column_int64(st, 0);
 		sqlite3_finalize(st);
-		r.started = r.last_draw = now_seconds();
+		r.started = r.last_draw = jz_wall_seconds();
 		oc.progress = bar_step;
 		oc.progress_arg = &r;
 	}

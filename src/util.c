@@ -216,7 +216,7 @@ path_join(const char *a, const char *b)
 	return xasprintf("%s%s%s", a, a[n - 1] == '/' ? "" : "/", b);
 }
 
-static int
+int
 write_full(int fd, const void *data, size_t len)
 {
 	const char *p = data;
@@ -397,4 +397,22 @@ jz_now(void)
 			return v;
 	}
 	return (long long)time(NULL);
+}
+
+double
+jz_wall_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+double
+jz_cpu_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
