@@ -132,7 +132,8 @@ struct reader {
 	struct pending pending[CSV_BATCH];
 	int npending;
 
-	/* Duplicate keys. */
+	/* Duplicate keys, unless the callback finds them (keys_by_caller). */
+	int keys_by_caller;
 	struct key_slot *keys;
 	size_t nkeys, keys_cap;
 
@@ -357,7 +358,7 @@ flush_rows(struct reader *r)
 		const char *field[CSV_KIND_COLS];
 		for (int c = 0; c < r->kind_cols; c++)
 			field[c] = r->text + p->off[c];
-		long first = key_seen(r, p->hash, p->line);
+		long first = r->keys_by_caller ? 0 : key_seen(r, p->hash, p->line);
 		if (first != 0) {
 			report_duplicate(r, field, p->line, first);
 			continue;
@@ -366,7 +367,10 @@ flush_rows(struct reader *r)
 			continue;
 		struct csv_row row = {p->line, field, p->column, p->field_line,
 		    (enum csv_kind)r->kind, r->kind_cols};
-		if (r->fn(r->arg, &row) != 0) {
+		int rc = r->fn(r->arg, &row);
+		if (rc > 0 && r->keys_by_caller)
+			report_duplicate(r, field, p->line, rc);
+		else if (rc != 0) {
 			r->stop = 1;
 			r->stopped = 1;
 		}
@@ -483,11 +487,14 @@ data_row(struct reader *r, int n)
 		r->errors += bad;
 		return 0;
 	}
-	key_reserve(r);
-	struct pending *p = &r->pending[r->npending++];
+	struct pending *p = &r->pending[r->npending];
 	p->line = line;
-	p->hash = key_hash(kind, field);
-	__builtin_prefetch(&r->keys[p->hash & (r->keys_cap - 1)], 1);
+	if (!r->keys_by_caller) {
+		key_reserve(r);
+		p->hash = key_hash(kind, field);
+		__builtin_prefetch(&r->keys[p->hash & (r->keys_cap - 1)], 1);
+	}
+	r->npending++;
 	for (int c = 0; c < r->kind_cols; c++) {
 		p->off[c] = (size_t)(field[c] - r->text);
 		p->column[c] = column[c];
@@ -793,6 +800,13 @@ int
 csv_read(const char *path, const char *data, size_t len, csv_row_fn fn, void *arg,
     struct csv_info *info)
 {
+	return csv_read_flags(path, data, len, fn, arg, info, 0);
+}
+
+int
+csv_read_flags(const char *path, const char *data, size_t len, csv_row_fn fn, void *arg,
+    struct csv_info *info, int flags)
+{
 	struct reader r = {0};
 	const unsigned char *s = (const unsigned char *)data;
 	const char *encoding = "UTF-8";
@@ -802,6 +816,7 @@ csv_read(const char *path, const char *data, size_t len, csv_row_fn fn, void *ar
 	r.path = path;
 	r.fn = fn;
 	r.arg = arg;
+	r.keys_by_caller = (flags & CSV_KEYS_BY_CALLER) && fn != NULL;
 	r.line = r.seg_line = r.start_line = 1;
 	r.col = r.seg_col = r.start_col = 1;
 	r.want = WANT_ROW;
