@@ -41,7 +41,11 @@ typedef int (*csv_row_fn)(void *arg, const struct csv_row *row);
 enum {
 	/* The callback finds duplicate keys (the store does, ingest.c): the
 	 * reader keeps no set of keys and hands it every good row. */
-	CSV_KEYS_BY_CALLER = 1
+	CSV_KEYS_BY_CALLER = 1,
+	/* DATA is a private read-only mapping of a file (mmap, page-aligned):
+	 * the reader hands back each page once read (madvise), so that the
+	 * file's pages do not pile up in the process's memory. */
+	CSV_MAPPED = 2
 };
 
 /* What csv_read found out about a file. */
@@ -68,8 +72,8 @@ int csv_sniff(const char *data, size_t len);
 int csv_read(const char *path, const char *data, size_t len, csv_row_fn fn, void *arg,
     struct csv_info *info);
 
-/* csv_read with FLAGS (CSV_KEYS_BY_CALLER: no key set, so memory use does
- * not grow with the file at all; FN must not be NULL then). */
+/* csv_read with FLAGS (CSV_KEYS_BY_CALLER: no key set; with CSV_MAPPED
+ * too, memory use does not grow with the file at all). */
 int csv_read_flags(const char *path, const char *data, size_t len, csv_row_fn fn, void *arg,
     struct csv_info *info, int flags);
 

@@ -828,7 +828,7 @@ load_csv(struct run *r, const struct infile *f, long long file_id, const char *d
 
 	if (f->csv_kind < 0 || f->csv_kind >= CSV__KINDS) {
 		/* Not a known header: the reader says what is wrong with it. */
-		csv_read(f->shown, data, len, NULL, NULL, &info);
+		csv_read_flags(f->shown, data, len, NULL, NULL, &info, CSV_MAPPED);
 		if (r->cur_errors == 0)
 			diag(DIAG_CSV_HEADER, f->shown, 1, 1, "not the header of a known CSV kind");
 		return 0;
@@ -859,7 +859,7 @@ load_csv(struct run *r, const struct infile *f, long long file_id, const char *d
 	j.ix_gender = field_index(j.kind, "gender");
 	j.ix_round = field_index(j.kind, "round");
 	j.ix_entry = field_index(j.kind, "entry_id");
-	csv_read_flags(f->shown, data, len, on_csv_row, &j, &info, CSV_KEYS_BY_CALLER);
+	csv_read_flags(f->shown, data, len, on_csv_row, &j, &info, CSV_KEYS_BY_CALLER | CSV_MAPPED);
 	sqlite3_finalize(j.insert);
 	sqlite3_finalize(j.line_of);
 	strset_free(&j.unstored);
