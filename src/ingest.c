@@ -56,13 +56,11 @@ enum slot {
 	SLOT_SKILLS, SLOT_AWARDS, SLOT_OTHER
 };
 
-/* ---- A set of strings (credit codes, project ids), open addressing; each
- *      string may carry a number (a line). ---- */
+/* ---- A set of strings (credit codes, project ids), open addressing. ---- */
 
 struct strset_slot {
 	size_t hash;
 	char *s; /* NULL: empty */
-	long value;
 };
 
 struct strset {
@@ -80,30 +78,22 @@ str_hash(const char *s)
 	return h ^ (h >> 29);
 }
 
-/* The slot holding S, or NULL. */
-static const struct strset_slot *
-strset_find(const struct strset *set, const char *s)
-{
-	if (set->cap == 0)
-		return NULL;
-	size_t h = str_hash(s);
-	for (size_t i = h & (set->cap - 1);; i = (i + 1) & (set->cap - 1)) {
-		if (set->slot[i].s == NULL)
-			return NULL;
-		if (set->slot[i].hash == h && strcmp(set->slot[i].s, s) == 0)
-			return &set->slot[i];
-	}
-}
-
 static int
 strset_has(const struct strset *set, const char *s)
 {
-	return strset_find(set, s) != NULL;
+	if (set->cap == 0)
+		return 0;
+	size_t h = str_hash(s);
+	for (size_t i = h & (set->cap - 1);; i = (i + 1) & (set->cap - 1)) {
+		if (set->slot[i].s == NULL)
+			return 0;
+		if (set->slot[i].hash == h && strcmp(set->slot[i].s, s) == 0)
+			return 1;
+	}
 }
 
-/* Adds S with VALUE (kept when S is there already). */
 static void
-strset_put(struct strset *set, const char *s, long value)
+strset_add(struct strset *set, const char *s)
 {
 	if (2 * (set->n + 1) > set->cap) {
 		size_t cap = set->cap ? 2 * set->cap : 1024;
@@ -125,14 +115,7 @@ strset_put(struct strset *set, const char *s, long value)
 			return;
 	set->slot[i].hash = h;
 	set->slot[i].s = xstrdup(s);
-	set->slot[i].value = value;
 	set->n++;
-}
-
-static void
-strset_add(struct strset *set, const char *s)
-{
-	strset_put(set, s, 0);
 }
 
 static void
@@ -142,6 +125,67 @@ strset_free(struct strset *set)
 		free(set->slot[i].s);
 	free(set->slot);
 	memset(set, 0, sizeof *set);
+}
+
+/* ---- Strings with a line each (keys of rows), open addressing. ---- */
+
+struct linemap_slot {
+	char *key; /* NULL: empty */
+	long line;
+};
+
+struct linemap {
+	struct linemap_slot *slot;
+	size_t cap, n; /* cap: a power of two, at least twice n */
+};
+
+/* The line stored with KEY, or 0. */
+static long
+linemap_get(const struct linemap *m, const char *key)
+{
+	if (m->cap == 0)
+		return 0;
+	for (size_t i = str_hash(key) & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
+		if (m->slot[i].key == NULL)
+			return 0;
+		if (strcmp(m->slot[i].key, key) == 0)
+			return m->slot[i].line;
+	}
+}
+
+/* Adds KEY (not there yet; the map takes it over, malloc'd) with LINE. */
+static void
+linemap_put(struct linemap *m, char *key, long line)
+{
+	if (2 * (m->n + 1) > m->cap) {
+		size_t cap = m->cap ? 2 * m->cap : 64;
+		struct linemap_slot *slot = xcalloc(cap, sizeof *slot);
+		for (size_t i = 0; i < m->cap; i++)
+			if (m->slot[i].key != NULL) {
+				size_t j = str_hash(m->slot[i].key) & (cap - 1);
+				while (slot[j].key != NULL)
+					j = (j + 1) & (cap - 1);
+				slot[j] = m->slot[i];
+			}
+		free(m->slot);
+		m->slot = slot;
+		m->cap = cap;
+	}
+	size_t i = str_hash(key) & (m->cap - 1);
+	while (m->slot[i].key != NULL)
+		i = (i + 1) & (m->cap - 1);
+	m->slot[i].key = key;
+	m->slot[i].line = line;
+	m->n++;
+}
+
+static void
+linemap_free(struct linemap *m)
+{
+	for (size_t i = 0; i < m->cap; i++)
+		free(m->slot[i].key);
+	free(m->slot);
+	memset(m, 0, sizeof *m);
 }
 
 /* ---- The run ---------------------------------------------------------------- */
@@ -527,7 +571,7 @@ struct csv_job {
 	long long file_id;
 	sqlite3_stmt *insert;    /* the UPSERT of a row */
 	sqlite3_stmt *line_of;   /* the line of this file's stored row with a key */
-	struct strset unstored;  /* key_text of rows the store refused -> line */
+	struct linemap unstored; /* key_text of rows the store refused -> line */
 	long rows;
 	int failed;          /* store failure: stop */
 	int ix_year, ix_credit, ix_project, ix_award, ix_kind, ix_gender, ix_round, ix_entry;
@@ -707,10 +751,9 @@ on_csv_row(void *arg, const struct csv_row *row)
 		return -1;
 	if (j->unstored.n > 0) {
 		key = key_text(j, row);
-		const struct strset_slot *slot = strset_find(&j->unstored, key);
-		if (slot != NULL) {
+		if ((first = linemap_get(&j->unstored, key)) != 0) {
 			free(key);
-			return (int)slot->value;
+			return (int)first;
 		}
 	}
 	int b = 1;
@@ -744,11 +787,9 @@ on_csv_row(void *arg, const struct csv_row *row)
 			free(why);
 			return j->failed ? -1 : (int)first;
 		}
-		if (key == NULL)
-			key = key_text(j, row);
-		strset_put(&j->unstored, key, row->line);
-	}
-	free(key);
+		linemap_put(&j->unstored, key != NULL ? key : key_text(j, row), row->line);
+	} else
+		free(key);
 	key = NULL;
 	int errors = check_row(j, row);
 	if (j->failed) {
@@ -862,7 +903,7 @@ load_csv(struct run *r, const struct infile *f, long long file_id, const char *d
 	csv_read_flags(f->shown, data, len, on_csv_row, &j, &info, CSV_KEYS_BY_CALLER | CSV_MAPPED);
 	sqlite3_finalize(j.insert);
 	sqlite3_finalize(j.line_of);
-	strset_free(&j.unstored);
+	linemap_free(&j.unstored);
 	snprintf(encoding, 32, "%s", info.encoding ? info.encoding : "");
 	return j.failed ? -1 : j.rows;
 }
