@@ -24,6 +24,7 @@
 
 #include "jingsai.h"
 #include "device.h"
+#include "pdf_pack.h"
 
 /* A character and its extra advance: one code of the subset font each. */
 #define KEY(cp, extra) ((uint32_t)(cp) | (uint32_t)(extra) << 21)
@@ -581,23 +582,27 @@ dev_pdf_render(const struct dl_doc *dl, struct buf *out)
 		outlines(c.pdf, dl, pages);
 	if (c.error == 0 && HPDF_SaveToStream(c.pdf) == HPDF_OK) {
 		HPDF_UINT32 size = HPDF_GetStreamSize(c.pdf);
-		size_t start = out->len;
+		struct buf raw = {0};
 
-		out->data = xrealloc(out->data, out->len + size + 1);
-		out->cap = out->len + size + 1;
+		raw.data = xmalloc(size + 1);
+		raw.cap = size + 1;
 		while (c.error == 0) {
-			HPDF_UINT32 n = size - (HPDF_UINT32)(out->len - start);
+			HPDF_UINT32 n = size - (HPDF_UINT32)raw.len;
 
 			if (n == 0)
 				break;
-			if (HPDF_ReadFromStream(c.pdf, (HPDF_BYTE *)out->data + out->len, &n) != HPDF_OK &&
+			if (HPDF_ReadFromStream(c.pdf, (HPDF_BYTE *)raw.data + raw.len, &n) != HPDF_OK &&
 			    n == 0)
 				break;
-			out->len += n;
+			raw.len += n;
 		}
-		out->data[out->len] = '\0';
-		if (out->len - start == size)
-			c.error = 0, rc = 0;
+		/* libharu's file, repacked smaller; as it is should that fail */
+		if (raw.len == size && c.error == 0) {
+			if (pdf_pack(raw.data, raw.len, out) != 0)
+				buf_add(out, raw.data, raw.len);
+			rc = 0;
+		}
+		buf_free(&raw);
 	}
 done:
 	if (rc != 0)
