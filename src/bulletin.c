@@ -73,25 +73,11 @@ static int
 fp_add_round_query(struct fingerprint *fp, sqlite3 *db, const char *sql, const char *round)
 {
 	sqlite3_stmt *st = store_prepare(db, sql);
-	int rc;
 
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_text(st, 1, round, -1, SQLITE_TRANSIENT);
-	fp_add_str(fp, sql);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		for (int i = 0; i < sqlite3_column_count(st); i++) {
-			const unsigned char *t = sqlite3_column_text(st, i);
-			fp_add_str(fp, t ? (const char *)t : "\x01NULL");
-		}
-		fp_add(fp, "\n", 1);
-	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE) {
-		diag(DIAG_STORE, NULL, 0, 0, sqlite3_errmsg(db));
-		return -1;
-	}
-	return 0;
+	return fp_add_stmt(fp, st);
 }
 
 /* Today in China Standard Time (UTC+8, no daylight saving), from jz_now(). */

@@ -336,24 +336,6 @@ remove_withdrawn(struct build *b)
 	sqlite3_finalize(del);
 }
 
-static void
-csv_field(struct buf *b, const char *s)
-{
-	if (s == NULL)
-		s = "";
-	if (strpbrk(s, ",\"\n\r") == NULL) {
-		buf_puts(b, s);
-		return;
-	}
-	buf_putc(b, '"');
-	for (; *s; s++) {
-		if (*s == '"')
-			buf_putc(b, '"');
-		buf_putc(b, *s);
-	}
-	buf_putc(b, '"');
-}
-
 /* manifest.csv: serial, award, recipient, region, file, sha256 of every
  * certificate file of YEAR (all awards), then print.pdf and calibration. */
 static void
@@ -388,12 +370,12 @@ write_manifest(struct build *b)
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		const char *path = (const char *)sqlite3_column_text(st, 4);
 		for (int i = 0; i < 4; i++) {
-			csv_field(&out, (const char *)sqlite3_column_text(st, i));
+			buf_csv_field(&out, (const char *)sqlite3_column_text(st, i));
 			buf_putc(&out, ',');
 		}
-		csv_field(&out, path + strlen(prefix));
+		buf_csv_field(&out, path + strlen(prefix));
 		buf_putc(&out, ',');
-		csv_field(&out, (const char *)sqlite3_column_text(st, 5));
+		buf_csv_field(&out, (const char *)sqlite3_column_text(st, 5));
 		buf_putc(&out, '\n');
 	}
 	sqlite3_finalize(st);

@@ -89,6 +89,9 @@ void buf_add(struct buf *b, const void *data, size_t len);
 void buf_puts(struct buf *b, const char *s);
 void buf_putc(struct buf *b, int c);
 void buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Appends S (NULL reads as empty) as one CSV field (RFC 4180): quoted, with
+ * inner quotes doubled, when it holds a comma, quote or line break. */
+void buf_csv_field(struct buf *b, const char *s);
 void buf_reset(struct buf *b);
 void buf_free(struct buf *b);
 

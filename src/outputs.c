@@ -66,14 +66,11 @@ fp_add_file(struct fingerprint *fp, const char *path)
 }
 
 int
-fp_add_query(struct fingerprint *fp, sqlite3 *db, const char *sql)
+fp_add_stmt(struct fingerprint *fp, sqlite3_stmt *st)
 {
-	sqlite3_stmt *st = store_prepare(db, sql);
 	int rc;
 
-	if (st == NULL)
-		return -1;
-	fp_add_str(fp, sql);
+	fp_add_str(fp, sqlite3_sql(st));
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		int n = sqlite3_column_count(st);
 		for (int i = 0; i < n; i++) {
@@ -82,12 +79,18 @@ fp_add_query(struct fingerprint *fp, sqlite3 *db, const char *sql)
 		}
 		fp_add(fp, "\n", 1);
 	}
+	if (rc != SQLITE_DONE)
+		diag(DIAG_STORE, NULL, 0, 0, sqlite3_errmsg(sqlite3_db_handle(st)));
 	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE) {
-		diag(DIAG_STORE, NULL, 0, 0, sqlite3_errmsg(db));
-		return -1;
-	}
-	return 0;
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
+fp_add_query(struct fingerprint *fp, sqlite3 *db, const char *sql)
+{
+	sqlite3_stmt *st = store_prepare(db, sql);
+
+	return st == NULL ? -1 : fp_add_stmt(fp, st);
 }
 
 void

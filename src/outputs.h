@@ -34,6 +34,9 @@ void fp_add_str(struct fingerprint *fp, const char *s);   /* with its NUL, so "a
 void fp_add_file(struct fingerprint *fp, const char *path); /* the file's bytes, or its absence */
 /* Adds every row of SQL's result (all columns, as text) — what a document reads. */
 int fp_add_query(struct fingerprint *fp, sqlite3 *db, const char *sql);
+/* The same for ST, prepared and bound by the caller; steps and finalizes it.
+ * Returns 0, or -1 after a diagnostic. */
+int fp_add_stmt(struct fingerprint *fp, sqlite3_stmt *st);
 /* Finishes into HEX and frees FP. */
 void fp_done(struct fingerprint *fp, char hex[65]);
 

@@ -1279,17 +1279,7 @@ csv_cell(struct buf *b, const char *s, int first)
 {
 	if (!first)
 		buf_putc(b, ',');
-	if (strpbrk(s, ",\"\r\n") == NULL) {
-		buf_puts(b, s);
-		return;
-	}
-	buf_putc(b, '"');
-	for (; *s; s++) {
-		if (*s == '"')
-			buf_putc(b, '"');
-		buf_putc(b, *s);
-	}
-	buf_putc(b, '"');
+	buf_csv_field(b, s);
 }
 
 static void

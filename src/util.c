@@ -142,6 +142,24 @@ buf_printf(struct buf *b, const char *fmt, ...)
 }
 
 void
+buf_csv_field(struct buf *b, const char *s)
+{
+	if (s == NULL)
+		s = "";
+	if (strpbrk(s, ",\"\r\n") == NULL) {
+		buf_puts(b, s);
+		return;
+	}
+	buf_putc(b, '"');
+	for (; *s; s++) {
+		if (*s == '"')
+			buf_putc(b, '"');
+		buf_putc(b, *s);
+	}
+	buf_putc(b, '"');
+}
+
+void
 buf_reset(struct buf *b)
 {
 	b->len = 0;
