@@ -24,6 +24,7 @@
 
 #include "jingsai.h"
 #include "device.h"
+#include "pdf_pack.h"
 
 /* A character and its extra advance: one code of the subset font each. */
 #define KEY(cp, extra) ((uint32_t)(cp) | (uint32_t)(extra) << 21)
@@ -40,6 +41,9 @@ struct used {
 };
 
 struct pdfctx {
+	const struct dl_doc *dl;
+	int *uses;               /* pages each shared block is drawn on */
+	HPDF_Dict *forms;        /* its form XObject, once made */
 	HPDF_Doc pdf;
 	HPDF_STATUS error, detail;
 	int nused;
@@ -69,34 +73,47 @@ find_used(struct pdfctx *c, struct jz_face *f)
 }
 
 static void
+collect_items(struct pdfctx *c, const struct dl_page *pg)
+{
+	int i, k;
+
+	for (i = 0; i < pg->nitems; i++) {
+		const struct dl_item *it = &pg->items[i];
+		struct used *u;
+
+		if (it->kind != DL_RUN)
+			continue;
+		u = find_used(c, it->face);
+		if (u == NULL) {
+			c->used = xrealloc(c->used, (c->nused + 1) * sizeof *c->used);
+			u = &c->used[c->nused++];
+			memset(u, 0, sizeof *u);
+			u->face = it->face;
+			u->keys = hb_set_create();
+			u->gid = hb_map_create();
+			u->code = hb_map_create();
+		}
+		for (k = 0; k < it->nglyphs; k++) {
+			uint32_t key = KEY(it->glyphs[k].cp, it->glyphs[k].extra);
+
+			hb_set_add(u->keys, key);
+			hb_map_set(u->gid, key, it->glyphs[k].gid);
+		}
+	}
+}
+
+/* The characters of each face that the pages and the shared blocks they
+ * show draw. */
+static void
 collect(struct pdfctx *c, const struct dl_doc *dl)
 {
-	int p, i, k;
+	int p;
 
+	for (p = 0; p < dl->nshared; p++)
+		if (c->uses[p] > 0)
+			collect_items(c, &dl->shared[p]);
 	for (p = 0; p < dl->npages; p++)
-		for (i = 0; i < dl->pages[p].nitems; i++) {
-			const struct dl_item *it = &dl->pages[p].items[i];
-			struct used *u;
-
-			if (it->kind != DL_RUN)
-				continue;
-			u = find_used(c, it->face);
-			if (u == NULL) {
-				c->used = xrealloc(c->used, (c->nused + 1) * sizeof *c->used);
-				u = &c->used[c->nused++];
-				memset(u, 0, sizeof *u);
-				u->face = it->face;
-				u->keys = hb_set_create();
-				u->gid = hb_map_create();
-				u->code = hb_map_create();
-			}
-			for (k = 0; k < it->nglyphs; k++) {
-				uint32_t key = KEY(it->glyphs[k].cp, it->glyphs[k].extra);
-
-				hb_set_add(u->keys, key);
-				hb_map_set(u->gid, key, it->glyphs[k].gid);
-			}
-		}
+		collect_items(c, &dl->pages[p]);
 }
 
 static void
@@ -109,42 +126,90 @@ put_utf16(struct buf *b, uint32_t cp)
 		buf_printf(b, "%04X", (unsigned)cp);
 }
 
-/* A ToUnicode CMap: each code back to its character.  Our codes are
- * 0x20, 0x21, ... so one bfrange with an array of characters per 256 codes
- * (a range may not cross a change of the first byte) says it shortest. */
-static void
-tounicode(const uint32_t *cps, const uint16_t *codes, int n, struct buf *b)
-{
-	uint32_t *by_code;
-	int i, first, nranges = 0;
+/* A code of the subset font, the character it stands for and its width. */
+struct coded {
+	uint16_t code;
+	uint32_t cp;
+	unsigned width;          /* 1/1000 em */
+};
 
-	by_code = xcalloc(n + 0x20, sizeof *by_code);
-	for (i = 0; i < n; i++)
-		by_code[codes[i]] = cps[i];
+static int
+coded_cmp(const void *a, const void *b)
+{
+	const struct coded *x = a, *y = b;
+
+	return (int)x->code - (int)y->code;
+}
+
+/* Opens a CMap block of KIND (at most 100 entries) before an entry when
+ * none is open; LEFT counts the entries still to come. */
+static void
+block_open(struct buf *b, const char *kind, int left, int *in_block)
+{
+	if (*in_block == 0) {
+		*in_block = left > 100 ? 100 : left;
+		buf_printf(b, "%d begin%s\n", *in_block, kind);
+	}
+}
+
+/* Closes the block after its last entry. */
+static void
+block_close(struct buf *b, const char *kind, int *left, int *in_block)
+{
+	--*left;
+	if (--*in_block == 0)
+		buf_printf(b, "end%s\n", kind);
+}
+
+/* A ToUnicode CMap of the N codes of CC (sorted): each run of consecutive
+ * codes (within one first byte) one bfrange with an array of characters,
+ * each code alone one bfchar. */
+static void
+tounicode(const struct coded *cc, int n, struct buf *b)
+{
+	int i, j, nchars = 0, nranges = 0, in_block = 0;
+
 	buf_puts(b, "/CIDInit/ProcSet findresource begin 12 dict begin begincmap"
 	    "/CIDSystemInfo<</Registry(Adobe)/Ordering(UCS)/Supplement 0>>def"
 	    "/CMapName/Adobe-Identity-UCS def/CMapType 2 def\n"
 	    "1 begincodespacerange<0000><FFFF>endcodespacerange\n");
-	for (first = 0x20; first < 0x20 + n; first = (first | 0xff) + 1)
-		nranges++;
-	for (first = 0x20; first < 0x20 + n; first = (first | 0xff) + 1) {
-		int last = (first | 0xff) < 0x20 + n - 1 ? (first | 0xff) : 0x20 + n - 1;
+	for (i = 0; i < n; i = j) {
+		for (j = i + 1; j < n && cc[j].code == cc[j - 1].code + 1 && (cc[j].code & 0xff) != 0; j++)
+			;
+		if (j - i == 1)
+			nchars++;
+		else
+			nranges++;
+	}
+	for (i = 0; i < n; i = j) {
+		for (j = i + 1; j < n && cc[j].code == cc[j - 1].code + 1 && (cc[j].code & 0xff) != 0; j++)
+			;
+		if (j - i > 1)
+			continue;
+		block_open(b, "bfchar", nchars, &in_block);
+		buf_printf(b, "<%04X><", (unsigned)cc[i].code);
+		put_utf16(b, cc[i].cp);
+		buf_puts(b, ">\n");
+		block_close(b, "bfchar", &nchars, &in_block);
+	}
+	for (i = 0; i < n; i = j) {
+		int k;
 
-		if ((first - 0x20) % (100 * 256) == 0)
-			buf_printf(b, "%d beginbfrange\n", nranges > 100 ? 100 : nranges);
-		buf_printf(b, "<%04X><%04X>[", first, last);
-		for (i = first; i <= last; i++) {
+		for (j = i + 1; j < n && cc[j].code == cc[j - 1].code + 1 && (cc[j].code & 0xff) != 0; j++)
+			;
+		if (j - i == 1)
+			continue;
+		block_open(b, "bfrange", nranges, &in_block);
+		buf_printf(b, "<%04X><%04X>[", (unsigned)cc[i].code, (unsigned)cc[j - 1].code);
+		for (k = i; k < j; k++) {
 			buf_putc(b, '<');
-			put_utf16(b, by_code[i]);
+			put_utf16(b, cc[k].cp);
 			buf_putc(b, '>');
 		}
 		buf_puts(b, "]\n");
-		nranges--;
-		if (nranges % 100 == 0)
-			buf_puts(b, "endbfrange\n");
+		block_close(b, "bfrange", &nranges, &in_block);
 	}
 	buf_puts(b, "endcmap CMapName currentdict/CMap defineresource pop end end\n");
-	free(by_code);
 }
 
 /* Six capital letters naming the subset, from its content. */
@@ -169,7 +234,8 @@ load_font(struct pdfctx *c, struct used *u, int salt)
 	hb_codepoint_t key = HB_SET_VALUE_INVALID;
 	uint32_t *keys;
 	unsigned pop;
-	int n = 0, i, rc = -1;
+	struct coded *cc = NULL;
+	int n = 0, i, identity = 1, rc = -1;
 	HPDF_Stream st;
 	HPDF_FontDef def;
 	HPDF_FontAttr attr;
@@ -241,14 +307,30 @@ load_font(struct pdfctx *c, struct used *u, int salt)
 	attr = (HPDF_FontAttr)u->font->attr;
 	if (attr->cmap_stream == NULL)
 		goto out;
-	tounicode(cps, codes, n, &cmap);
+	cc = xmalloc((n + 1) * sizeof *cc);
+	for (i = 0; i < n; i++) {
+		/* the glyph's own width plus the extra of that code (¼ em, name
+		 * spacing) */
+		cc[i].code = codes[i];
+		cc[i].cp = cps[i];
+		cc[i].width = (unsigned)lround(face_advance_em(u->face, hb_map_get(u->gid, keys[i])) *
+		    1000) + KEY_EXTRA(keys[i]);
+		if (codes[i] != gids[i])
+			identity = 0;
+	}
+	qsort(cc, n, sizeof *cc, coded_cmp);
+	tounicode(cc, n, &cmap);
 	HPDF_MemStream_FreeData(attr->cmap_stream->stream);
 	if (HPDF_Stream_Write(attr->cmap_stream->stream, (HPDF_BYTE *)cmap.data,
 	    (HPDF_UINT)cmap.len) != HPDF_OK)
 		goto out;
-	/* libharu's CIDToGIDMap covers every BMP code; ours stops at the last code */
-	if (attr->map_stream != NULL) {
-		HPDF_BYTE *map = xcalloc(0x20 + n, 2);
+	/* codes that are glyph ids need no map; else libharu's, which covers
+	 * every BMP code, becomes one that stops at the last code */
+	if (identity)
+		HPDF_Dict_AddName(attr->descendant_font, "CIDToGIDMap", "Identity");
+	else if (attr->map_stream != NULL) {
+		int len = n > 0 ? cc[n - 1].code + 1 : 1;
+		HPDF_BYTE *map = xcalloc(len, 2);
 		int k;
 
 		for (k = 0; k < n; k++) {
@@ -256,34 +338,41 @@ load_font(struct pdfctx *c, struct used *u, int salt)
 			map[2 * codes[k] + 1] = (HPDF_BYTE)gids[k];
 		}
 		HPDF_MemStream_FreeData(attr->map_stream->stream);
-		HPDF_Stream_Write(attr->map_stream->stream, map, (HPDF_UINT)(2 * (0x20 + n)));
+		HPDF_Stream_Write(attr->map_stream->stream, map, (HPDF_UINT)(2 * len));
 		free(map);
 	}
-	/* widths: the glyph's own plus the extra of that code (¼ em, name
-	 * spacing); 1000 (every Han character) is the default and not listed */
+	/* libharu names the ordering after the encoding */
 	{
-		HPDF_Array w = HPDF_Array_New(c->pdf->mmgr), ws = NULL;
-		unsigned *width = xcalloc(n + 1, sizeof *width);
+		HPDF_Dict csi = HPDF_Dict_GetItem(attr->descendant_font, "CIDSystemInfo",
+		    HPDF_OCLASS_DICT);
 
-		for (i = 0; i < n; i++)
-			width[codes[i] - 0x20] = (unsigned)lround(face_advance_em(u->face,
-			    hb_map_get(u->gid, keys[i])) * 1000) + KEY_EXTRA(keys[i]);
+		if (csi != NULL)
+			HPDF_Dict_Add(csi, "Ordering", HPDF_String_New(c->pdf->mmgr, "Identity", NULL));
+	}
+	/* widths: 1000 (every Han character) is the default and not listed */
+	{
+		HPDF_Array w = NULL, ws = NULL;
+
 		for (i = 0; i < n; i++) {
-			if (width[i] == 1000) {
+			if (cc[i].width == 1000) {
 				ws = NULL;
 				continue;
 			}
-			if (ws == NULL) {
+			if (ws == NULL || cc[i].code != cc[i - 1].code + 1) {
+				if (w == NULL)
+					w = HPDF_Array_New(c->pdf->mmgr);
 				ws = HPDF_Array_New(c->pdf->mmgr);
-				HPDF_Array_AddNumber(w, 0x20 + i);
+				HPDF_Array_AddNumber(w, cc[i].code);
 				HPDF_Array_Add(w, ws);
 			}
-			HPDF_Array_AddNumber(ws, (HPDF_INT32)width[i]);
+			HPDF_Array_AddNumber(ws, (HPDF_INT32)cc[i].width);
 		}
 		HPDF_Dict_AddNumber(attr->descendant_font, "DW", 1000);
 		HPDF_Dict_RemoveElement(attr->descendant_font, "DW2");   /* vertical writing only */
-		HPDF_Dict_Add(attr->descendant_font, "W", w);
-		free(width);
+		if (w != NULL)
+			HPDF_Dict_Add(attr->descendant_font, "W", w);
+		else
+			HPDF_Dict_RemoveElement(attr->descendant_font, "W");
 	}
 	/* what libharu put there describes an encoding CMap, not a ToUnicode one */
 	HPDF_Dict_RemoveElement(attr->cmap_stream, "CMapName");
@@ -298,6 +387,7 @@ out:
 	free(codes);
 	free(gids);
 	free(keys);
+	free(cc);
 	return rc;
 }
 
@@ -398,8 +488,46 @@ paint(HPDF_Page page, double width_pt, unsigned stroke, long fill)
 		HPDF_Page_Stroke(page);
 }
 
+/* A QR code as a 1-bit image mask, one sample a module, painted black
+ * where the sample is 0 (dark) and leaving the paper as it is elsewhere:
+ * a few hundred bytes instead of a rectangle per run of dark modules.
+ * Scaled up without interpolation, its edges stay sharp for a scanner. */
 static void
-draw_shape(HPDF_Page page, double page_h, const struct dl_item *it)
+draw_qr(struct pdfctx *c, HPDF_Page page, double page_h, const struct dl_item *it)
+{
+	int n = it->qr_width, row = (n + 7) / 8, r, col;
+	HPDF_BYTE *bits = xmalloc((size_t)row * n);
+	HPDF_Dict img;
+
+	memset(bits, 0xff, (size_t)row * n);
+	for (r = 0; r < n; r++)
+		for (col = 0; col < n; col++)
+			if (it->modules[r * n + col] & 1)
+				bits[r * row + col / 8] &= (HPDF_BYTE)~(0x80 >> (col % 8));
+	img = HPDF_DictStream_New(c->pdf->mmgr, c->pdf->xref);
+	if (img == NULL) {
+		free(bits);
+		return;
+	}
+	img->header.obj_class |= HPDF_OSUBCLASS_XOBJECT;
+	img->filter = HPDF_STREAM_FILTER_FLATE_DECODE;
+	HPDF_Dict_AddName(img, "Type", "XObject");
+	HPDF_Dict_AddName(img, "Subtype", "Image");
+	HPDF_Dict_AddNumber(img, "Width", n);
+	HPDF_Dict_AddNumber(img, "Height", n);
+	HPDF_Dict_AddNumber(img, "BitsPerComponent", 1);
+	HPDF_Dict_AddBoolean(img, "ImageMask", HPDF_TRUE);
+	HPDF_Stream_Write(img->stream, bits, (HPDF_UINT)(row * n));
+	free(bits);
+	HPDF_Page_GSave(page);
+	set_rgb_fill(page, 0);
+	HPDF_Page_DrawImage(page, (HPDF_Image)img, (HPDF_REAL)px(it->x),
+	    (HPDF_REAL)(page_h - px(it->y + it->w)), (HPDF_REAL)px(it->w), (HPDF_REAL)px(it->w));
+	HPDF_Page_GRestore(page);
+}
+
+static void
+draw_shape(struct pdfctx *c, HPDF_Page page, double page_h, const struct dl_item *it)
 {
 	if (it->kind != DL_QR) {
 		if (it->width_pt > 0) {
@@ -429,39 +557,125 @@ draw_shape(HPDF_Page page, double page_h, const struct dl_item *it)
 		    (HPDF_REAL)px(it->w));
 		paint(page, it->width_pt, it->stroke, it->fill);
 		break;
-	case DL_QR: {
-		/* In module units (one unit a module, rows downwards), so that each
-		 * run of dark modules is a short "c r n 1 re": a third of the
-		 * content of page coordinates, and as exact in every renderer. */
-		double m = px(it->w / it->qr_width);
-		int r, col, any = 0;
-
-		HPDF_Page_GSave(page);
-		HPDF_Page_Concat(page, (HPDF_REAL)m, 0, 0, (HPDF_REAL)-m, (HPDF_REAL)px(it->x),
-		    (HPDF_REAL)(page_h - px(it->y)));
-		set_rgb_fill(page, 0);
-		for (r = 0; r < it->qr_width; r++)
-			for (col = 0; col < it->qr_width; col++) {
-				int end;
-
-				if (!(it->modules[r * it->qr_width + col] & 1))
-					continue;
-				for (end = col; end < it->qr_width && (it->modules[r * it->qr_width + end] & 1);
-				    end++)
-					;
-				HPDF_Page_Rectangle(page, (HPDF_REAL)col, (HPDF_REAL)r,
-				    (HPDF_REAL)(end - col), 1);
-				any = 1;
-				col = end - 1;
-			}
-		if (any)
-			HPDF_Page_Fill(page);
-		HPDF_Page_GRestore(page);
+	case DL_QR:
+		draw_qr(c, page, page_h, it);
 		break;
-	}
 	default:
 		break;
 	}
+}
+
+static void draw_shared(struct pdfctx *c, HPDF_Page page, double page_h, int n,
+    struct tstate *ts);
+
+/* Draws the items of PG (a page or a shared block) on PAGE; TS is what the
+ * graphics state is known to be. */
+static void
+draw_items(struct pdfctx *c, HPDF_Page page, double page_h, const struct dl_page *pg,
+    struct tstate *ts)
+{
+	int i;
+
+	for (i = 0; i < pg->nitems && c->error == 0; i++) {
+		const struct dl_item *it = &pg->items[i];
+
+		if (it->kind == DL_LINEBOX)
+			continue;
+		if (it->kind == DL_RUN) {
+			draw_run(c, page, page_h, it, ts);
+			continue;
+		}
+		end_text(page, ts);
+		if (it->kind == DL_SHARED)
+			draw_shared(c, page, page_h, it->block, ts);
+		else
+			draw_shape(c, page, page_h, it);
+		ts->linew = -1;
+	}
+	end_text(page, ts);
+}
+
+/* Adds to DST (made when NULL) every entry of the resource dictionary SRC. */
+static HPDF_Dict
+copy_resources(struct pdfctx *c, HPDF_Dict dst, HPDF_Dict src)
+{
+	HPDF_UINT i;
+
+	if (src == NULL)
+		return dst;
+	if (dst == NULL)
+		dst = HPDF_Dict_New(c->pdf->mmgr);
+	for (i = 0; dst != NULL && i < src->list->count; i++) {
+		HPDF_DictElement e = HPDF_List_ItemAt(src->list, i);
+		HPDF_Obj_Header *h = e->value;
+		void *obj = e->value;
+
+		/* an indirect object sits in a dictionary as a proxy */
+		if ((h->obj_class & HPDF_OCLASS_ANY) == HPDF_OCLASS_PROXY)
+			obj = ((HPDF_Proxy)e->value)->obj;
+		HPDF_Dict_Add(dst, e->key, obj);
+	}
+	return dst;
+}
+
+/* Shared block N on PAGE: drawn in place when no other page shows it, else
+ * a form XObject made on first use and drawn by reference.  Its content
+ * assumes nothing about the graphics state it is drawn in; the form's
+ * resources are the fonts and images its content names. */
+static void
+draw_shared(struct pdfctx *c, HPDF_Page page, double page_h, int n, struct tstate *ts)
+{
+	const struct dl_page *blk = &c->dl->shared[n];
+
+	if (c->uses[n] <= 1) {
+		draw_items(c, page, page_h, blk, ts);
+		return;
+	}
+	if (c->forms[n] == NULL) {
+		HPDF_PageAttr pa = page->attr;
+		HPDF_Dict form = HPDF_DictStream_New(c->pdf->mmgr, c->pdf->xref);
+		HPDF_Array box;
+		HPDF_Dict res, fonts, xobjects;
+		HPDF_Stream saved;
+		struct tstate fs;
+
+		if (form == NULL)
+			return;
+		form->header.obj_class |= HPDF_OSUBCLASS_XOBJECT;
+		form->filter = HPDF_STREAM_FILTER_FLATE_DECODE;
+		HPDF_Dict_AddName(form, "Type", "XObject");
+		HPDF_Dict_AddName(form, "Subtype", "Form");
+		box = HPDF_Array_New(c->pdf->mmgr);
+		HPDF_Dict_Add(form, "BBox", box);
+		HPDF_Array_AddNumber(box, 0);
+		HPDF_Array_AddNumber(box, 0);
+		HPDF_Array_AddReal(box, (HPDF_REAL)px(blk->w_mm));
+		HPDF_Array_AddReal(box, (HPDF_REAL)px(blk->h_mm));
+		/* libharu draws into the page's current stream: point it at the
+		 * form for a while.  q … Q keeps libharu's idea of the graphics
+		 * state what it was. */
+		saved = pa->stream;
+		pa->stream = form->stream;
+		HPDF_Page_GSave(page);
+		memset(&fs, 0, sizeof fs);
+		fs.spacing = 1e9;
+		fs.bold = -1;
+		fs.linew = -1;
+		fs.color = -1;
+		draw_items(c, page, page_h, blk, &fs);
+		HPDF_Page_GRestore(page);
+		pa->stream = saved;
+		fonts = copy_resources(c, NULL, pa->fonts);
+		xobjects = copy_resources(c, NULL, pa->xobjects);
+		res = HPDF_Dict_New(c->pdf->mmgr);
+		HPDF_Dict_Add(form, "Resources", res);
+		if (fonts != NULL)
+			HPDF_Dict_Add(res, "Font", fonts);
+		if (xobjects != NULL)
+			HPDF_Dict_Add(res, "XObject", xobjects);
+		c->forms[n] = form;
+	}
+	HPDF_Page_ExecuteXObject(page, (HPDF_XObject)c->forms[n]);
 }
 
 static void
@@ -543,6 +757,15 @@ dev_pdf_render(const struct dl_doc *dl, struct buf *out)
 	HPDF_UseUTFEncodings(c.pdf);
 	set_info(c.pdf, dl);
 
+	c.dl = dl;
+	if (dl->nshared > 0) {
+		c.uses = xcalloc(dl->nshared, sizeof *c.uses);
+		c.forms = xcalloc(dl->nshared, sizeof *c.forms);
+		for (p = 0; p < dl->npages; p++)
+			for (i = 0; i < dl->pages[p].nitems; i++)
+				if (dl->pages[p].items[i].kind == DL_SHARED)
+					c.uses[dl->pages[p].items[i].block]++;
+	}
 	collect(&c, dl);
 	for (i = 0; i < c.nused; i++)
 		if (load_font(&c, &c.used[i], i) != 0) {
@@ -555,49 +778,39 @@ dev_pdf_render(const struct dl_doc *dl, struct buf *out)
 	for (p = 0; p < dl->npages && c.error == 0; p++) {
 		const struct dl_page *pg = &dl->pages[p];
 		HPDF_Page page = HPDF_AddPage(c.pdf);
-		double page_h = px(pg->h_mm);
 		struct tstate ts;
 
 		memset(&ts, 0, sizeof ts);
 		pages[p] = page;
 		HPDF_Page_SetWidth(page, (HPDF_REAL)px(pg->w_mm));
-		HPDF_Page_SetHeight(page, (HPDF_REAL)page_h);
-		for (i = 0; i < pg->nitems; i++) {
-			const struct dl_item *it = &pg->items[i];
-
-			if (it->kind == DL_LINEBOX)
-				continue;
-			if (it->kind == DL_RUN) {
-				draw_run(&c, page, page_h, it, &ts);
-				continue;
-			}
-			end_text(page, &ts);
-			draw_shape(page, page_h, it);
-			ts.linew = -1;
-		}
-		end_text(page, &ts);
+		HPDF_Page_SetHeight(page, (HPDF_REAL)px(pg->h_mm));
+		draw_items(&c, page, px(pg->h_mm), pg, &ts);
 	}
 	if (c.error == 0)
 		outlines(c.pdf, dl, pages);
 	if (c.error == 0 && HPDF_SaveToStream(c.pdf) == HPDF_OK) {
 		HPDF_UINT32 size = HPDF_GetStreamSize(c.pdf);
-		size_t start = out->len;
+		struct buf raw = {0};
 
-		out->data = xrealloc(out->data, out->len + size + 1);
-		out->cap = out->len + size + 1;
+		raw.data = xmalloc(size + 1);
+		raw.cap = size + 1;
 		while (c.error == 0) {
-			HPDF_UINT32 n = size - (HPDF_UINT32)(out->len - start);
+			HPDF_UINT32 n = size - (HPDF_UINT32)raw.len;
 
 			if (n == 0)
 				break;
-			if (HPDF_ReadFromStream(c.pdf, (HPDF_BYTE *)out->data + out->len, &n) != HPDF_OK &&
+			if (HPDF_ReadFromStream(c.pdf, (HPDF_BYTE *)raw.data + raw.len, &n) != HPDF_OK &&
 			    n == 0)
 				break;
-			out->len += n;
+			raw.len += n;
 		}
-		out->data[out->len] = '\0';
-		if (out->len - start == size)
-			c.error = 0, rc = 0;
+		/* libharu's file, repacked smaller; as it is should that fail */
+		if (raw.len == size && c.error == 0) {
+			if (pdf_pack(raw.data, raw.len, out) != 0)
+				buf_add(out, raw.data, raw.len);
+			rc = 0;
+		}
+		buf_free(&raw);
 	}
 done:
 	if (rc != 0)
@@ -609,6 +822,8 @@ done:
 		hb_map_destroy(c.used[i].code);
 	}
 	free(c.used);
+	free(c.uses);
+	free(c.forms);
 	free(pages);
 	HPDF_Free(c.pdf);
 	return rc;

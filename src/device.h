@@ -31,9 +31,10 @@ int face_id(const struct jz_face *f);
 
 /* Subsets F to the code points CPS[0..N) (each must be covered by F) and
  * appends to OUT a TrueType font whose only cmap (3,1, format 4) maps
- * CODES[i] to the glyph of CPS[i] (GIDS[i] in the subset).  Codes are 0x20 + the rank of the new
- * glyph id, so they are small, BMP, and one cmap segment.  Returns 0, or -1
- * after a diagnostic. */
+ * CODES[i] to the glyph of CPS[i] (GIDS[i] in the subset).  Codes are the
+ * glyph ids when no two code points share a glyph, else 0x20 + the rank of
+ * the new glyph id; small and BMP either way.  Returns 0, or -1 after a
+ * diagnostic. */
 int face_subset(struct jz_face *f, const uint32_t *cps, int n, uint16_t *codes, uint16_t *gids,
     struct buf *out);
 
@@ -44,7 +45,8 @@ enum dl_kind {
 	DL_LINE,      /* x, y → x2, y2 */
 	DL_RECT,      /* x, y, w, h */
 	DL_CIRCLE,    /* centre x, y, radius w */
-	DL_QR         /* x, y, size w; modules */
+	DL_QR,        /* x, y, size w; modules */
+	DL_SHARED     /* shared block number `block` (dl_doc.shared) drawn here */
 };
 
 struct dl_glyph {
@@ -75,6 +77,8 @@ struct dl_item {
 	/* QR */
 	int qr_width;
 	unsigned char *modules;  /* owned, qr_width² bytes */
+	/* SHARED */
+	int block;
 };
 
 struct dl_page {
@@ -96,6 +100,8 @@ struct dl_doc {
 	struct dl_page *pages;
 	int noutlines;
 	struct dl_outline *outlines;
+	int nshared;
+	struct dl_page *shared;  /* shared blocks: items as on a page, placed by DL_SHARED */
 	const struct doc_setup *setup;
 	const char *title, *author, *subject, *keywords;
 	long long date;
@@ -110,6 +116,7 @@ struct doc {
 	char *info[4];           /* title, author, subject, keywords (owned) */
 	struct dl_doc dl;
 	int cur;                 /* current page (0-based), -1 before the first */
+	int in_shared;           /* shared block being drawn (0-based), -1 none */
 	double y;                /* cursor, mm from the page top */
 	char *field;             /* what the text is, for errors (owned) */
 	int missing;             /* characters that no font has */
