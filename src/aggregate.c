@@ -1,4 +1,5 @@
 /* aggregate.c — the figures of SPEC §4, computed in SQL into temporary tables that report templates read. */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -33,10 +34,12 @@
  *
  * Rates (ankang_coverage, green_key_rate) are percentages (0–100).
  */
-const char aggregate_sql[] =
+static const char reference_sql[] =
 /* Sorts in memory: the store is large, the temporary tables are not. */
 "PRAGMA temp_store = MEMORY;\n"
 "PRAGMA cache_size = -262144;\n"
+/* Reads the store's pages in place rather than copying each into the cache. */
+"PRAGMA mmap_size = 4294967296;\n"
 "CREATE TEMP TABLE agg_period AS\n"
 "  SELECT CAST((SELECT value FROM programme WHERE key = 'first_year') AS INTEGER) AS first_year,\n"
 "         CAST((SELECT value FROM programme WHERE key = 'last_year') AS INTEGER) AS last_year;\n"
@@ -61,32 +64,11 @@ const char aggregate_sql[] =
 "  SELECT year FROM y UNION SELECT year FROM agg_return\n"
 "  UNION SELECT year FROM py WHERE year IS NOT NULL;\n"
 
-/* Participation per year × enterprise × track: the region of a row is its
- * enterprise's region, its track its project's track.  This is the one pass
- * over every participation row (one sort); its key order lets the grouping
- * per year × enterprise stream. */
-"CREATE TEMP TABLE agg_ent (credit_code TEXT PRIMARY KEY, region TEXT, nonpublic INTEGER) WITHOUT ROWID;\n"
-"INSERT INTO agg_ent SELECT credit_code, region, nonpublic FROM enterprise;\n"
-"CREATE TEMP TABLE agg_ytc (year INTEGER, credit_code TEXT, track TEXT, participants INTEGER,\n"
-"  PRIMARY KEY (year, credit_code, track)) WITHOUT ROWID;\n"
-"INSERT INTO agg_ytc\n"
-"  SELECT pa.year, pa.credit_code, p.track, SUM(pa.participants)\n"
-"  FROM participation pa JOIN agg_project p ON p.id = pa.project_id\n"
-"  GROUP BY pa.year, pa.credit_code, p.track;\n"
-"CREATE TEMP TABLE agg_etr AS\n"
-"  SELECT a.year, e.region, a.credit_code, a.track, e.nonpublic, a.participants\n"
-"  FROM agg_ytc a JOIN agg_ent e ON e.credit_code = a.credit_code;\n"
-/* … per year × enterprise (over every track) */
-"CREATE TEMP TABLE agg_ery AS\n"
-"  SELECT g.year, e.region, g.credit_code, e.nonpublic, g.participants\n"
-"  FROM (SELECT year, credit_code, SUM(participants) AS participants FROM agg_ytc\n"
-"        GROUP BY year, credit_code) g\n"
-"  JOIN agg_ent e ON e.credit_code = g.credit_code;\n"
-/* the first year of the period each enterprise took part */
-"CREATE TEMP TABLE agg_first AS\n"
-"  SELECT credit_code, MIN(year) AS year FROM agg_ery, agg_period\n"
-"  WHERE year >= first_year GROUP BY credit_code;\n"
+/* Here participation_pass() runs: the one pass over every participation row
+ * (see below), which fills agg_part_rty, agg_part_ry and agg_first_year. */
+;
 
+static const char figures_sql[] =
 "CREATE TEMP TABLE agg_proj_rty AS\n"
 "  SELECT region, track, year, COUNT(*) AS projects FROM agg_project\n"
 "  WHERE status <> '申报' GROUP BY region, track, year;\n"
@@ -94,9 +76,7 @@ const char aggregate_sql[] =
 /* An enterprise belongs to one region, so counts that are distinct per
  * region add up to counts distinct over the city. */
 "CREATE TEMP TABLE agg_region_track_year AS\n"
-"  WITH p AS (SELECT region, track, year, COUNT(*) AS enterprises, SUM(nonpublic) AS nonpublic,\n"
-"                    SUM(participants) AS participants\n"
-"             FROM agg_etr GROUP BY year, region, track),\n"
+"  WITH p AS (SELECT * FROM agg_part_rty),\n"
 "       k AS (SELECT region, track, year FROM p UNION SELECT region, track, year FROM agg_proj_rty)\n"
 "  SELECT k.region, k.track, k.year, IFNULL(p.enterprises, 0) AS enterprises,\n"
 "         IFNULL(p.nonpublic, 0) AS nonpublic, IFNULL(p.participants, 0) AS participants,\n"
@@ -107,11 +87,6 @@ const char aggregate_sql[] =
 "  SELECT track, year, SUM(enterprises) AS enterprises, SUM(nonpublic) AS nonpublic,\n"
 "         SUM(participants) AS participants, SUM(projects) AS projects\n"
 "  FROM agg_region_track_year GROUP BY track, year;\n"
-
-"CREATE TEMP TABLE agg_part_ry AS\n"
-"  SELECT region, year, COUNT(*) AS enterprises, SUM(nonpublic) AS nonpublic,\n"
-"         SUM(participants) AS participants\n"
-"  FROM agg_ery GROUP BY year, region;\n"
 
 "CREATE TEMP TABLE agg_studio_ry AS\n"
 "  SELECT region, year, COUNT(DISTINCT id) AS studios,\n"
@@ -175,7 +150,7 @@ const char aggregate_sql[] =
 "                 COUNT(DISTINCT CASE WHEN level = 'county' THEN id END) AS studios_county,\n"
 "                 COUNT(DISTINCT CASE WHEN level = 'enterprise' THEN id END) AS studios_enterprise\n"
 "              FROM cur_studio GROUP BY year),\n"
-"       firsts AS (SELECT year, COUNT(*) AS n FROM agg_first GROUP BY year),\n"
+"       firsts AS (SELECT year, enterprises AS n FROM agg_first_year),\n"
 "       sums AS (SELECT year, COUNT(*) AS regions, SUM(submitted) AS regions_submitted,\n"
 "         SUM(projects) AS projects, SUM(projects_all) AS projects_all,\n"
 "         SUM(tech_innovations) AS tech_innovations,\n"
@@ -347,15 +322,356 @@ const char aggregate_sql[] =
 "  FROM x;\n"
 ;
 
-int
-aggregate_prepare(sqlite3 *db)
+/*
+ * The one pass over participation.  Every row is read once, in the order of
+ * the primary key (year first), without the sort that grouping by
+ * enterprise in SQL needs; per year, each enterprise's participants are
+ * summed per track in an array, then counted into its region.  The figures
+ * are those of grouping participation ⋈ agg_project ⋈ enterprise by
+ * year × enterprise (× track): a row whose project is not current or whose
+ * enterprise is unknown counts nowhere.  It fills
+ *
+ *   agg_part_rty(region, track, year, enterprises, nonpublic, participants)
+ *   agg_part_ry(region, year, enterprises, nonpublic, participants)
+ *   agg_first_year(year, enterprises)   enterprises taking part for the
+ *                                       first time in the period that year
+ */
+
+/* Names (credit codes, project ids, regions, tracks) numbered 0, 1, … in the
+ * order added, found by open addressing on a 64-bit FNV-1a hash.  (glibc's
+ * hsearch_r hashes only the first few bytes of a key, and credit codes of one
+ * region share a long prefix: it degrades to a linear search.) */
+struct names {
+	char **v;            /* by number */
+	struct name_slot {   /* 32 bytes: a probe reads one cache line */
+		uint64_t hash;
+		int32_t n;   /* -1: empty */
+		char key[20];/* the name when shorter, so most lookups read no more */
+	} *slot;
+	size_t n, max, mask;
+};
+
+static uint64_t
+name_hash(const char *s)
+{
+	uint64_t h = 0xcbf29ce484222325u;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 0x100000001b3u;
+	return h ^ (h >> 29);
+}
+
+/* Room for up to MAX names. */
+static void
+names_init(struct names *t, size_t max)
+{
+	size_t cap = 16;
+
+	while (cap < max + max / 2)
+		cap *= 2;
+	t->n = 0;
+	t->max = max;
+	t->mask = cap - 1;
+	t->v = xcalloc(max + 1, sizeof *t->v);
+	t->slot = xcalloc(cap, sizeof *t->slot);
+	for (size_t i = 0; i < cap; i++)
+		t->slot[i].n = -1;
+}
+
+/* The slot where NAME (hash H) is or would go. */
+static struct name_slot *
+names_slot(const struct names *t, const char *name, uint64_t h)
+{
+	size_t i = h & t->mask;
+
+	for (;; i = (i + 1) & t->mask) {
+		const struct name_slot *sl = &t->slot[i];
+		if (sl->n < 0 || (sl->hash == h &&
+		    strcmp(sl->key[0] ? sl->key : t->v[sl->n], name) == 0))
+			return &t->slot[i];
+	}
+}
+
+/* The number of NAME, or -1 when it was never added. */
+static long
+names_find(const struct names *t, const char *name)
+{
+	return names_slot(t, name, name_hash(name))->n;
+}
+
+/* The number of NAME, adding it when new; -1 when NAME is NULL or the table
+ * holds MAX names already. */
+static long
+names_add(struct names *t, const char *name)
+{
+	struct name_slot *sl;
+	uint64_t h;
+
+	if (name == NULL)
+		return -1;
+	h = name_hash(name);
+	sl = names_slot(t, name, h);
+	if (sl->n >= 0 || t->n == t->max)
+		return sl->n;
+	t->v[t->n] = xstrdup(name);
+	sl->hash = h;
+	sl->n = (int32_t)t->n;
+	if (strlen(name) < sizeof sl->key && name[0] != '\0')
+		strcpy(sl->key, name);
+	return (long)t->n++;
+}
+
+static void
+names_free(struct names *t)
+{
+	for (size_t i = 0; i < t->n; i++)
+		free(t->v[i]);
+	free(t->v);
+	free(t->slot);
+}
+
+/* A count of enterprises with their non-public ones and participants. */
+struct tally {
+	long long enterprises, nonpublic, participants;
+};
+
+static long long
+count_of(sqlite3 *db, const char *sql)
+{
+	sqlite3_stmt *st = store_prepare(db, sql);
+	long long n = 0;
+
+	if (st != NULL && sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
+struct pass {
+	struct names ent, proj, region, track;
+	long *ent_region;       /* per enterprise */
+	unsigned char *ent_np;  /* per enterprise: non-public */
+	unsigned char *ent_seen;/* per enterprise: took part in an earlier period year */
+	long *proj_track;       /* per project */
+	struct cell {           /* this year, per enterprise × track */
+		long long sum;  /* participants */
+		int in;         /* took part */
+	} *cell;
+	long *touched;          /* this year, the enterprises that took part */
+	size_t ntouched;
+	struct tally *rty, *ry; /* this year, per region × track and region */
+	sqlite3_stmt *ins_rty, *ins_ry, *ins_first;
+};
+
+/* Counts the year's enterprises into their regions, writes the year's rows
+ * and clears the year.  Returns 0 or -1. */
+static int
+pass_flush(sqlite3 *db, struct pass *p, long year, int first_year_known, long first_year)
+{
+	size_t nt = p->track.n, nr = p->region.n;
+	long long firsts = 0;
+	int rc = 0;
+
+	memset(p->rty, 0, nr * nt * sizeof *p->rty);
+	memset(p->ry, 0, nr * sizeof *p->ry);
+	for (size_t k = 0; k < p->ntouched; k++) {
+		long e = p->touched[k];
+		long r = p->ent_region[e];
+		long long all = 0;
+
+		for (size_t t = 0; t < nt; t++) {
+			struct cell *c = &p->cell[(size_t)e * nt + t];
+			if (!c->in)
+				continue;
+			struct tally *y = &p->rty[(size_t)r * nt + t];
+			y->enterprises++;
+			y->nonpublic += p->ent_np[e];
+			y->participants += c->sum;
+			all += c->sum;
+			c->in = 0;
+			c->sum = 0;
+		}
+		p->ry[r].enterprises++;
+		p->ry[r].nonpublic += p->ent_np[e];
+		p->ry[r].participants += all;
+		if (first_year_known && year >= first_year && !p->ent_seen[e]) {
+			p->ent_seen[e] = 1;
+			firsts++;
+		}
+	}
+	p->ntouched = 0;
+	for (size_t r = 0; r < nr && rc == 0; r++) {
+		for (size_t t = 0; t < nt && rc == 0; t++) {
+			struct tally *y = &p->rty[r * nt + t];
+			if (y->enterprises == 0)
+				continue;
+			sqlite3_bind_text(p->ins_rty, 1, p->region.v[r], -1, SQLITE_STATIC);
+			sqlite3_bind_text(p->ins_rty, 2, p->track.v[t], -1, SQLITE_STATIC);
+			sqlite3_bind_int64(p->ins_rty, 3, year);
+			sqlite3_bind_int64(p->ins_rty, 4, y->enterprises);
+			sqlite3_bind_int64(p->ins_rty, 5, y->nonpublic);
+			sqlite3_bind_int64(p->ins_rty, 6, y->participants);
+			rc = sqlite3_step(p->ins_rty) == SQLITE_DONE ? 0 : -1;
+			sqlite3_reset(p->ins_rty);
+		}
+		if (rc == 0 && p->ry[r].enterprises > 0) {
+			sqlite3_bind_text(p->ins_ry, 1, p->region.v[r], -1, SQLITE_STATIC);
+			sqlite3_bind_int64(p->ins_ry, 2, year);
+			sqlite3_bind_int64(p->ins_ry, 3, p->ry[r].enterprises);
+			sqlite3_bind_int64(p->ins_ry, 4, p->ry[r].nonpublic);
+			sqlite3_bind_int64(p->ins_ry, 5, p->ry[r].participants);
+			rc = sqlite3_step(p->ins_ry) == SQLITE_DONE ? 0 : -1;
+			sqlite3_reset(p->ins_ry);
+		}
+	}
+	if (rc == 0 && firsts > 0) {
+		sqlite3_bind_int64(p->ins_first, 1, year);
+		sqlite3_bind_int64(p->ins_first, 2, firsts);
+		rc = sqlite3_step(p->ins_first) == SQLITE_DONE ? 0 : -1;
+		sqlite3_reset(p->ins_first);
+	}
+	return rc;
+}
+
+static int
+participation_pass(sqlite3 *db)
+{
+	struct pass p;
+	sqlite3_stmt *st = NULL;
+	long long nent, nproj;
+	long first_year = 0, year = 0, last_proj = -1;
+	int first_year_known = 0, have_year = 0, rc = -1, step;
+	char *last_proj_id = NULL;
+
+	if (sqlite3_exec(db,
+	    "CREATE TEMP TABLE agg_part_rty (region TEXT, track TEXT, year INTEGER,\n"
+	    "  enterprises INTEGER, nonpublic INTEGER, participants INTEGER);\n"
+	    "CREATE TEMP TABLE agg_part_ry (region TEXT, year INTEGER,\n"
+	    "  enterprises INTEGER, nonpublic INTEGER, participants INTEGER);\n"
+	    "CREATE TEMP TABLE agg_first_year (year INTEGER PRIMARY KEY, enterprises INTEGER);\n",
+	    NULL, NULL, NULL) != SQLITE_OK)
+		return -1;
+	memset(&p, 0, sizeof p);
+	nent = count_of(db, "SELECT COUNT(*) FROM enterprise");
+	nproj = count_of(db, "SELECT COUNT(*) FROM agg_project");
+	names_init(&p.ent, (size_t)nent);
+	names_init(&p.region, (size_t)nent);
+	names_init(&p.proj, (size_t)nproj);
+	names_init(&p.track, (size_t)nproj);
+	p.ent_region = xcalloc((size_t)nent + 1, sizeof *p.ent_region);
+	p.ent_np = xcalloc((size_t)nent + 1, 1);
+	p.ent_seen = xcalloc((size_t)nent + 1, 1);
+	p.touched = xcalloc((size_t)nent + 1, sizeof *p.touched);
+	p.proj_track = xcalloc((size_t)nproj + 1, sizeof *p.proj_track);
+
+	st = store_prepare(db, "SELECT first_year FROM agg_period");
+	if (st != NULL && sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL) {
+		first_year = (long)sqlite3_column_int64(st, 0);
+		first_year_known = 1;
+	}
+	sqlite3_finalize(st);
+
+	st = store_prepare(db, "SELECT credit_code, region, nonpublic FROM enterprise");
+	while (st != NULL && sqlite3_step(st) == SQLITE_ROW) {
+		long e = names_add(&p.ent, (const char *)sqlite3_column_text(st, 0));
+		const char *region = (const char *)sqlite3_column_text(st, 1);
+		if (e < 0 || region == NULL)
+			continue;
+		p.ent_region[e] = names_add(&p.region, region);
+		p.ent_np[e] = sqlite3_column_int(st, 2) != 0;
+	}
+	sqlite3_finalize(st);
+	st = store_prepare(db, "SELECT id, track FROM agg_project");
+	while (st != NULL && sqlite3_step(st) == SQLITE_ROW) {
+		long j = names_add(&p.proj, (const char *)sqlite3_column_text(st, 0));
+		if (j >= 0)
+			p.proj_track[j] = names_add(&p.track, (const char *)sqlite3_column_text(st, 1));
+	}
+	sqlite3_finalize(st);
+
+	size_t cells = (p.ent.n ? p.ent.n : 1) * (p.track.n ? p.track.n : 1);
+	p.cell = xcalloc(cells, sizeof *p.cell);
+	p.rty = xcalloc((p.region.n + 1) * (p.track.n + 1), sizeof *p.rty);
+	p.ry = xcalloc(p.region.n + 1, sizeof *p.ry);
+	p.ins_rty = store_prepare(db, "INSERT INTO agg_part_rty VALUES (?, ?, ?, ?, ?, ?)");
+	p.ins_ry = store_prepare(db, "INSERT INTO agg_part_ry VALUES (?, ?, ?, ?, ?)");
+	p.ins_first = store_prepare(db, "INSERT INTO agg_first_year VALUES (?, ?)");
+	st = store_prepare(db, "SELECT year, project_id, credit_code, participants FROM participation ORDER BY year");
+	if (st == NULL || p.ins_rty == NULL || p.ins_ry == NULL || p.ins_first == NULL)
+		goto out;
+	rc = 0;
+	while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW) {
+		long y = (long)sqlite3_column_int64(st, 0);
+		const char *proj = (const char *)sqlite3_column_text(st, 1);
+		if (have_year && y != year)
+			rc = pass_flush(db, &p, year, first_year_known, first_year);
+		year = y;
+		have_year = 1;
+		/* rows come in project order within a year: look a project up once */
+		if (last_proj_id == NULL || strcmp(proj, last_proj_id) != 0) {
+			free(last_proj_id);
+			last_proj_id = xstrdup(proj);
+			last_proj = names_find(&p.proj, proj);
+		}
+		long e = names_find(&p.ent, (const char *)sqlite3_column_text(st, 2));
+		if (last_proj < 0 || e < 0)
+			continue;
+		struct cell *row = &p.cell[(size_t)e * p.track.n];
+		struct cell *c = &row[p.proj_track[last_proj]];
+		if (!c->in) {
+			int any = 0;
+			for (size_t t = 0; t < p.track.n; t++)
+				any |= row[t].in;
+			if (!any)
+				p.touched[p.ntouched++] = e;
+			c->in = 1;
+		}
+		c->sum += sqlite3_column_int64(st, 3);
+	}
+	if (rc == 0 && step != SQLITE_DONE)
+		rc = -1;
+	if (rc == 0 && have_year)
+		rc = pass_flush(db, &p, year, first_year_known, first_year);
+out:
+	if (rc != 0)
+		diag(DIAG_STORE, NULL, 0, 0, sqlite3_errmsg(db));
+	sqlite3_finalize(st);
+	sqlite3_finalize(p.ins_rty);
+	sqlite3_finalize(p.ins_ry);
+	sqlite3_finalize(p.ins_first);
+	free(last_proj_id);
+	names_free(&p.ent);
+	names_free(&p.region);
+	names_free(&p.proj);
+	names_free(&p.track);
+	free(p.ent_region);
+	free(p.ent_np);
+	free(p.ent_seen);
+	free(p.touched);
+	free(p.proj_track);
+	free(p.cell);
+	free(p.rty);
+	free(p.ry);
+	return rc;
+}
+
+static int
+exec_sql(sqlite3 *db, const char *sql)
 {
 	char *err = NULL;
 
-	if (sqlite3_exec(db, aggregate_sql, NULL, NULL, &err) != SQLITE_OK) {
+	if (sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK) {
 		diag(DIAG_STORE, NULL, 0, 0, err ? err : sqlite3_errmsg(db));
 		sqlite3_free(err);
 		return -1;
 	}
 	return 0;
+}
+
+int
+aggregate_prepare(sqlite3 *db)
+{
+	if (exec_sql(db, reference_sql) != 0 || participation_pass(db) != 0)
+		return -1;
+	return exec_sql(db, figures_sql);
 }

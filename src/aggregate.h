@@ -10,7 +10,4 @@
  * Returns 0, or -1 after a DIAG_STORE diagnostic. */
 int aggregate_prepare(sqlite3 *db);
 
-/* The SQL that aggregate_prepare runs. */
-extern const char aggregate_sql[];
-
 #endif

@@ -220,7 +220,8 @@ build_award(struct build *b, const struct cert_award *a, struct cert_rec *r, int
 		values_of(b, &r[i], date, &payloads[i], &qr[i], &v);
 		title = xasprintf("%s %s", a->title, r[i].serial);
 		d = cert_doc(b, t, title);
-		cert_draw(d, t, &v, stock, b->dx, b->dy, r[i].serial);
+		cert_draw(d, t, &v, stock, b->dx, b->dy, r[i].serial,
+		    cert_draw_shared(d, t, &v, stock, b->dx, b->dy, r[i].serial));
 		if (doc_render_pdf(d, &batch[nbatch].data) != 0) {
 			b->failures++;
 			buf_free(&batch[nbatch].data);
@@ -263,10 +264,15 @@ build_award(struct build *b, const struct cert_award *a, struct cert_rec *r, int
 	if (out_needed(b->oc, rel, hex)) {
 		char *title = xasprintf("%s %d", a->title, b->year);
 		struct doc *d = cert_doc(b, t, title);
+		struct cert_values v;
+		int block;
+
+		/* What all pages have alike is in the file once. */
+		values_of(b, &r[0], date, &payloads[0], &qr[0], &v);
+		block = cert_draw_shared(d, t, &v, stock, b->dx, b->dy, a->code);
 		for (int i = 0; i < n; i++) {
-			struct cert_values v;
 			values_of(b, &r[i], date, &payloads[i], &qr[i], &v);
-			cert_draw(d, t, &v, stock, b->dx, b->dy, r[i].serial);
+			cert_draw(d, t, &v, stock, b->dx, b->dy, r[i].serial, block);
 		}
 		finish_doc(b, d, rel, hex);
 		free(title);

@@ -169,11 +169,20 @@ int cert_qr_many(const char *const *payloads, QRcode **qr, int n);
 /* Substitutes {recipient} {unit} {title} {issuer} {programme} {date}
  * {serial} {year} in TEXT; the caller frees. */
 char *cert_expand(const char *text, const struct cert_values *v);
+/* Draws, as a shared block of D, what every certificate of T prints alike
+ * (border, fixed wording, award, issuer, date; with STOCK only the variable
+ * fields among them), from the values V of any certificate of the award.
+ * Returns the block's number for cert_draw, or -1 when there is none.
+ * LABEL names the certificates in messages about characters no font has. */
+int cert_draw_shared(struct doc *d, const struct cert_template *t, const struct cert_values *v,
+    int stock, double dx, double dy, const char *label);
 /* Draws one certificate as a new page of D.  STOCK: only the variable
  * fields, shifted by DX, DY mm.  LABEL names the certificate in messages
- * about characters no font has. */
+ * about characters no font has.  BLOCK: from cert_draw_shared on D with
+ * the same T, STOCK, DX, DY, which it draws instead of those elements;
+ * -1: every element drawn on the page. */
 void cert_draw(struct doc *d, const struct cert_template *t, const struct cert_values *v,
-    int stock, double dx, double dy, const char *label);
+    int stock, double dx, double dy, const char *label, int block);
 /* Draws the calibration page of T (millimetre grid, crosshairs at the
  * variable fields shifted by DX, DY) as a new page of D. */
 void cert_draw_calibration(struct doc *d, const struct cert_template *t, double dx, double dy);

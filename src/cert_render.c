@@ -112,64 +112,179 @@ field_label(const struct cert_elem *e, const char *label)
 	return xasprintf("text of template line %ld (%s)", e->line, label);
 }
 
-void
-cert_draw(struct doc *d, const struct cert_template *t, const struct cert_values *v,
+/* Whether E prints what changes from one certificate to the next. */
+static int
+per_certificate(const struct cert_elem *e)
+{
+	static const char *const vars[] = {"{recipient}", "{unit}", "{serial}"};
+
+	if (e->kind == CE_QR)
+		return 1;
+	if (e->kind != CE_TEXT)
+		return 0;
+	for (size_t i = 0; i < sizeof vars / sizeof *vars; i++)
+		if (strstr(e->text, vars[i]) != NULL)
+			return 1;
+	return 0;
+}
+
+/* The box E covers, ink included: x0, y0, x1, y1 in mm. */
+static void
+elem_box(const struct cert_elem *e, double b[4])
+{
+	double half = e->width_pt / 2 * (25.4 / 72);
+
+	switch (e->kind) {
+	case CE_LINE:
+		b[0] = (e->x < e->w ? e->x : e->w) - half;
+		b[1] = (e->y < e->h ? e->y : e->h) - half;
+		b[2] = (e->x > e->w ? e->x : e->w) + half;
+		b[3] = (e->y > e->h ? e->y : e->h) + half;
+		return;
+	case CE_CIRCLE:
+		b[0] = e->x - e->w - half;
+		b[1] = e->y - e->w - half;
+		b[2] = e->x + e->w + half;
+		b[3] = e->y + e->w + half;
+		return;
+	case CE_QR:
+		b[0] = e->x;
+		b[1] = e->y;
+		b[2] = e->x + e->w;
+		b[3] = e->y + e->w;
+		return;
+	default:
+		b[0] = e->x - half;
+		b[1] = e->y - half;
+		b[2] = e->x + e->w + half;
+		b[3] = e->y + e->h + half;
+		return;
+	}
+}
+
+/* Marks in SHARED[i] the elements of T that go into the shared block: those
+ * printed alike on every certificate, unless something drawn per page
+ * before them overlaps them (the block is drawn first, beneath the rest of
+ * the page, so stacking stays as the template says).  Returns how many. */
+static int
+shared_elems(const struct cert_template *t, int stock, char *shared)
+{
+	int n = 0;
+
+	for (int i = 0; i < t->nelems; i++) {
+		const struct cert_elem *e = &t->elems[i];
+		double b[4], o[4];
+
+		shared[i] = 0;
+		if ((stock && !e->variable) || per_certificate(e))
+			continue;
+		elem_box(e, b);
+		shared[i] = 1;
+		for (int j = 0; j < i && shared[i]; j++) {
+			if (shared[j] || (stock && !t->elems[j].variable))
+				continue;
+			elem_box(&t->elems[j], o);
+			if (b[0] < o[2] && o[0] < b[2] && b[1] < o[3] && o[1] < b[3])
+				shared[i] = 0;
+		}
+		n += shared[i];
+	}
+	return n;
+}
+
+/* Draws element E of T, shifted by DX, DY. */
+static void
+draw_elem(struct doc *d, const struct cert_template *t, const struct cert_elem *e,
+    const struct cert_values *v, double dx, double dy, const char *label)
+{
+	switch (e->kind) {
+	case CE_RECT:
+		doc_rect(d, e->x + dx, e->y + dy, e->w, e->h, e->width_pt, e->stroke, e->fill);
+		break;
+	case CE_LINE:
+		doc_line(d, e->x + dx, e->y + dy, e->w + dx, e->h + dy, e->width_pt, e->stroke);
+		break;
+	case CE_CIRCLE:
+		doc_circle(d, e->x + dx, e->y + dy, e->w, e->width_pt, e->stroke, e->fill);
+		break;
+	case CE_TEXT: {
+		struct text_style s = {0};
+		char *text = cert_expand(e->text, v);
+		if (*text != '\0') {
+			char *fl = field_label(e, label);
+			s.role = e->role;
+			s.size_pt = e->size_pt;
+			s.align = (enum align)e->align;
+			s.line_pitch_pt = e->size_pt * 1.6;
+			s.bold = e->bold;
+			s.color = e->stroke;
+			s.letter_spacing_pt = e->letter_spacing_pt;
+			doc_field(d, fl);
+			doc_text_box(d, &s, e->x + dx, e->y + dy, e->w, e->h, e->flags, text);
+			free(fl);
+		}
+		free(text);
+		break;
+	}
+	case CE_QR: {
+		QRcode *qr;
+		if (v->payload == NULL)
+			break;
+		if (v->qr != NULL) {
+			doc_qr(d, e->x + dx, e->y + dy, e->w, v->qr->data, v->qr->width);
+			break;
+		}
+		if ((qr = qr_encode(v->payload)) == NULL) {
+			diag(DIAG_CERT_QR, t->path, e->line, 0, label, "payload too long");
+			break;
+		}
+		doc_qr(d, e->x + dx, e->y + dy, e->w, qr->data, qr->width);
+		QRcode_free(qr);
+		break;
+	}
+	}
+}
+
+int
+cert_draw_shared(struct doc *d, const struct cert_template *t, const struct cert_values *v,
     int stock, double dx, double dy, const char *label)
 {
+	char *shared = xcalloc((size_t)t->nelems + 1, 1);
+	int n = -1;
+
+	if (!stock)
+		dx = dy = 0;
+	if (shared_elems(t, stock, shared) > 0) {
+		n = doc_shared_begin(d);
+		for (int i = 0; i < t->nelems; i++)
+			if (shared[i])
+				draw_elem(d, t, &t->elems[i], v, dx, dy, label);
+		doc_shared_end(d);
+	}
+	free(shared);
+	return n;
+}
+
+void
+cert_draw(struct doc *d, const struct cert_template *t, const struct cert_values *v,
+    int stock, double dx, double dy, const char *label, int block)
+{
+	char *shared = xcalloc((size_t)t->nelems + 1, 1);
+
 	if (!stock)
 		dx = dy = 0;
 	doc_new_page(d);
+	if (block >= 0) {
+		shared_elems(t, stock, shared);
+		doc_shared_place(d, block);
+	}
 	for (int i = 0; i < t->nelems; i++) {
 		const struct cert_elem *e = &t->elems[i];
-		if (stock && !e->variable)
+		if ((stock && !e->variable) || shared[i])
 			continue;
-		switch (e->kind) {
-		case CE_RECT:
-			doc_rect(d, e->x + dx, e->y + dy, e->w, e->h, e->width_pt, e->stroke, e->fill);
-			break;
-		case CE_LINE:
-			doc_line(d, e->x + dx, e->y + dy, e->w + dx, e->h + dy, e->width_pt, e->stroke);
-			break;
-		case CE_CIRCLE:
-			doc_circle(d, e->x + dx, e->y + dy, e->w, e->width_pt, e->stroke, e->fill);
-			break;
-		case CE_TEXT: {
-			struct text_style s = {0};
-			char *text = cert_expand(e->text, v);
-			if (*text != '\0') {
-				char *fl = field_label(e, label);
-				s.role = e->role;
-				s.size_pt = e->size_pt;
-				s.align = (enum align)e->align;
-				s.line_pitch_pt = e->size_pt * 1.6;
-				s.bold = e->bold;
-				s.color = e->stroke;
-				s.letter_spacing_pt = e->letter_spacing_pt;
-				doc_field(d, fl);
-				doc_text_box(d, &s, e->x + dx, e->y + dy, e->w, e->h, e->flags, text);
-				free(fl);
-			}
-			free(text);
-			break;
-		}
-		case CE_QR: {
-			QRcode *qr;
-			if (v->payload == NULL)
-				break;
-			if (v->qr != NULL) {
-				doc_qr(d, e->x + dx, e->y + dy, e->w, v->qr->data, v->qr->width);
-				break;
-			}
-			if ((qr = qr_encode(v->payload)) == NULL) {
-				diag(DIAG_CERT_QR, t->path, e->line, 0, label, "payload too long");
-				break;
-			}
-			doc_qr(d, e->x + dx, e->y + dy, e->w, qr->data, qr->width);
-			QRcode_free(qr);
-			break;
-		}
-		}
+		draw_elem(d, t, e, v, dx, dy, label);
 	}
+	free(shared);
 }
 
 void

@@ -18,50 +18,65 @@ put_text(FILE *fp, const struct dl_item *it)
 	buf_free(&b);
 }
 
+static void
+put_items(FILE *fp, const struct dl_page *pg)
+{
+	int i;
+
+	for (i = 0; i < pg->nitems; i++) {
+		const struct dl_item *it = &pg->items[i];
+
+		switch (it->kind) {
+		case DL_LINEBOX:
+			fprintf(fp, "  line %s x=%.2f y=%.2f w=%.2f h=%.2f \"%s\"\n", it->tag,
+			    it->x, it->y, it->w, it->h, it->text);
+			break;
+		case DL_RUN:
+			fprintf(fp, "    run %s x=%.2f base=%.2f w=%.2f font=%s size=%.2f sp=%.3f%s color=%06x n=%d",
+			    it->tag, it->x, it->y, it->w, face_name(it->face), it->size_pt,
+			    it->spacing_pt, it->bold ? " bold" : "", it->stroke, it->nglyphs);
+			put_text(fp, it);
+			fputc('\n', fp);
+			break;
+		case DL_LINE:
+			fprintf(fp, "  rule %s x1=%.2f y1=%.2f x2=%.2f y2=%.2f width=%.2f color=%06x\n",
+			    it->tag, it->x, it->y, it->x2, it->y2, it->width_pt, it->stroke);
+			break;
+		case DL_RECT:
+			fprintf(fp, "  rect %s x=%.2f y=%.2f w=%.2f h=%.2f width=%.2f stroke=%06x fill=%s%06lx\n",
+			    it->tag, it->x, it->y, it->w, it->h, it->width_pt, it->stroke,
+			    it->fill < 0 ? "-" : "", it->fill < 0 ? 0 : it->fill);
+			break;
+		case DL_CIRCLE:
+			fprintf(fp, "  circle %s cx=%.2f cy=%.2f r=%.2f width=%.2f stroke=%06x fill=%s%06lx\n",
+			    it->tag, it->x, it->y, it->w, it->width_pt, it->stroke,
+			    it->fill < 0 ? "-" : "", it->fill < 0 ? 0 : it->fill);
+			break;
+		case DL_QR:
+			fprintf(fp, "  qr x=%.2f y=%.2f size=%.2f modules=%d\n", it->x, it->y, it->w,
+			    it->qr_width);
+			break;
+		case DL_SHARED:
+			fprintf(fp, "  shared %d\n", it->block + 1);
+			break;
+		}
+	}
+}
+
+/* Shared blocks first ("shared N", then their items as on a page), then
+ * each page, where "  shared N" says where a block is drawn. */
 void
 dev_dump_render(const struct dl_doc *dl, FILE *fp)
 {
 	int p, i;
 
+	for (p = 0; p < dl->nshared; p++) {
+		fprintf(fp, "shared %d\n", p + 1);
+		put_items(fp, &dl->shared[p]);
+	}
 	for (p = 0; p < dl->npages; p++) {
-		const struct dl_page *pg = &dl->pages[p];
-
-		fprintf(fp, "page %d %.2f %.2f\n", p + 1, pg->w_mm, pg->h_mm);
-		for (i = 0; i < pg->nitems; i++) {
-			const struct dl_item *it = &pg->items[i];
-
-			switch (it->kind) {
-			case DL_LINEBOX:
-				fprintf(fp, "  line %s x=%.2f y=%.2f w=%.2f h=%.2f \"%s\"\n", it->tag,
-				    it->x, it->y, it->w, it->h, it->text);
-				break;
-			case DL_RUN:
-				fprintf(fp, "    run %s x=%.2f base=%.2f w=%.2f font=%s size=%.2f sp=%.3f%s color=%06x n=%d",
-				    it->tag, it->x, it->y, it->w, face_name(it->face), it->size_pt,
-				    it->spacing_pt, it->bold ? " bold" : "", it->stroke, it->nglyphs);
-				put_text(fp, it);
-				fputc('\n', fp);
-				break;
-			case DL_LINE:
-				fprintf(fp, "  rule %s x1=%.2f y1=%.2f x2=%.2f y2=%.2f width=%.2f color=%06x\n",
-				    it->tag, it->x, it->y, it->x2, it->y2, it->width_pt, it->stroke);
-				break;
-			case DL_RECT:
-				fprintf(fp, "  rect %s x=%.2f y=%.2f w=%.2f h=%.2f width=%.2f stroke=%06x fill=%s%06lx\n",
-				    it->tag, it->x, it->y, it->w, it->h, it->width_pt, it->stroke,
-				    it->fill < 0 ? "-" : "", it->fill < 0 ? 0 : it->fill);
-				break;
-			case DL_CIRCLE:
-				fprintf(fp, "  circle %s cx=%.2f cy=%.2f r=%.2f width=%.2f stroke=%06x fill=%s%06lx\n",
-				    it->tag, it->x, it->y, it->w, it->width_pt, it->stroke,
-				    it->fill < 0 ? "-" : "", it->fill < 0 ? 0 : it->fill);
-				break;
-			case DL_QR:
-				fprintf(fp, "  qr x=%.2f y=%.2f size=%.2f modules=%d\n", it->x, it->y, it->w,
-				    it->qr_width);
-				break;
-			}
-		}
+		fprintf(fp, "page %d %.2f %.2f\n", p + 1, dl->pages[p].w_mm, dl->pages[p].h_mm);
+		put_items(fp, &dl->pages[p]);
 	}
 	for (i = 0; i < dl->noutlines; i++)
 		fprintf(fp, "outline %d page=%d y=%.2f \"%s\"\n", dl->outlines[i].level,

@@ -41,6 +41,9 @@ struct used {
 };
 
 struct pdfctx {
+	const struct dl_doc *dl;
+	int *uses;               /* pages each shared block is drawn on */
+	HPDF_Dict *forms;        /* its form XObject, once made */
 	HPDF_Doc pdf;
 	HPDF_STATUS error, detail;
 	int nused;
@@ -70,34 +73,47 @@ find_used(struct pdfctx *c, struct jz_face *f)
 }
 
 static void
+collect_items(struct pdfctx *c, const struct dl_page *pg)
+{
+	int i, k;
+
+	for (i = 0; i < pg->nitems; i++) {
+		const struct dl_item *it = &pg->items[i];
+		struct used *u;
+
+		if (it->kind != DL_RUN)
+			continue;
+		u = find_used(c, it->face);
+		if (u == NULL) {
+			c->used = xrealloc(c->used, (c->nused + 1) * sizeof *c->used);
+			u = &c->used[c->nused++];
+			memset(u, 0, sizeof *u);
+			u->face = it->face;
+			u->keys = hb_set_create();
+			u->gid = hb_map_create();
+			u->code = hb_map_create();
+		}
+		for (k = 0; k < it->nglyphs; k++) {
+			uint32_t key = KEY(it->glyphs[k].cp, it->glyphs[k].extra);
+
+			hb_set_add(u->keys, key);
+			hb_map_set(u->gid, key, it->glyphs[k].gid);
+		}
+	}
+}
+
+/* The characters of each face that the pages and the shared blocks they
+ * show draw. */
+static void
 collect(struct pdfctx *c, const struct dl_doc *dl)
 {
-	int p, i, k;
+	int p;
 
+	for (p = 0; p < dl->nshared; p++)
+		if (c->uses[p] > 0)
+			collect_items(c, &dl->shared[p]);
 	for (p = 0; p < dl->npages; p++)
-		for (i = 0; i < dl->pages[p].nitems; i++) {
-			const struct dl_item *it = &dl->pages[p].items[i];
-			struct used *u;
-
-			if (it->kind != DL_RUN)
-				continue;
-			u = find_used(c, it->face);
-			if (u == NULL) {
-				c->used = xrealloc(c->used, (c->nused + 1) * sizeof *c->used);
-				u = &c->used[c->nused++];
-				memset(u, 0, sizeof *u);
-				u->face = it->face;
-				u->keys = hb_set_create();
-				u->gid = hb_map_create();
-				u->code = hb_map_create();
-			}
-			for (k = 0; k < it->nglyphs; k++) {
-				uint32_t key = KEY(it->glyphs[k].cp, it->glyphs[k].extra);
-
-				hb_set_add(u->keys, key);
-				hb_map_set(u->gid, key, it->glyphs[k].gid);
-			}
-		}
+		collect_items(c, &dl->pages[p]);
 }
 
 static void
@@ -480,8 +496,46 @@ paint(HPDF_Page page, double width_pt, unsigned stroke, long fill)
 		HPDF_Page_Stroke(page);
 }
 
+/* A QR code as a 1-bit image mask, one sample a module, painted black
+ * where the sample is 0 (dark) and leaving the paper as it is elsewhere:
+ * a few hundred bytes instead of a rectangle per run of dark modules.
+ * Scaled up without interpolation, its edges stay sharp for a scanner. */
 static void
-draw_shape(HPDF_Page page, double page_h, const struct dl_item *it)
+draw_qr(struct pdfctx *c, HPDF_Page page, double page_h, const struct dl_item *it)
+{
+	int n = it->qr_width, row = (n + 7) / 8, r, col;
+	HPDF_BYTE *bits = xmalloc((size_t)row * n);
+	HPDF_Dict img;
+
+	memset(bits, 0xff, (size_t)row * n);
+	for (r = 0; r < n; r++)
+		for (col = 0; col < n; col++)
+			if (it->modules[r * n + col] & 1)
+				bits[r * row + col / 8] &= (HPDF_BYTE)~(0x80 >> (col % 8));
+	img = HPDF_DictStream_New(c->pdf->mmgr, c->pdf->xref);
+	if (img == NULL) {
+		free(bits);
+		return;
+	}
+	img->header.obj_class |= HPDF_OSUBCLASS_XOBJECT;
+	img->filter = HPDF_STREAM_FILTER_FLATE_DECODE;
+	HPDF_Dict_AddName(img, "Type", "XObject");
+	HPDF_Dict_AddName(img, "Subtype", "Image");
+	HPDF_Dict_AddNumber(img, "Width", n);
+	HPDF_Dict_AddNumber(img, "Height", n);
+	HPDF_Dict_AddNumber(img, "BitsPerComponent", 1);
+	HPDF_Dict_AddBoolean(img, "ImageMask", HPDF_TRUE);
+	HPDF_Stream_Write(img->stream, bits, (HPDF_UINT)(row * n));
+	free(bits);
+	HPDF_Page_GSave(page);
+	set_rgb_fill(page, 0);
+	HPDF_Page_DrawImage(page, (HPDF_Image)img, (HPDF_REAL)px(it->x),
+	    (HPDF_REAL)(page_h - px(it->y + it->w)), (HPDF_REAL)px(it->w), (HPDF_REAL)px(it->w));
+	HPDF_Page_GRestore(page);
+}
+
+static void
+draw_shape(struct pdfctx *c, HPDF_Page page, double page_h, const struct dl_item *it)
 {
 	if (it->kind != DL_QR) {
 		if (it->width_pt > 0) {
@@ -510,39 +564,125 @@ draw_shape(HPDF_Page page, double page_h, const struct dl_item *it)
 		HPDF_Page_Circle(page, pt(px(it->x)), pt(page_h - px(it->y)), pt(px(it->w)));
 		paint(page, it->width_pt, it->stroke, it->fill);
 		break;
-	case DL_QR: {
-		/* In module units (one unit a module, rows downwards), so that each
-		 * run of dark modules is a short "c r n 1 re": a third of the
-		 * content of page coordinates, and as exact in every renderer. */
-		double m = px(it->w / it->qr_width);
-		int r, col, any = 0;
-
-		HPDF_Page_GSave(page);
-		HPDF_Page_Concat(page, (HPDF_REAL)m, 0, 0, (HPDF_REAL)-m, (HPDF_REAL)px(it->x),
-		    (HPDF_REAL)(page_h - px(it->y)));
-		set_rgb_fill(page, 0);
-		for (r = 0; r < it->qr_width; r++)
-			for (col = 0; col < it->qr_width; col++) {
-				int end;
-
-				if (!(it->modules[r * it->qr_width + col] & 1))
-					continue;
-				for (end = col; end < it->qr_width && (it->modules[r * it->qr_width + end] & 1);
-				    end++)
-					;
-				HPDF_Page_Rectangle(page, (HPDF_REAL)col, (HPDF_REAL)r,
-				    (HPDF_REAL)(end - col), 1);
-				any = 1;
-				col = end - 1;
-			}
-		if (any)
-			HPDF_Page_Fill(page);
-		HPDF_Page_GRestore(page);
+	case DL_QR:
+		draw_qr(c, page, page_h, it);
 		break;
-	}
 	default:
 		break;
 	}
+}
+
+static void draw_shared(struct pdfctx *c, HPDF_Page page, double page_h, int n,
+    struct tstate *ts);
+
+/* Draws the items of PG (a page or a shared block) on PAGE; TS is what the
+ * graphics state is known to be. */
+static void
+draw_items(struct pdfctx *c, HPDF_Page page, double page_h, const struct dl_page *pg,
+    struct tstate *ts)
+{
+	int i;
+
+	for (i = 0; i < pg->nitems && c->error == 0; i++) {
+		const struct dl_item *it = &pg->items[i];
+
+		if (it->kind == DL_LINEBOX)
+			continue;
+		if (it->kind == DL_RUN) {
+			draw_run(c, page, page_h, it, ts);
+			continue;
+		}
+		end_text(page, ts);
+		if (it->kind == DL_SHARED)
+			draw_shared(c, page, page_h, it->block, ts);
+		else
+			draw_shape(c, page, page_h, it);
+		ts->linew = -1;
+	}
+	end_text(page, ts);
+}
+
+/* Adds to DST (made when NULL) every entry of the resource dictionary SRC. */
+static HPDF_Dict
+copy_resources(struct pdfctx *c, HPDF_Dict dst, HPDF_Dict src)
+{
+	HPDF_UINT i;
+
+	if (src == NULL)
+		return dst;
+	if (dst == NULL)
+		dst = HPDF_Dict_New(c->pdf->mmgr);
+	for (i = 0; dst != NULL && i < src->list->count; i++) {
+		HPDF_DictElement e = HPDF_List_ItemAt(src->list, i);
+		HPDF_Obj_Header *h = e->value;
+		void *obj = e->value;
+
+		/* an indirect object sits in a dictionary as a proxy */
+		if ((h->obj_class & HPDF_OCLASS_ANY) == HPDF_OCLASS_PROXY)
+			obj = ((HPDF_Proxy)e->value)->obj;
+		HPDF_Dict_Add(dst, e->key, obj);
+	}
+	return dst;
+}
+
+/* Shared block N on PAGE: drawn in place when no other page shows it, else
+ * a form XObject made on first use and drawn by reference.  Its content
+ * assumes nothing about the graphics state it is drawn in; the form's
+ * resources are the fonts and images its content names. */
+static void
+draw_shared(struct pdfctx *c, HPDF_Page page, double page_h, int n, struct tstate *ts)
+{
+	const struct dl_page *blk = &c->dl->shared[n];
+
+	if (c->uses[n] <= 1) {
+		draw_items(c, page, page_h, blk, ts);
+		return;
+	}
+	if (c->forms[n] == NULL) {
+		HPDF_PageAttr pa = page->attr;
+		HPDF_Dict form = HPDF_DictStream_New(c->pdf->mmgr, c->pdf->xref);
+		HPDF_Array box;
+		HPDF_Dict res, fonts, xobjects;
+		HPDF_Stream saved;
+		struct tstate fs;
+
+		if (form == NULL)
+			return;
+		form->header.obj_class |= HPDF_OSUBCLASS_XOBJECT;
+		form->filter = HPDF_STREAM_FILTER_FLATE_DECODE;
+		HPDF_Dict_AddName(form, "Type", "XObject");
+		HPDF_Dict_AddName(form, "Subtype", "Form");
+		box = HPDF_Array_New(c->pdf->mmgr);
+		HPDF_Dict_Add(form, "BBox", box);
+		HPDF_Array_AddNumber(box, 0);
+		HPDF_Array_AddNumber(box, 0);
+		HPDF_Array_AddReal(box, (HPDF_REAL)px(blk->w_mm));
+		HPDF_Array_AddReal(box, (HPDF_REAL)px(blk->h_mm));
+		/* libharu draws into the page's current stream: point it at the
+		 * form for a while.  q … Q keeps libharu's idea of the graphics
+		 * state what it was. */
+		saved = pa->stream;
+		pa->stream = form->stream;
+		HPDF_Page_GSave(page);
+		memset(&fs, 0, sizeof fs);
+		fs.spacing = 1e9;
+		fs.bold = -1;
+		fs.linew = -1;
+		fs.color = -1;
+		draw_items(c, page, page_h, blk, &fs);
+		HPDF_Page_GRestore(page);
+		pa->stream = saved;
+		fonts = copy_resources(c, NULL, pa->fonts);
+		xobjects = copy_resources(c, NULL, pa->xobjects);
+		res = HPDF_Dict_New(c->pdf->mmgr);
+		HPDF_Dict_Add(form, "Resources", res);
+		if (fonts != NULL)
+			HPDF_Dict_Add(res, "Font", fonts);
+		if (xobjects != NULL)
+			HPDF_Dict_Add(res, "XObject", xobjects);
+		c->forms[n] = form;
+	}
+	HPDF_Page_ExecuteXObject(page, (HPDF_XObject)c->forms[n]);
 }
 
 static void
@@ -624,6 +764,15 @@ dev_pdf_render(const struct dl_doc *dl, struct buf *out)
 	HPDF_UseUTFEncodings(c.pdf);
 	set_info(c.pdf, dl);
 
+	c.dl = dl;
+	if (dl->nshared > 0) {
+		c.uses = xcalloc(dl->nshared, sizeof *c.uses);
+		c.forms = xcalloc(dl->nshared, sizeof *c.forms);
+		for (p = 0; p < dl->npages; p++)
+			for (i = 0; i < dl->pages[p].nitems; i++)
+				if (dl->pages[p].items[i].kind == DL_SHARED)
+					c.uses[dl->pages[p].items[i].block]++;
+	}
 	collect(&c, dl);
 	for (i = 0; i < c.nused; i++)
 		if (load_font(&c, &c.used[i], i) != 0) {
@@ -643,20 +792,7 @@ dev_pdf_render(const struct dl_doc *dl, struct buf *out)
 		pages[p] = page;
 		HPDF_Page_SetWidth(page, pt(px(pg->w_mm)));
 		HPDF_Page_SetHeight(page, (HPDF_REAL)page_h);
-		for (i = 0; i < pg->nitems; i++) {
-			const struct dl_item *it = &pg->items[i];
-
-			if (it->kind == DL_LINEBOX)
-				continue;
-			if (it->kind == DL_RUN) {
-				draw_run(&c, page, page_h, it, &ts);
-				continue;
-			}
-			end_text(page, &ts);
-			draw_shape(page, page_h, it);
-			ts.linew = -1;
-		}
-		end_text(page, &ts);
+		draw_items(&c, page, page_h, pg, &ts);
 	}
 	if (c.error == 0)
 		outlines(c.pdf, dl, pages);
@@ -694,6 +830,8 @@ done:
 		hb_map_destroy(c.used[i].code);
 	}
 	free(c.used);
+	free(c.uses);
+	free(c.forms);
 	free(pages);
 	HPDF_Free(c.pdf);
 	return rc;

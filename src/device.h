@@ -45,7 +45,8 @@ enum dl_kind {
 	DL_LINE,      /* x, y → x2, y2 */
 	DL_RECT,      /* x, y, w, h */
 	DL_CIRCLE,    /* centre x, y, radius w */
-	DL_QR         /* x, y, size w; modules */
+	DL_QR,        /* x, y, size w; modules */
+	DL_SHARED     /* shared block number `block` (dl_doc.shared) drawn here */
 };
 
 struct dl_glyph {
@@ -76,6 +77,8 @@ struct dl_item {
 	/* QR */
 	int qr_width;
 	unsigned char *modules;  /* owned, qr_width² bytes */
+	/* SHARED */
+	int block;
 };
 
 struct dl_page {
@@ -97,6 +100,8 @@ struct dl_doc {
 	struct dl_page *pages;
 	int noutlines;
 	struct dl_outline *outlines;
+	int nshared;
+	struct dl_page *shared;  /* shared blocks: items as on a page, placed by DL_SHARED */
 	const struct doc_setup *setup;
 	const char *title, *author, *subject, *keywords;
 	long long date;
@@ -111,6 +116,7 @@ struct doc {
 	char *info[4];           /* title, author, subject, keywords (owned) */
 	struct dl_doc dl;
 	int cur;                 /* current page (0-based), -1 before the first */
+	int in_shared;           /* shared block being drawn (0-based), -1 none */
 	double y;                /* cursor, mm from the page top */
 	char *field;             /* what the text is, for errors (owned) */
 	int missing;             /* characters that no font has */

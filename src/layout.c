@@ -78,6 +78,7 @@ doc_new(struct fontset *fs, const struct doc_setup *setup)
 	d->dl.keywords = s->keywords;
 	d->dl.date = s->date;
 	d->cur = -1;
+	d->in_shared = -1;
 	d->last_title = d->last_h1 = -1;
 	d->keep_page = -1;
 	d->reported = hb_set_create();
@@ -108,6 +109,12 @@ doc_free(struct doc *d)
 		free(d->dl.pages[p].items);
 	}
 	free(d->dl.pages);
+	for (p = 0; p < d->dl.nshared; p++) {
+		for (i = 0; i < d->dl.shared[p].nitems; i++)
+			item_free(&d->dl.shared[p].items[i]);
+		free(d->dl.shared[p].items);
+	}
+	free(d->dl.shared);
 	for (i = 0; i < d->dl.noutlines; i++)
 		free(d->dl.outlines[i].title);
 	free(d->dl.outlines);
@@ -144,6 +151,8 @@ doc_new_page(struct doc *d)
 struct dl_page *
 doc_page(struct doc *d)
 {
+	if (d->in_shared >= 0)
+		return &d->dl.shared[d->in_shared];
 	if (d->cur < 0)
 		doc_new_page(d);
 	return &d->dl.pages[d->cur];
@@ -986,6 +995,32 @@ doc_qr(struct doc *d, double x_mm, double y_mm, double size_mm, const unsigned c
 	it->qr_width = width;
 	it->modules = xmalloc((size_t)width * width);
 	memcpy(it->modules, modules, (size_t)width * width);
+}
+
+int
+doc_shared_begin(struct doc *d)
+{
+	struct dl_page *pg;
+
+	d->dl.shared = xrealloc(d->dl.shared, (d->dl.nshared + 1) * sizeof *d->dl.shared);
+	pg = &d->dl.shared[d->dl.nshared];
+	memset(pg, 0, sizeof *pg);
+	pg->w_mm = d->setup.page_w_mm;
+	pg->h_mm = d->setup.page_h_mm;
+	return d->in_shared = d->dl.nshared++;
+}
+
+void
+doc_shared_end(struct doc *d)
+{
+	d->in_shared = -1;
+}
+
+void
+doc_shared_place(struct doc *d, int n)
+{
+	if (d->in_shared < 0 && n >= 0 && n < d->dl.nshared)
+		dl_add(d, DL_SHARED, "shared")->block = n;
 }
 
 /* ---- Output ------------------------------------------------------------ */

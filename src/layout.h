@@ -143,6 +143,17 @@ void doc_circle(struct doc *d, double cx_mm, double cy_mm, double r_mm,
 void doc_qr(struct doc *d, double x_mm, double y_mm, double size_mm,
     const unsigned char *modules, int width);
 
+/* Shared blocks: what many pages have alike (a certificate's border and
+ * fixed wording) laid out once and written once per document, each page
+ * referring to it.  Between doc_shared_begin and doc_shared_end, the
+ * fixed-position calls above draw into the block instead of a page;
+ * doc_shared_begin returns the block's number.  doc_shared_place draws
+ * block N on the current page (a new one when there is none), beneath what
+ * is added to the page after it. */
+int doc_shared_begin(struct doc *d);
+void doc_shared_end(struct doc *d);
+void doc_shared_place(struct doc *d, int n);
+
 /* Width in mm of TEXT in style S (for callers that place things side by side). */
 double doc_text_width(struct doc *d, const struct text_style *s, const char *text);
 
