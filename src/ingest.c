@@ -16,6 +16,7 @@
 #include "csv_read.h"
 #include "ingest.h"
 #include "programme.h"
+#include "refcheck.h"
 #include "store.h"
 #include "xml_read.h"
 
@@ -171,6 +172,9 @@ struct run {
 	/* Reference sets, reloaded when stale. */
 	struct strset enterprises, projects;
 	int enterprises_stale, projects_stale;
+	/* What others refer to that went away (REFS_*): stored rows are
+	 * checked again at the end. */
+	unsigned refs_removed;
 	sqlite3_stmt *entry_known;   /* scores: SELECT 1 FROM achievement ... */
 	char now[32];                /* ingested_at of this run */
 };
@@ -806,8 +810,10 @@ load_xml(struct run *r, const struct infile *f, long long file_id, long long old
 	sqlite3_bind_int64(st, 4, file_id);
 	if (sqlite3_step(st) == SQLITE_ROW) {
 		const char *theirs = (const char *)sqlite3_column_text(st, 0);
-		if (strcmp(submitted, theirs) >= 0)
+		if (strcmp(submitted, theirs) >= 0) {
 			diag(DIAG_AR_SUPERSEDES, f->shown, ar->line, 1, region, ar->year, theirs);
+			r->refs_removed |= REFS_PROJECTS;
+		}
 		else
 			diag(DIAG_AR_SUPERSEDED, f->shown, ar->line, 1, region, ar->year, theirs);
 	}
@@ -917,7 +923,12 @@ remove_contribution(struct run *r, long long id, const char *kind, long long new
 		free(sql);
 		if (rc != 0)
 			return -1;
-		return sqlite3_changes(r->db);
+		n = sqlite3_changes(r->db);
+		if (n > 0 && strcmp(table, "enterprise") == 0)
+			r->refs_removed |= REFS_ENTERPRISES;
+		if (n > 0 && strcmp(table, "achievement") == 0)
+			r->refs_removed |= REFS_ENTRIES;
+		return n;
 	}
 	/* Annual returns: their projects and studios go with them (cascade). */
 	sql = xasprintf("SELECT (SELECT count(*) FROM project p WHERE p.return_id IN (SELECT id FROM annual_return WHERE file_id = %lld)"
@@ -935,6 +946,8 @@ remove_contribution(struct run *r, long long id, const char *kind, long long new
 	sql = xasprintf("DELETE FROM annual_return WHERE file_id = %lld", id);
 	int rc = store_exec(r->db, sql);
 	free(sql);
+	if (n > 0)  /* projects (or studios) gone */
+		r->refs_removed |= REFS_PROJECTS;
 	return rc != 0 ? -1 : n;
 }
 
@@ -1350,6 +1363,10 @@ ingest_paths(sqlite3 *db, const struct jz_opts *o, int npaths, char *const *path
 		status = JZ_EXIT_FAILURE;
 		goto out;
 	}
+	if (r.refs_removed && refcheck_report(r.db, r.refs_removed, o->input_dir) < 0) {
+		status = JZ_EXIT_FAILURE;
+		goto out;
+	}
 	if (sum->rejected > 0 && status < JZ_EXIT_REJECTED)
 		status = JZ_EXIT_REJECTED;
 out:
@@ -1437,6 +1454,8 @@ ingest_forget(sqlite3 *db, const struct jz_opts *o, const char *path, long *rows
 			status = JZ_EXIT_FAILURE;
 		else if (access(path, F_OK) == 0)
 			diag(DIAG_FORGET_PRESENT, path, 0, 0);
+		if (status == JZ_EXIT_OK && r.refs_removed && refcheck_report(db, r.refs_removed, o->input_dir) < 0)
+			status = JZ_EXIT_FAILURE;
 	} else
 		store_rollback(db);
 	free(key);
