@@ -156,6 +156,79 @@ fp_rec(struct fingerprint *fp, const struct build *b, const struct cert_rec *r)
 /* Single files written per batch (one file-system sync each). */
 #define BATCH 256
 
+/* The single files of one award still to be made. */
+struct singles {
+	struct build *b;
+	const struct cert_award *a;
+	const struct cert_template *t;
+	struct cert_rec *r;
+	const char *date;
+	char **payloads;
+	QRcode **qr;
+	int ntodo;
+	int *todo;               /* index in r of each file to make */
+	char **rel;              /* its path (owned until written) */
+	char (*hex)[65];         /* its fingerprint */
+	struct out_file *batch;  /* BATCH files waiting to be written */
+	int nbatch, written;
+};
+
+/* Lays out and renders the K-th file to make (in a worker process). */
+static int
+single_render(void *arg, int k, struct buf *out)
+{
+	struct singles *s = arg;
+	struct cert_rec *r = &s->r[s->todo[k]];
+	struct build *b = s->b;
+	struct cert_values v;
+	char *title = xasprintf("%s %s", s->a->title, r->serial);
+	struct doc *d = cert_doc(b, s->t, title);
+	int rc;
+
+	values_of(b, r, s->date, &s->payloads[s->todo[k]], &s->qr[s->todo[k]], &v);
+	cert_draw(d, s->t, &v, b->args->stock, b->dx, b->dy, r->serial,
+	    cert_draw_shared(d, s->t, &v, b->args->stock, b->dx, b->dy, r->serial));
+	rc = doc_render_pdf(d, out);
+	doc_free(d);
+	free(title);
+	return rc;
+}
+
+static void
+single_flush(struct singles *s)
+{
+	if (s->nbatch == 0)
+		return;
+	s->b->failures += out_write_batch(s->b->oc, s->batch, s->nbatch);
+	for (int k = 0; k < s->nbatch; k++) {
+		free(s->batch[k].relpath);
+		buf_free(&s->batch[k].data);
+	}
+	s->nbatch = 0;
+}
+
+/* Takes the K-th file made into the batch, written when full. */
+static void
+single_take(void *arg, int k, int status, struct buf *data)
+{
+	struct singles *s = arg;
+	struct out_file *f = &s->batch[s->nbatch];
+
+	if (status != 0 || data == NULL) {
+		s->b->failures++;
+		return;
+	}
+	f->relpath = s->rel[k];
+	s->rel[k] = NULL;
+	memcpy(f->fingerprint, s->hex[k], sizeof f->fingerprint);
+	f->data = *data;
+	memset(data, 0, sizeof *data);
+	s->nbatch++;
+	s->written++;
+	if (s->nbatch == BATCH)
+		single_flush(s);
+}
+
 /* The certificates R[0..N) of one award: single files, print.pdf, and the
  * calibration page when asked for. */
 static void
@@ -167,9 +240,8 @@ build_award(struct build *b, const struct cert_award *a, struct cert_rec *r, int
 	struct fingerprint *fp;
 	int written = 0, unchanged = 0, stock = b->args->stock;
 	double t0 = jz_wall_seconds(), t1, c0 = jz_cpu_seconds(), c1, c_qr;
+	double cc0 = cert_par_cpu_seconds();
 	const char *print_state = "unchanged";
-	struct out_file *batch;
-	int nbatch = 0;
 	char **payloads;
 	QRcode **qr;
 	double t_qr;
@@ -199,60 +271,51 @@ build_award(struct build *b, const struct cert_award *a, struct cert_rec *r, int
 	t_qr = jz_wall_seconds() - t0;
 	c_qr = jz_cpu_seconds() - c0;
 
-	/* One file per certificate, written in batches made durable together. */
-	batch = xcalloc(BATCH, sizeof *batch);
-	for (int i = 0; i < n; i++) {
-		struct cert_values v;
-		char *title;
-		struct doc *d;
+	/* One file per certificate: those whose inputs changed, made on every
+	 * core, written in batches made durable together. */
+	{
+		struct singles s = {0};
 
-		fp = fp_new(b->oc);
-		fp_template(fp, b, t);
-		fp_rec(fp, b, &r[i]);
-		fp_done(fp, hex);
-		rel = xasprintf("certificates/%d/%s%s/%s.pdf", b->year, b->tree, a->code, r[i].serial);
-		if (!out_needed(b->oc, rel, hex)) {
-			out_unchanged(b->oc, rel);
-			unchanged++;
-			free(rel);
-			continue;
-		}
-		values_of(b, &r[i], date, &payloads[i], &qr[i], &v);
-		title = xasprintf("%s %s", a->title, r[i].serial);
-		d = cert_doc(b, t, title);
-		cert_draw(d, t, &v, stock, b->dx, b->dy, r[i].serial,
-		    cert_draw_shared(d, t, &v, stock, b->dx, b->dy, r[i].serial));
-		if (doc_render_pdf(d, &batch[nbatch].data) != 0) {
-			b->failures++;
-			buf_free(&batch[nbatch].data);
-			free(rel);
-		} else {
-			batch[nbatch].relpath = rel;
-			memcpy(batch[nbatch].fingerprint, hex, sizeof hex);
-			nbatch++;
-			written++;
-		}
-		doc_free(d);
-		free(title);
-		if (nbatch == BATCH) {
-			b->failures += out_write_batch(b->oc, batch, nbatch);
-			for (int k = 0; k < nbatch; k++) {
-				free(batch[k].relpath);
-				buf_free(&batch[k].data);
+		s.b = b;
+		s.a = a;
+		s.t = t;
+		s.r = r;
+		s.date = date;
+		s.payloads = payloads;
+		s.qr = qr;
+		s.todo = xcalloc((size_t)n + 1, sizeof *s.todo);
+		s.rel = xcalloc((size_t)n + 1, sizeof *s.rel);
+		s.hex = xcalloc((size_t)n + 1, sizeof *s.hex);
+		for (int i = 0; i < n; i++) {
+			fp = fp_new(b->oc);
+			fp_template(fp, b, t);
+			fp_rec(fp, b, &r[i]);
+			fp_done(fp, hex);
+			rel = xasprintf("certificates/%d/%s%s/%s.pdf", b->year, b->tree, a->code, r[i].serial);
+			if (!out_needed(b->oc, rel, hex)) {
+				out_unchanged(b->oc, rel);
+				unchanged++;
+				free(rel);
+				continue;
 			}
-			nbatch = 0;
+			s.todo[s.ntodo] = i;
+			s.rel[s.ntodo] = rel;
+			memcpy(s.hex[s.ntodo++], hex, sizeof hex);
 		}
+		s.batch = xcalloc(BATCH, sizeof *s.batch);
+		(void)cert_par_render(s.ntodo, single_render, single_take, &s);   /* losses counted by single_take */
+		single_flush(&s);
+		written = s.written;
+		for (int k = 0; k < s.ntodo; k++)
+			free(s.rel[k]);
+		free(s.batch);
+		free(s.todo);
+		free(s.rel);
+		free(s.hex);
 	}
-	if (nbatch > 0) {
-		b->failures += out_write_batch(b->oc, batch, nbatch);
-		for (int k = 0; k < nbatch; k++) {
-			free(batch[k].relpath);
-			buf_free(&batch[k].data);
-		}
-	}
-	free(batch);
 	t1 = jz_wall_seconds();
 	c1 = jz_cpu_seconds();
+	cc0 = cert_par_cpu_seconds() - cc0;   /* the workers' */
 
 	/* print.pdf: all of them in ceremony order, for the printer. */
 	fp = fp_new(b->oc);
@@ -299,7 +362,7 @@ build_award(struct build *b, const struct cert_award *a, struct cert_rec *r, int
 	{
 		char *what = xasprintf("%s%s", b->tree, a->code);
 		diag(DIAG_CERT_SUMMARY, NULL, 0, 0, what, b->year, n, t_qr, c_qr, written, unchanged,
-		    t1 - t0 - t_qr, c1 - c0 - c_qr, print_state, jz_wall_seconds() - t1, jz_cpu_seconds() - c1);
+		    t1 - t0 - t_qr, c1 - c0 - c_qr + cc0, print_state, jz_wall_seconds() - t1, jz_cpu_seconds() - c1);
 		free(what);
 	}
 	for (int i = 0; i < n; i++) {
