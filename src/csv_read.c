@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include "csv_read.h"
 #include "jingsai.h"
@@ -20,6 +21,7 @@
 #define CSV_KIND_COLS 16         /* columns of the widest kind, at least */
 #define CSV_BATCH 32             /* good rows held back before their key check */
 #define CSV_BATCH_TEXT 65536     /* ... unless their text is longer than this */
+#define CSV_SLICE (1 << 20)      /* bytes read between hand-backs of a mapping's pages */
 
 /*
  * How the encoding is decided (FACTS.md, "Encodings"):
@@ -132,9 +134,15 @@ struct reader {
 	struct pending pending[CSV_BATCH];
 	int npending;
 
-	/* Duplicate keys. */
+	/* Duplicate keys, unless the callback finds them (keys_by_caller). */
+	int keys_by_caller;
 	struct key_slot *keys;
 	size_t nkeys, keys_cap;
+
+	/* CSV_MAPPED: the pages of the mapping at MAPPING (page-aligned) before
+	 * MAPPING + RELEASED have been handed back. */
+	const unsigned char *mapping;
+	size_t released;
 
 	long rows;
 	int errors;
@@ -357,7 +365,7 @@ flush_rows(struct reader *r)
 		const char *field[CSV_KIND_COLS];
 		for (int c = 0; c < r->kind_cols; c++)
 			field[c] = r->text + p->off[c];
-		long first = key_seen(r, p->hash, p->line);
+		long first = r->keys_by_caller ? 0 : key_seen(r, p->hash, p->line);
 		if (first != 0) {
 			report_duplicate(r, field, p->line, first);
 			continue;
@@ -366,7 +374,10 @@ flush_rows(struct reader *r)
 			continue;
 		struct csv_row row = {p->line, field, p->column, p->field_line,
 		    (enum csv_kind)r->kind, r->kind_cols};
-		if (r->fn(r->arg, &row) != 0) {
+		int rc = r->fn(r->arg, &row);
+		if (rc > 0 && r->keys_by_caller)
+			report_duplicate(r, field, p->line, rc);
+		else if (rc != 0) {
 			r->stop = 1;
 			r->stopped = 1;
 		}
@@ -483,11 +494,14 @@ data_row(struct reader *r, int n)
 		r->errors += bad;
 		return 0;
 	}
-	key_reserve(r);
-	struct pending *p = &r->pending[r->npending++];
+	struct pending *p = &r->pending[r->npending];
 	p->line = line;
-	p->hash = key_hash(kind, field);
-	__builtin_prefetch(&r->keys[p->hash & (r->keys_cap - 1)], 1);
+	if (!r->keys_by_caller) {
+		key_reserve(r);
+		p->hash = key_hash(kind, field);
+		__builtin_prefetch(&r->keys[p->hash & (r->keys_cap - 1)], 1);
+	}
+	r->npending++;
 	for (int c = 0; c < r->kind_cols; c++) {
 		p->off[c] = (size_t)(field[c] - r->text);
 		p->column[c] = column[c];
@@ -552,6 +566,32 @@ on_row(int c, void *arg)
 	if (r->npending == 0)
 		r->text_len = 0;
 	r->row_start = r->text_len;
+}
+
+/* ---- Pages of a mapping ------------------------------------------------------------- */
+
+/*
+ * Under CSV_MAPPED, hands the whole pages of the mapping before P back to
+ * the kernel once read: a private mapping of a file keeps every page it
+ * touched in the process's memory until unmapped, so a reader going through
+ * a 100 MB file would end up holding 100 MB.  MADV_DONTNEED on a clean
+ * private file page only unmaps it (touched again, it comes back from the
+ * page cache), so this changes no byte the reader sees.
+ */
+static void
+release_before(struct reader *r, const unsigned char *p)
+{
+	static size_t page;
+
+	if (r->mapping == NULL || p < r->mapping)
+		return;
+	if (page == 0)
+		page = (size_t)sysconf(_SC_PAGESIZE);
+	size_t end = (size_t)(p - r->mapping) / page * page;
+	if (end <= r->released + CSV_SLICE / 2)
+		return;
+	madvise((void *)(r->mapping + r->released), end - r->released, MADV_DONTNEED);
+	r->released = end;
 }
 
 /* ---- Scanning: positions, then libcsv ----------------------------------------------- */
@@ -671,15 +711,19 @@ bad_run(const unsigned char *s, size_t n)
 
 /* Counts the valid multi-byte UTF-8 characters and the invalid sequences. */
 static void
-utf8_census(const unsigned char *s, size_t n, size_t *good, size_t *bad)
+utf8_census(struct reader *r, const unsigned char *s, size_t n, size_t *good, size_t *bad)
 {
-	size_t i = 0;
+	size_t i = 0, next_release = CSV_SLICE;
 	int adv;
 
 	*good = *bad = 0;
 	while (i < n) {
-		/* eight ASCII bytes at a time */
-		while (i + 8 <= n) {
+		if (i >= next_release) {
+			release_before(r, s + i);
+			next_release = i + CSV_SLICE;
+		}
+		/* eight ASCII bytes at a time (up to the next hand-back) */
+		while (i + 8 <= n && i < next_release) {
 			uint64_t w;
 			memcpy(&w, s + i, 8);
 			if (w & 0x8080808080808080ULL)
@@ -774,6 +818,7 @@ read_gb18030(struct reader *r, const unsigned char *s, size_t n)
 		size_t rc = iconv(cd, &in, &inleft, &o, &oleft);
 		int e = errno;
 		scan(r, (const unsigned char *)out, (size_t)(o - out));
+		release_before(r, (const unsigned char *)in);
 		if (rc != (size_t)-1 || e == E2BIG || r->stop)
 			continue;
 		/* The scanner has counted everything before the bad byte. */
@@ -793,6 +838,13 @@ int
 csv_read(const char *path, const char *data, size_t len, csv_row_fn fn, void *arg,
     struct csv_info *info)
 {
+	return csv_read_flags(path, data, len, fn, arg, info, 0);
+}
+
+int
+csv_read_flags(const char *path, const char *data, size_t len, csv_row_fn fn, void *arg,
+    struct csv_info *info, int flags)
+{
 	struct reader r = {0};
 	const unsigned char *s = (const unsigned char *)data;
 	const char *encoding = "UTF-8";
@@ -802,6 +854,7 @@ csv_read(const char *path, const char *data, size_t len, csv_row_fn fn, void *ar
 	r.path = path;
 	r.fn = fn;
 	r.arg = arg;
+	r.keys_by_caller = (flags & CSV_KEYS_BY_CALLER) && fn != NULL;
 	r.line = r.seg_line = r.start_line = 1;
 	r.col = r.seg_col = r.start_col = 1;
 	r.want = WANT_ROW;
@@ -821,9 +874,16 @@ csv_read(const char *path, const char *data, size_t len, csv_row_fn fn, void *ar
 		n -= 3;
 		encoding = "UTF-8 with BOM";
 	}
-	utf8_census(s, n, &good, &bad);
+	if ((flags & CSV_MAPPED) && (uintptr_t)data % (uintptr_t)sysconf(_SC_PAGESIZE) == 0)
+		r.mapping = (const unsigned char *)data;
+	utf8_census(&r, s, n, &good, &bad);
+	r.released = 0; /* read again from the start */
 	if (bad == 0)
-		scan(&r, s, n);
+		for (size_t off = 0; off < n && !r.stop; off += CSV_SLICE) {
+			size_t k = n - off < CSV_SLICE ? n - off : CSV_SLICE;
+			scan(&r, s + off, k);
+			release_before(&r, s + off + k);
+		}
 	else if (bom || good >= UTF8_MAJORITY * bad) {
 		report_bad_utf8(&r, s, n, bad);
 		goto done;

@@ -32,8 +32,21 @@ struct csv_row {
 };
 
 /* Called once per good row, in file order.  Returns 0 to go on, -1 to stop
- * the read (csv_read then returns -1). */
+ * the read (csv_read then returns -1).  Under CSV_KEYS_BY_CALLER it may
+ * also return the line (> 0) of an earlier row of the file with the same
+ * key: the reader then reports the row as a duplicate of that line. */
 typedef int (*csv_row_fn)(void *arg, const struct csv_row *row);
+
+/* Flags of csv_read_flags. */
+enum {
+	/* The callback finds duplicate keys (the store does, ingest.c): the
+	 * reader keeps no set of keys and hands it every good row. */
+	CSV_KEYS_BY_CALLER = 1,
+	/* DATA is a private read-only mapping of a file (mmap, page-aligned):
+	 * the reader hands back each page once read (madvise), so that the
+	 * file's pages do not pile up in the process's memory. */
+	CSV_MAPPED = 2
+};
 
 /* What csv_read found out about a file. */
 struct csv_info {
@@ -58,6 +71,11 @@ int csv_sniff(const char *data, size_t len);
  * duplicates. */
 int csv_read(const char *path, const char *data, size_t len, csv_row_fn fn, void *arg,
     struct csv_info *info);
+
+/* csv_read with FLAGS (CSV_KEYS_BY_CALLER: no key set; with CSV_MAPPED
+ * too, memory use does not grow with the file at all). */
+int csv_read_flags(const char *path, const char *data, size_t len, csv_row_fn fn, void *arg,
+    struct csv_info *info, int flags);
 
 /* "enterprises", "participation", "achievements", "scores", "skills",
  * "awards"; "unknown" for anything else. */

@@ -25,6 +25,7 @@
 
 #include "jingsai.h"
 #include "device.h"
+#include "pdf_pack.h"
 
 /* zlib level of embedded fonts: 9 makes them 1-2 % smaller than 6 for the
  * same time, on subsets of a few dozen to a few thousand glyphs. */
@@ -130,42 +131,90 @@ put_utf16(struct buf *b, uint32_t cp)
 		buf_printf(b, "%04X", (unsigned)cp);
 }
 
-/* A ToUnicode CMap: each code back to its character.  Our codes are
- * 0x20, 0x21, ... so one bfrange with an array of characters per 256 codes
- * (a range may not cross a change of the first byte) says it shortest. */
-static void
-tounicode(const uint32_t *cps, const uint16_t *codes, int n, struct buf *b)
-{
-	uint32_t *by_code;
-	int i, first, nranges = 0;
+/* A code of the subset font, the character it stands for and its width. */
+struct coded {
+	uint16_t code;
+	uint32_t cp;
+	unsigned width;          /* 1/1000 em */
+};
 
-	by_code = xcalloc(n + 0x20, sizeof *by_code);
-	for (i = 0; i < n; i++)
-		by_code[codes[i]] = cps[i];
+static int
+coded_cmp(const void *a, const void *b)
+{
+	const struct coded *x = a, *y = b;
+
+	return (int)x->code - (int)y->code;
+}
+
+/* Opens a CMap block of KIND (at most 100 entries) before an entry when
+ * none is open; LEFT counts the entries still to come. */
+static void
+block_open(struct buf *b, const char *kind, int left, int *in_block)
+{
+	if (*in_block == 0) {
+		*in_block = left > 100 ? 100 : left;
+		buf_printf(b, "%d begin%s\n", *in_block, kind);
+	}
+}
+
+/* Closes the block after its last entry. */
+static void
+block_close(struct buf *b, const char *kind, int *left, int *in_block)
+{
+	--*left;
+	if (--*in_block == 0)
+		buf_printf(b, "end%s\n", kind);
+}
+
+/* A ToUnicode CMap of the N codes of CC (sorted): each run of consecutive
+ * codes (within one first byte) one bfrange with an array of characters,
+ * each code alone one bfchar. */
+static void
+tounicode(const struct coded *cc, int n, struct buf *b)
+{
+	int i, j, nchars = 0, nranges = 0, in_block = 0;
+
 	buf_puts(b, "/CIDInit/ProcSet findresource begin 12 dict begin begincmap"
 	    "/CIDSystemInfo<</Registry(Adobe)/Ordering(UCS)/Supplement 0>>def"
 	    "/CMapName/Adobe-Identity-UCS def/CMapType 2 def\n"
 	    "1 begincodespacerange<0000><FFFF>endcodespacerange\n");
-	for (first = 0x20; first < 0x20 + n; first = (first | 0xff) + 1)
-		nranges++;
-	for (first = 0x20; first < 0x20 + n; first = (first | 0xff) + 1) {
-		int last = (first | 0xff) < 0x20 + n - 1 ? (first | 0xff) : 0x20 + n - 1;
+	for (i = 0; i < n; i = j) {
+		for (j = i + 1; j < n && cc[j].code == cc[j - 1].code + 1 && (cc[j].code & 0xff) != 0; j++)
+			;
+		if (j - i == 1)
+			nchars++;
+		else
+			nranges++;
+	}
+	for (i = 0; i < n; i = j) {
+		for (j = i + 1; j < n && cc[j].code == cc[j - 1].code + 1 && (cc[j].code & 0xff) != 0; j++)
+			;
+		if (j - i > 1)
+			continue;
+		block_open(b, "bfchar", nchars, &in_block);
+		buf_printf(b, "<%04X><", (unsigned)cc[i].code);
+		put_utf16(b, cc[i].cp);
+		buf_puts(b, ">\n");
+		block_close(b, "bfchar", &nchars, &in_block);
+	}
+	for (i = 0; i < n; i = j) {
+		int k;
 
-		if ((first - 0x20) % (100 * 256) == 0)
-			buf_printf(b, "%d beginbfrange\n", nranges > 100 ? 100 : nranges);
-		buf_printf(b, "<%04X><%04X>[", first, last);
-		for (i = first; i <= last; i++) {
+		for (j = i + 1; j < n && cc[j].code == cc[j - 1].code + 1 && (cc[j].code & 0xff) != 0; j++)
+			;
+		if (j - i == 1)
+			continue;
+		block_open(b, "bfrange", nranges, &in_block);
+		buf_printf(b, "<%04X><%04X>[", (unsigned)cc[i].code, (unsigned)cc[j - 1].code);
+		for (k = i; k < j; k++) {
 			buf_putc(b, '<');
-			put_utf16(b, by_code[i]);
+			put_utf16(b, cc[k].cp);
 			buf_putc(b, '>');
 		}
 		buf_puts(b, "]\n");
-		nranges--;
-		if (nranges % 100 == 0)
-			buf_puts(b, "endbfrange\n");
+		block_close(b, "bfrange", &nranges, &in_block);
 	}
 	buf_puts(b, "endcmap CMapName currentdict/CMap defineresource pop end end\n");
-	free(by_code);
 }
 
 /* Six capital letters naming the subset, from its content. */
@@ -232,7 +281,8 @@ load_font(struct pdfctx *c, struct used *u, int salt)
 	hb_codepoint_t key = HB_SET_VALUE_INVALID;
 	uint32_t *keys;
 	unsigned pop;
-	int n = 0, i, rc = -1;
+	struct coded *cc = NULL;
+	int n = 0, i, identity = 1, rc = -1;
 	HPDF_Stream st;
 	HPDF_FontDef def;
 	HPDF_FontAttr attr;
@@ -304,14 +354,30 @@ load_font(struct pdfctx *c, struct used *u, int salt)
 	attr = (HPDF_FontAttr)u->font->attr;
 	if (attr->cmap_stream == NULL)
 		goto out;
-	tounicode(cps, codes, n, &cmap);
+	cc = xmalloc((n + 1) * sizeof *cc);
+	for (i = 0; i < n; i++) {
+		/* the glyph's own width plus the extra of that code (¼ em, name
+		 * spacing) */
+		cc[i].code = codes[i];
+		cc[i].cp = cps[i];
+		cc[i].width = (unsigned)lround(face_advance_em(u->face, hb_map_get(u->gid, keys[i])) *
+		    1000) + KEY_EXTRA(keys[i]);
+		if (codes[i] != gids[i])
+			identity = 0;
+	}
+	qsort(cc, n, sizeof *cc, coded_cmp);
+	tounicode(cc, n, &cmap);
 	HPDF_MemStream_FreeData(attr->cmap_stream->stream);
 	if (HPDF_Stream_Write(attr->cmap_stream->stream, (HPDF_BYTE *)cmap.data,
 	    (HPDF_UINT)cmap.len) != HPDF_OK)
 		goto out;
-	/* libharu's CIDToGIDMap covers every BMP code; ours stops at the last code */
-	if (attr->map_stream != NULL) {
-		HPDF_BYTE *map = xcalloc(0x20 + n, 2);
+	/* codes that are glyph ids need no map; else libharu's, which covers
+	 * every BMP code, becomes one that stops at the last code */
+	if (identity)
+		HPDF_Dict_AddName(attr->descendant_font, "CIDToGIDMap", "Identity");
+	else if (attr->map_stream != NULL) {
+		int len = n > 0 ? cc[n - 1].code + 1 : 1;
+		HPDF_BYTE *map = xcalloc(len, 2);
 		int k;
 
 		for (k = 0; k < n; k++) {
@@ -319,34 +385,41 @@ load_font(struct pdfctx *c, struct used *u, int salt)
 			map[2 * codes[k] + 1] = (HPDF_BYTE)gids[k];
 		}
 		HPDF_MemStream_FreeData(attr->map_stream->stream);
-		HPDF_Stream_Write(attr->map_stream->stream, map, (HPDF_UINT)(2 * (0x20 + n)));
+		HPDF_Stream_Write(attr->map_stream->stream, map, (HPDF_UINT)(2 * len));
 		free(map);
 	}
-	/* widths: the glyph's own plus the extra of that code (¼ em, name
-	 * spacing); 1000 (every Han character) is the default and not listed */
+	/* libharu names the ordering after the encoding */
 	{
-		HPDF_Array w = HPDF_Array_New(c->pdf->mmgr), ws = NULL;
-		unsigned *width = xcalloc(n + 1, sizeof *width);
+		HPDF_Dict csi = HPDF_Dict_GetItem(attr->descendant_font, "CIDSystemInfo",
+		    HPDF_OCLASS_DICT);
 
-		for (i = 0; i < n; i++)
-			width[codes[i] - 0x20] = (unsigned)lround(face_advance_em(u->face,
-			    hb_map_get(u->gid, keys[i])) * 1000) + KEY_EXTRA(keys[i]);
+		if (csi != NULL)
+			HPDF_Dict_Add(csi, "Ordering", HPDF_String_New(c->pdf->mmgr, "Identity", NULL));
+	}
+	/* widths: 1000 (every Han character) is the default and not listed */
+	{
+		HPDF_Array w = NULL, ws = NULL;
+
 		for (i = 0; i < n; i++) {
-			if (width[i] == 1000) {
+			if (cc[i].width == 1000) {
 				ws = NULL;
 				continue;
 			}
-			if (ws == NULL) {
+			if (ws == NULL || cc[i].code != cc[i - 1].code + 1) {
+				if (w == NULL)
+					w = HPDF_Array_New(c->pdf->mmgr);
 				ws = HPDF_Array_New(c->pdf->mmgr);
-				HPDF_Array_AddNumber(w, 0x20 + i);
+				HPDF_Array_AddNumber(w, cc[i].code);
 				HPDF_Array_Add(w, ws);
 			}
-			HPDF_Array_AddNumber(ws, (HPDF_INT32)width[i]);
+			HPDF_Array_AddNumber(ws, (HPDF_INT32)cc[i].width);
 		}
 		HPDF_Dict_AddNumber(attr->descendant_font, "DW", 1000);
 		HPDF_Dict_RemoveElement(attr->descendant_font, "DW2");   /* vertical writing only */
-		HPDF_Dict_Add(attr->descendant_font, "W", w);
-		free(width);
+		if (w != NULL)
+			HPDF_Dict_Add(attr->descendant_font, "W", w);
+		else
+			HPDF_Dict_RemoveElement(attr->descendant_font, "W");
 	}
 	/* what libharu put there describes an encoding CMap, not a ToUnicode one */
 	HPDF_Dict_RemoveElement(attr->cmap_stream, "CMapName");
@@ -363,6 +436,7 @@ out:
 	free(codes);
 	free(gids);
 	free(keys);
+	free(cc);
 	return rc;
 }
 
@@ -871,23 +945,27 @@ dev_pdf_render(const struct dl_doc *dl, struct buf *out)
 		outlines(c.pdf, dl, pages);
 	if (c.error == 0 && HPDF_SaveToStream(c.pdf) == HPDF_OK) {
 		HPDF_UINT32 size = HPDF_GetStreamSize(c.pdf);
-		size_t start = out->len;
+		struct buf raw = {0};
 
-		out->data = xrealloc(out->data, out->len + size + 1);
-		out->cap = out->len + size + 1;
+		raw.data = xmalloc(size + 1);
+		raw.cap = size + 1;
 		while (c.error == 0) {
-			HPDF_UINT32 n = size - (HPDF_UINT32)(out->len - start);
+			HPDF_UINT32 n = size - (HPDF_UINT32)raw.len;
 
 			if (n == 0)
 				break;
-			if (HPDF_ReadFromStream(c.pdf, (HPDF_BYTE *)out->data + out->len, &n) != HPDF_OK &&
+			if (HPDF_ReadFromStream(c.pdf, (HPDF_BYTE *)raw.data + raw.len, &n) != HPDF_OK &&
 			    n == 0)
 				break;
-			out->len += n;
+			raw.len += n;
 		}
-		out->data[out->len] = '\0';
-		if (out->len - start == size)
-			c.error = 0, rc = 0;
+		/* libharu's file, repacked smaller; as it is should that fail */
+		if (raw.len == size && c.error == 0) {
+			if (pdf_pack(raw.data, raw.len, out) != 0)
+				buf_add(out, raw.data, raw.len);
+			rc = 0;
+		}
+		buf_free(&raw);
 	}
 done:
 	if (rc != 0)

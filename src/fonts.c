@@ -535,7 +535,7 @@ face_subset(struct jz_face *f, const uint32_t *cps, int n, uint16_t *codes, uint
 	struct buf cmap = {0};
 	hb_tag_t tags[64];
 	unsigned ntags = 64, t, len;
-	int i, rc = -1;
+	int i, identity, rc = -1;
 	const char *data;
 
 	if (face_load(f) != 0)
@@ -578,9 +578,10 @@ face_subset(struct jz_face *f, const uint32_t *cps, int n, uint16_t *codes, uint
 		goto out;
 	old2new = hb_subset_plan_old_to_new_glyph_mapping(plan);
 
-	/* Codes are 0x20 + the rank of the character's new glyph id: the cmap
-	 * is then one segment, libharu's CIDToGIDMap a few bytes, and characters
-	 * outside the BMP need nothing special. */
+	/* Each character's code is its new glyph id when no two share a glyph
+	 * (the PDF then needs no CIDToGIDMap: /Identity), else 0x20 + the rank
+	 * of its glyph id.  Either way the codes are small and BMP, and
+	 * characters outside the BMP need nothing special. */
 	pairs = xmalloc((n > 0 ? n : 1) * sizeof *pairs);
 	for (i = 0; i < n; i++) {
 		hb_codepoint_t g = 0;
@@ -590,10 +591,16 @@ face_subset(struct jz_face *f, const uint32_t *cps, int n, uint16_t *codes, uint
 		pairs[i].code = (uint16_t)i;         /* index into cps, for now */
 	}
 	qsort(pairs, n, sizeof *pairs, pair_gid_cmp);
+	identity = n == 0 || pairs[n - 1].gid < 0xD800;
+	for (i = 0; i < n && identity; i++)
+		if (pairs[i].gid == 0 || (i > 0 && pairs[i].gid == pairs[i - 1].gid))
+			identity = 0;
 	for (i = 0; i < n; i++) {
-		codes[pairs[i].code] = (uint16_t)(0x20 + i);
+		uint16_t code = identity ? pairs[i].gid : (uint16_t)(0x20 + i);
+
+		codes[pairs[i].code] = code;
 		gids[pairs[i].code] = pairs[i].gid;
-		pairs[i].code = (uint16_t)(0x20 + i);
+		pairs[i].code = code;
 	}
 	build_cmap(pairs, n, &cmap);
 

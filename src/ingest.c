@@ -16,6 +16,7 @@
 #include "csv_read.h"
 #include "ingest.h"
 #include "programme.h"
+#include "refcheck.h"
 #include "store.h"
 #include "xml_read.h"
 
@@ -127,6 +128,67 @@ strset_free(struct strset *set)
 	memset(set, 0, sizeof *set);
 }
 
+/* ---- Strings with a line each (keys of rows), open addressing. ---- */
+
+struct linemap_slot {
+	char *key; /* NULL: empty */
+	long line;
+};
+
+struct linemap {
+	struct linemap_slot *slot;
+	size_t cap, n; /* cap: a power of two, at least twice n */
+};
+
+/* The line stored with KEY, or 0. */
+static long
+linemap_get(const struct linemap *m, const char *key)
+{
+	if (m->cap == 0)
+		return 0;
+	for (size_t i = str_hash(key) & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
+		if (m->slot[i].key == NULL)
+			return 0;
+		if (strcmp(m->slot[i].key, key) == 0)
+			return m->slot[i].line;
+	}
+}
+
+/* Adds KEY (not there yet; the map takes it over, malloc'd) with LINE. */
+static void
+linemap_put(struct linemap *m, char *key, long line)
+{
+	if (2 * (m->n + 1) > m->cap) {
+		size_t cap = m->cap ? 2 * m->cap : 64;
+		struct linemap_slot *slot = xcalloc(cap, sizeof *slot);
+		for (size_t i = 0; i < m->cap; i++)
+			if (m->slot[i].key != NULL) {
+				size_t j = str_hash(m->slot[i].key) & (cap - 1);
+				while (slot[j].key != NULL)
+					j = (j + 1) & (cap - 1);
+				slot[j] = m->slot[i];
+			}
+		free(m->slot);
+		m->slot = slot;
+		m->cap = cap;
+	}
+	size_t i = str_hash(key) & (m->cap - 1);
+	while (m->slot[i].key != NULL)
+		i = (i + 1) & (m->cap - 1);
+	m->slot[i].key = key;
+	m->slot[i].line = line;
+	m->n++;
+}
+
+static void
+linemap_free(struct linemap *m)
+{
+	for (size_t i = 0; i < m->cap; i++)
+		free(m->slot[i].key);
+	free(m->slot);
+	memset(m, 0, sizeof *m);
+}
+
 /* ---- The run ---------------------------------------------------------------- */
 
 struct infile {
@@ -171,6 +233,9 @@ struct run {
 	/* Reference sets, reloaded when stale. */
 	struct strset enterprises, projects;
 	int enterprises_stale, projects_stale;
+	/* What others refer to that went away (REFS_*): stored rows are
+	 * checked again at the end. */
+	unsigned refs_removed;
 	sqlite3_stmt *entry_known;   /* scores: SELECT 1 FROM achievement ... */
 	char now[32];                /* ingested_at of this run */
 };
@@ -490,12 +555,27 @@ static const struct kind_def kinds[CSV__KINDS] = {
 	    {"reason", C_TEXT_NULL}}},
 };
 
+/*
+ * Duplicate keys within a file are found by the store, not by a set of keys
+ * in memory (which would grow with the file): each row is stored with an
+ * UPSERT that replaces a row of another file (SPEC 3.2: the later file wins)
+ * but leaves alone a row of this same file, so that a row changing nothing
+ * is a duplicate, and the line stored with the first one says where that
+ * was.  Every row without a CSV error is stored, also after the file has
+ * errors (it is rolled back then anyway), so that duplicates are found
+ * among the bad rows too.  A row the store refuses (a region or an award
+ * the schema's references do not know) keeps its key in memory instead,
+ * with its line: only bad rows cost memory.
+ */
+
 /* The state of one CSV file being read. */
 struct csv_job {
 	struct run *r;
 	enum csv_kind kind;
 	long long file_id;
-	sqlite3_stmt *insert;
+	sqlite3_stmt *insert;    /* the UPSERT of a row */
+	sqlite3_stmt *line_of;   /* the line of this file's stored row with a key */
+	struct linemap unstored; /* key_text of rows the store refused -> line */
 	long rows;
 	int failed;          /* store failure: stop */
 	int ix_year, ix_credit, ix_project, ix_award, ix_kind, ix_gender, ix_round, ix_entry;
@@ -572,6 +652,95 @@ check_row(struct csv_job *j, const struct csv_row *row)
 	return errors;
 }
 
+/* Binds V, converted by CONV, to parameter B of ST. */
+static void
+bind_value(const struct run *r, sqlite3_stmt *st, int b, enum conv conv, const char *v)
+{
+	switch (conv) {
+	case C_TEXT:
+		sqlite3_bind_text(st, b, v, -1, SQLITE_STATIC);
+		break;
+	case C_TEXT_NULL:
+		if (*v)
+			sqlite3_bind_text(st, b, v, -1, SQLITE_STATIC);
+		else
+			sqlite3_bind_null(st, b);
+		break;
+	case C_INT_NULL:
+		if (!*v) {
+			sqlite3_bind_null(st, b);
+			break;
+		}
+		/* fall through */
+	case C_INT:
+		sqlite3_bind_int64(st, b, strtoll(v, NULL, 10));
+		break;
+	case C_REAL_NULL:
+		if (!*v) {
+			sqlite3_bind_null(st, b);
+			break;
+		}
+		/* fall through */
+	case C_REAL:
+		sqlite3_bind_double(st, b, strtod(v, NULL));
+		break;
+	case C_YES_NO:
+		sqlite3_bind_int(st, b, strcmp(v, "是") == 0);
+		break;
+	case C_REGION:
+		/* NULL when unknown: the store refuses the row */
+		sqlite3_bind_text(st, b, programme_region(r->prog, v), -1, SQLITE_STATIC);
+		break;
+	}
+}
+
+/* The key of ROW as one string: its key fields joined by U+001F, numbers
+ * as the store holds them.  Caller frees. */
+static char *
+key_text(const struct csv_job *j, const struct csv_row *row)
+{
+	const int *key = csv_kind_key(j->kind);
+	struct buf b = {0};
+
+	for (int i = 0; key[i] >= 0; i++) {
+		const char *v = row->field[key[i]];
+		if (i > 0)
+			buf_puts(&b, "\x1f");
+		if (kinds[j->kind].field[key[i]].conv == C_INT)
+			buf_printf(&b, "%lld", strtoll(v, NULL, 10));
+		else
+			buf_puts(&b, v);
+	}
+	return b.data ? b.data : xstrdup("");
+}
+
+/* The line of the row with ROW's key that this file stored, or 0; on a
+ * store failure, 0 with j->failed set. */
+static long
+stored_line(struct csv_job *j, const struct csv_row *row)
+{
+	const int *key = csv_kind_key(j->kind);
+	sqlite3_stmt *st = j->line_of;
+	long line = 0;
+	int i;
+
+	for (i = 0; key[i] >= 0; i++)
+		bind_value(j->r, st, i + 1, kinds[j->kind].field[key[i]].conv, row->field[key[i]]);
+	sqlite3_bind_int64(st, i + 1, j->file_id);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		line = (long)sqlite3_column_int64(st, 0);
+	else if (rc != SQLITE_DONE) {
+		store_fail(j->r);
+		j->failed = 1;
+	}
+	sqlite3_reset(st);
+	return line;
+}
+
+/* Stores ROW (every row without a CSV error, in file order) and checks its
+ * references.  Returns 0, the line of an earlier row of the file with the
+ * same key (the reader reports the duplicate), or -1 on a store failure. */
 static int
 on_csv_row(void *arg, const struct csv_row *row)
 {
@@ -579,49 +748,22 @@ on_csv_row(void *arg, const struct csv_row *row)
 	struct run *r = j->r;
 	const struct kind_def *kd = &kinds[j->kind];
 	sqlite3_stmt *st = j->insert;
+	long first;
+	char *key = NULL;
 
 	if (j->failed)
 		return -1;
-	if (check_row(j, row) > 0 || j->failed || r->cur_errors > 0)
-		return j->failed ? -1 : 0; /* go on: every error of the file is reported */
+	if (j->unstored.n > 0) {
+		key = key_text(j, row);
+		if ((first = linemap_get(&j->unstored, key)) != 0) {
+			free(key);
+			return (int)first;
+		}
+	}
 	int b = 1;
 	for (int i = 0; i < kd->nfields; i++, b++) {
 		const char *v = row->field[i];
-		switch (kd->field[i].conv) {
-		case C_TEXT:
-			sqlite3_bind_text(st, b, v, -1, SQLITE_STATIC);
-			break;
-		case C_TEXT_NULL:
-			if (*v)
-				sqlite3_bind_text(st, b, v, -1, SQLITE_STATIC);
-			else
-				sqlite3_bind_null(st, b);
-			break;
-		case C_INT_NULL:
-			if (!*v) {
-				sqlite3_bind_null(st, b);
-				break;
-			}
-			/* fall through */
-		case C_INT:
-			sqlite3_bind_int64(st, b, strtoll(v, NULL, 10));
-			break;
-		case C_REAL_NULL:
-			if (!*v) {
-				sqlite3_bind_null(st, b);
-				break;
-			}
-			/* fall through */
-		case C_REAL:
-			sqlite3_bind_double(st, b, strtod(v, NULL));
-			break;
-		case C_YES_NO:
-			sqlite3_bind_int(st, b, strcmp(v, "是") == 0);
-			break;
-		case C_REGION:
-			sqlite3_bind_text(st, b, programme_region(r->prog, v), -1, SQLITE_STATIC);
-			break;
-		}
+		bind_value(r, st, b, kd->field[i].conv, v);
 		if (j->kind == CSV_ENTERPRISES && strcmp(kd->field[i].column, "ownership") == 0) {
 			/* 非公企业: neither 国有 nor 集体. */
 			b++;
@@ -630,38 +772,95 @@ on_csv_row(void *arg, const struct csv_row *row)
 	}
 	sqlite3_bind_int64(st, b++, j->file_id);
 	sqlite3_bind_int64(st, b, row->line);
-	if (sqlite3_step(st) != SQLITE_DONE) {
-		store_fail(r);
-		sqlite3_reset(st);
-		j->failed = 1;
+	int rc = sqlite3_step(st);
+	char *why = rc != SQLITE_DONE ? xstrdup(sqlite3_errmsg(r->db)) : NULL;
+	sqlite3_reset(st);
+	if (rc == SQLITE_DONE && sqlite3_changes(r->db) == 0) {
+		/* The key is stored already, by this file. */
+		free(key);
+		first = stored_line(j, row);
+		return j->failed ? -1 : (int)first;
+	}
+	if (rc != SQLITE_DONE && (rc & 0xFF) != SQLITE_CONSTRAINT)
+		goto fail;
+	if (rc != SQLITE_DONE) {
+		/* Refused: check_row below says why.  Its key goes to memory. */
+		first = stored_line(j, row);
+		if (j->failed || first != 0) {
+			free(key);
+			free(why);
+			return j->failed ? -1 : (int)first;
+		}
+		linemap_put(&j->unstored, key != NULL ? key : key_text(j, row), row->line);
+	} else
+		free(key);
+	key = NULL;
+	int errors = check_row(j, row);
+	if (j->failed) {
+		free(why);
 		return -1;
 	}
-	sqlite3_reset(st);
-	j->rows++;
+	if (rc != SQLITE_DONE && errors == 0)
+		goto fail; /* a constraint check_row does not know */
+	free(why);
+	if (errors == 0)
+		j->rows++;
 	return 0;
+fail:
+	diag(DIAG_STORE, NULL, 0, 0, why);
+	free(why);
+	free(key);
+	j->failed = 1;
+	return -1;
 }
 
-/* The INSERT of kind K; caller frees. */
+/* The UPSERT of a row of kind K (see above); caller frees. */
 static char *
 insert_sql(enum csv_kind k)
 {
 	const struct kind_def *kd = &kinds[k];
-	struct buf cols = {0}, vals = {0};
+	const int *key = csv_kind_key(k);
+	struct buf cols = {0}, vals = {0}, keys = {0}, set = {0};
 
 	for (int i = 0; i < kd->nfields; i++) {
 		buf_printf(&cols, "%s, ", kd->field[i].column);
 		buf_puts(&vals, "?, ");
+		buf_printf(&set, "%s = excluded.%s, ", kd->field[i].column, kd->field[i].column);
 		if (k == CSV_ENTERPRISES && strcmp(kd->field[i].column, "ownership") == 0) {
 			buf_puts(&cols, "nonpublic, ");
 			buf_puts(&vals, "?, ");
+			buf_puts(&set, "nonpublic = excluded.nonpublic, ");
 		}
 	}
-	char *sql = xasprintf("INSERT OR REPLACE INTO %s (%sfile_id, line) VALUES (%s?, ?)",
-	    kd->table, cols.data, vals.data);
+	for (int i = 0; key[i] >= 0; i++)
+		buf_printf(&keys, "%s%s", i ? ", " : "", kd->field[key[i]].column);
+	char *sql = xasprintf("INSERT INTO %s (%sfile_id, line) VALUES (%s?, ?) "
+	    "ON CONFLICT (%s) DO UPDATE SET %sfile_id = excluded.file_id, line = excluded.line "
+	    "WHERE %s.file_id <> excluded.file_id",
+	    kd->table, cols.data, vals.data, keys.data, set.data, kd->table);
 	buf_free(&cols);
 	buf_free(&vals);
+	buf_free(&keys);
+	buf_free(&set);
 	return sql;
 }
+
+/* The query of the line this file stored with a key of kind K; caller frees. */
+static char *
+line_of_sql(enum csv_kind k)
+{
+	const struct kind_def *kd = &kinds[k];
+	const int *key = csv_kind_key(k);
+	struct buf where = {0};
+
+	for (int i = 0; key[i] >= 0; i++)
+		buf_printf(&where, "%s = ? AND ", kd->field[key[i]].column);
+	char *sql = xasprintf("SELECT line FROM %s WHERE %sfile_id = ?", kd->table, where.data);
+	buf_free(&where);
+	return sql;
+}
+
+static long remove_contribution(struct run *r, long long id, const char *kind, long long new_id);
 
 /* Reads the CSV file F (DATA/LEN) into the store as FILE_ID; returns the rows
  * stored, or -1 on a store failure.  Errors are counted by the sink. */
@@ -674,18 +873,28 @@ load_csv(struct run *r, const struct infile *f, long long file_id, const char *d
 
 	if (f->csv_kind < 0 || f->csv_kind >= CSV__KINDS) {
 		/* Not a known header: the reader says what is wrong with it. */
-		csv_read(f->shown, data, len, NULL, NULL, &info);
+		csv_read_flags(f->shown, data, len, NULL, NULL, &info, CSV_MAPPED);
 		if (r->cur_errors == 0)
 			diag(DIAG_CSV_HEADER, f->shown, 1, 1, "not the header of a known CSV kind");
 		return 0;
 	}
 	if (fresh_sets(r) != 0)
 		return -1;
+	/* `check` reads a stored file again under its own id: what it stored
+	 * then would look like duplicates now. */
+	if (f->prior_id != 0 && strcmp(f->prior_status, "accepted") == 0 &&
+	    remove_contribution(r, file_id, csv_kind_name(j.kind), 0) < 0)
+		return -1;
 	char *sql = insert_sql(j.kind);
 	j.insert = store_prepare(r->db, sql);
 	free(sql);
-	if (j.insert == NULL)
+	sql = line_of_sql(j.kind);
+	j.line_of = j.insert ? store_prepare(r->db, sql) : NULL;
+	free(sql);
+	if (j.line_of == NULL) {
+		sqlite3_finalize(j.insert);
 		return -1;
+	}
 	j.ix_year = j.kind == CSV_PARTICIPATION || j.kind == CSV_SKILLS || j.kind == CSV_AWARDS ?
 	    field_index(j.kind, "year") : -1;
 	j.ix_credit = j.kind != CSV_SCORES ? field_index(j.kind, "credit_code") : -1;
@@ -695,8 +904,10 @@ load_csv(struct run *r, const struct infile *f, long long file_id, const char *d
 	j.ix_gender = field_index(j.kind, "gender");
 	j.ix_round = field_index(j.kind, "round");
 	j.ix_entry = field_index(j.kind, "entry_id");
-	csv_read(f->shown, data, len, on_csv_row, &j, &info);
+	csv_read_flags(f->shown, data, len, on_csv_row, &j, &info, CSV_KEYS_BY_CALLER | CSV_MAPPED);
 	sqlite3_finalize(j.insert);
+	sqlite3_finalize(j.line_of);
+	linemap_free(&j.unstored);
 	snprintf(encoding, 32, "%s", info.encoding ? info.encoding : "");
 	return j.failed ? -1 : j.rows;
 }
@@ -806,8 +1017,10 @@ load_xml(struct run *r, const struct infile *f, long long file_id, long long old
 	sqlite3_bind_int64(st, 4, file_id);
 	if (sqlite3_step(st) == SQLITE_ROW) {
 		const char *theirs = (const char *)sqlite3_column_text(st, 0);
-		if (strcmp(submitted, theirs) >= 0)
+		if (strcmp(submitted, theirs) >= 0) {
 			diag(DIAG_AR_SUPERSEDES, f->shown, ar->line, 1, region, ar->year, theirs);
+			r->refs_removed |= REFS_PROJECTS;
+		}
 		else
 			diag(DIAG_AR_SUPERSEDED, f->shown, ar->line, 1, region, ar->year, theirs);
 	}
@@ -917,7 +1130,12 @@ remove_contribution(struct run *r, long long id, const char *kind, long long new
 		free(sql);
 		if (rc != 0)
 			return -1;
-		return sqlite3_changes(r->db);
+		n = sqlite3_changes(r->db);
+		if (n > 0 && strcmp(table, "enterprise") == 0)
+			r->refs_removed |= REFS_ENTERPRISES;
+		if (n > 0 && strcmp(table, "achievement") == 0)
+			r->refs_removed |= REFS_ENTRIES;
+		return n;
 	}
 	/* Annual returns: their projects and studios go with them (cascade). */
 	sql = xasprintf("SELECT (SELECT count(*) FROM project p WHERE p.return_id IN (SELECT id FROM annual_return WHERE file_id = %lld)"
@@ -935,6 +1153,8 @@ remove_contribution(struct run *r, long long id, const char *kind, long long new
 	sql = xasprintf("DELETE FROM annual_return WHERE file_id = %lld", id);
 	int rc = store_exec(r->db, sql);
 	free(sql);
+	if (n > 0)  /* projects (or studios) gone */
+		r->refs_removed |= REFS_PROJECTS;
 	return rc != 0 ? -1 : n;
 }
 
@@ -1350,6 +1570,10 @@ ingest_paths(sqlite3 *db, const struct jz_opts *o, int npaths, char *const *path
 		status = JZ_EXIT_FAILURE;
 		goto out;
 	}
+	if (r.refs_removed && refcheck_report(r.db, r.refs_removed, o->input_dir) < 0) {
+		status = JZ_EXIT_FAILURE;
+		goto out;
+	}
 	if (sum->rejected > 0 && status < JZ_EXIT_REJECTED)
 		status = JZ_EXIT_REJECTED;
 out:
@@ -1437,6 +1661,8 @@ ingest_forget(sqlite3 *db, const struct jz_opts *o, const char *path, long *rows
 			status = JZ_EXIT_FAILURE;
 		else if (access(path, F_OK) == 0)
 			diag(DIAG_FORGET_PRESENT, path, 0, 0);
+		if (status == JZ_EXIT_OK && r.refs_removed && refcheck_report(db, r.refs_removed, o->input_dir) < 0)
+			status = JZ_EXIT_FAILURE;
 	} else
 		store_rollback(db);
 	free(key);

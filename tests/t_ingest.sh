@@ -148,6 +148,29 @@ if grep -q warning stderr; then fail "no warning after forget"; else ok "no warn
 expect_status 2 "forget of an unknown file" J forget in/nothing.csv
 expect_diag "forget unknown" "jingsai: error: the store has no file 'in/nothing.csv'"
 
+# -- Rows whose reference goes away are kept, and the operator is told where they are.
+mv in/enterprises.csv enterprises.csv
+expect_status 0 "forget the enterprises a participation row names" J forget in/enterprises.csv
+expect_diag "dangling enterprise warned at its row" "in/a-participation.csv:2:1: warning: enterprise '91320614MA1XYW0012' is no longer in any enterprises file: its rows are not counted until it is (rows naming it: 1; this is the first)"
+[ "$(q "SELECT count(*) FROM participation")" = 1 ] && ok "the dangling row is kept" || fail "the dangling row is kept"
+mv enterprises.csv in/
+expect_status 0 "enterprises back" J ingest
+if grep -q "no longer in any" stderr; then fail "no dangling warning once the enterprises are back"; else ok "no dangling warning once the enterprises are back"; fi
+cp more/return-320614-2024-v3.xml in/
+expect_status 0 "a later return without a project" J ingest
+expect_diag "dangling project warned at its row" "in/a-participation.csv:2:1: warning: project '2024-320614-001' is no longer in a current annual return: its rows are not counted until it is (rows naming it: 1; this is the first)"
+rm in/return-320614-2024-v3.xml
+expect_status 0 "forget the later return" J forget in/return-320614-2024-v3.xml
+if grep -q "no longer in" stderr; then fail "no dangling warning once the return is back"; else ok "no dangling warning once the return is back"; fi
+[ "$(q "SELECT count(*) FROM cur_project WHERE id = '2024-320614-001'")" = 1 ] &&
+	ok "the project is current again" || fail "the project is current again"
+printf 'round,entry_id,category,title,first_completer,gender,credit_code,completers\n2023-2024,A01,先进操作法,焊接操作法,张三,男,91320614MA1XYW0012,\n2023-2024,A02,科技创新成果,节能装置,李四,女,91320614MA1XYW0012,王五\n' >in/achievements.csv
+printf 'round,entry_id,judge,score\n2023-2024,A01,J1,90\n2023-2024,A02,J1,88.5\n2023-2024,A02,J2,91\n' >in/scores.csv
+expect_status 0 "achievements and scores" J ingest
+printf 'round,entry_id,category,title,first_completer,gender,credit_code,completers\n2023-2024,A01,先进操作法,焊接操作法,张三,男,91320614MA1XYW0012,\n' >in/achievements.csv
+expect_status 0 "achievements corrected without an entry" J ingest
+expect_diag "dangling entry warned at its first score" "in/scores.csv:3:1: warning: entry '2023-2024 A02' is no longer in any achievements file: its scores are not counted until it is (rows naming it: 2; this is the first)"
+
 # -- No programme: a failure, nothing stored.
 mkdir empty
 expect_status 3 "missing programme.xml" "$JINGSAI" --input empty --db db2 ingest

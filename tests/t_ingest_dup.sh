@@ -1,0 +1,106 @@
+#!/bin/sh
+# t_ingest_dup.sh — duplicate keys within one CSV file (found by the store, not by a set of
+# keys in memory): each reported at its line with the line of the first, in line order among
+# the file's other errors, also far apart, among bad rows and rows the store cannot hold;
+# a later file's row with the same key still replaces an earlier file's row.
+. "$(dirname "$0")/lib.sh"
+FIX=$TOP/tests/fixtures/ingest
+cd "$WORK" || exit 3
+mkdir in
+cp "$TOP/input/programme.xml" "$FIX"/base/* in/
+J() { "$JINGSAI" --input in --db db "$@"; }
+q() { sqlite3 db "$1"; }
+expect_status 0 "base ingested" J ingest
+
+# expect_errors NAME FILE — the last command's errors about FILE are exactly those in FILE.want.
+expect_errors() {
+	grep -F "$2:" "$WORK/stderr" | grep -F ": error: " >got.err
+	if cmp -s got.err "$2.want"; then ok "$1"; else fail "$1"; diff "$2.want" got.err | head -20 | sed 's/^/    /'; fi
+}
+
+# -- Duplicates far apart in a file of 3000 rows (a key held three times: both later ones
+#    name the first).
+A=91320614MA1XYW0012
+awk -v c=$A 'BEGIN { print "year,award,recipient,recipient_kind,gender,credit_code,reason"
+	for (i = 1; i <= 3000; i++) {
+		n = i; if (i == 2990) n = 1; if (i == 1001 || i == 3000) n = 999
+		printf "2024,MEDAL,职工%d,person,男,%s,\n", n, c } }' >far.csv
+cat >far.csv.want <<EOF
+far.csv:1002:1: error: duplicate awards key (year 2024, award MEDAL, recipient 职工999, credit_code $A): first at line 1000
+far.csv:2991:1: error: duplicate awards key (year 2024, award MEDAL, recipient 职工1, credit_code $A): first at line 2
+far.csv:3001:1: error: duplicate awards key (year 2024, award MEDAL, recipient 职工999, credit_code $A): first at line 1000
+EOF
+expect_status 1 "far-apart duplicates rejected" J ingest far.csv
+expect_errors "far-apart duplicates: exact diagnostics" far.csv
+[ "$(q "SELECT count(*) FROM award_row")" = 0 ] && ok "nothing of the file stored" || fail "nothing of the file stored"
+[ "$(q "SELECT status FROM file WHERE path LIKE '%far.csv'")" = rejected ] && ok "far.csv recorded as rejected" ||
+	fail "far.csv recorded as rejected"
+
+# -- Among other errors, in line order: a row with a reference error still holds its key
+#    (line 2, duplicated at 4); a row with a field error holds none (line 5, then 6 is new);
+#    a duplicate is reported alone, not with the errors of its fields' references (line 7).
+cat >mixed.csv <<EOF
+year,award,recipient,recipient_kind,gender,credit_code,reason
+2024,MEDAL,甲,person,男,91320614MA1XYW005E,
+2024,MEDAL,乙,person,男,$A,
+2024,MEDAL,甲,person,男,91320614MA1XYW005E,
+2024,MEDAL,丙,person,X,$A,
+2024,MEDAL,丙,person,女,$A,
+2024,WOMEN,乙,person,男,$A,
+2024,WOMEN,乙,person,男,$A,
+EOF
+cat >mixed.csv.want <<EOF
+mixed.csv:2:23: error: unknown enterprise '91320614MA1XYW005E': no enterprises file lists this credit code
+mixed.csv:4:1: error: duplicate awards key (year 2024, award MEDAL, recipient 甲, credit_code 91320614MA1XYW005E): first at line 2
+mixed.csv:5:21: error: bad value 'X' in column gender: expected one of 男 女
+mixed.csv:7:21: error: award WOMEN is for women only, but gender is '男'
+mixed.csv:8:1: error: duplicate awards key (year 2024, award WOMEN, recipient 乙, credit_code $A): first at line 7
+EOF
+expect_status 1 "mixed errors rejected" J check mixed.csv
+expect_errors "duplicates among other errors, in line order" mixed.csv
+
+# -- Rows the store cannot hold (an unknown region, an unknown award): their keys still count.
+cat >ent.csv <<EOF
+credit_code,name,region,ownership,above_scale,industry,employees
+91320614MA1XYW005E,甲公司,火星,民营,是,,
+91320614MA1XYW005E,甲公司,海门区,民营,是,,
+91320602MA1ABC0021,乙公司,崇川区,民营,是,,
+91320602MA1ABC0021,乙公司,月球,民营,是,,
+EOF
+cat >ent.csv.want <<EOF
+ent.csv:2:24: error: unknown region '火星': not a code, name or alias in programme.xml
+ent.csv:3:1: error: duplicate enterprises key (credit_code 91320614MA1XYW005E): first at line 2
+ent.csv:5:1: error: duplicate enterprises key (credit_code 91320602MA1ABC0021): first at line 4
+EOF
+expect_status 1 "enterprises with unknown regions rejected" J check ent.csv
+expect_errors "duplicates of rows the store refuses" ent.csv
+cat >gold.csv <<EOF
+year,award,recipient,recipient_kind,gender,credit_code,reason
+2024,GOLD,甲,person,男,$A,
+2024,GOLD,甲,person,男,$A,
+EOF
+cat >gold.csv.want <<EOF
+gold.csv:2:6: error: unknown award 'GOLD': programme.xml has MEDAL, CERT, PIONEER, TECH, INNOV, WOMEN
+gold.csv:3:1: error: duplicate awards key (year 2024, award GOLD, recipient 甲, credit_code $A): first at line 2
+EOF
+expect_status 1 "unknown awards rejected" J check gold.csv
+expect_errors "duplicate of a key no table can hold" gold.csv
+
+# -- Across files no duplicate: the later file's row replaces the earlier one's.
+printf 'year,award,recipient,recipient_kind,gender,credit_code,reason\n2024,MEDAL,甲,person,男,%s,一\n2024,MEDAL,乙,person,男,%s,一\n' $A $A >in/awards-1.csv
+printf 'year,award,recipient,recipient_kind,gender,credit_code,reason\n2024,MEDAL,丁,person,男,%s,二\n2024,MEDAL,乙,person,男,%s,二\n' $A $A >in/awards-2.csv
+expect_status 0 "two award files with a shared key accepted" J ingest
+[ "$(q "SELECT recipient || ':' || reason || ':' || line FROM award_row ORDER BY recipient")" = "$(printf '丁:二:2\n乙:二:3\n甲:一:2')" ] &&
+	ok "the later file's row replaces the earlier file's" || fail "the later file's row replaces the earlier file's"
+expect_status 0 "check of stored files finds no duplicates in them" J check in
+# A new version of a file whose rows another file replaced meanwhile.
+printf 'year,award,recipient,recipient_kind,gender,credit_code,reason\n2024,MEDAL,甲,person,男,%s,三\n2024,MEDAL,乙,person,男,%s,三\n2024,MEDAL,乙,person,男,%s,三\n' $A $A $A >in/awards-1.csv
+expect_status 1 "new version with a duplicate rejected" J ingest
+expect_diag "its duplicate named" "in/awards-1.csv:4:1: error: duplicate awards key (year 2024, award MEDAL, recipient 乙, credit_code $A): first at line 3"
+[ "$(q "SELECT recipient || ':' || reason FROM award_row ORDER BY recipient")" = "$(printf '丁:二\n乙:二\n甲:一')" ] &&
+	ok "the rejected version changes nothing" || fail "the rejected version changes nothing"
+sed -i '$d' in/awards-1.csv
+expect_status 0 "corrected version accepted" J ingest
+[ "$(q "SELECT recipient || ':' || reason FROM award_row ORDER BY recipient")" = "$(printf '丁:二\n乙:三\n甲:三')" ] &&
+	ok "the corrected version's rows win" || fail "the corrected version's rows win"
+finish
