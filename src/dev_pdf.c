@@ -230,6 +230,14 @@ subset_tag(const void *data, size_t len, int salt, char tag[7])
 	tag[6] = '\0';
 }
 
+/* libharu writes /Filter only for what it compresses itself; this stream
+ * comes compressed. */
+static HPDF_STATUS
+say_flate(HPDF_Dict obj, HPDF_Stream stream)
+{
+	return HPDF_Stream_WriteStr(stream, "/Filter /FlateDecode\012");
+}
+
 /* Embeds FONT (the subset, as HarfBuzz made it) as DEF's font file,
  * compressed here: libharu would copy it table by table, byte by byte, and
  * compress the copy.  Gives DEF the font descriptor libharu makes (so it
@@ -252,7 +260,7 @@ embed(struct pdfctx *c, HPDF_FontDef def, const struct buf *font)
 	ret |= file == NULL;
 	if (file != NULL) {
 		ret |= HPDF_Stream_Write(file->stream, z, (HPDF_UINT)len);
-		ret |= HPDF_Dict_AddName(file, "Filter", "FlateDecode");
+		file->write_fn = say_flate;
 		ret |= HPDF_Dict_AddNumber(file, "Length1", (HPDF_INT32)font->len);
 	}
 	free(z);
