@@ -175,6 +175,7 @@ struct singles {
 	const char *date;
 	char **payloads;
 	QRcode **qr;
+	long owner;              /* pid of the process that writes the batches */
 	int ntodo;
 	int *todo;               /* index in r of each file to make */
 	char **rel;              /* its path (owned until written) */
@@ -199,6 +200,10 @@ single_render(void *arg, int k, struct buf *out)
 	cert_draw(d, s->t, &v, b->args->stock, b->dx, b->dy, r->serial,
 	    cert_draw_shared(d, s->t, &v, b->args->stock, b->dx, b->dy, r->serial));
 	rc = doc_render_pdf(d, out);
+	/* creating a file is costly too (the file system's inode search):
+	 * written here, put in place by out_write_batch */
+	if (rc == 0)
+		rc = out_write_temp(b->oc, s->rel[k], s->owner, out->data, out->len);
 	doc_free(d);
 	free(title);
 	return rc;
@@ -231,6 +236,7 @@ single_take(void *arg, int k, int status, struct buf *data)
 	f->relpath = s->rel[k];
 	s->rel[k] = NULL;
 	memcpy(f->fingerprint, s->hex[k], sizeof f->fingerprint);
+	f->in_tmp = 1;
 	f->data = *data;
 	memset(data, 0, sizeof *data);
 	s->nbatch++;
@@ -285,6 +291,7 @@ build_award(struct build *b, const struct cert_award *a, struct cert_rec *r, int
 	/* Which single files must be made (their inputs changed). */
 	ts0 = jz_wall_seconds();
 	s.b = b;
+	s.owner = (long)getpid();
 	s.a = a;
 	s.t = t;
 	s.r = r;

@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -147,10 +148,19 @@ replay(const char *p, size_t n)
 
 /* Worker K of W: documents K, K + W, ... to FD, then exits. */
 static void
-worker(int k, int w, int n, int fd, cert_render_fn render, void *arg)
+worker(int k, int w, int n, int fd, pid_t parent, cert_render_fn render, void *arg)
 {
 	struct buf diags = {0};
 
+	/* The worker ends with its parent (killed, say); and it holds none of
+	 * the parent's files, such as the run lock, an flock() that would
+	 * otherwise outlive the parent in it. */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != parent)
+		_exit(1);
+	if (fd > 3)
+		close_range(3, (unsigned)fd - 1, 0);
+	close_range((unsigned)fd + 1, ~0U, 0);
 	signal(SIGPIPE, SIG_DFL);
 	diag_set_sink(capture, &diags, NULL, NULL);
 	for (int i = k; i < n; i += w) {
@@ -201,7 +211,7 @@ int
 cert_par_render(int n, cert_render_fn render, cert_take_fn take, void *arg)
 {
 	int w = cores(), fds[MAX_WORKERS], lost = 0;
-	pid_t pids[MAX_WORKERS];
+	pid_t pids[MAX_WORKERS], self = getpid();
 	char dead[MAX_WORKERS] = {0};
 
 	if (n < 2 * w)
@@ -221,7 +231,7 @@ cert_par_render(int n, cert_render_fn render, cert_take_fn take, void *arg)
 			close(p[0]);
 			for (int j = 0; j < k; j++)
 				close(fds[j]);
-			worker(k, w, n, p[1], render, arg);
+			worker(k, w, n, p[1], self, render, arg);
 		}
 		close(p[1]);
 		fds[k] = p[0];
