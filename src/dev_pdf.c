@@ -454,6 +454,14 @@ px(double mm)
 	return mm * PT_PER_MM;
 }
 
+/* A position or length in points as the content stream has it: to 0.01 pt
+ * (3.5 µm), which libharu then writes with two decimals instead of five. */
+static HPDF_REAL
+pt(double v)
+{
+	return (HPDF_REAL)(round(v * 100) / 100);
+}
+
 static void
 set_rgb_fill(HPDF_Page page, unsigned long c)
 {
@@ -521,7 +529,7 @@ draw_run(struct pdfctx *c, HPDF_Page page, double page_h, const struct dl_item *
 		ts->bold = it->bold;
 	}
 	if (it->bold && ts->linew != it->size_pt / 30) {
-		HPDF_Page_SetLineWidth(page, (HPDF_REAL)(it->size_pt / 30));
+		HPDF_Page_SetLineWidth(page, pt(it->size_pt / 30));
 		ts->linew = it->size_pt / 30;
 	}
 	if (fabs(ts->spacing - it->spacing_pt) > 1e-4) {
@@ -530,7 +538,7 @@ draw_run(struct pdfctx *c, HPDF_Page page, double page_h, const struct dl_item *
 	}
 	for (k = 0; k < it->nglyphs; k++)
 		utf8_encode(&s, hb_map_get(u->code, KEY(it->glyphs[k].cp, it->glyphs[k].extra)));
-	HPDF_Page_TextOut(page, (HPDF_REAL)px(it->x), (HPDF_REAL)(page_h - px(it->y)), s.data);
+	HPDF_Page_TextOut(page, pt(px(it->x)), pt(page_h - px(it->y)), s.data);
 	buf_free(&s);
 }
 
@@ -582,7 +590,7 @@ draw_shape(struct pdfctx *c, HPDF_Page page, double page_h, const struct dl_item
 {
 	if (it->kind != DL_QR) {
 		if (it->width_pt > 0) {
-			HPDF_Page_SetLineWidth(page, (HPDF_REAL)it->width_pt);
+			HPDF_Page_SetLineWidth(page, pt(it->width_pt));
 			set_rgb_stroke(page, it->stroke);
 		}
 		if (it->fill >= 0)
@@ -590,22 +598,21 @@ draw_shape(struct pdfctx *c, HPDF_Page page, double page_h, const struct dl_item
 	}
 	switch (it->kind) {
 	case DL_LINE:
-		HPDF_Page_MoveTo(page, (HPDF_REAL)px(it->x), (HPDF_REAL)(page_h - px(it->y)));
-		HPDF_Page_LineTo(page, (HPDF_REAL)px(it->x2), (HPDF_REAL)(page_h - px(it->y2)));
+		HPDF_Page_MoveTo(page, pt(px(it->x)), pt(page_h - px(it->y)));
+		HPDF_Page_LineTo(page, pt(px(it->x2)), pt(page_h - px(it->y2)));
 		HPDF_Page_Stroke(page);
 		break;
 	case DL_RECT:
 		if (it->width_pt <= 0 && it->fill < 0)
 			break;
-		HPDF_Page_Rectangle(page, (HPDF_REAL)px(it->x), (HPDF_REAL)(page_h - px(it->y + it->h)),
-		    (HPDF_REAL)px(it->w), (HPDF_REAL)px(it->h));
+		HPDF_Page_Rectangle(page, pt(px(it->x)), pt(page_h - px(it->y + it->h)), pt(px(it->w)),
+		    pt(px(it->h)));
 		paint(page, it->width_pt, it->stroke, it->fill);
 		break;
 	case DL_CIRCLE:
 		if (it->width_pt <= 0 && it->fill < 0)
 			break;
-		HPDF_Page_Circle(page, (HPDF_REAL)px(it->x), (HPDF_REAL)(page_h - px(it->y)),
-		    (HPDF_REAL)px(it->w));
+		HPDF_Page_Circle(page, pt(px(it->x)), pt(page_h - px(it->y)), pt(px(it->w)));
 		paint(page, it->width_pt, it->stroke, it->fill);
 		break;
 	case DL_QR:
@@ -940,13 +947,14 @@ dev_pdf_render(const struct dl_doc *dl, struct buf *out)
 	for (p = 0; p < dl->npages && c.error == 0; p++) {
 		const struct dl_page *pg = &dl->pages[p];
 		HPDF_Page page = HPDF_AddPage(c.pdf);
+		double page_h = pt(px(pg->h_mm));
 		struct tstate ts;
 
 		memset(&ts, 0, sizeof ts);
 		pages[p] = page;
-		HPDF_Page_SetWidth(page, (HPDF_REAL)px(pg->w_mm));
-		HPDF_Page_SetHeight(page, (HPDF_REAL)px(pg->h_mm));
-		draw_items(&c, page, px(pg->h_mm), pg, &ts);
+		HPDF_Page_SetWidth(page, pt(px(pg->w_mm)));
+		HPDF_Page_SetHeight(page, (HPDF_REAL)page_h);
+		draw_items(&c, page, page_h, pg, &ts);
 	}
 	inherit(&c, dl, pages);
 	if (c.error == 0)

@@ -555,13 +555,11 @@ face_subset(struct jz_face *f, const uint32_t *cps, int n, uint16_t *codes, uint
 	for (i = 0; i < (int)(sizeof drop / sizeof drop[0]); i++)
 		hb_set_add(hb_subset_input_set(in, HB_SUBSET_SETS_DROP_TABLE_TAG), drop[i]);
 	hb_subset_input_set_flags(in, HB_SUBSET_FLAGS_NO_HINTING);
-	/* family, style, full and PostScript names (libharu wants more than the
-	 * last): no licence text */
+	/* the style and PostScript names, all libharu reads (it makes the
+	 * BaseFont of them): no family or full names, no licence text */
 	names = hb_subset_input_set(in, HB_SUBSET_SETS_NAME_ID);
 	hb_set_clear(names);
-	hb_set_add(names, 1);
 	hb_set_add(names, 2);
-	hb_set_add(names, 4);
 	hb_set_add(names, 6);
 	if (n > 0xD7FF - 0x20) {
 		diag(DIAG_LAYOUT_FONT_BAD, f->path, 0, 0, "too many characters in one document");

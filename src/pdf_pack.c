@@ -478,7 +478,7 @@ pdf_pack(const char *s, size_t n, struct buf *out)
 	size_t p, xref, tpos, xref_off;
 	const char *sx;
 	unsigned char *prev = NULL, *row = NULL;
-	int w2, w3, maxidx = 0, rc = -1;
+	int w2, w3, maxidx = 0, predictor, rc = -1;
 
 	if (n < 32 || memcmp(s, "%PDF-1.", 7) != 0)
 		return -1;
@@ -674,13 +674,15 @@ pdf_pack(const char *s, size_t n, struct buf *out)
 	total += nstm;
 
 	/* the cross-reference stream, last object: type, offset or object
-	 * stream, generation or index; rows differenced (PNG Up predictor) */
+	 * stream, generation or index; rows differenced (PNG Up predictor)
+	 * when that deflates smaller, as it does past a few dozen objects */
 	xref_off = res.len;
 	w2 = bytes_for(xref_off > (size_t)(total + 1) ? xref_off : (size_t)(total + 1));
 	w3 = bytes_for((unsigned long)maxidx);
 	prev = xcalloc(1, 1 + w2 + w3);
 	row = xcalloc(1, 1 + w2 + w3);
 	buf_reset(&stm);
+	buf_reset(&body);
 	/* by output number: 0 free, then objects, object streams, this one */
 	by_num = xcalloc(total + 2, sizeof *by_num);
 	for (i = 1; i < nobjs + nstm; i++)
@@ -710,11 +712,18 @@ pdf_pack(const char *s, size_t n, struct buf *out)
 		buf_putc(&stm, 2);
 		for (c = 0; c < 1 + w2 + w3; c++)
 			buf_putc(&stm, (unsigned char)(row[c] - prev[c]));
+		buf_add(&body, row, 1 + w2 + w3);
 		memcpy(prev, row, 1 + w2 + w3);
 	}
 	buf_reset(&xs);
-	if (deflate_into(stm.data, stm.len, &xs) != 0)
+	buf_reset(&head);
+	if (deflate_into(stm.data, stm.len, &xs) != 0 || deflate_into(body.data, body.len, &head) != 0)
 		goto out;
+	predictor = xs.len < head.len + 40;
+	if (!predictor) {
+		buf_reset(&xs);
+		buf_add(&xs, head.data, head.len);
+	}
 	buf_printf(&res, "%ld 0 obj\n", total + 1);
 	e.out = &res;
 	e.last_regular = 0;
@@ -734,8 +743,10 @@ pdf_pack(const char *s, size_t n, struct buf *out)
 		if (emit_value(&e, trailer, ntrailer, &k, -1, 1) != 0)
 			goto out;
 	}
-	buf_printf(&res, "/Size %ld/W[1 %d %d]/Filter/FlateDecode/DecodeParms<</Predictor 12/Columns %d>>"
-	    "/Length %zu>>\nstream\n", total + 2, w2, w3, 1 + w2 + w3, xs.len);
+	buf_printf(&res, "/Size %ld/W[1 %d %d]/Filter/FlateDecode", total + 2, w2, w3);
+	if (predictor)
+		buf_printf(&res, "/DecodeParms<</Predictor 12/Columns %d>>", 1 + w2 + w3);
+	buf_printf(&res, "/Length %zu>>\nstream\n", xs.len);
 	buf_add(&res, xs.data, xs.len);
 	buf_printf(&res, "\nendstream\nendobj\nstartxref\n%zu\n%%%%EOF\n", xref_off);
 	buf_add(out, res.data, res.len);
