@@ -97,3 +97,22 @@ awk -v a="$(rate "$rows" "$wall")" -v b="$(rate "$imported" "$wall_import")" \
     'BEGIN { printf "ratio ingest / .import: %.2f (wall), %.2f (CPU); target >= 0.50\n", (b > 0) ? a / b : 0, (d > 0) ? c / d : 0 }'
 echo "second ingest of the same files (nothing new): $wall_again s wall"
 echo "peak memory of ingest: city $((rss_city / 1024)) MB; $BIG $(( $(eval echo "\$rss_$BIG") / 1024 )) MB"
+
+# -- Memory against file size: one participation file of 1 and of 2 million rows (the $BIG
+#    files' rows, in one column order), ingested into the $BIG store (its rows replace the
+#    stored ones); streaming means the same peak for both.
+one=""
+for m in 1 2; do
+	f1="$D/one-$m.csv"
+	find "$D/$BIG" -name '*.csv' | sort | while read -r f; do
+		head -n 1 "$f" | grep -q participants && cat "$f"
+	done | tr -d '\r' | sed 's/^\xEF\xBB\xBF//' | awk -F, -v want=$((m * 1000000)) '
+		/participants/ { for (i = 1; i <= NF; i++) c[$i] = i; next }
+		n == 0 { print "year,project_id,credit_code,participants" }
+		n >= want { exit }
+		{ print $c["year"] "," $c["project_id"] "," $c["credit_code"] "," $c["participants"]; n++ }' >"$f1"
+	timed "$BIN" --quiet --input "$D/$BIG" --db "$db" ingest "$f1" || { echo "ingest of $f1 failed"; exit 1; }
+	one="$one $(($(wc -l <"$f1") - 1)) rows ($(du -m "$f1" | cut -f1) MB): $((RSS / 1024)) MB;"
+	rm -f "$f1"
+done
+echo "peak memory of ingest of one participation file:${one%;}"

@@ -25,6 +25,9 @@
  *    from input/ keeps its rows ('accepted').
  *  - CSV rows: one per key (the tables' primary keys, SPEC 3.2); a key seen
  *    again replaces the row, so file_id/line say which file it now comes from.
+ *    Within one file a repeated key is an error, and the store is what finds
+ *    it: ingest's UPSERT names these primary keys in ON CONFLICT, so they must
+ *    stay the keys of csv_validate.c (else its statement does not prepare).
  *  - Annual returns: every version is kept (history); cur_return picks per
  *    region and year the latest `submitted`, whatever the order of arrival.
  */
