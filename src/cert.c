@@ -156,6 +156,95 @@ fp_rec(struct fingerprint *fp, const struct build *b, const struct cert_rec *r)
 /* Single files written per batch (one file-system sync each). */
 #define BATCH 256
 
+/* Processor time of the calling thread, seconds. */
+static double
+thread_cpu_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* The single files of one award still to be made. */
+struct singles {
+	struct build *b;
+	const struct cert_award *a;
+	const struct cert_template *t;
+	struct cert_rec *r;
+	const char *date;
+	char **payloads;
+	QRcode **qr;
+	long owner;              /* pid of the process that writes the batches */
+	int ntodo;
+	int *todo;               /* index in r of each file to make */
+	char **rel;              /* its path (owned until written) */
+	char (*hex)[65];         /* its fingerprint */
+	struct out_file *batch;  /* BATCH files waiting to be written */
+	int nbatch, written;
+};
+
+/* Lays out and renders the K-th file to make (in a worker process). */
+static int
+single_render(void *arg, int k, struct buf *out)
+{
+	struct singles *s = arg;
+	struct cert_rec *r = &s->r[s->todo[k]];
+	struct build *b = s->b;
+	struct cert_values v;
+	char *title = xasprintf("%s %s", s->a->title, r->serial);
+	struct doc *d = cert_doc(b, s->t, title);
+	int rc;
+
+	values_of(b, r, s->date, &s->payloads[s->todo[k]], &s->qr[s->todo[k]], &v);
+	cert_draw(d, s->t, &v, b->args->stock, b->dx, b->dy, r->serial,
+	    cert_draw_shared(d, s->t, &v, b->args->stock, b->dx, b->dy, r->serial));
+	rc = doc_render_pdf(d, out);
+	/* creating a file is costly too (the file system's inode search):
+	 * written here, put in place by out_write_batch */
+	if (rc == 0)
+		rc = out_write_temp(b->oc, s->rel[k], s->owner, out->data, out->len);
+	doc_free(d);
+	free(title);
+	return rc;
+}
+
+static void
+single_flush(struct singles *s)
+{
+	if (s->nbatch == 0)
+		return;
+	s->b->failures += out_write_batch(s->b->oc, s->batch, s->nbatch);
+	for (int k = 0; k < s->nbatch; k++) {
+		free(s->batch[k].relpath);
+		buf_free(&s->batch[k].data);
+	}
+	s->nbatch = 0;
+}
+
+/* Takes the K-th file made into the batch, written when full. */
+static void
+single_take(void *arg, int k, int status, struct buf *data)
+{
+	struct singles *s = arg;
+	struct out_file *f = &s->batch[s->nbatch];
+
+	if (status != 0 || data == NULL) {
+		s->b->failures++;
+		return;
+	}
+	f->relpath = s->rel[k];
+	s->rel[k] = NULL;
+	memcpy(f->fingerprint, s->hex[k], sizeof f->fingerprint);
+	f->in_tmp = 1;
+	f->data = *data;
+	memset(data, 0, sizeof *data);
+	s->nbatch++;
+	s->written++;
+	if (s->nbatch == BATCH)
+		single_flush(s);
+}
+
 /* The certificates R[0..N) of one award: single files, print.pdf, and the
  * calibration page when asked for. */
 static void
@@ -166,13 +255,13 @@ build_award(struct build *b, const struct cert_award *a, struct cert_rec *r, int
 	char *date = NULL, hex[65], *rel;
 	struct fingerprint *fp;
 	int written = 0, unchanged = 0, stock = b->args->stock;
-	double t0 = jz_wall_seconds(), t1, c0 = jz_cpu_seconds(), c1, c_qr;
+	double t0 = jz_wall_seconds(), c0 = jz_cpu_seconds(), c_qr, t_qr;
+	double cc0 = cert_par_cpu_seconds(), ts0, ts1, ts2, ts3, tp0, tp1, cp0, cp1, c_single;
 	const char *print_state = "unchanged";
-	struct out_file *batch;
-	int nbatch = 0;
 	char **payloads;
 	QRcode **qr;
-	double t_qr;
+	struct singles s = {0};
+	struct fontset_prep *prep = NULL;
 
 	free(tpath);
 	if (t == NULL) {
@@ -199,13 +288,20 @@ build_award(struct build *b, const struct cert_award *a, struct cert_rec *r, int
 	t_qr = jz_wall_seconds() - t0;
 	c_qr = jz_cpu_seconds() - c0;
 
-	/* One file per certificate, written in batches made durable together. */
-	batch = xcalloc(BATCH, sizeof *batch);
+	/* Which single files must be made (their inputs changed). */
+	ts0 = jz_wall_seconds();
+	s.b = b;
+	s.owner = (long)getpid();
+	s.a = a;
+	s.t = t;
+	s.r = r;
+	s.date = date;
+	s.payloads = payloads;
+	s.qr = qr;
+	s.todo = xcalloc((size_t)n + 1, sizeof *s.todo);
+	s.rel = xcalloc((size_t)n + 1, sizeof *s.rel);
+	s.hex = xcalloc((size_t)n + 1, sizeof *s.hex);
 	for (int i = 0; i < n; i++) {
-		struct cert_values v;
-		char *title;
-		struct doc *d;
-
 		fp = fp_new(b->oc);
 		fp_template(fp, b, t);
 		fp_rec(fp, b, &r[i]);
@@ -217,44 +313,27 @@ build_award(struct build *b, const struct cert_award *a, struct cert_rec *r, int
 			free(rel);
 			continue;
 		}
-		values_of(b, &r[i], date, &payloads[i], &qr[i], &v);
-		title = xasprintf("%s %s", a->title, r[i].serial);
-		d = cert_doc(b, t, title);
-		cert_draw(d, t, &v, stock, b->dx, b->dy, r[i].serial,
-		    cert_draw_shared(d, t, &v, stock, b->dx, b->dy, r[i].serial));
-		if (doc_render_pdf(d, &batch[nbatch].data) != 0) {
-			b->failures++;
-			buf_free(&batch[nbatch].data);
-			free(rel);
-		} else {
-			batch[nbatch].relpath = rel;
-			memcpy(batch[nbatch].fingerprint, hex, sizeof hex);
-			nbatch++;
-			written++;
-		}
-		doc_free(d);
-		free(title);
-		if (nbatch == BATCH) {
-			b->failures += out_write_batch(b->oc, batch, nbatch);
-			for (int k = 0; k < nbatch; k++) {
-				free(batch[k].relpath);
-				buf_free(&batch[k].data);
-			}
-			nbatch = 0;
-		}
+		s.todo[s.ntodo] = i;
+		s.rel[s.ntodo] = rel;
+		memcpy(s.hex[s.ntodo++], hex, sizeof hex);
 	}
-	if (nbatch > 0) {
-		b->failures += out_write_batch(b->oc, batch, nbatch);
-		for (int k = 0; k < nbatch; k++) {
-			free(batch[k].relpath);
-			buf_free(&batch[k].data);
-		}
+	/* Each of them subsets the fonts again: HarfBuzz readies them for that
+	 * in a thread while print.pdf is made, and the worker processes share
+	 * what it made. */
+	if (s.ntodo >= 2) {
+		const char *roles[16];
+		int nroles = 0;
+
+		for (int i = 0; i < t->nelems && nroles < 16; i++)
+			if (t->elems[i].kind == CE_TEXT && (!stock || t->elems[i].variable))
+				roles[nroles++] = t->elems[i].role;
+		prep = fontset_prepare_start(b->fs, roles, nroles);
 	}
-	free(batch);
-	t1 = jz_wall_seconds();
-	c1 = jz_cpu_seconds();
+	ts1 = jz_wall_seconds();
 
 	/* print.pdf: all of them in ceremony order, for the printer. */
+	tp0 = jz_wall_seconds();
+	cp0 = thread_cpu_seconds();
 	fp = fp_new(b->oc);
 	fp_template(fp, b, t);
 	for (int i = 0; i < n; i++)
@@ -280,6 +359,26 @@ build_award(struct build *b, const struct cert_award *a, struct cert_rec *r, int
 	} else
 		out_unchanged(b->oc, rel);
 	free(rel);
+	tp1 = jz_wall_seconds();
+	cp1 = thread_cpu_seconds();
+
+	/* The single files, made on every core, written in batches made
+	 * durable together. */
+	ts2 = jz_wall_seconds();
+	fontset_prepare_finish(prep);
+	s.batch = xcalloc(BATCH, sizeof *s.batch);
+	(void)cert_par_render(s.ntodo, single_render, single_take, &s);   /* losses counted by single_take */
+	single_flush(&s);
+	written = s.written;
+	for (int k = 0; k < s.ntodo; k++)
+		free(s.rel[k]);
+	free(s.batch);
+	free(s.todo);
+	free(s.rel);
+	free(s.hex);
+	ts3 = jz_wall_seconds();
+	/* processor time: this process's but print.pdf's, and the workers' */
+	c_single = jz_cpu_seconds() - c0 - c_qr - (cp1 - cp0) + cert_par_cpu_seconds() - cc0;
 
 	/* The calibration page for stock paper. */
 	if (stock || b->args->calibrate) {
@@ -299,7 +398,7 @@ build_award(struct build *b, const struct cert_award *a, struct cert_rec *r, int
 	{
 		char *what = xasprintf("%s%s", b->tree, a->code);
 		diag(DIAG_CERT_SUMMARY, NULL, 0, 0, what, b->year, n, t_qr, c_qr, written, unchanged,
-		    t1 - t0 - t_qr, c1 - c0 - c_qr, print_state, jz_wall_seconds() - t1, jz_cpu_seconds() - c1);
+		    (ts1 - ts0) + (ts3 - ts2), c_single, print_state, tp1 - tp0, cp1 - cp0);
 		free(what);
 	}
 	for (int i = 0; i < n; i++) {

@@ -183,6 +183,21 @@ int cert_draw_shared(struct doc *d, const struct cert_template *t, const struct 
  * -1: every element drawn on the page. */
 void cert_draw(struct doc *d, const struct cert_template *t, const struct cert_values *v,
     int stock, double dx, double dy, const char *label, int block);
+/* Renders item I into OUT: 0, or -1 after a diagnostic. */
+typedef int (*cert_render_fn)(void *arg, int i, struct buf *out);
+/* Takes item I: STATUS from the render function (-1 also when its worker
+ * was lost; DATA NULL then).  It may take DATA's bytes over, leaving DATA
+ * empty; what is left is freed after the call. */
+typedef void (*cert_take_fn)(void *arg, int i, int status, struct buf *data);
+/* Runs RENDER for items 0 .. N-1 in worker processes, one per core (in
+ * this process when there is one core or few items), and calls TAKE here
+ * for each in order; the diagnostics a worker made for an item are
+ * reported here just before it.  RENDER must touch nothing but its item
+ * (no store, no files).  Returns how many items were lost with a worker
+ * (after a diagnostic). */
+int cert_par_render(int n, cert_render_fn render, cert_take_fn take, void *arg);
+/* Processor time of the finished worker processes so far, seconds. */
+double cert_par_cpu_seconds(void);
 /* Draws the calibration page of T (millimetre grid, crosshairs at the
  * variable fields shifted by DX, DY) as a new page of D. */
 void cert_draw_calibration(struct doc *d, const struct cert_template *t, double dx, double dy);

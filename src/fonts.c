@@ -8,6 +8,7 @@
  * fonts/ wins.  Missing files are skipped; each face is parsed once, lazily,
  * when the first character asks for it. */
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <dirent.h>
@@ -47,6 +48,7 @@ struct jz_face {
 	hb_font_t *font;
 	hb_face_t *pre;          /* hb_subset_preprocess()ed face, made on the second subset */
 	int nsubsets;
+	int preparing;           /* fontset_prepare_start is making PRE in a thread */
 	unsigned upem;
 	char *name;              /* PostScript name (or file name) */
 	uint16_t *adv;           /* advance in 1/1000 em per glyph, lazily */
@@ -566,7 +568,7 @@ face_subset(struct jz_face *f, const uint32_t *cps, int n, uint16_t *codes, uint
 	/* preprocessing once per font set makes every later subset of the face
 	 * cheap (the certificates subset the same face a thousand times); a
 	 * single document does not pay for it */
-	if (f->pre == NULL && ++f->nsubsets >= 2)
+	if (f->pre == NULL && ++f->nsubsets >= 2 && !f->preparing)
 		f->pre = hb_subset_preprocess(f->face);
 	plan = hb_subset_plan_create_or_fail(f->pre != NULL ? f->pre : f->face, in);
 	if (plan == NULL)
@@ -665,4 +667,65 @@ out:
 	buf_free(&cmap);
 	free(pairs);
 	return rc;
+}
+
+/* Faces being preprocessed by a thread. */
+struct fontset_prep {
+	pthread_t tid;
+	int n;
+	struct jz_face *faces[8];
+	hb_face_t *pre[8];
+};
+
+static void *
+prepare(void *arg)
+{
+	struct fontset_prep *p = arg;
+
+	for (int i = 0; i < p->n; i++)
+		p->pre[i] = hb_subset_preprocess(p->faces[i]->face);
+	return NULL;
+}
+
+struct fontset_prep *
+fontset_prepare_start(struct fontset *fs, const char *const *roles, int nroles)
+{
+	struct fontset_prep *p = xcalloc(1, sizeof *p);
+
+	for (int i = 0; i < nroles && p->n < 8; i++) {
+		struct jz_face *f;
+		unsigned gid;
+		int k;
+
+		/* the face that sets Han text in the role */
+		if (fontset_lookup(fs, roles[i], 0x4E00, &f, &gid) != 0 || f->pre != NULL ||
+		    f->preparing)
+			continue;
+		for (k = 0; k < p->n && p->faces[k] != f; k++)
+			;
+		if (k == p->n) {
+			f->preparing = 1;
+			p->faces[p->n++] = f;
+		}
+	}
+	if (p->n == 0 || pthread_create(&p->tid, NULL, prepare, p) != 0) {
+		for (int i = 0; i < p->n; i++)
+			p->faces[i]->preparing = 0;
+		free(p);
+		return NULL;
+	}
+	return p;
+}
+
+void
+fontset_prepare_finish(struct fontset_prep *p)
+{
+	if (p == NULL)
+		return;
+	pthread_join(p->tid, NULL);
+	for (int i = 0; i < p->n; i++) {
+		p->faces[i]->pre = p->pre[i];
+		p->faces[i]->preparing = 0;
+	}
+	free(p);
 }

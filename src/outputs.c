@@ -270,6 +270,28 @@ out_record(struct out_ctx *oc, sqlite3_stmt *st, const char *relpath, const char
 }
 
 int
+out_write_temp(const struct out_ctx *oc, const char *relpath, long owner, const void *data,
+    size_t len)
+{
+	char *path = out_path(oc, relpath), *copy = xstrdup(path);
+	char *tmp = xasprintf("%s.tmp.%ld", path, owner);
+	int fd, rc = 0;
+
+	mkdir_p(dirname(copy));
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+	if (fd < 0 || write_full(fd, data, len) != 0 || close(fd) != 0) {
+		diag(DIAG_IO, path, 0, 0, "cannot write", strerror(errno));
+		if (fd >= 0)
+			unlink(tmp);
+		rc = -1;
+	}
+	free(copy);
+	free(tmp);
+	free(path);
+	return rc;
+}
+
+int
 out_write_batch(struct out_ctx *oc, struct out_file *files, int n)
 {
 	/* state per file: 0 write, 1 same bytes already there, 2 temporary written, -1 failed */
@@ -290,12 +312,22 @@ out_write_batch(struct out_ctx *oc, struct out_file *files, int n)
 		    memcmp(old.data, files[i].data.data, old.len) == 0)
 			state[i] = 1;
 		buf_free(&old);
-		if (state[i] == 1)
+		if (state[i] == 1) {
+			if (files[i].in_tmp) {
+				char *t = xasprintf("%s.tmp.%ld", path[i], (long)getpid());
+				unlink(t);
+				free(t);
+			}
 			continue;
+		}
+		tmp[i] = xasprintf("%s.tmp.%ld", path[i], (long)getpid());
+		if (files[i].in_tmp) {      /* out_write_temp did the writing */
+			state[i] = 2;
+			continue;
+		}
 		copy = xstrdup(path[i]);
 		mkdir_p(dirname(copy));
 		free(copy);
-		tmp[i] = xasprintf("%s.tmp.%ld", path[i], (long)getpid());
 		fd = open(tmp[i], O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
 		if (fd < 0 || write_full(fd, files[i].data.data, files[i].data.len) != 0 || close(fd) != 0) {
 			diag(DIAG_IO, path[i], 0, 0, "cannot write", strerror(errno));

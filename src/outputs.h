@@ -55,7 +55,15 @@ struct out_file {
 	char *relpath;              /* under output/ */
 	char fingerprint[65];
 	struct buf data;            /* the bytes to write */
+	int in_tmp;                 /* 1: out_write_temp already wrote them, owner this process */
 };
+/* Writes DATA into the temporary file out_write_batch of process OWNER
+ * (a pid) would write for output/RELPATH, so that another process (a
+ * worker forked by OWNER) can do that part of the work; OWNER then passes
+ * the file with in_tmp set.  Touches neither the store nor OC.  Returns 0,
+ * or -1 after a diagnostic. */
+int out_write_temp(const struct out_ctx *oc, const char *relpath, long owner, const void *data,
+    size_t len);
 /* Writes the N documents FILES like out_write, but makes them durable
  * together, which is what a thousand certificates need: each goes to a
  * temporary file, then one sync of the file system, then each is renamed

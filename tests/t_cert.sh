@@ -117,6 +117,26 @@ expect_status 1 "verify junk" J verify "hello"
 cp "$Y/MEDAL/print.pdf" "$WORK/print1.pdf"
 expect_status 0 "second run" J certificates 2025
 check "byte-identical on a second run" cmp -s "$WORK/print1.pdf" "$Y/MEDAL/print.pdf"
+# Single files are made by worker processes, one per core; made by one
+# process on one core they are the same bytes.
+mkdir -p "$WORK/par" && cp "$Y"/MEDAL/*.pdf "$WORK/par/"
+if command -v taskset >/dev/null 2>&1; then
+	expect_status 0 "certificates on one core" taskset -c 0 "$JINGSAI" --db "$DB" --output "$OUT" \
+		--templates "$TOP/templates" --fonts "$TOP/fonts" certificates 2025 --award MEDAL
+	same=1
+	for f in "$WORK"/par/*.pdf; do cmp -s "$f" "$Y/MEDAL/${f##*/}" || same=0; done
+	[ $same = 1 ] && ok "single files: the same bytes from workers and from one process" ||
+		fail "single files differ between workers and one process"
+fi
+# print.pdf draws what all certificates have alike once (a form XObject
+# each page draws), and every page still shows it.
+[ "$(qpdf --qdf --object-streams=disable "$Y/MEDAL/print.pdf" - 2>/dev/null | grep -a -c '/Subtype /Form')" = 1 ] &&
+	ok "print.pdf: one shared form for the six certificates" || fail "print.pdf: shared form"
+shown=0
+for p in 1 2 3 4 5 6; do
+	case "$(text "$Y/MEDAL/print.pdf" $p)" in *荣誉证书*南通市五一劳动奖章*荣誉称号，特发此证。*南通市劳动竞赛委员会*二〇二五年四月二十八日*) shown=$((shown + 1));; esac
+done
+[ $shown = 6 ] && ok "print.pdf: the shared wording on all six pages" || fail "shared wording on $shown of 6 pages"
 
 # Serials never change: withdraw 王喆, add 钱九; 王喆 comes back with his serial.
 q "DELETE FROM award_row WHERE recipient = '王喆'"
@@ -162,6 +182,18 @@ JINGSAI_KEY_FILE=$WORK/missing; export JINGSAI_KEY_FILE
 expect_status 3 "unreadable key file is a failure" J certificates 2025 --award TECH
 unset JINGSAI_KEY_FILE
 expect_status 3 "verify of a code without the key" J verify "https://zgh.nantong.gov.cn/zs/v?c=$s_wang&m=$mac"
+
+# A name no font can print: reported against its certificate (from the
+# worker process that made it), and neither file is written.
+name=$(printf '\350\265\265\315\270')   # 赵 U+0378
+q "INSERT INTO award_row VALUES (2025, 'MEDAL', '$name', 'person', '男', '91320600MA1XXXXX02', NULL, 1, 11)"
+s_bad=$(printf '2025-MEDAL-%04d' $(( $(q "SELECT count(*) FROM certificate WHERE award = 'MEDAL' AND year = 2025") + 1 )))
+expect_status 3 "a name no font has" J certificates 2025 --award MEDAL
+expect_diag "the character, named with its certificate" "recipient of $s_bad: no font of role 'sans' has U+0378"
+expect_diag "that certificate is not written" "$s_bad: not written: 1 character(s) have no font"
+check "no file for it" test ! -f "$Y/MEDAL/$s_bad.pdf"
+check "the others are written" test -f "$Y/MEDAL/$s_li.pdf"
+q "DELETE FROM award_row WHERE recipient = '$name'"
 
 # A font libharu rewrites to a multiple of 4096 bytes is written all the same.
 expect_status 0 "font of exactly 3 x 4096 bytes" "$JINGSAI" --db "$DB" --output "$WORK/out4096" \
