@@ -559,9 +559,11 @@ static const struct kind_def kinds[CSV__KINDS] = {
  * Duplicate keys within a file are found by the store, not by a set of keys
  * in memory (which would grow with the file): each row is stored with an
  * UPSERT that replaces a row of another file (SPEC 3.2: the later file wins)
- * but leaves alone a row of this same file, so that a row changing nothing
- * is a duplicate, and the line stored with the first one says where that
- * was.  Every row without a CSV error is stored, also after the file has
+ * but leaves alone a row of this same file from an earlier line, so that a
+ * row changing nothing is a duplicate, and the line stored with the first
+ * one says where that was.  (A row of this file at this line or a later one
+ * is not of this reading: `check` reads stored files again under their own
+ * id, and finds what their first reading stored.)  Every row without a CSV error is stored, also after the file has
  * errors (it is rolled back then anyway), so that duplicates are found
  * among the bad rows too.  A row the store refuses (a region or an award
  * the schema's references do not know) keeps its key in memory instead,
@@ -836,8 +838,8 @@ insert_sql(enum csv_kind k)
 		buf_printf(&keys, "%s%s", i ? ", " : "", kd->field[key[i]].column);
 	char *sql = xasprintf("INSERT INTO %s (%sfile_id, line) VALUES (%s?, ?) "
 	    "ON CONFLICT (%s) DO UPDATE SET %sfile_id = excluded.file_id, line = excluded.line "
-	    "WHERE %s.file_id <> excluded.file_id",
-	    kd->table, cols.data, vals.data, keys.data, set.data, kd->table);
+	    "WHERE %s.file_id <> excluded.file_id OR %s.line >= excluded.line",
+	    kd->table, cols.data, vals.data, keys.data, set.data, kd->table, kd->table);
 	buf_free(&cols);
 	buf_free(&vals);
 	buf_free(&keys);
@@ -860,8 +862,6 @@ line_of_sql(enum csv_kind k)
 	return sql;
 }
 
-static long remove_contribution(struct run *r, long long id, const char *kind, long long new_id);
-
 /* Reads the CSV file F (DATA/LEN) into the store as FILE_ID; returns the rows
  * stored, or -1 on a store failure.  Errors are counted by the sink. */
 static long
@@ -879,11 +879,6 @@ load_csv(struct run *r, const struct infile *f, long long file_id, const char *d
 		return 0;
 	}
 	if (fresh_sets(r) != 0)
-		return -1;
-	/* `check` reads a stored file again under its own id: what it stored
-	 * then would look like duplicates now. */
-	if (f->prior_id != 0 && strcmp(f->prior_status, "accepted") == 0 &&
-	    remove_contribution(r, file_id, csv_kind_name(j.kind), 0) < 0)
 		return -1;
 	char *sql = insert_sql(j.kind);
 	j.insert = store_prepare(r->db, sql);

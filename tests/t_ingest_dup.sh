@@ -86,6 +86,16 @@ EOF
 expect_status 1 "unknown awards rejected" J check gold.csv
 expect_errors "duplicate of a key no table can hold" gold.csv
 
+# -- Keys compare as the store holds them: rank 01 is rank 1 (it would overwrite it).
+cat >skills.csv <<EOF
+year,competition,city_contest,rank,name,gender,credit_code,score
+2024,焊工,是,1,张三,男,$A,95
+2024,焊工,是,01,张三,男,$A,90
+EOF
+echo "skills.csv:3:1: error: duplicate skills key (year 2024, competition 焊工, rank 01, name 张三): first at line 2" >skills.csv.want
+expect_status 1 "rank 01 after rank 1 rejected" J check skills.csv
+expect_errors "numbers in keys compare as numbers" skills.csv
+
 # -- Across files no duplicate: the later file's row replaces the earlier one's.
 printf 'year,award,recipient,recipient_kind,gender,credit_code,reason\n2024,MEDAL,甲,person,男,%s,一\n2024,MEDAL,乙,person,男,%s,一\n' $A $A >in/awards-1.csv
 printf 'year,award,recipient,recipient_kind,gender,credit_code,reason\n2024,MEDAL,丁,person,男,%s,二\n2024,MEDAL,乙,person,男,%s,二\n' $A $A >in/awards-2.csv
