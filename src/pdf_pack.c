@@ -13,7 +13,13 @@
  *    stream, and the table becomes a compressed cross-reference stream.
  * The input is parsed from its cross-reference table; anything unexpected
  * (encryption, incremental updates, a token we cannot read) leaves it as
- * it is. */
+ * it is.
+ *
+ * libqpdf (qpdf_set_object_stream_mode qpdf_o_generate) does the same
+ * repacking, to within a hundred bytes, but takes 3.4 ms for a one-page
+ * certificate on the machine this was measured on: more than three times
+ * the time a whole certificate may take (SPEC: 1 000 single files in under
+ * a second).  This takes well under a tenth of a millisecond. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
