@@ -76,7 +76,12 @@ write_doc(const char *font_file, const struct lines *l, int min_pages, int one_p
 	HPDF_SetCompressionMode(pdf, HPDF_COMP_ALL);
 	HPDF_UseUTFEncodings(pdf);
 	name = HPDF_LoadTTFontFromFile(pdf, font_file, HPDF_TRUE);
-	font = HPDF_GetFont(pdf, name, "UTF-8");
+	font = name != NULL ? HPDF_GetFont(pdf, name, "UTF-8") : NULL;
+	if (font == NULL) {
+		fprintf(stderr, "naive_hpdf: %s: cannot load this TrueType font\n", font_file);
+		HPDF_Free(pdf);
+		return -1;
+	}
 	while (l->n > 0) {
 		if (row == 22) {
 			if (page != NULL) {
@@ -84,7 +89,8 @@ write_doc(const char *font_file, const struct lines *l, int min_pages, int one_p
 				if (pages >= min_pages || one_page)
 					break;
 			}
-			page = HPDF_AddPage(pdf);
+			if ((page = HPDF_AddPage(pdf)) == NULL)
+				break;
 			HPDF_Page_SetSize(page, HPDF_PAGE_SIZE_A4, HPDF_PAGE_PORTRAIT);
 			HPDF_Page_BeginText(page);
 			HPDF_Page_SetFontAndSize(page, font, 16);

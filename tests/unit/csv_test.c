@@ -2,8 +2,11 @@
  * matching, every field rule, and the fixtures of tests/fixtures/csv against
  * their expected rows and diagnostics (NAME.csv -> NAME.expected). */
 #include <dirent.h>
+#include <fcntl.h>
 #include <iconv.h>
 #include <stdlib.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "check.h"
 #include "csv_read.h"
@@ -465,6 +468,106 @@ check_gb18030_chunks(void)
 	buf_free(&u);
 }
 
+/* ---- The reader's flags: CSV_MAPPED, CSV_KEYS_BY_CALLER ---- */
+
+/* A caller that finds duplicate keys itself (as ingest's store does): the
+ * credit codes seen, with their lines, searched one by one. */
+struct own_keys {
+	struct fields f;
+	char (*code)[19];
+	long *line;
+	int n;
+};
+
+static int
+record_own_keys(void *arg, const struct csv_row *row)
+{
+	struct own_keys *k = arg;
+
+	for (int i = 0; i < k->n; i++)
+		if (strcmp(k->code[i], row->field[0]) == 0)
+			return (int)k->line[i];
+	snprintf(k->code[k->n], sizeof k->code[0], "%s", row->field[0]);
+	k->line[k->n++] = row->line;
+	return record(&k->f, row);
+}
+
+/* An enterprises file of ROWS rows, CRLF, with a few errors and duplicate keys far apart. */
+static void
+enterprises_text(struct buf *u, int rows)
+{
+	buf_puts(u, "credit_code,name,region,ownership,above_scale,industry,employees\r\n");
+	for (int i = 0; i < rows; i++) {
+		char code[19];
+		int n = i % 997 == 996 ? i / 3 : i; /* every 997th row repeats an earlier key */
+		snprintf(code, sizeof code, "91320600MA1M%05d", n);
+		code[17] = credit_code_check_char(code);
+		code[18] = '\0';
+		buf_printf(u, "%s,南通第%d船舶厂,320602,%s,是,\"船舶,\n修造\",%d\r\n", code, i,
+		    i % 1499 == 1498 ? "国营" : "国有", i);
+	}
+}
+
+static void
+check_flags(void)
+{
+	struct buf u = {0};
+	int rows = 40000, rc_mem, rc_map;
+	struct csv_info info_mem, info_map;
+
+	/* CSV_MAPPED: a file of several MiB read from a mapping whose pages are
+	 * handed back as it goes reads exactly as from memory. */
+	enterprises_text(&u, rows);
+	char *want = read_rows("big.csv", u.data, u.len, &rc_mem, &info_mem);
+	char tmp[] = "/tmp/jingsai-csv-test.XXXXXX";
+	int fd = mkstemp(tmp);
+	CHECK(fd >= 0 && write(fd, u.data, u.len) == (ssize_t)u.len, "test file written");
+	const char *map = mmap(NULL, u.len, PROT_READ, MAP_PRIVATE, fd, 0);
+	close(fd);
+	unlink(tmp);
+	CHECK(map != MAP_FAILED, "test file mapped");
+	struct fields f = {0};
+	csv_kind_columns(CSV_ENTERPRISES, &f.ncols);
+	buf_reset(&diags);
+	diag_set_sink(sink, NULL, NULL, NULL);
+	rc_map = csv_read_flags("big.csv", map, u.len, record, &f, &info_map, CSV_MAPPED);
+	diag_set_sink(NULL, NULL, NULL, NULL);
+	buf_add(&f.out, diags.data, diags.len);
+	buf_putc(&f.out, '\0');
+	CHECK(strstr(want, "big.csv:1994:1: error: duplicate enterprises key") != NULL &&
+	    strstr(want, "error: bad value '国营' in column ownership") != NULL, "the big file has its errors");
+	CHECK(rc_map == rc_mem && info_map.rows == info_mem.rows && info_map.errors == info_mem.errors &&
+	    strcmp(f.out.data, want) == 0, "CSV_MAPPED: rows and diagnostics as read from memory");
+	munmap((void *)map, u.len);
+	buf_free(&f.out);
+
+	/* CSV_KEYS_BY_CALLER: the callback sees every good row and names the
+	 * first line of a repeated key; the reader reports it as it would. */
+	buf_reset(&u);
+	enterprises_text(&u, 2100);
+	free(want);
+	want = read_rows("keys.csv", u.data, u.len, &rc_mem, &info_mem);
+	struct own_keys k = {0};
+	k.code = xcalloc(2100, sizeof *k.code);
+	k.line = xcalloc(2100, sizeof *k.line);
+	csv_kind_columns(CSV_ENTERPRISES, &k.f.ncols);
+	buf_reset(&diags);
+	diag_set_sink(sink, NULL, NULL, NULL);
+	rc_map = csv_read_flags("keys.csv", u.data, u.len, record_own_keys, &k, &info_map, CSV_KEYS_BY_CALLER);
+	diag_set_sink(NULL, NULL, NULL, NULL);
+	buf_add(&k.f.out, diags.data, diags.len);
+	buf_putc(&k.f.out, '\0');
+	CHECK(strstr(want, "keys.csv:1994:1: error: duplicate enterprises key (credit_code 91320600MA1M00332Q): first at line 666\n") != NULL,
+	    "duplicate keys far apart found by the reader's own key set");
+	CHECK(rc_map == rc_mem && info_map.errors == info_mem.errors && strcmp(k.f.out.data, want) == 0,
+	    "CSV_KEYS_BY_CALLER: the caller's duplicates reported exactly as the reader's own");
+	free(k.code);
+	free(k.line);
+	buf_free(&k.f.out);
+	free(want);
+	buf_free(&u);
+}
+
 int
 main(void)
 {
@@ -473,6 +576,7 @@ main(void)
 	check_errors();
 	check_reading();
 	check_gb18030_chunks();
+	check_flags();
 	check_fixtures();
 	buf_free(&diags);
 	return CHECK_DONE();
