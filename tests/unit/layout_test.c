@@ -1,6 +1,7 @@
 /* layout_test.c — the typesetting core through its API: number and date
  * formatting, font fallback, line breaking rules, the page grid, the layout
  * dump and a PDF that reproduces byte for byte. */
+#define _GNU_SOURCE
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -194,6 +195,37 @@ main(void)
 		t = dump(d);
 		CHECK(strstr(t, "\"第二行\"") != NULL && strstr(t, "\"第四行\"") != NULL, "line feeds break lines");
 		free(t);
+		buf_free(&out);
+	}
+	doc_free(d);
+	/* a shared block: laid out once, listed once in the dump, drawn on each
+	 * page that places it; in the PDF one form XObject all pages refer to */
+	d = doc_new(fs, &setup);
+	{
+		struct buf out = {0};
+		int blk = doc_shared_begin(d), nforms = 0;
+
+		doc_rect(d, 10, 10, 190, 277, 2, 0xB22222, -1);
+		doc_text_box(d, &style_title, 20, 30, 170, 12, 0, "共同的标题");
+		doc_shared_end(d);
+		for (int i = 0; i < 3; i++) {
+			char name[32];
+
+			doc_new_page(d);
+			doc_shared_place(d, blk);
+			snprintf(name, sizeof name, "第%d页", i + 1);
+			doc_text_box(d, &style_body, 20, 60, 170, 10, 0, name);
+		}
+		t = dump(d);
+		/* the title's line box and glyph run, once */
+		CHECK(strncmp(t, "shared 1\n", 9) == 0 && count(t, "\"共同的标题\"") == 2 &&
+		    count(t, "\n  shared 1\n") == 3 && count(t, "\npage ") == 3,
+		    "shared block: dumped once, placed on three pages");
+		free(t);
+		CHECK(doc_render_pdf(d, &out) == 0, "shared block renders");
+		for (const char *p = out.data; p != NULL && (p = memmem(p, out.len - (size_t)(p - out.data), "/Form", 5)) != NULL; p++)
+			nforms++;
+		CHECK(nforms == 1, "shared block: one form XObject in the PDF");
 		buf_free(&out);
 	}
 	doc_free(d);
