@@ -27,24 +27,6 @@ struct head {
 };
 
 static int
-write_all(int fd, const void *p, size_t n)
-{
-	const char *s = p;
-
-	while (n > 0) {
-		ssize_t k = write(fd, s, n);
-
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0)
-			return -1;
-		s += k;
-		n -= (size_t)k;
-	}
-	return 0;
-}
-
-static int
 read_all(int fd, void *p, size_t n)
 {
 	char *s = p;
@@ -172,8 +154,8 @@ worker(int k, int w, int n, int fd, pid_t parent, cert_render_fn render, void *a
 		h.status = render(arg, i, &out);
 		h.ndiag = (uint32_t)diags.len;
 		h.len = out.len;
-		if (write_all(fd, &h, sizeof h) != 0 || write_all(fd, diags.data, diags.len) != 0 ||
-		    write_all(fd, out.data, out.len) != 0)
+		if (write_full(fd, &h, sizeof h) != 0 || write_full(fd, diags.data, diags.len) != 0 ||
+		    write_full(fd, out.data, out.len) != 0)
 			_exit(1);
 		buf_free(&out);
 	}

@@ -134,17 +134,24 @@ doc_field(struct doc *d, const char *label)
 	d->field = label != NULL ? xstrdup(label) : NULL;
 }
 
-void
-doc_new_page(struct doc *d)
+/* Appends an empty page of D's size to *PAGES (*N of them); returns its index. */
+static int
+page_append(const struct doc *d, struct dl_page **pages, int *n)
 {
 	struct dl_page *pg;
 
-	d->dl.pages = xrealloc(d->dl.pages, (d->dl.npages + 1) * sizeof *d->dl.pages);
-	pg = &d->dl.pages[d->dl.npages];
+	*pages = xrealloc(*pages, (size_t)(*n + 1) * sizeof **pages);
+	pg = &(*pages)[*n];
 	memset(pg, 0, sizeof *pg);
 	pg->w_mm = d->setup.page_w_mm;
 	pg->h_mm = d->setup.page_h_mm;
-	d->cur = d->dl.npages++;
+	return (*n)++;
+}
+
+void
+doc_new_page(struct doc *d)
+{
+	d->cur = page_append(d, &d->dl.pages, &d->dl.npages);
 	d->y = d->setup.margin_top_mm;
 }
 
@@ -1000,14 +1007,7 @@ doc_qr(struct doc *d, double x_mm, double y_mm, double size_mm, const unsigned c
 int
 doc_shared_begin(struct doc *d)
 {
-	struct dl_page *pg;
-
-	d->dl.shared = xrealloc(d->dl.shared, (d->dl.nshared + 1) * sizeof *d->dl.shared);
-	pg = &d->dl.shared[d->dl.nshared];
-	memset(pg, 0, sizeof *pg);
-	pg->w_mm = d->setup.page_w_mm;
-	pg->h_mm = d->setup.page_h_mm;
-	return d->in_shared = d->dl.nshared++;
+	return d->in_shared = page_append(d, &d->dl.shared, &d->dl.nshared);
 }
 
 void

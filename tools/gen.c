@@ -541,17 +541,7 @@ emit(struct gen *g, const char *relpath, struct buf *content, enum encoding enc,
 static void
 csv_field(struct buf *b, const char *s, int last)
 {
-	if (strpbrk(s, ",\"\r\n") != NULL) {
-		buf_putc(b, '"');
-		for (; *s; s++) {
-			if (*s == '"')
-				buf_putc(b, '"');
-			buf_putc(b, *s);
-		}
-		buf_putc(b, '"');
-	} else {
-		buf_puts(b, s);
-	}
+	buf_csv_field(b, s);
 	buf_putc(b, last ? '\n' : ',');
 }
 
