@@ -8,7 +8,7 @@
 
 CC      ?= cc
 CFLAGS  ?= -O2 -g
-WARN     = -Wall -Wextra -Wno-unused-parameter
+WARN     = -Wall -Wextra
 PKGS     = libxml-2.0 sqlite3 harfbuzz harfbuzz-subset icu-uc icu-i18n libqrencode libcrypto zlib
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)

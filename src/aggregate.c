@@ -466,7 +466,7 @@ struct pass {
 /* Counts the year's enterprises into their regions, writes the year's rows
  * and clears the year.  Returns 0 or -1. */
 static int
-pass_flush(sqlite3 *db, struct pass *p, long year, int first_year_known, long first_year)
+pass_flush(struct pass *p, long year, int first_year_known, long first_year)
 {
 	size_t nt = p->track.n, nr = p->region.n;
 	long long firsts = 0;
@@ -604,7 +604,7 @@ participation_pass(sqlite3 *db)
 		long y = (long)sqlite3_column_int64(st, 0);
 		const char *proj = (const char *)sqlite3_column_text(st, 1);
 		if (have_year && y != year)
-			rc = pass_flush(db, &p, year, first_year_known, first_year);
+			rc = pass_flush(&p, year, first_year_known, first_year);
 		year = y;
 		have_year = 1;
 		/* rows come in project order within a year: look a project up once */
@@ -631,7 +631,7 @@ participation_pass(sqlite3 *db)
 	if (rc == 0 && step != SQLITE_DONE)
 		rc = -1;
 	if (rc == 0 && have_year)
-		rc = pass_flush(db, &p, year, first_year_known, first_year);
+		rc = pass_flush(&p, year, first_year_known, first_year);
 out:
 	if (rc != 0)
 		diag(DIAG_STORE, NULL, 0, 0, sqlite3_errmsg(db));

@@ -44,6 +44,11 @@ static int
 read_only_authorizer(void *arg, int action, const char *a, const char *b, const char *dbname,
     const char *trigger)
 {
+	(void)arg;
+	(void)a;
+	(void)b;
+	(void)dbname;
+	(void)trigger;
 	switch (action) {
 	case SQLITE_SELECT: case SQLITE_READ: case SQLITE_FUNCTION: case SQLITE_RECURSIVE:
 		return SQLITE_OK;

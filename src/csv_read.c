@@ -536,6 +536,7 @@ on_field(void *s, size_t len, void *arg)
 static void
 on_row(int c, void *arg)
 {
+	(void)c;
 	struct reader *r = arg;
 	int n = r->nfields;
 

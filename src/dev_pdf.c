@@ -236,6 +236,7 @@ subset_tag(const void *data, size_t len, int salt, char tag[7])
 static HPDF_STATUS
 say_flate(HPDF_Dict obj, HPDF_Stream stream)
 {
+	(void)obj;
 	return HPDF_Stream_WriteStr(stream, "/Filter /FlateDecode\012");
 }
 
@@ -544,7 +545,7 @@ draw_run(struct pdfctx *c, HPDF_Page page, double page_h, const struct dl_item *
 }
 
 static void
-paint(HPDF_Page page, double width_pt, unsigned stroke, long fill)
+paint(HPDF_Page page, double width_pt, long fill)
 {
 	if (fill >= 0 && width_pt > 0)
 		HPDF_Page_FillStroke(page);
@@ -608,13 +609,13 @@ draw_shape(struct pdfctx *c, HPDF_Page page, double page_h, const struct dl_item
 			break;
 		HPDF_Page_Rectangle(page, pt(px(it->x)), pt(page_h - px(it->y + it->h)), pt(px(it->w)),
 		    pt(px(it->h)));
-		paint(page, it->width_pt, it->stroke, it->fill);
+		paint(page, it->width_pt, it->fill);
 		break;
 	case DL_CIRCLE:
 		if (it->width_pt <= 0 && it->fill < 0)
 			break;
 		HPDF_Page_Circle(page, pt(px(it->x)), pt(page_h - px(it->y)), pt(px(it->w)));
-		paint(page, it->width_pt, it->stroke, it->fill);
+		paint(page, it->width_pt, it->fill);
 		break;
 	case DL_QR:
 		draw_qr(c, page, page_h, it);

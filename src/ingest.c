@@ -407,7 +407,7 @@ walk(struct run *r, const char *path, int top)
 
 /* Hashes F (streamed) and recognises its kind from the first bytes. */
 static int
-recognise(struct run *r, struct infile *f)
+recognise(struct infile *f)
 {
 	int fd = open(f->shown, O_RDONLY);
 	EVP_MD_CTX *md;
@@ -1530,7 +1530,7 @@ ingest_paths(sqlite3 *db, const struct jz_opts *o, int npaths, char *const *path
 		struct infile *f = &r.files[i];
 		strset_add(&r.seen_keys, f->key);
 		sum->files++;
-		if (recognise(&r, f) != 0) {
+		if (recognise(f) != 0) {
 			sum->rejected++;
 			f->slot = SLOT_OTHER + 1; /* not processed */
 		}

@@ -85,6 +85,7 @@ bar_draw(struct run *r, int final)
 static void
 bar_step(void *arg, const char *relpath)
 {
+	(void)relpath;
 	struct run *r = arg;
 
 	r->done++;
@@ -97,6 +98,7 @@ bar_step(void *arg, const char *relpath)
 static int
 sweep_one(const char *path, const struct stat *sb, int type, struct FTW *ftw)
 {
+	(void)sb;
 	const char *tmp = strstr(path + ftw->base, ".tmp.");
 	char *end;
 	long pid;
@@ -479,6 +481,7 @@ log_append(const struct run *r, const char *summary, int status)
 int
 cmd_run(const struct jz_opts *o, const struct jz_args *a)
 {
+	(void)a;
 	struct run r = {.opts = o};
 	struct ingest_summary sum = {0};
 	struct out_ctx oc = {0};

@@ -184,6 +184,9 @@ on_error(void *arg, xmlErrorPtr e)
 static void
 refuse_doctype(void *ctx, const xmlChar *name, const xmlChar *external_id, const xmlChar *system_id)
 {
+	(void)name;
+	(void)external_id;
+	(void)system_id;
 	xmlParserCtxtPtr ctxt = ctx;
 	struct xml_errors *x = current;
 

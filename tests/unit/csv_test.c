@@ -19,6 +19,7 @@ static struct buf diags; /* "FILE:LINE:COL: level: text" lines */
 static void
 sink(const struct diag_msg *m, void *arg)
 {
+	(void)arg;
 	const char *file = m->file ? strrchr(m->file, '/') : NULL;
 	buf_printf(&diags, "%s:%ld:%ld: %s: %s\n", file ? file + 1 : m->file ? m->file : "-",
 	    m->line, m->column, diag_level_name(m->level), m->text);

@@ -14,6 +14,7 @@ static long seen_line[DIAG__COUNT];
 static void
 record(const struct diag_msg *m, void *arg)
 {
+	(void)arg;
 	seen[m->code]++;
 	seen_line[m->code] = m->line;
 }

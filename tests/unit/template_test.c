@@ -15,6 +15,7 @@ static int errors;
 static void
 sink(const struct diag_msg *m, void *arg)
 {
+	(void)arg;
 	if (m->level < DIAG_ERROR)
 		return;
 	errors++;
