@@ -28,7 +28,9 @@
  *
  *  - A UTF-8 BOM says UTF-8: it is stripped, and any invalid byte after it
  *    is an error.  A UTF-16 BOM is refused with a hint.
- *  - Valid UTF-8 is UTF-8.
+ *  - Valid UTF-8 is UTF-8, unless its non-ASCII characters are all of two
+ *    bytes (U+0080-U+07FF: no Chinese at all): that is GBK text short
+ *    enough to look like UTF-8 by chance, read as GB18030 with a note.
  *  - Otherwise the bytes are UTF-8 with a few bad bytes when the valid
  *    multi-byte UTF-8 characters are at least UTF8_MAJORITY times as many
  *    as the invalid sequences: each (up to CSV_MAX_BAD_BYTES) is reported
@@ -712,12 +714,13 @@ bad_run(const unsigned char *s, size_t n)
 
 /* Counts the valid multi-byte UTF-8 characters and the invalid sequences. */
 static void
-utf8_census(struct reader *r, const unsigned char *s, size_t n, size_t *good, size_t *bad)
+utf8_census(struct reader *r, const unsigned char *s, size_t n, size_t *good, size_t *bad,
+    size_t *wide)
 {
 	size_t i = 0, next_release = CSV_SLICE;
 	int adv;
 
-	*good = *bad = 0;
+	*good = *bad = *wide = 0;
 	while (i < n) {
 		if (i >= next_release) {
 			release_before(r, s + i);
@@ -742,6 +745,7 @@ utf8_census(struct reader *r, const unsigned char *s, size_t n, size_t *good, si
 		if (i + 3 <= n && s[i] >= 0xE1 && s[i] <= 0xEF && s[i] != 0xED &&
 		    (s[i + 1] & 0xC0) == 0x80 && (s[i + 2] & 0xC0) == 0x80) {
 			++*good;
+			++*wide;
 			i += 3;
 		} else if (utf8_decode(s + i, n - i, &adv) < 0) {
 			++*bad;
@@ -751,6 +755,7 @@ utf8_census(struct reader *r, const unsigned char *s, size_t n, size_t *good, si
 				return;
 		} else {
 			++*good;
+			*wide += adv > 2;
 			i += (size_t)adv;
 		}
 	}
@@ -849,7 +854,7 @@ csv_read_flags(const char *path, const char *data, size_t len, csv_row_fn fn, vo
 	struct reader r = {0};
 	const unsigned char *s = (const unsigned char *)data;
 	const char *encoding = "UTF-8";
-	size_t n = len, good, bad;
+	size_t n = len, good, bad, wide;
 
 	init_classes();
 	r.path = path;
@@ -877,9 +882,17 @@ csv_read_flags(const char *path, const char *data, size_t len, csv_row_fn fn, vo
 	}
 	if ((flags & CSV_MAPPED) && (uintptr_t)data % (uintptr_t)sysconf(_SC_PAGESIZE) == 0)
 		r.mapping = (const unsigned char *)data;
-	utf8_census(&r, s, n, &good, &bad);
+	utf8_census(&r, s, n, &good, &bad, &wide);
 	r.released = 0; /* read again from the start */
-	if (bad == 0)
+	if (bad == 0 && good > 0 && wide == 0 && !bom) {
+		/* Every non-ASCII character is two bytes of valid UTF-8, so
+		 * U+0080-U+07FF (Latin, Greek, Cyrillic...), and not one is
+		 * Chinese: a short GBK file whose characters happen to look like
+		 * UTF-8 (张 is not, 伟 is).  Read as GB18030, said in a note. */
+		diag(DIAG_CSV_GB_GUESS, path, 0, 0, (long)good);
+		encoding = "GB18030";
+		read_gb18030(&r, s, n);
+	} else if (bad == 0)
 		for (size_t off = 0; off < n && !r.stop; off += CSV_SLICE) {
 			size_t k = n - off < CSV_SLICE ? n - off : CSV_SLICE;
 			scan(&r, s + off, k);

@@ -322,6 +322,21 @@ check_reading(void)
 	CHECK_STR(info.encoding, "UTF-8 with BOM", "BOM: encoding");
 	free(out);
 
+	/* A short GBK file whose only Chinese (郑伟: D6A3 CEB0) is also valid
+	 * UTF-8 (U+05A3 U+03B0) is GBK; a middle dot amid UTF-8 Chinese is not. */
+	const char *gbk = "round,entry_id,judge,score\n2023-2024,A1,\xd6\xa3\xce\xb0,90\n";
+	out = read_rows("t.csv", gbk, strlen(gbk), &rc, &info);
+	CHECK_STR(out, "2: 2023-2024@1 | A1@11 | 郑伟@14 | 90@17\n"
+	    "t.csv:0:0: note: read as GB18030 (GBK): its 2 non-ASCII characters are valid UTF-8 too, "
+	    "but as UTF-8 not one is Chinese\n", "short GBK looking like UTF-8: read as GBK, with a note");
+	CHECK_STR(info.encoding, "GB18030", "short GBK looking like UTF-8: encoding");
+	free(out);
+	const char *dot = "round,entry_id,judge,score\n2023-2024,A1,阿依·买买提,90\n";
+	out = read_rows("t.csv", dot, strlen(dot), &rc, &info);
+	CHECK_STR(out, "2: 2023-2024@1 | A1@11 | 阿依·买买提@14 | 90@21\n", "UTF-8 Chinese with a middle dot");
+	CHECK_STR(info.encoding, "UTF-8", "UTF-8 Chinese with a middle dot: encoding");
+	free(out);
+
 	/* Quoting: commas, doubled quotes, newlines (LF and CRLF) inside quotes,
 	 * spaces around fields. */
 	const char *q = "round,entry_id,judge,score\n"
