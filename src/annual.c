@@ -258,11 +258,9 @@ cmd_annual(const struct jz_opts *o, const struct jz_args *a)
 {
 	struct out_ctx oc;
 	sqlite3 *db;
-	char *end;
-	long year = strtol(a->argv[0], &end, 10);
-	int rc;
+	int year, rc;
 
-	if (*a->argv[0] == '\0' || *end != '\0' || year < 1900 || year > 9999) {
+	if (jz_parse_year(a->argv[0], &year) != 0) {
 		diag(DIAG_USAGE, NULL, 0, 0, "annual takes a year such as 2025");
 		return JZ_EXIT_USAGE;
 	}
@@ -270,7 +268,7 @@ cmd_annual(const struct jz_opts *o, const struct jz_args *a)
 		return JZ_EXIT_FAILURE;
 	out_init(&oc, db, o);
 	oc.force = 1;
-	rc = annual_build(&oc, (int)year, a->region);
+	rc = annual_build(&oc, year, a->region);
 	store_close(db);
 	return rc;
 }

@@ -589,18 +589,6 @@ done:
 	return rc;
 }
 
-static int
-parse_year(const char *s, int *year)
-{
-	char *end;
-	long y = strtol(s, &end, 10);
-
-	if (*s == '\0' || *end != '\0' || y < 1900 || y > 2999)
-		return -1;
-	*year = (int)y;
-	return 0;
-}
-
 int
 cmd_certificates(const struct jz_opts *o, const struct jz_args *a)
 {
@@ -608,7 +596,7 @@ cmd_certificates(const struct jz_opts *o, const struct jz_args *a)
 	sqlite3 *db;
 	int year, rc;
 
-	if (parse_year(a->argv[0], &year) != 0) {
+	if (jz_parse_year(a->argv[0], &year) != 0) {
 		diag(DIAG_USAGE, NULL, 0, 0, "certificates takes a year, e.g. 2025");
 		return JZ_EXIT_USAGE;
 	}

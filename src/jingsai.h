@@ -126,6 +126,10 @@ void utf8_encode(struct buf *b, long cp);
  * the first bad byte in *BAD (when BAD is not NULL). */
 int utf8_valid(const char *s, size_t len, size_t *bad);
 
+/* Reads S as a whole year of a command line (1900-2999) into *YEAR.
+ * Returns 0, or -1 when S is anything else. */
+int jz_parse_year(const char *s, int *year);
+
 /* Seconds since the epoch to use for "now" in documents: SOURCE_DATE_EPOCH
  * when set, else the current time. */
 long long jz_now(void);

@@ -141,6 +141,18 @@ buf_printf(struct buf *b, const char *fmt, ...)
 	b->len += (size_t)n;
 }
 
+int
+jz_parse_year(const char *s, int *year)
+{
+	char *end;
+	long y = strtol(s, &end, 10);
+
+	if (*s == '\0' || *end != '\0' || y < 1900 || y > 2999)
+		return -1;
+	*year = (int)y;
+	return 0;
+}
+
 void
 buf_csv_field(struct buf *b, const char *s)
 {

@@ -50,6 +50,8 @@ same=1; for f in "$WORK/first/"*; do cmp -s "$f" "$OUT/annual/2025/$(basename "$
 [ $same = 1 ] && ok "a second run writes byte-identical PDFs and CSVs" || fail "byte-identical second run"
 expect_status 2 "a year outside the period without data" run_annual 2031
 expect_diag "year refused" "year 2031 is not a year of the programme (2021–2025)"
+expect_status 2 "not a year" run_annual 20x5
+expect_diag "not a year: usage" "annual takes a year such as 2025"
 
 # --region, by code or alias
 rm -rf "$OUT"

@@ -162,6 +162,8 @@ expect_diag "error at file:line" "input/2025/awards.csv:12:1: error: award WOMEN
 	fail "rejected row got a serial"
 q "DELETE FROM award_row WHERE award = 'WOMEN' AND recipient = '钱九'"
 expect_status 2 "unknown --award" J certificates 2025 --award NOPE
+expect_status 2 "certificates: not a year" J certificates 20x5
+expect_diag "certificates: not a year: usage" "certificates takes a year, e.g. 2025"
 
 # --stock: only the variable fields, shifted; plus the calibration page.
 expect_status 0 "stock printing" J certificates 2025 --award MEDAL --stock --offset 2,-1.5
