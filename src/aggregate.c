@@ -1,5 +1,4 @@
 /* aggregate.c — the figures of SPEC §4, computed in SQL into temporary tables that report templates read. */
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -338,86 +337,39 @@ static const char figures_sql[] =
  */
 
 /* Names (credit codes, project ids, regions, tracks) numbered 0, 1, … in the
- * order added, found by open addressing on a 64-bit FNV-1a hash.  (glibc's
- * hsearch_r hashes only the first few bytes of a key, and credit codes of one
- * region share a long prefix: it degrades to a linear search.) */
+ * order added, found through a string map; V holds each by its number.
+ * Zero-initialised is empty. */
 struct names {
-	char **v;            /* by number */
-	struct name_slot {   /* 32 bytes: a probe reads one cache line */
-		uint64_t hash;
-		int32_t n;   /* -1: empty */
-		char key[20];/* the name when shorter, so most lookups read no more */
-	} *slot;
-	size_t n, max, mask;
+	struct strmap map;
+	char **v;
+	size_t n, cap;
 };
-
-static uint64_t
-name_hash(const char *s)
-{
-	uint64_t h = 0xcbf29ce484222325u;
-
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 0x100000001b3u;
-	return h ^ (h >> 29);
-}
-
-/* Room for up to MAX names. */
-static void
-names_init(struct names *t, size_t max)
-{
-	size_t cap = 16;
-
-	while (cap < max + max / 2)
-		cap *= 2;
-	t->n = 0;
-	t->max = max;
-	t->mask = cap - 1;
-	t->v = xcalloc(max + 1, sizeof *t->v);
-	t->slot = xcalloc(cap, sizeof *t->slot);
-	for (size_t i = 0; i < cap; i++)
-		t->slot[i].n = -1;
-}
-
-/* The slot where NAME (hash H) is or would go. */
-static struct name_slot *
-names_slot(const struct names *t, const char *name, uint64_t h)
-{
-	size_t i = h & t->mask;
-
-	for (;; i = (i + 1) & t->mask) {
-		const struct name_slot *sl = &t->slot[i];
-		if (sl->n < 0 || (sl->hash == h &&
-		    strcmp(sl->key[0] ? sl->key : t->v[sl->n], name) == 0))
-			return &t->slot[i];
-	}
-}
 
 /* The number of NAME, or -1 when it was never added. */
 static long
 names_find(const struct names *t, const char *name)
 {
-	return names_slot(t, name, name_hash(name))->n;
+	long i;
+
+	return strmap_get(&t->map, name, &i) ? i : -1;
 }
 
-/* The number of NAME, adding it when new; -1 when NAME is NULL or the table
- * holds MAX names already. */
+/* The number of NAME, adding it when new; -1 when NAME is NULL. */
 static long
 names_add(struct names *t, const char *name)
 {
-	struct name_slot *sl;
-	uint64_t h;
+	long i;
 
 	if (name == NULL)
 		return -1;
-	h = name_hash(name);
-	sl = names_slot(t, name, h);
-	if (sl->n >= 0 || t->n == t->max)
-		return sl->n;
+	if (strmap_get(&t->map, name, &i))
+		return i;
+	strmap_add(&t->map, name, (long)t->n);
+	if (t->n == t->cap) {
+		t->cap = t->cap ? 2 * t->cap : 16;
+		t->v = xrealloc(t->v, t->cap * sizeof *t->v);
+	}
 	t->v[t->n] = xstrdup(name);
-	sl->hash = h;
-	sl->n = (int32_t)t->n;
-	if (strlen(name) < sizeof sl->key && name[0] != '\0')
-		strcpy(sl->key, name);
 	return (long)t->n++;
 }
 
@@ -427,7 +379,7 @@ names_free(struct names *t)
 	for (size_t i = 0; i < t->n; i++)
 		free(t->v[i]);
 	free(t->v);
-	free(t->slot);
+	strmap_free(&t->map);
 }
 
 /* A count of enterprises with their non-public ones and participants. */
@@ -554,10 +506,6 @@ participation_pass(sqlite3 *db)
 	memset(&p, 0, sizeof p);
 	nent = count_of(db, "SELECT COUNT(*) FROM enterprise");
 	nproj = count_of(db, "SELECT COUNT(*) FROM agg_project");
-	names_init(&p.ent, (size_t)nent);
-	names_init(&p.region, (size_t)nent);
-	names_init(&p.proj, (size_t)nproj);
-	names_init(&p.track, (size_t)nproj);
 	p.ent_region = xcalloc((size_t)nent + 1, sizeof *p.ent_region);
 	p.ent_np = xcalloc((size_t)nent + 1, 1);
 	p.ent_seen = xcalloc((size_t)nent + 1, 1);
@@ -575,7 +523,7 @@ participation_pass(sqlite3 *db)
 	while (st != NULL && sqlite3_step(st) == SQLITE_ROW) {
 		long e = names_add(&p.ent, (const char *)sqlite3_column_text(st, 0));
 		const char *region = (const char *)sqlite3_column_text(st, 1);
-		if (e < 0 || region == NULL)
+		if (e < 0 || e >= nent || region == NULL)
 			continue;
 		p.ent_region[e] = names_add(&p.region, region);
 		p.ent_np[e] = sqlite3_column_int(st, 2) != 0;
@@ -584,7 +532,7 @@ participation_pass(sqlite3 *db)
 	st = store_prepare(db, "SELECT id, track FROM agg_project");
 	while (st != NULL && sqlite3_step(st) == SQLITE_ROW) {
 		long j = names_add(&p.proj, (const char *)sqlite3_column_text(st, 0));
-		if (j >= 0)
+		if (j >= 0 && j < nproj)
 			p.proj_track[j] = names_add(&p.track, (const char *)sqlite3_column_text(st, 1));
 	}
 	sqlite3_finalize(st);

@@ -57,138 +57,6 @@ enum slot {
 	SLOT_SKILLS, SLOT_AWARDS, SLOT_OTHER
 };
 
-/* ---- A set of strings (credit codes, project ids), open addressing. ---- */
-
-struct strset_slot {
-	size_t hash;
-	char *s; /* NULL: empty */
-};
-
-struct strset {
-	struct strset_slot *slot;
-	size_t cap, n; /* cap: a power of two, at least twice n */
-};
-
-static size_t
-str_hash(const char *s)
-{
-	size_t h = 1469598103934665603ULL;
-
-	while (*s)
-		h = (h ^ (unsigned char)*s++) * 1099511628211ULL;
-	return h ^ (h >> 29);
-}
-
-static int
-strset_has(const struct strset *set, const char *s)
-{
-	if (set->cap == 0)
-		return 0;
-	size_t h = str_hash(s);
-	for (size_t i = h & (set->cap - 1);; i = (i + 1) & (set->cap - 1)) {
-		if (set->slot[i].s == NULL)
-			return 0;
-		if (set->slot[i].hash == h && strcmp(set->slot[i].s, s) == 0)
-			return 1;
-	}
-}
-
-static void
-strset_add(struct strset *set, const char *s)
-{
-	if (2 * (set->n + 1) > set->cap) {
-		size_t cap = set->cap ? 2 * set->cap : 1024;
-		struct strset_slot *slot = xcalloc(cap, sizeof *slot);
-		for (size_t i = 0; i < set->cap; i++)
-			if (set->slot[i].s != NULL) {
-				size_t j = set->slot[i].hash & (cap - 1);
-				while (slot[j].s != NULL)
-					j = (j + 1) & (cap - 1);
-				slot[j] = set->slot[i];
-			}
-		free(set->slot);
-		set->slot = slot;
-		set->cap = cap;
-	}
-	size_t h = str_hash(s), i = h & (set->cap - 1);
-	for (; set->slot[i].s != NULL; i = (i + 1) & (set->cap - 1))
-		if (set->slot[i].hash == h && strcmp(set->slot[i].s, s) == 0)
-			return;
-	set->slot[i].hash = h;
-	set->slot[i].s = xstrdup(s);
-	set->n++;
-}
-
-static void
-strset_free(struct strset *set)
-{
-	for (size_t i = 0; i < set->cap; i++)
-		free(set->slot[i].s);
-	free(set->slot);
-	memset(set, 0, sizeof *set);
-}
-
-/* ---- Strings with a line each (keys of rows), open addressing. ---- */
-
-struct linemap_slot {
-	char *key; /* NULL: empty */
-	long line;
-};
-
-struct linemap {
-	struct linemap_slot *slot;
-	size_t cap, n; /* cap: a power of two, at least twice n */
-};
-
-/* The line stored with KEY, or 0. */
-static long
-linemap_get(const struct linemap *m, const char *key)
-{
-	if (m->cap == 0)
-		return 0;
-	for (size_t i = str_hash(key) & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
-		if (m->slot[i].key == NULL)
-			return 0;
-		if (strcmp(m->slot[i].key, key) == 0)
-			return m->slot[i].line;
-	}
-}
-
-/* Adds KEY (not there yet; the map takes it over, malloc'd) with LINE. */
-static void
-linemap_put(struct linemap *m, char *key, long line)
-{
-	if (2 * (m->n + 1) > m->cap) {
-		size_t cap = m->cap ? 2 * m->cap : 64;
-		struct linemap_slot *slot = xcalloc(cap, sizeof *slot);
-		for (size_t i = 0; i < m->cap; i++)
-			if (m->slot[i].key != NULL) {
-				size_t j = str_hash(m->slot[i].key) & (cap - 1);
-				while (slot[j].key != NULL)
-					j = (j + 1) & (cap - 1);
-				slot[j] = m->slot[i];
-			}
-		free(m->slot);
-		m->slot = slot;
-		m->cap = cap;
-	}
-	size_t i = str_hash(key) & (m->cap - 1);
-	while (m->slot[i].key != NULL)
-		i = (i + 1) & (m->cap - 1);
-	m->slot[i].key = key;
-	m->slot[i].line = line;
-	m->n++;
-}
-
-static void
-linemap_free(struct linemap *m)
-{
-	for (size_t i = 0; i < m->cap; i++)
-		free(m->slot[i].key);
-	free(m->slot);
-	memset(m, 0, sizeof *m);
-}
-
 /* ---- The run ---------------------------------------------------------------- */
 
 struct infile {
@@ -217,7 +85,7 @@ struct run {
 	char *input_real;        /* realpath of the input folder, or NULL */
 	struct infile *files;
 	size_t nfiles, capfiles;
-	struct strset seen_keys; /* store keys of every file found in this run */
+	struct strmap seen_keys; /* store keys of every file found in this run */
 
 	/* The file being processed. */
 	const struct infile *cur;
@@ -231,7 +99,7 @@ struct run {
 	void *old_arg;
 
 	/* Reference sets, reloaded when stale. */
-	struct strset enterprises, projects;
+	struct strmap enterprises, projects;
 	int enterprises_stale, projects_stale;
 	/* What others refer to that went away (REFS_*): stored rows are
 	 * checked again at the end. */
@@ -481,16 +349,16 @@ by_slot(const void *a, const void *b)
 /* ---- Reference sets ------------------------------------------------------ */
 
 static int
-load_set(struct run *r, struct strset *set, const char *sql)
+load_set(struct run *r, struct strmap *set, const char *sql)
 {
 	sqlite3_stmt *st = store_prepare(r->db, sql);
 	int rc;
 
-	strset_free(set);
+	strmap_free(set);
 	if (st == NULL)
 		return -1;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		strset_add(set, (const char *)sqlite3_column_text(st, 0));
+		strmap_add(set, (const char *)sqlite3_column_text(st, 0), 0);
 	sqlite3_finalize(st);
 	return rc == SQLITE_DONE ? 0 : store_fail(r);
 }
@@ -577,7 +445,7 @@ struct csv_job {
 	long long file_id;
 	sqlite3_stmt *insert;    /* the UPSERT of a row */
 	sqlite3_stmt *line_of;   /* the line of this file's stored row with a key */
-	struct linemap unstored; /* key_text of rows the store refused -> line */
+	struct strmap unstored; /* key_text of rows the store refused -> line */
 	long rows;
 	int failed;          /* store failure: stop */
 	int ix_year, ix_credit, ix_project, ix_award, ix_kind, ix_gender, ix_round, ix_entry;
@@ -613,11 +481,11 @@ check_row(struct csv_job *j, const struct csv_row *row)
 			errors++;
 		}
 	}
-	if (j->ix_project >= 0 && !strset_has(&r->projects, row->field[j->ix_project])) {
+	if (j->ix_project >= 0 && !strmap_get(&r->projects, row->field[j->ix_project], NULL)) {
 		diag(DIAG_REF_PROJECT, AT(j->ix_project), row->field[j->ix_project]);
 		errors++;
 	}
-	if (j->ix_credit >= 0 && !strset_has(&r->enterprises, row->field[j->ix_credit])) {
+	if (j->ix_credit >= 0 && !strmap_get(&r->enterprises, row->field[j->ix_credit], NULL)) {
 		diag(DIAG_REF_ENTERPRISE, AT(j->ix_credit), row->field[j->ix_credit]);
 		errors++;
 	}
@@ -757,7 +625,7 @@ on_csv_row(void *arg, const struct csv_row *row)
 		return -1;
 	if (j->unstored.n > 0) {
 		key = key_text(j, row);
-		if ((first = linemap_get(&j->unstored, key)) != 0) {
+		if (strmap_get(&j->unstored, key, &first)) {
 			free(key);
 			return (int)first;
 		}
@@ -793,9 +661,11 @@ on_csv_row(void *arg, const struct csv_row *row)
 			free(why);
 			return j->failed ? -1 : (int)first;
 		}
-		linemap_put(&j->unstored, key != NULL ? key : key_text(j, row), row->line);
-	} else
-		free(key);
+		if (key == NULL)
+			key = key_text(j, row);
+		strmap_add(&j->unstored, key, row->line);
+	}
+	free(key);
 	key = NULL;
 	int errors = check_row(j, row);
 	if (j->failed) {
@@ -902,7 +772,7 @@ load_csv(struct run *r, const struct infile *f, long long file_id, const char *d
 	csv_read_flags(f->shown, data, len, on_csv_row, &j, &info, CSV_KEYS_BY_CALLER | CSV_MAPPED);
 	sqlite3_finalize(j.insert);
 	sqlite3_finalize(j.line_of);
-	linemap_free(&j.unstored);
+	strmap_free(&j.unstored);
 	snprintf(encoding, 32, "%s", info.encoding ? info.encoding : "");
 	return j.failed ? -1 : j.rows;
 }
@@ -1434,7 +1304,7 @@ warn_disappeared(struct run *r)
 		return -1;
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		const char *key = (const char *)sqlite3_column_text(st, 0);
-		if (strset_has(&r->seen_keys, key))
+		if (strmap_get(&r->seen_keys, key, NULL))
 			continue;
 		char *shown = path_join(r->opts->input_dir, key);
 		diag(DIAG_IN_DISAPPEARED, shown, 0, 0, (long)sqlite3_column_int64(st, 1), shown);
@@ -1528,7 +1398,7 @@ ingest_paths(sqlite3 *db, const struct jz_opts *o, int npaths, char *const *path
 		status = JZ_EXIT_REJECTED;
 	for (size_t i = 0; i < r.nfiles; i++) {
 		struct infile *f = &r.files[i];
-		strset_add(&r.seen_keys, f->key);
+		strmap_add(&r.seen_keys, f->key, 0);
 		sum->files++;
 		if (recognise(f) != 0) {
 			sum->rejected++;
@@ -1583,9 +1453,9 @@ out:
 		free(r.files[i].key);
 	}
 	free(r.files);
-	strset_free(&r.seen_keys);
-	strset_free(&r.enterprises);
-	strset_free(&r.projects);
+	strmap_free(&r.seen_keys);
+	strmap_free(&r.enterprises);
+	strmap_free(&r.projects);
 	programme_free(r.prog);
 	free(r.input_real);
 	store_close(own);

@@ -95,6 +95,22 @@ void buf_csv_field(struct buf *b, const char *s);
 void buf_reset(struct buf *b);
 void buf_free(struct buf *b);
 
+/* ---- String map (util.c): strings to longs, open addressing on a 64-bit
+ * FNV-1a hash.  A key shorter than 23 bytes (credit codes, project ids,
+ * region codes) sits in its slot, so that most lookups read one slot and no
+ * other memory.  Zero-initialised is empty. ---- */
+struct strmap_slot;
+struct strmap {
+	struct strmap_slot *slot;
+	size_t cap, n;  /* cap: a power of two, at least 1.5 n */
+};
+/* 1 when KEY is there (its value in *VALUE when VALUE is not NULL), else 0. */
+int strmap_get(const struct strmap *m, const char *key, long *value);
+/* Adds KEY (copied) with VALUE and returns 1; when KEY is there already,
+ * keeps its value and returns 0. */
+int strmap_add(struct strmap *m, const char *key, long value);
+void strmap_free(struct strmap *m);
+
 /* ---- Files ---- */
 /* Reads the whole of PATH into OUT (appending).  Returns 0, or -1 with errno set. */
 int file_read_all(const char *path, struct buf *out);

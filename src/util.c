@@ -141,6 +141,92 @@ buf_printf(struct buf *b, const char *fmt, ...)
 	b->len += (size_t)n;
 }
 
+struct strmap_slot {
+	uint64_t hash;
+	long value;
+	char *ext;          /* the key when too long for inl, else NULL */
+	char inl[23];       /* the key when it fits */
+	unsigned char used;
+};
+
+static uint64_t
+strmap_hash(const char *s)
+{
+	uint64_t h = 0xcbf29ce484222325u;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 0x100000001b3u;
+	return h ^ (h >> 29);
+}
+
+/* The slot of KEY (hash H), or the empty one where it would go. */
+static struct strmap_slot *
+strmap_slot(const struct strmap *m, const char *key, uint64_t h)
+{
+	for (size_t i = h & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
+		struct strmap_slot *sl = &m->slot[i];
+		if (!sl->used || (sl->hash == h && strcmp(sl->ext ? sl->ext : sl->inl, key) == 0))
+			return sl;
+	}
+}
+
+int
+strmap_get(const struct strmap *m, const char *key, long *value)
+{
+	struct strmap_slot *sl;
+
+	if (m->cap == 0)
+		return 0;
+	sl = strmap_slot(m, key, strmap_hash(key));
+	if (sl->used && value != NULL)
+		*value = sl->value;
+	return sl->used;
+}
+
+int
+strmap_add(struct strmap *m, const char *key, long value)
+{
+	struct strmap_slot *sl;
+	uint64_t h = strmap_hash(key);
+	size_t len = strlen(key);
+
+	if (3 * (m->n + 1) > 2 * m->cap) {
+		struct strmap old = *m;
+		m->cap = m->cap ? 2 * m->cap : 64;
+		m->slot = xcalloc(m->cap, sizeof *m->slot);
+		for (size_t i = 0; i < old.cap; i++) {
+			if (!old.slot[i].used)
+				continue;
+			size_t j = old.slot[i].hash & (m->cap - 1);
+			while (m->slot[j].used)
+				j = (j + 1) & (m->cap - 1);
+			m->slot[j] = old.slot[i];
+		}
+		free(old.slot);
+	}
+	sl = strmap_slot(m, key, h);
+	if (sl->used)
+		return 0;
+	sl->used = 1;
+	sl->hash = h;
+	sl->value = value;
+	if (len < sizeof sl->inl)
+		memcpy(sl->inl, key, len + 1);
+	else
+		sl->ext = xstrdup(key);
+	m->n++;
+	return 1;
+}
+
+void
+strmap_free(struct strmap *m)
+{
+	for (size_t i = 0; i < m->cap; i++)
+		free(m->slot[i].ext);
+	free(m->slot);
+	memset(m, 0, sizeof *m);
+}
+
 int
 jz_parse_year(const char *s, int *year)
 {

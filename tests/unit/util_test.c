@@ -16,6 +16,28 @@ main(void)
 	size_t bad = 0;
 	CHECK(!utf8_valid("ab\xe5\x96", 4, &bad) && bad == 2, "utf8_valid finds a truncated sequence");
 
+	/* The string map: short keys in their slots, long ones outside, many
+	 * through several growths; a key there keeps its first value. */
+	struct strmap m = {0};
+	long v = 0, found = 0, right = 0;
+	CHECK(!strmap_get(&m, "x", &v), "strmap: empty map has nothing");
+	char key[64];
+	for (long i = 0; i < 5000; i++) {
+		snprintf(key, sizeof key, i % 2 ? "91320614MA1XYW%04ld" : "a key longer than the slot holds %ld", i);
+		strmap_add(&m, key, i);
+	}
+	CHECK(m.n == 5000, "strmap: 5000 keys added");
+	CHECK(strmap_add(&m, "91320614MA1XYW0001", 7) == 0 && strmap_get(&m, "91320614MA1XYW0001", &v) && v == 1,
+	    "strmap: adding a key again keeps its value");
+	for (long i = 0; i < 5000; i++) {
+		snprintf(key, sizeof key, i % 2 ? "91320614MA1XYW%04ld" : "a key longer than the slot holds %ld", i);
+		found += strmap_get(&m, key, &v);
+		right += v == i;
+	}
+	CHECK(found == 5000 && right == 5000, "strmap: every key found with its value, short and long");
+	CHECK(!strmap_get(&m, "91320614MA1XYW5001", NULL) && !strmap_get(&m, "", NULL), "strmap: absent keys are absent");
+	strmap_free(&m);
+
 	struct buf b = {0};
 	utf8_encode(&b, 0x20BB7);
 	CHECK(b.len == 4 && memcmp(b.data, jie, 4) == 0, "utf8 encodes a character outside the BMP");
