@@ -159,6 +159,24 @@ static const struct kind kinds[K__COUNT] = {
 
 /* ---- Positions ---------------------------------------------------------- */
 
+/* The line and column (in characters, from 1) of AT in the text from BASE. */
+static void
+text_position(const char *base, const char *at, long *line, long *col)
+{
+	const char *ls = base;
+
+	*line = 1;
+	for (const char *s = base; s < at; s++)
+		if (*s == '\n') {
+			++*line;
+			ls = s + 1;
+		}
+	*col = 1;
+	for (const char *s = ls; s < at; s++)
+		if (((unsigned char)*s & 0xC0) != 0x80)
+			++*col;
+}
+
 /* Line and column (in characters, 1-based) in T's file of attribute NAME
  * of element ELEM whose start tag ends on LINE (what libxml2 records), plus
  * OFFSET bytes into its value; with NAME NULL, or when it cannot be found,
@@ -215,18 +233,7 @@ attr_pos(const struct tpl *t, const char *elem, long line, const char *name, lon
 			break;
 		}
 	}
-	const char *ls = base;
-	l = 1;
-	for (const char *s = base; s < at; s++)
-		if (*s == '\n') {
-			l++;
-			ls = s + 1;
-		}
-	*oline = l;
-	*ocol = 1;
-	for (const char *s = ls; s < at; s++)
-		if (((unsigned char)*s & 0xC0) != 0x80)
-			(*ocol)++;
+	text_position(base, at, oline, ocol);
 }
 
 /* Reports CODE at the first occurrence of NEEDLE (LEN bytes) in the text of
@@ -250,19 +257,8 @@ text_diag(const struct tpl *t, const struct node *n, const char *needle, size_t 
 			hit = s;
 			break;
 		}
-	if (hit != NULL) {
-		const char *ls = base;
-		line = 1;
-		for (const char *p = base; p < hit; p++)
-			if (*p == '\n') {
-				line++;
-				ls = p + 1;
-			}
-		col = 1;
-		for (const char *p = ls; p < hit; p++)
-			if (((unsigned char)*p & 0xC0) != 0x80)
-				col++;
-	}
+	if (hit != NULL)
+		text_position(base, hit, &line, &col);
 	va_start(ap, code);
 	vdiag(code, t->path, line, col, ap);
 	va_end(ap);
