@@ -9,7 +9,7 @@
 CC      ?= cc
 CFLAGS  ?= -O2 -g
 WARN     = -Wall -Wextra
-PKGS     = libxml-2.0 sqlite3 harfbuzz harfbuzz-subset icu-uc icu-i18n libqrencode libcrypto zlib
+PKGS     = libxml-2.0 sqlite3 harfbuzz harfbuzz-subset icu-uc icu-i18n libqrencode libcrypto libdeflate
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 LIBS     = $(PKG_LIBS) -lhpdf -lcsv -lm
@@ -17,7 +17,7 @@ LIBS     = $(PKG_LIBS) -lhpdf -lcsv -lm
 # Debian packages the build, the documents and the tests need.
 DEBS = gcc make pkg-config clang libclang-rt-14-dev \
        libhpdf-dev libxml2-dev libsqlite3-dev sqlite3 libcsv-dev \
-       libharfbuzz-dev libicu-dev libqrencode-dev libssl-dev zlib1g-dev \
+       libharfbuzz-dev libicu-dev libqrencode-dev libssl-dev libdeflate-dev \
        fonts-lxgw-wenkai fonts-arphic-gbsn00lp fonts-arphic-gkai00mp \
        fonts-droid-fallback fonts-hanazono fonts-wqy-microhei \
        poppler-utils qpdf zbar-tools valgrind python3 time

@@ -1,6 +1,7 @@
 /* cert.c — the certificates and verify commands: from the store's awards to
  * one PDF per certificate, print.pdf per award and manifest.csv per year. */
 #include <errno.h>
+#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -77,7 +78,9 @@ values_of(const struct build *b, const struct cert_rec *r, const char *date,
 	v->date = date;
 	v->serial = r->serial;
 	v->payload = *payload;
-	v->qr = *qr;
+	v->qr = qr != NULL ? *qr : NULL;
+	v->qr_batch = NULL;
+	v->qr_index = 0;
 }
 
 /* The creation date written into certificates: SOURCE_DATE_EPOCH when set,
@@ -155,16 +158,6 @@ fp_rec(struct fingerprint *fp, const struct build *b, const struct cert_rec *r)
 
 /* Single files written per batch (one file-system sync each). */
 #define BATCH 256
-
-/* Processor time of the calling thread, seconds. */
-static double
-thread_cpu_seconds(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 /* The single files of one award still to be made. */
 struct singles {
@@ -255,13 +248,14 @@ build_award(struct build *b, const struct cert_award *a, struct cert_rec *r, int
 	char *date = NULL, hex[65], *rel;
 	struct fingerprint *fp;
 	int written = 0, unchanged = 0, stock = b->args->stock;
-	double t0 = jz_wall_seconds(), c0 = jz_cpu_seconds(), c_qr, t_qr;
-	double cc0 = cert_par_cpu_seconds(), ts0, ts1, ts2, ts3, tp0, tp1, cp0, cp1, c_single;
+	double t0 = jz_wall_seconds(), c0 = jz_thread_cpu_seconds(), tf0, t_fonts;
+	double ts0, ts1, tp1, cp1, cs0, cc0, c_single;
+	struct cert_qr_batch *qrb = NULL;
+	struct cert_qr_times qt = {0};
 	const char *print_state = "unchanged";
 	char **payloads;
 	QRcode **qr;
 	struct singles s = {0};
-	struct fontset_prep *prep = NULL;
 
 	free(tpath);
 	if (t == NULL) {
@@ -277,19 +271,78 @@ build_award(struct build *b, const struct cert_award *a, struct cert_rec *r, int
 			cert_mac(b->key, b->keylen, r[i].fields, r[i].mac);
 	}
 
-	/* The QR codes, once for the single files and print.pdf. */
+	/* The QR codes, once for print.pdf and the single files: made by
+	 * threads while the fonts are narrowed and print.pdf is laid out. */
 	payloads = xcalloc((size_t)n + 1, sizeof *payloads);
 	qr = xcalloc((size_t)n + 1, sizeof *qr);
 	if (b->key != NULL) {
 		for (int i = 0; i < n; i++)
 			payloads[i] = cert_payload(b->prog.verify_url, r[i].serial, r[i].mac);
-		b->failures += cert_qr_many((const char *const *)payloads, qr, n);
+		qrb = cert_qr_start((const char *const *)payloads, qr, n);
 	}
-	t_qr = jz_wall_seconds() - t0;
-	c_qr = jz_cpu_seconds() - c0;
+	/* Every document subsets the fonts again: each face is cut down once
+	 * to what the certificates set in it, and subset from that. */
+	tf0 = jz_wall_seconds();
+	if (n >= 2) {
+		struct fontset_narrow *nw = fontset_narrow_begin(b->fs);
 
-	/* Which single files must be made (their inputs changed). */
+		for (int k = 0; k < t->nelems; k++) {
+			const struct cert_elem *e = &t->elems[k];
+
+			if (e->kind != CE_TEXT || (stock && !e->variable))
+				continue;
+			for (int i = 0; i < n; i++) {
+				struct cert_values v;
+				char *text;
+
+				values_of(b, &r[i], date, &payloads[i], NULL, &v);
+				text = cert_expand(e->text, &v);
+				fontset_narrow_add(nw, e->role, text);
+				free(text);
+			}
+		}
+		fontset_narrow_end(nw);
+	}
+	t_fonts = jz_wall_seconds() - tf0;
+
+	/* print.pdf: all of them in ceremony order, for the printer. */
+	fp = fp_new(b->oc);
+	fp_template(fp, b, t);
+	for (int i = 0; i < n; i++)
+		fp_rec(fp, b, &r[i]);
+	fp_done(fp, hex);
+	rel = xasprintf("certificates/%d/%s%s/print.pdf", b->year, b->tree, a->code);
+	if (out_needed(b->oc, rel, hex)) {
+		char *title = xasprintf("%s %d", a->title, b->year);
+		struct doc *d = cert_doc(b, t, title);
+		struct cert_values v;
+		int block;
+
+		/* What all pages have alike is in the file once. */
+		values_of(b, &r[0], date, &payloads[0], NULL, &v);
+		block = cert_draw_shared(d, t, &v, stock, b->dx, b->dy, a->code);
+		for (int i = 0; i < n; i++) {
+			values_of(b, &r[i], date, &payloads[i], NULL, &v);
+			v.qr_batch = qrb;
+			v.qr_index = i;
+			cert_draw(d, t, &v, stock, b->dx, b->dy, r[i].serial, block);
+		}
+		finish_doc(b, d, rel, hex);
+		free(title);
+		print_state = "written";
+	} else
+		out_unchanged(b->oc, rel);
+	free(rel);
+	tp1 = jz_wall_seconds();
+	cp1 = jz_thread_cpu_seconds();
+	if (qrb != NULL)
+		b->failures += cert_qr_finish(qrb, &qt);
+
+	/* The single files: which must be made (their inputs changed), made on
+	 * every core, written in batches made durable together. */
 	ts0 = jz_wall_seconds();
+	cs0 = jz_thread_cpu_seconds();
+	cc0 = cert_par_cpu_seconds();
 	s.b = b;
 	s.owner = (long)getpid();
 	s.a = a;
@@ -317,55 +370,6 @@ build_award(struct build *b, const struct cert_award *a, struct cert_rec *r, int
 		s.rel[s.ntodo] = rel;
 		memcpy(s.hex[s.ntodo++], hex, sizeof hex);
 	}
-	/* Each of them subsets the fonts again: HarfBuzz readies them for that
-	 * in a thread while print.pdf is made, and the worker processes share
-	 * what it made. */
-	if (s.ntodo >= 2) {
-		const char *roles[16];
-		int nroles = 0;
-
-		for (int i = 0; i < t->nelems && nroles < 16; i++)
-			if (t->elems[i].kind == CE_TEXT && (!stock || t->elems[i].variable))
-				roles[nroles++] = t->elems[i].role;
-		prep = fontset_prepare_start(b->fs, roles, nroles);
-	}
-	ts1 = jz_wall_seconds();
-
-	/* print.pdf: all of them in ceremony order, for the printer. */
-	tp0 = jz_wall_seconds();
-	cp0 = thread_cpu_seconds();
-	fp = fp_new(b->oc);
-	fp_template(fp, b, t);
-	for (int i = 0; i < n; i++)
-		fp_rec(fp, b, &r[i]);
-	fp_done(fp, hex);
-	rel = xasprintf("certificates/%d/%s%s/print.pdf", b->year, b->tree, a->code);
-	if (out_needed(b->oc, rel, hex)) {
-		char *title = xasprintf("%s %d", a->title, b->year);
-		struct doc *d = cert_doc(b, t, title);
-		struct cert_values v;
-		int block;
-
-		/* What all pages have alike is in the file once. */
-		values_of(b, &r[0], date, &payloads[0], &qr[0], &v);
-		block = cert_draw_shared(d, t, &v, stock, b->dx, b->dy, a->code);
-		for (int i = 0; i < n; i++) {
-			values_of(b, &r[i], date, &payloads[i], &qr[i], &v);
-			cert_draw(d, t, &v, stock, b->dx, b->dy, r[i].serial, block);
-		}
-		finish_doc(b, d, rel, hex);
-		free(title);
-		print_state = "written";
-	} else
-		out_unchanged(b->oc, rel);
-	free(rel);
-	tp1 = jz_wall_seconds();
-	cp1 = thread_cpu_seconds();
-
-	/* The single files, made on every core, written in batches made
-	 * durable together. */
-	ts2 = jz_wall_seconds();
-	fontset_prepare_finish(prep);
 	s.batch = xcalloc(BATCH, sizeof *s.batch);
 	(void)cert_par_render(s.ntodo, single_render, single_take, &s);   /* losses counted by single_take */
 	single_flush(&s);
@@ -376,9 +380,9 @@ build_award(struct build *b, const struct cert_award *a, struct cert_rec *r, int
 	free(s.todo);
 	free(s.rel);
 	free(s.hex);
-	ts3 = jz_wall_seconds();
-	/* processor time: this process's but print.pdf's, and the workers' */
-	c_single = jz_cpu_seconds() - c0 - c_qr - (cp1 - cp0) + cert_par_cpu_seconds() - cc0;
+	ts1 = jz_wall_seconds();
+	/* processor time: this thread's and the workers' */
+	c_single = jz_thread_cpu_seconds() - cs0 + cert_par_cpu_seconds() - cc0;
 
 	/* The calibration page for stock paper. */
 	if (stock || b->args->calibrate) {
@@ -397,8 +401,10 @@ build_award(struct build *b, const struct cert_award *a, struct cert_rec *r, int
 	}
 	{
 		char *what = xasprintf("%s%s", b->tree, a->code);
-		diag(DIAG_CERT_SUMMARY, NULL, 0, 0, what, b->year, n, t_qr, c_qr, written, unchanged,
-		    (ts1 - ts0) + (ts3 - ts2), c_single, print_state, tp1 - tp0, cp1 - cp0);
+		/* print.pdf's time includes the QR codes and fonts made for it */
+		diag(DIAG_CERT_SUMMARY, NULL, 0, 0, what, b->year, n, qt.wall,
+		    qt.cpu_threads + qt.cpu_here, qt.threads, t_fonts, written, unchanged, ts1 - ts0,
+		    c_single, print_state, tp1 - t0, cp1 - c0 + qt.cpu_threads);
 		free(what);
 	}
 	for (int i = 0; i < n; i++) {
@@ -600,6 +606,8 @@ cmd_certificates(const struct jz_opts *o, const struct jz_args *a)
 		diag(DIAG_USAGE, NULL, 0, 0, "certificates takes a year, e.g. 2025");
 		return JZ_EXIT_USAGE;
 	}
+	mallopt(M_MMAP_THRESHOLD, 64 << 20);
+	mallopt(M_TRIM_THRESHOLD, 256 << 20);
 	if ((db = store_open(o->db_path, 0)) == NULL)
 		return JZ_EXIT_FAILURE;
 	out_init(&oc, db, o);

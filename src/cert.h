@@ -157,15 +157,32 @@ void cert_template_free(struct cert_template *t);
 
 /* ---- cert_render.c ---- */
 /* What the placeholders of a certificate stand for. */
+struct cert_qr_batch;
 struct cert_values {
 	const char *recipient, *unit, *title, *issuer, *programme, *date, *serial;
 	const char *payload;   /* QR payload; NULL: no QR */
-	const QRcode *qr;      /* its code, from cert_qr_many; NULL: encoded when drawn */
+	const QRcode *qr;      /* its code; NULL: from QR_BATCH, or encoded when drawn */
+	struct cert_qr_batch *qr_batch;  /* where code QR_INDEX is being made */
+	int qr_index;
 };
-/* Encodes the N PAYLOADS (NULL entries stay NULL) into QR[0..N), in
- * parallel on the machine's cores; free each with QRcode_free.  Returns
- * the number that could not be encoded (after a diagnostic each). */
-int cert_qr_many(const char *const *payloads, QRcode **qr, int n);
+/* Starts encoding the N PAYLOADS (NULL entries stay NULL) into QR[0..N),
+ * one thread a core, while the caller goes on. */
+struct cert_qr_batch *cert_qr_start(const char *const *payloads, QRcode **qr, int n);
+/* Code I of B, made here when no thread has begun it, else waited for;
+ * NULL when it could not be made. */
+QRcode *cert_qr_get(struct cert_qr_batch *b, int i);
+/* The same as a doc_qr_fetch for doc_qr_later (ARG: the batch). */
+const unsigned char *cert_qr_fetch(void *arg, int i, int *width);
+/* Waits for every code of B and frees B; the codes stay in QR (free each
+ * with QRcode_free).  Gives the times in *TM.  Returns the number that
+ * could not be encoded (after a diagnostic each). */
+struct cert_qr_times {
+	double wall;             /* from the start to the last code made */
+	double cpu_threads;      /* processor time of the threads */
+	double cpu_here;         /* of the caller making codes in cert_qr_get */
+	int threads;
+};
+int cert_qr_finish(struct cert_qr_batch *b, struct cert_qr_times *tm);
 /* Substitutes {recipient} {unit} {title} {issuer} {programme} {date}
  * {serial} {year} in TEXT; the caller frees. */
 char *cert_expand(const char *text, const struct cert_values *v);

@@ -47,53 +47,134 @@ qr_encode(const char *payload)
 	return QRcode_encodeString(payload, 0, QR_ECLEVEL_M, QR_MODE_8, 1);
 }
 
-struct qr_job {
+/* QR codes being made by threads while the caller goes on. */
+struct cert_qr_batch {
 	const char *const *payloads;
 	QRcode **qr;
-	int from, n, step;
+	int n;
+	int next;                /* the next code no one makes yet */
+	char *ready;             /* per code: made (or failed) */
+	double cpu_threads;      /* processor time of the making by the threads */
+	double cpu_here;         /* and by the caller, in cert_qr_get */
+	double t0, t_last;       /* when the batch began, when its last code was made */
+	pthread_mutex_t lock;
+	pthread_cond_t made;
+	pthread_t tid[8];
+	int nthreads;
 };
+
+/* Makes the next code of B, with B->lock held (and held again on return);
+ * returns 0 when none was left. */
+static int
+make_next(struct cert_qr_batch *b)
+{
+	int i = b->next;
+	QRcode *code = NULL;
+
+	if (i >= b->n)
+		return 0;
+	b->next++;
+	pthread_mutex_unlock(&b->lock);
+	if (b->payloads[i] != NULL)
+		code = qr_encode(b->payloads[i]);
+	pthread_mutex_lock(&b->lock);
+	b->qr[i] = code;
+	b->ready[i] = 1;
+	b->t_last = jz_wall_seconds();
+	pthread_cond_broadcast(&b->made);
+	return 1;
+}
 
 static void *
 qr_worker(void *arg)
 {
-	struct qr_job *j = arg;
+	struct cert_qr_batch *b = arg;
+	double c0 = jz_thread_cpu_seconds();
 
-	for (int i = j->from; i < j->n; i += j->step)
-		if (j->payloads[i] != NULL)
-			j->qr[i] = qr_encode(j->payloads[i]);
+	pthread_mutex_lock(&b->lock);
+	while (make_next(b))
+		;
+	b->cpu_threads += jz_thread_cpu_seconds() - c0;
+	pthread_mutex_unlock(&b->lock);
 	return NULL;
 }
 
-int
-cert_qr_many(const char *const *payloads, QRcode **qr, int n)
+struct cert_qr_batch *
+cert_qr_start(const char *const *payloads, QRcode **qr, int n)
 {
+	struct cert_qr_batch *b = xcalloc(1, sizeof *b);
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
-	int nthreads = cores < 1 ? 1 : cores > 8 ? 8 : (int)cores, failed = 0, started = 0;
-	pthread_t tid[8];
-	struct qr_job jobs[8];
+	int want = cores < 1 ? 1 : cores > 8 ? 8 : (int)cores;
 
-	if (n < 16)
-		nthreads = 1;
+	b->payloads = payloads;
+	b->qr = qr;
+	b->n = n;
+	b->ready = xcalloc((size_t)n + 1, 1);
+	b->t0 = b->t_last = jz_wall_seconds();
 	memset(qr, 0, (size_t)n * sizeof *qr);
-	/* Mask selection makes encoding the costly part of a certificate:
-	 * spread it over the cores (the library is thread-safe). */
-	for (int t = 0; t < nthreads; t++) {
-		jobs[t] = (struct qr_job){payloads, qr, t, n, nthreads};
-		if (t > 0 && pthread_create(&tid[t], NULL, qr_worker, &jobs[t]) == 0)
-			started |= 1 << t;
-	}
-	qr_worker(&jobs[0]);
-	for (int t = 1; t < nthreads; t++) {
-		if (started & (1 << t))
-			pthread_join(tid[t], NULL);
-		else
-			qr_worker(&jobs[t]);
-	}
-	for (int i = 0; i < n; i++)
-		if (payloads[i] != NULL && qr[i] == NULL) {
-			diag(DIAG_CERT_QR, NULL, 0, 0, payloads[i], "payload too long");
+	pthread_mutex_init(&b->lock, NULL);
+	pthread_cond_init(&b->made, NULL);
+	/* Mask selection makes encoding the costly part of a certificate: one
+	 * thread a core (the library is thread-safe).  Too few codes for
+	 * threads: the caller makes them as it asks for them. */
+	if (n >= 16)
+		while (b->nthreads < want &&
+		    pthread_create(&b->tid[b->nthreads], NULL, qr_worker, b) == 0)
+			b->nthreads++;
+	return b;
+}
+
+QRcode *
+cert_qr_get(struct cert_qr_batch *b, int i)
+{
+	QRcode *code;
+	double c0;
+
+	if (i < 0 || i >= b->n)
+		return NULL;
+	pthread_mutex_lock(&b->lock);
+	/* codes up to I no thread has begun: made here */
+	c0 = jz_thread_cpu_seconds();
+	while (b->next <= i && make_next(b))
+		;
+	b->cpu_here += jz_thread_cpu_seconds() - c0;
+	while (!b->ready[i])
+		pthread_cond_wait(&b->made, &b->lock);
+	code = b->qr[i];
+	pthread_mutex_unlock(&b->lock);
+	return code;
+}
+
+const unsigned char *
+cert_qr_fetch(void *arg, int i, int *width)
+{
+	QRcode *code = cert_qr_get(arg, i);
+
+	*width = code != NULL ? code->width : 0;
+	return code != NULL ? code->data : NULL;
+}
+
+int
+cert_qr_finish(struct cert_qr_batch *b, struct cert_qr_times *tm)
+{
+	int failed = 0;
+
+	(void)cert_qr_get(b, b->n - 1);
+	for (int t = 0; t < b->nthreads; t++)
+		pthread_join(b->tid[t], NULL);
+	for (int i = 0; i < b->n; i++)
+		if (b->payloads[i] != NULL && b->qr[i] == NULL) {
+			diag(DIAG_CERT_QR, NULL, 0, 0, b->payloads[i], "payload too long");
 			failed++;
 		}
+	tm->wall = b->t_last - b->t0;
+	tm->cpu_threads = b->cpu_threads;
+	tm->cpu_here = b->cpu_here;
+	tm->threads = b->nthreads;
+	pthread_mutex_destroy(&b->lock);
+	pthread_cond_destroy(&b->made);
+	free(b->ready);
+	free(b);
 	return failed;
 }
 
@@ -232,6 +313,11 @@ draw_elem(struct doc *d, const struct cert_template *t, const struct cert_elem *
 			break;
 		if (v->qr != NULL) {
 			doc_qr(d, e->x + dx, e->y + dy, e->w, v->qr->data, v->qr->width);
+			break;
+		}
+		if (v->qr_batch != NULL) {
+			doc_qr_later(d, e->x + dx, e->y + dy, e->w, cert_qr_fetch, v->qr_batch,
+			    v->qr_index);
 			break;
 		}
 		if ((qr = qr_encode(v->payload)) == NULL) {

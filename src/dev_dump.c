@@ -52,10 +52,12 @@ put_items(FILE *fp, const struct dl_page *pg)
 			    it->tag, it->x, it->y, it->w, it->width_pt, it->stroke,
 			    it->fill < 0 ? "-" : "", it->fill < 0 ? 0 : it->fill);
 			break;
-		case DL_QR:
-			fprintf(fp, "  qr x=%.2f y=%.2f size=%.2f modules=%d\n", it->x, it->y, it->w,
-			    it->qr_width);
+		case DL_QR: {
+			int n;
+			(void)dl_qr_modules(it, &n);
+			fprintf(fp, "  qr x=%.2f y=%.2f size=%.2f modules=%d\n", it->x, it->y, it->w, n);
 			break;
+		}
 		case DL_SHARED:
 			fprintf(fp, "  shared %d\n", it->block + 1);
 			break;

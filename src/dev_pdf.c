@@ -21,16 +21,10 @@
 #include <hpdf_fontdef.h>
 #include <hpdf_objects.h>
 #include <hpdf_streams.h>
-#include <zlib.h>
 
 #include "jingsai.h"
 #include "device.h"
 #include "pdf_pack.h"
-
-/* zlib level of embedded fonts.  On 1 000 single certificates (subsets of a
- * few dozen glyphs) level 9 made the files no smaller than 6 (12.29 MB
- * both) and took 0.4 s more processor time. */
-#define EMBED_LEVEL 6
 
 /* A character and its extra advance: one code of the subset font each. */
 #define KEY(cp, extra) ((uint32_t)(cp) | (uint32_t)(extra) << 21)
@@ -249,23 +243,22 @@ embed(struct pdfctx *c, HPDF_FontDef def, const struct buf *font)
 {
 	HPDF_TTFontDefAttr ta = def->attr;
 	HPDF_Dict desc, file;
-	uLongf len = compressBound((uLong)font->len);
-	Bytef *z = xmalloc(len);
+	struct buf z = {0};
 	int ret = 0;
 
-	if (compress2(z, &len, (const Bytef *)font->data, (uLong)font->len, EMBED_LEVEL) != Z_OK ||
+	if (buf_deflate(&z, font->data, font->len) != 0 ||
 	    (desc = HPDF_Dict_New(c->pdf->mmgr)) == NULL) {
-		free(z);
+		buf_free(&z);
 		return -1;
 	}
 	file = HPDF_DictStream_New(c->pdf->mmgr, c->pdf->xref);
 	ret |= file == NULL;
 	if (file != NULL) {
-		ret |= HPDF_Stream_Write(file->stream, z, (HPDF_UINT)len);
+		ret |= HPDF_Stream_Write(file->stream, (HPDF_BYTE *)z.data, (HPDF_UINT)z.len);
 		file->write_fn = say_flate;
 		ret |= HPDF_Dict_AddNumber(file, "Length1", (HPDF_INT32)font->len);
 	}
-	free(z);
+	buf_free(&z);
 	ret |= HPDF_Xref_Add(c->pdf->xref, desc);
 	ret |= HPDF_Dict_AddName(desc, "Type", "FontDescriptor");
 	ret |= HPDF_Dict_AddNumber(desc, "Ascent", def->ascent);
@@ -564,14 +557,19 @@ static void
 draw_qr(struct pdfctx *c, HPDF_Page page, double page_h, const struct dl_item *it)
 {
 	HPDF_PageAttr pa = page->attr;
-	int n = it->qr_width, row = (n + 7) / 8, r, col;
-	HPDF_BYTE *bits = xmalloc((size_t)row * n);
+	int n, row, r, col;
+	const unsigned char *modules = dl_qr_modules(it, &n);
+	HPDF_BYTE *bits;
 	char head[64];
 
+	if (modules == NULL || n <= 0)
+		return;
+	row = (n + 7) / 8;
+	bits = xmalloc((size_t)row * n);
 	memset(bits, 0xff, (size_t)row * n);
 	for (r = 0; r < n; r++)
 		for (col = 0; col < n; col++)
-			if (it->modules[r * n + col] & 1)
+			if (modules[r * n + col] & 1)
 				bits[r * row + col / 8] &= (HPDF_BYTE)~(0x80 >> (col % 8));
 	HPDF_Page_GSave(page);
 	set_rgb_fill(page, 0);
@@ -925,7 +923,8 @@ dev_pdf_render(const struct dl_doc *dl, struct buf *out)
 	}
 	c.pdf = kept;
 	c.pdf->error.user_data = &c;
-	HPDF_SetCompressionMode(c.pdf, HPDF_COMP_ALL);
+	/* pdf_pack deflates the streams, quicker than libharu's zlib */
+	HPDF_SetCompressionMode(c.pdf, HPDF_COMP_NONE);
 	set_info(c.pdf, dl);
 
 	c.dl = dl;
@@ -977,7 +976,8 @@ dev_pdf_render(const struct dl_doc *dl, struct buf *out)
 				break;
 			raw.len += n;
 		}
-		/* libharu's file, repacked smaller; as it is should that fail */
+		/* libharu's file, repacked smaller; as it is (uncompressed,
+		 * but whole) should that fail */
 		if (raw.len == size && c.error == 0) {
 			if (pdf_pack(raw.data, raw.len, out) != 0)
 				buf_add(out, raw.data, raw.len);

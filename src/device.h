@@ -76,10 +76,17 @@ struct dl_item {
 	char *text;
 	/* QR */
 	int qr_width;
-	unsigned char *modules;  /* owned, qr_width² bytes */
+	unsigned char *modules;  /* owned, qr_width² bytes; NULL: see dl_qr_modules */
+	const unsigned char *(*qr_fetch)(void *arg, int index, int *width);
+	void *qr_arg;
+	int qr_index;
 	/* SHARED */
 	int block;
 };
+
+/* The modules of the QR item IT and their width (*WIDTH), fetched when
+ * they were still being made at layout; NULL for no code. */
+const unsigned char *dl_qr_modules(const struct dl_item *it, int *width);
 
 struct dl_page {
 	double w_mm, h_mm;

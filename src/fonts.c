@@ -8,7 +8,6 @@
  * fonts/ wins.  Missing files are skipped; each face is parsed once, lazily,
  * when the first character asks for it. */
 #include <errno.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <dirent.h>
@@ -48,7 +47,9 @@ struct jz_face {
 	hb_font_t *font;
 	hb_face_t *pre;          /* hb_subset_preprocess()ed face, made on the second subset */
 	int nsubsets;
-	int preparing;           /* fontset_prepare_start is making PRE in a thread */
+	hb_face_t *narrow;       /* the face cut down by fontset_narrow_end, preprocessed */
+	hb_font_t *narrow_font;  /* its glyph ids */
+	hb_set_t *narrow_cps;    /* the characters it has */
 	unsigned upem;
 	char *name;              /* PostScript name (or file name) */
 	uint16_t *adv;           /* advance in 1/1000 em per glyph, lazily */
@@ -263,12 +264,27 @@ fontset_open(const char *fonts_dir)
 }
 
 static void
+narrow_drop(struct jz_face *f)
+{
+	if (f->narrow_font != NULL)
+		hb_font_destroy(f->narrow_font);
+	if (f->narrow != NULL)
+		hb_face_destroy(f->narrow);
+	if (f->narrow_cps != NULL)
+		hb_set_destroy(f->narrow_cps);
+	f->narrow_font = NULL;
+	f->narrow = NULL;
+	f->narrow_cps = NULL;
+}
+
+static void
 face_unload(struct jz_face *f)
 {
 	if (f->font != NULL)
 		hb_font_destroy(f->font);
 	if (f->pre != NULL)
 		hb_face_destroy(f->pre);
+	narrow_drop(f);
 	if (f->face != NULL)
 		hb_face_destroy(f->face);
 	if (f->blob != NULL)
@@ -529,7 +545,8 @@ face_subset(struct jz_face *f, const uint32_t *cps, int n, uint16_t *codes, uint
 	};
 	hb_subset_input_t *in = NULL;
 	hb_subset_plan_t *plan = NULL;
-	hb_face_t *sub = NULL, *builder = NULL;
+	hb_face_t *sub = NULL, *builder = NULL, *src;
+	hb_font_t *font;
 	hb_blob_t *blob = NULL;
 	const hb_map_t *old2new;
 	hb_set_t *glyphs, *names;
@@ -542,6 +559,14 @@ face_subset(struct jz_face *f, const uint32_t *cps, int n, uint16_t *codes, uint
 
 	if (face_load(f) != 0)
 		return -1;
+	/* from the narrowed face when it has every character asked for */
+	src = f->narrow;
+	font = f->narrow_font;
+	for (i = 0; i < n && src != NULL; i++)
+		if (!hb_set_has(f->narrow_cps, cps[i]))
+			src = NULL;
+	if (src == NULL)
+		font = f->font;
 	in = hb_subset_input_create_or_fail();
 	if (in == NULL)
 		goto out;
@@ -549,7 +574,7 @@ face_subset(struct jz_face *f, const uint32_t *cps, int n, uint16_t *codes, uint
 	for (i = 0; i < n; i++) {
 		hb_codepoint_t g = 0;
 
-		hb_font_get_nominal_glyph(f->font, cps[i], &g);
+		hb_font_get_nominal_glyph(font, cps[i], &g);
 		hb_set_add(glyphs, g);
 	}
 	for (i = 0; i < (int)(sizeof drop / sizeof drop[0]); i++)
@@ -568,9 +593,11 @@ face_subset(struct jz_face *f, const uint32_t *cps, int n, uint16_t *codes, uint
 	/* preprocessing once per font set makes every later subset of the face
 	 * cheap (the certificates subset the same face a thousand times); a
 	 * single document does not pay for it */
-	if (f->pre == NULL && ++f->nsubsets >= 2 && !f->preparing)
+	if (src == NULL && f->pre == NULL && ++f->nsubsets >= 2)
 		f->pre = hb_subset_preprocess(f->face);
-	plan = hb_subset_plan_create_or_fail(f->pre != NULL ? f->pre : f->face, in);
+	if (src == NULL)
+		src = f->pre != NULL ? f->pre : f->face;
+	plan = hb_subset_plan_create_or_fail(src, in);
 	if (plan == NULL)
 		goto out;
 	sub = hb_subset_plan_execute_or_fail(plan);
@@ -586,7 +613,7 @@ face_subset(struct jz_face *f, const uint32_t *cps, int n, uint16_t *codes, uint
 	for (i = 0; i < n; i++) {
 		hb_codepoint_t g = 0;
 
-		hb_font_get_nominal_glyph(f->font, cps[i], &g);
+		hb_font_get_nominal_glyph(font, cps[i], &g);
 		pairs[i].gid = (uint16_t)hb_map_get(old2new, g);
 		pairs[i].code = (uint16_t)i;         /* index into cps, for now */
 	}
@@ -669,63 +696,95 @@ out:
 	return rc;
 }
 
-/* Faces being preprocessed by a thread. */
-struct fontset_prep {
-	pthread_t tid;
-	int n;
-	struct jz_face *faces[8];
-	hb_face_t *pre[8];
+/* The characters each face will set, by face id. */
+struct fontset_narrow {
+	struct fontset *fs;
+	hb_set_t **cps;
 };
 
-static void *
-prepare(void *arg)
+struct fontset_narrow *
+fontset_narrow_begin(struct fontset *fs)
 {
-	struct fontset_prep *p = arg;
+	struct fontset_narrow *nw = xcalloc(1, sizeof *nw);
 
-	for (int i = 0; i < p->n; i++)
-		p->pre[i] = hb_subset_preprocess(p->faces[i]->face);
-	return NULL;
-}
-
-struct fontset_prep *
-fontset_prepare_start(struct fontset *fs, const char *const *roles, int nroles)
-{
-	struct fontset_prep *p = xcalloc(1, sizeof *p);
-
-	for (int i = 0; i < nroles && p->n < 8; i++) {
-		struct jz_face *f;
-		unsigned gid;
-		int k;
-
-		/* the face that sets Han text in the role */
-		if (fontset_lookup(fs, roles[i], 0x4E00, &f, &gid) != 0 || f->pre != NULL ||
-		    f->preparing)
-			continue;
-		for (k = 0; k < p->n && p->faces[k] != f; k++)
-			;
-		if (k == p->n) {
-			f->preparing = 1;
-			p->faces[p->n++] = f;
-		}
-	}
-	if (p->n == 0 || pthread_create(&p->tid, NULL, prepare, p) != 0) {
-		for (int i = 0; i < p->n; i++)
-			p->faces[i]->preparing = 0;
-		free(p);
-		return NULL;
-	}
-	return p;
+	nw->fs = fs;
+	nw->cps = xcalloc((size_t)fs->nfaces + 1, sizeof *nw->cps);
+	return nw;
 }
 
 void
-fontset_prepare_finish(struct fontset_prep *p)
+fontset_narrow_add(struct fontset_narrow *nw, const char *role, const char *text)
 {
-	if (p == NULL)
-		return;
-	pthread_join(p->tid, NULL);
-	for (int i = 0; i < p->n; i++) {
-		p->faces[i]->pre = p->pre[i];
-		p->faces[i]->preparing = 0;
+	const unsigned char *p = (const unsigned char *)text;
+	size_t len = strlen(text);
+
+	while (len > 0) {
+		int adv;
+		long cp = utf8_decode(p, len, &adv);
+		struct jz_face *f;
+		unsigned gid;
+
+		p += adv;
+		len -= (size_t)adv;
+		if (cp < 0 || fontset_lookup(nw->fs, role, cp, &f, &gid) != 0)
+			continue;
+		if (nw->cps[f->id] == NULL)
+			nw->cps[f->id] = hb_set_create();
+		hb_set_add(nw->cps[f->id], (hb_codepoint_t)cp);
 	}
-	free(p);
+}
+
+/* F cut down to the characters CPS (and their glyphs), or NULL. */
+static hb_face_t *
+narrowed(struct jz_face *f, hb_set_t *cps)
+{
+	hb_subset_input_t *in = hb_subset_input_create_or_fail();
+	hb_codepoint_t cp = HB_SET_VALUE_INVALID;
+	hb_face_t *sub, *face;
+	hb_blob_t *blob;
+
+	if (in == NULL)
+		return NULL;
+	hb_set_union(hb_subset_input_unicode_set(in), cps);
+	while (hb_set_next(cps, &cp)) {
+		hb_codepoint_t g = 0;
+
+		hb_font_get_nominal_glyph(f->font, cp, &g);
+		hb_set_add(hb_subset_input_glyph_set(in), g);
+	}
+	hb_subset_input_set_flags(in, HB_SUBSET_FLAGS_NO_HINTING);
+	sub = hb_subset_or_fail(f->face, in);
+	hb_subset_input_destroy(in);
+	if (sub == NULL)
+		return NULL;
+	/* a subset face is a builder: serialised, it reads like a font file */
+	blob = hb_face_reference_blob(sub);
+	hb_face_destroy(sub);
+	face = hb_face_create(blob, 0);
+	hb_blob_destroy(blob);
+	return face;
+}
+
+void
+fontset_narrow_end(struct fontset_narrow *nw)
+{
+	for (int i = 0; i < nw->fs->nfaces; i++) {
+		struct jz_face *f = nw->fs->faces[i];
+		hb_face_t *face;
+
+		if (nw->cps[i] == NULL)
+			continue;
+		narrow_drop(f);
+		if ((face = narrowed(f, nw->cps[i])) != NULL) {
+			f->narrow_font = hb_font_create(face);
+			f->narrow = hb_subset_preprocess(face);
+			f->narrow_cps = nw->cps[i];
+			nw->cps[i] = NULL;
+			hb_face_destroy(face);
+		}
+		if (nw->cps[i] != NULL)
+			hb_set_destroy(nw->cps[i]);
+	}
+	free(nw->cps);
+	free(nw);
 }

@@ -140,7 +140,10 @@ page_append(const struct doc *d, struct dl_page **pages, int *n)
 {
 	struct dl_page *pg;
 
-	*pages = xrealloc(*pages, (size_t)(*n + 1) * sizeof **pages);
+	/* room doubles at each power of two: a thousand pages are not a
+	 * thousand copies of the array */
+	if ((*n & (*n - 1)) == 0)
+		*pages = xrealloc(*pages, (size_t)(*n ? 2 * *n : 1) * sizeof **pages);
 	pg = &(*pages)[*n];
 	memset(pg, 0, sizeof *pg);
 	pg->w_mm = d->setup.page_w_mm;
@@ -172,7 +175,7 @@ dl_add(struct doc *d, enum dl_kind kind, const char *tag)
 	struct dl_item *it;
 
 	if (pg->nitems == pg->cap) {
-		pg->cap = pg->cap ? pg->cap * 2 : 64;
+		pg->cap = pg->cap ? pg->cap * 2 : 16;
 		pg->items = xrealloc(pg->items, pg->cap * sizeof *pg->items);
 	}
 	it = &pg->items[pg->nitems++];
@@ -1002,6 +1005,31 @@ doc_qr(struct doc *d, double x_mm, double y_mm, double size_mm, const unsigned c
 	it->qr_width = width;
 	it->modules = xmalloc((size_t)width * width);
 	memcpy(it->modules, modules, (size_t)width * width);
+}
+
+void
+doc_qr_later(struct doc *d, double x_mm, double y_mm, double size_mm, doc_qr_fetch fetch,
+    void *arg, int index)
+{
+	struct dl_item *it = dl_add(d, DL_QR, "qr");
+
+	it->x = x_mm;
+	it->y = y_mm;
+	it->w = size_mm;
+	it->qr_fetch = fetch;
+	it->qr_arg = arg;
+	it->qr_index = index;
+}
+
+const unsigned char *
+dl_qr_modules(const struct dl_item *it, int *width)
+{
+	if (it->modules != NULL || it->qr_fetch == NULL) {
+		*width = it->qr_width;
+		return it->modules;
+	}
+	*width = 0;
+	return it->qr_fetch(it->qr_arg, it->qr_index, width);
 }
 
 int

@@ -4,13 +4,15 @@
  * newline after every dictionary entry, lists the obsolete /ProcSet on every
  * page and ends with a cross-reference table of 20 bytes an object.  On a
  * one-page certificate that is a fifth of the file beside the font.  Here
- * the objects stay what they are (same order, same values, stream data byte
- * for byte); only their spelling and packing change:
+ * the objects stay what they are (same order, same values, the same stream
+ * data); only their spelling, packing and compression change:
  *  - a stream's /Length is written in its dictionary, and the number objects
  *    that held nothing but a length go away;
  *  - tokens are separated only where the syntax needs it;
  *  - every object that is not a stream goes into a compressed object
- *    stream, and the table becomes a compressed cross-reference stream.
+ *    stream, and the table becomes a compressed cross-reference stream;
+ *  - a stream without a filter is deflated (libdeflate, see buf_deflate),
+ *    which libharu, told to compress nothing, leaves to this.
  * The input is parsed from its cross-reference table; anything unexpected
  * (encryption, incremental updates, a token we cannot read) leaves it as
  * it is.
@@ -23,7 +25,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <zlib.h>
 
 #include "jingsai.h"
 #include "pdf_pack.h"
@@ -66,6 +67,7 @@ struct emit {
 	long nobjs;
 	struct buf *out;
 	int last_regular;        /* the last byte written ends a number, name or keyword */
+	int flate;               /* the stream being written was deflated here */
 };
 
 static int
@@ -350,6 +352,10 @@ emit_value(struct emit *e, const struct tok *t, int n, int *k, long stream_len, 
 		}
 		if (*k >= n)
 			return -1;
+		if (stream_len >= 0 && e->flate) {
+			put_tok(e, "/Filter", 7);
+			put_tok(e, "/FlateDecode", 12);
+		}
 		if (stream_len >= 0) {
 			put_tok(e, "/Length", 7);
 			put_num(e, stream_len);
@@ -387,20 +393,6 @@ emit_value(struct emit *e, const struct tok *t, int n, int *k, long stream_len, 
 	default:
 		return -1;
 	}
-}
-
-/* Deflates LEN bytes of DATA into OUT (appending); returns 0 or -1. */
-static int
-deflate_into(const void *data, size_t len, struct buf *out)
-{
-	uLongf n = compressBound((uLong)len);
-	char *z = xmalloc(n);
-	int rc = compress2((Bytef *)z, &n, data, (uLong)len, 9) == Z_OK ? 0 : -1;
-
-	if (rc == 0)
-		buf_add(out, z, n);
-	free(z);
-	return rc;
 }
 
 static int
@@ -610,21 +602,36 @@ pdf_pack(const char *s, size_t n, struct buf *out)
 	e.nobjs = nobjs;
 	buf_printf(&res, "%%PDF-1.%ld\n%%\xE2\xE3\xCF\xD3\n", version);
 
-	/* streams as they come, each with its dictionary compacted */
+	/* streams as they come, each with its dictionary compacted; one
+	 * without a filter deflated when that makes it smaller */
 	for (i = 1; i < nobjs; i++) {
 		struct obj *o = &objs[i];
+		const char *data = s + o->data;
+		size_t dlen = o->dlen;
 
 		if (o->num == 0 || !o->stream)
 			continue;
+		e.flate = 0;
+		if (dict_find(s, o->toks, o->ntoks, "/Filter") < 0 && dlen > 0) {
+			buf_reset(&xs);
+			if (buf_deflate(&xs, data, dlen) != 0)
+				goto out;
+			if (xs.len < dlen) {
+				e.flate = 1;
+				data = xs.data;
+				dlen = xs.len;
+			}
+		}
 		o->out_off = res.len;
 		buf_printf(&res, "%d 0 obj\n", o->num);
 		e.out = &res;
 		e.last_regular = 0;
 		k = 0;
-		if (emit_value(&e, o->toks, o->ntoks, &k, (long)o->dlen, 0) != 0)
+		if (emit_value(&e, o->toks, o->ntoks, &k, (long)dlen, 0) != 0)
 			goto out;
+		e.flate = 0;
 		buf_puts(&res, "\nstream\n");
-		buf_add(&res, s + o->data, o->dlen);
+		buf_add(&res, data, dlen);
 		buf_puts(&res, "\nendstream\nendobj\n");
 	}
 
@@ -663,7 +670,7 @@ pdf_pack(const char *s, size_t n, struct buf *out)
 		buf_add(&stm, head.data, head.len);
 		buf_add(&stm, body.data, body.len);
 		buf_reset(&xs);
-		if (deflate_into(stm.data, stm.len, &xs) != 0)
+		if (buf_deflate(&xs, stm.data, stm.len) != 0)
 			goto out;
 		/* its offset, kept with the stream numbers past the objects */
 		objs = xrealloc(objs, (nobjs + nstm + 1) * sizeof *objs);
@@ -723,7 +730,7 @@ pdf_pack(const char *s, size_t n, struct buf *out)
 	}
 	buf_reset(&xs);
 	buf_reset(&head);
-	if (deflate_into(stm.data, stm.len, &xs) != 0 || deflate_into(body.data, body.len, &head) != 0)
+	if (buf_deflate(&xs, stm.data, stm.len) != 0 || buf_deflate(&head, body.data, body.len) != 0)
 		goto out;
 	predictor = xs.len < head.len + 40;
 	if (!predictor) {

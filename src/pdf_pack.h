@@ -9,7 +9,8 @@
 /* Appends to OUT the LEN bytes of the PDF at IN rewritten compactly: stream
  * lengths inline, dictionaries without padding, obsolete /ProcSet arrays
  * dropped, the other objects in compressed object streams and a compressed
- * cross-reference stream.  Stream data is copied as it is.  The same input
+ * cross-reference stream.  Stream data is copied as it is, but for a stream
+ * without /Filter: that is deflated, when that makes it smaller.  The same input
  * gives the same bytes.  Returns 0; or -1 when IN is not a PDF of the plain
  * shape libharu writes (one cross-reference table, no encryption), and then
  * OUT is unchanged. */

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <libdeflate.h>
 #include <openssl/evp.h>
 
 #include "jingsai.h"
@@ -403,6 +405,37 @@ atomic_write_if_changed(const char *path, const void *data, size_t len)
 	return atomic_write(path, data, len) == 0 ? 1 : -1;
 }
 
+/* Compressors ready for use: making one costs more than a small stream. */
+#define DEFLATE_POOL 8
+static struct libdeflate_compressor *deflate_pool[DEFLATE_POOL];
+static int deflate_pooled;
+static pthread_mutex_t deflate_lock = PTHREAD_MUTEX_INITIALIZER;
+
+int
+buf_deflate(struct buf *out, const void *data, size_t len)
+{
+	struct libdeflate_compressor *c = NULL;
+	size_t bound, n;
+
+	pthread_mutex_lock(&deflate_lock);
+	if (deflate_pooled > 0)
+		c = deflate_pool[--deflate_pooled];
+	pthread_mutex_unlock(&deflate_lock);
+	if (c == NULL && (c = libdeflate_alloc_compressor(9)) == NULL)
+		return -1;
+	bound = libdeflate_zlib_compress_bound(c, len);
+	buf_grow(out, bound);
+	n = libdeflate_zlib_compress(c, data, len, out->data + out->len, bound);
+	out->len += n;
+	out->data[out->len] = '\0';
+	pthread_mutex_lock(&deflate_lock);
+	if (deflate_pooled < DEFLATE_POOL)
+		deflate_pool[deflate_pooled++] = c, c = NULL;
+	pthread_mutex_unlock(&deflate_lock);
+	libdeflate_free_compressor(c);
+	return n > 0 ? 0 : -1;
+}
+
 void
 sha256_hex(const void *data, size_t len, char out[65])
 {
@@ -530,5 +563,14 @@ jz_cpu_seconds(void)
 	struct timespec ts;
 
 	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+double
+jz_thread_cpu_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
