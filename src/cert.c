@@ -291,7 +291,7 @@ build_award(struct build *b, const struct cert_award *a, struct cert_rec *r, int
 
 			if (e->kind != CE_TEXT || (stock && !e->variable))
 				continue;
-			for (int i = 0; i < n; i++) {
+			for (int i = 0; i < (cert_elem_varies(e) ? n : 1); i++) {
 				struct cert_values v;
 				char *text;
 

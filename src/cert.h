@@ -183,6 +183,9 @@ struct cert_qr_times {
 	int threads;
 };
 int cert_qr_finish(struct cert_qr_batch *b, struct cert_qr_times *tm);
+/* Whether E prints what changes from one certificate of an award to the
+ * next (recipient, unit, serial, QR code). */
+int cert_elem_varies(const struct cert_elem *e);
 /* Substitutes {recipient} {unit} {title} {issuer} {programme} {date}
  * {serial} {year} in TEXT; the caller frees. */
 char *cert_expand(const char *text, const struct cert_values *v);

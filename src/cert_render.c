@@ -193,9 +193,8 @@ field_label(const struct cert_elem *e, const char *label)
 	return xasprintf("text of template line %ld (%s)", e->line, label);
 }
 
-/* Whether E prints what changes from one certificate to the next. */
-static int
-per_certificate(const struct cert_elem *e)
+int
+cert_elem_varies(const struct cert_elem *e)
 {
 	static const char *const vars[] = {"{recipient}", "{unit}", "{serial}"};
 
@@ -257,7 +256,7 @@ shared_elems(const struct cert_template *t, int stock, char *shared)
 		double b[4], o[4];
 
 		shared[i] = 0;
-		if ((stock && !e->variable) || per_certificate(e))
+		if ((stock && !e->variable) || cert_elem_varies(e))
 			continue;
 		elem_box(e, b);
 		shared[i] = 1;
