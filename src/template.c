@@ -683,14 +683,47 @@ static const char *const formats[] = {
 	"thousands", "integer", "decimal1", "decimal2", "percent", "pct", "change",
 	"change1", "text", NULL
 };
+/* For messages: every format. */
+#define KNOWN_FORMATS "thousands, integer, decimal1, decimal2, percent, pct, change, change1, " \
+	"more(unit), more1(unit), text"
+
+/* The unit of a prose change format, "more(人次)" or "more1(个百分点)",
+ * into UNIT (size ≥ 32; "" for a bare "more"); returns 0 for "more", 1
+ * for "more1", -1 for another format. */
+static int
+more_format(const char *f, char *unit)
+{
+	int kind;
+	size_t n;
+
+	if (strncmp(f, "more1", 5) == 0) {
+		kind = 1;
+		f += 5;
+	} else if (strncmp(f, "more", 4) == 0) {
+		kind = 0;
+		f += 4;
+	} else
+		return -1;
+	unit[0] = '\0';
+	if (*f == '\0')
+		return kind;
+	n = strlen(f);
+	if (f[0] != '(' || f[n - 1] != ')' || n - 2 >= 32)
+		return -1;
+	memcpy(unit, f + 1, n - 2);
+	unit[n - 2] = '\0';
+	return strchr(unit, '(') == NULL && strchr(unit, ')') == NULL ? kind : -1;
+}
 
 static int
 known_format(const char *f)
 {
+	char unit[32];
+
 	for (int i = 0; formats[i]; i++)
 		if (strcmp(formats[i], f) == 0)
 			return 1;
-	return 0;
+	return more_format(f, unit) >= 0;
 }
 
 /* Parses the placeholder between S and E (without braces); returns 0 or -1. */
@@ -756,8 +789,7 @@ resolve(const struct tpl_run *run, const struct placeholder *ph, const struct va
 	*res = NULL;
 	*col = -1;
 	if (ph->format[0] != '\0' && !known_format(ph->format)) {
-		*err = xasprintf("unknown format '%s' (known: thousands, integer, decimal1, decimal2, "
-		    "percent, pct, change, change1, text)", ph->format);
+		*err = xasprintf("unknown format '%s' (known: " KNOWN_FORMATS ")", ph->format);
 		return -1;
 	}
 	if (ph->column[0] == '\0') {
@@ -800,26 +832,47 @@ resolve(const struct tpl_run *run, const struct placeholder *ph, const struct va
 char *
 tpl_format_number(double value, int is_integer, const char *format, char *out)
 {
-	char tmp[40];
+	char tmp[40], unit[32];
+	int more;
 
 	if (format == NULL || *format == '\0')
 		format = is_integer ? "thousands" : "decimal1";
+	if ((more = more_format(format, unit)) == 0) {
+		/* a change of a count in words: 增加1,234人次, 减少56人次, 持平 */
+		long long v = llround(value);
+		fmt_thousands(v < 0 ? -v : v, tmp);
+		if (v == 0)
+			snprintf(out, TPL_NUMBER_MAX, "持平");
+		else
+			snprintf(out, TPL_NUMBER_MAX, "%s%s%s", v > 0 ? "增加" : "减少", tmp, unit);
+		return out;
+	}
+	if (more == 1) {
+		/* of a rate, in one decimal: 提高1.2个百分点, 下降0.3个百分点, 持平 */
+		long long tenths = llround(value * 10);
+		if (tenths == 0)
+			snprintf(out, TPL_NUMBER_MAX, "持平");
+		else
+			snprintf(out, TPL_NUMBER_MAX, "%s%lld.%lld%s", tenths > 0 ? "提高" : "下降",
+			    llabs(tenths) / 10, llabs(tenths) % 10, unit);
+		return out;
+	}
 	if (strcmp(format, "thousands") == 0 || (strcmp(format, "change") == 0 && is_integer)) {
 		long long v = llround(value);
 		fmt_thousands(v < 0 ? -v : v, tmp);
-		snprintf(out, 64, "%s%s", v < 0 ? "-" : (v > 0 && format[0] == 'c') ? "+" : "", tmp);
+		snprintf(out, TPL_NUMBER_MAX, "%s%s", v < 0 ? "-" : (v > 0 && format[0] == 'c') ? "+" : "", tmp);
 	} else if (strcmp(format, "integer") == 0)
-		snprintf(out, 64, "%lld", llround(value));
+		snprintf(out, TPL_NUMBER_MAX, "%lld", llround(value));
 	else if (strcmp(format, "decimal2") == 0)
-		snprintf(out, 64, "%.2f", value);
+		snprintf(out, TPL_NUMBER_MAX, "%.2f", value);
 	else if (strcmp(format, "percent") == 0)
-		snprintf(out, 64, "%.1f%%", value * 100.0 + 0.0);
+		snprintf(out, TPL_NUMBER_MAX, "%.1f%%", value * 100.0 + 0.0);
 	else if (strcmp(format, "pct") == 0)
-		snprintf(out, 64, "%.1f%%", value);
+		snprintf(out, TPL_NUMBER_MAX, "%.1f%%", value);
 	else if (strcmp(format, "change1") == 0 || (!is_integer && strcmp(format, "change") == 0))
-		snprintf(out, 64, "%+.1f", value);
+		snprintf(out, TPL_NUMBER_MAX, "%+.1f", value);
 	else
-		snprintf(out, 64, "%.1f", value);
+		snprintf(out, TPL_NUMBER_MAX, "%.1f", value);
 	if (strcmp(out, "-0.0%") == 0 || strcmp(out, "-0.0") == 0)
 		memmove(out, out + 1, strlen(out));
 	return out;
@@ -830,7 +883,7 @@ static void
 put_value(struct buf *b, const struct value *v, const char *format, const char *null_text,
     size_t null_len)
 {
-	char tmp[64];
+	char tmp[TPL_NUMBER_MAX];
 
 	if (v == NULL || v->type == SQLITE_NULL) {
 		if (null_text != NULL)
@@ -1032,7 +1085,7 @@ check_format_attr(struct qctx *q, struct node *n)
 {
 	if (n->attr[A_FORMAT] != NULL && !known_format(n->attr[A_FORMAT])) {
 		node_diag(q->run->t, n, A_FORMAT, 0, DIAG_TPL_VALUE, n->attr[A_FORMAT], "format",
-		    "thousands, integer, decimal1, decimal2, percent, pct, change, change1, text");
+		    KNOWN_FORMATS);
 		q->errors++;
 		return -1;
 	}
@@ -1595,7 +1648,7 @@ render_table(struct rctx *c, struct node *n)
 				}
 			} else if (i > 0 && tc[i].numeric && (tc[i].format == NULL ||
 			    (strcmp(tc[i].format, "percent") != 0 && strcmp(tc[i].format, "pct") != 0))) {
-				char tmp[64];
+				char tmp[TPL_NUMBER_MAX];
 				buf_puts(&b, tpl_format_number(sums[i], sum_int[i], tc[i].format, tmp));
 			}
 			if (i == 0 && b.len == 0)

@@ -71,8 +71,10 @@ const char *tpl_run_title(const struct tpl_run *r);
 struct doc *tpl_render(const struct tpl_run *r, struct fontset *fs, struct buf *csv);
 
 /* Formats VALUE (a number, or NULL) as FORMAT names it (thousands, integer,
- * decimal1, decimal2, percent, pct, change, text) into OUT (size ≥ 64);
- * returns OUT.  Exposed for tests. */
+ * decimal1, decimal2, percent, pct, change, change1, more(unit),
+ * more1(unit), text) into OUT (TPL_NUMBER_MAX bytes); returns OUT.  Exposed
+ * for tests. */
+#define TPL_NUMBER_MAX 96
 char *tpl_format_number(double value, int is_integer, const char *format, char *out);
 
 #endif

@@ -25,7 +25,7 @@ CITY=$OUT/annual/2025/city
 pdftotext -layout "$CITY.pdf" "$WORK/city.txt" 2>/dev/null
 check "city PDF passes qpdf --check" qpdf --check "$CITY.pdf"
 # figures computed by hand from store.sql
-for want in "全年共有30家企业" "非公企业22家" "参与职工26,478人次" "比上年+1,503人次" "未报送" "通州湾示范区共1个地区未报送" \
+for want in "全年共有30家企业" "非公企业22家" "参与职工26,478人次" "比上年增加1,503人次" "未报送" "通州湾示范区共1个地区未报送" \
     "1,264" "96.6%" "3,455" "51,453" "滞后于进度" "同比上升" "input/bad/海安市-2025.xml" "— 1 —"; do
 	if tr -d ' \n' <"$WORK/city.txt" | grep -qF -- "$(printf '%s' "$want" | tr -d ' ')"; then ok "city PDF shows $want"
 	else fail "city PDF shows $want"; fi

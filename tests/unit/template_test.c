@@ -66,7 +66,7 @@ run(sqlite3 *db, const char *text, struct fontset *fs)
 int
 main(void)
 {
-	char b[64];
+	char b[TPL_NUMBER_MAX];
 	sqlite3 *db;
 	struct fontset *fs;
 
@@ -78,6 +78,18 @@ main(void)
 	CHECK_STR(tpl_format_number(0, 1, "change", b), "0", "change: zero unsigned");
 	CHECK_STR(tpl_format_number(2.75, 0, "change1", b), "+2.8", "change1: one decimal");
 	CHECK_STR(tpl_format_number(2025, 1, "integer", b), "2025", "integer: no separators");
+	CHECK_STR(tpl_format_number(42460, 1, "more(人次)", b), "增加42,460人次",
+	    "more: a rise in words, with its unit");
+	CHECK_STR(tpl_format_number(-2084, 1, "more(人次)", b), "减少2,084人次",
+	    "more: a fall in words, with its unit");
+	CHECK_STR(tpl_format_number(0, 1, "more(人次)", b), "持平", "more: no change, no unit");
+	CHECK_STR(tpl_format_number(7, 1, "more", b), "增加7", "more: without a unit");
+	CHECK_STR(tpl_format_number(0.75, 0, "more1(个百分点)", b), "提高0.8个百分点",
+	    "more1: a rate up, one decimal");
+	CHECK_STR(tpl_format_number(-0.04, 0, "more1(个百分点)", b), "持平",
+	    "more1: under half a tenth is no change");
+	CHECK_STR(tpl_format_number(-12.25, 0, "more1(个百分点)", b), "下降12.3个百分点",
+	    "more1: a rate down");
 
 	diag_set_sink(sink, NULL, NULL, NULL);
 	sqlite3_open(":memory:", &db);
@@ -129,6 +141,18 @@ main(void)
 	errors = 0;
 	csv = run(db, "<report title=\"x\"><table sql=\"INSERT INTO r VALUES (1,2,3,4)\"><col key=\"a\"/></table></report>\n", fs);
 	CHECK(csv == NULL && errors == 1 && strstr(last.text, "may not change the store"), "a writing query is refused");
+	free(csv);
+
+	errors = 0;
+	csv = run(db, "<report title=\"x\"><query name=\"q\" sql=\"SELECT 5 AS d\"/>\n"
+	    "<p>比上年{q.d:more(人次)|—}</p></report>\n", fs);
+	CHECK(csv != NULL && errors == 0, "a more(unit) placeholder is known");
+	free(csv);
+	errors = 0;
+	csv = run(db, "<report title=\"x\"><query name=\"q\" sql=\"SELECT 5 AS d\"/>\n"
+	    "<p>比上年{q.d:more(人次|—}</p></report>\n", fs);
+	CHECK(csv == NULL && errors == 1 && strstr(last.text, "unknown format 'more(人次'") &&
+	    strstr(last.text, "more(unit)"), "an unclosed more( is an unknown format, and the list says more(unit)");
 	free(csv);
 
 	fontset_free(fs);
