@@ -969,36 +969,84 @@ done:
 
 /* ---- One file, one savepoint ---------------------------------------------- */
 
-/* The tables a file of KIND ("annual-return", "participation", ...) fills. */
-static const char *
-kind_table(const char *kind)
+/* The CSV kind of a file of KIND ("participation", ...), or -1 (an annual
+ * return, or unknown). */
+static int
+csv_kind_of(const char *kind)
 {
 	for (int k = 0; k < CSV__KINDS; k++)
 		if (kind != NULL && strcmp(kind, csv_kind_name((enum csv_kind)k)) == 0)
-			return kinds[k].table;
-	return NULL;
+			return k;
+	return -1;
+}
+
+/* Brings back, for every key of kind K that no row holds any more, the
+ * latest earlier row kept of it (see store.c); returns how many, or -1
+ * after a diagnostic.  (No temporary table: forget calls this while it
+ * reads the file table.) */
+static long
+restore_earlier(struct run *r, enum csv_kind k)
+{
+	const struct kind_def *kd = &kinds[k];
+	const int *key = csv_kind_key(k);
+	struct buf on = {0}, by = {0}, same = {0};
+	char *sql;
+	long n = -1;
+
+	for (int i = 0; key[i] >= 0; i++) {
+		const char *c = kd->field[key[i]].column;
+		buf_printf(&on, "%st.%s = e.%s", i ? " AND " : "", c, c);
+		buf_printf(&by, "%se.%s", i ? ", " : "", c);
+		buf_printf(&same, "t.%s = %s_earlier.%s AND ", c, kd->table, c);
+	}
+	sql = xasprintf("INSERT INTO %s SELECT * FROM %s_earlier WHERE rowid IN "
+	    "(SELECT max(e.rowid) FROM %s_earlier e WHERE NOT EXISTS (SELECT 1 FROM %s t WHERE %s) "
+	    "GROUP BY %s)", kd->table, kd->table, kd->table, kd->table, on.data, by.data);
+	if (store_exec(r->db, sql) == 0) {
+		n = sqlite3_changes(r->db);
+		free(sql);
+		/* what came back is no longer an earlier row */
+		sql = xasprintf("DELETE FROM %s_earlier WHERE EXISTS (SELECT 1 FROM %s t WHERE %s"
+		    "t.file_id = %s_earlier.file_id AND t.line = %s_earlier.line)",
+		    kd->table, kd->table, same.data, kd->table, kd->table);
+		if (n > 0 && store_exec(r->db, sql) != 0)
+			n = -1;
+	}
+	free(sql);
+	buf_free(&on);
+	buf_free(&by);
+	buf_free(&same);
+	return n;
 }
 
 /* Removes what file ID (of KIND) contributed; returns the rows removed, or
  * -1 after a diagnostic.  With NEW_ID, counts for an annual return only the
- * projects and studios the new return (of file NEW_ID) no longer has. */
+ * projects and studios the new return (of file NEW_ID) no longer has.  A
+ * CSV row removed whose key an earlier file also had brings that file's row
+ * back (SPEC 3.2: the latest remaining file wins); *RESTORED counts them. */
 static long
-remove_contribution(struct run *r, long long id, const char *kind, long long new_id)
+remove_contribution(struct run *r, long long id, const char *kind, long long new_id,
+    long *restored)
 {
-	const char *table = kind_table(kind);
+	int k = csv_kind_of(kind);
 	char *sql;
 	long n = 0;
 
-	if (table != NULL) {
-		sql = xasprintf("DELETE FROM %s WHERE file_id = %lld", table, id);
+	*restored = 0;
+	if (k >= 0) {
+		const char *table = kinds[k].table;
+		sql = xasprintf("DELETE FROM %s_earlier WHERE file_id = %lld; "
+		    "DELETE FROM %s WHERE file_id = %lld", table, id, table, id);
 		int rc = store_exec(r->db, sql);
 		free(sql);
 		if (rc != 0)
 			return -1;
 		n = sqlite3_changes(r->db);
-		if (n > 0 && strcmp(table, "enterprise") == 0)
+		if (n > 0 && (*restored = restore_earlier(r, (enum csv_kind)k)) < 0)
+			return -1;
+		if (n > 0 && k == CSV_ENTERPRISES)
 			r->refs_removed |= REFS_ENTERPRISES;
-		if (n > 0 && strcmp(table, "achievement") == 0)
+		if (n > 0 && k == CSV_ACHIEVEMENTS)
 			r->refs_removed |= REFS_ENTRIES;
 		return n;
 	}
@@ -1219,6 +1267,16 @@ process_file(struct run *r, struct infile *f)
 			goto fail;
 	}
 
+	/* rows the earlier content of this path loses to this one are not
+	 * kept as earlier rows (store.c): that content is going */
+	if (old_id != 0) {
+		char *sql = xasprintf("DELETE FROM replacing; INSERT INTO replacing VALUES (%lld)", old_id);
+		int rc = store_exec(r->db, sql);
+		free(sql);
+		if (rc != 0)
+			goto fail;
+	}
+
 	if (len == 0) {
 		diag(DIAG_IN_EMPTY, f->shown, 1, 1);
 		rows = 0;
@@ -1255,16 +1313,19 @@ process_file(struct run *r, struct infile *f)
 			goto fail;
 		sum->rejected++;
 	} else {
-		long vanished = 0;
+		long vanished = 0, restored = 0;
 		if (old_id != 0) {
-			vanished = remove_contribution(r, old_id, old_kind, file_id);
-			char *sql = xasprintf("UPDATE file SET status = 'replaced' WHERE id = %lld", old_id);
+			vanished = remove_contribution(r, old_id, old_kind, file_id, &restored);
+			char *sql = xasprintf("DELETE FROM replacing; "
+			    "UPDATE file SET status = 'replaced' WHERE id = %lld", old_id);
 			int rc = vanished < 0 ? -1 : store_exec(r->db, sql);
 			free(sql);
 			if (rc != 0)
 				goto fail;
 			if (vanished > 0)
 				diag(DIAG_IN_VANISHED, f->shown, 0, 0, vanished);
+			if (restored > 0)
+				diag(DIAG_IN_RESTORED, f->shown, 0, 0, restored);
 			sum->changed++;
 			sum->rows_vanished += vanished;
 		}
@@ -1463,13 +1524,15 @@ out:
 }
 
 int
-ingest_forget(sqlite3 *db, const struct jz_opts *o, const char *path, long *rows_removed)
+ingest_forget(sqlite3 *db, const struct jz_opts *o, const char *path, long *rows_removed,
+    long *rows_back)
 {
 	struct run r = {.db = db, .opts = o};
 	char real[PATH_MAX];
 	int status = JZ_EXIT_OK, found = 0;
 
 	*rows_removed = 0;
+	*rows_back = 0;
 	if (realpath(o->input_dir, real) != NULL)
 		r.input_real = xstrdup(real);
 	char *key = store_key(&r, path);
@@ -1486,12 +1549,14 @@ ingest_forget(sqlite3 *db, const struct jz_opts *o, const char *path, long *rows
 		while (status == JZ_EXIT_OK && sqlite3_step(st) == SQLITE_ROW) {
 			long long id = sqlite3_column_int64(st, 0);
 			const char *kind = (const char *)sqlite3_column_text(st, 1);
-			long n = remove_contribution(&r, id, kind, 0);
+			long restored;
+			long n = remove_contribution(&r, id, kind, 0, &restored);
 			if (n < 0) {
 				status = JZ_EXIT_FAILURE;
 				break;
 			}
-			if (kind_table(kind) == NULL) {
+			*rows_back += restored;
+			if (csv_kind_of(kind) < 0) {
 				/* An annual return: count its rows as stored. */
 				sqlite3_stmt *c = store_prepare(db, "SELECT rows FROM file WHERE id = ?");
 				if (c != NULL) {
@@ -1598,10 +1663,15 @@ cmd_forget(const struct jz_opts *o, const struct jz_args *a)
 	if (db == NULL)
 		return JZ_EXIT_FAILURE;
 	for (int i = 0; i < a->argc; i++) {
-		long rows;
-		int s = ingest_forget(db, o, a->argv[i], &rows);
-		if (s == JZ_EXIT_OK && !o->quiet)
-			printf("%s: forgotten, %ld row%s removed\n", a->argv[i], rows, rows == 1 ? "" : "s");
+		long rows, back;
+		int s = ingest_forget(db, o, a->argv[i], &rows, &back);
+		if (s == JZ_EXIT_OK && !o->quiet) {
+			printf("%s: forgotten, %ld row%s removed", a->argv[i], rows, rows == 1 ? "" : "s");
+			if (back > 0)
+				printf("; %ld row%s of earlier files came back in their place", back,
+				    back == 1 ? "" : "s");
+			printf("\n");
+		}
 		if (s > status)
 			status = s;
 	}

@@ -42,9 +42,11 @@ int ingest_paths(sqlite3 *db, const struct jz_opts *o, int npaths, char *const *
     int check_only, struct ingest_summary *sum);
 
 /* Removes everything the file stored under PATH contributed (its rows, its
- * annual returns) and marks it forgotten.  Returns JZ_EXIT_OK, or
+ * annual returns) and marks it forgotten; rows of earlier files that its
+ * rows had replaced come back (*ROWS_BACK of them).  Returns JZ_EXIT_OK, or
  * JZ_EXIT_USAGE when the store knows no such file, or JZ_EXIT_FAILURE. */
-int ingest_forget(sqlite3 *db, const struct jz_opts *o, const char *path, long *rows_removed);
+int ingest_forget(sqlite3 *db, const struct jz_opts *o, const char *path, long *rows_removed,
+    long *rows_back);
 
 /* Prints the one-line summary of SUM to stdout ("3 files accepted, ..."),
  * or nothing when QUIET and nothing was rejected. */
