@@ -993,15 +993,24 @@ doc_circle(struct doc *d, double cx_mm, double cy_mm, double r_mm, double width_
 	it->fill = fill;
 }
 
-void
-doc_qr(struct doc *d, double x_mm, double y_mm, double size_mm, const unsigned char *modules,
-    int width)
+/* A QR item of D, SIZE_MM square at X_MM, Y_MM, without its modules yet. */
+static struct dl_item *
+qr_item(struct doc *d, double x_mm, double y_mm, double size_mm)
 {
 	struct dl_item *it = dl_add(d, DL_QR, "qr");
 
 	it->x = x_mm;
 	it->y = y_mm;
 	it->w = size_mm;
+	return it;
+}
+
+void
+doc_qr(struct doc *d, double x_mm, double y_mm, double size_mm, const unsigned char *modules,
+    int width)
+{
+	struct dl_item *it = qr_item(d, x_mm, y_mm, size_mm);
+
 	it->qr_width = width;
 	it->modules = xmalloc((size_t)width * width);
 	memcpy(it->modules, modules, (size_t)width * width);
@@ -1011,11 +1020,8 @@ void
 doc_qr_later(struct doc *d, double x_mm, double y_mm, double size_mm, doc_qr_fetch fetch,
     void *arg, int index)
 {
-	struct dl_item *it = dl_add(d, DL_QR, "qr");
+	struct dl_item *it = qr_item(d, x_mm, y_mm, size_mm);
 
-	it->x = x_mm;
-	it->y = y_mm;
-	it->w = size_mm;
 	it->qr_fetch = fetch;
 	it->qr_arg = arg;
 	it->qr_index = index;

@@ -26,4 +26,15 @@ expect_diag() {
 	if grep -qF -- "$2" "$WORK/stderr"; then ok "$1"; else fail "$1 (no '$2' in:)"; sed 's/^/    /' "$WORK/stderr" | head -20; fi
 }
 
+# ingest_setup — for the ingest tests: works in $WORK, with in/ holding programme.xml and the
+# base fixtures; J runs jingsai on in/ with the store db, q queries that store.
+ingest_setup() {
+	FIX=$TOP/tests/fixtures/ingest
+	cd "$WORK" || exit 3
+	mkdir in
+	cp "$TOP/input/programme.xml" "$FIX"/base/* in/
+}
+J() { "$JINGSAI" --input in --db db "$@"; }
+q() { sqlite3 db "$1"; }
+
 finish() { exit $FAILED; }

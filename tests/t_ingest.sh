@@ -2,15 +2,11 @@
 # t_ingest.sh — ingest and check of XML and CSV submissions: each bad file rejected whole with
 # its exact diagnostic, the good ones stored, hostile XML refused, encodings, aliases, order.
 . "$(dirname "$0")/lib.sh"
-FIX=$TOP/tests/fixtures/ingest
-cd "$WORK" || exit 3
-mkdir in bad good more
-cp "$TOP/input/programme.xml" "$FIX"/base/* in/
+ingest_setup
+mkdir bad good more
 cp "$FIX"/bad/* bad/
 cp "$FIX"/good/* good/
 cp "$FIX"/more/* more/
-J() { "$JINGSAI" --input in --db db "$@"; }
-q() { sqlite3 db "$1"; }
 
 # -- The base: a participation file sorting before the return naming its projects.
 expect_status 0 "base ingested" J ingest

@@ -4,12 +4,7 @@
 # the file's other errors, also far apart, among bad rows and rows the store cannot hold;
 # a later file's row with the same key still replaces an earlier file's row.
 . "$(dirname "$0")/lib.sh"
-FIX=$TOP/tests/fixtures/ingest
-cd "$WORK" || exit 3
-mkdir in
-cp "$TOP/input/programme.xml" "$FIX"/base/* in/
-J() { "$JINGSAI" --input in --db db "$@"; }
-q() { sqlite3 db "$1"; }
+ingest_setup
 expect_status 0 "base ingested" J ingest
 
 # expect_errors NAME FILE — the last command's errors about FILE are exactly those in FILE.want.

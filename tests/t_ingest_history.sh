@@ -3,12 +3,7 @@
 # that later file is forgotten or its new content no longer has the key; the latest remaining
 # file wins; a file forgotten takes its kept rows along; a rejected file changes nothing.
 . "$(dirname "$0")/lib.sh"
-FIX=$TOP/tests/fixtures/ingest
-cd "$WORK" || exit 3
-mkdir in
-cp "$TOP/input/programme.xml" "$FIX"/base/* in/
-J() { "$JINGSAI" --input in --db db "$@"; }
-q() { sqlite3 db "$1"; }
+ingest_setup
 X=91320614MA1XYW0012
 HEAD=credit_code,name,region,ownership,above_scale,industry,employees
 name_of_x() { q "SELECT name || '|' || employees || '|' || (SELECT path FROM file WHERE id = file_id) FROM enterprise WHERE credit_code = '$X'"; }

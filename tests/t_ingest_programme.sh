@@ -2,12 +2,7 @@
 # t_ingest_programme.sh — programme.xml as reference data: validated, reloaded when it changes,
 # a region still in use cannot go, a programme file elsewhere is skipped; check creates nothing.
 . "$(dirname "$0")/lib.sh"
-FIX=$TOP/tests/fixtures/ingest
-cd "$WORK" || exit 3
-mkdir in
-cp "$TOP/input/programme.xml" "$FIX"/base/* in/
-J() { "$JINGSAI" --input in --db db "$@"; }
-q() { sqlite3 db "$1"; }
+ingest_setup
 
 # check with no store: validates against the programme alone, creates no store.
 expect_status 1 "check without a store" J check in/a-participation.csv

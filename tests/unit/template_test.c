@@ -63,6 +63,29 @@ run(sqlite3 *db, const char *text, struct fontset *fs)
 	return out;
 }
 
+/* Number formats: value, whether an integer, format, what it prints. */
+static const struct {
+	double value;
+	int is_integer;
+	const char *format, *want, *what;
+} formats[] = {
+	{1234567, 1, NULL, "1,234,567", "default: thousands"},
+	{0.1234, 0, "percent", "12.3%", "percent of a fraction"},
+	{12.34, 0, "pct", "12.3%", "pct of a percentage"},
+	{1503, 1, "change", "+1,503", "change: sign"},
+	{-2, 1, "change", "-2", "change: negative"},
+	{0, 1, "change", "0", "change: zero unsigned"},
+	{2.75, 0, "change1", "+2.8", "change1: one decimal"},
+	{2025, 1, "integer", "2025", "integer: no separators"},
+	{42460, 1, "more(人次)", "增加42,460人次", "more: a rise in words, with its unit"},
+	{-2084, 1, "more(人次)", "减少2,084人次", "more: a fall in words, with its unit"},
+	{0, 1, "more(人次)", "持平", "more: no change, no unit"},
+	{7, 1, "more", "增加7", "more: without a unit"},
+	{0.75, 0, "more1(个百分点)", "提高0.8个百分点", "more1: a rate up, one decimal"},
+	{-0.04, 0, "more1(个百分点)", "持平", "more1: under half a tenth is no change"},
+	{-12.25, 0, "more1(个百分点)", "下降12.3个百分点", "more1: a rate down"},
+};
+
 int
 main(void)
 {
@@ -70,26 +93,9 @@ main(void)
 	sqlite3 *db;
 	struct fontset *fs;
 
-	CHECK_STR(tpl_format_number(1234567, 1, NULL, b), "1,234,567", "default: thousands");
-	CHECK_STR(tpl_format_number(0.1234, 0, "percent", b), "12.3%", "percent of a fraction");
-	CHECK_STR(tpl_format_number(12.34, 0, "pct", b), "12.3%", "pct of a percentage");
-	CHECK_STR(tpl_format_number(1503, 1, "change", b), "+1,503", "change: sign");
-	CHECK_STR(tpl_format_number(-2, 1, "change", b), "-2", "change: negative");
-	CHECK_STR(tpl_format_number(0, 1, "change", b), "0", "change: zero unsigned");
-	CHECK_STR(tpl_format_number(2.75, 0, "change1", b), "+2.8", "change1: one decimal");
-	CHECK_STR(tpl_format_number(2025, 1, "integer", b), "2025", "integer: no separators");
-	CHECK_STR(tpl_format_number(42460, 1, "more(人次)", b), "增加42,460人次",
-	    "more: a rise in words, with its unit");
-	CHECK_STR(tpl_format_number(-2084, 1, "more(人次)", b), "减少2,084人次",
-	    "more: a fall in words, with its unit");
-	CHECK_STR(tpl_format_number(0, 1, "more(人次)", b), "持平", "more: no change, no unit");
-	CHECK_STR(tpl_format_number(7, 1, "more", b), "增加7", "more: without a unit");
-	CHECK_STR(tpl_format_number(0.75, 0, "more1(个百分点)", b), "提高0.8个百分点",
-	    "more1: a rate up, one decimal");
-	CHECK_STR(tpl_format_number(-0.04, 0, "more1(个百分点)", b), "持平",
-	    "more1: under half a tenth is no change");
-	CHECK_STR(tpl_format_number(-12.25, 0, "more1(个百分点)", b), "下降12.3个百分点",
-	    "more1: a rate down");
+	for (size_t i = 0; i < sizeof formats / sizeof *formats; i++)
+		CHECK_STR(tpl_format_number(formats[i].value, formats[i].is_integer, formats[i].format, b),
+		    formats[i].want, formats[i].what);
 
 	diag_set_sink(sink, NULL, NULL, NULL);
 	sqlite3_open(":memory:", &db);
