@@ -21,7 +21,9 @@
 #define CSV_KIND_COLS 16         /* columns of the widest kind, at least */
 #define CSV_BATCH 32             /* good rows held back before their key check */
 #define CSV_BATCH_TEXT 65536     /* ... unless their text is longer than this */
+#ifndef CSV_SLICE               /* (the fuzz build makes it small) */
 #define CSV_SLICE (1 << 20)      /* bytes read between hand-backs of a mapping's pages */
+#endif
 
 /*
  * How the encoding is decided (FACTS.md, "Encodings"):
@@ -889,7 +891,7 @@ csv_read_flags(const char *path, const char *data, size_t len, csv_row_fn fn, vo
 		 * U+0080-U+07FF (Latin, Greek, Cyrillic...), and not one is
 		 * Chinese: a short GBK file whose characters happen to look like
 		 * UTF-8 (张 is not, 伟 is).  Read as GB18030, said in a note. */
-		diag(DIAG_CSV_GB_GUESS, path, 0, 0, (long)good);
+		diag(DIAG_CSV_GB_GUESS, path, 1, 1, (long)good);
 		encoding = "GB18030";
 		read_gb18030(&r, s, n);
 	} else if (bad == 0)

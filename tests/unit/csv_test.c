@@ -327,7 +327,7 @@ check_reading(void)
 	const char *gbk = "round,entry_id,judge,score\n2023-2024,A1,\xd6\xa3\xce\xb0,90\n";
 	out = read_rows("t.csv", gbk, strlen(gbk), &rc, &info);
 	CHECK_STR(out, "2: 2023-2024@1 | A1@11 | 郑伟@14 | 90@17\n"
-	    "t.csv:0:0: note: read as GB18030 (GBK): its 2 non-ASCII characters are valid UTF-8 too, "
+	    "t.csv:1:1: note: read as GB18030 (GBK): its 2 non-ASCII characters are valid UTF-8 too, "
 	    "but as UTF-8 not one is Chinese\n", "short GBK looking like UTF-8: read as GBK, with a note");
 	CHECK_STR(info.encoding, "GB18030", "short GBK looking like UTF-8: encoding");
 	free(out);
