@@ -22,6 +22,7 @@ static const char usage_text[] =
 "                            fields onto pre-printed paper, shifted by DX,DY millimetres\n"
 "  verify SERIAL|PAYLOAD     check a certificate serial or a scanned QR payload\n"
 "  forget PATH               remove what one submitted file contributed to the store\n"
+"                            (rows it had replaced come back)\n"
 "  run                       the nightly job: ingest what is new, rebuild what changed\n"
 "\n"
 "Options (before or after the command):\n"
