@@ -656,14 +656,12 @@ on_csv_row(void *arg, const struct csv_row *row)
 	}
 	bind_row(j, st, row);
 	int rc = sqlite3_step(st);
-	sqlite3_reset(st);
 	if (rc == SQLITE_DONE && sqlite3_changes(r->db) == 0) {
 		/* the key is there: replace the row, unless this file's */
+		sqlite3_reset(st);
 		st = j->update;
 		bind_row(j, st, row);
 		rc = sqlite3_step(st);
-		if (rc != SQLITE_DONE)
-			sqlite3_reset(st);
 	}
 	char *why = rc != SQLITE_DONE ? xstrdup(sqlite3_errmsg(r->db)) : NULL;
 	sqlite3_reset(st);
