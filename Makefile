@@ -9,6 +9,9 @@
 CC      ?= cc
 CFLAGS  ?= -O2 -g
 WARN     = -Wall -Wextra
+# What only make test builds (the sanitizer build, the unit tests) turns warnings
+# into errors, so a warning fails the tests rather than scrolling past.
+TEST_WARN = $(WARN) -Werror
 PKGS     = libxml-2.0 sqlite3 harfbuzz harfbuzz-subset icu-uc icu-i18n libqrencode libcrypto libdeflate
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
@@ -57,7 +60,7 @@ build/obj/%.o: src/%.c src/*.h src/*.def | build/obj
 
 build/asan/%.o: src/%.c src/*.h src/*.def | build/asan
 	clang -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined \
-	  $(WARN) -Isrc $(PKG_CFLAGS) -c $< -o $@
+	  $(TEST_WARN) -Isrc $(PKG_CFLAGS) -c $< -o $@
 
 # The XSDs (schemas/*.xsd, the readable source) are compiled into the program,
 # so jingsai validates from any folder: one byte array per file, made with od and sed.
@@ -74,7 +77,7 @@ build/obj/schemas.o: build/gen/schemas.c src/schemas.h | build/obj
 	$(CC) $(CFLAGS) $(WARN) -Isrc -c $< -o $@
 
 build/asan/schemas.o: build/gen/schemas.c src/schemas.h | build/asan
-	clang -O1 -g $(WARN) -Isrc -c $< -o $@
+	clang -O1 -g $(TEST_WARN) -Isrc -c $< -o $@
 
 build/obj build/asan build/gen build/unit build/asan-unit build/tools:
 	@mkdir -p $@
@@ -90,7 +93,7 @@ jingsai: src/main.c build/libjingsai.a
 
 build/jingsai-asan: src/main.c build/libjingsai-asan.a
 	clang -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined \
-	  $(WARN) -Isrc $(PKG_CFLAGS) src/main.c build/libjingsai-asan.a $(LIBS) -o $@
+	  $(TEST_WARN) -Isrc $(PKG_CFLAGS) src/main.c build/libjingsai-asan.a $(LIBS) -o $@
 
 # Helper programs (data generator, benchmark baselines).
 tools: $(TOOLS:tools/%.c=build/tools/%)
@@ -98,11 +101,11 @@ build/tools/%: tools/%.c build/libjingsai.a | build/tools
 	$(CC) $(CFLAGS) $(WARN) -Isrc $(PKG_CFLAGS) $< build/libjingsai.a $(LIBS) -o $@
 
 build/unit/%: tests/unit/%.c tests/unit/check.h build/libjingsai.a | build/unit
-	$(CC) $(CFLAGS) $(WARN) -Isrc -Itests/unit $(PKG_CFLAGS) $< build/libjingsai.a $(LIBS) -o $@
+	$(CC) $(CFLAGS) $(TEST_WARN) -Isrc -Itests/unit $(PKG_CFLAGS) $< build/libjingsai.a $(LIBS) -o $@
 
 build/asan-unit/%: tests/unit/%.c tests/unit/check.h build/libjingsai-asan.a | build/asan-unit
 	clang -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined \
-	  $(WARN) -Isrc -Itests/unit $(PKG_CFLAGS) $< build/libjingsai-asan.a $(LIBS) -o $@
+	  $(TEST_WARN) -Isrc -Itests/unit $(PKG_CFLAGS) $< build/libjingsai-asan.a $(LIBS) -o $@
 
 # The sample run a new user sees: every kind of document in output/.
 run: all

@@ -82,8 +82,9 @@ test_sign(void)
 static void
 test_expand(void)
 {
-	struct cert_values v = {"张三", "某公司", "南通市五一劳动奖章", "南通市劳动竞赛委员会", "P",
-	    "二〇二五年四月二十八日", "2025-MEDAL-0001", NULL, NULL};
+	struct cert_values v = {.recipient = "张三", .unit = "某公司", .title = "南通市五一劳动奖章",
+	    .issuer = "南通市劳动竞赛委员会", .programme = "P", .date = "二〇二五年四月二十八日",
+	    .serial = "2025-MEDAL-0001"};
 	char *s = cert_expand("兹授予{recipient}同志{title}，{unknown}{serial}", &v);
 
 	CHECK_STR(s, "兹授予张三同志南通市五一劳动奖章，{unknown}2025-MEDAL-0001", "placeholders");
