@@ -316,6 +316,32 @@ fontset_free(struct fontset *fs)
 }
 
 /* Parses the face on first use; returns 0 or -1 (unusable, said once). */
+/* Whether FACE lists table TAG in its directory; with WHOLE, only when the
+ * file also holds all of it (HarfBuzz gives an empty table otherwise). */
+static int
+has_table(hb_face_t *face, hb_tag_t tag, int whole)
+{
+	hb_tag_t tags[64];
+	unsigned start = 0, n;
+
+	if (whole) {
+		hb_blob_t *t = hb_face_reference_table(face, tag);
+		unsigned len = hb_blob_get_length(t);
+
+		hb_blob_destroy(t);
+		return len > 0;
+	}
+	do {
+		n = sizeof tags / sizeof *tags;
+		hb_face_get_table_tags(face, start, &n, tags);
+		for (unsigned i = 0; i < n; i++)
+			if (tags[i] == tag)
+				return 1;
+		start += n;
+	} while (n == sizeof tags / sizeof *tags);
+	return 0;
+}
+
 static int
 face_load(struct jz_face *f)
 {
@@ -335,18 +361,15 @@ face_load(struct jz_face *f)
 		diag(DIAG_LAYOUT_FONT_BAD, f->path, 0, 0, "is not a font (or no such face in the collection)");
 		return -1;
 	}
-	{
-		hb_blob_t *glyf = hb_face_reference_table(f->face, HB_TAG('g', 'l', 'y', 'f'));
-		unsigned glyf_len = hb_blob_get_length(glyf);
-
-		hb_blob_destroy(glyf);
-		if (glyf_len > 0)
-			goto truetype;
+	if (!has_table(f->face, HB_TAG('g', 'l', 'y', 'f'), 1)) {
+		/* a glyf table the directory lists but the file does not hold
+		 * whole is a damaged (most often truncated) copy, not CFF */
 		diag(DIAG_LAYOUT_FONT_BAD, f->path, 0, 0,
+		    has_table(f->face, HB_TAG('g', 'l', 'y', 'f'), 0) ?
+		    "is damaged: its glyph outlines (glyf table) are cut short; copy the file again" :
 		    "has no TrueType outlines (OpenType/CFF fonts cannot be embedded by libharu)");
 		return -1;
 	}
-truetype:
 	f->font = hb_font_create(f->face);
 	f->upem = hb_face_get_upem(f->face);
 	f->nglyphs = hb_face_get_glyph_count(f->face);
