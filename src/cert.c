@@ -63,9 +63,12 @@ struct build {
 	struct programme prog;
 	unsigned char *key;    /* NULL: no key, no QR */
 	size_t keylen;
+	char key_id[32];       /* cert_key_id of it */
 	double dx, dy;         /* stock offset, mm */
 	const char *tree;      /* "" or "stock/" */
 	int errors, failures;
+	int unsigned_awards;   /* awards printed without a key */
+	struct buf keyless;    /* "MEDAL, CERT": signed awards not printed for want of the key */
 };
 
 static void
@@ -420,6 +423,31 @@ build_award(struct build *b, const struct cert_award *a, struct cert_rec *r, int
 	cert_template_free(t);
 }
 
+/* Whether the certificates of AWARD may be printed under the key of B:
+ * not when another key signed them before (their codes, already handed
+ * out, would no longer verify) or when they were signed and there is no
+ * key now (they would lose their codes), unless --re-sign says so.  A
+ * refusal is a failure with a diagnostic; the files stay as they are. */
+static int
+signing_allows(struct build *b, const char *award)
+{
+	char before[32];
+	int k = cert_signing_get(b->oc->db, b->year, award, before);
+
+	if (k < 0) {
+		b->failures++;
+		return 0;
+	}
+	if (k == 0 || before[0] == '\0' || strcmp(before, b->key_id) == 0 || b->args->re_sign)
+		return 1;
+	if (b->key == NULL)
+		buf_printf(&b->keyless, "%s%s", b->keyless.len ? ", " : "", award);   /* said once, after */
+	else
+		diag(DIAG_CERT_KEY_OTHER, NULL, 0, 0, b->year, award, before, b->key_id);
+	b->failures++;
+	return 0;
+}
+
 /* Removes the files of withdrawn certificates of YEAR, so that nobody
  * prints one by mistake. */
 static void
@@ -543,6 +571,7 @@ certificates_build(struct out_ctx *oc, int year, const struct jz_args *a)
 		rc = JZ_EXIT_FAILURE;
 		goto done;
 	}
+	cert_key_id(b.key, b.keylen, b.key_id);
 	b.dx = a->offset_x_mm;
 	b.dy = a->offset_y_mm;
 	if (set.nrecs > 0 && (b.fs = fontset_open(oc->opts->fonts_dir)) == NULL) {
@@ -568,9 +597,16 @@ certificates_build(struct out_ctx *oc, int year, const struct jz_args *a)
 			cert_template_free(t);
 			free(tpath);
 		}
-		build_award(&b, set.recs[i].award, set.recs + i, j - i);
+		if (signing_allows(&b, set.recs[i].award->code)) {
+			build_award(&b, set.recs[i].award, set.recs + i, j - i);
+			b.unsigned_awards += b.key == NULL;
+			if (cert_signing_set(oc->db, year, set.recs[i].award->code, b.key_id) != 0)
+				b.failures++;
+		}
 		i = j;
 	}
+	if (b.keyless.len > 0)
+		diag(DIAG_CERT_KEY_MISSING, NULL, 0, 0, year, b.keyless.data);
 	if (cert_fields_store(oc->db, &set) != 0)
 		b.failures++;
 	write_manifest(&b);
@@ -579,7 +615,7 @@ certificates_build(struct out_ctx *oc, int year, const struct jz_args *a)
 	if (oc->force || oc->built > built_before) {
 		static int key_warned;
 		cert_report_unknown_units(&set);
-		if (k == 0 && set.nrecs > 0 && !key_warned++)
+		if (k == 0 && b.unsigned_awards > 0 && !key_warned++)
 			diag(DIAG_CERT_NO_KEY, NULL, 0, 0);
 	}
 	if (cert_tx_end(oc->db, nested, 1) != 0)
@@ -589,6 +625,7 @@ certificates_build(struct out_ctx *oc, int year, const struct jz_args *a)
 	else if (b.errors > 0 || set.errors > 0)
 		rc = JZ_EXIT_REJECTED;
 done:
+	buf_free(&b.keyless);
 	if (b.fs != NULL)
 		fontset_free(b.fs);
 	free(b.key);
@@ -671,10 +708,11 @@ int
 cmd_verify(const struct jz_opts *o, const struct jz_args *a)
 {
 	char serial[64], mac[64], *pattern, *rec_recipient = NULL, *rec_unit = NULL,
-	    *fields = NULL, *status = NULL, *f_recipient = NULL, *f_unit = NULL, *f_serial = NULL;
+	    *fields = NULL, *status = NULL, *f_recipient = NULL, *f_unit = NULL, *f_serial = NULL,
+	    *award = NULL, signed_by[32] = "";
 	sqlite3 *db;
 	sqlite3_stmt *st;
-	int rc = 1, found = 0;
+	int rc = 1, found = 0, year = 0;
 
 	if (access(o->db_path, F_OK) != 0) {
 		diag(DIAG_IO, o->db_path, 0, 0, "cannot open the store", strerror(errno));
@@ -690,7 +728,8 @@ cmd_verify(const struct jz_opts *o, const struct jz_args *a)
 		return 1;
 	}
 	free(pattern);
-	st = store_prepare(db, "SELECT recipient, unit, fields, status FROM certificate WHERE serial = ?1");
+	st = store_prepare(db, "SELECT recipient, unit, fields, status, year, award FROM certificate "
+	    "WHERE serial = ?1");
 	if (st == NULL) {
 		store_close(db);
 		return JZ_EXIT_FAILURE;
@@ -702,8 +741,15 @@ cmd_verify(const struct jz_opts *o, const struct jz_args *a)
 		rec_unit = sqlite3_column_text(st, 1) ? xstrdup((const char *)sqlite3_column_text(st, 1)) : NULL;
 		fields = sqlite3_column_text(st, 2) ? xstrdup((const char *)sqlite3_column_text(st, 2)) : NULL;
 		status = xstrdup((const char *)sqlite3_column_text(st, 3));
+		year = sqlite3_column_int(st, 4);
+		award = xstrdup((const char *)sqlite3_column_text(st, 5));
 	}
 	sqlite3_finalize(st);
+	if (found && cert_signing_get(db, year, award, signed_by) < 0) {
+		store_close(db);
+		rc = JZ_EXIT_FAILURE;
+		goto done;
+	}
 	store_close(db);
 
 	if (!found) {
@@ -726,11 +772,20 @@ cmd_verify(const struct jz_opts *o, const struct jz_args *a)
 	if (mac[0] != '\0') {
 		unsigned char *key;
 		size_t keylen;
-		char want[32];
+		char want[32], key_id[32];
 		int k = cert_key_load(&key, &keylen);
 		if (k <= 0) {
 			if (k == 0)
 				diag(DIAG_CERT_VERIFY_KEY, NULL, 0, 0, serial);
+			rc = JZ_EXIT_FAILURE;
+			goto done;
+		}
+		/* Under a key that did not sign them, every code would look
+		 * altered: say that the key is wrong instead. */
+		cert_key_id(key, keylen, key_id);
+		if (signed_by[0] != '\0' && strcmp(signed_by, key_id) != 0) {
+			diag(DIAG_CERT_VERIFY_OTHER, NULL, 0, 0, key_id, year, award, signed_by, serial);
+			free(key);
 			rc = JZ_EXIT_FAILURE;
 			goto done;
 		}
@@ -750,6 +805,7 @@ cmd_verify(const struct jz_opts *o, const struct jz_args *a)
 	print_fields(fields);
 	rc = 0;
 done:
+	free(award);
 	free(rec_recipient);
 	free(rec_unit);
 	free(fields);

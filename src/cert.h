@@ -96,6 +96,12 @@ int cert_serials_assign(sqlite3 *db, int year, const char *award, struct cert_se
     int report_all);
 /* Records each certificate's printed fields.  Returns 0 or -1. */
 int cert_fields_store(sqlite3 *db, const struct cert_set *set);
+/* The id of the key that signed the certificates of AWARD in YEAR ("" for
+ * printed without codes) into ID; returns 1, or 0 when none is recorded,
+ * or -1 after a diagnostic. */
+int cert_signing_get(sqlite3 *db, int year, const char *award, char id[32]);
+/* Records ID as that key.  Returns 0, or -1 after a diagnostic. */
+int cert_signing_set(sqlite3 *db, int year, const char *award, const char *id);
 
 /* ---- cert_sign.c ---- */
 /* The key named by $JINGSAI_KEY_FILE.  Returns 1 with *KEY (caller frees)
@@ -110,6 +116,9 @@ char *cert_fields_get(const char *fields, const char *name);
 /* HMAC-SHA256 of FIELDS under KEY, first 16 bytes, base64url without
  * padding (22 characters) into OUT. */
 void cert_mac(const unsigned char *key, size_t keylen, const char *fields, char out[32]);
+/* The id of KEY (a MAC of a fixed text: it tells keys apart and gives
+ * nothing of the key away) into OUT; KEY NULL: "" (no key). */
+void cert_key_id(const unsigned char *key, size_t keylen, char out[32]);
 /* The QR payload: PATTERN with {serial} and {mac} replaced, and {payload}
  * by SERIAL.MAC (pattern NULL or empty: "{payload}"); the caller frees. */
 char *cert_payload(const char *pattern, const char *serial, const char *mac);

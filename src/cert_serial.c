@@ -1,5 +1,7 @@
 /* cert_serial.c — certificate serials: given once, kept in the store, never
- * renumbered; awards that leave the data are withdrawn, never reused. */
+ * renumbered; awards that leave the data are withdrawn, never reused.  Also
+ * the record of which key signed the certificates of an award and year. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -216,4 +218,50 @@ cert_fields_store(sqlite3 *db, const struct cert_set *set)
 		return cert_tx_end(db, nested, 1);
 	cert_tx_end(db, nested, 0);
 	return -1;
+}
+
+int
+cert_signing_get(sqlite3 *db, int year, const char *award, char id[32])
+{
+	sqlite3_stmt *st = store_prepare(db, "SELECT key_id FROM cert_signing "
+	    "WHERE year = ?1 AND award = ?2");
+	int rc;
+
+	id[0] = '\0';
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int(st, 1, year);
+	sqlite3_bind_text(st, 2, award, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		snprintf(id, 32, "%s", (const char *)sqlite3_column_text(st, 0));
+		rc = 1;
+	} else if (rc == SQLITE_DONE)
+		rc = 0;
+	else {
+		diag(DIAG_STORE, NULL, 0, 0, sqlite3_errmsg(db));
+		rc = -1;
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int
+cert_signing_set(sqlite3 *db, int year, const char *award, const char *id)
+{
+	sqlite3_stmt *st = store_prepare(db, "INSERT OR REPLACE INTO cert_signing (year, award, key_id) "
+	    "VALUES (?1, ?2, ?3)");
+	int rc = 0;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int(st, 1, year);
+	sqlite3_bind_text(st, 2, award, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, id, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		diag(DIAG_STORE, NULL, 0, 0, sqlite3_errmsg(db));
+		rc = -1;
+	}
+	sqlite3_finalize(st);
+	return rc;
 }

@@ -108,6 +108,15 @@ cert_mac(const unsigned char *key, size_t keylen, const char *fields, char out[3
 	out[o] = '\0';
 }
 
+void
+cert_key_id(const unsigned char *key, size_t keylen, char out[32])
+{
+	if (key == NULL)
+		out[0] = '\0';
+	else
+		cert_mac(key, keylen, "jingsai certificate key id", out);
+}
+
 char *
 cert_payload(const char *pattern, const char *serial, const char *mac)
 {

@@ -15,6 +15,8 @@ struct jz_args {
 	double offset_x_mm;  /* --offset DX,DY (certificates --stock), millimetres */
 	double offset_y_mm;
 	int calibrate;       /* --calibrate (certificates): also write the calibration page */
+	int re_sign;         /* --re-sign (certificates): print them again under the key now
+	                      * set (or without codes), though another one signed them */
 };
 
 struct out_ctx;

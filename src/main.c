@@ -17,9 +17,11 @@ static const char usage_text[] =
 "  annual YEAR [--region CODE]\n"
 "                            annual report of the city (and of every region), or of one region\n"
 "  bulletin ROUND --number N the biennial bulletin of ROUND (e.g. 2023-2024), document number N\n"
-"  certificates YEAR [--award CODE] [--stock [--offset DX,DY]] [--calibrate]\n"
+"  certificates YEAR [--award CODE] [--stock [--offset DX,DY]] [--calibrate] [--re-sign]\n"
 "                            award certificates of YEAR; --stock prints only the variable\n"
-"                            fields onto pre-printed paper, shifted by DX,DY millimetres\n"
+"                            fields onto pre-printed paper, shifted by DX,DY millimetres;\n"
+"                            --re-sign prints them again under the key set now (or with\n"
+"                            no QR code) although another key signed them\n"
 "  verify SERIAL|PAYLOAD     check a certificate serial or a scanned QR payload\n"
 "  forget PATH               remove what one submitted file contributed to the store\n"
 "                            (rows it had replaced come back)\n"
@@ -40,8 +42,11 @@ static const char usage_text[] =
 "3 failure (I/O, store, fonts); 75 another run holds the lock.\n"
 "\n"
 "Environment: JINGSAI_KEY_FILE names the file holding the certificate key\n"
-"(no key: certificates carry no QR code, with a warning); SOURCE_DATE_EPOCH\n"
-"fixes the date written into documents.\n";
+"(no key: certificates carry no QR code, with a warning). Certificates once\n"
+"signed are not printed again without their key or under another one (the\n"
+"codes already handed out would no longer verify) unless --re-sign is given;\n"
+"set the variable for cron jobs too. SOURCE_DATE_EPOCH fixes the date written\n"
+"into documents.\n";
 
 struct command {
 	const char *name;
@@ -119,6 +124,10 @@ main(int argc, char **argv)
 		}
 		if (strcmp(arg, "--calibrate") == 0) {
 			a.calibrate = 1;
+			continue;
+		}
+		if (strcmp(arg, "--re-sign") == 0) {
+			a.re_sign = 1;
 			continue;
 		}
 		if (strcmp(arg, "--") == 0) {

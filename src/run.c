@@ -181,7 +181,7 @@ table_exists(sqlite3 *db, const char *name)
 static int
 state_fingerprint(struct out_ctx *oc, char hex[65])
 {
-	static const char *const kept[] = {"certificate", "bulletin_issue"}; /* builders' own state */
+	static const char *const kept[] = {"certificate", "cert_signing", "bulletin_issue"}; /* builders' own state */
 	struct fingerprint *fp = fp_new(oc);
 	const char *env;
 	int rc = 0;

@@ -271,6 +271,16 @@ const char store_schema[] =
 "  UNIQUE (year, award, recipient, credit_code),\n"
 "  UNIQUE (year, award, seq)\n"
 ");\n"
+/* Which key signed the QR codes printed on the certificates of an award and
+ * year, so that a run without that key (a cron job without the variable)
+ * or with another one does not print them again with no code or with codes
+ * that no longer verify, unless told to (--re-sign). */
+"CREATE TABLE IF NOT EXISTS cert_signing (\n"
+"  year   INTEGER NOT NULL,\n"
+"  award  TEXT NOT NULL,\n"
+"  key_id TEXT NOT NULL,              -- cert_key_id of the key; '' = printed without codes\n"
+"  PRIMARY KEY (year, award)\n"
+");\n"
 
 /* -- Documents built, with the fingerprint of their inputs (nightly run). -- */
 "CREATE TABLE IF NOT EXISTS document (\n"

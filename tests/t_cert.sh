@@ -174,16 +174,51 @@ check "calibration page written" test -f "$Y/stock/MEDAL/calibration.pdf"
 check "qpdf --check calibration" qpdf --check "$Y/stock/MEDAL/calibration.pdf"
 check "normal certificates untouched by --stock" test -f "$Y/MEDAL/$s_wang.pdf"
 
-# No key: a warning and no QR code.
+# Signed certificates are not printed again without their key (a cron job
+# without the variable) nor under another key: the codes handed out would
+# be lost or no longer verify.  The files stay as they are.
+sums() { cat "$Y/TECH/print.pdf" "$Y/TECH/"2025-TECH-*.pdf | sha256sum; }
+before=$(sums)
 unset JINGSAI_KEY_FILE
-expect_status 0 "certificates without a key" J certificates 2025 --award TECH
+expect_status 3 "signed, no key now: refused" J certificates 2025
+expect_diag "refusal names every award, once" \
+	"the certificates of 2025 (MEDAL, CERT, PIONEER, TECH, WOMEN) were signed with a key, and JINGSAI_KEY_FILE is not set"
+[ "$(grep -c 'were signed with a key' "$WORK/stderr")" = 1 ] && ok "one message for all the awards" ||
+	fail "refusal said $(grep -c 'were signed with a key' "$WORK/stderr") times"
+! grep -q "no certificate key" "$WORK/stderr" && ok "no 'printed without QR code' warning when none was" ||
+	fail "warned of QR-less certificates that were not printed"
+check "refused: TECH files untouched" test "$(sums)" = "$before"
+printf 'another-key-0123456789abcdef\n' >"$WORK/key2"
+JINGSAI_KEY_FILE=$WORK/key2; export JINGSAI_KEY_FILE
+expect_status 3 "signed, another key now: refused" J certificates 2025 --award TECH
+expect_diag "another key: said so" "the certificates of 2025 TECH were signed with another key"
+check "refused: TECH files still untouched" test "$(sums)" = "$before"
+expect_status 3 "verify under another key: a failure, not 'altered'" J verify "$payload"
+expect_diag "verify says the key is not the one that signed" "is not the one that signed the certificates of 2025 MEDAL"
+! grep -q '^altered' "$WORK/stdout" && ok "verify under another key accuses nobody" || fail "verify under another key: altered"
+# --re-sign without a key: printed again with no code, and a warning.
+unset JINGSAI_KEY_FILE
+expect_status 0 "--re-sign without a key" J certificates 2025 --award TECH --re-sign
 expect_diag "no key is warned about" "no certificate key"
 pdftoppm -r 150 -png "$Y/TECH/print.pdf" "$WORK/tech"
 [ -z "$(zbarimg -q --raw "$WORK"/tech*.png 2>/dev/null)" ] && ok "no QR code without a key" || fail "QR without key"
+expect_status 0 "unsigned now: printed without a key, no --re-sign needed" J certificates 2025 --award TECH
+# A key for certificates printed without codes: signed, no --re-sign needed.
+JINGSAI_KEY_FILE=$WORK/key2; export JINGSAI_KEY_FILE
+expect_status 0 "unsigned, then a key: signed" J certificates 2025 --award TECH
+pdftoppm -r 150 -png "$Y/TECH/print.pdf" "$WORK/tech2"
+tech_payload=$(zbarimg -q --raw "$WORK"/tech2*.png 2>/dev/null | head -1)
+expect_status 0 "its code verifies under that key" J verify "$tech_payload"
+# --re-sign under another key: signed anew; the old key no longer verifies them.
+JINGSAI_KEY_FILE=$WORK/key; export JINGSAI_KEY_FILE
+expect_status 0 "--re-sign under another key" J certificates 2025 --award TECH --re-sign
+expect_status 1 "a code of the old key no longer verifies" J verify "$tech_payload"
+grep -q '^altered' "$WORK/stdout" && ok "the old copy's code: altered" || fail "old copy's code after --re-sign"
 JINGSAI_KEY_FILE=$WORK/missing; export JINGSAI_KEY_FILE
 expect_status 3 "unreadable key file is a failure" J certificates 2025 --award TECH
 unset JINGSAI_KEY_FILE
 expect_status 3 "verify of a code without the key" J verify "https://zgh.nantong.gov.cn/zs/v?c=$s_wang&m=$mac"
+JINGSAI_KEY_FILE=$WORK/key; export JINGSAI_KEY_FILE
 
 # A name no font can print: reported against its certificate (from the
 # worker process that made it), and neither file is written.

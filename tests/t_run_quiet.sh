@@ -1,7 +1,8 @@
 #!/bin/sh
 # t_run_quiet.sh — cron manners: a full run reports what it did (stdout, log);
 # the run after it prints nothing, exits 0 and rewrites no file; touching a
-# file without changing it changes nothing either.
+# file without changing it changes nothing either; a night without the
+# certificate key leaves the signed certificates alone and says so.
 . "$(dirname "$0")/lib.sh"
 . "$TOP/tests/run_lib.sh"
 
@@ -46,6 +47,23 @@ grep -v "^${victim#./} " "$WORK/before" | grep -v '^jingsai.log ' >"$WORK/before
 if [ -f "$WORK/s/output/$victim" ] && cmp -s "$WORK/before2" "$WORK/after"
 then ok "a deleted document ($victim) is rebuilt, and only it"
 else fail "deleted document: rebuilt=$([ -f "$WORK/s/output/$victim" ] && echo yes || echo no)"; diff "$WORK/before2" "$WORK/after" | head; fi
+
+# A night whose cron job lacks the certificate key leaves the signed
+# certificates as they are (their QR codes stay) and says why, every night;
+# with the key back, the run has nothing to do.
+jz "$WORK/s" >/dev/null 2>&1
+snapshot "$WORK/s/output" | grep -v '^jingsai.log ' >"$WORK/before"
+unset JINGSAI_KEY_FILE
+expect_status 3 "a run without the key that signed the certificates fails" jz "$WORK/s"
+expect_diag "and says why" "were signed with a key, and JINGSAI_KEY_FILE is not set"
+snapshot "$WORK/s/output" | grep -v '^jingsai.log ' >"$WORK/after"
+if cmp -s "$WORK/before" "$WORK/after"; then ok "and rewrites no file"
+else fail "files changed:"; diff "$WORK/before" "$WORK/after" | head; fi
+expect_status 3 "the next night without the key says it again" jz "$WORK/s"
+JINGSAI_KEY_FILE="$WORK/key"; export JINGSAI_KEY_FILE
+expect_status 0 "with the key back: nothing to do" jz "$WORK/s"
+if [ ! -s "$WORK/stdout" ] && [ ! -s "$WORK/stderr" ]; then ok "and prints nothing"
+else fail "it printed:"; cat "$WORK/stdout" "$WORK/stderr" | head; fi
 
 # On a terminal, a progress bar; never in the log or without a terminal.
 rm -f "$WORK/s/output/$victim"

@@ -46,6 +46,15 @@ test_sign(void)
 	cert_mac(key, strlen((const char *)key), fields, mac);
 	CHECK_STR(mac, "JWw2B0Ch124Is3DWOZhs3g", "HMAC-SHA256 truncated, base64url");
 	free(fields);
+	{
+		char id1[32], id2[32], none[32];
+		cert_key_id(key, strlen((const char *)key), id1);
+		cert_key_id((const unsigned char *)"another key, 16+ bytes", 22, id2);
+		cert_key_id(NULL, 0, none);
+		CHECK(strlen(id1) == 22 && strcmp(id1, id2) != 0 && none[0] == '\0',
+		    "key ids: 22 characters, one per key, empty for none");
+		CHECK(strstr(id1, (const char *)key) == NULL, "a key id does not spell the key");
+	}
 
 	payload = cert_payload("https://v.example/zs?c={serial}&m={mac}", "2025-MEDAL-0001", mac);
 	CHECK_STR(payload, "https://v.example/zs?c=2025-MEDAL-0001&m=JWw2B0Ch124Is3DWOZhs3g",
