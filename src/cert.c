@@ -244,8 +244,9 @@ single_take(void *arg, int k, int status, struct buf *data)
 }
 
 /* The certificates R[0..N) of one award: single files, print.pdf, and the
- * calibration page when asked for. */
-static void
+ * calibration page when asked for.  Returns 0, or -1 when its template
+ * could not be read (nothing printed). */
+static int
 build_award(struct build *b, const struct cert_award *a, struct cert_rec *r, int n)
 {
 	char *tpath = path_join(b->oc->opts->templates_dir, a->template);
@@ -265,7 +266,7 @@ build_award(struct build *b, const struct cert_award *a, struct cert_rec *r, int
 	free(tpath);
 	if (t == NULL) {
 		b->errors++;
-		return;
+		return -1;
 	}
 	date = fmt_date_chinese(b->year, t->month, t->day);
 	for (int i = 0; i < n; i++) {
@@ -421,6 +422,7 @@ build_award(struct build *b, const struct cert_award *a, struct cert_rec *r, int
 	free(qr);
 	free(date);
 	cert_template_free(t);
+	return 0;
 }
 
 /* Whether the certificates of AWARD may be printed under the key of B:
@@ -597,8 +599,8 @@ certificates_build(struct out_ctx *oc, int year, const struct jz_args *a)
 			cert_template_free(t);
 			free(tpath);
 		}
-		if (signing_allows(&b, set.recs[i].award->code)) {
-			build_award(&b, set.recs[i].award, set.recs + i, j - i);
+		if (signing_allows(&b, set.recs[i].award->code) &&
+		    build_award(&b, set.recs[i].award, set.recs + i, j - i) == 0) {
 			b.unsigned_awards += b.key == NULL;
 			if (cert_signing_set(oc->db, year, set.recs[i].award->code, b.key_id) != 0)
 				b.failures++;
