@@ -287,6 +287,17 @@ read_children(struct tctx *c, struct cert_template *t, const xmlNode *parent, in
 	}
 }
 
+/* Keeps the first error libxml2 raises while parsing (an encoding that
+ * does not convert says so here, not later as a misplaced tag). */
+static void
+first_error(void *arg, xmlErrorPtr e)
+{
+	xmlError *first = arg;
+
+	if (e != NULL && e->level >= XML_ERR_ERROR && first->code == 0)
+		xmlCopyError(e, first);
+}
+
 struct cert_template *
 cert_template_load(const char *path)
 {
@@ -294,6 +305,8 @@ cert_template_load(const char *path)
 	struct tctx c = {path, 0};
 	struct cert_template *t = xcalloc(1, sizeof *t);
 	struct buf b = {0};
+	xmlError first = {0};
+	size_t bad;
 	xmlDoc *doc;
 	xmlNode *root;
 	char *date;
@@ -306,17 +319,30 @@ cert_template_load(const char *path)
 	}
 	t->bytes = b.data;
 	t->nbytes = b.len;
+	/* An editor that saved the file in the local code page (GBK) is the
+	 * usual way to break a template: say so, where, and what to do. */
+	if (!utf8_valid(b.data, b.len, &bad)) {
+		long line, col;
+
+		jz_text_position(b.data, b.data + bad, &line, &col);
+		diag(DIAG_CERT_TEMPLATE, path, line, col,
+		    "not UTF-8 (saved as GBK?): save the template as UTF-8");
+		cert_template_free(t);
+		return NULL;
+	}
 	/* Templates are operator files, but parse them as carefully as input. */
-	doc = xmlReadMemory(b.data, (int)b.len, path, NULL, XML_PARSE_NONET | XML_PARSE_NOERROR |
-	    XML_PARSE_NOWARNING);
-	if (doc == NULL) {
-		const xmlError *e = xmlGetLastError();
-		char *msg = xasprintf("not well-formed XML: %s", e && e->message ? e->message : "?");
+	xmlSetStructuredErrorFunc(&first, first_error);
+	doc = xmlReadMemory(b.data, (int)b.len, path, NULL, XML_PARSE_NONET | XML_PARSE_NOWARNING);
+	xmlSetStructuredErrorFunc(NULL, NULL);
+	if (doc == NULL || first.code != 0) {
+		char *msg = xasprintf("not well-formed XML: %s", first.message ? first.message : "?");
 		size_t n = strlen(msg);
-		while (n > 0 && msg[n - 1] == '\n')
+		while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
 			msg[--n] = '\0';
-		diag(DIAG_CERT_TEMPLATE, path, e ? e->line : 0, e ? e->int2 : 0, msg);
+		diag(DIAG_CERT_TEMPLATE, path, first.line, first.int2, msg);
 		free(msg);
+		xmlResetError(&first);
+		xmlFreeDoc(doc);
 		cert_template_free(t);
 		return NULL;
 	}

@@ -148,6 +148,8 @@ void utf8_encode(struct buf *b, long cp);
 /* Returns 1 when the LEN bytes at S are valid UTF-8; else 0 and the offset of
  * the first bad byte in *BAD (when BAD is not NULL). */
 int utf8_valid(const char *s, size_t len, size_t *bad);
+/* The line and column (in characters, from 1) of AT in the text from BASE. */
+void jz_text_position(const char *base, const char *at, long *line, long *col);
 
 /* Reads S as a whole year of a command line (1900-2999) into *YEAR.
  * Returns 0, or -1 when S is anything else. */

@@ -159,24 +159,6 @@ static const struct kind kinds[K__COUNT] = {
 
 /* ---- Positions ---------------------------------------------------------- */
 
-/* The line and column (in characters, from 1) of AT in the text from BASE. */
-static void
-text_position(const char *base, const char *at, long *line, long *col)
-{
-	const char *ls = base;
-
-	*line = 1;
-	for (const char *s = base; s < at; s++)
-		if (*s == '\n') {
-			++*line;
-			ls = s + 1;
-		}
-	*col = 1;
-	for (const char *s = ls; s < at; s++)
-		if (((unsigned char)*s & 0xC0) != 0x80)
-			++*col;
-}
-
 /* Line and column (in characters, 1-based) in T's file of attribute NAME
  * of element ELEM whose start tag ends on LINE (what libxml2 records), plus
  * OFFSET bytes into its value; with NAME NULL, or when it cannot be found,
@@ -233,7 +215,7 @@ attr_pos(const struct tpl *t, const char *elem, long line, const char *name, lon
 			break;
 		}
 	}
-	text_position(base, at, oline, ocol);
+	jz_text_position(base, at, oline, ocol);
 }
 
 /* Reports CODE at the first occurrence of NEEDLE (LEN bytes) in the text of
@@ -258,7 +240,7 @@ text_diag(const struct tpl *t, const struct node *n, const char *needle, size_t 
 			break;
 		}
 	if (hit != NULL)
-		text_position(base, hit, &line, &col);
+		jz_text_position(base, hit, &line, &col);
 	va_start(ap, code);
 	vdiag(code, t->path, line, col, ap);
 	va_end(ap);
@@ -444,6 +426,7 @@ tpl_load(const char *path)
 	struct tpl *t = xcalloc(1, sizeof *t);
 	struct loader ld = {t, 0};
 	xmlDoc *doc;
+	size_t bad;
 
 	t->path = xstrdup(path);
 	if (file_read_all(path, &t->raw) != 0) {
@@ -452,6 +435,16 @@ tpl_load(const char *path)
 		return NULL;
 	}
 	buf_puts(&t->raw, "");
+	/* An editor that saved the file in the local code page (GBK) is the
+	 * usual way to break a template: say so, where, and what to do. */
+	if (!utf8_valid(t->raw.data, t->raw.len, &bad)) {
+		long line, col;
+
+		jz_text_position(t->raw.data, t->raw.data + bad, &line, &col);
+		diag(DIAG_TPL_XML, path, line, col, "not UTF-8 (saved as GBK?): save the template as UTF-8");
+		tpl_free(t);
+		return NULL;
+	}
 	xmlSetStructuredErrorFunc(&ld, xml_error);
 	doc = xmlReadMemory(t->raw.data, (int)t->raw.len, path, NULL,
 	    XML_PARSE_NONET | XML_PARSE_BIG_LINES | XML_PARSE_NOWARNING);

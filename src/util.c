@@ -534,6 +534,23 @@ utf8_valid(const char *s, size_t len, size_t *bad)
 	return 1;
 }
 
+void
+jz_text_position(const char *base, const char *at, long *line, long *col)
+{
+	const char *ls = base;
+
+	*line = 1;
+	for (const char *s = base; s < at; s++)
+		if (*s == '\n') {
+			++*line;
+			ls = s + 1;
+		}
+	*col = 1;
+	for (const char *s = ls; s < at; s++)
+		if (((unsigned char)*s & 0xC0) != 0x80)
+			++*col;
+}
+
 long long
 jz_now(void)
 {

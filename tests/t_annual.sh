@@ -94,5 +94,11 @@ sed 's/<query name="prog" sql="SELECT elapsed/<query name="prog" sql="DELETE FRO
 expect_status 3 "a query that writes is refused" run_annual 2025
 expect_diag "write refused" "may not change the store"
 [ "$(sqlite3 "$DB" 'SELECT COUNT(*) FROM region')" = 11 ] && ok "the store is unchanged" || fail "the store is unchanged"
+# Saved by an editor in the local code page (GBK): said so, at the first such character.
+iconv -f UTF-8 -t GB18030 "$TOP/templates/annual-city.xml" >"$TPL/annual-city.xml"
+line=$(grep -n '[^ -~]' "$TOP/templates/annual-city.xml" | head -1 | cut -d: -f1)
+col=$(sed -n "${line}p" "$TOP/templates/annual-city.xml" | sed 's/[^ -~].*//' | awk '{ print length($0) + 1 }')
+expect_status 3 "a template in GBK fails" run_annual 2025
+expect_diag "a template in GBK: where and what to do" "$TPL/annual-city.xml:$line:$col: error: template: not UTF-8 (saved as GBK?): save the template as UTF-8"
 
 finish

@@ -232,6 +232,16 @@ check "no file for it" test ! -f "$Y/MEDAL/$s_bad.pdf"
 check "the others are written" test -f "$Y/MEDAL/$s_li.pdf"
 q "DELETE FROM award_row WHERE recipient = '$name'"
 
+# A certificate template saved in the local code page (GBK): said so, where.
+mkdir -p "$WORK/gbk"
+cp "$TOP"/templates/cert-*.xml "$WORK/gbk/"
+iconv -f UTF-8 -t GB18030 "$TOP/templates/cert-MEDAL.xml" >"$WORK/gbk/cert-MEDAL.xml"
+expect_status 1 "a certificate template in GBK: MEDAL not printed" "$JINGSAI" --db "$DB" --output "$WORK/outgbk" \
+	--templates "$WORK/gbk" --fonts "$TOP/fonts" certificates 2025 --award MEDAL
+expect_diag "a certificate template in GBK: where and what to do" \
+	"$WORK/gbk/cert-MEDAL.xml:3:15: error: not UTF-8 (saved as GBK?): save the template as UTF-8"
+check "no certificate file from it" test ! -e "$WORK/outgbk/certificates/2025/MEDAL/print.pdf"
+
 # A font libharu rewrites to a multiple of 4096 bytes is written all the same.
 expect_status 0 "font of exactly 3 x 4096 bytes" "$JINGSAI" --db "$DB" --output "$WORK/out4096" \
 	--templates "$FIX/block4096" --fonts "$TOP/fonts" certificates 2025 --award MEDAL

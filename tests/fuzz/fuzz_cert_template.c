@@ -13,6 +13,7 @@
 #include "cert.h"
 #include "jingsai.h"
 #include "layout.h"
+#include "scratch.h"
 
 static void
 discard(const struct diag_msg *m, void *arg)
@@ -32,27 +33,20 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    .title = "南通市五一劳动奖章", .issuer = "南通市劳动竞赛委员会",
 	    .programme = "建功“十四五”奋进新征程", .date = "二〇二五年四月二十八日",
 	    .serial = "2025-MEDAL-0001"};
-	static char *path;
 	static struct fontset *fs;
 	static FILE *null;
 	struct doc_setup setup = {0};
 	struct cert_template *t;
 	struct doc *d;
-	FILE *fp;
 
-	if (path == NULL) {
-		/* cert_template_load reads a file: one scratch file, rewritten per input. */
-		const char *dir = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : getenv("TMPDIR");
-		path = xasprintf("%s/fuzz_cert_template.%ld.xml", dir ? dir : "/tmp", (long)getpid());
+	if (fs == NULL) {
 		diag_set_sink(discard, NULL, NULL, NULL);
 		/* run from the top of the tree: the fonts of fonts/roles.conf */
 		if ((fs = fontset_open("fonts")) == NULL || (null = fopen("/dev/null", "w")) == NULL)
 			abort();
 	}
-	/* Plain write: no fsync per input. */
-	if ((fp = fopen(path, "wb")) == NULL || fwrite(data, 1, size, fp) != size || fclose(fp) != 0)
-		abort();
-	if ((t = cert_template_load(path)) == NULL)
+	/* cert_template_load reads a file */
+	if ((t = cert_template_load(scratch_write("fuzz_cert_template", data, size))) == NULL)
 		return 0;
 	setup.page_w_mm = t->page_w;
 	setup.page_h_mm = t->page_h;

@@ -9,6 +9,7 @@
 
 #include "jingsai.h"
 #include "template.h"
+#include "scratch.h"
 
 static void
 discard(const struct diag_msg *m, void *arg)
@@ -20,20 +21,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static char *path;
+	static int ready;
 	struct tpl *t;
-	FILE *fp;
 
-	if (path == NULL) {
-		/* tpl_load reads a file: one scratch file, rewritten per input. */
-		const char *dir = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : getenv("TMPDIR");
-		path = xasprintf("%s/fuzz_template.%ld.xml", dir ? dir : "/tmp", (long)getpid());
+	if (!ready++)
 		diag_set_sink(discard, NULL, NULL, NULL);
-	}
-	/* Plain write: no fsync per input. */
-	if ((fp = fopen(path, "wb")) == NULL || fwrite(data, 1, size, fp) != size || fclose(fp) != 0)
-		abort();
-	t = tpl_load(path);
+	/* tpl_load reads a file */
+	t = tpl_load(scratch_write("fuzz_template", data, size));
 	if (t != NULL)
 		tpl_free(t);
 	return 0;
