@@ -86,6 +86,7 @@ values_of(const struct build *b, const struct cert_rec *r, const char *date,
 	v->qr = qr != NULL ? *qr : NULL;
 	v->qr_batch = NULL;
 	v->qr_index = 0;
+	v->report_fit = 0;
 }
 
 /* The creation date written into certificates: SOURCE_DATE_EPOCH when set,
@@ -324,11 +325,14 @@ build_award(struct build *b, const struct cert_award *a, struct cert_rec *r, int
 		struct cert_values v;
 		int block;
 
-		/* What all pages have alike is in the file once. */
+		/* What all pages have alike is in the file once.  Text too
+		 * long for its box is reported here, once per certificate. */
 		values_of(b, &r[0], date, &payloads[0], NULL, &v);
+		v.report_fit = 1;
 		block = cert_draw_shared(d, t, &v, stock, b->dx, b->dy, a->code);
 		for (int i = 0; i < n; i++) {
 			values_of(b, &r[i], date, &payloads[i], NULL, &v);
+			v.report_fit = 1;
 			v.qr_batch = qrb;
 			v.qr_index = i;
 			cert_draw(d, t, &v, stock, b->dx, b->dy, r[i].serial, block);

@@ -173,6 +173,8 @@ struct cert_values {
 	const QRcode *qr;      /* its code; NULL: from QR_BATCH, or encoded when drawn */
 	struct cert_qr_batch *qr_batch;  /* where code QR_INDEX is being made */
 	int qr_index;
+	int report_fit;        /* warn of text too long for its box (once per certificate:
+	                        * the print.pdf pass, not again for the single files) */
 };
 /* Starts encoding the N PAYLOADS (NULL entries stay NULL) into QR[0..N),
  * one thread a core, while the caller goes on. */

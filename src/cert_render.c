@@ -10,6 +10,9 @@
 #include "cert.h"
 #include "layout.h"
 
+/* Below this size (pt) a shrunk name or unit is hard to read on paper. */
+#define MIN_LEGIBLE_PT 6.0
+
 char *
 cert_expand(const char *text, const struct cert_values *v)
 {
@@ -290,6 +293,8 @@ draw_elem(struct doc *d, const struct cert_template *t, const struct cert_elem *
 	case CE_TEXT: {
 		struct text_style s = {0};
 		char *text = cert_expand(e->text, v);
+		double got;
+
 		if (*text != '\0') {
 			char *fl = field_label(e, label);
 			s.role = e->role;
@@ -300,7 +305,11 @@ draw_elem(struct doc *d, const struct cert_template *t, const struct cert_elem *
 			s.color = e->stroke;
 			s.letter_spacing_pt = e->letter_spacing_pt;
 			doc_field(d, fl);
-			doc_text_box(d, &s, e->x + dx, e->y + dy, e->w, e->h, e->flags, text);
+			got = doc_text_box(d, &s, e->x + dx, e->y + dy, e->w, e->h, e->flags, text);
+			if (v->report_fit && got < 0)
+				diag(DIAG_CERT_OVERFLOW, NULL, 0, 0, fl, e->w, -got);
+			else if (v->report_fit && got < MIN_LEGIBLE_PT && got < e->size_pt)
+				diag(DIAG_CERT_SHRUNK, NULL, 0, 0, fl, got, e->w, e->size_pt);
 			free(fl);
 		}
 		free(text);

@@ -863,13 +863,25 @@ count_visible(const struct para *p)
 	return k;
 }
 
-void
+/* The width of P's widest line, pt. */
+static double
+widest_line(const struct para *p)
+{
+	double widest = 0;
+
+	for (int i = 0; i < p->nlines; i++)
+		if (p->lines[i].natural > widest)
+			widest = p->lines[i].natural;
+	return widest;
+}
+
+double
 doc_text_box(struct doc *d, const struct text_style *s, double x_mm, double y_mm, double w_mm,
     double h_mm, int flags, const char *text)
 {
 	double size = s->size_pt, pitch_mm, top;
 	struct para *p;
-	int i, tries;
+	int i, tries, fits;
 
 	p = para_make(d, s, size, text, (flags & BOX_WRAP) ? w_mm : 0, 0);
 	if ((flags & BOX_NAME_SPACING) && count_visible(p) == 2 && p->n == 2) {
@@ -880,12 +892,9 @@ doc_text_box(struct doc *d, const struct text_style *s, double x_mm, double y_mm
 		p->lines[0].natural = line_width(p, 0, p->n);
 	}
 	for (tries = 0; (flags & BOX_SHRINK) && tries < 8 && p->nlines > 0; tries++) {
-		double widest = 0;
+		double widest = widest_line(p);
 
-		for (i = 0; i < p->nlines; i++)
-			if (p->lines[i].natural > widest)
-				widest = p->lines[i].natural;
-		if (widest <= w_mm * PT_PER_MM + 0.01 || size < 4)
+		if (widest <= w_mm * PT_PER_MM + 0.01 || size <= 4)
 			break;
 		size = size * (w_mm * PT_PER_MM) / widest * 0.999;
 		if (size < 4)
@@ -911,7 +920,9 @@ doc_text_box(struct doc *d, const struct text_style *s, double x_mm, double y_mm
 			para_place_line(d, p, i, x_mm, top + i * pitch_mm, w_mm, "box");
 		p->s = s;
 	}
+	fits = widest_line(p) <= w_mm * PT_PER_MM + 0.01;
 	para_free(p);
+	return fits ? size : -size;
 }
 
 void

@@ -145,7 +145,10 @@ enum {
 	BOX_WRAP = 4,            /* break into lines within the box (style's pitch) */
 	BOX_VCENTER = 8          /* centre vertically in the box */
 };
-void doc_text_box(struct doc *d, const struct text_style *s, double x_mm, double y_mm,
+/* TEXT in the box at X, Y of W × H mm.  Returns the size it was set in (pt):
+ * S's size, or less with BOX_SHRINK; the negative of it when the text is
+ * wider than the box even so (BOX_SHRINK stops at 4 pt). */
+double doc_text_box(struct doc *d, const struct text_style *s, double x_mm, double y_mm,
     double w_mm, double h_mm, int flags, const char *text);
 void doc_line(struct doc *d, double x1_mm, double y1_mm, double x2_mm, double y2_mm,
     double width_pt, unsigned color);

@@ -220,6 +220,25 @@ unset JINGSAI_KEY_FILE
 expect_status 3 "verify of a code without the key" J verify "https://zgh.nantong.gov.cn/zs/v?c=$s_wang&m=$mac"
 JINGSAI_KEY_FILE=$WORK/key; export JINGSAI_KEY_FILE
 
+# Names too long for their box: shrunk and said so when hard to read, or
+# said to run over; the certificates are printed all the same, and each is
+# reported once (not again for its single file).
+n60=$(awk 'BEGIN { for (i = 0; i < 60; i++) printf "张" }')
+n200=$(awk 'BEGIN { for (i = 0; i < 200; i++) printf "李" }')
+q "INSERT INTO award_row VALUES (2025, 'MEDAL', '$n60', 'person', '男', '91320600MA1XXXXX02', NULL, 1, 13)"
+q "INSERT INTO award_row VALUES (2025, 'MEDAL', '$n200', 'person', '男', '91320600MA1XXXXX02', NULL, 1, 14)"
+expect_status 0 "names too long for the box: printed" J certificates 2025 --award MEDAL
+s60=$(q "SELECT serial FROM certificate WHERE recipient = '$n60'")
+s200=$(q "SELECT serial FROM certificate WHERE recipient = '$n200'")
+expect_diag "a name shrunk too far is reported" "recipient of $s60: shrunk to 4.5 pt to fit its box of 95 mm (the template sets 28 pt)"
+expect_diag "a name that runs over is reported" "recipient of $s200: wider than its box of 95 mm even at 4 pt"
+[ "$(grep -c "recipient of $s60:" "$WORK/stderr")" = 1 ] && ok "reported once" ||
+	fail "reported $(grep -c "recipient of $s60:" "$WORK/stderr") times"
+[ "$(grep -c ': shrunk to\|: wider than' "$WORK/stderr")" = 2 ] && ok "no other text reported" ||
+	fail "other text reported: $(grep ': shrunk to\|: wider than' "$WORK/stderr")"
+check "the shrunk name's certificate is written" test -f "$Y/MEDAL/$s60.pdf"
+q "DELETE FROM award_row WHERE recipient IN ('$n60', '$n200')"
+
 # A name no font can print: reported against its certificate (from the
 # worker process that made it), and neither file is written.
 name=$(printf '\350\265\265\315\270')   # 赵 U+0378
