@@ -327,17 +327,26 @@ load_font(struct pdfctx *c, struct used *u, int salt)
 	/* HPDF_GetFont builds a CIDToGIDMap and widths for every BMP code of a
 	 * Unicode encoder (65 536 glyph look-ups), all replaced below.  For the
 	 * time of the call the UTF-8 encoder poses as a CMap encoder of just
-	 * our codes, so libharu looks up those only. */
+	 * our codes, so libharu looks up those only.  Its code-to-CID table
+	 * is emptied for that time too: the UTF-8 encoder fills it with its
+	 * byte ranges (and keeps its decoding state in the first row), and
+	 * libharu writes widths and a map up to the largest CID it finds there
+	 * (some 30 000 on average, 3 ms a font; with our codes alone, a few
+	 * dozen). */
 	{
 		HPDF_Encoder enc = HPDF_GetEncoder(c->pdf, "UTF-8");
 		HPDF_CMapEncoderAttr ea = enc != NULL ? (HPDF_CMapEncoderAttr)enc->attr : NULL;
 		HPDF_Encoder_ToUnicode_Func saved;
 		HPDF_UNICODE *was;
+		HPDF_UINT16 (*cids)[256];
 
 		if (ea == NULL)
 			goto out;
 		saved = enc->to_unicode_fn;
 		was = xmalloc((n + 1) * sizeof *was);
+		cids = xmalloc(sizeof ea->cid_map);
+		memcpy(cids, ea->cid_map, sizeof ea->cid_map);
+		memset(ea->cid_map, 0, sizeof ea->cid_map);
 		for (i = 0; i < n; i++) {
 			was[i] = ea->unicode_map[codes[i] >> 8][codes[i] & 0xFF];
 			ea->cid_map[codes[i] >> 8][codes[i] & 0xFF] = codes[i];
@@ -346,10 +355,10 @@ load_font(struct pdfctx *c, struct used *u, int salt)
 		enc->to_unicode_fn = HPDF_CMapEncoder_ToUnicode;
 		u->font = HPDF_GetFont(c->pdf, def->base_font, "UTF-8");
 		enc->to_unicode_fn = saved;
-		for (i = 0; i < n; i++) {
-			ea->cid_map[codes[i] >> 8][codes[i] & 0xFF] = 0;
+		for (i = 0; i < n; i++)
 			ea->unicode_map[codes[i] >> 8][codes[i] & 0xFF] = was[i];
-		}
+		memcpy(ea->cid_map, cids, sizeof ea->cid_map);
+		free(cids);
 		free(was);
 	}
 	if (u->font == NULL)
