@@ -304,9 +304,16 @@ file_read_all(const char *path, struct buf *out)
 int
 mkdir_p(const char *dir)
 {
-	char *p = xstrdup(dir);
+	char *p;
 	int rc = 0;
 
+	/* the folder is most often there already (a thousand files written
+	 * into one): one call then, not one per level */
+	if (mkdir(dir, 0777) == 0 || errno == EEXIST)
+		return 0;
+	if (errno != ENOENT)
+		return -1;
+	p = xstrdup(dir);
 	for (char *s = p + 1; *s != '\0'; s++) {
 		if (*s != '/')
 			continue;
