@@ -1,5 +1,7 @@
 /* util_test.c — UTF-8 decoding, buffers, hashing, atomic writes. */
 #include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "check.h"
@@ -15,6 +17,24 @@ main(void)
 	CHECK(utf8_decode((const unsigned char *)"\xed\xa0\x80", 3, &adv) == -1, "utf8 refuses a surrogate");
 	size_t bad = 0;
 	CHECK(!utf8_valid("ab\xe5\x96", 4, &bad) && bad == 2, "utf8_valid finds a truncated sequence");
+	long line, col;
+	const char *text = "<a>\n  <b x=\"张三\">\xd5\xc5";
+	jz_text_position(text, strstr(text, "\xd5"), &line, &col);
+	CHECK(line == 2 && col == 13, "text position: line, and column in characters");
+
+	/* mkdir_p: a new tree, a folder that is there, a path under a file. */
+	char tdir[64], deep[128];
+	snprintf(tdir, sizeof tdir, "/tmp/jingsai-util-test.%ld", (long)getpid());
+	snprintf(deep, sizeof deep, "%s/a/b/c", tdir);
+	struct stat sb;
+	CHECK(mkdir_p(deep) == 0 && stat(deep, &sb) == 0 && S_ISDIR(sb.st_mode), "mkdir_p makes every level");
+	CHECK(mkdir_p(deep) == 0, "mkdir_p: a folder that is there is fine");
+	snprintf(deep, sizeof deep, "%s/a/f", tdir);
+	CHECK(atomic_write(deep, "x", 1) == 0, "a file to build under");
+	snprintf(deep, sizeof deep, "%s/a/f/g/h", tdir);
+	CHECK(mkdir_p(deep) != 0, "mkdir_p under a file fails");
+	snprintf(deep, sizeof deep, "rm -rf %s", tdir);
+	CHECK(system(deep) == 0, "clean up");
 
 	/* The string map: short keys in their slots, long ones outside, many
 	 * through several growths; a key there keeps its first value. */
@@ -56,7 +76,7 @@ main(void)
 	struct buf r = {0};
 	CHECK(file_read_all(path, &r) == 0 && r.len == 6, "file reads back");
 	buf_free(&r);
-	char *cmd = xasprintf("rm -rf %s", dir);
+	char *cmd = xasprintf("rm -rf %s", tdir);
 	if (system(cmd) != 0)
 		perror("rm");
 	free(cmd);
