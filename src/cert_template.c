@@ -287,8 +287,8 @@ read_children(struct tctx *c, struct cert_template *t, const xmlNode *parent, in
 	}
 }
 
-/* Keeps the first error libxml2 raises while parsing (an encoding that
- * does not convert says so here, not later as a misplaced tag). */
+/* Keeps the first error libxml2 raises while parsing, with its line and
+ * column (and none reaches standard error). */
 static void
 first_error(void *arg, xmlErrorPtr e)
 {
@@ -332,7 +332,9 @@ cert_template_load(const char *path)
 	}
 	/* Templates are operator files, but parse them as carefully as input. */
 	xmlSetStructuredErrorFunc(&first, first_error);
-	doc = xmlReadMemory(b.data, (int)b.len, path, NULL, XML_PARSE_NONET | XML_PARSE_NOWARNING);
+	/* UTF-8, as checked above, whatever its declaration says */
+	doc = xmlReadMemory(b.data, (int)b.len, path, "UTF-8", XML_PARSE_NONET | XML_PARSE_NOWARNING |
+	    XML_PARSE_IGNORE_ENC);
 	xmlSetStructuredErrorFunc(NULL, NULL);
 	if (doc == NULL || first.code != 0) {
 		char *msg = xasprintf("not well-formed XML: %s", first.message ? first.message : "?");

@@ -446,8 +446,9 @@ tpl_load(const char *path)
 		return NULL;
 	}
 	xmlSetStructuredErrorFunc(&ld, xml_error);
-	doc = xmlReadMemory(t->raw.data, (int)t->raw.len, path, NULL,
-	    XML_PARSE_NONET | XML_PARSE_BIG_LINES | XML_PARSE_NOWARNING);
+	/* UTF-8, as checked above, whatever its declaration says */
+	doc = xmlReadMemory(t->raw.data, (int)t->raw.len, path, "UTF-8",
+	    XML_PARSE_NONET | XML_PARSE_BIG_LINES | XML_PARSE_NOWARNING | XML_PARSE_IGNORE_ENC);
 	xmlSetStructuredErrorFunc(NULL, NULL);
 	if (doc != NULL && doc->intSubset != NULL) {
 		diag(DIAG_TPL_XML, path, 1, 1, "a template may not have a DOCTYPE");

@@ -241,15 +241,18 @@ q "DELETE FROM award_row WHERE recipient IN ('$n60', '$n200')"
 
 # A name no font can print: reported against its certificate (from the
 # worker process that made it), and neither file is written.
-name=$(printf '\350\265\265\315\270')   # 赵 U+0378
-q "INSERT INTO award_row VALUES (2025, 'MEDAL', '$name', 'person', '男', '91320600MA1XXXXX02', NULL, 1, 11)"
+# (not $name: lib.sh's check sets that)
+bad_name=$(printf '\350\265\265\315\270')   # 赵 U+0378
+q "INSERT INTO award_row VALUES (2025, 'MEDAL', '$bad_name', 'person', '男', '91320600MA1XXXXX02', NULL, 1, 11)"
 s_bad=$(printf '2025-MEDAL-%04d' $(( $(q "SELECT count(*) FROM certificate WHERE award = 'MEDAL' AND year = 2025") + 1 )))
 expect_status 3 "a name no font has" J certificates 2025 --award MEDAL
 expect_diag "the character, named with its certificate" "recipient of $s_bad: no font of role 'sans' has U+0378"
 expect_diag "that certificate is not written" "$s_bad: not written: 1 character(s) have no font"
 check "no file for it" test ! -f "$Y/MEDAL/$s_bad.pdf"
 check "the others are written" test -f "$Y/MEDAL/$s_li.pdf"
-q "DELETE FROM award_row WHERE recipient = '$name'"
+q "DELETE FROM award_row WHERE recipient = '$bad_name'"
+[ "$(q "SELECT count(*) FROM award_row WHERE recipient = '$bad_name'")" = 0 ] && ok "that row is gone again" ||
+	fail "the row with U+0378 is still there"
 
 # A certificate template saved in the local code page (GBK): said so, where.
 mkdir -p "$WORK/gbk"
@@ -260,6 +263,12 @@ expect_status 1 "a certificate template in GBK: MEDAL not printed" "$JINGSAI" --
 expect_diag "a certificate template in GBK: where and what to do" \
 	"$WORK/gbk/cert-MEDAL.xml:3:15: error: not UTF-8 (saved as GBK?): save the template as UTF-8"
 check "no certificate file from it" test ! -e "$WORK/outgbk/certificates/2025/MEDAL/print.pdf"
+# UTF-8 bytes under a declaration of another encoding: read as the UTF-8 they are.
+sed '1s/UTF-8/US-ASCII/' "$TOP/templates/cert-MEDAL.xml" >"$WORK/gbk/cert-MEDAL.xml"
+expect_status 0 "a UTF-8 template declared US-ASCII is read as UTF-8" "$JINGSAI" --db "$DB" \
+	--output "$WORK/outgbk" --templates "$WORK/gbk" --fonts "$TOP/fonts" certificates 2025 --award MEDAL
+case "$(text "$WORK/outgbk/certificates/2025/MEDAL/print.pdf" 1)" in *荣誉证书*兹授予*同志*荣誉称号，特发此证*) ok "and prints its wording";;
+	*) fail "wording of the template declared US-ASCII";; esac
 
 # A font libharu rewrites to a multiple of 4096 bytes is written all the same.
 expect_status 0 "font of exactly 3 x 4096 bytes" "$JINGSAI" --db "$DB" --output "$WORK/out4096" \
