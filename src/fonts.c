@@ -315,22 +315,14 @@ fontset_free(struct fontset *fs)
 	free(fs);
 }
 
-/* Parses the face on first use; returns 0 or -1 (unusable, said once). */
-/* Whether FACE lists table TAG in its directory; with WHOLE, only when the
- * file also holds all of it (HarfBuzz gives an empty table otherwise). */
+/* Whether FACE's table directory lists TAG (whether or not the file holds
+ * all of the table: HarfBuzz gives an empty table when it does not). */
 static int
-has_table(hb_face_t *face, hb_tag_t tag, int whole)
+table_listed(hb_face_t *face, hb_tag_t tag)
 {
 	hb_tag_t tags[64];
 	unsigned start = 0, n;
 
-	if (whole) {
-		hb_blob_t *t = hb_face_reference_table(face, tag);
-		unsigned len = hb_blob_get_length(t);
-
-		hb_blob_destroy(t);
-		return len > 0;
-	}
 	do {
 		n = sizeof tags / sizeof *tags;
 		hb_face_get_table_tags(face, start, &n, tags);
@@ -342,11 +334,12 @@ has_table(hb_face_t *face, hb_tag_t tag, int whole)
 	return 0;
 }
 
+/* Parses the face on first use; returns 0 or -1 (unusable, said once). */
 static int
 face_load(struct jz_face *f)
 {
 	char name[128];
-	unsigned len = sizeof name;
+	unsigned len = sizeof name, glyf_len;
 
 	if (f->state != 0)
 		return f->state > 0 ? 0 : -1;
@@ -361,11 +354,17 @@ face_load(struct jz_face *f)
 		diag(DIAG_LAYOUT_FONT_BAD, f->path, 0, 0, "is not a font (or no such face in the collection)");
 		return -1;
 	}
-	if (!has_table(f->face, HB_TAG('g', 'l', 'y', 'f'), 1)) {
+	{
+		hb_blob_t *glyf = hb_face_reference_table(f->face, HB_TAG('g', 'l', 'y', 'f'));
+
+		glyf_len = hb_blob_get_length(glyf);
+		hb_blob_destroy(glyf);
+	}
+	if (glyf_len == 0) {
 		/* a glyf table the directory lists but the file does not hold
 		 * whole is a damaged (most often truncated) copy, not CFF */
 		diag(DIAG_LAYOUT_FONT_BAD, f->path, 0, 0,
-		    has_table(f->face, HB_TAG('g', 'l', 'y', 'f'), 0) ?
+		    table_listed(f->face, HB_TAG('g', 'l', 'y', 'f')) ?
 		    "is damaged: its glyph outlines (glyf table) are cut short; copy the file again" :
 		    "has no TrueType outlines (OpenType/CFF fonts cannot be embedded by libharu)");
 		return -1;
