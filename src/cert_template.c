@@ -306,7 +306,6 @@ cert_template_load(const char *path)
 	struct cert_template *t = xcalloc(1, sizeof *t);
 	struct buf b = {0};
 	xmlError first = {0};
-	size_t bad;
 	xmlDoc *doc;
 	xmlNode *root;
 	char *date;
@@ -319,14 +318,7 @@ cert_template_load(const char *path)
 	}
 	t->bytes = b.data;
 	t->nbytes = b.len;
-	/* An editor that saved the file in the local code page (GBK) is the
-	 * usual way to break a template: say so, where, and what to do. */
-	if (!utf8_valid(b.data, b.len, &bad)) {
-		long line, col;
-
-		jz_text_position(b.data, b.data + bad, &line, &col);
-		diag(DIAG_CERT_TEMPLATE, path, line, col,
-		    "not UTF-8 (saved as GBK?): save the template as UTF-8");
+	if (template_utf8_check(path, b.data, b.len, DIAG_CERT_TEMPLATE) != 0) {
 		cert_template_free(t);
 		return NULL;
 	}

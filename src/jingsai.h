@@ -150,6 +150,10 @@ void utf8_encode(struct buf *b, long cp);
 int utf8_valid(const char *s, size_t len, size_t *bad);
 /* The line and column (in characters, from 1) of AT in the text from BASE. */
 void jz_text_position(const char *base, const char *at, long *line, long *col);
+/* Templates are UTF-8: reports the first byte of the LEN bytes at DATA that
+ * is not, as CODE (a diagnostic of one "%s") at its line and column in
+ * PATH, with what to do.  Returns 0 when all are UTF-8, else -1. */
+int template_utf8_check(const char *path, const char *data, size_t len, enum diag_code code);
 
 /* Reads S as a whole year of a command line (1900-2999) into *YEAR.
  * Returns 0, or -1 when S is anything else. */

@@ -426,7 +426,6 @@ tpl_load(const char *path)
 	struct tpl *t = xcalloc(1, sizeof *t);
 	struct loader ld = {t, 0};
 	xmlDoc *doc;
-	size_t bad;
 
 	t->path = xstrdup(path);
 	if (file_read_all(path, &t->raw) != 0) {
@@ -435,13 +434,7 @@ tpl_load(const char *path)
 		return NULL;
 	}
 	buf_puts(&t->raw, "");
-	/* An editor that saved the file in the local code page (GBK) is the
-	 * usual way to break a template: say so, where, and what to do. */
-	if (!utf8_valid(t->raw.data, t->raw.len, &bad)) {
-		long line, col;
-
-		jz_text_position(t->raw.data, t->raw.data + bad, &line, &col);
-		diag(DIAG_TPL_XML, path, line, col, "not UTF-8 (saved as GBK?): save the template as UTF-8");
+	if (template_utf8_check(path, t->raw.data, t->raw.len, DIAG_TPL_XML) != 0) {
 		tpl_free(t);
 		return NULL;
 	}

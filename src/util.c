@@ -541,6 +541,21 @@ utf8_valid(const char *s, size_t len, size_t *bad)
 	return 1;
 }
 
+int
+template_utf8_check(const char *path, const char *data, size_t len, enum diag_code code)
+{
+	size_t bad;
+	long line, col;
+
+	if (utf8_valid(data, len, &bad))
+		return 0;
+	/* an editor that saved the file in the local code page (GBK) is the
+	 * usual way to break a template: say so, where, and what to do */
+	jz_text_position(data, data + bad, &line, &col);
+	diag(code, path, line, col, "not UTF-8 (saved as GBK?): save the template as UTF-8");
+	return -1;
+}
+
 void
 jz_text_position(const char *base, const char *at, long *line, long *col)
 {
