@@ -41,7 +41,7 @@ awk -v n="$N" 'BEGIN {
 	}
 	print "COMMIT;";
 }' | sqlite3 "$W/db" || exit 3
-printf 'bench-key-0123456789abcdef\n' >"$W/key"
+printf 'bench-key-0123456789abcdef\n' >"$W/key"; chmod 600 "$W/key"
 
 # jingsai: one run writes the N single files and print.pdf; its note times
 # each part (wall and processor time).  print.pdf's figures cover all it

@@ -10,7 +10,7 @@ SCALE=${SCALE:-city}
 
 build/tools/gen --scale "$SCALE" --seed 1 --out "$B/input" >/dev/null || exit 3
 [ -f "$B/input/programme.xml" ] || cp input/programme.xml "$B/input/"
-printf 'bench key, long enough\n' >"$B/key"
+printf 'bench key, long enough\n' >"$B/key"; chmod 600 "$B/key"
 export JINGSAI_KEY_FILE="$B/key"
 echo "data: $SCALE scale, $(find "$B/input" -type f | wc -l) files, $(du -sh "$B/input" | cut -f1)"
 

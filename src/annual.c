@@ -269,6 +269,7 @@ cmd_annual(const struct jz_opts *o, const struct jz_args *a)
 	out_init(&oc, db, o);
 	oc.force = 1;
 	rc = annual_build(&oc, year, a->region);
-	store_close(db);
+	if (store_finish(db, o->db_path) != 0 && rc < JZ_EXIT_FAILURE)
+		rc = JZ_EXIT_FAILURE;
 	return rc;
 }

@@ -344,7 +344,8 @@ cmd_bulletin(const struct jz_opts *o, const struct jz_args *a)
 	out_init(&oc, db, o);
 	oc.force = 1;
 	status = bulletin_build(&oc, a->argv[0], a->number);
-	store_close(db);
+	if (store_finish(db, o->db_path) != 0 && status < JZ_EXIT_FAILURE)
+		status = JZ_EXIT_FAILURE;
 	if (status == JZ_EXIT_OK && diag_count(DIAG_ERROR) + diag_count(DIAG_FATAL) > 0)
 		status = JZ_EXIT_REJECTED;
 	return status;

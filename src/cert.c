@@ -471,11 +471,19 @@ remove_withdrawn(struct build *b)
 		while (sqlite3_step(st) == SQLITE_ROW) {
 			const char *rel = (const char *)sqlite3_column_text(st, 0);
 			char *path = path_join(b->oc->opts->output_dir, rel);
-			if (unlink(path) != 0 && errno != ENOENT)
-				diag(DIAG_IO, path, 0, 0, "cannot remove", strerror(errno));
-			sqlite3_reset(del);
-			sqlite3_bind_text(del, 1, rel, -1, SQLITE_TRANSIENT);
-			sqlite3_step(del);
+			if (unlink(path) != 0 && errno != ENOENT) {
+				/* still there: so is its record, and the next run tries again */
+				diag(DIAG_IO, path, 0, 0, "cannot remove the withdrawn certificate",
+				    strerror(errno));
+				b->failures++;
+			} else {
+				sqlite3_reset(del);
+				sqlite3_bind_text(del, 1, rel, -1, SQLITE_TRANSIENT);
+				if (sqlite3_step(del) != SQLITE_DONE) {
+					diag(DIAG_STORE, NULL, 0, 0, sqlite3_errmsg(db));
+					b->failures++;
+				}
+			}
 			free(path);
 		}
 	}
@@ -559,6 +567,12 @@ certificates_build(struct out_ctx *oc, int year, const struct jz_args *a)
 		return JZ_EXIT_USAGE;
 	}
 	if (cert_gather(oc->db, year, a->award, &set) != 0) {
+		cert_set_free(&set);
+		return JZ_EXIT_FAILURE;
+	}
+	/* No serial while certificates on disk disagree with the store. */
+	if (cert_register_check(oc->db, oc->opts->db_path, oc->opts->output_dir, year,
+	    oc->opts->new_register) != 0) {
 		cert_set_free(&set);
 		return JZ_EXIT_FAILURE;
 	}
@@ -685,7 +699,8 @@ cmd_certificates(const struct jz_opts *o, const struct jz_args *a)
 	out_init(&oc, db, o);
 	oc.force = 1;
 	rc = certificates_build(&oc, year, a);
-	store_close(db);
+	if (store_finish(db, o->db_path) != 0 && rc < JZ_EXIT_FAILURE)
+		rc = JZ_EXIT_FAILURE;
 	return rc;
 }
 
@@ -769,18 +784,16 @@ cmd_verify(const struct jz_opts *o, const struct jz_args *a)
 	f_serial = cert_fields_get(fields, "serial");
 	f_recipient = cert_fields_get(fields, "recipient");
 	f_unit = cert_fields_get(fields, "unit");
-	/* The record must still say what was printed and signed. */
-	if (!str_eq(f_serial, serial) || !str_eq(f_recipient, rec_recipient) || !str_eq(f_unit, rec_unit)) {
-		printf("altered: the record of %s no longer matches what was printed\n", serial);
-		print_fields(fields);
-		goto done;
-	}
 	if (mac[0] != '\0') {
 		unsigned char *key;
 		size_t keylen;
 		char want[32], key_id[32];
-		int k = cert_key_load(&key, &keylen);
-		if (k <= 0) {
+		int k;
+		if (!cert_mac_form(mac)) {
+			printf("altered: %s does not carry a code of the form this program prints\n", serial);
+			goto done;
+		}
+		if ((k = cert_key_load(&key, &keylen)) <= 0) {
 			if (k == 0)
 				diag(DIAG_CERT_VERIFY_KEY, NULL, 0, 0, serial);
 			rc = JZ_EXIT_FAILURE;
@@ -797,17 +810,35 @@ cmd_verify(const struct jz_opts *o, const struct jz_args *a)
 		}
 		cert_mac(key, keylen, fields, want);
 		free(key);
-		if (strcmp(want, mac) != 0) {
+		if (!cert_mac_equal(want, mac)) {
 			printf("altered: the code of %s does not match the recorded fields\n", serial);
 			goto done;
 		}
 	}
-	if (strcmp(status, "active") != 0) {
-		printf("withdrawn: certificate %s was withdrawn\n", serial);
-		print_fields(fields);
+	/* The record must still say what was printed and signed (checked after
+	 * the code, so that a wrong code learns nothing of the record). */
+	if (!str_eq(f_serial, serial) || !str_eq(f_recipient, rec_recipient) || !str_eq(f_unit, rec_unit)) {
+		printf("altered: the record of %s no longer matches what was printed\n", serial);
+		if (mac[0] != '\0')
+			print_fields(fields);
 		goto done;
 	}
-	printf("valid: %s%s\n", serial, mac[0] ? " (code checked)" : "");
+	if (strcmp(status, "active") != 0) {
+		printf("withdrawn: certificate %s was withdrawn\n", serial);
+		if (mac[0] != '\0')
+			print_fields(fields);
+		goto done;
+	}
+	if (mac[0] == '\0') {
+		/* A serial is printed on the certificate for all to read: it
+		 * tells whether the serial exists, not whose it is.  The name
+		 * comes with the code, which only the certificate carries. */
+		printf("valid: %s is in the register and active (scan its QR code to check "
+		    "the name and unit printed on it)\n", serial);
+		rc = 0;
+		goto done;
+	}
+	printf("valid: %s (code checked)\n", serial);
 	print_fields(fields);
 	rc = 0;
 done:

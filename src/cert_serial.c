@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <csv.h>
+
 #include "cert.h"
 #include "store.h"
 
@@ -183,6 +185,150 @@ done:
 			free(set->recs[i].serial);
 			set->recs[i].serial = NULL;
 		}
+	}
+	return rc;
+}
+
+/* ---- The register against the manifests on disk ---- */
+
+/* One manifest being read: its rows checked against the store as they come. */
+struct manifest_check {
+	sqlite3_stmt *find;    /* SELECT award, recipient FROM certificate WHERE serial = ?1 */
+	char *field[3];        /* serial, award, recipient of the row being read */
+	int nfield;
+	long line, listed, unknown, other;
+	long first_line;       /* of the first disagreement */
+	char *first_serial, *first_recipient, *store_recipient;
+};
+
+static void
+on_field(void *s, size_t len, void *arg)
+{
+	struct manifest_check *m = arg;
+
+	if (m->nfield < 3)
+		m->field[m->nfield] = xstrndup(s ? s : "", len);
+	m->nfield++;
+}
+
+/* A cell the CSV writer guarded against spreadsheet formulas ("'=…")
+ * is compared as the text it guards. */
+static const char *
+unguarded(const char *s)
+{
+	return s[0] == '\'' && s[1] != '\0' && strchr("=+-@\t\r", s[1]) != NULL ? s + 1 : s;
+}
+
+static void
+on_row(int c, void *arg)
+{
+	(void)c;
+	struct manifest_check *m = arg;
+	const char *serial = m->nfield >= 3 ? m->field[0] : NULL;
+
+	m->line++;
+	/* the header, and the rows of print.pdf and calibration.pdf, have no serial */
+	if (serial != NULL && cert_serial_valid(serial)) {
+		const char *award = m->field[1], *recipient = unguarded(m->field[2]);
+		const char *known = NULL;
+		m->listed++;
+		sqlite3_reset(m->find);
+		sqlite3_bind_text(m->find, 1, serial, -1, SQLITE_STATIC);
+		if (sqlite3_step(m->find) == SQLITE_ROW && sqlite3_column_text(m->find, 1) != NULL) {
+			known = (const char *)sqlite3_column_text(m->find, 1);
+			if (strcmp((const char *)sqlite3_column_text(m->find, 0), award) == 0 &&
+			    strcmp(known, recipient) == 0)
+				known = "";  /* agrees */
+		}
+		if (known == NULL || *known != '\0') {
+			if (known == NULL)
+				m->unknown++;
+			else
+				m->other++;
+			if (m->first_line == 0) {
+				m->first_line = m->line;
+				m->first_serial = xstrdup(serial);
+				m->first_recipient = xstrdup(recipient);
+				m->store_recipient = known ? xstrdup(known) : NULL;
+			}
+		}
+	}
+	for (int i = 0; i < 3 && i < m->nfield; i++)
+		free(m->field[i]);
+	m->nfield = 0;
+}
+
+/* Checks the manifest at PATH; returns the number of disagreements (after
+ * reporting the first), 0, or -1 when it cannot be read. */
+static long
+check_manifest(sqlite3 *db, const char *path, const char *db_path, int year, int new_register)
+{
+	struct manifest_check m = {0};
+	struct csv_parser p;
+	struct buf data = {0};
+	size_t skip = 0;
+	long bad;
+
+	if (file_read_all(path, &data) != 0)
+		return 0;   /* no manifest: nothing printed yet */
+	m.find = store_prepare(db, "SELECT award, recipient FROM certificate WHERE serial = ?1");
+	if (m.find == NULL || csv_init(&p, 0) != 0) {
+		sqlite3_finalize(m.find);
+		buf_free(&data);
+		return -1;
+	}
+	if (data.len >= 3 && memcmp(data.data, "\xEF\xBB\xBF", 3) == 0)
+		skip = 3;
+	csv_parse(&p, data.data + skip, data.len - skip, on_field, on_row, &m);
+	csv_fini(&p, on_field, on_row, &m);
+	csv_free(&p);
+	for (int i = 0; i < 3 && i < m.nfield; i++)
+		free(m.field[i]);
+	sqlite3_finalize(m.find);
+	buf_free(&data);
+	bad = m.unknown + m.other;
+	if (bad > 0) {
+		char *newest = store_backup_newest(db_path, m.first_serial, m.first_recipient);
+		char *dir = store_backup_dir(db_path);
+		if (m.store_recipient == NULL)
+			diag(new_register ? DIAG_CERT_REGISTER_UNKNOWN_W : DIAG_CERT_REGISTER_UNKNOWN, path,
+			    m.first_line, 1, m.first_serial, m.first_recipient, db_path, bad, m.listed);
+		else
+			diag(new_register ? DIAG_CERT_REGISTER_OTHER_W : DIAG_CERT_REGISTER_OTHER, path,
+			    m.first_line, 1, m.first_serial, m.first_recipient, m.store_recipient, db_path,
+			    bad, m.listed);
+		if (!new_register)
+			store_backup_hold();
+		if (new_register)
+			diag(DIAG_CERT_REGISTER_NEW, NULL, 0, 0, year);
+		else if (newest != NULL)
+			diag(DIAG_CERT_REGISTER_RESTORE, NULL, 0, 0, year, db_path, newest, dir);
+		else
+			diag(DIAG_CERT_REGISTER_NO_BACKUP, NULL, 0, 0, year, dir);
+		free(newest);
+		free(dir);
+	}
+	free(m.first_serial);
+	free(m.first_recipient);
+	free(m.store_recipient);
+	return bad;
+}
+
+int
+cert_register_check(sqlite3 *db, const char *db_path, const char *output_dir, int year,
+    int new_register)
+{
+	static const char *const manifests[] = {"manifest.csv", "stock/manifest.csv"};
+	int rc = 0;
+
+	for (size_t i = 0; i < sizeof manifests / sizeof *manifests && rc == 0; i++) {
+		char *path = xasprintf("%s%scertificates/%d/%s", output_dir,
+		    output_dir[0] && output_dir[strlen(output_dir) - 1] != '/' ? "/" : "", year,
+		    manifests[i]);
+		long bad = check_manifest(db, path, db_path, year, new_register);
+		if (bad < 0 || (bad > 0 && !new_register))
+			rc = -1;
+		free(path);
 	}
 	return rc;
 }

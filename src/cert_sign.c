@@ -2,10 +2,14 @@
  * fields, HMAC-SHA256, and the QR payload (built and parsed back). */
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <openssl/evp.h>
+#include <openssl/crypto.h>
 #include <openssl/hmac.h>
 
 #include "cert.h"
@@ -18,15 +22,56 @@ cert_key_load(unsigned char **key, size_t *len)
 {
 	const char *path = getenv("JINGSAI_KEY_FILE");
 	struct buf b = {0};
+	struct stat sb;
+	char why[160];
+	int fd;
 
 	*key = NULL;
 	*len = 0;
 	if (path == NULL || *path == '\0')
 		return 0;
-	if (file_read_all(path, &b) != 0) {
+	/* O_NONBLOCK: a FIFO put in its place must not hang the run */
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &sb) != 0) {
 		diag(DIAG_CERT_KEY, NULL, 0, 0, path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
 		return -1;
 	}
+	/* The key signs every certificate: a file anyone else can read or
+	 * replace is no secret. */
+	why[0] = '\0';
+	if (!S_ISREG(sb.st_mode))
+		snprintf(why, sizeof why, "not a regular file");
+	else if ((sb.st_mode & 077) != 0)
+		snprintf(why, sizeof why, "open to group or others (mode %04o): make it private with "
+		    "chmod 600 %.80s", (unsigned)(sb.st_mode & 07777), path);
+	else if (sb.st_uid != geteuid() && sb.st_uid != 0)
+		snprintf(why, sizeof why, "owned by another user (uid %ld): it must belong to the "
+		    "user that runs jingsai (uid %ld) or to root", (long)sb.st_uid, (long)geteuid());
+	if (why[0] != '\0') {
+		diag(DIAG_CERT_KEY, NULL, 0, 0, path, why);
+		close(fd);
+		return -1;
+	}
+	for (;;) {
+		char chunk[4096];
+		ssize_t n = read(fd, chunk, sizeof chunk);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			diag(DIAG_CERT_KEY, NULL, 0, 0, path, strerror(errno));
+			close(fd);
+			buf_free(&b);
+			return -1;
+		}
+		if (n == 0 || b.len > 65536)
+			break;
+		buf_add(&b, chunk, (size_t)n);
+	}
+	close(fd);
+	if (b.data == NULL)
+		buf_add(&b, "", 0);
 	/* An editor's final newline is not part of the key. */
 	while (b.len > 0 && (b.data[b.len - 1] == '\n' || b.data[b.len - 1] == '\r'))
 		b.len--;
@@ -203,7 +248,29 @@ match(const char *pattern, const char *text, char serial[64], char mac[64])
 		strcpy(serial, payload);
 		strcpy(mac, dot + 1);
 	}
-	return *t == '\0' && cert_serial_valid(serial) ? 0 : -1;
+	/* a payload without its code is no payload (never a bare serial) */
+	return *t == '\0' && cert_serial_valid(serial) && mac[0] != '\0' ? 0 : -1;
+}
+
+int
+cert_mac_equal(const char *want, const char *given)
+{
+	size_t n = strlen(want);
+
+	/* the length of a MAC is no secret; its bytes are compared in
+	 * constant time, so that timing tells nothing of the right code */
+	return strlen(given) == n && CRYPTO_memcmp(want, given, n) == 0;
+}
+
+int
+cert_mac_form(const char *mac)
+{
+	size_t n = 0;
+
+	for (; mac[n] != '\0'; n++)
+		if (!isalnum((unsigned char)mac[n]) && mac[n] != '-' && mac[n] != '_')
+			return 0;
+	return n == CERT_MAC_CHARS;
 }
 
 int

@@ -1662,7 +1662,8 @@ cmd_ingest(const struct jz_opts *o, const struct jz_args *a)
 	if (db == NULL)
 		return JZ_EXIT_FAILURE;
 	status = ingest_paths(db, o, a->argc, a->argv, 0, &sum);
-	store_close(db);
+	if (store_finish(db, o->db_path) != 0 && status < JZ_EXIT_FAILURE)
+		status = JZ_EXIT_FAILURE;
 	if (status != JZ_EXIT_FAILURE)
 		ingest_print_summary(&sum, o->quiet);
 	return status;
@@ -1707,6 +1708,7 @@ cmd_forget(const struct jz_opts *o, const struct jz_args *a)
 		if (s > status)
 			status = s;
 	}
-	store_close(db);
+	if (store_finish(db, o->db_path) != 0 && status < JZ_EXIT_FAILURE)
+		status = JZ_EXIT_FAILURE;
 	return status;
 }

@@ -1,8 +1,10 @@
 /* main.c — the command line: options anywhere, one subcommand, its exit status. */
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "commands.h"
+#include "store.h"
 
 static const char usage_text[] =
 "usage: jingsai [OPTIONS] COMMAND [ARGS] [OPTIONS]\n"
@@ -26,6 +28,9 @@ static const char usage_text[] =
 "  forget PATH               remove what one submitted file contributed to the store\n"
 "                            (rows it had replaced come back)\n"
 "  run                       the nightly job: ingest what is new, rebuild what changed\n"
+"  backup                    copy the store into the backup folder now (checked)\n"
+"  restore FILE              put the backup FILE in place of the store (the store\n"
+"                            it replaces is kept); takes the run lock\n"
 "\n"
 "Options (before or after the command):\n"
 "  --input DIR       submissions and programme.xml   (default: input)\n"
@@ -33,6 +38,11 @@ static const char usage_text[] =
 "  --db FILE         the store                        (default: var/jingsai.db)\n"
 "  --templates DIR   document templates               (default: templates)\n"
 "  --fonts DIR       font roles and operator fonts    (default: fonts)\n"
+"  --backup-dir DIR  where backups of the store go     (default: backup/ beside\n"
+"                    the store; put it on another disk)\n"
+"  --backups N       backups kept                     (default: 7)\n"
+"  --new-register    number certificates afresh although certificates on disk\n"
+"                    are unknown to the store (a lost store: restore it instead)\n"
 "  --quiet           print errors only\n"
 "  --verbose         print notes too\n"
 "  --help            this text\n"
@@ -45,8 +55,12 @@ static const char usage_text[] =
 "(no key: certificates carry no QR code, with a warning). Certificates once\n"
 "signed are not printed again without their key or under another one (the\n"
 "codes already handed out would no longer verify) unless --re-sign is given;\n"
-"set the variable for cron jobs too. SOURCE_DATE_EPOCH fixes the date written\n"
-"into documents.\n";
+"set the variable for cron jobs too. JINGSAI_BACKUP_DIR and JINGSAI_BACKUPS\n"
+"set --backup-dir and --backups. SOURCE_DATE_EPOCH is the time of day for a\n"
+"template that asks for today; other dates come from the data.\n"
+"\n"
+"Every command that changed the store ends with a backup of it, checked\n"
+"(PRAGMA integrity_check) before the oldest beyond --backups is removed.\n";
 
 struct command {
 	const char *name;
@@ -63,6 +77,8 @@ static const struct command commands[] = {
 	{"verify", cmd_verify, 1, 1},
 	{"forget", cmd_forget, 1, -1},
 	{"run", cmd_run, 0, 0},
+	{"backup", cmd_backup, 0, 0},
+	{"restore", cmd_restore, 1, 1},
 };
 
 static int
@@ -87,10 +103,21 @@ parse_offset(const char *s, double *dx, double *dy)
 	return end == s || *end != '\0' ? -1 : 0;
 }
 
+/* A whole number of at least 1 (at most 10000), or 0. */
+static int
+parse_count(const char *s)
+{
+	char *end;
+	long n = strtol(s, &end, 10);
+
+	return *s != '\0' && *end == '\0' && n >= 1 && n <= 10000 ? (int)n : 0;
+}
+
 int
 main(int argc, char **argv)
 {
-	struct jz_opts o = {"input", "output", "var/jingsai.db", "templates", "fonts", 0, 0};
+	struct jz_opts o = {.input_dir = "input", .output_dir = "output", .db_path = "var/jingsai.db",
+	    .templates_dir = "templates", .fonts_dir = "fonts"};
 	struct jz_args a = {0};
 	const struct command *cmd = NULL;
 	char **pos = xcalloc((size_t)argc, sizeof *pos);
@@ -130,6 +157,10 @@ main(int argc, char **argv)
 			a.re_sign = 1;
 			continue;
 		}
+		if (strcmp(arg, "--new-register") == 0) {
+			o.new_register = 1;
+			continue;
+		}
 		if (strcmp(arg, "--") == 0) {
 			while (++i < argc)
 				pos[npos++] = argv[i];
@@ -144,7 +175,7 @@ main(int argc, char **argv)
 		size_t nlen = eq ? (size_t)(eq - arg) : strlen(arg);
 		const char *value = eq ? eq + 1 : NULL;
 		static const char *const valued[] = {"--input", "--output", "--db", "--templates",
-		    "--fonts", "--region", "--award", "--number", "--offset"};
+		    "--fonts", "--region", "--award", "--number", "--offset", "--backup-dir", "--backups"};
 		const char *name = NULL;
 		for (size_t k = 0; k < sizeof valued / sizeof *valued; k++)
 			if (strlen(valued[k]) == nlen && strncmp(arg, valued[k], nlen) == 0)
@@ -165,6 +196,7 @@ main(int argc, char **argv)
 		else if (strcmp(name, "--db") == 0) target = &o.db_path;
 		else if (strcmp(name, "--templates") == 0) target = &o.templates_dir;
 		else if (strcmp(name, "--fonts") == 0) target = &o.fonts_dir;
+		else if (strcmp(name, "--backup-dir") == 0) target = &o.backup_dir;
 		else if (strcmp(name, "--region") == 0) target = &a.region;
 		else if (strcmp(name, "--award") == 0) target = &a.award;
 		else if (strcmp(name, "--number") == 0) {
@@ -173,6 +205,11 @@ main(int argc, char **argv)
 			if (*value == '\0' || *end != '\0' || a.number <= 0) {
 				free(pos);
 				return usage_error("--number takes a positive whole number", value);
+			}
+		} else if (strcmp(name, "--backups") == 0) {
+			if ((o.backups = parse_count(value)) <= 0) {
+				free(pos);
+				return usage_error("--backups takes a whole number of at least 1", value);
 			}
 		} else if (strcmp(name, "--offset") == 0) {
 			if (parse_offset(value, &a.offset_x_mm, &a.offset_y_mm) != 0) {
@@ -204,8 +241,28 @@ main(int argc, char **argv)
 		free(pos);
 		return rc;
 	}
+	/* The environment, read once: options given win. */
+	if (o.backup_dir == NULL && getenv("JINGSAI_BACKUP_DIR") != NULL && *getenv("JINGSAI_BACKUP_DIR"))
+		o.backup_dir = getenv("JINGSAI_BACKUP_DIR");
+	if (o.backups == 0 && getenv("JINGSAI_BACKUPS") != NULL &&
+	    (o.backups = parse_count(getenv("JINGSAI_BACKUPS"))) == 0) {
+		free(pos);
+		return usage_error("JINGSAI_BACKUPS takes a whole number of at least 1",
+		    getenv("JINGSAI_BACKUPS"));
+	}
+	store_backup_config(o.backup_dir, o.backups);
 	diag_set_verbosity(o.quiet, o.verbose);
+	jz_catch_interrupts();
 	rc = cmd->fn(&o, &a);
 	free(pos);
+	if (jz_interrupted) {
+		/* Stopped between whole steps: the store and every document are
+		 * whole; what this process had half made goes, and it ends by the
+		 * signal, as its caller expects. */
+		int sig = jz_interrupted;
+		jz_remove_own_temporaries(o.output_dir);
+		signal(sig, SIG_DFL);
+		raise(sig);
+	}
 	return rc;
 }

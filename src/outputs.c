@@ -205,6 +205,11 @@ out_write(struct out_ctx *oc, const char *relpath, const char *fingerprint,
 	struct tm tm;
 	time_t tt = (time_t)t;
 
+	if (jz_interrupted) {
+		/* the run stops: nothing more is written, nothing recorded */
+		free(path);
+		return -1;
+	}
 	switch (atomic_write_if_changed(path, data, len)) {
 	case -1:
 		diag(DIAG_IO, path, 0, 0, "cannot write", strerror(errno));

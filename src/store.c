@@ -1,5 +1,6 @@
 /* store.c — the SQLite store: the schema, documented here and nowhere else. */
 #include <libgen.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -313,11 +314,145 @@ const char store_schema[] =
 "  FROM studio s JOIN cur_return r ON r.id = s.return_id;\n"
 ;
 
+/*
+ * Identity and version.  The store says it is ours in its header
+ * (PRAGMA application_id = STORE_APPLICATION_ID) and which schema it holds
+ * (PRAGMA user_version).  Before 0.2 stores carried neither: a file with
+ * both zero is a store of that time when it has our tables, a new store when
+ * it has no table at all, and anything else is another program's database,
+ * which is refused before anything is written to it (not even the journal
+ * mode).  A store of a later schema is refused too: this program does not
+ * know what the newer one keeps.
+ *
+ * To change the schema: add the step to `migrations` (one row, the version
+ * it leads to and its SQL), and raise STORE_SCHEMA_VERSION.  New tables and
+ * indexes can also go into store_schema with IF NOT EXISTS, which runs on
+ * every open.  A store is migrated in one transaction, after a backup.
+ */
+static const struct migration {
+	int to;            /* the schema version after this step */
+	const char *sql;   /* run in the migration's transaction */
+} migrations[] = {
+	/* 1: the store of 0.1.0 gets its identity; file paths that are not
+	 * printable UTF-8 are kept escaped (jz_escape_name), as ingest now
+	 * stores them, so that the same file is still the same file. */
+	{1, "UPDATE file SET path = jingsai_escape_name(path) "
+	    "WHERE path <> jingsai_escape_name(path);"},
+};
+
+/* jingsai_escape_name(TEXT): jz_escape_name as an SQL function, for migrations. */
+static void
+sql_escape_name(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	(void)argc;
+	const unsigned char *s = sqlite3_value_text(argv[0]);
+
+	if (s == NULL) {
+		sqlite3_result_null(ctx);
+		return;
+	}
+	char *e = jz_escape_name((const char *)s);
+	sqlite3_result_text(ctx, e, -1, free);
+}
+
+/* An integer PRAGMA's value, or -1 when the file cannot be read as a database. */
+static long long
+pragma_int(sqlite3 *db, const char *pragma)
+{
+	sqlite3_stmt *st = NULL;
+	long long v = -1;
+
+	if (sqlite3_prepare_v2(db, pragma, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+int
+store_identify(sqlite3 *db, int *version)
+{
+	long long app = pragma_int(db, "PRAGMA application_id");
+	long long user = pragma_int(db, "PRAGMA user_version");
+	long long tables = pragma_int(db, "SELECT count(*) FROM sqlite_master");
+	long long ours = pragma_int(db, "SELECT count(*) FROM sqlite_master WHERE type = 'table' "
+	    "AND name IN ('programme', 'file', 'certificate', 'document')");
+
+	*version = 0;
+	if (app < 0 || user < 0 || tables < 0 || ours < 0)
+		return STORE_NOT_DB;
+	if (app == STORE_APPLICATION_ID) {
+		*version = (int)user;
+		return STORE_OURS;
+	}
+	if (app != 0)
+		return STORE_FOREIGN;
+	if (tables == 0 && user == 0)
+		return STORE_EMPTY;
+	if (ours == 4 && user == 0)
+		return STORE_OURS;  /* 0.1.0: version 0 */
+	return STORE_FOREIGN;
+}
+
+/* Says why the store at PATH (identified as KIND, schema VERSION) cannot be
+ * used by this program; returns -1.  Nothing was written to it. */
+static int
+refuse(const char *path, int kind, int version, sqlite3 *db)
+{
+	if (kind == STORE_NOT_DB)
+		diag(DIAG_STORE_NOT_DB, path, 0, 0, sqlite3_errmsg(db));
+	else if (kind == STORE_FOREIGN)
+		diag(DIAG_STORE_FOREIGN, path, 0, 0);
+	else
+		diag(DIAG_STORE_NEWER, path, 0, 0, version, STORE_SCHEMA_VERSION);
+	return -1;
+}
+
+/* Brings the store to STORE_SCHEMA_VERSION in one transaction (a new
+ * store: its schema and identity); BACKUP names the copy made before, for
+ * the message.  Returns 0 or -1 after a diagnostic. */
+static int
+migrate(sqlite3 *db, const char *path, const char *backup)
+{
+	int version, from, kind;
+
+	if (store_begin(db) != 0)
+		return -1;
+	/* Another process may have migrated it while we waited for the lock. */
+	kind = store_identify(db, &version);
+	if (kind == STORE_OURS && version >= STORE_SCHEMA_VERSION) {
+		store_commit(db);
+		return version > STORE_SCHEMA_VERSION ? refuse(path, kind, version, db) : 0;
+	}
+	if (kind != STORE_OURS && kind != STORE_EMPTY) {
+		store_rollback(db);
+		return refuse(path, kind, version, db);
+	}
+	from = kind == STORE_EMPTY ? STORE_SCHEMA_VERSION : version;
+	for (size_t i = 0; i < sizeof migrations / sizeof *migrations; i++)
+		if (migrations[i].to > from && store_exec(db, migrations[i].sql) != 0) {
+			store_rollback(db);
+			return -1;
+		}
+	char *sql = xasprintf("PRAGMA application_id = %d; PRAGMA user_version = %d;",
+	    STORE_APPLICATION_ID, STORE_SCHEMA_VERSION);
+	int rc = store_exec(db, store_schema) == 0 && store_exec(db, sql) == 0 ? 0 : -1;
+	free(sql);
+	if (rc != 0 || store_commit(db) != 0) {
+		store_rollback(db);
+		return -1;
+	}
+	if (kind == STORE_OURS)
+		diag(DIAG_STORE_MIGRATED, path, 0, 0, from, STORE_SCHEMA_VERSION,
+		    backup != NULL ? backup : "none");
+	return 0;
+}
+
 sqlite3 *
 store_open(const char *path, int readonly)
 {
 	sqlite3 *db = NULL;
 	int flags = readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+	int kind, version;
 
 	if (!readonly) {
 		char *copy = xstrdup(path);
@@ -331,10 +466,40 @@ store_open(const char *path, int readonly)
 		sqlite3_close(db);
 		return NULL;
 	}
-	sqlite3_busy_timeout(db, 10000);
+	sqlite3_busy_timeout(db, STORE_BUSY_MS);
 	sqlite3_extended_result_codes(db, 1);
+	sqlite3_create_function(db, "jingsai_escape_name", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC,
+	    NULL, sql_escape_name, NULL, NULL);
+	/* Only reads until it is known to be ours. */
+	kind = store_identify(db, &version);
+	if (kind == STORE_NOT_DB || kind == STORE_FOREIGN ||
+	    (kind == STORE_OURS && version > STORE_SCHEMA_VERSION) ||
+	    (readonly && kind == STORE_EMPTY && strcmp(path, ":memory:") != 0)) {
+		if (kind == STORE_EMPTY)
+			diag(DIAG_STORE_NOT_DB, path, 0, 0, "no jingsai store there");
+		else
+			refuse(path, kind, version, db);
+		sqlite3_close(db);
+		return NULL;
+	}
 	if (readonly)
 		return db;
+	if (kind == STORE_EMPTY || version < STORE_SCHEMA_VERSION) {
+		char *backup = NULL;
+		/* An older store is copied first: the migration cannot be undone. */
+		if (kind == STORE_OURS && strcmp(path, ":memory:") != 0 &&
+		    store_backup(db, path, "before-migration", &backup) != 0) {
+			sqlite3_close(db);
+			return NULL;
+		}
+		int rc = store_exec(db, "PRAGMA journal_mode = WAL") != 0 ||
+		    migrate(db, path, backup) != 0;
+		free(backup);
+		if (rc) {
+			sqlite3_close(db);
+			return NULL;
+		}
+	}
 	if (store_exec(db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;") != 0 ||
 	    store_exec(db, store_schema) != 0) {
 		sqlite3_close(db);

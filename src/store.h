@@ -10,12 +10,61 @@
 
 #include "jingsai.h"
 
+/* What the header of a jingsai store says: PRAGMA application_id ("JSAI")
+ * and PRAGMA user_version, the version of the schema below. */
+#define STORE_APPLICATION_ID 0x4A534149
+#define STORE_SCHEMA_VERSION 1
+/* How long a statement waits for another writer (another run, ingest, an
+ * operator's sqlite3 shell) before it fails with "database is locked". */
+#define STORE_BUSY_MS 10000
+
 /* Opens (creating, with its folder, when missing) the store at PATH and
- * brings its schema up to date.  READONLY opens it read-only (for template
- * queries), and then a missing store is an error.  Returns NULL after a
- * diagnostic on failure. */
+ * brings its schema up to date: a store of an older schema is backed up
+ * (store_backup) and migrated.  Another program's database, a file that is
+ * not a database and a store of a newer schema are refused untouched.
+ * READONLY opens it read-only (for template queries), and then a missing
+ * store is an error.  Returns NULL after a diagnostic on failure. */
 sqlite3 *store_open(const char *path, int readonly);
 void store_close(sqlite3 *db);
+
+/* What an open database is, by store_identify. */
+enum store_kind {
+	STORE_OURS,     /* a jingsai store; its schema version in *VERSION */
+	STORE_EMPTY,    /* no table at all: a new store */
+	STORE_FOREIGN,  /* another program's database */
+	STORE_NOT_DB    /* not an SQLite database (or unreadable) */
+};
+/* Reads (and never writes) DB's header and tables.  Returns an enum store_kind. */
+int store_identify(sqlite3 *db, int *version);
+
+/* ---- Backups (backup.c) ------------------------------------------------
+ * A backup is a whole copy of the store made online (VACUUM INTO) into the
+ * backup folder: "jingsai-YYYYMMDD-HHMMSSZ.db" (UTC; a suffix such as
+ * "-before-migration" says why, when not at the end of a command).  It is
+ * checked (PRAGMA integrity_check, identity) before it takes its final name,
+ * and only then are the oldest beyond the configured number removed. */
+
+/* Where backups go and how many are kept; main.c calls this once.  DIR NULL:
+ * the folder "backup" beside the store.  KEEP < 1: the default, 7. */
+void store_backup_config(const char *dir, int keep);
+/* The backup folder for the store at DB_PATH; the caller frees it. */
+char *store_backup_dir(const char *db_path);
+/* Backs up DB (the store at DB_PATH) now; WHY NULL for the regular
+ * generations, else a word put into the name ("before-migration").
+ * Stores the new file's path in *MADE when MADE is not NULL (caller frees).
+ * Returns 0, or -1 after a diagnostic (the older backups are then kept). */
+int store_backup(sqlite3 *db, const char *db_path, const char *why, char **made);
+/* The newest backup of the store at DB_PATH (caller frees), or NULL; with
+ * SERIAL and RECIPIENT not NULL, the newest whose register has that
+ * certificate for that recipient (else the newest). */
+char *store_backup_newest(const char *db_path, const char *serial, const char *recipient);
+/* The store is in doubt (its register disagrees with the certificates on
+ * disk): this process makes no more regular backups, so that the good ones
+ * are neither outnumbered nor pruned.  Named backups are still made. */
+void store_backup_hold(void);
+/* Closes DB, the store at DB_PATH; when this connection changed it, backs
+ * it up first.  Returns 0, or -1 when the backup failed (after a diagnostic). */
+int store_finish(sqlite3 *db, const char *db_path);
 
 /* Runs SQL (one or more statements, no results); returns 0, or -1 after a
  * DIAG_STORE diagnostic. */

@@ -1,6 +1,8 @@
 /* util.c — memory, buffers, files written atomically, hashing, UTF-8. */
+#define _GNU_SOURCE /* nftw's FTW_ACTIONRETVAL */
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <libgen.h>
 #include <pthread.h>
 #include <stdint.h>
@@ -12,6 +14,7 @@
 
 #include <libdeflate.h>
 #include <openssl/evp.h>
+#include <unicode/uchar.h>
 
 #include "jingsai.h"
 
@@ -541,6 +544,48 @@ utf8_valid(const char *s, size_t len, size_t *bad)
 	return 1;
 }
 
+/* 1 when code point CP prints as itself: not a control, format, private-use
+ * or unassigned character, nor a line or paragraph separator. */
+static int
+printable(long cp)
+{
+	switch (u_charType((UChar32)cp)) {
+	case U_CONTROL_CHAR: case U_FORMAT_CHAR: case U_PRIVATE_USE_CHAR: case U_SURROGATE:
+	case U_UNASSIGNED: case U_LINE_SEPARATOR: case U_PARAGRAPH_SEPARATOR:
+		return 0;
+	default:
+		return 1;
+	}
+}
+
+char *
+jz_escape_name(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t len = strlen(s), i;
+	struct buf b = {0};
+	int adv;
+	long cp;
+
+	for (i = 0; i < len; i += (size_t)adv)
+		if ((cp = utf8_decode(p + i, len - i, &adv)) < 0 || !printable(cp))
+			break;
+	if (i == len)
+		return xstrdup(s);
+	for (i = 0; i < len; i += (size_t)adv) {
+		cp = utf8_decode(p + i, len - i, &adv);
+		if (cp < 0 || cp < 0x20 || cp == 0x7F)
+			buf_printf(&b, "\\x%02X", p[i]);
+		else if (cp == '\\')
+			buf_puts(&b, "\\\\");
+		else if (!printable(cp))
+			buf_printf(&b, "\\u{%04lX}", cp);
+		else
+			buf_add(&b, p + i, (size_t)adv);
+	}
+	return b.data;
+}
+
 int
 template_utf8_check(const char *path, const char *data, size_t len, enum diag_code code)
 {
@@ -612,4 +657,55 @@ jz_thread_cpu_seconds(void)
 
 	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* ---- Interruption ------------------------------------------------------------- */
+
+volatile sig_atomic_t jz_interrupted;
+
+static void
+on_interrupt(int sig)
+{
+	if (jz_interrupted) {
+		/* asked twice: stop now */
+		signal(sig, SIG_DFL);
+		raise(sig);
+		return;
+	}
+	jz_interrupted = sig;
+}
+
+void
+jz_catch_interrupts(void)
+{
+	static const int sigs[] = {SIGINT, SIGTERM, SIGHUP};
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_interrupt;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = SA_RESTART;   /* whole steps go on to their end */
+	for (size_t i = 0; i < sizeof sigs / sizeof *sigs; i++)
+		sigaction(sigs[i], &sa, NULL);
+}
+
+static char own_suffix[32];
+
+static int
+remove_own(const char *path, const struct stat *sb, int type, struct FTW *ftw)
+{
+	(void)sb;
+	size_t n = strlen(path), k = strlen(own_suffix);
+
+	(void)ftw;
+	if (type == FTW_F && n > k && strcmp(path + n - k, own_suffix) == 0)
+		unlink(path);
+	return FTW_CONTINUE;
+}
+
+void
+jz_remove_own_temporaries(const char *dir)
+{
+	snprintf(own_suffix, sizeof own_suffix, ".tmp.%ld", (long)getpid());
+	nftw(dir, remove_own, 16, FTW_PHYS | FTW_ACTIONRETVAL);
 }

@@ -19,7 +19,7 @@ expect_status 0 "certificates on an empty store" J certificates 2025
 expect_diag "empty store says so" "no certificates to print for 2025"
 sqlite3 "$DB" <"$FIX/base.sql" || fail "fixture store"
 
-printf 'jingsai-test-key-0123456789\n' >"$WORK/key"
+printf 'jingsai-test-key-0123456789\n' >"$WORK/key"; chmod 600 "$WORK/key"
 JINGSAI_KEY_FILE=$WORK/key; export JINGSAI_KEY_FILE
 expect_status 0 "certificates 2025" J certificates 2025
 [ "$(q "SELECT count(*) FROM certificate WHERE year = 2025 AND award = 'MEDAL'")" = 6 ] &&
@@ -188,7 +188,7 @@ expect_diag "refusal names every award, once" \
 ! grep -q "no certificate key" "$WORK/stderr" && ok "no 'printed without QR code' warning when none was" ||
 	fail "warned of QR-less certificates that were not printed"
 check "refused: TECH files untouched" test "$(sums)" = "$before"
-printf 'another-key-0123456789abcdef\n' >"$WORK/key2"
+printf 'another-key-0123456789abcdef\n' >"$WORK/key2"; chmod 600 "$WORK/key2"
 JINGSAI_KEY_FILE=$WORK/key2; export JINGSAI_KEY_FILE
 expect_status 3 "signed, another key now: refused" J certificates 2025 --award TECH
 expect_diag "another key: said so" "the certificates of 2025 TECH were signed with another key"

@@ -1,0 +1,530 @@
+/* backup.c — copies of the store, the only register of certificate serials,
+ * signing records, bulletin numbers and history: made online after every
+ * command that changed it, checked, kept in generations; `jingsai backup`
+ * and `jingsai restore FILE` for the operator. */
+#define _GNU_SOURCE /* renameat2 */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "commands.h"
+#include "lock.h"
+#include "store.h"
+
+#define DEFAULT_KEEP 7
+
+static char *config_dir; /* NULL: "backup" beside the store */
+static int config_keep = DEFAULT_KEEP;
+static int held;         /* store_backup_hold was called */
+
+void
+store_backup_hold(void)
+{
+	held = 1;
+}
+
+void
+store_backup_config(const char *dir, int keep)
+{
+	free(config_dir);
+	config_dir = dir != NULL && *dir != '\0' ? xstrdup(dir) : NULL;
+	config_keep = keep >= 1 ? keep : DEFAULT_KEEP;
+}
+
+char *
+store_backup_dir(const char *db_path)
+{
+	char *copy, *dir;
+
+	if (config_dir != NULL)
+		return xstrdup(config_dir);
+	copy = xstrdup(db_path);
+	const char *parent = dirname(copy);
+	dir = strcmp(parent, ".") == 0 ? xstrdup("backup") : path_join(parent, "backup");
+	free(copy);
+	return dir;
+}
+
+/* "jingsai-20251204-185047Z" (+ "-2" ... for a second in the same second)
+ * followed by ".db": a regular generation, which pruning may remove.
+ * Returns the length of the stem (without ".db"), or 0 for any other name. */
+static size_t
+generation_stem(const char *name)
+{
+	static const char form[] = "jingsai-DDDDDDDD-DDDDDDZ";
+	size_t n = strlen(name), i;
+
+	if (n < sizeof form - 1 + 3 || strcmp(name + n - 3, ".db") != 0)
+		return 0;
+	for (i = 0; i < sizeof form - 1; i++)
+		if (form[i] == 'D' ? name[i] < '0' || name[i] > '9' : name[i] != form[i])
+			return 0;
+	if (i < n - 3) {
+		/* a collision suffix: "-N" */
+		if (name[i++] != '-' || i == n - 3)
+			return 0;
+		for (; i < n - 3; i++)
+			if (name[i] < '0' || name[i] > '9')
+				return 0;
+	}
+	return n - 3;
+}
+
+/* Any backup of ours: "jingsai-" + 8 digits of a date. */
+static int
+is_backup(const char *name)
+{
+	size_t n = strlen(name);
+
+	if (strncmp(name, "jingsai-", 8) != 0 || n < 20 || strcmp(name + n - 3, ".db") != 0)
+		return 0;
+	for (int i = 8; i < 16; i++)
+		if (name[i] < '0' || name[i] > '9')
+			return 0;
+	return 1;
+}
+
+/* Orders backups by time (the name's stamp), then "…Z" before "…Z-2". */
+static int
+by_time(const void *a, const void *b)
+{
+	const char *x = *(char *const *)a, *y = *(char *const *)b;
+	size_t nx = strlen(x) - 3, ny = strlen(y) - 3;
+	int c = strncmp(x + 8, y + 8, 16);
+
+	if (c != 0)
+		return c;
+	if (nx != ny)
+		return nx < ny ? -1 : 1;
+	return strncmp(x, y, nx);
+}
+
+/* The names of backups in DIR (REGULAR: only the generations), oldest
+ * first; *N their number.  The caller frees each and the array. */
+static char **
+list_backups(const char *dir, int regular, size_t *n)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	char **names = NULL;
+
+	*n = 0;
+	if (d == NULL)
+		return NULL;
+	while ((e = readdir(d)) != NULL) {
+		if (regular ? generation_stem(e->d_name) == 0 : !is_backup(e->d_name))
+			continue;
+		names = xrealloc(names, (*n + 1) * sizeof *names);
+		names[(*n)++] = xstrdup(e->d_name);
+	}
+	closedir(d);
+	if (*n > 1)
+		qsort(names, *n, sizeof *names, by_time);
+	return names;
+}
+
+/* 1 when the backup at PATH records certificate SERIAL for RECIPIENT. */
+static int
+has_certificate(const char *path, const char *serial, const char *recipient)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st = NULL;
+	int found = 0;
+
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
+	    sqlite3_prepare_v2(db, "SELECT 1 FROM certificate WHERE serial = ?1 AND recipient = ?2",
+	    -1, &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_text(st, 1, serial, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, recipient, -1, SQLITE_STATIC);
+		found = sqlite3_step(st) == SQLITE_ROW;
+	}
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return found;
+}
+
+char *
+store_backup_newest(const char *db_path, const char *serial, const char *recipient)
+{
+	char *dir = store_backup_dir(db_path), *newest = NULL;
+	size_t n;
+	char **names = list_backups(dir, 0, &n);
+
+	for (size_t i = n; i-- > 0 && serial != NULL && recipient != NULL && newest == NULL; ) {
+		char *path = path_join(dir, names[i]);
+		if (has_certificate(path, serial, recipient))
+			newest = path;
+		else
+			free(path);
+	}
+	if (newest == NULL && n > 0)
+		newest = path_join(dir, names[n - 1]);
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	free(dir);
+	return newest;
+}
+
+/* NULL when DB is a whole jingsai store, else the reason (static). */
+static const char *
+check_store(sqlite3 *db)
+{
+	sqlite3_stmt *st = NULL;
+	const char *why = NULL;
+	int version;
+
+	if (store_identify(db, &version) != STORE_OURS)
+		why = "is not a jingsai store";
+	else if (sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &st, NULL) != SQLITE_OK ||
+	    sqlite3_step(st) != SQLITE_ROW ||
+	    strcmp((const char *)sqlite3_column_text(st, 0), "ok") != 0)
+		why = "fails PRAGMA integrity_check";
+	sqlite3_finalize(st);
+	return why;
+}
+
+/* Opens the copy at PATH read-write (never creating it), leaves it in
+ * rollback-journal mode, a single self-contained file, and checks it.
+ * Returns NULL when it is a whole store, else the reason (static). */
+static const char *
+check_copy(const char *path)
+{
+	sqlite3 *db = NULL;
+	const char *why;
+
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK)
+		why = "cannot be opened";
+	else if (sqlite3_exec(db, "PRAGMA journal_mode = DELETE", NULL, NULL, NULL) != SQLITE_OK)
+		why = "cannot be read";
+	else
+		why = check_store(db);
+	sqlite3_close(db);
+	return why;
+}
+
+/* fsync of the file or folder at PATH; returns 0 or -1 with errno set. */
+static int
+sync_path(const char *path, int dir)
+{
+	int fd = open(path, (dir ? O_RDONLY | O_DIRECTORY : O_RDWR) | O_CLOEXEC);
+	int rc;
+
+	if (fd < 0)
+		return -1;
+	rc = fsync(fd);
+	if (rc != 0) {
+		int saved = errno;
+		close(fd);
+		errno = saved;
+		return -1;
+	}
+	return close(fd);
+}
+
+/* Removes the oldest regular generations in DIR beyond the number kept. */
+static void
+prune(const char *dir)
+{
+	size_t n;
+	char **names = list_backups(dir, 1, &n);
+
+	for (size_t i = 0; i < n; i++) {
+		if (i + (size_t)config_keep < n) {
+			char *path = path_join(dir, names[i]);
+			if (unlink(path) != 0 && errno != ENOENT)
+				diag(DIAG_IO, path, 0, 0, "cannot remove an old backup", strerror(errno));
+			free(path);
+		}
+		free(names[i]);
+	}
+	free(names);
+}
+
+int
+store_backup(sqlite3 *db, const char *db_path, const char *why, char **made)
+{
+	char *dir = store_backup_dir(db_path), *tmp = NULL, *final = NULL;
+	const char *bad;
+	sqlite3_stmt *st = NULL;
+	char stamp[32];
+	time_t now = time(NULL); /* when it was made, not SOURCE_DATE_EPOCH */
+	struct tm tm;
+	int rc = -1;
+
+	if (made != NULL)
+		*made = NULL;
+	if (held && why == NULL) {
+		diag(DIAG_STORE_BACKUP_HELD, NULL, 0, 0, dir);
+		free(dir);
+		return 0;
+	}
+	if (mkdir_p(dir) != 0) {
+		diag(DIAG_STORE_BACKUP, dir, 0, 0, "cannot make the folder", strerror(errno));
+		goto out;
+	}
+	tmp = xasprintf("%s/.jingsai-backup.tmp.%ld", dir, (long)getpid());
+	unlink(tmp); /* VACUUM INTO wants no file there */
+	if (sqlite3_prepare_v2(db, "VACUUM INTO ?1", -1, &st, NULL) != SQLITE_OK) {
+		diag(DIAG_STORE_BACKUP, dir, 0, 0, "cannot copy the store", sqlite3_errmsg(db));
+		goto out;
+	}
+	sqlite3_bind_text(st, 1, tmp, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		diag(DIAG_STORE_BACKUP, dir, 0, 0, "cannot copy the store", sqlite3_errmsg(db));
+		goto out;
+	}
+	if ((bad = check_copy(tmp)) != NULL) {
+		diag(DIAG_STORE_BACKUP, dir, 0, 0, "the copy", bad);
+		goto out;
+	}
+	if (sync_path(tmp, 0) != 0) {
+		diag(DIAG_STORE_BACKUP, dir, 0, 0, "cannot write the copy", strerror(errno));
+		goto out;
+	}
+	gmtime_r(&now, &tm);
+	strftime(stamp, sizeof stamp, "jingsai-%Y%m%d-%H%M%SZ", &tm);
+	for (int k = 1; ; k++) {
+		char suffix[48] = "";
+		if (why != NULL)
+			snprintf(suffix, sizeof suffix, "-%s", why);
+		if (k > 1)
+			snprintf(suffix + strlen(suffix), sizeof suffix - strlen(suffix), "-%d", k);
+		free(final);
+		final = xasprintf("%s/%s%s.db", dir, stamp, suffix);
+		if (renameat2(AT_FDCWD, tmp, AT_FDCWD, final, RENAME_NOREPLACE) == 0)
+			break;
+		if (errno != EEXIST || k > 1000) {
+			diag(DIAG_STORE_BACKUP, dir, 0, 0, "cannot name the copy", strerror(errno));
+			goto out;
+		}
+	}
+	free(tmp);
+	tmp = NULL;
+	sync_path(dir, 1);
+	/* Only now, with a good copy in place, go the oldest. */
+	if (why == NULL)
+		prune(dir);
+	diag(DIAG_STORE_BACKED_UP, final, 0, 0);
+	if (made != NULL) {
+		*made = final;
+		final = NULL;
+	}
+	rc = 0;
+out:
+	sqlite3_finalize(st);
+	if (tmp != NULL)
+		unlink(tmp);
+	free(tmp);
+	free(final);
+	free(dir);
+	return rc;
+}
+
+int
+store_finish(sqlite3 *db, const char *db_path)
+{
+	int rc = 0;
+
+	if (db == NULL)
+		return 0;
+	if (sqlite3_total_changes64(db) > 0 && strcmp(db_path, ":memory:") != 0)
+		rc = store_backup(db, db_path, NULL, NULL);
+	store_close(db);
+	return rc;
+}
+
+/* ---- The commands ----------------------------------------------------------- */
+
+int
+cmd_backup(const struct jz_opts *o, const struct jz_args *a)
+{
+	(void)a;
+	sqlite3 *db;
+	char *made = NULL;
+	int rc;
+
+	if (access(o->db_path, F_OK) != 0) {
+		diag(DIAG_IO, o->db_path, 0, 0, "no store to back up", strerror(errno));
+		return JZ_EXIT_FAILURE;
+	}
+	if ((db = store_open(o->db_path, 0)) == NULL)
+		return JZ_EXIT_FAILURE;
+	rc = store_backup(db, o->db_path, NULL, &made);
+	store_close(db);
+	if (rc != 0)
+		return JZ_EXIT_FAILURE;
+	if (!o->quiet)
+		printf("%s: backup of %s, checked\n", made, o->db_path);
+	free(made);
+	return JZ_EXIT_OK;
+}
+
+/* A one-line account of the register in DB: "12 certificates (2024-2025)". */
+static char *
+register_summary(sqlite3 *db)
+{
+	sqlite3_stmt *st = NULL;
+	char *s = NULL;
+
+	if (sqlite3_prepare_v2(db, "SELECT count(*), min(year), max(year) FROM certificate", -1, &st,
+	    NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW) {
+		long long n = sqlite3_column_int64(st, 0);
+		if (n == 0)
+			s = xstrdup("no certificates");
+		else if (sqlite3_column_int(st, 1) == sqlite3_column_int(st, 2))
+			s = xasprintf("%lld certificate%s of %d", n, n == 1 ? "" : "s",
+			    sqlite3_column_int(st, 1));
+		else
+			s = xasprintf("%lld certificates of %d-%d", n, sqlite3_column_int(st, 1),
+			    sqlite3_column_int(st, 2));
+	}
+	sqlite3_finalize(st);
+	return s ? s : xstrdup("no certificate table");
+}
+
+/* Moves the store at PATH (and its -wal and -shm) aside as
+ * PATH.damaged-STAMP; returns the new name (caller frees) or NULL. */
+static char *
+move_aside(const char *path)
+{
+	static const char *const ext[] = {"", "-wal", "-shm"};
+	char stamp[32];
+	time_t now = time(NULL);
+	struct tm tm;
+	char *aside;
+
+	gmtime_r(&now, &tm);
+	strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%SZ", &tm);
+	aside = xasprintf("%s.damaged-%s", path, stamp);
+	for (size_t i = 0; i < sizeof ext / sizeof *ext; i++) {
+		char *from = xasprintf("%s%s", path, ext[i]), *to = xasprintf("%s%s", aside, ext[i]);
+		int rc = rename(from, to);
+		if (rc != 0 && (errno != ENOENT || i == 0)) {
+			diag(DIAG_IO, from, 0, 0, "cannot move it aside", strerror(errno));
+			free(from);
+			free(to);
+			free(aside);
+			return NULL;
+		}
+		free(from);
+		free(to);
+	}
+	return aside;
+}
+
+int
+cmd_restore(const struct jz_opts *o, const struct jz_args *a)
+{
+	const char *file = a->argv[0];
+	char *lock_file = lock_path_for(o->db_path), *kept = NULL, *what = NULL;
+	sqlite3 *src = NULL, *cur = NULL, *dst = NULL;
+	sqlite3_backup *copy;
+	const char *bad;
+	long holder;
+	int lock_fd, version, kind, status = JZ_EXIT_FAILURE;
+	struct stat sb;
+
+	lock_fd = lock_acquire(lock_file, &holder);
+	if (lock_fd == -2) {
+		char who[48];
+		snprintf(who, sizeof who, holder > 0 ? "pid %ld" : "pid unknown", holder);
+		diag(DIAG_RUN_LOCKED, lock_file, 0, 0, who);
+		free(lock_file);
+		return JZ_EXIT_LOCKED;
+	}
+	if (lock_fd < 0) {
+		diag(DIAG_RUN_LOCK, NULL, 0, 0, lock_file, strerror(errno));
+		free(lock_file);
+		return JZ_EXIT_FAILURE;
+	}
+
+	/* 1. The backup must be a whole store this program can read. */
+	if (stat(file, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+		diag(DIAG_STORE_RESTORE, file, 0, 0, "not a file", stat(file, &sb) != 0 ?
+		    strerror(errno) : "not a regular file");
+		goto out;
+	}
+	if (sqlite3_open_v2(file, &src, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK ||
+	    (kind = store_identify(src, &version)) != STORE_OURS) {
+		diag(DIAG_STORE_RESTORE, file, 0, 0, "not a backup of a jingsai store",
+		    src ? sqlite3_errmsg(src) : "cannot open it");
+		goto out;
+	}
+	if (version > STORE_SCHEMA_VERSION) {
+		diag(DIAG_STORE_NEWER, file, 0, 0, version, STORE_SCHEMA_VERSION);
+		goto out;
+	}
+	if ((bad = check_store(src)) != NULL) {
+		diag(DIAG_STORE_RESTORE, file, 0, 0, "this backup", bad);
+		goto out;
+	}
+
+	/* 2. The store it replaces is kept: backed up when it is a store,
+	 *    moved aside when it is damaged; another program's file is left. */
+	if (access(o->db_path, F_OK) == 0) {
+		if (sqlite3_open_v2(o->db_path, &cur, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK)
+			kind = STORE_NOT_DB;
+		else
+			kind = store_identify(cur, &version);
+		if (kind == STORE_FOREIGN) {
+			diag(DIAG_STORE_FOREIGN, o->db_path, 0, 0);
+			goto out;
+		}
+		if (kind == STORE_OURS && store_backup(cur, o->db_path, "before-restore", &kept) != 0)
+			kind = STORE_NOT_DB;
+		sqlite3_close(cur);
+		cur = NULL;
+		if (kind == STORE_NOT_DB && (kept = move_aside(o->db_path)) == NULL)
+			goto out;
+	} else {
+		char *copy = xstrdup(o->db_path);
+		mkdir_p(dirname(copy));
+		free(copy);
+	}
+
+	/* 3. Page by page into the store, under SQLite's own locks. */
+	if (sqlite3_open_v2(o->db_path, &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
+		diag(DIAG_STORE_RESTORE, o->db_path, 0, 0, "cannot open", sqlite3_errmsg(dst));
+		goto out;
+	}
+	sqlite3_busy_timeout(dst, STORE_BUSY_MS);
+	copy = sqlite3_backup_init(dst, "main", src, "main");
+	if (copy == NULL || sqlite3_backup_step(copy, -1) != SQLITE_DONE) {
+		sqlite3_backup_finish(copy);
+		diag(DIAG_STORE_RESTORE, o->db_path, 0, 0, "cannot write", sqlite3_errmsg(dst));
+		goto out;
+	}
+	if (sqlite3_backup_finish(copy) != SQLITE_OK ||
+	    sqlite3_exec(dst, "PRAGMA journal_mode = WAL", NULL, NULL, NULL) != SQLITE_OK) {
+		diag(DIAG_STORE_RESTORE, o->db_path, 0, 0, "cannot write", sqlite3_errmsg(dst));
+		goto out;
+	}
+	if ((bad = check_store(dst)) != NULL) {
+		diag(DIAG_STORE_RESTORE, o->db_path, 0, 0, "after restoring, the store", bad);
+		goto out;
+	}
+	what = register_summary(dst);
+	if (!o->quiet) {
+		printf("%s: restored from %s (%s)\n", o->db_path, file, what);
+		if (kept != NULL)
+			printf("the store it replaced is kept as %s\n", kept);
+	}
+	status = JZ_EXIT_OK;
+out:
+	sqlite3_close(src);
+	sqlite3_close(cur);
+	sqlite3_close(dst);
+	free(what);
+	free(kept);
+	lock_release(lock_fd);
+	free(lock_file);
+	return status;
+}
