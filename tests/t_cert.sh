@@ -112,6 +112,36 @@ q "UPDATE certificate SET fields = replace(fields, '王哲', '王喆') WHERE ser
 expect_status 1 "verify an unknown serial" J verify 2025-MEDAL-0999
 grep -q '^unknown' "$WORK/stdout" && ok "unknown serial" || fail "unknown serial"
 expect_status 1 "verify junk" J verify "hello"
+# A serial alone is printed on the certificate for anyone to read: it tells
+# that the serial exists and its status, never whose it is.
+expect_status 0 "verify a bare serial" J verify "$s_wang"
+check "a bare serial: exists and active, no name" test "$(cat "$WORK/stdout")" = \
+	"valid: $s_wang is in the register and active (scan its QR code to check the name and unit printed on it)"
+# An empty or malformed code never verifies, with or without a key.
+for text in "$s_wang." "https://zgh.nantong.gov.cn/zs/v?c=$s_wang&m="; do
+	expect_status 1 "verify '$text'" J verify "$text"
+	check "'$text' is unknown" test "$(cat "$WORK/stdout")" = \
+		"unknown: '$text' is neither a certificate serial nor a certificate code"
+	(unset JINGSAI_KEY_FILE; expect_status 1 "verify '$text' without a key" J verify "$text")
+done
+for code in x AAAAAAAAAAAAAAAAAAAAA "$mac"A 'JWw2B0Ch124Is3DWOZhs3?'; do
+	expect_status 1 "verify a code of the wrong form ($code)" J verify "https://zgh.nantong.gov.cn/zs/v?c=$s_wang&m=$code"
+	check "a code of the wrong form is altered" test "$(cat "$WORK/stdout")" = \
+		"altered: $s_wang does not carry a code of the form this program prints"
+done
+expect_status 1 "a right code with more after it" J verify "$s_wang.$mac."
+grep -q '^altered' "$WORK/stdout" && ok "is altered" || fail "$s_wang.$mac.: $(cat "$WORK/stdout")"
+# The key file: a regular file of the user, closed to group and others.
+chmod 644 "$WORK/key"
+expect_status 3 "a key file others can read is refused" J verify "$payload"
+expect_diag "says so, and how to fix it" \
+	"jingsai: error: certificate key $WORK/key: open to group or others (mode 0644): make it private with chmod 600 $WORK/key"
+expect_status 3 "and certificates are not printed with it" J certificates 2025 --award TECH
+chmod 600 "$WORK/key"
+mkfifo "$WORK/fifo-key"
+JINGSAI_KEY_FILE=$WORK/fifo-key timeout 10 "$JINGSAI" --db "$DB" verify "$payload" >"$WORK/stdout" 2>"$WORK/stderr"
+[ $? = 3 ] && ok "a FIFO as key file: refused, no hang" || fail "FIFO key file"
+expect_diag "not a regular file" "certificate key $WORK/fifo-key: not a regular file"
 
 # The same store and templates give the same bytes.
 cp "$Y/MEDAL/print.pdf" "$WORK/print1.pdf"
