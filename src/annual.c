@@ -101,7 +101,7 @@ build_document(struct out_ctx *oc, sqlite3 *ro, struct fontset *fs, const struct
 		tm->typeset_cpu += jz_cpu_seconds() - c0;
 	}
 done:
-	if (rc != 0) {
+	if (rc != 0 && !jz_interrupted) {
 		diag(DIAG_REPORT_FAILED, NULL, 0, 0, pdf_rel);
 		oc->failed++;
 	}
@@ -221,7 +221,7 @@ annual_build(struct out_ctx *oc, int year, const char *region)
 		if (build_document(oc, ro, fs, city_t, params, nparams, relbase, &tm) != 0)
 			failures++;
 	}
-	for (int i = 0; i < ncodes; i++) {
+	for (int i = 0; i < ncodes && !jz_interrupted; i++) {
 		params[nparams - 2].value = codes[i];
 		params[nparams - 1].value = names[i];
 		snprintf(relbase, sizeof relbase, "annual/%d/%s", year, codes[i]);

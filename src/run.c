@@ -32,6 +32,7 @@ struct run {
 	size_t diags_len;
 	int shown;             /* diagnostics that are worth a person's attention */
 	int store_failures;    /* DIAG_STORE reported: the run stops */
+	struct buf failed;     /* builder calls that failed: "certificates 2021, ..." */
 	/* progress bar (a terminal only) */
 	int bar;
 	long done, total;
@@ -369,6 +370,8 @@ each_row(struct run *r, struct out_ctx *oc, struct groups *g, const struct kind 
 			int s = k->fn(oc, values[i]);
 			if (s > status)
 				status = s;
+			if (s >= JZ_EXIT_USAGE)
+				buf_printf(&r->failed, "%s%s", r->failed.len ? ", " : "", name);
 			/* With --verbose, where the time goes. */
 			diag(DIAG_RUN_TIMING, NULL, 0, 0, name, jz_wall_seconds() - t0,
 			    oc->built - built, oc->unchanged - unchanged);
@@ -430,7 +433,8 @@ static const char award_years_sql[] =
 /* ---- Summary and log ---------------------------------------------------- */
 
 static void
-summary_line(struct buf *b, const struct ingest_summary *s, const struct out_ctx *oc)
+summary_line(struct buf *b, const struct ingest_summary *s, const struct out_ctx *oc,
+    const struct run *r)
 {
 	buf_printf(b, "%d file%s accepted, %d rejected", s->accepted, s->accepted == 1 ? "" : "s",
 	    s->rejected);
@@ -442,6 +446,8 @@ summary_line(struct buf *b, const struct ingest_summary *s, const struct out_ctx
 	buf_printf(b, "; %d document%s rebuilt", oc->built, oc->built == 1 ? "" : "s");
 	if (oc->failed > 0)
 		buf_printf(b, ", %d failed", oc->failed);
+	if (r->failed.len > 0)
+		buf_printf(b, "; with failures: %s (see below; the others were built)", r->failed.data);
 }
 
 /* Appends one timestamped entry (the summary, then the diagnostics) to
@@ -584,7 +590,7 @@ cmd_run(const struct jz_opts *o, const struct jz_args *a)
 	}
 	if (r.bar)
 		bar_draw(&r, 1);
-	summary_line(&summary, &sum, &oc);
+	summary_line(&summary, &sum, &oc, &r);
 
 report:
 	/* A run that changed the store ends with a checked backup of it (also
@@ -595,7 +601,7 @@ report:
 	diag_set_sink(old_fn, old_arg, NULL, NULL);
 	fclose(r.diags);
 	if (summary.data == NULL) {
-		summary_line(&summary, &sum, &oc);
+		summary_line(&summary, &sum, &oc, &r);
 		if (!jz_interrupted)
 			buf_puts(&summary, "; stopped by the failure below");
 	}
@@ -624,6 +630,7 @@ report:
 			status = JZ_EXIT_FAILURE;
 	}
 	free(r.diags_text);
+	buf_free(&r.failed);
 	buf_free(&summary);
 	store_close(db);
 	lock_release(lock_fd);
