@@ -8,6 +8,7 @@
 #include "commands.h"
 #include "layout.h"
 #include "outputs.h"
+#include "programme.h"
 #include "store.h"
 #include "template.h"
 
@@ -122,8 +123,8 @@ annual_build(struct out_ctx *oc, int year, const char *region)
 	struct fontset *fs = NULL;
 	struct tpl *city_t = NULL, *region_t = NULL;
 	struct timing tm = {0};
-	char *first = NULL, *last = NULL, *issuer = NULL, *name = NULL, *today = NULL;
-	char year_s[16], prev_s[16];
+	char *first = NULL, *last = NULL, *issuer = NULL, *name = NULL, *today = NULL, *date = NULL;
+	char year_s[16], prev_s[16], date_iso[16];
 	char **codes = NULL, **names = NULL;
 	int ncodes = 0, status = JZ_EXIT_FAILURE, failures = 0;
 	double t0 = jz_wall_seconds(), c0 = jz_cpu_seconds();
@@ -200,17 +201,25 @@ annual_build(struct out_ctx *oc, int year, const char *region)
 		goto done;
 
 	{
-		long long now = jz_now();
-		time_t tt = (time_t)now;
-		struct tm gm;
-		gmtime_r(&tt, &gm);
-		today = fmt_date_arabic(gm.tm_year + 1900, gm.tm_mon + 1, gm.tm_mday);
+		/* The report is dated by its data, the end of its year: the same
+		 * store gives the same report whenever it is built.  Only a
+		 * template that asks for {today} gets the day of the run, in the
+		 * programme's time zone. */
+		char *zone = programme_zone(ro);
+		int y, m, d;
+		if (jz_zone_date(jz_now(), zone, &y, &m, &d) != 0)
+			jz_zone_date(jz_now(), JZ_DEFAULT_ZONE, &y, &m, &d);
+		today = fmt_date_arabic(y, m, d);
+		date = fmt_date_arabic(year, 12, 31);
+		snprintf(date_iso, sizeof date_iso, "%d-12-31", year);
+		free(zone);
 	}
 	snprintf(year_s, sizeof year_s, "%d", year);
 	snprintf(prev_s, sizeof prev_s, "%d", year - 1);
 	struct tpl_param params[] = {
 		{"year", year_s}, {"prev_year", prev_s}, {"first_year", first}, {"last_year", last},
 		{"issuer", issuer ? issuer : "南通市劳动竞赛委员会"}, {"programme", name ? name : ""},
+		{"date", date}, {"date_iso", date_iso},
 		{"today", today}, {"region", NULL}, {"region_name", NULL},
 	};
 	int nparams = (int)(sizeof params / sizeof *params);
@@ -250,6 +259,7 @@ done:
 	free(issuer);
 	free(name);
 	free(today);
+	free(date);
 	return status;
 }
 

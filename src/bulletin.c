@@ -15,6 +15,7 @@
 #include "commands.h"
 #include "layout.h"
 #include "outputs.h"
+#include "programme.h"
 #include "rank.h"
 #include "store.h"
 #include "template.h"
@@ -24,7 +25,7 @@ static const char bulletin_schema[] =
 "CREATE TABLE IF NOT EXISTS bulletin_issue (\n"
 "  round  TEXT PRIMARY KEY,     -- 2023-2024\n"
 "  number INTEGER NOT NULL,     -- N of PREFIX〔YYYY〕N号\n"
-"  issued TEXT NOT NULL         -- date of issue, YYYY-MM-DD (China Standard Time)\n"
+"  issued TEXT NOT NULL         -- date of issue, YYYY-MM-DD (the programme's time zone)\n"
 ");\n"
 "CREATE TABLE IF NOT EXISTS ranking (  -- rank_round's result, per round\n"
 "  round    TEXT NOT NULL,\n"
@@ -80,17 +81,15 @@ fp_add_round_query(struct fingerprint *fp, sqlite3 *db, const char *sql, const c
 	return fp_add_stmt(fp, st);
 }
 
-/* Today in China Standard Time (UTC+8, no daylight saving), from jz_now(). */
+/* Today in the programme's time zone, from jz_now(). */
 static void
-today(int *y, int *m, int *d)
+today(sqlite3 *db, int *y, int *m, int *d)
 {
-	time_t t = (time_t)(jz_now() + 8 * 3600);
-	struct tm tm;
+	char *zone = programme_zone(db);
 
-	gmtime_r(&t, &tm);
-	*y = tm.tm_year + 1900;
-	*m = tm.tm_mon + 1;
-	*d = tm.tm_mday;
+	if (jz_zone_date(jz_now(), zone, y, m, d) != 0)
+		jz_zone_date(jz_now(), JZ_DEFAULT_ZONE, y, m, d);
+	free(zone);
 }
 
 /* The document number and date of ROUND's bulletin: NUMBER when given (a new
@@ -119,7 +118,7 @@ issue(sqlite3 *db, const char *round, long number, long *out_number, int *y, int
 		return 0;
 	}
 	*out_number = number > 0 ? number : 1;
-	today(y, m, d);
+	today(db, y, m, d);
 	st = store_prepare(db, "INSERT OR REPLACE INTO bulletin_issue (round, number, issued)"
 	    " VALUES (?1, ?2, printf('%04d-%02d-%02d', ?3, ?4, ?5))");
 	if (st == NULL)

@@ -20,6 +20,7 @@
 /* programme.xml's values a certificate prints (store table programme). */
 struct programme {
 	char *name, *issuer, *verify_url;
+	char *time_zone;  /* of the ceremony date */
 };
 
 static char *
@@ -44,6 +45,7 @@ programme_load(sqlite3 *db, struct programme *p)
 	p->name = programme_get(db, "name", "");
 	p->issuer = programme_get(db, "issuer", "南通市劳动竞赛委员会");
 	p->verify_url = programme_get(db, "verify_url", NULL);
+	p->time_zone = programme_get(db, "time_zone", JZ_DEFAULT_ZONE);
 }
 
 static void
@@ -52,6 +54,7 @@ programme_free(struct programme *p)
 	free(p->name);
 	free(p->issuer);
 	free(p->verify_url);
+	free(p->time_zone);
 }
 
 /* What one build needs besides the certificates. */
@@ -89,19 +92,15 @@ values_of(const struct build *b, const struct cert_rec *r, const char *date,
 	v->report_fit = 0;
 }
 
-/* The creation date written into certificates: SOURCE_DATE_EPOCH when set,
- * else the ceremony date, so that rebuilding gives the same bytes. */
+/* The creation date written into certificates: the ceremony date (00:00 in
+ * the programme's time zone), so that rebuilding gives the same bytes,
+ * whenever and wherever it is done. */
 static long long
-doc_date(const struct cert_template *t, int year)
+doc_date(const struct build *b, const struct cert_template *t)
 {
-	struct tm tm = {0};
+	long long t0 = jz_zone_midnight(b->year, t->month, t->day, b->prog.time_zone);
 
-	if (getenv("SOURCE_DATE_EPOCH") != NULL)
-		return jz_now();
-	tm.tm_year = year - 1900;
-	tm.tm_mon = t->month - 1;
-	tm.tm_mday = t->day;
-	return (long long)timegm(&tm);
+	return t0 >= 0 ? t0 : jz_zone_midnight(b->year, t->month, t->day, JZ_DEFAULT_ZONE);
 }
 
 static struct doc *
@@ -118,7 +117,7 @@ cert_doc(struct build *b, const struct cert_template *t, const char *title)
 	s.title = title;
 	s.author = b->prog.issuer;
 	s.subject = "荣誉证书";
-	s.date = doc_date(t, b->year);
+	s.date = doc_date(b, t);
 	return doc_new(b->fs, &s);
 }
 
@@ -147,11 +146,7 @@ fp_template(struct fingerprint *fp, const struct build *b, const struct cert_tem
 	fp_add_str(fp, b->prog.name);
 	snprintf(off, sizeof off, "%s %.3f %.3f %d", b->tree, b->dx, b->dy, b->key != NULL);
 	fp_add_str(fp, off);
-	if (getenv("SOURCE_DATE_EPOCH") != NULL) {
-		char when[32];
-		snprintf(when, sizeof when, "%lld", jz_now());
-		fp_add_str(fp, when);
-	}
+	/* the time zone of the date is in oc->base, with the programme */
 }
 
 static void

@@ -173,8 +173,22 @@ int template_utf8_check(const char *path, const char *data, size_t len, enum dia
 int jz_parse_year(const char *s, int *year);
 
 /* Seconds since the epoch to use for "now" in documents: SOURCE_DATE_EPOCH
- * when set, else the current time. */
+ * when set, else the current time.  Documents are dated by their data
+ * (the report's year, the bulletin's issue, the ceremony); only what a
+ * template asks for as today, and a bulletin number issued today, read it. */
 long long jz_now(void);
+
+/* Time zones, by IANA name ("Asia/Shanghai"; programme.xml's <time-zone>,
+ * by default JZ_DEFAULT_ZONE): every document date is a date in the one
+ * zone of the programme.  ZONE NULL means the default. */
+#define JZ_DEFAULT_ZONE "Asia/Shanghai"
+/* 1 when ZONE is a time zone the system knows, else 0. */
+int jz_zone_valid(const char *zone);
+/* The calendar date in ZONE at T (seconds since the epoch) into *Y, *M, *D.
+ * Returns 0, or -1 when ZONE is unknown. */
+int jz_zone_date(long long t, const char *zone, int *y, int *m, int *d);
+/* Seconds since the epoch at 00:00 of Y-M-D in ZONE, or -1 when ZONE is unknown. */
+long long jz_zone_midnight(int y, int m, int d, const char *zone);
 
 /* ---- Interruption (util.c) ----
  * The signal (SIGINT, SIGTERM or SIGHUP) that asked the program to stop, or

@@ -130,6 +130,13 @@ programme_load(const char *path)
 	p->issuer = child_text(root, "issuer");
 	p->doc_prefix = child_text(root, "doc-prefix");
 	p->verify_url = child_text(root, "verify-url");
+	p->time_zone = child_text(root, "time-zone");
+	if (p->time_zone != NULL && !jz_zone_valid(p->time_zone)) {
+		n = child(root, "time-zone");
+		diag(DIAG_PROG_ZONE, path, xmlGetLineNo(n), xml_column(data.data, data.len, xmlGetLineNo(n), NULL),
+		    p->time_zone);
+		errors++;
+	}
 	n = child(root, "period");
 	char *first = xml_attr(n, "first"), *last = xml_attr(n, "last");
 	p->first_year = atoi(first);
@@ -239,6 +246,7 @@ programme_free(struct programme *p)
 	if (p == NULL)
 		return;
 	free(p->name), free(p->city), free(p->basis), free(p->issuer), free(p->doc_prefix), free(p->verify_url);
+	free(p->time_zone);
 	for (size_t i = 0; i < p->nregions; i++)
 		free(p->regions[i].code), free(p->regions[i].name), free(p->regions[i].kind);
 	for (size_t i = 0; i < p->naliases; i++)
@@ -348,7 +356,8 @@ programme_store(sqlite3 *db, const struct programme *p, const char *path, int *c
 	snprintf(last, sizeof last, "%d", p->last_year);
 	const char *kv[][2] = {{"name", p->name}, {"city", p->city}, {"basis", p->basis},
 	    {"first_year", first}, {"last_year", last}, {"issuer", p->issuer},
-	    {"doc_prefix", p->doc_prefix}, {"verify_url", p->verify_url}, {"sha256", p->sha256}};
+	    {"doc_prefix", p->doc_prefix}, {"verify_url", p->verify_url}, {"sha256", p->sha256},
+	    {"time_zone", p->time_zone ? p->time_zone : JZ_DEFAULT_ZONE}};
 	st = store_prepare(db, "INSERT INTO programme (key, value) VALUES (?, ?)");
 	if (st == NULL || k == NULL)
 		goto done;
@@ -463,4 +472,17 @@ done:
 		*changed = 0;
 	}
 	return rc;
+}
+
+char *
+programme_zone(sqlite3 *db)
+{
+	sqlite3_stmt *st = NULL;
+	char *zone = NULL;
+
+	if (sqlite3_prepare_v2(db, "SELECT value FROM programme WHERE key = 'time_zone'", -1, &st,
+	    NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0) != NULL)
+		zone = xstrdup((const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	return zone ? zone : xstrdup(JZ_DEFAULT_ZONE);
 }

@@ -30,6 +30,7 @@ struct prog_award {
 
 struct programme {
 	char *name, *city, *basis, *issuer, *doc_prefix, *verify_url; /* basis may be NULL */
+	char *time_zone;       /* <time-zone>, an IANA name; NULL: JZ_DEFAULT_ZONE */
 	int first_year, last_year;
 	struct prog_region *regions;
 	size_t nregions;
@@ -56,6 +57,10 @@ void programme_free(struct programme *p);
  * Returns 0, or -1 after a diagnostic (a region or award still used by
  * submitted data cannot be removed). */
 int programme_store(sqlite3 *db, const struct programme *p, const char *path, int *changed);
+
+/* The time zone of the programme stored in DB (programme.xml's <time-zone>),
+ * JZ_DEFAULT_ZONE when none is stored; the caller frees it. */
+char *programme_zone(sqlite3 *db);
 
 /* The region code that NAME (a code, a name or an alias) means, or NULL. */
 const char *programme_region(const struct programme *p, const char *name);

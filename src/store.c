@@ -38,7 +38,8 @@ const char store_schema[] =
 /* -- Reference data from programme.xml ---------------------------------- */
 "CREATE TABLE IF NOT EXISTS programme (\n"
 "  key   TEXT PRIMARY KEY,  -- name, city, basis, first_year, last_year, issuer, doc_prefix,\n"
-"                           -- verify_url ({payload} replaced), sha256 (of programme.xml)\n"
+"                           -- verify_url ({payload} replaced), time_zone (of every document\n"
+"                           -- date; absent: Asia/Shanghai), sha256 (of programme.xml)\n"
 "  value TEXT NOT NULL\n"
 ");\n"
 "CREATE TABLE IF NOT EXISTS region (\n"

@@ -15,6 +15,7 @@
 #include <libdeflate.h>
 #include <openssl/evp.h>
 #include <unicode/uchar.h>
+#include <unicode/ucal.h>
 
 #include "jingsai.h"
 
@@ -708,4 +709,76 @@ jz_remove_own_temporaries(const char *dir)
 {
 	snprintf(own_suffix, sizeof own_suffix, ".tmp.%ld", (long)getpid());
 	nftw(dir, remove_own, 16, FTW_PHYS | FTW_ACTIONRETVAL);
+}
+
+/* ---- Time zones (ICU's calendar, thread-safe, no TZ variable) ------------ */
+
+/* A Gregorian calendar of ZONE (UTF-8), or NULL when ICU does not know it. */
+static UCalendar *
+zone_calendar(const char *zone)
+{
+	UChar id[64];
+	UChar canonical[64];
+	int32_t n = 0;
+	UBool system = 0;
+	UErrorCode err = U_ZERO_ERROR;
+	UCalendar *cal;
+
+	for (const char *p = zone; *p != '\0'; p++) {
+		if ((unsigned char)*p >= 0x80 || n >= 63)
+			return NULL;   /* zone ids are ASCII */
+		id[n++] = (UChar)*p;
+	}
+	id[n] = 0;
+	/* ICU takes an unknown id for GMT: ask whether it is a real one */
+	ucal_getCanonicalTimeZoneID(id, n, canonical, 64, &system, &err);
+	if (U_FAILURE(err) || !system)
+		return NULL;
+	cal = ucal_open(id, n, "en_US_POSIX", UCAL_GREGORIAN, &err);
+	if (U_FAILURE(err)) {
+		ucal_close(cal);
+		return NULL;
+	}
+	return cal;
+}
+
+int
+jz_zone_valid(const char *zone)
+{
+	UCalendar *cal = zone ? zone_calendar(zone) : NULL;
+
+	ucal_close(cal);
+	return cal != NULL;
+}
+
+int
+jz_zone_date(long long t, const char *zone, int *y, int *m, int *d)
+{
+	UCalendar *cal = zone_calendar(zone ? zone : JZ_DEFAULT_ZONE);
+	UErrorCode err = U_ZERO_ERROR;
+
+	if (cal == NULL)
+		return -1;
+	ucal_setMillis(cal, (UDate)t * 1000.0, &err);
+	*y = ucal_get(cal, UCAL_YEAR, &err);
+	*m = ucal_get(cal, UCAL_MONTH, &err) + 1;
+	*d = ucal_get(cal, UCAL_DATE, &err);
+	ucal_close(cal);
+	return U_FAILURE(err) ? -1 : 0;
+}
+
+long long
+jz_zone_midnight(int y, int m, int d, const char *zone)
+{
+	UCalendar *cal = zone_calendar(zone ? zone : JZ_DEFAULT_ZONE);
+	UErrorCode err = U_ZERO_ERROR;
+	UDate ms;
+
+	if (cal == NULL)
+		return -1;
+	ucal_setDateTime(cal, y, m - 1, d, 0, 0, 0, &err);
+	ucal_set(cal, UCAL_MILLISECOND, 0);
+	ms = ucal_getMillis(cal, &err);
+	ucal_close(cal);
+	return U_FAILURE(err) ? -1 : (long long)(ms / 1000.0);
 }
