@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -248,6 +249,32 @@ prune(const char *dir)
 	free(names);
 }
 
+/* Removes the temporary copies (".jingsai-backup.tmp.PID") that backups
+ * killed half-way left in DIR. */
+static void
+sweep(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+
+	if (d == NULL)
+		return;
+	while ((e = readdir(d)) != NULL) {
+		char *end;
+		long pid;
+		if (strncmp(e->d_name, ".jingsai-backup.tmp.", 20) != 0)
+			continue;
+		/* NAME.tmp.PID, or its journal: only when PID is gone */
+		pid = strtol(e->d_name + 20, &end, 10);
+		if (pid > 0 && (*end == '\0' || *end == '-') && kill((pid_t)pid, 0) != 0 && errno == ESRCH) {
+			char *path = path_join(dir, e->d_name);
+			unlink(path);
+			free(path);
+		}
+	}
+	closedir(d);
+}
+
 int
 store_backup(sqlite3 *db, const char *db_path, const char *why, char **made)
 {
@@ -270,6 +297,7 @@ store_backup(sqlite3 *db, const char *db_path, const char *why, char **made)
 		diag(DIAG_STORE_BACKUP, dir, 0, 0, "cannot make the folder", strerror(errno));
 		goto out;
 	}
+	sweep(dir);
 	tmp = xasprintf("%s/.jingsai-backup.tmp.%ld", dir, (long)getpid());
 	unlink(tmp); /* VACUUM INTO wants no file there */
 	if (sqlite3_prepare_v2(db, "VACUUM INTO ?1", -1, &st, NULL) != SQLITE_OK) {
