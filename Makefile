@@ -5,6 +5,7 @@
 #   make bench   speed and size figures against baselines measured in the same run
 #   make fuzz    libFuzzer targets (long; not part of make test; FUZZ_SECONDS per target, default 600)
 #   make leakcheck  valgrind over the nightly run on the sample (full run, then no-change run)
+#   make crashtest  the nightly run at city scale killed at 50 moments (long; not part of make test)
 
 CC      ?= cc
 CFLAGS  ?= -O2 -g
@@ -32,7 +33,7 @@ SCHEMAS  := $(wildcard schemas/*.xsd)
 UNIT     := $(wildcard tests/unit/*.c)
 TOOLS    := $(wildcard tools/*.c)
 
-.PHONY: all build test-run deps run test unit e2e asan bench fuzz leakcheck clean distclean
+.PHONY: all build test-run deps run test unit e2e asan bench fuzz leakcheck crashtest clean distclean
 
 # deps first: pkg-config can only answer once the -dev packages are there.
 all: deps
@@ -131,6 +132,9 @@ fuzz: build/gen/schemas.c
 
 leakcheck: all
 	@sh tests/leakcheck.sh
+
+crashtest: all
+	@JINGSAI=$(CURDIR)/jingsai sh tests/crashtest.sh
 
 clean:
 	rm -rf build jingsai
