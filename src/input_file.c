@@ -11,6 +11,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <fnmatch.h>
 #include <signal.h>
 #include <stdint.h>
 #include <string.h>
@@ -75,6 +76,29 @@ guard_install(void)
 	sa.sa_flags = SA_SIGINFO | SA_NODEFER;
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGBUS, &sa, &old_bus);
+}
+
+/* Office and system litter, by name (fnmatch, any letter case); one row per
+ * kind of litter, the program that leaves it said. */
+static const char *const litter[] = {
+	".*",                         /* hidden: .DS_Store (macOS), .~lock.x.csv# (LibreOffice),
+	                               * .~x.csv (WPS), ._x.csv (macOS zips) */
+	"~$*",                        /* Excel's and Word's owner file of an open document */
+	"Thumbs.db", "ehthumbs.db",   /* Windows Explorer's thumbnails */
+	"desktop.ini",                /* Windows folder settings */
+	"*.tmp",                      /* Office's and others' temporary files */
+	"*.bak", "*~",                /* backups of editors and tools */
+	"__MACOSX",                   /* folder of resource forks in a zip made on a Mac */
+	"$RECYCLE.BIN", "System Volume Information",  /* Windows, on shared drives */
+};
+
+int
+input_is_litter(const char *name)
+{
+	for (size_t i = 0; i < sizeof litter / sizeof *litter; i++)
+		if (fnmatch(litter[i], name, FNM_CASEFOLD | FNM_PERIOD) == 0)
+			return 1;
+	return 0;
 }
 
 const char *

@@ -43,6 +43,13 @@ int input_map(struct input_map *m, const char *path, const struct stat *expect,
  * mapped (what was read from it is then not the file: reject it). */
 int input_unmap(struct input_map *m);
 
+/* 1 when NAME (the last part of a path) is office or system litter, not a
+ * submission: Office's and WPS's lock files, LibreOffice's, Thumbs.db,
+ * desktop.ini, .DS_Store, hidden files, *.tmp, *.bak and the like (a table
+ * in input_file.c).  Such files are skipped without a word (a note with
+ * --verbose): never rejected, never in a report. */
+int input_is_litter(const char *name);
+
 /* A short English reason for WHY (errno for INPUT_ERRNO), for messages. */
 const char *input_refusal_text(enum input_refusal why);
 

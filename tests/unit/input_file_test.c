@@ -95,6 +95,21 @@ main(void)
 	close(fd);
 	CHECK(input_unmap(&m) == -1, "a file rewritten while read is an error");
 
+	/* Office and system litter, by name. */
+	static const char *const litter[] = {"~$报表.xlsx", "~$x.csv", ".~lock.x.csv#", ".~x.csv",
+	    "Thumbs.db", "thumbs.DB", "desktop.ini", "Desktop.ini", ".DS_Store", ".hidden.csv",
+	    "x.tmp", "~WRL0001.tmp", "x.BAK", "x.csv~", "__MACOSX"};
+	static const char *const submissions[] = {"x.csv", "报表.xml", "thumbs.csv", "x.tmp.csv",
+	    "desktop.ini.csv", "a~b.csv", "bak.csv", "tmp"};
+	int all = 1;
+	for (size_t i = 0; i < sizeof litter / sizeof *litter; i++)
+		all &= input_is_litter(litter[i]);
+	CHECK(all, "office and system litter is known by its name");
+	all = 1;
+	for (size_t i = 0; i < sizeof submissions / sizeof *submissions; i++)
+		all &= !input_is_litter(submissions[i]);
+	CHECK(all, "submissions are not litter");
+
 	char *cmd = xasprintf("rm -rf %s", dir);
 	if (system(cmd) != 0)
 		perror("rm");
