@@ -140,9 +140,9 @@ static int
 store_ranking(sqlite3 *db, const char *round, const struct ranked_entry *r, int n)
 {
 	sqlite3_stmt *del, *ins;
-	int rc = 0;
+	int rc = 0, outer;
 
-	if (store_exec(db, "SAVEPOINT ranking") != 0)
+	if (store_savepoint(db, "ranking", &outer) != 0)
 		return -1;
 	del = store_prepare(db, "DELETE FROM ranking WHERE round = ?1");
 	ins = store_prepare(db, "INSERT INTO ranking (round, entry_id, category, cat_ord, rank, score,"
@@ -176,10 +176,10 @@ store_ranking(sqlite3 *db, const char *round, const struct ranked_entry *r, int 
 	sqlite3_finalize(del);
 	sqlite3_finalize(ins);
 	if (rc != 0) {
-		store_exec(db, "ROLLBACK TO ranking; RELEASE ranking");
+		store_release(db, "ranking", outer, 0);
 		return -1;
 	}
-	return store_exec(db, "RELEASE ranking");
+	return store_release(db, "ranking", outer, 1);
 }
 
 /* Lays the bulletin out from the template at TPL_PATH with PARAMS, into PDF

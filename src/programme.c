@@ -332,7 +332,7 @@ int
 programme_store(sqlite3 *db, const struct programme *p, const char *path, int *changed)
 {
 	sqlite3_stmt *st = NULL, *k = NULL;
-	int rc = -1;
+	int rc = -1, outer;
 
 	*changed = 0;
 	st = store_prepare(db, "SELECT value FROM programme WHERE key = 'sha256'");
@@ -344,10 +344,13 @@ programme_store(sqlite3 *db, const struct programme *p, const char *path, int *c
 	}
 	sqlite3_finalize(st);
 	*changed = 1;
-	if (store_exec(db, "SAVEPOINT programme;"
-	    "CREATE TEMP TABLE IF NOT EXISTS keep (k TEXT PRIMARY KEY);"
-	    "DELETE FROM temp.keep; DELETE FROM programme; DELETE FROM region_alias;") != 0)
+	if (store_savepoint(db, "programme", &outer) != 0)
 		return -1;
+	if (store_exec(db, "CREATE TEMP TABLE IF NOT EXISTS keep (k TEXT PRIMARY KEY);"
+	    "DELETE FROM temp.keep; DELETE FROM programme; DELETE FROM region_alias;") != 0) {
+		store_release(db, "programme", outer, 0);
+		return -1;
+	}
 	k = store_prepare(db, "INSERT OR IGNORE INTO temp.keep VALUES (?)");
 
 	/* programme: key/value */
@@ -465,12 +468,12 @@ fail:
 done:
 	sqlite3_finalize(st);
 	sqlite3_finalize(k);
-	if (rc == 0)
-		store_exec(db, "RELEASE programme");
-	else {
-		sqlite3_exec(db, "ROLLBACK TO programme; RELEASE programme", NULL, NULL, NULL);
+	if (rc == 0 && store_release(db, "programme", outer, 1) != 0)
+		rc = -1;
+	else if (rc != 0)
+		store_release(db, "programme", outer, 0);
+	if (rc != 0)
 		*changed = 0;
-	}
 	return rc;
 }
 

@@ -549,6 +549,45 @@ store_begin(sqlite3 *db)
 }
 
 int
+store_savepoint(sqlite3 *db, const char *name, int *outer)
+{
+	char *sql = xasprintf("SAVEPOINT \"%s\"", name);
+	int rc;
+
+	*outer = sqlite3_get_autocommit(db);
+	if (*outer && store_begin(db) != 0) {
+		free(sql);
+		return -1;
+	}
+	rc = store_exec(db, sql);
+	free(sql);
+	if (rc != 0 && *outer)
+		store_rollback(db);
+	return rc;
+}
+
+int
+store_release(sqlite3 *db, const char *name, int outer, int ok)
+{
+	char *sql = ok ? xasprintf("RELEASE \"%s\"", name) :
+	    xasprintf("ROLLBACK TO \"%s\"; RELEASE \"%s\"", name, name);
+	int rc = ok ? store_exec(db, sql) : (sqlite3_exec(db, sql, NULL, NULL, NULL), 0);
+
+	free(sql);
+	if (outer) {
+		if (ok && rc == 0)
+			rc = store_commit(db);
+		if (!ok || rc != 0)
+			store_rollback(db);
+	} else if (rc != 0) {
+		sql = xasprintf("ROLLBACK TO \"%s\"; RELEASE \"%s\"", name, name);
+		sqlite3_exec(db, sql, NULL, NULL, NULL);
+		free(sql);
+	}
+	return rc;
+}
+
+int
 store_commit(sqlite3 *db)
 {
 	return store_exec(db, "COMMIT");

@@ -73,6 +73,17 @@ int store_exec(sqlite3 *db, const char *sql);
 sqlite3_stmt *store_prepare(sqlite3 *db, const char *sql);
 
 int store_begin(sqlite3 *db);     /* BEGIN IMMEDIATE */
+/* Opens savepoint NAME.  When no transaction is open, one is begun first
+ * with BEGIN IMMEDIATE (and *OUTER set to 1): the write lock is then taken,
+ * waiting up to STORE_BUSY_MS for another writer, before anything is read.
+ * (A bare SAVEPOINT begins a deferred transaction, which fails at once with
+ * "database is locked" when another connection wrote since it read.)
+ * Returns 0 or -1 after a diagnostic. */
+int store_savepoint(sqlite3 *db, const char *name, int *outer);
+/* Releases savepoint NAME (OK) or rolls it back, then commits (or rolls
+ * back) the transaction store_savepoint began when OUTER.  Returns 0, or -1
+ * when the release or commit failed (then everything is rolled back). */
+int store_release(sqlite3 *db, const char *name, int outer, int ok);
 int store_commit(sqlite3 *db);
 void store_rollback(sqlite3 *db); /* never fails loudly */
 
