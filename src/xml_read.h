@@ -10,6 +10,11 @@
 #define AR_NAMESPACE "urn:jingsai:annual-return:1"
 #define PROGRAMME_NAMESPACE "urn:jingsai:programme:1"
 
+/* Installs, once, what every libxml2 reader of outside input needs: the
+ * entity loader that refuses every external resource.  xml_parse calls it;
+ * other readers of untrusted XML (xlsx_read.c) call it first. */
+void xml_harden(void);
+
 /* Parses the LEN bytes at DATA, read from PATH (named in diagnostics).
  * Network access, entity substitution and DTD loading are off; a document
  * with a DOCTYPE is refused before its internal subset is read; external
