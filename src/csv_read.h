@@ -235,6 +235,15 @@ int csv_rows_kind(const struct csv_rows *t);
  * no error, else -1. */
 int csv_rows_finish(struct csv_rows *t, long line, struct csv_info *info);
 
+/* 1 when NAME (a header cell, as csv_column_index takes it) is ENGLISH
+ * (any case; NULL: none) or one of the '|'-separated Chinese names ZH. */
+int csv_names_match(const char *english, const char *zh, const char *name);
+/* A whole number as Excel writes it (1,234 / 120.0 / １２０) made plain in
+ * place; anything else is left as it is. */
+void csv_normalize_count(char *v);
+/* 1 when a row whose first cell is V is a note below a table (填表人：…). */
+int csv_is_note_text(const char *v);
+
 /* The key columns of kind K, as indices in column order, ending with -1. */
 const int *csv_kind_key(enum csv_kind k);
 

@@ -495,8 +495,8 @@ is_total(const char *v)
 
 /* A cell that starts a note below a table: one of these words, alone or
  * followed by a colon or a space and what it says (填表人：张三). */
-static int
-is_note(const char *v)
+int
+csv_is_note_text(const char *v)
 {
 	static const char *const words[] = {"填表人", "填报人", "制表人", "联系电话", "审核人",
 	    "负责人", "备注", "说明", "单位（盖章）", "单位(盖章)", "填报单位（盖章）",
@@ -546,7 +546,7 @@ not_data(struct csv_rows *r, int n)
 		if (total < 0 && is_total(v))
 			total = i;
 	}
-	if (first >= 0 && is_note(trim_field(r, first, &skipped))) {
+	if (first >= 0 && csv_is_note_text(trim_field(r, first, &skipped))) {
 		if (r->nnotes == HELD_NOTES)
 			release_notes(r);
 		struct held_note *h = &r->notes[r->nnotes++];

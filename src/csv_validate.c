@@ -171,6 +171,26 @@ column_lookup(enum csv_kind k, const char *name)
 }
 
 int
+csv_names_match(const char *english, const char *zh, const char *name)
+{
+	char norm[256];
+
+	header_norm(name, norm, sizeof norm);
+	if ((english != NULL && strcasecmp(english, norm) == 0) || zh_match(zh, norm))
+		return 1;
+	size_t n = strlen(norm);
+	char *open = NULL;
+	if (n > 3 && strcmp(norm + n - 3, "）") == 0)
+		open = strstr(norm, "（");
+	else if (n > 1 && norm[n - 1] == ')')
+		open = strrchr(norm, '(');
+	if (open == NULL || open == norm)
+		return 0;
+	*open = '\0';
+	return (english != NULL && strcasecmp(english, norm) == 0) || zh_match(zh, norm);
+}
+
+int
 csv_column_index(enum csv_kind k, const char *name)
 {
 	char norm[256];
@@ -357,8 +377,8 @@ scientific(const char *v)
  * dropped.  Anything else is left as it is, for check_field to refuse with
  * the value as written.
  */
-static void
-normalize_count(char *v)
+void
+csv_normalize_count(char *v)
 {
 	char plain[64];
 	size_t k = 0;
@@ -421,7 +441,7 @@ csv_normalize_row(enum csv_kind k, char **field)
 		if (field[i][0] == '\0')
 			continue;
 		if (c->type == CT_COUNT || c->type == CT_RANK)
-			normalize_count(field[i]);
+			csv_normalize_count(field[i]);
 		else if (c->type == CT_ENUM)
 			for (int j = 0; c->values[j] != NULL; j++)
 				if (strchr(c->values[j], '|') != NULL && zh_match(c->values[j], field[i])) {

@@ -28,6 +28,11 @@ xmlDocPtr xml_parse(const char *path, const char *data, size_t len);
  * of errors, each reported through diag(); 0 when valid. */
 int xml_validate(xmlDocPtr doc, const char *schema, const char *path, const char *data, size_t len);
 
+/* The compiled-in schema NAME ("annual-return.xsd"), parsed once and kept;
+ * NULL when there is no such schema. */
+struct _xmlSchema;
+struct _xmlSchema *xml_schema(const char *name);
+
 /* The 1-based column (in characters) where attribute ATTR ("name=") starts on
  * line LINE of DATA, or where the first element tag starts when ATTR is NULL
  * or not on that line; 1 when the line is not found. */
@@ -55,6 +60,7 @@ struct ar_count_def {
 	const char *element;   /* "innovation" */
 	const char *attribute; /* "tech-innovations" */
 	const char *column;    /* annual_return.tech_innovations */
+	const char *zh;        /* the label of its cell in the workbook form */
 };
 extern const struct ar_count_def ar_counts[AR__COUNTS];
 
