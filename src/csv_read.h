@@ -131,7 +131,8 @@ enum csv_conv {
 	CV_REAL,
 	CV_REAL_NULL,
 	CV_YES_NO,    /* 是 -> 1, 否 -> 0 */
-	CV_REGION     /* code, name or alias -> code (programme.xml) */
+	CV_REGION,    /* code, name or alias -> code (programme.xml) */
+	CV_AWARD      /* code or title -> code (programme.xml) */
 };
 
 /* What a field refers to, checked when the file is ingested. */

@@ -71,7 +71,7 @@ static const struct csv_column skill_cols[] = {
 };
 static const struct csv_column award_cols[] = {
 	{"year", ZH_YEAR, "year", CT_YEAR, CN_REQUIRED, NULL, CV_INT, CR_PERIOD},
-	{"award", "奖项|荣誉称号|表彰类别|奖项代码", "award", CT_TEXT, CN_REQUIRED, NULL, CV_TEXT, CR_AWARD},
+	{"award", "奖项|荣誉称号|表彰类别|奖项代码", "award", CT_TEXT, CN_REQUIRED, NULL, CV_AWARD, CR_AWARD},
 	{"recipient", "获奖对象|受表彰对象|获奖者|获奖单位（个人）|获奖个人（集体）", "recipient", CT_TEXT, CN_REQUIRED, NULL, CV_TEXT, CR_NONE},
 	{"recipient_kind", "对象类型|获奖对象类型|类型", "recipient_kind", CT_ENUM, CN_REQUIRED, recipient_kind_values, CV_TEXT, CR_NONE},
 	{"gender", ZH_GENDER, "gender", CT_ENUM, CN_PERSON, gender_values, CV_TEXT_NULL, CR_NONE},
