@@ -19,6 +19,8 @@
 #include "refcheck.h"
 #include "store.h"
 #include "xml_read.h"
+#include "xlsx_read.h"
+#include "ar_xlsx.h"
 
 #define XML_MAX_BYTES (64LL << 20) /* an annual return of 400 projects is ~100 KB */
 #define SNIFF_BYTES 65536          /* what csv_sniff looks at */
@@ -57,6 +59,9 @@ enum slot {
 	SLOT_SKILLS, SLOT_AWARDS, SLOT_OTHER
 };
 
+#define KIND_SEVERAL (-2) /* infile.csv_kind of a workbook with sheets of several kinds */
+enum { WB_XLSX = 1, WB_XLS = 2 };
+
 /* ---- The run ---------------------------------------------------------------- */
 
 struct infile {
@@ -65,7 +70,8 @@ struct infile {
 	char sha256[65];
 	long long size;
 	enum slot slot;
-	int csv_kind;      /* enum csv_kind, or -1 */
+	int csv_kind;      /* enum csv_kind, or -1; KIND_SEVERAL: a workbook of several */
+	int workbook;      /* WB_XLSX, WB_XLS, or 0 */
 	long long prior_id;   /* file row with this path and these bytes, or 0 */
 	char prior_status[16];
 };
@@ -273,6 +279,56 @@ walk(struct run *r, const char *path, int top)
 	return rc;
 }
 
+static const char *map_file(const char *path, size_t *len);
+static void unmap_file(const char *data, size_t len);
+
+static void
+discard(const struct diag_msg *m, void *arg)
+{
+	(void)m;
+	(void)arg;
+}
+
+/*
+ * Where the workbook F goes in the order of kinds: an annual return's
+ * place, or that of the first kind among its sheets (enterprises before
+ * participation ...); its sheets are then taken in that order too.  Quiet:
+ * what is wrong with it is reported when it is read.
+ */
+static enum slot
+workbook_slot(struct infile *f)
+{
+	static const enum slot slots[CSV__KINDS] = {
+	    [CSV_ENTERPRISES] = SLOT_ENTERPRISES, [CSV_PARTICIPATION] = SLOT_PARTICIPATION,
+	    [CSV_ACHIEVEMENTS] = SLOT_ACHIEVEMENTS, [CSV_SCORES] = SLOT_SCORES,
+	    [CSV_SKILLS] = SLOT_SKILLS, [CSV_AWARDS] = SLOT_AWARDS};
+	enum slot slot = SLOT_OTHER;
+	diag_sink_fn old_fn;
+	void *old_arg;
+	size_t len;
+	const char *data = map_file(f->shown, &len);
+
+	if (data == NULL)
+		return SLOT_OTHER;
+	diag_set_sink(discard, NULL, &old_fn, &old_arg);
+	struct xlsx *x = xlsx_open(f->shown, data, len);
+	if (x != NULL && ar_xlsx_is_return(x))
+		slot = SLOT_XML;
+	else if (x != NULL)
+		for (int s = 0; s < xlsx_sheets(x); s++) {
+			int k = xlsx_sheet_kind(x, s);
+			if (k < 0)
+				continue;
+			if (slots[k] < slot)
+				slot = slots[k];
+			f->csv_kind = f->csv_kind == -1 || f->csv_kind == k ? k : KIND_SEVERAL;
+		}
+	xlsx_close(x);
+	diag_set_sink(old_fn, old_arg, NULL, NULL);
+	unmap_file(data, len);
+	return slot;
+}
+
 /* Hashes F (streamed) and recognises its kind from the first bytes. */
 static int
 recognise(struct infile *f)
@@ -324,7 +380,13 @@ recognise(struct infile *f)
 		i++;
 	if (i < nhead && head[i] == '<')
 		f->slot = SLOT_XML;
-	else {
+	else if (xlsx_is_zip(head, nhead)) {
+		f->workbook = WB_XLSX;
+		f->slot = workbook_slot(f);
+	} else if (xlsx_is_ole2(head, nhead)) {
+		f->workbook = WB_XLS;
+		f->slot = SLOT_OTHER;
+	} else {
 		f->csv_kind = csv_sniff(head, nhead);
 		static const enum slot slots[CSV__KINDS] = {
 			[CSV_ENTERPRISES] = SLOT_ENTERPRISES, [CSV_PARTICIPATION] = SLOT_PARTICIPATION,
@@ -746,13 +808,57 @@ line_of_sql(enum csv_kind k)
 	return sql;
 }
 
+/* Readies J to store rows of kind KIND as FILE_ID; returns 0, or -1 on a
+ * store failure. */
+static int
+job_open(struct run *r, struct csv_job *j, enum csv_kind kind, long long file_id)
+{
+	memset(j, 0, sizeof *j);
+	j->r = r;
+	j->kind = kind;
+	j->file_id = file_id;
+	if (fresh_sets(r) != 0)
+		return -1;
+	char *sql = row_sql(kind, 0);
+	j->insert = store_prepare(r->db, sql);
+	free(sql);
+	sql = row_sql(kind, 1);
+	j->update = j->insert ? store_prepare(r->db, sql) : NULL;
+	free(sql);
+	sql = line_of_sql(kind);
+	j->line_of = j->update ? store_prepare(r->db, sql) : NULL;
+	free(sql);
+	if (j->line_of == NULL) {
+		sqlite3_finalize(j->insert);
+		sqlite3_finalize(j->update);
+		return -1;
+	}
+	j->ix_kind = csv_kind_def(kind)->recipient_kind;
+	j->ix_gender = csv_column_index(kind, "gender");
+	j->ix_round = csv_column_index(kind, "round");
+	return 0;
+}
+
+/* Releases J; returns the rows it stored, or -1 on a store failure. */
+static long
+job_close(struct csv_job *j)
+{
+	sqlite3_finalize(j->insert);
+	sqlite3_finalize(j->update);
+	sqlite3_finalize(j->line_of);
+	strmap_free(&j->unstored);
+	if (j->kind == CSV_ENTERPRISES)
+		j->r->enterprises_stale = 1;
+	return j->failed ? -1 : j->rows;
+}
+
 /* Reads the CSV file F (DATA/LEN) into the store as FILE_ID; returns the rows
  * stored, or -1 on a store failure.  Errors are counted by the sink. */
 static long
 load_csv(struct run *r, const struct infile *f, long long file_id, const char *data, size_t len,
     char encoding[32])
 {
-	struct csv_job j = {.r = r, .kind = (enum csv_kind)f->csv_kind, .file_id = file_id};
+	struct csv_job j;
 	struct csv_info info = {0};
 
 	if (f->csv_kind < 0 || f->csv_kind >= CSV__KINDS) {
@@ -762,35 +868,24 @@ load_csv(struct run *r, const struct infile *f, long long file_id, const char *d
 			diag(DIAG_CSV_HEADER, f->shown, 1, 1, "not the header of a known CSV kind");
 		return 0;
 	}
-	if (fresh_sets(r) != 0)
+	if (job_open(r, &j, (enum csv_kind)f->csv_kind, file_id) != 0)
 		return -1;
-	char *sql = row_sql(j.kind, 0);
-	j.insert = store_prepare(r->db, sql);
-	free(sql);
-	sql = row_sql(j.kind, 1);
-	j.update = j.insert ? store_prepare(r->db, sql) : NULL;
-	free(sql);
-	sql = line_of_sql(j.kind);
-	j.line_of = j.update ? store_prepare(r->db, sql) : NULL;
-	free(sql);
-	if (j.line_of == NULL) {
-		sqlite3_finalize(j.insert);
-		sqlite3_finalize(j.update);
-		return -1;
-	}
-	j.ix_kind = csv_kind_def(j.kind)->recipient_kind;
-	j.ix_gender = csv_column_index(j.kind, "gender");
-	j.ix_round = csv_column_index(j.kind, "round");
 	csv_read_flags(f->shown, data, len, on_csv_row, &j, &info, CSV_KEYS_BY_CALLER | CSV_MAPPED);
-	sqlite3_finalize(j.insert);
-	sqlite3_finalize(j.update);
-	sqlite3_finalize(j.line_of);
-	strmap_free(&j.unstored);
 	snprintf(encoding, 32, "%s", info.encoding ? info.encoding : "");
-	return j.failed ? -1 : j.rows;
+	return job_close(&j);
 }
 
 /* ---- XML annual returns ------------------------------------------------- */
+
+/* The text of an XML annual return, for the columns of its messages. */
+struct xml_text {
+	const char *data;
+	size_t len;
+};
+typedef long (*position_fn)(void *arg, const char *element, long line, const char *attribute);
+static long xml_position(void *arg, const char *element, long line, const char *attribute);
+static long store_return(struct run *r, const struct infile *f, long long file_id,
+    long long old_id, const struct annual_return *ar, int errors, position_fn pos, void *pos_arg);
 
 /* Reads the annual return F (DATA/LEN) into the store as FILE_ID (OLD_ID: the
  * file it replaces, or 0); returns the rows stored, -2 when F is a programme
@@ -801,10 +896,8 @@ load_xml(struct run *r, const struct infile *f, long long file_id, long long old
 {
 	xmlDocPtr doc;
 	struct annual_return *ar = NULL;
-	sqlite3_stmt *st = NULL;
-	long rows = -1;
+	long rows;
 	int errors = 0;
-	char submitted[21];
 
 	if ((long long)len > XML_MAX_BYTES) {
 		diag(DIAG_IN_TOO_LARGE, f->shown, 1, 1, (long long)len, XML_MAX_BYTES);
@@ -831,21 +924,62 @@ load_xml(struct run *r, const struct infile *f, long long file_id, long long old
 	errors = xml_validate(doc, "annual-return.xsd", f->shown, data, len);
 	ar = ar_from_doc(doc);
 	xmlFreeDoc(doc);
+	struct xml_text text = {data, len};
+	rows = store_return(r, f, file_id, old_id, ar, errors, xml_position, &text);
+	ar_free(ar);
+	return rows;
+}
+
+/* Where an attribute of an annual return is, for store_return's messages:
+ * its column on LINE (XML: of the file's text; a workbook: of the sheet its
+ * element came from, which becomes the diagnostics' context). */
+static long
+xml_position(void *arg, const char *element, long line, const char *attribute)
+{
+	const struct xml_text *t = arg;
+
+	(void)element;
+	return xml_column(t->data, t->len, line, attribute);
+}
+
+static long
+workbook_position(void *arg, const char *element, long line, const char *attribute)
+{
+	return ar_xlsx_position(arg, element, line, attribute);
+}
+
+/*
+ * Checks the references of annual return AR (read from F, ERRORS found by
+ * the schema already) and, when it has no error, stores it as FILE_ID
+ * (OLD_ID: the file it replaces, or 0), superseding or superseded by the
+ * return in force for its region and year.  Returns the rows stored, or -1
+ * on a store failure.  One model, whichever reader made it.
+ */
+static long
+store_return(struct run *r, const struct infile *f, long long file_id, long long old_id,
+    const struct annual_return *ar, int errors, position_fn pos, void *pos_arg)
+{
+	sqlite3_stmt *st = NULL;
+	long rows = -1;
+	char submitted[21];
+#define AT(el, line, attr) f->shown, (line), pos(pos_arg, el, line, attr)
 
 	const struct programme *p = r->prog;
 	const char *region = ar->region ? programme_region(p, ar->region) : NULL;
 	if (region == NULL && ar->region != NULL) {
-		diag(DIAG_REF_REGION, f->shown, ar->line, xml_column(data, len, ar->line, "region"), ar->region);
+		diag(DIAG_REF_REGION, AT("annual-return", ar->line, "region"), ar->region);
+		diag_set_context(NULL);
 		errors++;
 	}
 	if (ar->year != 0 && (ar->year < p->first_year || ar->year > p->last_year)) {
-		diag(DIAG_YEAR_PERIOD, f->shown, ar->line, xml_column(data, len, ar->line, "year"),
-		    ar->year, p->first_year, p->last_year);
+		diag(DIAG_YEAR_PERIOD, AT("annual-return", ar->line, "year"), ar->year, p->first_year,
+		    p->last_year);
+		diag_set_context(NULL);
 		errors++;
 	}
 	if (errors == 0 && xml_datetime_utc(ar->submitted, submitted) != 0) {
-		diag(DIAG_XML_SUBMITTED, f->shown, ar->line, xml_column(data, len, ar->line, "submitted"),
-		    ar->submitted);
+		diag(DIAG_XML_SUBMITTED, AT("annual-return", ar->line, "submitted"), ar->submitted);
+		diag_set_context(NULL);
 		errors++;
 	}
 	st = store_prepare(r->db, "SELECT p.region, p.year, f.path FROM cur_project p "
@@ -856,8 +990,9 @@ load_xml(struct run *r, const struct infile *f, long long file_id, long long old
 	for (size_t i = 0; i < ar->nprojects; i++) {
 		const struct ar_project *pr = &ar->projects[i];
 		if (pr->track != NULL && programme_track(p, pr->track) == NULL) {
-			diag(DIAG_REF_TRACK, f->shown, pr->line, xml_column(data, len, pr->line, "track"),
-			    pr->track, programme_track_list(p));
+			diag(DIAG_REF_TRACK, AT("project", pr->line, "track"), pr->track,
+			    programme_track_list(p));
+			diag_set_context(NULL);
 			errors++;
 		}
 		if (region == NULL || pr->id == NULL)
@@ -868,9 +1003,10 @@ load_xml(struct run *r, const struct infile *f, long long file_id, long long old
 		sqlite3_bind_int64(st, 4, old_id);
 		int rc = sqlite3_step(st);
 		if (rc == SQLITE_ROW) {
-			diag(DIAG_PROJECT_TAKEN, f->shown, pr->line, xml_column(data, len, pr->line, "id"), pr->id,
+			diag(DIAG_PROJECT_TAKEN, AT("project", pr->line, "id"), pr->id,
 			    (const char *)sqlite3_column_text(st, 0), sqlite3_column_int(st, 1),
 			    (const char *)sqlite3_column_text(st, 2));
+			diag_set_context(NULL);
 			errors++;
 		} else if (rc != SQLITE_DONE) {
 			store_fail(r);
@@ -976,7 +1112,124 @@ load_xml(struct run *r, const struct infile *f, long long file_id, long long old
 	rows = 1 + (long)ar->nprojects + (long)ar->nstudios;
 done:
 	sqlite3_finalize(st);
+	return rows;
+#undef AT
+}
+
+/* ---- Workbooks ---------------------------------------------------------------- */
+
+/* A track named in a workbook by its code or its name, as its code. */
+static const char *
+track_code(void *arg, const char *name)
+{
+	const struct programme *p = arg;
+	const struct prog_track *t = programme_track(p, name);
+
+	for (size_t i = 0; t == NULL && i < p->ntracks; i++)
+		if (strcmp(p->tracks[i].name, name) == 0)
+			t = &p->tracks[i];
+	return t ? t->code : NULL;
+}
+
+/* The annual return of workbook X; its time submitted is the 报送时间 cell
+ * or, without one, the file's modification time. */
+static long
+load_return_workbook(struct run *r, const struct infile *f, struct xlsx *x, long long file_id,
+    long long old_id)
+{
+	struct stat sb;
+	char when[32] = "2000-01-01T00:00:00Z";
+	int errors;
+
+	if (stat(f->shown, &sb) == 0) {
+		struct tm tm;
+		gmtime_r(&sb.st_mtime, &tm);
+		strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	}
+	xmlDocPtr doc = ar_xlsx_read(x, f->shown, when, track_code, r->prog, &errors);
+	if (doc == NULL) {
+		diag(DIAG_XLSX_NO_SHEET, f->shown, 0, 0);
+		return 0;
+	}
+	struct annual_return *ar = ar_from_doc(doc);
+	long rows = store_return(r, f, file_id, old_id, ar, errors, workbook_position, doc);
 	ar_free(ar);
+	ar_xlsx_free(doc);
+	r->projects_stale = 1;
+	return rows;
+}
+
+/* 1 for the sheet a form explains itself on (not data). */
+static int
+instruction_sheet(const char *name)
+{
+	return strcmp(name, "填表说明") == 0 || strcmp(name, "说明") == 0;
+}
+
+/*
+ * Reads the workbook F (DATA/LEN) into the store as FILE_ID: an annual
+ * return, or every sheet of a CSV kind, kind by kind in the order of kinds,
+ * through the same rows and rules as a CSV file.  Empty sheets are noted;
+ * hidden sheets and a form's 填表说明 are not data; any other sheet without
+ * a known header is an error.  Returns the rows stored, or -1 on a store
+ * failure.
+ */
+static long
+load_workbook(struct run *r, const struct infile *f, long long file_id, long long old_id,
+    const char *data, size_t len, char encoding[32])
+{
+	struct xlsx *x = xlsx_open(f->shown, data, len);
+	long rows = 0;
+	int sheets_read = 0;
+
+	snprintf(encoding, 32, "xlsx");
+	if (x == NULL)
+		return 0;
+	if (f->slot == SLOT_XML) {
+		rows = load_return_workbook(r, f, x, file_id, old_id);
+		xlsx_close(x);
+		return rows;
+	}
+	int n = xlsx_sheets(x), *kind = xcalloc((size_t)n + 1, sizeof *kind);
+	for (int s = 0; s < n; s++)
+		kind[s] = xlsx_sheet_kind(x, s);
+	for (int k = 0; k < CSV__KINDS && rows >= 0; k++)
+		for (int s = 0; s < n && rows >= 0; s++) {
+			struct csv_job j;
+			struct csv_info info;
+			if (kind[s] != k)
+				continue;
+			if (job_open(r, &j, (enum csv_kind)k, file_id) != 0) {
+				rows = -1;
+				break;
+			}
+			xlsx_sheet_read(x, s, on_csv_row, &j, &info, CSV_KEYS_BY_CALLER);
+			long got = job_close(&j);
+			rows = got < 0 ? -1 : rows + got;
+			sheets_read++;
+		}
+	for (int s = 0; s < n && rows >= 0; s++) {
+		if (kind[s] >= 0 || xlsx_sheet_hidden(x, s) || instruction_sheet(xlsx_sheet_name(x, s)))
+			continue;
+		if (kind[s] == -2) {
+			diag_set_context(xlsx_sheet_context(x, s));
+			diag(DIAG_XLSX_EMPTY_SHEET, f->shown, 0, 0);
+			diag_set_context(NULL);
+			continue;
+		}
+		/* not a known header: the reader says what is wrong with it */
+		int before = r->cur_errors;
+		xlsx_sheet_read(x, s, NULL, NULL, NULL, 0);
+		if (r->cur_errors == before) {
+			diag_set_context(xlsx_sheet_context(x, s));
+			diag(DIAG_CSV_HEADER, f->shown, 1, 1, "not the header of a known kind");
+			diag_set_context(NULL);
+		}
+	}
+	if (rows >= 0 && sheets_read == 0 && r->cur_errors == 0)
+		diag(DIAG_XLSX_NO_SHEET, f->shown, 0, 0);
+	free(kind);
+	xlsx_close(x);
 	return rows;
 }
 
@@ -1046,23 +1299,28 @@ remove_contribution(struct run *r, long long id, const char *kind, long long new
 	long n = 0;
 
 	*restored = 0;
-	if (k >= 0) {
-		const char *table = csv_kind_def((enum csv_kind)k)->table;
+	/* a workbook of several kinds: every kind's rows */
+	int all = kind != NULL && strcmp(kind, "workbook") == 0;
+	for (int kk = all ? 0 : k; kk >= 0 && kk < CSV__KINDS && (all || kk == k); kk++) {
+		const char *table = csv_kind_def((enum csv_kind)kk)->table;
 		sql = xasprintf("DELETE FROM %s_earlier WHERE file_id = %lld; "
 		    "DELETE FROM %s WHERE file_id = %lld", table, id, table, id);
 		int rc = store_exec(r->db, sql);
 		free(sql);
 		if (rc != 0)
 			return -1;
-		n = sqlite3_changes(r->db);
-		if (n > 0 && (*restored = restore_earlier(r, (enum csv_kind)k)) < 0)
+		long gone = sqlite3_changes(r->db), back = 0;
+		if (gone > 0 && (back = restore_earlier(r, (enum csv_kind)kk)) < 0)
 			return -1;
-		if (n > 0 && k == CSV_ENTERPRISES)
+		if (gone > 0 && kk == CSV_ENTERPRISES)
 			r->refs_removed |= REFS_ENTERPRISES;
-		if (n > 0 && k == CSV_ACHIEVEMENTS)
+		if (gone > 0 && kk == CSV_ACHIEVEMENTS)
 			r->refs_removed |= REFS_ENTRIES;
-		return n;
+		n += gone;
+		*restored += back;
 	}
+	if (k >= 0 || all)
+		return n;
 	/* Annual returns: their projects and studios go with them (cascade). */
 	sql = xasprintf("SELECT (SELECT count(*) FROM project p WHERE p.return_id IN (SELECT id FROM annual_return WHERE file_id = %lld)"
 	    "   AND p.id NOT IN (SELECT id FROM project WHERE return_id IN (SELECT id FROM annual_return WHERE file_id = %lld)))"
@@ -1127,6 +1385,8 @@ file_kind(const struct infile *f)
 {
 	if (f->slot == SLOT_XML)
 		return "annual-return";
+	if (f->csv_kind == KIND_SEVERAL)
+		return "workbook";
 	if (f->csv_kind >= 0 && f->csv_kind < CSV__KINDS)
 		return csv_kind_name((enum csv_kind)f->csv_kind);
 	return NULL;
@@ -1293,6 +1553,11 @@ process_file(struct run *r, struct infile *f)
 	if (len == 0) {
 		diag(DIAG_IN_EMPTY, f->shown, 1, 1);
 		rows = 0;
+	} else if (f->workbook == WB_XLS) {
+		diag(DIAG_XLSX_XLS, f->shown, 0, 0);
+		rows = 0;
+	} else if (f->workbook == WB_XLSX) {
+		rows = load_workbook(r, f, file_id, old_id, data, len, encoding);
 	} else if (f->slot == SLOT_XML) {
 		rows = load_xml(r, f, file_id, old_id, data, len);
 		strcpy(encoding, "UTF-8");
