@@ -291,9 +291,11 @@ discard(const struct diag_msg *m, void *arg)
 
 /*
  * Where the workbook F goes in the order of kinds: an annual return's
- * place, or that of the first kind among its sheets (enterprises before
- * participation ...); its sheets are then taken in that order too.  Quiet:
- * what is wrong with it is reported when it is read.
+ * place, or that of the last kind among its sheets, so that the registers
+ * and annual returns of the other files are in when its rows name them (its
+ * own sheets are taken in the order of kinds: a register on one sheet is in
+ * before the participation on the next).  Quiet: what is wrong with it is
+ * reported when it is read.
  */
 static enum slot
 workbook_slot(struct infile *f)
@@ -303,6 +305,7 @@ workbook_slot(struct infile *f)
 	    [CSV_ACHIEVEMENTS] = SLOT_ACHIEVEMENTS, [CSV_SCORES] = SLOT_SCORES,
 	    [CSV_SKILLS] = SLOT_SKILLS, [CSV_AWARDS] = SLOT_AWARDS};
 	enum slot slot = SLOT_OTHER;
+	int found = 0;
 	diag_sink_fn old_fn;
 	void *old_arg;
 	size_t len;
@@ -319,8 +322,9 @@ workbook_slot(struct infile *f)
 			int k = xlsx_sheet_kind(x, s);
 			if (k < 0)
 				continue;
-			if (slots[k] < slot)
+			if (!found || slots[k] > slot)
 				slot = slots[k];
+			found = 1;
 			f->csv_kind = f->csv_kind == -1 || f->csv_kind == k ? k : KIND_SEVERAL;
 		}
 	xlsx_close(x);
