@@ -69,10 +69,35 @@ list_values(lxw_worksheet *ws, int col, const char *const *values)
 	worksheet_data_validation_range(ws, 1, (lxw_col_t)col, FORM_ROWS, (lxw_col_t)col, &dv);
 }
 
-/* A drop-down list of the hidden sheet's column LCOL (N values). */
+/* A drop-down list of the hidden sheet's column LCOL (N values).  The list
+ * is written into the validation itself while it fits Excel's 255
+ * characters (libxlsxwriter 1.1.4 does not free its copy of a list
+ * formula), else it refers to the hidden sheet. */
 static void
-list_range(lxw_worksheet *ws, lxw_row_t first, int col, lxw_row_t last, char lcol, int n)
+list_range(struct form *f, lxw_worksheet *ws, lxw_row_t first, int col, lxw_row_t last, char lcol, int n)
 {
+	const struct programme *p = f->prog;
+	char *list[64];
+	int k = 0;
+	size_t bytes = 0;
+
+	for (size_t i = 0; lcol == 'A' && i < p->nregions && k < 63; i++)
+		if (f->region == NULL || strcmp(p->regions[i].code, f->region) == 0)
+			list[k++] = p->regions[i].name;
+	for (size_t i = 0; lcol == 'B' && i < p->nawards && k < 63; i++)
+		list[k++] = p->awards[i].title;
+	for (size_t i = 0; lcol == 'C' && i < p->ntracks && k < 63; i++)
+		list[k++] = p->tracks[i].name;
+	list[k] = NULL;
+	for (int i = 0; i < k; i++)
+		bytes += strlen(list[i]) + 1;
+	if (k == n && bytes < 256) {
+		lxw_data_validation dv = {0};
+		dv.validate = LXW_VALIDATION_TYPE_LIST;
+		dv.value_list = list;
+		worksheet_data_validation_range(ws, first, (lxw_col_t)col, last, (lxw_col_t)col, &dv);
+		return;
+	}
 	char formula[64];
 	snprintf(formula, sizeof formula, "='%s'!$%c$1:$%c$%d", LISTS, lcol, lcol, n > 0 ? n : 1);
 	lxw_data_validation dv = {0};
@@ -260,9 +285,9 @@ csv_form(struct form *f, enum csv_kind k, const char *dir)
 		double width = c->type == CT_CREDIT ? 22 : c->type == CT_TEXT || c->type == CT_LIST ? 30 : 14;
 		worksheet_set_column(ws, (lxw_col_t)i, (lxw_col_t)i, width, c->type == CT_CREDIT ? f->text : NULL);
 		if (c->ref == CR_REGION)
-			list_range(ws, 1, i, FORM_ROWS, 'A', f->nregions);
+			list_range(f, ws, 1, i, FORM_ROWS, 'A', f->nregions);
 		else if (c->ref == CR_AWARD)
-			list_range(ws, 1, i, FORM_ROWS, 'B', f->nawards);
+			list_range(f, ws, 1, i, FORM_ROWS, 'B', f->nawards);
 		else if (c->type == CT_ENUM)
 			list_values(ws, i, c->values);
 		else if (c->type == CT_YEAR)
@@ -311,7 +336,7 @@ rows_sheet(struct form *f, const char *sheet, const struct ar_column *cols, int 
 		worksheet_set_column(ws, (lxw_col_t)i, (lxw_col_t)i, wide ? 36 : 18,
 		    strcmp(cols[i].attribute, "id") == 0 ? f->text : NULL);
 		if (strcmp(cols[i].attribute, "track") == 0)
-			list_range(ws, 1, i, FORM_ROWS, 'C', f->ntracks);
+			list_range(f, ws, 1, i, FORM_ROWS, 'C', f->ntracks);
 		else if (cols[i].values != NULL)
 			list_values(ws, i, cols[i].values);
 		else if (strcmp(cols[i].attribute, "founded") == 0)
@@ -347,7 +372,7 @@ return_form(struct form *f, const char *dir)
 	worksheet_write_string(ws, 1, 0, AR_LABEL_REGION, f->label);
 	if (f->region_name)
 		worksheet_write_string(ws, 1, 1, f->region_name, NULL);
-	list_range(ws, 1, 1, 1, 'A', f->nregions);
+	list_range(f, ws, 1, 1, 1, 'A', f->nregions);
 	worksheet_write_string(ws, 2, 0, AR_LABEL_YEAR, f->label);
 	if (f->year)
 		worksheet_write_number(ws, 2, 1, f->year, NULL);
