@@ -133,7 +133,7 @@ part_open(struct xlsx *x, const char *name, long long limit, struct part *p)
 	}
 	/* NONET; no entities substituted, no DTD loaded (FACTS.md) */
 	xmlTextReaderPtr rd = xmlReaderForIO(part_read, part_close, p, name, NULL,
-	    XML_PARSE_NONET | XML_PARSE_NOCDATA | XML_PARSE_COMPACT);
+	    XML_PARSE_NONET | XML_PARSE_NOCDATA | XML_PARSE_COMPACT | XML_PARSE_NODICT);
 	if (rd == NULL) {
 		zip_fclose(p->file);
 		p->file = NULL;
@@ -986,7 +986,8 @@ xlsx_sheet_cells(struct xlsx *x, int sheet, xlsx_cell_fn cell, xlsx_row_end_fn r
 				long n = r ? strtol(r, NULL, 10) : last_row + 1;
 				free(r);
 				if (n <= last_row || n > XLSX_MAX_ROWS) {
-					diag(DIAG_XLSX_ROW, x->path, last_row + 1, 1, n, (long)XLSX_MAX_ROWS);
+					diag(DIAG_XLSX_ROW, x->path, n > last_row ? n : last_row, 1, n,
+					    (long)XLSX_MAX_ROWS);
 					status = -1;
 					break;
 				}

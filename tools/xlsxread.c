@@ -78,6 +78,8 @@ main(int argc, char **argv)
 			if (kind < 0) {
 				printf("%s: sheet %s: %s\n", argv[i], xlsx_sheet_name(x, s),
 				    kind == -2 ? "empty" : "no known header");
+				if (kind == -1 && xlsx_sheet_read(x, s, NULL, NULL, NULL, 0) != 0)
+					status = 1;
 				continue;
 			}
 			int rc = xlsx_sheet_read(x, s, count_row, &passed, &info, 0);
