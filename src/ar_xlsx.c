@@ -105,8 +105,10 @@ static int
 grid_read(struct xlsx *x, int sheet, struct grid *g)
 {
 	memset(g, 0, sizeof *g);
-	if (xlsx_sheet_cells(x, sheet, grid_cell, NULL, g) < 0)
+	if (xlsx_sheet_cells(x, sheet, grid_cell, NULL, g) < 0) {
+		grid_free(g);
 		return -1;
+	}
 	return 0;
 }
 

@@ -239,6 +239,17 @@ struct rel {
 	char *id, *type, *target;
 };
 
+static void
+free_rels(struct rel *rels, int n)
+{
+	for (int i = 0; i < n; i++) {
+		free(rels[i].id);
+		free(rels[i].type);
+		free(rels[i].target);
+	}
+	free(rels);
+}
+
 /* Reads the relationships of PART into *RELS (count returned), or -1. */
 static int
 read_rels(struct xlsx *x, const char *part, struct rel **rels)
@@ -269,21 +280,13 @@ read_rels(struct xlsx *x, const char *part, struct rel **rels)
 		r->type = attr(rd, "Type");
 		r->target = attr(rd, "Target");
 	}
-	if (part_end(&p, rd, rc) != 0)
+	if (part_end(&p, rd, rc) != 0) {
+		free_rels(*rels, n);
+		*rels = NULL;
 		n = -1;
+	}
 	free(name);
 	return n;
-}
-
-static void
-free_rels(struct rel *rels, int n)
-{
-	for (int i = 0; i < n; i++) {
-		free(rels[i].id);
-		free(rels[i].type);
-		free(rels[i].target);
-	}
-	free(rels);
 }
 
 static int
