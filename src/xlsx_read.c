@@ -133,7 +133,7 @@ part_open(struct xlsx *x, const char *name, long long limit, struct part *p)
 	}
 	/* NONET; no entities substituted, no DTD loaded (FACTS.md) */
 	xmlTextReaderPtr rd = xmlReaderForIO(part_read, part_close, p, name, NULL,
-	    XML_PARSE_NONET | XML_PARSE_NOCDATA | XML_PARSE_COMPACT | XML_PARSE_NODICT);
+	    XML_PARSE_NONET | XML_PARSE_NOCDATA | XML_PARSE_COMPACT);
 	if (rd == NULL) {
 		zip_fclose(p->file);
 		p->file = NULL;
@@ -640,6 +640,27 @@ builtin_format(int id)
 }
 
 /* Excel's "General": up to 11 characters, scientific beyond. */
+/* Whole number V (|V| < 1e15) in digits, without printf (the common cell). */
+static void
+show_integer(double v, int group, struct buf *out)
+{
+	char s[32], *p = s + sizeof s;
+	long long n = llround(fabs(v));
+	int digits = 0;
+
+	*--p = '\0';
+	do {
+		if (group && digits > 0 && digits % 3 == 0)
+			*--p = ',';
+		*--p = (char)('0' + n % 10);
+		n /= 10;
+		digits++;
+	} while (n > 0);
+	if (v < 0 && llround(fabs(v)) != 0)
+		*--p = '-';
+	buf_puts(out, p);
+}
+
 static void
 show_general(double v, struct buf *out)
 {
@@ -647,7 +668,7 @@ show_general(double v, struct buf *out)
 	double a = fabs(v);
 
 	if (v == floor(v) && a < 1e11) {
-		buf_printf(out, "%.0f", v);
+		show_integer(v, 0, out);
 		return;
 	}
 	if (a >= 1e11 || (a < 1e-9 && a > 0)) {
@@ -952,7 +973,7 @@ xlsx_sheet_cells(struct xlsx *x, int sheet, xlsx_cell_fn cell, xlsx_row_end_fn r
 	struct sheet *s = &x->sheets[sheet];
 	struct part p;
 	xmlTextReaderPtr rd;
-	struct buf value = {0};
+	struct buf value = {0}, shown = {0};
 	long row = 0, col = 0, style = 0, last_row = 0;
 	int rc, in_cell = 0, in_value = 0, in_is = 0, phonetic = 0, had_value = 0, row_cells = 0;
 	int status = 0;
@@ -964,6 +985,14 @@ xlsx_sheet_cells(struct xlsx *x, int sheet, xlsx_cell_fn cell, xlsx_row_end_fn r
 		return -1;
 	}
 	buf_puts(&value, "");
+	const xmlChar *n_row = xmlTextReaderConstString(rd, (const xmlChar *)"row"),
+	    *n_c = xmlTextReaderConstString(rd, (const xmlChar *)"c"),
+	    *n_v = xmlTextReaderConstString(rd, (const xmlChar *)"v"),
+	    *n_t = xmlTextReaderConstString(rd, (const xmlChar *)"t"),
+	    *n_is = xmlTextReaderConstString(rd, (const xmlChar *)"is"),
+	    *n_rph = xmlTextReaderConstString(rd, (const xmlChar *)"rPh"),
+	    *n_r = xmlTextReaderConstString(rd, (const xmlChar *)"r"),
+	    *n_s = xmlTextReaderConstString(rd, (const xmlChar *)"s");
 	while (status == 0 && (rc = next_node(&p, rd)) == 1) {
 		int nt = xmlTextReaderNodeType(rd);
 		if (nt == XML_READER_TYPE_TEXT || nt == XML_READER_TYPE_SIGNIFICANT_WHITESPACE ||
@@ -981,13 +1010,15 @@ xlsx_sheet_cells(struct xlsx *x, int sheet, xlsx_cell_fn cell, xlsx_row_end_fn r
 			}
 			continue;
 		}
-		const char *name = (const char *)xmlTextReaderConstLocalName(rd);
+		/* names compared as the reader's interned strings */
+		const xmlChar *name = xmlTextReaderConstLocalName(rd);
 		if (nt == XML_READER_TYPE_ELEMENT) {
 			int empty = xmlTextReaderIsEmptyElement(rd);
-			if (strcmp(name, "row") == 0) {
-				char *r = attr(rd, "r");
-				long n = r ? strtol(r, NULL, 10) : last_row + 1;
-				free(r);
+			if (name == n_row) {
+				long n = last_row + 1;
+				while (xmlTextReaderMoveToNextAttribute(rd) == 1)
+					if (xmlTextReaderConstLocalName(rd) == n_r)
+						n = strtol((const char *)xmlTextReaderConstValue(rd), NULL, 10);
 				if (n <= last_row || n > XLSX_MAX_ROWS) {
 					diag(DIAG_XLSX_ROW, x->path, n > last_row ? n : last_row, 1, n,
 					    (long)XLSX_MAX_ROWS);
@@ -999,46 +1030,53 @@ xlsx_sheet_cells(struct xlsx *x, int sheet, xlsx_cell_fn cell, xlsx_row_end_fn r
 				row_cells = 0;
 				if (empty)
 					continue;
-			} else if (strcmp(name, "c") == 0) {
-				char *r = attr(rd, "r"), *t = attr(rd, "t"), *st = attr(rd, "s");
-				long ref_row = row, c = r ? cell_ref(r, &ref_row) : col + 1;
+			} else if (name == n_c) {
+				char ref[32] = "";
+				long c = col + 1, ref_row = row;
+				snprintf(type, sizeof type, "n");
+				style = 0;
+				while (xmlTextReaderMoveToNextAttribute(rd) == 1) {
+					const xmlChar *a = xmlTextReaderConstLocalName(rd);
+					const char *v = (const char *)xmlTextReaderConstValue(rd);
+					if (a == n_r) {
+						snprintf(ref, sizeof ref, "%s", v);
+						c = cell_ref(ref, &ref_row);
+					} else if (a == n_t)
+						snprintf(type, sizeof type, "%s", v);
+					else if (a == n_s)
+						style = strtol(v, NULL, 10);
+				}
 				if (c <= col || ref_row != row || row == 0) {
-					diag(DIAG_XLSX_CELL_REF, x->path, row, col + 1, r ? r : "?");
+					diag(DIAG_XLSX_CELL_REF, x->path, row, col + 1, ref[0] ? ref : "?");
 					status = -1;
 				}
 				col = c;
-				snprintf(type, sizeof type, "%s", t ? t : "n");
-				style = st ? strtol(st, NULL, 10) : 0;
-				free(r);
-				free(t);
-				free(st);
 				buf_reset(&value);
 				buf_puts(&value, "");
 				had_value = 0;
 				in_cell = !empty;
-			} else if (in_cell && strcmp(name, "v") == 0 && !in_is)
+			} else if (in_cell && name == n_v && !in_is)
 				in_value = !empty;
-			else if (in_cell && strcmp(name, "is") == 0)
+			else if (in_cell && name == n_is)
 				in_is = !empty;
-			else if (in_is && strcmp(name, "t") == 0)
+			else if (in_is && name == n_t)
 				in_value = !empty;
-			else if (in_is && strcmp(name, "rPh") == 0)
+			else if (in_is && name == n_rph)
 				phonetic = !empty;
 			continue;
 		}
 		if (nt != XML_READER_TYPE_END_ELEMENT)
 			continue;
-		if (strcmp(name, "v") == 0 || strcmp(name, "t") == 0)
+		if (name == n_v || name == n_t)
 			in_value = 0;
-		else if (strcmp(name, "rPh") == 0)
+		else if (name == n_rph)
 			phonetic = 0;
-		else if (strcmp(name, "is") == 0)
+		else if (name == n_is)
 			in_is = 0;
-		else if (strcmp(name, "c") == 0 && in_cell) {
+		else if (name == n_c && in_cell) {
 			in_cell = 0;
 			if (!had_value)
 				continue;
-			struct buf shown = {0};
 			const char *text = value.data;
 			if (strcmp(type, "s") == 0) {
 				char *end;
@@ -1059,6 +1097,7 @@ xlsx_sheet_cells(struct xlsx *x, int sheet, xlsx_cell_fn cell, xlsx_row_end_fn r
 					status = -1;
 					break;
 				}
+				buf_reset(&shown);
 				show_cell_number(x, d, style, &shown);
 				text = shown.data;
 			}
@@ -1068,8 +1107,7 @@ xlsx_sheet_cells(struct xlsx *x, int sheet, xlsx_cell_fn cell, xlsx_row_end_fn r
 				if (cell(arg, row, col, text, strlen(text)) != 0)
 					status = 1;
 			}
-			buf_free(&shown);
-		} else if (strcmp(name, "row") == 0 && row_cells > 0 && row_end != NULL) {
+		} else if (name == n_row && row_cells > 0 && row_end != NULL) {
 			if (row_end(arg, row) != 0)
 				status = 1;
 		}
@@ -1079,6 +1117,7 @@ xlsx_sheet_cells(struct xlsx *x, int sheet, xlsx_cell_fn cell, xlsx_row_end_fn r
 	if (part_end(&p, rd, rc) != 0)
 		status = -1;
 	buf_free(&value);
+	buf_free(&shown);
 	diag_set_context(NULL);
 	return status;
 }
