@@ -1217,8 +1217,9 @@ xlsx_sheet_cells(struct xlsx *x, int sheet, xlsx_cell_fn cell, xlsx_row_end_fn r
 		diag_set_context(NULL);
 		return -1;
 	}
+	/* only these handlers: no tree is built, a PI or comment is ignored */
 	memset(&sax, 0, sizeof sax);
-	xmlSAXVersion(&sax, 2);
+	sax.initialized = XML_SAX2_MAGIC;
 	sax.startElementNs = sax_start;
 	sax.endElementNs = sax_end;
 	sax.characters = sax_chars;
@@ -1227,12 +1228,6 @@ xlsx_sheet_cells(struct xlsx *x, int sheet, xlsx_cell_fn cell, xlsx_row_end_fn r
 	sax.internalSubset = sax_doctype;
 	sax.getEntity = sax_entity;
 	sax.serror = sax_error;
-	sax.error = NULL;
-	sax.warning = NULL;
-	sax.startElement = NULL;
-	sax.endElement = NULL;
-	sax.startDocument = NULL;
-	sax.endDocument = NULL;
 	h.ctxt = xmlCreatePushParserCtxt(&sax, &h, NULL, 0, s->part);
 	if (h.ctxt == NULL) {
 		fputs("jingsai: fatal: out of memory\n", stderr);
