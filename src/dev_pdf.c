@@ -24,6 +24,8 @@
 
 #include "jingsai.h"
 #include "device.h"
+#include "dlist.h"
+#include "face.h"
 #include "pdf_pack.h"
 
 /* A character and its extra advance: one code of the subset font each. */

@@ -1,7 +1,6 @@
 /* layout.c — documents, pages, and Chinese text set into lines: font
  * fallback per character, ICU line breaking with the clreq prohibitions,
  * justification, the quarter em between Han and Latin, the GB/T 9704 grid. */
-#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,7 +11,9 @@
 
 #include "jingsai.h"
 #include "layout.h"
+#include "layout_int.h"
 #include "device.h"
+#include "face.h"
 
 /* Body text: 28 characters of 3号 fill the 156 mm line exactly.  16 pt is
  * 5.644 mm, so 28 of them would need 158 mm; like the character grid of a
@@ -88,36 +89,14 @@ doc_new(struct fontset *fs, const struct doc_setup *setup)
 	return d;
 }
 
-static void
-item_free(struct dl_item *it)
-{
-	free(it->glyphs);
-	free(it->text);
-	free(it->modules);
-}
-
 void
 doc_free(struct doc *d)
 {
-	int p, i;
+	int i;
 
 	if (d == NULL)
 		return;
-	for (p = 0; p < d->dl.npages; p++) {
-		for (i = 0; i < d->dl.pages[p].nitems; i++)
-			item_free(&d->dl.pages[p].items[i]);
-		free(d->dl.pages[p].items);
-	}
-	free(d->dl.pages);
-	for (p = 0; p < d->dl.nshared; p++) {
-		for (i = 0; i < d->dl.shared[p].nitems; i++)
-			item_free(&d->dl.shared[p].items[i]);
-		free(d->dl.shared[p].items);
-	}
-	free(d->dl.shared);
-	for (i = 0; i < d->dl.noutlines; i++)
-		free(d->dl.outlines[i].title);
-	free(d->dl.outlines);
+	dl_doc_clear(&d->dl);
 	for (i = 0; i < 4; i++)
 		free(d->info[i]);
 	free(d->field);
@@ -134,27 +113,10 @@ doc_field(struct doc *d, const char *label)
 	d->field = label != NULL ? xstrdup(label) : NULL;
 }
 
-/* Appends an empty page of D's size to *PAGES (*N of them); returns its index. */
-static int
-page_append(const struct doc *d, struct dl_page **pages, int *n)
-{
-	struct dl_page *pg;
-
-	/* room doubles at each power of two: a thousand pages are not a
-	 * thousand copies of the array */
-	if ((*n & (*n - 1)) == 0)
-		*pages = xrealloc(*pages, (size_t)(*n ? 2 * *n : 1) * sizeof **pages);
-	pg = &(*pages)[*n];
-	memset(pg, 0, sizeof *pg);
-	pg->w_mm = d->setup.page_w_mm;
-	pg->h_mm = d->setup.page_h_mm;
-	return (*n)++;
-}
-
 void
 doc_new_page(struct doc *d)
 {
-	d->cur = page_append(d, &d->dl.pages, &d->dl.npages);
+	d->cur = dl_page_append(&d->dl.pages, &d->dl.npages, d->setup.page_w_mm, d->setup.page_h_mm);
 	d->y = d->setup.margin_top_mm;
 }
 
@@ -171,19 +133,7 @@ doc_page(struct doc *d)
 struct dl_item *
 dl_add(struct doc *d, enum dl_kind kind, const char *tag)
 {
-	struct dl_page *pg = doc_page(d);
-	struct dl_item *it;
-
-	if (pg->nitems == pg->cap) {
-		pg->cap = pg->cap ? pg->cap * 2 : 16;
-		pg->items = xrealloc(pg->items, pg->cap * sizeof *pg->items);
-	}
-	it = &pg->items[pg->nitems++];
-	memset(it, 0, sizeof *it);
-	it->kind = kind;
-	it->tag = tag;
-	it->fill = -1;
-	return it;
+	return dl_page_add(doc_page(d), kind, tag);
 }
 
 double
@@ -1038,21 +988,11 @@ doc_qr_later(struct doc *d, double x_mm, double y_mm, double size_mm, doc_qr_fet
 	it->qr_index = index;
 }
 
-const unsigned char *
-dl_qr_modules(const struct dl_item *it, int *width)
-{
-	if (it->modules != NULL || it->qr_fetch == NULL) {
-		*width = it->qr_width;
-		return it->modules;
-	}
-	*width = 0;
-	return it->qr_fetch(it->qr_arg, it->qr_index, width);
-}
-
 int
 doc_shared_begin(struct doc *d)
 {
-	return d->in_shared = page_append(d, &d->dl.shared, &d->dl.nshared);
+	return d->in_shared = dl_page_append(&d->dl.shared, &d->dl.nshared, d->setup.page_w_mm,
+	    d->setup.page_h_mm);
 }
 
 void
@@ -1106,8 +1046,15 @@ finish(struct doc *d)
 	d->y = saved_y;
 }
 
+const struct dl_doc *
+doc_finish(struct doc *d)
+{
+	finish(d);
+	return &d->dl;
+}
+
 int
-doc_render_pdf(struct doc *d, struct buf *out)
+doc_render(struct doc *d, const struct device *dev, struct buf *out)
 {
 	finish(d);
 	if (d->missing > 0) {
@@ -1117,27 +1064,5 @@ doc_render_pdf(struct doc *d, struct buf *out)
 	}
 	if (d->dl.npages == 0)
 		doc_new_page(d);
-	return dev_pdf_render(&d->dl, out);
-}
-
-int
-doc_write_pdf(struct doc *d, const char *path)
-{
-	struct buf out = {0};
-	int rc;
-
-	rc = doc_render_pdf(d, &out);
-	if (rc == 0 && atomic_write(path, out.data, out.len) != 0) {
-		diag(DIAG_IO, NULL, 0, 0, path, strerror(errno));
-		rc = -1;
-	}
-	buf_free(&out);
-	return rc;
-}
-
-void
-doc_write_dump(struct doc *d, FILE *fp)
-{
-	finish(d);
-	dev_dump_render(&d->dl, fp);
+	return dev->render(&d->dl, out);
 }

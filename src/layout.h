@@ -96,6 +96,8 @@ void doc_page_break(struct doc *d);
 void doc_hrule(struct doc *d, double width_pt, unsigned color);
 /* Current vertical position, mm from the page top; and the page number (1-based). */
 double doc_cursor_y(const struct doc *d);
+/* The bottom of the 版心, mm from the page top. */
+double doc_body_bottom(const struct doc *d);
 int doc_page_count(const struct doc *d);
 
 /* Tables: header repeated on every page, no row split across pages, numbers
@@ -184,12 +186,20 @@ void doc_shared_place(struct doc *d, int n);
 double doc_text_width(struct doc *d, const struct text_style *s, const char *text);
 
 /* ---- Output ---------------------------------------------------------------
- * Fails (returns -1 after a diagnostic naming the field and the code point)
- * when any character had no font in its role's chain; nothing is written then. */
-int doc_render_pdf(struct doc *d, struct buf *out);
-int doc_write_pdf(struct doc *d, const char *path);  /* atomic */
-/* The layout dump: one line per page, line box, glyph run, rule, shape. */
-void doc_write_dump(struct doc *d, FILE *fp);
+ * A device (device.h: the PDF, the layout dump) renders the finished
+ * document; the layout never names one. */
+struct device;
+struct dl_doc;
+/* Adds the page furniture (page numbers), then renders D with DEV,
+ * appending to OUT; a document without a page gets a blank one.  Fails
+ * (returns -1 after a diagnostic naming the field and the code point) when
+ * any character had no font in its role's chain; nothing is rendered then.
+ * D can be rendered again, by another device. */
+int doc_render(struct doc *d, const struct device *dev, struct buf *out);
+/* Adds the page furniture and returns D's display list as it is, for a
+ * device to render even when characters had no font (tests and tools that
+ * want to see the layout of a document doc_render refuses). */
+const struct dl_doc *doc_finish(struct doc *d);
 
 /* ---- Text helpers (text.c) ---- */
 /* 1234567 → "1,234,567" into OUT (size ≥ 32). */
