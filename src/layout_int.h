@@ -1,7 +1,9 @@
 /* layout_int.h — the layout's internals, shared by the files of the
- * typesetting core (layout.c, table.c, chart.c): the document being laid
- * out, text shaped and broken into lines, and the calls that add to the
- * display list.  Documents use layout.h only. */
+ * typesetting core: the document being laid out and its pages (page.c),
+ * text shaped and broken into lines (para.c), the flow (layout.c), tables
+ * (table.c), charts (chart.c) and page furniture (furniture.c).  Each file
+ * calls only those before it in that list, so none calls back.  Documents
+ * use layout.h only. */
 #ifndef LAYOUT_INT_H
 #define LAYOUT_INT_H
 
@@ -66,6 +68,7 @@ struct para {
 
 #define GRID_PITCH_PT (225.0 / 22 * PT_PER_MM)
 
+/* para.c: the line pitch of S, pt (the grid's unless S sets one or is too large). */
 double style_pitch_pt(const struct text_style *s);
 /* Shapes TEXT in style S at SIZE (0: the style's) and breaks it into lines
  * of W_MM (no breaking but forced ones when W_MM <= 0).  The caller frees
@@ -76,13 +79,15 @@ void para_free(struct para *p);
 /* Emits line I of P with its line box top at Y_MM, in the column X_MM..+W_MM. */
 void para_place_line(struct doc *d, const struct para *p, int i, double x_mm, double y_mm,
     double w_mm, const char *tag);
-/* The current page, made when there is none. */
-struct dl_page *doc_page(struct doc *d);
-struct dl_item *dl_add(struct doc *d, enum dl_kind kind, const char *tag);
-/* Starts a new page and returns 1 when H_MM does not fit below the cursor. */
-int doc_need(struct doc *d, double h_mm);
 /* Text at a point: ALIGN relative to X_MM, baseline-centred line at Y_MM (top of line box). */
 void doc_label(struct doc *d, const struct text_style *s, double x_mm, double y_mm,
     enum align align, const char *tag, const char *text);
+
+/* page.c: the current page, made when there is none; an item added to it. */
+struct dl_page *doc_page(struct doc *d);
+struct dl_item *dl_add(struct doc *d, enum dl_kind kind, const char *tag);
+
+/* layout.c: starts a new page and returns 1 when H_MM does not fit below the cursor. */
+int doc_need(struct doc *d, double h_mm);
 
 #endif

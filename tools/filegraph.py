@@ -15,7 +15,7 @@ Checked:
   2. only the device table (device.c) uses what a device file (dev_*.c)
      defines: the layout and the documents reach a device through
      struct device, never by name;
-  3. the layout (layout.c, para.c, table.c, chart.c, furniture.c) uses
+  3. the layout (page.c, para.c, layout.c, table.c, chart.c, furniture.c) uses
      nothing a device file defines, and no device uses the layout.
 
 Usage: tools/filegraph.py [--src DIR] [--obj DIR] [--dot] [--edges]
@@ -29,7 +29,7 @@ import re
 import subprocess
 import sys
 
-LAYOUT = {"layout.c", "para.c", "table.c", "chart.c", "furniture.c"}
+LAYOUT = {"page.c", "para.c", "layout.c", "table.c", "chart.c", "furniture.c"}
 DEVICE_TABLE = "device.c"
 
 
