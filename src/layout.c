@@ -120,6 +120,16 @@ doc_page_break(struct doc *d)
 		doc_new_page(d);
 }
 
+/* A table's caption, header row and first rows take about this much room. */
+#define KEEP_WITH_TABLE_MM 50.0
+
+void
+doc_keep_for_table(struct doc *d)
+{
+	if (doc_body_bottom(d) - doc_cursor_y(d) < KEEP_WITH_TABLE_MM)
+		doc_page_break(d);
+}
+
 void
 doc_vspace(struct doc *d, double pt)
 {

@@ -92,6 +92,10 @@ void doc_heading(struct doc *d, int level, const char *text);         /* level 1
 void doc_paragraph(struct doc *d, const struct text_style *s, const char *text);
 void doc_vspace(struct doc *d, double pt);
 void doc_page_break(struct doc *d);
+/* Before a heading that introduces a table or chart: a new page unless the
+ * table's caption, header and first rows would fit below the cursor (the
+ * flow keeps a heading with one line of what follows only). */
+void doc_keep_for_table(struct doc *d);
 /* A horizontal rule across the 版心 at the current position. */
 void doc_hrule(struct doc *d, double width_pt, unsigned color);
 /* Current vertical position, mm from the page top; and the page number (1-based). */
@@ -138,6 +142,22 @@ void doc_chart(struct doc *d, const struct chart *c);
  * to 2 so it carries no number); what follows starts on the next page. */
 void doc_cover(struct doc *d, const char *title, const char *subtitle, const char *issuer,
     const char *date_text);
+
+/* ---- GB/T 9704 page furniture (furniture.c), placed from the page setup.
+ * A report's cover: ISSUER in red over a red rule at the top of the 版心,
+ * SUBTITLE and TITLE (一号, bold) in its upper half, ISSUER and DATE near
+ * its foot; any but TITLE may be NULL.  What follows starts on a new page. */
+void doc_report_cover(struct doc *d, const char *title, const char *subtitle, const char *issuer,
+    const char *date);
+/* The 版头 of a red-header document (§7.2) on the first page: the
+ * issuing-office mark ISSUER in red, 35 mm below the top of the 版心; the
+ * document NUMBER (NULL or "": none) two lines below it; a red rule 4 mm
+ * below the number.  The flow goes on two lines below the rule. */
+void doc_redhead(struct doc *d, const char *issuer, const char *number);
+/* The issuing body and DATE closing a document (§7.3.5.2): a blank line,
+ * ISSUER two characters from the right edge of the 版心, DATE below it
+ * starting two characters further right. */
+void doc_signature(struct doc *d, const char *issuer, const char *date);
 
 /* ---- Fixed positions (certificates, red header, cover). */
 void doc_new_page(struct doc *d);

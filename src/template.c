@@ -1298,11 +1298,6 @@ tpl_run_fingerprint(const struct tpl_run *r, struct fingerprint *fp)
 
 /* ---- Rendering ---------------------------------------------------------- */
 
-/* The bottom of the GB/T 9704 版心 (37 mm + 225 mm), and the room a heading
- * needs below it for a table's caption, header and first rows. */
-#define BODY_BOTTOM_MM 262.0
-#define KEEP_WITH_TABLE_MM 50.0
-
 struct rctx {
 	const struct tpl_run *run;
 	struct doc *d;
@@ -1371,36 +1366,8 @@ render_cover(struct rctx *c, struct node *n)
 {
 	char *title = expand_attr(c, n, A_TITLE), *subtitle = expand_attr(c, n, A_SUBTITLE);
 	char *issuer = expand_attr(c, n, A_ISSUER), *date = expand_attr(c, n, A_DATE);
-	struct text_style big = style_title, sub = style_heading2, small = style_body;
-	const double left = 28, width = 156;
 
-	big.size_pt = 26;  /* 一号 */
-	big.bold = 1;
-	big.line_pitch_pt = 40;
-	sub.size_pt = 18;  /* 小二 */
-	sub.align = ALIGN_CENTER;
-	sub.indent_chars = 0;
-	small.align = ALIGN_CENTER;
-	small.indent_chars = 0;
-	small.size_pt = 16;
-
-	doc_field(c->d, "cover");
-	if (issuer != NULL) {
-		struct text_style red = style_title;
-		red.color = 0xCC0000;
-		red.size_pt = 26;
-		red.letter_spacing_pt = 2;
-		doc_text_box(c->d, &red, left, 50, width, 14, BOX_SHRINK | BOX_VCENTER, issuer);
-		doc_line(c->d, left, 68, left + width, 68, 2.0, 0xCC0000);
-	}
-	if (subtitle != NULL)
-		doc_text_box(c->d, &sub, left, 95, width, 16, BOX_WRAP | BOX_VCENTER, subtitle);
-	doc_text_box(c->d, &big, left, 115, width, 40, BOX_WRAP | BOX_VCENTER, title);
-	if (issuer != NULL)
-		doc_text_box(c->d, &small, left, 225, width, 10, BOX_VCENTER, issuer);
-	if (date != NULL)
-		doc_text_box(c->d, &small, left, 236, width, 10, BOX_VCENTER, date);
-	doc_page_break(c->d);
+	doc_report_cover(c->d, title, subtitle, issuer, date);
 	free(title);
 	free(subtitle);
 	free(issuer);
@@ -1423,9 +1390,8 @@ render_section(struct rctx *c, struct node *n)
 		const struct node *k = n->kids[i];
 		if (k->kind == &kinds[K_QUERY] || !shown(c->run, k))
 			continue;
-		if ((k->kind == &kinds[K_TABLE] || k->kind == &kinds[K_CHART]) &&
-		    BODY_BOTTOM_MM - doc_cursor_y(c->d) < KEEP_WITH_TABLE_MM)
-			doc_page_break(c->d);
+		if (k->kind == &kinds[K_TABLE] || k->kind == &kinds[K_CHART])
+			doc_keep_for_table(c->d);
 		break;
 	}
 	doc_heading(c->d, n->kind == &kinds[K_SECTION] ? 1 : 2, title);
@@ -1791,73 +1757,24 @@ tpl_render(const struct tpl_run *r, struct fontset *fs, struct buf *csv)
 	return c.d;
 }
 
-/* The 版头 of GB/T 9704-2012 §7.2 at the top of the current (first) page:
- * the issuing-office mark centred in red, its top 35 mm below the top of the
- * 版心; the document number centred on the third line below the mark (two
- * lines left blank); a red rule across the 版心 4 mm below the number.  The
- * flow goes on two blank lines below the rule, where the title stands. */
+/* The 版头 of a red-header document (doc_redhead). */
 static void
 render_redhead(struct rctx *c, struct node *n)
 {
 	char *issuer = expand_attr(c, n, A_ISSUER), *number = expand_attr(c, n, A_NUMBER);
-	const double left = 28, width = 156, top = 37, line = 225.0 / 22, pt = 25.4 / 72;
-	const unsigned red = 0xE60012;
-	struct text_style mark = style_title, num = style_body;
-	double mark_h, num_y, rule_y;
 
-	mark.size_pt = 36;       /* 小初: twelve characters fill the 156 mm of the 版心 */
-	mark.color = red;
-	mark.bold = 1;
-	mark.align = ALIGN_CENTER;
-	mark.indent_chars = 0;
-	mark.letter_spacing_pt = 0;
-	num.align = ALIGN_CENTER;
-	num.indent_chars = 0;
-	mark_h = mark.size_pt * pt;
-
-	doc_field(c->d, "issuing-office mark");
-	doc_text_box(c->d, &mark, left, top + 35, width, mark_h, BOX_SHRINK | BOX_VCENTER, issuer);
-	num_y = top + 35 + mark_h + 2 * line;
-	if (number != NULL && number[0] != '\0') {
-		doc_field(c->d, "document number");
-		doc_text_box(c->d, &num, left, num_y, width, num.size_pt * pt, BOX_VCENTER, number);
-	}
-	rule_y = num_y + num.size_pt * pt + 4;
-	doc_line(c->d, left, rule_y, left + width, rule_y, 1.5, red);
-	doc_vspace(c->d, (rule_y + 2 * line - doc_cursor_y(c->d)) / pt);
+	doc_redhead(c->d, issuer, number);
 	free(issuer);
 	free(number);
 }
 
-/* The issuing body and the date closing a document without a seal (GB/T
- * 9704-2012 §7.3.5.2): one blank line after the text, the issuer two
- * characters from the right edge, the date on the next line starting two
- * characters to the right of the issuer (when the date is the longer, the
- * date keeps two characters from the edge and the issuer moves left). */
+/* The issuing body and the date closing the document (doc_signature). */
 static void
 render_signature(struct rctx *c, struct node *n)
 {
 	char *issuer = expand_attr(c, n, A_ISSUER), *date = expand_attr(c, n, A_DATE);
-	struct text_style s = style_body;
-	const double width = 156, em = s.size_pt * 25.4 / 72;
-	double xi, xd;
 
-	s.align = ALIGN_LEFT;
-	s.indent_chars = 0;
-	xi = width - 2 * em - doc_text_width(c->d, &s, issuer);
-	xd = xi + 2 * em;
-	if (xd + doc_text_width(c->d, &s, date) > width - 2 * em) {
-		xd = width - 2 * em - doc_text_width(c->d, &s, date);
-		xi = xd - 2 * em;
-	}
-	doc_field(c->d, "issuer");
-	s.space_before_pt = 225.0 / 22 * 72 / 25.4;  /* one line of the grid */
-	s.indent_chars = xi > 0 ? xi / em : 0;
-	doc_paragraph(c->d, &s, issuer);
-	doc_field(c->d, "date");
-	s.space_before_pt = 0;
-	s.indent_chars = xd > 0 ? xd / em : 0;
-	doc_paragraph(c->d, &s, date);
+	doc_signature(c->d, issuer, date);
 	free(issuer);
 	free(date);
 }
