@@ -80,54 +80,52 @@ unmap_file(const char *data, size_t len)
 		munmap((void *)data, len);
 }
 
-/* Stores F in its own savepoint.  Returns 0 (accepted or rejected: see the
- * summary) or -1 on a store failure. */
+/* A file being stored: its bytes and what the store knew of its path. */
+struct storing {
+	const char *data;        /* mapped (map_file) */
+	size_t len;
+	long long file_id;       /* this content's row in `file` */
+	long long old_id;        /* the accepted earlier content of the path, or 0 */
+	char *old_kind;          /* that content's kind (owned), or NULL */
+	char encoding[32];       /* as read */
+	long rows;               /* stored; -1 store failure, -2 not a submission */
+};
+
+/* The accepted earlier content of F's path, if any, into S.  Returns 0 or -1. */
 static int
-process_file(struct run *r, struct infile *f)
+find_earlier(struct run *r, const struct infile *f, struct storing *s)
 {
-	struct ingest_summary *sum = r->sum;
-	size_t len = 0;
-	const char *data;
-	long long file_id, old_id = 0;
-	char *old_kind = NULL;
-	char encoding[32] = "";
-	long rows;
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = store_prepare(r->db, "SELECT id, kind FROM file WHERE path = ? AND status = 'accepted' AND sha256 <> ?");
 
-	r->cur = f;
-	r->cur_errors = 0;
-	ingest_kept_clear(r);
-	if ((data = map_file(f->shown, &len)) == NULL) {
-		sum->rejected++;
-		r->cur = NULL;
-		return 0;
-	}
-	if (store_exec(r->db, "SAVEPOINT file") != 0)
-		goto fail;
-
-	/* The accepted earlier content of this path, if any. */
-	st = store_prepare(r->db, "SELECT id, kind FROM file WHERE path = ? AND status = 'accepted' AND sha256 <> ?");
 	if (st == NULL)
-		goto fail;
+		return -1;
 	sqlite3_bind_text(st, 1, f->key, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, f->sha256, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) == SQLITE_ROW) {
-		old_id = sqlite3_column_int64(st, 0);
+		s->old_id = sqlite3_column_int64(st, 0);
 		if (sqlite3_column_text(st, 1))
-			old_kind = xstrdup((const char *)sqlite3_column_text(st, 1));
+			s->old_kind = xstrdup((const char *)sqlite3_column_text(st, 1));
 	}
 	sqlite3_finalize(st);
+	return 0;
+}
 
-	/* This content's row in `file`: reused when these bytes were seen before. */
+/* This content's row in `file`, accepted for now, into S->file_id: reused
+ * (its rejection forgotten) when these bytes were seen before.  Returns 0 or -1. */
+static int
+file_row_accepted(struct run *r, const struct infile *f, struct storing *s)
+{
+	sqlite3_stmt *st;
+
 	if (f->prior_id != 0) {
 		st = store_prepare(r->db, "UPDATE file SET status = 'accepted', kind = ?, size = ?, ingested_at = ?, rows = 0 WHERE id = ?");
 		if (st == NULL)
-			goto fail;
+			return -1;
 		sqlite3_bind_int64(st, 4, f->prior_id);
 	} else {
 		st = store_prepare(r->db, "INSERT INTO file (kind, size, ingested_at, path, sha256, status) VALUES (?, ?, ?, ?, ?, 'accepted')");
 		if (st == NULL)
-			goto fail;
+			return -1;
 		sqlite3_bind_text(st, 4, f->key, -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 5, f->sha256, -1, SQLITE_STATIC);
 	}
@@ -136,103 +134,165 @@ process_file(struct run *r, struct infile *f)
 	sqlite3_bind_text(st, 3, r->now, -1, SQLITE_STATIC);
 	if (step_done(r, st) != 0) {
 		sqlite3_finalize(st);
-		goto fail;
+		return -1;
 	}
 	sqlite3_finalize(st);
-	file_id = f->prior_id ? f->prior_id : sqlite3_last_insert_rowid(r->db);
+	s->file_id = f->prior_id ? f->prior_id : sqlite3_last_insert_rowid(r->db);
 	if (f->prior_id) {
-		char *sql = xasprintf("DELETE FROM rejection WHERE file_id = %lld", file_id);
+		char *sql = xasprintf("DELETE FROM rejection WHERE file_id = %lld", s->file_id);
 		int rc = store_exec(r->db, sql);
 		free(sql);
 		if (rc != 0)
-			goto fail;
+			return -1;
 	}
+	return 0;
+}
 
-	/* rows the earlier content of this path loses to this one are not
-	 * kept as earlier rows (store.c): that content is going */
-	if (old_id != 0) {
-		char *sql = xasprintf("DELETE FROM replacing; INSERT INTO replacing VALUES (%lld)", old_id);
-		int rc = store_exec(r->db, sql);
-		free(sql);
-		if (rc != 0)
-			goto fail;
-	}
+/* Rows the earlier content OLD_ID of the path loses to the new one are not
+ * kept as earlier rows (store.c): that content is going.  Returns 0 or -1. */
+static int
+replacing_set(struct run *r, long long old_id)
+{
+	char *sql = xasprintf("DELETE FROM replacing; INSERT INTO replacing VALUES (%lld)", old_id);
+	int rc = store_exec(r->db, sql);
 
-	if (len == 0) {
+	free(sql);
+	return rc;
+}
+
+/* The earlier content OLD_ID is replaced: marked so, and the replacing
+ * table emptied.  Returns 0 or -1. */
+static int
+replacing_done(struct run *r, long long old_id)
+{
+	char *sql = xasprintf("DELETE FROM replacing; "
+	    "UPDATE file SET status = 'replaced' WHERE id = %lld", old_id);
+	int rc = store_exec(r->db, sql);
+
+	free(sql);
+	return rc;
+}
+
+/* Records the rows and the encoding of the accepted file FILE_ID.  Returns 0 or -1. */
+static int
+file_row_counts(struct run *r, long long file_id, long rows, const char *encoding)
+{
+	sqlite3_stmt *st = store_prepare(r->db, "UPDATE file SET rows = ?, encoding = ? WHERE id = ?");
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, rows);
+	sqlite3_bind_text(st, 2, encoding, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, file_id);
+	rc = step_done(r, st);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* Reads F's content into the store by its kind; returns the rows stored,
+ * -1 on a store failure, -2 when F is not a submission after all.  Errors
+ * are counted by the sink. */
+static long
+load_content(struct run *r, const struct infile *f, struct storing *s)
+{
+	long rows;
+
+	if (s->len == 0) {
 		diag(DIAG_IN_EMPTY, f->shown, 1, 1);
 		rows = 0;
 	} else if (f->slot == SLOT_XML) {
-		rows = ingest_load_xml(r, f, file_id, old_id, data, len);
-		strcpy(encoding, "UTF-8");
+		rows = ingest_load_xml(r, f, s->file_id, s->old_id, s->data, s->len);
+		strcpy(s->encoding, "UTF-8");
 		r->projects_stale = 1;
-	} else if (f->slot == SLOT_OTHER && memchr(data, '\0', len < SNIFF_BYTES ? len : SNIFF_BYTES)) {
-		const char *nul = memchr(data, '\0', len < SNIFF_BYTES ? len : SNIFF_BYTES);
-		diag(DIAG_IN_BINARY, f->shown, 1, 1, 0, (long)(nul - data));
+	} else if (f->slot == SLOT_OTHER &&
+	    memchr(s->data, '\0', s->len < SNIFF_BYTES ? s->len : SNIFF_BYTES)) {
+		const char *nul = memchr(s->data, '\0', s->len < SNIFF_BYTES ? s->len : SNIFF_BYTES);
+		diag(DIAG_IN_BINARY, f->shown, 1, 1, 0, (long)(nul - s->data));
 		rows = 0;
 	} else {
-		rows = ingest_load_csv(r, f, file_id, data, len, encoding);
+		rows = ingest_load_csv(r, f, s->file_id, s->data, s->len, s->encoding);
 		if (f->slot == SLOT_ENTERPRISES)
 			r->enterprises_stale = 1;
 	}
-	if (rows == -2) {
-		/* Not a submission after all: leave no trace. */
-		if (store_exec(r->db, "ROLLBACK TO file; RELEASE file") != 0)
-			goto fail;
-		sum->files--;
-		unmap_file(data, len);
-		free(old_kind);
+	return rows;
+}
+
+/* F had errors: nothing of it stays, but the rejection is recorded.
+ * Returns 0 or -1. */
+static int
+reject_file(struct run *r, const struct infile *f)
+{
+	if (store_exec(r->db, "ROLLBACK TO file") != 0 || ingest_record_rejection(r, f) != 0 ||
+	    ingest_retire_rejections(r, f) != 0 || store_exec(r->db, "RELEASE file") != 0)
+		return -1;
+	r->sum->rejected++;
+	return 0;
+}
+
+/* F is accepted: what the earlier content of its path stored and F does
+ * not goes (earlier rows of other files coming back), and F's row gets its
+ * counts.  Returns 0 or -1. */
+static int
+accept_file(struct run *r, const struct infile *f, struct storing *s)
+{
+	struct ingest_summary *sum = r->sum;
+	long vanished = 0, restored = 0;
+
+	if (s->old_id != 0) {
+		vanished = ingest_remove_contribution(r, s->old_id, s->old_kind, s->file_id, &restored);
+		if (vanished < 0 || replacing_done(r, s->old_id) != 0)
+			return -1;
+		if (vanished > 0)
+			diag(DIAG_IN_VANISHED, f->shown, 0, 0, vanished);
+		if (restored > 0)
+			diag(DIAG_IN_RESTORED, f->shown, 0, 0, restored);
+		sum->changed++;
+		sum->rows_vanished += vanished;
+	}
+	if (file_row_counts(r, s->file_id, s->rows, s->encoding) != 0 ||
+	    ingest_retire_rejections(r, f) != 0 || store_exec(r->db, "RELEASE file") != 0)
+		return -1;
+	sum->accepted++;
+	sum->rows += s->rows;
+	return 0;
+}
+
+/* Stores F in its own savepoint.  Returns 0 (accepted or rejected: see the
+ * summary) or -1 on a store failure. */
+static int
+process_file(struct run *r, struct infile *f)
+{
+	struct storing s = {0};
+	int rc = -1;
+
+	r->cur = f;
+	r->cur_errors = 0;
+	ingest_kept_clear(r);
+	if ((s.data = map_file(f->shown, &s.len)) == NULL) {
+		r->sum->rejected++;
 		r->cur = NULL;
 		return 0;
 	}
-	if (rows < 0)
-		goto fail;
-
-	if (r->cur_errors > 0) {
-		/* Rejected: nothing of it stays, but the rejection is recorded. */
-		if (store_exec(r->db, "ROLLBACK TO file") != 0 || ingest_record_rejection(r, f) != 0 ||
-		    ingest_retire_rejections(r, f) != 0 || store_exec(r->db, "RELEASE file") != 0)
-			goto fail;
-		sum->rejected++;
-	} else {
-		long vanished = 0, restored = 0;
-		if (old_id != 0) {
-			vanished = ingest_remove_contribution(r, old_id, old_kind, file_id, &restored);
-			char *sql = xasprintf("DELETE FROM replacing; "
-			    "UPDATE file SET status = 'replaced' WHERE id = %lld", old_id);
-			int rc = vanished < 0 ? -1 : store_exec(r->db, sql);
-			free(sql);
-			if (rc != 0)
-				goto fail;
-			if (vanished > 0)
-				diag(DIAG_IN_VANISHED, f->shown, 0, 0, vanished);
-			if (restored > 0)
-				diag(DIAG_IN_RESTORED, f->shown, 0, 0, restored);
-			sum->changed++;
-			sum->rows_vanished += vanished;
-		}
-		st = store_prepare(r->db, "UPDATE file SET rows = ?, encoding = ? WHERE id = ?");
-		if (st == NULL)
-			goto fail;
-		sqlite3_bind_int64(st, 1, rows);
-		sqlite3_bind_text(st, 2, encoding, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 3, file_id);
-		int rc = step_done(r, st);
-		sqlite3_finalize(st);
-		if (rc != 0 || ingest_retire_rejections(r, f) != 0 || store_exec(r->db, "RELEASE file") != 0)
-			goto fail;
-		sum->accepted++;
-		sum->rows += rows;
-	}
-	unmap_file(data, len);
-	free(old_kind);
+	if (store_exec(r->db, "SAVEPOINT file") != 0 || find_earlier(r, f, &s) != 0 ||
+	    file_row_accepted(r, f, &s) != 0 || (s.old_id != 0 && replacing_set(r, s.old_id) != 0))
+		goto out;
+	s.rows = load_content(r, f, &s);
+	if (s.rows == -2) {
+		/* Not a submission after all: leave no trace. */
+		if (store_exec(r->db, "ROLLBACK TO file; RELEASE file") != 0)
+			goto out;
+		r->sum->files--;
+		rc = 0;
+	} else if (s.rows >= 0)
+		rc = r->cur_errors > 0 ? reject_file(r, f) : accept_file(r, f, &s);
+out:
+	if (rc != 0)
+		sqlite3_exec(r->db, "ROLLBACK TO file; RELEASE file", NULL, NULL, NULL);
+	unmap_file(s.data, s.len);
+	free(s.old_kind);
 	r->cur = NULL;
-	return 0;
-fail:
-	unmap_file(data, len);
-	free(old_kind);
-	r->cur = NULL;
-	sqlite3_exec(r->db, "ROLLBACK TO file; RELEASE file", NULL, NULL, NULL);
-	return -1;
+	return rc;
 }
 
 int
