@@ -1,7 +1,7 @@
 /* template_int.h — the report-template engine's model, shared by its
  * stages: loading and checking the XML (template_load.c), queries,
- * placeholders and number formats (template_query.c), laying the report
- * out (template_render.c) and its companion CSV (template_csv.c).  Each
+ * placeholders and number formats (template_query.c), the companion CSV
+ * (template_csv.c) and laying the report out (template_render.c).  Each
  * calls only those before it in that list.  Callers use template.h.
  *
  * The XML is read once into a tree of nodes.  Each element kind is one row
