@@ -15,6 +15,7 @@ struct jz_args {
 	double offset_x_mm;  /* --offset DX,DY (certificates --stock), millimetres */
 	double offset_y_mm;
 	int calibrate;       /* --calibrate (certificates): also write the calibration page */
+	int year;            /* --year YYYY (forms); 0 when not given */
 	int re_sign;         /* --re-sign (certificates): print them again under the key now
 	                      * set (or without codes), though another one signed them */
 };
@@ -42,5 +43,6 @@ int cmd_verify(const struct jz_opts *o, const struct jz_args *a);
 int cmd_run(const struct jz_opts *o, const struct jz_args *a);
 int cmd_backup(const struct jz_opts *o, const struct jz_args *a);
 int cmd_restore(const struct jz_opts *o, const struct jz_args *a);
+int cmd_forms(const struct jz_opts *o, const struct jz_args *a);
 
 #endif

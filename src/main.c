@@ -5,6 +5,7 @@
 
 #include "commands.h"
 #include "store.h"
+#include "device.h"
 
 static const char usage_text[] =
 "usage: jingsai [OPTIONS] COMMAND [ARGS] [OPTIONS]\n"
@@ -31,6 +32,9 @@ static const char usage_text[] =
 "  backup                    copy the store into the backup folder now (checked)\n"
 "  restore FILE              put the backup FILE in place of the store (the store\n"
 "                            it replaces is kept); takes the run lock\n"
+"  forms [--year YYYY] [--region CODE]\n"
+"                            fill-in workbooks (.xlsx) for the counties under output/forms/\n"
+"                            (a region's under output/forms/CODE/, its region filled in)\n"
 "\n"
 "Options (before or after the command):\n"
 "  --input DIR       submissions and programme.xml   (default: input)\n"
@@ -43,6 +47,10 @@ static const char usage_text[] =
 "  --backups N       backups kept                     (default: 7)\n"
 "  --new-register    number certificates afresh although certificates on disk\n"
 "                    are unknown to the store (a lost store: restore it instead)\n"
+"  --device LIST     what each document is written as, comma-separated\n"
+"                    devices from the list below      (default: pdf)\n"
+"  --dump            the same as --device pdf,dump: a layout dump beside\n"
+"                    each PDF, for tests and template authors\n"
 "  --quiet           print errors only\n"
 "  --verbose         print notes too\n"
 "  --help            this text\n"
@@ -60,7 +68,55 @@ static const char usage_text[] =
 "template that asks for today; other dates come from the data.\n"
 "\n"
 "Every command that changed the store ends with a backup of it, checked\n"
-"(PRAGMA integrity_check) before the oldest beyond --backups is removed.\n";
+"(PRAGMA integrity_check) before the oldest beyond --backups is removed.\n"
+"\n"
+"Devices (--device): each writes NAME plus its suffix for every document\n";
+
+/* The devices of the table, one line each, after the usage text. */
+static void
+usage(FILE *fp)
+{
+	const struct device *dev;
+
+	fputs(usage_text, fp);
+	for (int i = 0; (dev = device_at(i)) != NULL; i++)
+		fprintf(fp, "  %-6s %-6s %s\n", dev->name, dev->suffix, dev->about);
+}
+
+/* Reads LIST ("pdf,dump") into O's devices; returns 0, or -1 for an
+ * unknown name (in *BAD, when there is room) or too many. */
+static int
+parse_devices(const char *list, struct jz_opts *o, char *bad, size_t badlen)
+{
+	o->ndevices = 0;
+	while (*list != '\0') {
+		size_t n = strcspn(list, ",");
+		char name[32];
+		const struct device *dev = NULL;
+
+		if (n > 0 && n < sizeof name) {
+			memcpy(name, list, n);
+			name[n] = '\0';
+			dev = device_find(name);
+		}
+		if (dev == NULL) {
+			snprintf(bad, badlen, "%.*s", (int)n, list);
+			return -1;
+		}
+		for (int i = 0; i < o->ndevices && dev != NULL; i++)
+			if (o->devices[i] == dev)
+				dev = NULL;        /* named twice: once is enough */
+		if (dev != NULL) {
+			if (o->ndevices == JZ_DEVICES_MAX)
+				return -1;
+			o->devices[o->ndevices++] = dev;
+		}
+		list += n;
+		if (*list == ',')
+			list++;
+	}
+	return o->ndevices > 0 ? 0 : -1;
+}
 
 struct command {
 	const char *name;
@@ -79,6 +135,7 @@ static const struct command commands[] = {
 	{"run", cmd_run, 0, 0},
 	{"backup", cmd_backup, 0, 0},
 	{"restore", cmd_restore, 1, 1},
+	{"forms", cmd_forms, 0, 0},
 };
 
 static int
@@ -128,7 +185,7 @@ main(int argc, char **argv)
 		const char **target = NULL;
 
 		if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
-			fputs(usage_text, stdout);
+			usage(stdout);
 			free(pos);
 			return JZ_EXIT_OK;
 		}
@@ -161,6 +218,11 @@ main(int argc, char **argv)
 			o.new_register = 1;
 			continue;
 		}
+		if (strcmp(arg, "--dump") == 0) {
+			char bad[32];
+			(void)parse_devices("pdf,dump", &o, bad, sizeof bad);
+			continue;
+		}
 		if (strcmp(arg, "--") == 0) {
 			while (++i < argc)
 				pos[npos++] = argv[i];
@@ -175,7 +237,8 @@ main(int argc, char **argv)
 		size_t nlen = eq ? (size_t)(eq - arg) : strlen(arg);
 		const char *value = eq ? eq + 1 : NULL;
 		static const char *const valued[] = {"--input", "--output", "--db", "--templates",
-		    "--fonts", "--region", "--award", "--number", "--offset", "--backup-dir", "--backups"};
+		    "--fonts", "--region", "--award", "--number", "--offset", "--device", "--year",
+		    "--backup-dir", "--backups"};
 		const char *name = NULL;
 		for (size_t k = 0; k < sizeof valued / sizeof *valued; k++)
 			if (strlen(valued[k]) == nlen && strncmp(arg, valued[k], nlen) == 0)
@@ -211,6 +274,18 @@ main(int argc, char **argv)
 				free(pos);
 				return usage_error("--backups takes a whole number of at least 1", value);
 			}
+		} else if (strcmp(name, "--year") == 0) {
+			if (jz_parse_year(value, &a.year) != 0) {
+				free(pos);
+				return usage_error("--year takes a year such as 2025", value);
+			}
+		} else if (strcmp(name, "--device") == 0) {
+			char bad[32] = "";
+			if (parse_devices(value, &o, bad, sizeof bad) != 0) {
+				free(pos);
+				return usage_error(bad[0] ? "unknown device (see 'jingsai --help')" :
+				    "--device takes device names, comma-separated", bad[0] ? bad : value);
+			}
 		} else if (strcmp(name, "--offset") == 0) {
 			if (parse_offset(value, &a.offset_x_mm, &a.offset_y_mm) != 0) {
 				free(pos);
@@ -221,7 +296,7 @@ main(int argc, char **argv)
 			*target = value;
 	}
 	if (npos == 0) {
-		fputs(usage_text, stderr);
+		usage(stderr);
 		free(pos);
 		return JZ_EXIT_USAGE;
 	}

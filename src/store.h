@@ -34,16 +34,20 @@ enum store_kind {
 	STORE_FOREIGN,  /* another program's database */
 	STORE_NOT_DB    /* not an SQLite database (or unreadable) */
 };
-/* Reads (and never writes) DB's header and tables.  Returns an enum store_kind. */
+/* Reads (and never writes) DB's header and tables (store_id.c).  Returns
+ * an enum store_kind. */
 int store_identify(sqlite3 *db, int *version);
 
-/* ---- Backups (backup.c) ------------------------------------------------
+/* ---- Backups (backup.c; the commands and store_finish in backup_cmd.c) ---
  * A backup is a whole copy of the store made online (VACUUM INTO) into the
  * backup folder: "jingsai-YYYYMMDD-HHMMSSZ.db" (UTC; a suffix such as
  * "-before-migration" says why, when not at the end of a command).  It is
  * checked (PRAGMA integrity_check, identity) before it takes its final name,
  * and only then are the oldest beyond the configured number removed. */
 
+/* NULL when DB is a whole jingsai store (identity and PRAGMA
+ * integrity_check), else the reason, a static string. */
+const char *store_check(sqlite3 *db);
 /* Where backups go and how many are kept; main.c calls this once.  DIR NULL:
  * the folder "backup" beside the store.  KEEP < 1: the default, 7. */
 void store_backup_config(const char *dir, int keep);
