@@ -1,6 +1,7 @@
 /* ingest_cmd.c — the commands `ingest`, `check` and `forget`, and the
  * summary line of a run. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 #include "commands.h"
@@ -75,7 +76,9 @@ cmd_forget(const struct jz_opts *o, const struct jz_args *a)
 		long rows, back;
 		int s = ingest_forget(db, o, a->argv[i], &rows, &back);
 		if (s == JZ_EXIT_OK && !o->quiet) {
-			printf("%s: forgotten, %ld row%s removed", a->argv[i], rows, rows == 1 ? "" : "s");
+			char *shown = jz_escape_name(a->argv[i]);
+			printf("%s: forgotten, %ld row%s removed", shown, rows, rows == 1 ? "" : "s");
+			free(shown);
 			if (back > 0)
 				printf("; %ld row%s of earlier files came back in their place", back,
 				    back == 1 ? "" : "s");

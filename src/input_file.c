@@ -186,22 +186,28 @@ input_map(struct input_map *m, const char *path, const struct stat *expect, enum
 }
 
 int
-input_unmap(struct input_map *m)
+input_changed(const struct input_map *m)
 {
 	struct stat now;
-	int changed = 0;
+
+	if (m->slot >= 0 && slots[m->slot].hit)
+		return 1;
+	/* rewritten in place (same size or larger) leaves no SIGBUS */
+	return m->fd >= 0 && (fstat(m->fd, &now) != 0 || !same_file(&m->st, &now));
+}
+
+int
+input_unmap(struct input_map *m)
+{
+	int changed = input_changed(m);
 
 	if (m->slot >= 0) {
-		changed = slots[m->slot].hit;
 		munmap((void *)m->data, m->len);
 		slots[m->slot].base = NULL;
 		slots[m->slot].len = 0;
 		m->slot = -1;
 	}
 	if (m->fd >= 0) {
-		/* rewritten in place (same size or larger) leaves no SIGBUS */
-		if (fstat(m->fd, &now) != 0 || !same_file(&m->st, &now))
-			changed = 1;
 		close(m->fd);
 		m->fd = -1;
 	}

@@ -39,8 +39,12 @@ struct input_map {
 int input_map(struct input_map *m, const char *path, const struct stat *expect,
     enum input_refusal *why);
 
+/* 1 when the file of M shrank or changed since it was mapped: what was read
+ * from it is then not the file (reject it), else 0. */
+int input_changed(const struct input_map *m);
+
 /* Unmaps M.  Returns 0, or -1 when the file shrank or changed while it was
- * mapped (what was read from it is then not the file: reject it). */
+ * mapped (as input_changed). */
 int input_unmap(struct input_map *m);
 
 /* 1 when NAME (the last part of a path) is office or system litter, not a
