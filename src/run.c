@@ -628,6 +628,9 @@ report:
 		}
 		if (log_append(&r, summary.data, status) != 0)
 			status = JZ_EXIT_FAILURE;
+	} else if (o->verbose && r.diags_len > 0) {
+		/* asked for: the notes of a night with nothing new (not logged) */
+		fwrite(r.diags_text, 1, r.diags_len, stderr);
 	}
 	free(r.diags_text);
 	buf_free(&r.failed);
