@@ -125,6 +125,7 @@ annual_build(struct out_ctx *oc, int year, const char *region)
 	struct tpl *city_t = NULL, *region_t = NULL;
 	struct timing tm = {0};
 	char *first = NULL, *last = NULL, *issuer = NULL, *name = NULL, *today = NULL, *date = NULL;
+	char *zone = NULL;
 	char year_s[16], prev_s[16], date_iso[16];
 	char **codes = NULL, **names = NULL;
 	int ncodes = 0, status = JZ_EXIT_FAILURE, failures = 0;
@@ -206,21 +207,20 @@ annual_build(struct out_ctx *oc, int year, const char *region)
 		 * store gives the same report whenever it is built.  Only a
 		 * template that asks for {today} gets the day of the run, in the
 		 * programme's time zone. */
-		char *zone = programme_zone(ro);
 		int y, m, d;
+		zone = programme_zone(ro);
 		if (jz_zone_date(jz_now(), zone, &y, &m, &d) != 0)
 			jz_zone_date(jz_now(), JZ_DEFAULT_ZONE, &y, &m, &d);
 		today = fmt_date_arabic(y, m, d);
 		date = fmt_date_arabic(year, 12, 31);
 		snprintf(date_iso, sizeof date_iso, "%d-12-31", year);
-		free(zone);
 	}
 	snprintf(year_s, sizeof year_s, "%d", year);
 	snprintf(prev_s, sizeof prev_s, "%d", year - 1);
 	struct tpl_param params[] = {
 		{"year", year_s}, {"prev_year", prev_s}, {"first_year", first}, {"last_year", last},
 		{"issuer", issuer ? issuer : "南通市劳动竞赛委员会"}, {"programme", name ? name : ""},
-		{"date", date}, {"date_iso", date_iso},
+		{"date", date}, {"date_iso", date_iso}, {"time_zone", zone},
 		{"today", today}, {"region", NULL}, {"region_name", NULL},
 	};
 	int nparams = (int)(sizeof params / sizeof *params);
@@ -261,6 +261,7 @@ done:
 	free(name);
 	free(today);
 	free(date);
+	free(zone);
 	return status;
 }
 

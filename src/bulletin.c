@@ -302,10 +302,11 @@ bulletin_build(struct out_ctx *oc, const char *round, long number)
 		prefix = xstrdup("");
 	doc_number = xasprintf("%s〔%d〕%ld号", prefix, y, issued_number);
 	date = fmt_date_arabic(y, m, d);
+	char *zone = programme_zone(db);
 	struct tpl_param params[] = {
 		{"round", round}, {"first_year", first_s}, {"last_year", last_s},
 		{"number", number_s}, {"issue_year", year_s}, {"doc_number", doc_number},
-		{"date", date}, {"issue_date", iso_date},
+		{"date", date}, {"issue_date", iso_date}, {"time_zone", zone},
 	};
 	if (render(oc, tpl_path, params, sizeof params / sizeof *params, &od, &csv) != 0) {
 		oc->failed++;
@@ -313,6 +314,7 @@ bulletin_build(struct out_ctx *oc, const char *round, long number)
 	} else if (out_doc_write(oc, &od, fpr) != 0 ||
 	    out_write(oc, csv_rel, fpr, csv.data, csv.len) != 0)
 		status = JZ_EXIT_FAILURE;
+	free(zone);
 	free(prefix);
 	free(doc_number);
 	free(date);
