@@ -64,6 +64,9 @@ expect_out "said so, with what to do" stderr \
 
 # -- A store of 0.1.0, with certificates numbered: migrated, serials kept.
 sqlite3 store.db <"$TOP/tests/fixtures/store/schema0.sql"
+# 0.1.0 stored a GBK file name as its bytes, which no report could print
+sqlite3 store.db "INSERT INTO file (path, sha256, size, kind, ingested_at, status)
+    VALUES (CAST(X'323032312FB2E2CAD42E637376' AS TEXT), 'x9', 1, NULL, '2025-03-01T00:00:00Z', 'rejected')"
 sqlite3 store.db "SELECT serial, recipient, credit_code, status, fields FROM certificate ORDER BY serial" >serials0
 expect_status 0 "certificates on a store of 0.1.0" C certificates 2025
 grep 'schema' stderr >said
@@ -73,6 +76,9 @@ expect_out "the migration is said, with the copy kept" said \
 	ok "migrated to schema 1" || fail "store.db not migrated"
 sqlite3 store.db "SELECT serial, recipient, credit_code, status, fields FROM certificate ORDER BY serial" >serials1
 cmp -s serials0 serials1 && ok "every serial and signed record as 0.1.0 left them" || fail "serials changed by the migration"
+[ "$(sqlite3 store.db "SELECT path FROM file WHERE sha256 = 'x9'")" = '2021/\xB2\xE2\xCA\xD4.csv' ] &&
+	ok "a file name stored as GBK bytes is escaped, as ingest now stores it" ||
+	fail "path: $(sqlite3 store.db "SELECT path FROM file WHERE sha256 = 'x9'")"
 old=$(ls backup/*before-migration.db)
 [ "$(sqlite3 "$old" 'PRAGMA user_version; PRAGMA application_id')" = "$(printf '0\n0')" ] &&
 	sqlite3 "$old" "SELECT serial, recipient, credit_code, status, fields FROM certificate ORDER BY serial" | cmp -s - serials0 &&
