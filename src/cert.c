@@ -42,7 +42,7 @@ static void
 programme_load(sqlite3 *db, struct programme *p)
 {
 	p->name = programme_get(db, "name", "");
-	p->issuer = programme_get(db, "issuer", "南通市劳动竞赛委员会");
+	p->issuer = programme_get(db, "issuer", "");
 	p->verify_url = programme_get(db, "verify_url", NULL);
 }
 
@@ -250,8 +250,8 @@ single_take(void *arg, int k, int status, struct buf *data)
 static int
 build_award(struct build *b, const struct cert_award *a, struct cert_rec *r, int n)
 {
-	char *tpath = path_join(b->oc->opts->templates_dir, a->template);
-	struct cert_template *t = cert_template_load(tpath);
+	int missing;
+	struct cert_template *t = cert_template_of(b->oc->opts->templates_dir, a, &missing);
 	char *date = NULL, hex[65], *rel;
 	struct fingerprint *fp;
 	int written = 0, unchanged = 0, stock = b->args->stock;
@@ -264,10 +264,19 @@ build_award(struct build *b, const struct cert_award *a, struct cert_rec *r, int
 	QRcode **qr;
 	struct singles s = {0};
 
-	free(tpath);
 	if (t == NULL) {
-		b->errors++;
+		/* a template that is not there is the installation's failure;
+		 * one with mistakes, the template's error */
+		if (missing)
+			b->failures++;
+		else
+			b->errors++;
 		return -1;
+	}
+	if (stock) {
+		/* The template's own offset, then the operator's on top. */
+		b->dx = b->args->offset_x_mm + t->offset_x;
+		b->dy = b->args->offset_y_mm + t->offset_y;
 	}
 	date = fmt_date_chinese(b->year, t->month, t->day);
 	for (int i = 0; i < n; i++) {
@@ -594,15 +603,6 @@ certificates_build(struct out_ctx *oc, int year, const struct jz_args *a)
 		int j = i;
 		while (j < set.nrecs && set.recs[j].award == set.recs[i].award)
 			j++;
-		if (a->stock) {
-			/* The template's own offset, then the operator's on top. */
-			char *tpath = path_join(oc->opts->templates_dir, set.recs[i].award->template);
-			struct cert_template *t = cert_template_load(tpath);
-			b.dx = a->offset_x_mm + (t ? t->offset_x : 0);
-			b.dy = a->offset_y_mm + (t ? t->offset_y : 0);
-			cert_template_free(t);
-			free(tpath);
-		}
 		if (signing_allows(&b, set.recs[i].award->code) &&
 		    build_award(&b, set.recs[i].award, set.recs + i, j - i) == 0) {
 			b.unsigned_awards += b.key == NULL;

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <libxml/parser.h>
 #include <libxml/tree.h>
@@ -367,6 +368,50 @@ cert_template_load(const char *path)
 		cert_template_free(t);
 		return NULL;
 	}
+	return t;
+}
+
+/* The default template of an award of recipient KIND (person, unit, team). */
+#define DEFAULT_TEMPLATE "cert-default-%s.xml"
+
+struct cert_template *
+cert_template_of(const char *dir, const struct cert_award *a, int *missing)
+{
+	static char **warned;              /* awards said to print with the default, once each */
+	static size_t nwarned;
+	char *name = a->template ? xstrdup(a->template) : xasprintf(DEFAULT_TEMPLATE, a->kind);
+	char *path = path_join(dir, name);
+	struct cert_template *t = NULL;
+
+	*missing = 0;
+	if (access(path, F_OK) != 0) {
+		/* What to do, rather than "cannot read": the operator makes it. */
+		char *plain = xasprintf(DEFAULT_TEMPLATE, a->kind);
+		char *plain_path = path_join(dir, plain);
+		if (a->template != NULL)
+			diag(DIAG_CERT_TEMPLATE_MISSING, NULL, 0, 0, a->code, a->title, path, strerror(errno),
+			    plain_path, a->kind);
+		else
+			diag(DIAG_CERT_DEFAULT_MISSING, NULL, 0, 0, a->code, a->title, path, strerror(errno));
+		free(plain_path);
+		free(plain);
+		*missing = 1;
+		goto done;
+	}
+	if (a->template == NULL) {
+		size_t i;
+		for (i = 0; i < nwarned && strcmp(warned[i], a->code) != 0; i++)
+			;
+		if (i == nwarned) {
+			warned = xrealloc(warned, (nwarned + 1) * sizeof *warned);
+			warned[nwarned++] = xstrdup(a->code);
+			diag(DIAG_CERT_TEMPLATE_DEFAULT, NULL, 0, 0, a->code, a->title, path);
+		}
+	}
+	t = cert_template_load(path);
+done:
+	free(path);
+	free(name);
 	return t;
 }
 
