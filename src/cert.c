@@ -549,6 +549,36 @@ write_manifest(struct build *b)
 	buf_free(&out);
 }
 
+/* Says which awards of SET print with the default template, because
+ * programme.xml names none of theirs: once each in a process (a command,
+ * a nightly run). */
+static void
+default_templates_say(const struct cert_set *set, const char *dir)
+{
+	static struct buf said;    /* " CODE " of each award said */
+	struct buf list = {0};
+	int n = 0;
+
+	for (int i = 0; i < set->nawards; i++) {
+		const struct cert_award *a = &set->awards[i];
+		char *key = xasprintf(" %s ", a->code);
+		int used = 0;
+		for (int k = 0; k < set->nrecs && !used; k++)
+			used = set->recs[k].award == a;
+		if (a->template == NULL && used && (said.data == NULL || strstr(said.data, key) == NULL)) {
+			buf_puts(&said, key);
+			buf_printf(&list, "%s%s (%s)", n++ ? ", " : "", a->code, a->title);
+		}
+		free(key);
+	}
+	if (n > 0) {
+		char *who = xasprintf("award%s %s", n > 1 ? "s" : "", list.data);
+		diag(DIAG_CERT_TEMPLATE_DEFAULT, NULL, 0, 0, who, n > 1 ? "" : "s", dir);
+		free(who);
+	}
+	buf_free(&list);
+}
+
 int
 certificates_build(struct out_ctx *oc, int year, const struct jz_args *a)
 {
@@ -593,6 +623,7 @@ certificates_build(struct out_ctx *oc, int year, const struct jz_args *a)
 		rc = JZ_EXIT_FAILURE;
 		goto done;
 	}
+	default_templates_say(&set, oc->opts->templates_dir);
 	/* One transaction for the records of every file written: the files
 	 * themselves are written atomically one by one. */
 	if (cert_tx_begin(oc->db, &nested) != 0) {

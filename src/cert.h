@@ -167,7 +167,7 @@ struct cert_template {
 struct cert_template *cert_template_load(const char *path);
 /* The template of award A under DIR: the file programme.xml names, or the
  * default template of A's recipient kind (cert-default-person.xml, -unit,
- * -team) when it names none, which is said once per award.  Returns NULL
+ * -team) when it names none.  Returns NULL
  * after a diagnostic; *MISSING is 1 when the file is not there (reported
  * with the award, the file and how to make it). */
 struct cert_template *cert_template_of(const char *dir, const struct cert_award *a, int *missing);

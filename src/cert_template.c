@@ -377,8 +377,6 @@ cert_template_load(const char *path)
 struct cert_template *
 cert_template_of(const char *dir, const struct cert_award *a, int *missing)
 {
-	static char **warned;              /* awards said to print with the default, once each */
-	static size_t nwarned;
 	char *name = a->template ? xstrdup(a->template) : xasprintf(DEFAULT_TEMPLATE, a->kind);
 	char *path = path_join(dir, name);
 	struct cert_template *t = NULL;
@@ -396,20 +394,8 @@ cert_template_of(const char *dir, const struct cert_award *a, int *missing)
 		free(plain_path);
 		free(plain);
 		*missing = 1;
-		goto done;
-	}
-	if (a->template == NULL) {
-		size_t i;
-		for (i = 0; i < nwarned && strcmp(warned[i], a->code) != 0; i++)
-			;
-		if (i == nwarned) {
-			warned = xrealloc(warned, (nwarned + 1) * sizeof *warned);
-			warned[nwarned++] = xstrdup(a->code);
-			diag(DIAG_CERT_TEMPLATE_DEFAULT, NULL, 0, 0, a->code, a->title, path);
-		}
-	}
-	t = cert_template_load(path);
-done:
+	} else
+		t = cert_template_load(path);
 	free(path);
 	free(name);
 	return t;

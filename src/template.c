@@ -25,20 +25,20 @@ enum attr {
 	A_TITLE, A_SUBTITLE, A_ISSUER, A_DATE, A_AUTHOR, A_NAME, A_SQL, A_KEY,
 	A_HEADER, A_ALIGN, A_FORMAT, A_WIDTH, A_NULL, A_LABEL, A_KIND, A_CATEGORY,
 	A_VALUES, A_NAMES, A_UNIT, A_HEIGHT, A_WHEN, A_UNLESS, A_STYLE, A_EMPTY,
-	A_NUMBER,
+	A_NUMBER, A_BY, A_VALUE,
 	A__COUNT
 };
 static const char *const attr_names[A__COUNT] = {
 	"title", "subtitle", "issuer", "date", "author", "name", "sql", "key",
 	"header", "align", "format", "width", "null", "label", "kind", "category",
 	"values", "names", "unit", "height", "when", "unless", "style", "empty",
-	"number",
+	"number", "by", "value",
 };
 #define AT(a) (1u << (a))
 
 enum kind_id {
 	K_REPORT, K_COVER, K_SECTION, K_SUBSECTION, K_QUERY, K_P, K_TABLE, K_COL,
-	K_TOTAL, K_CHART, K_PAGEBREAK, K_REDHEAD, K_SIGNATURE, K__COUNT
+	K_COLS, K_TOTAL, K_CHART, K_PAGEBREAK, K_REDHEAD, K_SIGNATURE, K__COUNT
 };
 #define KB(k) (1u << (k))
 #define FLOW (KB(K_SECTION) | KB(K_SUBSECTION) | KB(K_QUERY) | KB(K_P) | KB(K_TABLE) | \
@@ -139,9 +139,13 @@ static const struct kind kinds[K__COUNT] = {
 	[K_P] = {"p", AT(A_STYLE) | COND, 0, 0, 1, check_p, render_p},
 	/* a table: one row per result row, columns <col>, optional <total> */
 	[K_TABLE] = {"table", AT(A_TITLE) | AT(A_SQL) | AT(A_EMPTY) | COND, AT(A_SQL),
-	    KB(K_COL) | KB(K_TOTAL), 0, check_table, render_table},
+	    KB(K_COL) | KB(K_COLS) | KB(K_TOTAL), 0, check_table, render_table},
 	[K_COL] = {"col", AT(A_KEY) | AT(A_HEADER) | AT(A_ALIGN) | AT(A_FORMAT) | AT(A_WIDTH) |
 	    AT(A_NULL), AT(A_KEY), 0, 0, NULL, NULL},
+	/* a column per row of its query (the tracks of the programme): the
+	 * table's rows are spread, cell by cell, from its BY and VALUE columns */
+	[K_COLS] = {"cols", AT(A_SQL) | AT(A_BY) | AT(A_VALUE) | AT(A_ALIGN) | AT(A_FORMAT) |
+	    AT(A_WIDTH) | AT(A_NULL), AT(A_SQL) | AT(A_BY) | AT(A_VALUE), 0, 0, NULL, NULL},
 	/* the last row: sums of the numeric columns, or the row of its own query */
 	[K_TOTAL] = {"total", AT(A_LABEL) | AT(A_SQL), 0, 0, 0, NULL, NULL},
 	/* a bar or line chart over the rows of its query */
@@ -651,6 +655,111 @@ run_sql(const struct tpl_run *run, sqlite3 *db, const struct node *n)
 	return r;
 }
 
+/* ---- Columns from a query (<cols>) ----------------------------------------
+ * A table whose columns are not known when the template is written (one per
+ * track of the programme) takes them from the query of its <cols>: a column
+ * per row, whose first value is its key and second its header.  The table's
+ * own query then gives long rows: BY names the column holding the key of the
+ * cell a row fills, VALUE the column holding what goes there.  Rows that
+ * agree on every other column, one after another, make one table row. */
+
+static int
+value_same(const struct value *a, const struct value *b)
+{
+	if (a->type == SQLITE_NULL || b->type == SQLITE_NULL)
+		return a->type == b->type;
+	return strcmp(a->s, b->s) == 0;
+}
+
+static void
+value_copy(struct value *to, const struct value *from)
+{
+	*to = *from;
+	to->s = from->s ? xstrdup(from->s) : NULL;
+}
+
+/* R with columns BY and VALUE spread into one column per row of COLS, named
+ * by the row's first value; the caller frees it. */
+static struct result *
+spread(const struct result *r, const struct result *cols, int by, int value)
+{
+	struct result *o = xcalloc(1, sizeof *o);
+	int kept = r->ncols - 2, *keep = xcalloc((size_t)r->ncols, sizeof *keep), k = 0;
+	size_t cap = 0;
+
+	for (int i = 0; i < r->ncols; i++)
+		if (i != by && i != value)
+			keep[k++] = i;
+	o->ncols = kept + cols->nrows;
+	o->names = xcalloc((size_t)o->ncols + 1, sizeof *o->names);
+	o->shown_format = xcalloc((size_t)o->ncols + 1, sizeof *o->shown_format);
+	for (int i = 0; i < kept; i++)
+		o->names[i] = xstrdup(r->names[keep[i]]);
+	for (int j = 0; j < cols->nrows; j++) {
+		const struct value *key = &cols->v[(size_t)j * cols->ncols];
+		o->names[kept + j] = xstrdup(key->s ? key->s : "");
+	}
+	for (int row = 0; row < r->nrows; row++) {
+		const struct value *in = r->v + (size_t)row * r->ncols;
+		struct value *out = o->nrows > 0 ? o->v + (size_t)(o->nrows - 1) * o->ncols : NULL;
+		int same = out != NULL;
+		for (int i = 0; same && i < kept; i++)
+			same = value_same(&out[i], &in[keep[i]]);
+		if (!same) {
+			if ((size_t)(o->nrows + 1) * o->ncols > cap) {
+				cap = cap ? cap * 2 : (size_t)o->ncols * 16;
+				o->v = xrealloc(o->v, cap * sizeof *o->v);
+			}
+			out = o->v + (size_t)o->nrows++ * o->ncols;
+			memset(out, 0, (size_t)o->ncols * sizeof *out);
+			for (int i = 0; i < o->ncols; i++)
+				out[i].type = SQLITE_NULL;
+			for (int i = 0; i < kept; i++)
+				value_copy(&out[i], &in[keep[i]]);
+		}
+		/* the cell this row fills; a key no column has is left out */
+		for (int j = 0; j < cols->nrows && in[by].type != SQLITE_NULL; j++)
+			if (value_same(&cols->v[(size_t)j * cols->ncols], &in[by])) {
+				free(out[kept + j].s);
+				value_copy(&out[kept + j], &in[value]);
+				break;
+			}
+	}
+	free(keep);
+	return o;
+}
+
+/* Spreads the results of the tables that have a <cols> (see above).
+ * Returns the number of errors reported. */
+static int
+spread_tables(struct tpl_run *run)
+{
+	const struct tpl *t = run->t;
+	int errors = 0;
+
+	for (int i = 0; i < t->nnodes; i++) {
+		const struct node *n = t->nodes[i], *table = n->parent;
+		struct result *r, *cols = run->res[i];
+		int by, value;
+
+		if (n->kind != &kinds[K_COLS] || cols == NULL || (r = run->res[table->index]) == NULL)
+			continue;
+		by = result_col(r, n->attr[A_BY]);
+		value = result_col(r, n->attr[A_VALUE]);
+		if (by < 0 || value < 0 || by == value) {
+			char *list = result_cols_list(r);
+			node_diag(t, n, by < 0 ? A_BY : A_VALUE, 0, DIAG_TPL_COLUMN,
+			    by < 0 ? n->attr[A_BY] : n->attr[A_VALUE], list);
+			free(list);
+			errors++;
+			continue;
+		}
+		run->res[table->index] = spread(r, cols, by, value);
+		result_free(r);
+	}
+	return errors;
+}
+
 /* ---- Placeholders --------------------------------------------------------
  * {param}, {query.column}, each optionally followed by :format and |text to
  * show for NULL.  {{ and }} stand for braces. */
@@ -1090,7 +1199,7 @@ static int
 check_table(struct qctx *q, struct node *n)
 {
 	const struct result *r = q->run->res[n->index];
-	int bad = check_section(q, n) != 0, ncols = 0;
+	int bad = check_section(q, n) != 0, ncols = 0, spreads = 0;
 
 	for (int i = 0; i < n->nkids; i++) {
 		struct node *k = n->kids[i];
@@ -1105,6 +1214,29 @@ check_table(struct qctx *q, struct node *n)
 				q->errors++;
 				bad = 1;
 			}
+		} else if (k->kind == &kinds[K_COLS]) {
+			const struct result *cr = q->run->res[k->index];
+			bad |= check_format_attr(q, k) != 0;
+			if (cr == NULL)
+				continue;
+			if (++spreads > 1) {
+				node_diag(q->run->t, k, -1, 0, DIAG_TPL_SQL, "a table has one <cols> at most");
+				q->errors++;
+				bad = 1;
+			}
+			/* its keys name columns of their own, not those of the query */
+			for (int row = 0; r != NULL && row < cr->nrows; row++) {
+				const struct value *key = &cr->v[(size_t)row * cr->ncols];
+				if (key->s == NULL || result_col(r, key->s) < r->ncols - cr->nrows + row) {
+					char *msg = xasprintf("<cols> gives a column '%s' that is empty or a column "
+					    "of its table's query already", key->s ? key->s : "");
+					node_diag(q->run->t, k, A_SQL, 0, DIAG_TPL_SQL, msg);
+					free(msg);
+					q->errors++;
+					bad = 1;
+				}
+			}
+			ncols += cr->nrows;
 		} else if (k->kind == &kinds[K_TOTAL]) {
 			bad |= check_text_attrs(q, k) != 0;
 			const struct result *tr = q->run->res[k->index];
@@ -1114,6 +1246,11 @@ check_table(struct qctx *q, struct node *n)
 					for (int j = 0; j < n->nkids; j++)
 						if (n->kids[j]->kind == &kinds[K_COL] &&
 						    strcmp(n->kids[j]->attr[A_KEY], tr->names[c]) == 0)
+							found = 1;
+						else if (n->kids[j]->kind == &kinds[K_COLS] && r != NULL &&
+						    q->run->res[n->kids[j]->index] != NULL &&
+						    result_col(r, tr->names[c]) >= r->ncols -
+						    q->run->res[n->kids[j]->index]->nrows)
 							found = 1;
 					if (!found) {
 						char *msg = xasprintf("the total's column '%s' is not a <col key> "
@@ -1231,6 +1368,7 @@ tpl_query(const struct tpl *t, sqlite3 *db, const struct tpl_param *params, int 
 	for (int i = 0; i < t->nnodes; i++)
 		if (has_sql(t->nodes[i]) && (run->res[i] = run_sql(run, db, t->nodes[i])) == NULL)
 			q.errors++;
+	q.errors += spread_tables(run);
 	/* Placeholders need every query's columns: check once they all ran. */
 	for (int i = 0; i < t->nnodes; i++)
 			if (t->nodes[i]->kind->check != NULL)
@@ -1510,7 +1648,8 @@ render_p(struct rctx *c, struct node *n)
 
 /* The columns of table N and, per column, its result index and format. */
 struct tcol {
-	const struct node *col;
+	const struct node *col; /* <col>, or the <cols> it comes from */
+	const char *key;      /* the column's name in the table's result */
 	int index;            /* in the table's result */
 	const char *format;   /* NULL: by type */
 	int numeric;          /* right-aligned, summed in a total without SQL */
@@ -1529,40 +1668,55 @@ render_table(struct rctx *c, struct node *n)
 	if (!shown(c->run, n))
 		return;
 	title = expand_attr(c, n, A_TITLE);
-	tc = xcalloc((size_t)n->nkids, sizeof *tc);
-	cols = xcalloc((size_t)n->nkids, sizeof *cols);
+	/* the columns: each <col>, and each row of the query of a <cols> */
+	int room = n->nkids;
+	for (int i = 0; i < n->nkids; i++)
+		if (n->kids[i]->kind == &kinds[K_COLS])
+			room += c->run->res[n->kids[i]->index]->nrows;
+	tc = xcalloc((size_t)room, sizeof *tc);
+	cols = xcalloc((size_t)room, sizeof *cols);
 	for (int i = 0; i < n->nkids; i++) {
 		const struct node *k = n->kids[i];
+		const struct result *spread = NULL;
 		if (k->kind == &kinds[K_TOTAL]) {
 			total = k;
 			continue;
 		}
-		struct tcol *t = &tc[ncols];
-		t->col = k;
-		t->index = result_col(r, k->attr[A_KEY]);
-		t->format = k->attr[A_FORMAT];
-		if (t->format != NULL)
-			t->numeric = strcmp(t->format, "text") != 0;
-		else {
-			/* by the first non-NULL value */
-			t->numeric = 0;
-			for (int row = 0; row < r->nrows; row++) {
-				const struct value *v = &r->v[(size_t)row * r->ncols + t->index];
-				if (v->type != SQLITE_NULL) {
-					t->numeric = v->type != SQLITE_TEXT;
-					break;
+		if (k->kind == &kinds[K_COLS])
+			spread = c->run->res[k->index];
+		for (int j = 0; j < (spread ? spread->nrows : 1); j++) {
+			const struct value *row = spread ? &spread->v[(size_t)j * spread->ncols] : NULL;
+			struct tcol *t = &tc[ncols];
+			t->col = k;
+			t->key = row ? row[0].s : k->attr[A_KEY];
+			t->index = result_col(r, t->key);
+			t->format = k->attr[A_FORMAT];
+			if (t->format != NULL)
+				t->numeric = strcmp(t->format, "text") != 0;
+			else {
+				/* by the first non-NULL value */
+				t->numeric = 0;
+				for (int rw = 0; rw < r->nrows; rw++) {
+					const struct value *v = &r->v[(size_t)rw * r->ncols + t->index];
+					if (v->type != SQLITE_NULL) {
+						t->numeric = v->type != SQLITE_TEXT;
+						break;
+					}
 				}
 			}
+			if (row != NULL)
+				cols[ncols].header = xstrdup(spread->ncols > 1 && row[1].s ? row[1].s : t->key);
+			else
+				cols[ncols].header = k->attr[A_HEADER] ? expand_attr(c, k, A_HEADER) : xstrdup(t->key);
+			cols[ncols].width = k->attr[A_WIDTH] ? atof(k->attr[A_WIDTH]) : 1.0;
+			if (cols[ncols].width <= 0)
+				cols[ncols].width = 1.0;
+			const char *al = k->attr[A_ALIGN];
+			cols[ncols].align = al ? (strcmp(al, "right") == 0 ? ALIGN_RIGHT :
+			    strcmp(al, "center") == 0 ? ALIGN_CENTER : ALIGN_LEFT) :
+			    t->numeric ? ALIGN_RIGHT : ALIGN_LEFT;
+			ncols++;
 		}
-		cols[ncols].header = k->attr[A_HEADER] ? expand_attr(c, k, A_HEADER) : xstrdup(k->attr[A_KEY]);
-		cols[ncols].width = k->attr[A_WIDTH] ? atof(k->attr[A_WIDTH]) : 1.0;
-		if (cols[ncols].width <= 0)
-			cols[ncols].width = 1.0;
-		const char *al = k->attr[A_ALIGN];
-		cols[ncols].align = al ? (strcmp(al, "right") == 0 ? ALIGN_RIGHT :
-		    strcmp(al, "center") == 0 ? ALIGN_CENTER : ALIGN_LEFT) :
-		    t->numeric ? ALIGN_RIGHT : ALIGN_LEFT;
-		ncols++;
 	}
 	/* CSV: title, header */
 	csv_cell(c->csv, title ? title : c->section ? c->section : "", 1);
@@ -1627,7 +1781,7 @@ render_table(struct rctx *c, struct node *n)
 			struct buf b = {0};
 			buf_puts(&b, "");
 			if (tr != NULL) {
-				int k = result_col(tr, tc[i].col->attr[A_KEY]);
+				int k = result_col(tr, tc[i].key);
 				if (k >= 0 && tr->nrows > 0) {
 					const struct value *v = &tr->v[k];
 					put_value(&b, v, tc[i].format, tc[i].col->attr[A_NULL],
