@@ -77,11 +77,11 @@ const char store_schema[] =
  * labels and table headers, and the award each rule of SPEC §4 gives. */
 "CREATE TABLE IF NOT EXISTS region_short (\n"
 "  code  TEXT PRIMARY KEY,  -- region code\n"
-"  short TEXT NOT NULL      -- 开发区 for 南通经济技术开发区\n"
+"  short TEXT NOT NULL      -- 开发区 for a park named XX经济技术开发区\n"
 ");\n"
 "CREATE TABLE IF NOT EXISTS track_short (\n"
 "  code  TEXT PRIMARY KEY,  -- track code\n"
-"  short TEXT NOT NULL      -- 引领性 for 引领性劳动竞赛\n"
+"  short TEXT NOT NULL      -- 引领性 for a track named 引领性劳动竞赛\n"
 ");\n"
 "CREATE TABLE IF NOT EXISTS award_rule (\n"
 "  rule  TEXT PRIMARY KEY,  -- top-ten | skills\n"
