@@ -65,6 +65,11 @@ static const char css[] =
     "th{background:#f6f2ea;white-space:nowrap}"
     "td.n{color:#666;text-align:right}"
     "td.serial{white-space:nowrap;font-size:.85em;color:#444}"
+    /* a list on a phone: one entry a block, the number beside it */
+    "@media (max-width:36em){thead{display:none}table,tbody,tr,td{display:block}"
+    "tr{position:relative;padding:.5em 0 .5em 2.4em;border-bottom:1px solid #ddd}"
+    "td{padding:0;border:0}td.n{position:absolute;left:0;width:1.9em}"
+    "td.who{font-weight:bold}td.unit{color:#444}}"
     "ul{padding-left:1.2em}"
     "a{color:#8b1a1a}";
 
@@ -362,11 +367,11 @@ list_add(struct list *l, const struct cert_row *c)
 	const struct kind_words *w = words_of(l->kind);
 	char *recipient = cert_fields_get(c->fields, "recipient"), *unit = cert_fields_get(c->fields, "unit");
 
-	buf_printf(&l->rows, "<tr><td class=\"n\">%d</td><td>", ++l->n);
+	buf_printf(&l->rows, "<tr><td class=\"n\">%d</td><td class=\"who\">", ++l->n);
 	html(&l->rows, recipient);
 	buf_puts(&l->rows, "</td>");
 	if (w->unit_col != NULL) {
-		buf_puts(&l->rows, "<td>");
+		buf_puts(&l->rows, "<td class=\"unit\">");
 		html(&l->rows, unit);
 		buf_puts(&l->rows, "</td>");
 	}

@@ -38,6 +38,9 @@ expect_status 0 "certificates 2025 (signed)" J certificates 2025
 expect_status 3 "publish refuses a verification URL with a query" J publish
 expect_diag "and says why" "a query (?…), which a static site cannot answer"
 check "nothing published" test ! -e "$SITE"
+q "UPDATE programme SET value = 'https://zs.example.cn/v/../../etc/{payload}' WHERE key = 'verify_url'"
+expect_status 3 "publish refuses a URL whose path climbs out of the site" J publish
+expect_diag "and says why" "a path segment that is empty, . or .."
 
 q "UPDATE programme SET value = '$HOST/zs/{payload}' WHERE key = 'verify_url'"
 expect_status 0 "certificates 2025 again, for the new URL" J certificates 2025
@@ -154,6 +157,11 @@ sleep 1
 expect_status 0 "publish again" J publish
 grep -q "^jingsai publish: 0 pages written" "$WORK/stdout" && [ -z "$(find "$SITE" -newer "$WORK/stamp")" ] &&
 	ok "publishing unchanged certificates writes nothing" || fail "republish: $(cat "$WORK/stdout")"
+
+# Another year only: this year's pages stay, nothing written.
+expect_status 0 "publish 2024 (no certificates)" J publish 2024
+grep -q "^jingsai publish: 0 pages written, 1 unchanged, 0 removed" "$WORK/stdout" && test -f "$P" &&
+	ok "publishing another year leaves this year's pages" || fail "publish 2024: $(cat "$WORK/stdout")"
 
 # A withdrawn certificate: its page says so and names no one; the list drops it.
 q "DELETE FROM award_row WHERE recipient = '王喆'"
