@@ -317,6 +317,21 @@ programme_free(struct programme *p)
 	free(p);
 }
 
+char *
+programme_get(sqlite3 *db, const char *key, const char *def)
+{
+	sqlite3_stmt *st = store_prepare(db, "SELECT value FROM programme WHERE key = ?1");
+	char *v = NULL;
+
+	if (st != NULL) {
+		sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0) != NULL)
+			v = xstrdup((const char *)sqlite3_column_text(st, 0));
+		sqlite3_finalize(st);
+	}
+	return v != NULL ? v : def != NULL ? xstrdup(def) : NULL;
+}
+
 /* Binds TEXT (or NULL) at I. */
 static void
 bind_text(sqlite3_stmt *st, int i, const char *text)

@@ -72,6 +72,11 @@ void programme_free(struct programme *p);
  * submitted data cannot be removed). */
 int programme_store(sqlite3 *db, const struct programme *p, const char *path, int *changed);
 
+/* The value of KEY in the store's table programme (what programme_store
+ * wrote: name, city, issuer, verify_url, slogan ...), or a copy of DEF when
+ * it has none (DEF may be NULL); the caller frees. */
+char *programme_get(sqlite3 *db, const char *key, const char *def);
+
 /* The region code that NAME (a code, a name or an alias) means, or NULL. */
 const char *programme_region(const struct programme *p, const char *name);
 /* The track / award with CODE, or NULL. */

@@ -26,6 +26,7 @@
 #include "cert.h"
 #include "commands.h"
 #include "outputs.h"
+#include "programme.h"
 #include "store.h"
 
 /* What a page says of a recipient, one row per recipient kind. */
@@ -86,7 +87,7 @@ struct site {
 	size_t keylen;
 	char key_id[32];
 	char **made;              /* relpaths written or found up to date */
-	size_t nmade;
+	size_t nmade, capmade;
 	struct out_file batch[256]; /* pages waiting to be written */
 	int nbatch;
 	int failures, removed, pages, lists;
@@ -145,7 +146,7 @@ static int
 url_split(struct site *s)
 {
 	const char *u = s->url, *p, *why = NULL;
-	int code = 0;
+	int said = 0;             /* bits: 1 {payload}, 2 {mac}, 4 {serial} */
 
 	if (u == NULL || *u == '\0') {
 		diag(DIAG_SITE_URL, NULL, 0, 0, "(none)", "programme.xml gives no verify-url");
@@ -164,7 +165,7 @@ url_split(struct site *s)
 			if (k == 3)
 				why = "a placeholder other than {payload}, {serial}, {mac}";
 			else {
-				code |= k < 2;
+				said |= 1 << k;
 				q += strlen(names[k]) - 1;
 			}
 		} else if (*q == '/') {
@@ -178,8 +179,8 @@ url_split(struct site *s)
 			why = *q == '?' ? "a query (?…), which a static site cannot answer" :
 			    *q == '#' ? "a fragment (#…)" : "a character other than letters, digits and - . _ ~";
 	}
-	if (why == NULL && !code)
-		why = "its path carries no code ({payload} or {mac}), so a page would be found without one";
+	if (why == NULL && !(said & 1) && said != 6)
+		why = "its path does not carry the serial and the code ({payload}, or {serial} and {mac})";
 	if (why != NULL) {
 		diag(DIAG_SITE_URL, NULL, 0, 0, u, why);
 		return -1;
@@ -215,7 +216,10 @@ list_rel(const struct site *s, int year, const char *award)
 static void
 made(struct site *s, const char *rel)
 {
-	s->made = xrealloc(s->made, (s->nmade + 1) * sizeof *s->made);
+	if (s->nmade == s->capmade) {
+		s->capmade = s->capmade ? 2 * s->capmade : 256;
+		s->made = xrealloc(s->made, s->capmade * sizeof *s->made);
+	}
 	s->made[s->nmade++] = xstrdup(rel);
 }
 
@@ -678,21 +682,6 @@ remove_stale(struct site *s)
 	return 0;
 }
 
-static char *
-programme_value(sqlite3 *db, const char *key)
-{
-	sqlite3_stmt *st = store_prepare(db, "SELECT value FROM programme WHERE key = ?1");
-	char *v = NULL;
-
-	if (st != NULL) {
-		sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-		if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0) != NULL)
-			v = xstrdup((const char *)sqlite3_column_text(st, 0));
-		sqlite3_finalize(st);
-	}
-	return v;
-}
-
 int
 site_build(struct out_ctx *oc, int year, int *removed)
 {
@@ -709,10 +698,8 @@ site_build(struct out_ctx *oc, int year, int *removed)
 			ucol_close(zh);
 		return JZ_EXIT_FAILURE;
 	}
-	s.issuer = programme_value(oc->db, "issuer");
-	s.url = programme_value(oc->db, "verify_url");
-	if (s.issuer == NULL)
-		s.issuer = xstrdup("");
+	s.issuer = programme_get(oc->db, "issuer", "");
+	s.url = programme_get(oc->db, "verify_url", NULL);
 	if (url_split(&s) != 0)
 		goto done;
 	if ((k = cert_key_load(&s.key, &s.keylen)) < 0)
