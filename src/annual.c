@@ -208,7 +208,7 @@ annual_build(struct out_ctx *oc, int year, const char *region)
 		 * template that asks for {today} gets the day of the run, in the
 		 * programme's time zone. */
 		int y, m, d;
-		zone = programme_zone(ro);
+		zone = programme_get(ro, "time_zone", JZ_DEFAULT_ZONE);
 		if (jz_zone_date(jz_now(), zone, &y, &m, &d) != 0)
 			jz_zone_date(jz_now(), JZ_DEFAULT_ZONE, &y, &m, &d);
 		today = fmt_date_arabic(y, m, d);
@@ -219,7 +219,7 @@ annual_build(struct out_ctx *oc, int year, const char *region)
 	snprintf(prev_s, sizeof prev_s, "%d", year - 1);
 	struct tpl_param params[] = {
 		{"year", year_s}, {"prev_year", prev_s}, {"first_year", first}, {"last_year", last},
-		{"issuer", issuer ? issuer : "南通市劳动竞赛委员会"}, {"programme", name ? name : ""},
+		{"issuer", issuer ? issuer : ""}, {"programme", name ? name : ""},
 		{"date", date}, {"date_iso", date_iso}, {"time_zone", zone},
 		{"today", today}, {"region", NULL}, {"region_name", NULL},
 	};

@@ -85,7 +85,7 @@ fp_add_round_query(struct fingerprint *fp, sqlite3 *db, const char *sql, const c
 static void
 today(sqlite3 *db, int *y, int *m, int *d)
 {
-	char *zone = programme_zone(db);
+	char *zone = programme_get(db, "time_zone", JZ_DEFAULT_ZONE);
 
 	if (jz_zone_date(jz_now(), zone, y, m, d) != 0)
 		jz_zone_date(jz_now(), JZ_DEFAULT_ZONE, y, m, d);
@@ -302,7 +302,7 @@ bulletin_build(struct out_ctx *oc, const char *round, long number)
 		prefix = xstrdup("");
 	doc_number = xasprintf("%s〔%d〕%ld号", prefix, y, issued_number);
 	date = fmt_date_arabic(y, m, d);
-	char *zone = programme_zone(db);
+	char *zone = programme_get(db, "time_zone", JZ_DEFAULT_ZONE);
 	struct tpl_param params[] = {
 		{"round", round}, {"first_year", first_s}, {"last_year", last_s},
 		{"number", number_s}, {"issue_year", year_s}, {"doc_number", doc_number},
