@@ -205,6 +205,7 @@ run usage/certificates-empty empty - "certificates 2025"
 run usage/device annual - "annual 2025 --device pdf,nonesuch"
 run usage/command none - "frobnicate"
 run usage/option none - "annual 2025 --colour red"
+run usage/help none - "--help"
 
 # ---- Expected files no case makes any more ----
 if [ -z "$filters" ]; then
