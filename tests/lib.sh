@@ -40,12 +40,12 @@ expect_out() {
 	else fail "$name:"; diff -u --label want --label got "$WORK/want.out" "$WORK/stdout" | head -30 | sed 's/^/    /'; fi
 }
 
-# expect_diag NAME LINE — the last command's stderr has the line LINE, whole,
-# and once; for a command whose other messages do not matter here (a run
-# over the whole sample).  Where they do, use expect_err.
+# expect_diag NAME TEXT — exactly one line of the last command's stderr
+# holds TEXT (a duplicated message fails); for a step whose other messages
+# do not matter here.  Where they do, expect_err says them all.
 expect_diag() {
-	n=$(grep -cxF -- "$2" "$WORK/stderr")
-	if [ "$n" = 1 ]; then ok "$1"; else fail "$1 (the line '$2' is there $n times in:)"; sed 's/^/    /' "$WORK/stderr" | head -20; fi
+	n=$(grep -cF -- "$2" "$WORK/stderr")
+	if [ "$n" = 1 ]; then ok "$1"; else fail "$1 ('$2' is in $n lines of:)"; sed 's/^/    /' "$WORK/stderr" | head -20; fi
 }
 
 # ingest_setup — for the ingest tests: works in $WORK, with in/ holding programme.xml and the
