@@ -107,10 +107,10 @@ int cert_signing_get(sqlite3 *db, int year, const char *award, char id[32]);
 int cert_signing_set(sqlite3 *db, int year, const char *award, const char *id);
 
 /* ---- cert_sign.c ---- */
-/* The key named by $JINGSAI_KEY_FILE.  Returns 1 with *KEY (caller frees)
- * and *LEN set, 0 when the variable is unset or empty, -1 after a
- * diagnostic when the file cannot be read or is empty. */
-int cert_key_load(unsigned char **key, size_t *len);
+/* The key in the file PATH (the options' key_file: $JINGSAI_KEY_FILE).
+ * Returns 1 with *KEY (caller frees) and *LEN set, 0 when PATH is NULL or
+ * empty, -1 after a diagnostic when the file cannot be read or is too short. */
+int cert_key_load(const char *path, unsigned char **key, size_t *len);
 /* The canonical printed fields that are signed; the caller frees. */
 char *cert_fields_make(const char *serial, const char *title, const char *recipient,
     const char *unit, const char *date);

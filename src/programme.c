@@ -325,7 +325,8 @@ programme_get(sqlite3 *db, const char *key, const char *def)
 
 	if (st != NULL) {
 		sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-		if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0) != NULL)
+		if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0) != NULL &&
+		    *sqlite3_column_text(st, 0) != '\0')
 			v = xstrdup((const char *)sqlite3_column_text(st, 0));
 		sqlite3_finalize(st);
 	}

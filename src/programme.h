@@ -73,8 +73,10 @@ void programme_free(struct programme *p);
 int programme_store(sqlite3 *db, const struct programme *p, const char *path, int *changed);
 
 /* The value of KEY in the store's table programme (what programme_store
- * wrote: name, city, issuer, verify_url, slogan ...), or a copy of DEF when
- * it has none (DEF may be NULL); the caller frees. */
+ * wrote: name, city, first_year, last_year, issuer, doc_prefix, verify_url,
+ * slogan ...), or a copy of DEF when it has none or an empty one (DEF may be
+ * NULL); the caller frees.  The one way the stages read programme.xml's
+ * values from the store. */
 char *programme_get(sqlite3 *db, const char *key, const char *def);
 
 /* The region code that NAME (a code, a name or an alias) means, or NULL. */

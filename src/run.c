@@ -183,7 +183,7 @@ state_fingerprint(struct out_ctx *oc, char hex[65])
 {
 	static const char *const kept[] = {"certificate", "cert_signing", "bulletin_issue"}; /* builders' own state */
 	struct fingerprint *fp = fp_new(oc);
-	const char *env;
+	const char *key_file = oc->opts->key_file;
 	int rc = 0;
 
 	fp_add_str(fp, "run state 1");
@@ -199,11 +199,10 @@ state_fingerprint(struct out_ctx *oc, char hex[65])
 			free(sql);
 		}
 	}
-	env = getenv("JINGSAI_KEY_FILE");
-	fp_add_str(fp, env);
-	if (env != NULL)
-		fp_add_file(fp, env);
-	fp_add_str(fp, getenv("SOURCE_DATE_EPOCH"));
+	fp_add_str(fp, key_file);
+	if (key_file != NULL)
+		fp_add_file(fp, key_file);
+	fp_add_str(fp, oc->opts->source_date_epoch);
 	fp_done(fp, hex);
 	return rc;
 }

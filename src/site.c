@@ -702,7 +702,7 @@ site_build(struct out_ctx *oc, int year, int *removed)
 	s.url = programme_get(oc->db, "verify_url", NULL);
 	if (url_split(&s) != 0)
 		goto done;
-	if ((k = cert_key_load(&s.key, &s.keylen)) < 0)
+	if ((k = cert_key_load(oc->opts->key_file, &s.key, &s.keylen)) < 0)
 		goto done;
 	cert_key_id(s.key, s.keylen, s.key_id);
 	if (key_fits(&s) != 0)
