@@ -152,7 +152,7 @@ fp_rec(struct fingerprint *fp, const struct build *b, const struct cert_rec *r)
 /* The single files of one award still to be made. */
 struct singles {
 	struct build *b;
-	const struct cert_award *a;
+	const struct prog_award *a;
 	const struct cert_template *t;
 	struct cert_rec *r;
 	const char *date;
@@ -233,7 +233,7 @@ single_take(void *arg, int k, int status, struct buf *data)
  * calibration page when asked for.  Returns 0, or -1 when its template
  * could not be read (nothing printed). */
 static int
-build_award(struct build *b, const struct cert_award *a, struct cert_rec *r, int n)
+build_award(struct build *b, const struct prog_award *a, struct cert_rec *r, int n)
 {
 	int missing;
 	struct cert_template *t = cert_template_of(b->oc->opts->templates_dir, a, &missing);
@@ -557,7 +557,7 @@ default_templates_say(const struct cert_set *set, const char *dir)
 	int n = 0;
 
 	for (int i = 0; i < set->nawards; i++) {
-		const struct cert_award *a = &set->awards[i];
+		const struct prog_award *a = &set->awards[i];
 		char *key = xasprintf(" %s ", a->code);
 		int used = 0;
 		for (int k = 0; k < set->nrecs && !used; k++)

@@ -35,11 +35,17 @@ enum prog_rule {
  * written before `derived`, and stores filled from them). */
 #define PROGRAMME_RULES_AWARD "MEDAL"
 
+/* An award of the programme, the one record of it: read from programme.xml
+ * (programme_load) or from the store's award and award_rule tables
+ * (cert_awards_load); the certificates borrow it. */
 struct prog_award {
-	char *code, *title, *recipient_kind;
-	char *template;           /* file under templates/; NULL: the default template */
-	int women_only;
+	char *code;               /* MEDAL, CERT ... */
+	char *title;              /* 南通市五一劳动奖章 */
+	char *recipient_kind;     /* person | unit | team */
+	char *template;           /* file under templates/; NULL: the default template of its kind */
+	int women_only;           /* 1: recipients must be 女 */
 	int rules;                /* enum prog_rule bits: the rules that give it */
+	int ord;                  /* its place in programme.xml, from 1 (ceremony order) */
 };
 
 struct programme {
