@@ -365,10 +365,7 @@ names_add(struct names *t, const char *name)
 	if (strmap_get(&t->map, name, &i))
 		return i;
 	strmap_add(&t->map, name, (long)t->n);
-	if (t->n == t->cap) {
-		t->cap = t->cap ? 2 * t->cap : 16;
-		t->v = xrealloc(t->v, t->cap * sizeof *t->v);
-	}
+	t->v = xgrow(t->v, t->n, &t->cap, 16, sizeof *t->v);
 	t->v[t->n] = xstrdup(name);
 	return (long)t->n++;
 }

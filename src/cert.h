@@ -51,7 +51,8 @@ struct cert_set {
 	const struct prog_award *top_ten; /* the award the rules of SPEC §4 give (award_rule): */
 	const struct prog_award *skills;  /* first completers of the top ten, city contest winners; NULL: none */
 	struct cert_rec *recs;
-	int nrecs, caprecs;
+	int nrecs;
+	size_t caprecs;
 	int errors;            /* rows rejected while gathering */
 };
 

@@ -132,10 +132,7 @@ rec_add(struct cert_set *set)
 {
 	struct cert_rec *r;
 
-	if (set->nrecs == set->caprecs) {
-		set->caprecs = set->caprecs ? 2 * set->caprecs : 64;
-		set->recs = xrealloc(set->recs, (size_t)set->caprecs * sizeof *set->recs);
-	}
+	set->recs = xgrow(set->recs, set->nrecs, &set->caprecs, 64, sizeof *set->recs);
 	r = &set->recs[set->nrecs++];
 	memset(r, 0, sizeof *r);
 	r->seen = set->nrecs - 1;

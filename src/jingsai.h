@@ -92,6 +92,10 @@ const char *diag_format(enum diag_code code);
 void *xmalloc(size_t size);
 void *xcalloc(size_t count, size_t size);
 void *xrealloc(void *ptr, size_t size);
+/* Room for one more element in the array P of SIZE-byte elements that holds
+ * N of *CAP: when it is full, *CAP doubles (is FIRST the first time) and P
+ * is reallocated.  Returns P, moved or not. */
+void *xgrow(void *p, size_t n, size_t *cap, size_t first, size_t size);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 /* Returns a newly allocated formatted string; the caller frees it. */

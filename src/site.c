@@ -216,10 +216,7 @@ list_rel(const struct site *s, int year, const char *award)
 static void
 made(struct site *s, const char *rel)
 {
-	if (s->nmade == s->capmade) {
-		s->capmade = s->capmade ? 2 * s->capmade : 256;
-		s->made = xrealloc(s->made, s->capmade * sizeof *s->made);
-	}
+	s->made = xgrow(s->made, s->nmade, &s->capmade, 256, sizeof *s->made);
 	s->made[s->nmade++] = xstrdup(rel);
 }
 

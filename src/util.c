@@ -52,6 +52,15 @@ xrealloc(void *ptr, size_t size)
 	return p;
 }
 
+void *
+xgrow(void *p, size_t n, size_t *cap, size_t first, size_t size)
+{
+	if (n < *cap)
+		return p;
+	*cap = *cap ? 2 * *cap : first;
+	return xrealloc(p, *cap * size);
+}
+
 char *
 xstrdup(const char *s)
 {
