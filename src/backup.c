@@ -336,7 +336,6 @@ store_backup(sqlite3 *db, const char *db_path, const char *why, char **made)
 	/* Only now, with a good copy in place, go the oldest. */
 	if (why == NULL)
 		prune(dir);
-	diag(DIAG_STORE_BACKED_UP, final, 0, 0);
 	if (made != NULL) {
 		*made = final;
 		final = NULL;

@@ -66,8 +66,10 @@ static const char usage_text[] =
 "signed are not printed again without their key or under another one (the\n"
 "codes already handed out would no longer verify) unless --re-sign is given;\n"
 "set the variable for cron jobs too. JINGSAI_BACKUP_DIR and JINGSAI_BACKUPS\n"
-"set --backup-dir and --backups. SOURCE_DATE_EPOCH is the time of day for a\n"
-"template that asks for today; other dates come from the data.\n"
+"set --backup-dir and --backups. SOURCE_DATE_EPOCH fixes the moment \"now\"\n"
+"(for a template that asks for today, a bulletin number issued today);\n"
+"documents are otherwise dated by their data. The key file must be readable\n"
+"by its owner only (chmod 600).\n"
 "\n"
 "Every command that changed the store ends with a backup of it, checked\n"
 "(PRAGMA integrity_check) before the oldest beyond --backups is removed.\n"
@@ -171,6 +173,28 @@ parse_count(const char *s)
 	long n = strtol(s, &end, 10);
 
 	return *s != '\0' && *end == '\0' && n >= 1 && n <= 10000 ? (int)n : 0;
+}
+
+/* The environment jingsai heeds, read here once into O (options given on
+ * the command line win); the stages read O (and jz_now the clock fixed
+ * here), never the environment.  Returns 0, or -1 after a usage error. */
+static int
+read_environment(struct jz_opts *o)
+{
+	const char *backups = getenv("JINGSAI_BACKUPS");
+
+	o->key_file = getenv("JINGSAI_KEY_FILE");
+	o->source_date_epoch = getenv("SOURCE_DATE_EPOCH");
+	o->timing = getenv("JINGSAI_TIMING") != NULL;
+	jz_clock_fix(jz_epoch_parse(o->source_date_epoch));
+	if (o->backup_dir == NULL && getenv("JINGSAI_BACKUP_DIR") != NULL &&
+	    *getenv("JINGSAI_BACKUP_DIR") != '\0')
+		o->backup_dir = getenv("JINGSAI_BACKUP_DIR");
+	if (o->backups == 0 && backups != NULL && (o->backups = parse_count(backups)) == 0) {
+		usage_error("JINGSAI_BACKUPS takes a whole number of at least 1", backups);
+		return -1;
+	}
+	return 0;
 }
 
 int
@@ -319,14 +343,9 @@ main(int argc, char **argv)
 		free(pos);
 		return rc;
 	}
-	/* The environment, read once: options given win. */
-	if (o.backup_dir == NULL && getenv("JINGSAI_BACKUP_DIR") != NULL && *getenv("JINGSAI_BACKUP_DIR"))
-		o.backup_dir = getenv("JINGSAI_BACKUP_DIR");
-	if (o.backups == 0 && getenv("JINGSAI_BACKUPS") != NULL &&
-	    (o.backups = parse_count(getenv("JINGSAI_BACKUPS"))) == 0) {
+	if (read_environment(&o) != 0) {
 		free(pos);
-		return usage_error("JINGSAI_BACKUPS takes a whole number of at least 1",
-		    getenv("JINGSAI_BACKUPS"));
+		return JZ_EXIT_USAGE;
 	}
 	store_backup_config(o.backup_dir, o.backups);
 	diag_set_verbosity(o.quiet, o.verbose);

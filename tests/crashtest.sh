@@ -93,13 +93,18 @@ after_kill() {
 		[ "$r" = ok ] || { fail "$2: backup $b: $r"; bad=1; }
 	done
 	# every document there is whole: the reference's (or, after a change, the old one)
-	(cd "$1/output" && find . -type f ! -name jingsai.log ! -name '*.tmp.*') | while read -r f; do
-		cmp -s "$1/output/$f" "$REF/output/$f" && continue
-		[ -n "$3" ] && cmp -s "$1/output/$f" "$3/output/$f" && continue
-		echo "$f"
-	done >"$W/damage"
+	: >"$W/damage"
+	if [ -d "$1/output" ]; then
+		diff -rq -x jingsai.log -x '*.tmp.*' "$REF/output" "$1/output" 2>&1 |
+		    sed -n "s|^Files $REF/output/\(.*\) and .* differ\$|\1|p; s|^Only in $1/output\(.*\): \(.*\)\$|.\1/\2|p" |
+		while read -r f; do
+			[ -n "$3" ] && cmp -s "$1/output/$f" "$3/output/$f" && continue
+			echo "$f"
+		done >"$W/damage"
+	fi
 	[ -s "$W/damage" ] && { fail "$2: documents neither old nor new: $(head -3 "$W/damage" | tr '\n' ' ')"; bad=1; }
 	kills=$((kills + 1))
+	echo "   $2: checked"
 }
 # finish_run DIR WHAT — the next run completes; outputs and serials as the reference's.
 finish_run() {

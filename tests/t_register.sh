@@ -21,8 +21,8 @@ jz "$d" >/dev/null 2>"$WORK/err"; st=$?
 [ $st -le 1 ] && ok "the first run prints the certificates (exit $st)" || { fail "first run: exit $st"; head "$WORK/err"; finish; }
 serials >"$WORK/serials.0"
 certs >"$WORK/certs.0"
-n=$(wc -l <"$WORK/serials.0")
-[ "$n" -gt 50 ] && ok "$n certificates numbered" || fail "only $n certificates"
+total=$(wc -l <"$WORK/serials.0")
+[ "$total" -gt 50 ] && ok "$total certificates numbered" || fail "only $total certificates"
 good=$(ls "$d/var/backup")
 
 # -- The disk with the store is lost.
@@ -69,6 +69,7 @@ sqlite3 "$d/var/jingsai.db" "UPDATE certificate SET recipient = '$who' WHERE ser
 rm -f "$d/var/jingsai.db" "$d/var/jingsai.db-wal" "$d/var/jingsai.db-shm"
 expect_status 0 "--new-register numbers afresh" jz "$d" --new-register
 expect_diag "it warns what that means" "warning: --new-register: the certificates of 2025 are numbered afresh"
-[ "$(sqlite3 "$d/var/jingsai.db" 'SELECT count(*) FROM certificate')" = "$n" ] && ok "all numbered" || fail "new register"
+got=$(sqlite3 "$d/var/jingsai.db" 'SELECT count(*) FROM certificate')
+[ "$got" = "$total" ] && ok "all numbered" || fail "new register: $got certificates, $total before"
 expect_status 0 "the run after: the new register agrees with the manifest" jz "$d"
 finish
