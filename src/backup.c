@@ -271,6 +271,15 @@ sweep(const char *dir)
 	closedir(d);
 }
 
+void
+store_backup_sweep(const char *db_path)
+{
+	char *dir = store_backup_dir(db_path);
+
+	sweep(dir);
+	free(dir);
+}
+
 int
 store_backup(sqlite3 *db, const char *db_path, const char *why, char **made)
 {

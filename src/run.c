@@ -548,6 +548,7 @@ cmd_run(const struct jz_opts *o, const struct jz_args *a)
 	diag_set_sink(run_sink, &r, &old_fn, &old_arg);
 
 	sweep_temporaries(o->output_dir);
+	store_backup_sweep(o->db_path);
 	if ((db = store_open(o->db_path, 0)) == NULL) {
 		status = JZ_EXIT_FAILURE;
 		goto report;

@@ -58,6 +58,9 @@ char *store_backup_dir(const char *db_path);
  * Stores the new file's path in *MADE when MADE is not NULL (caller frees).
  * Returns 0, or -1 after a diagnostic (the older backups are then kept). */
 int store_backup(sqlite3 *db, const char *db_path, const char *why, char **made);
+/* Removes what backups of the store at DB_PATH killed half-way left in the
+ * backup folder (the next backup does it too; the nightly run at its start). */
+void store_backup_sweep(const char *db_path);
 /* The newest backup of the store at DB_PATH (caller frees), or NULL; with
  * SERIAL and RECIPIENT not NULL, the newest whose register has that
  * certificate for that recipient (else the newest). */

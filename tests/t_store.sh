@@ -108,9 +108,12 @@ JINGSAI_BACKUP_DIR=$WORK/elsewhere J --backup-dir other ingest >/dev/null 2>&1
 expect_status 2 "--backups 0 is refused" J --backups 0 ingest
 JINGSAI_BACKUPS=x expect_status 2 "JINGSAI_BACKUPS must be a number" J ingest
 
-# -- jingsai backup.
-rm -rf backup
+# -- jingsai backup (and what a backup killed half-way left goes).
+rm -rf backup; mkdir backup
+dead=999999; while kill -0 $dead 2>/dev/null; do dead=$((dead - 1)); done
+: >backup/.jingsai-backup.tmp.$dead; : >backup/.jingsai-backup.tmp.$dead-journal
 expect_status 0 "jingsai backup" J backup
+[ -z "$(ls -A backup | grep tmp)" ] && ok "the copy a killed backup left is removed" || fail "left: $(ls -A backup)"
 expect_out "it says where" stdout "backup/jingsai-STAMP.db: backup of db, checked"
 expect_status 3 "no store, no backup" J --db missing.db backup
 
