@@ -14,6 +14,7 @@
 
 #include "commands.h"
 #include "csv_read.h"
+#include "filestat.h"
 #include "ingest.h"
 #include "programme.h"
 #include "refcheck.h"
@@ -68,6 +69,8 @@ struct infile {
 	int csv_kind;      /* enum csv_kind, or -1 */
 	long long prior_id;   /* file row with this path and these bytes, or 0 */
 	char prior_status[16];
+	struct filestat meta; /* as it was while hashed (unchanged throughout) */
+	int meta_known;       /* 1: META holds, and the bytes are to be recorded */
 };
 
 /* One diagnostic kept for the `rejection` table. */
@@ -290,6 +293,12 @@ recognise(struct infile *f)
 		free(head);
 		return -1;
 	}
+	{
+		struct stat sb;
+		f->meta_known = fstat(fd, &sb) == 0;
+		if (f->meta_known)
+			filestat_from(&f->meta, &sb);
+	}
 	md = EVP_MD_CTX_new();
 	EVP_DigestInit_ex(md, EVP_sha256(), NULL);
 	chunk = xmalloc(1 << 20);
@@ -304,11 +313,23 @@ recognise(struct infile *f)
 		f->size += got;
 	}
 	int err = got < 0 ? errno : 0;
+	if (f->meta_known) {
+		/* what was hashed is what the metadata stands for only if
+		 * nothing changed the file meanwhile */
+		struct stat sb;
+		struct filestat after;
+		f->meta_known = fstat(fd, &sb) == 0;
+		if (f->meta_known) {
+			filestat_from(&after, &sb);
+			f->meta_known = filestat_same(&after, &f->meta);
+		}
+	}
 	close(fd);
 	free(chunk);
 	EVP_DigestFinal_ex(md, digest, NULL);
 	EVP_MD_CTX_free(md);
 	if (err) {
+		f->meta_known = 0;
 		diag(DIAG_IN_READ, f->shown, 0, 0, strerror(err));
 		free(head);
 		return -1;
@@ -1408,6 +1429,54 @@ warn_disappeared(struct run *r)
 	return 0;
 }
 
+/* 1 when F's metadata is what the store recorded when it last read F's
+ * bytes, and those bytes are accepted: F is unchanged, known without
+ * reading it (its sha256 and size are filled in). */
+static int
+known_unchanged(struct run *r, struct infile *f)
+{
+	struct filestat now, was;
+	char sha[65];
+	sqlite3_stmt *st;
+	int accepted = 0;
+
+	if (filestat_get(f->shown, &now) != 0 ||
+	    filestat_lookup(r->db, "input", f->key, &was, sha) != 1 || !filestat_same(&now, &was))
+		return 0;
+	st = store_cached(r->db, "SELECT 1 FROM file WHERE path = ?1 AND sha256 = ?2 AND status = 'accepted'");
+	if (st == NULL)
+		return 0;
+	sqlite3_bind_text(st, 1, f->key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, sha, -1, SQLITE_STATIC);
+	accepted = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	if (accepted) {
+		memcpy(f->sha256, sha, sizeof f->sha256);
+		f->size = now.size;
+		f->slot = SLOT_OTHER;   /* not read: passed over as unchanged below */
+	}
+	return accepted;
+}
+
+/* Records the metadata of every file hashed in this run, for the next run
+ * to know them unchanged without reading them. */
+static void
+record_metadata(struct run *r)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < r->nfiles; i++)
+		n += r->files[i].meta_known;
+	if (n == 0 || store_begin(r->db) != 0)
+		return;
+	for (size_t i = 0; i < r->nfiles; i++)
+		if (r->files[i].meta_known)
+			filestat_record(r->db, "input", r->files[i].key, &r->files[i].meta,
+			    r->files[i].sha256);
+	store_commit(r->db);
+}
+
 /* Looks up which files are unchanged (same path, same bytes, accepted) and
  * which content was seen before under another status. */
 static int
@@ -1493,6 +1562,8 @@ ingest_paths(sqlite3 *db, const struct jz_opts *o, int npaths, char *const *path
 		struct infile *f = &r.files[i];
 		strmap_add(&r.seen_keys, f->key, 0);
 		sum->files++;
+		if (!check_only && known_unchanged(&r, f))
+			continue;
 		if (recognise(f) != 0) {
 			sum->rejected++;
 			f->slot = SLOT_OTHER + 1; /* not processed */
@@ -1532,6 +1603,8 @@ ingest_paths(sqlite3 *db, const struct jz_opts *o, int npaths, char *const *path
 		status = JZ_EXIT_FAILURE;
 		goto out;
 	}
+	if (!check_only)
+		record_metadata(&r);
 	if (sum->rejected > 0 && status < JZ_EXIT_REJECTED)
 		status = JZ_EXIT_REJECTED;
 out:

@@ -12,6 +12,7 @@
 
 #include <openssl/evp.h>
 
+#include "filestat.h"
 #include "outputs.h"
 #include "store.h"
 
@@ -159,10 +160,46 @@ out_init(struct out_ctx *oc, sqlite3 *db, const struct jz_opts *opts)
 	fp_done(fp, oc->base);
 }
 
+void
+out_close(struct out_ctx *oc)
+{
+	store_close(oc->figures);
+	oc->figures = NULL;
+}
+
 static char *
 out_path(const struct out_ctx *oc, const char *relpath)
 {
 	return path_join(oc->opts->output_dir, relpath);
+}
+
+/* Whether output/RELPATH (PATH) still holds the bytes of SHA256: from the
+ * metadata recorded when it was written when that has not moved, else by
+ * reading it (and then its metadata is recorded anew when the bytes are
+ * right, say after a `touch`).  Returns 1 or 0. */
+static int
+out_intact(struct out_ctx *oc, const char *relpath, const char *path, const char *sha256)
+{
+	struct filestat now, was;
+	char recorded[65], hex[65];
+	struct buf b = {0};
+	int same;
+
+	if (filestat_get(path, &now) != 0)
+		return 0;
+	if (filestat_lookup(oc->db, "output", relpath, &was, recorded) == 1 &&
+	    filestat_same(&now, &was) && strcmp(recorded, sha256) == 0)
+		return 1;
+	if (file_read_all(path, &b) != 0) {
+		buf_free(&b);
+		return 0;
+	}
+	sha256_hex(b.data, b.len, hex);
+	buf_free(&b);
+	same = strcmp(hex, sha256) == 0;
+	if (same)
+		filestat_record(oc->db, "output", relpath, &now, sha256);
+	return same;
 }
 
 int
@@ -173,25 +210,106 @@ out_needed(struct out_ctx *oc, const char *relpath, const char *fingerprint)
 
 	if (oc->force || oc->db == NULL)
 		return 1;
-	st = store_prepare(oc->db, "SELECT fingerprint, sha256 FROM document WHERE path = ?1");
+	st = store_cached(oc->db, "SELECT fingerprint, sha256 FROM document WHERE path = ?1");
 	if (st == NULL)
 		return 1;
 	sqlite3_bind_text(st, 1, relpath, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) == SQLITE_ROW &&
 	    strcmp((const char *)sqlite3_column_text(st, 0), fingerprint) == 0) {
 		/* Same inputs: still needed if the file is gone or was altered. */
-		char *path = out_path(oc, relpath);
-		struct buf b = {0};
-		char hex[65];
-		if (file_read_all(path, &b) == 0) {
-			sha256_hex(b.data, b.len, hex);
-			needed = strcmp(hex, (const char *)sqlite3_column_text(st, 1)) != 0;
-		}
-		buf_free(&b);
+		char *path = out_path(oc, relpath), sha[65];
+		snprintf(sha, sizeof sha, "%s", (const char *)sqlite3_column_text(st, 1));
+		sqlite3_reset(st);
+		needed = !out_intact(oc, relpath, path, sha);
 		free(path);
 	}
-	sqlite3_finalize(st);
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
 	return needed;
+}
+
+long
+out_folder_intact(struct out_ctx *oc, const char *folder)
+{
+	sqlite3_stmt *st = store_prepare(oc->db, "SELECT d.path, d.sha256, s.size, s.mtime_ns, "
+	    "s.ctime_ns, s.inode, s.sha256 FROM document d "
+	    "LEFT JOIN file_stat s ON s.tree = 'output' AND s.path = d.path "
+	    "WHERE d.path >= ?1 AND d.path < ?2 ORDER BY d.path");
+	char *upper = xstrdup(folder), *dir = NULL;
+	size_t n = strlen(upper);
+	long count = 0;
+	int dirfd = -1;
+
+	if (st == NULL) {
+		free(upper);
+		return -1;
+	}
+	/* the paths that start with FOLDER: from it up to (not including) its
+	 * last character's successor */
+	if (n > 0)
+		upper[n - 1]++;
+	sqlite3_bind_text(st, 1, folder, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, upper, -1, SQLITE_STATIC);
+	while (count >= 0 && sqlite3_step(st) == SQLITE_ROW) {
+		const char *rel = (const char *)sqlite3_column_text(st, 0);
+		const char *sha = (const char *)sqlite3_column_text(st, 1);
+		const char *slash = strrchr(rel, '/');
+		struct filestat now, was;
+		struct stat sb;
+		int ok = 0;
+
+		/* stat relative to the folder, opened once for its files */
+		if (slash != NULL && (dir == NULL || strncmp(dir, rel, (size_t)(slash - rel)) != 0 ||
+		    dir[slash - rel] != '\0')) {
+			char *path;
+			free(dir);
+			dir = xstrndup(rel, (size_t)(slash - rel));
+			if (dirfd >= 0)
+				close(dirfd);
+			path = out_path(oc, dir);
+			dirfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+			free(path);
+		}
+		if (slash != NULL && dirfd >= 0 && sqlite3_column_type(st, 2) != SQLITE_NULL &&
+		    fstatat(dirfd, slash + 1, &sb, 0) == 0) {
+			filestat_from(&now, &sb);
+			was.size = sqlite3_column_int64(st, 2);
+			was.mtime_ns = sqlite3_column_int64(st, 3);
+			was.ctime_ns = sqlite3_column_int64(st, 4);
+			was.inode = sqlite3_column_int64(st, 5);
+			ok = filestat_same(&now, &was) &&
+			    strcmp((const char *)sqlite3_column_text(st, 6), sha) == 0;
+		}
+		if (!ok) {
+			/* unknown or moved metadata: read the file */
+			char *path = out_path(oc, rel);
+			ok = out_intact(oc, rel, path, sha);
+			free(path);
+		}
+		count = ok ? count + 1 : -1;
+	}
+	if (dirfd >= 0)
+		close(dirfd);
+	free(dir);
+	free(upper);
+	sqlite3_finalize(st);
+	return count;
+}
+
+/* Records RELPATH's metadata after it was written (or found holding its
+ * bytes), waiting the tick that makes them trustworthy when need be. */
+static void
+out_record_stat(struct out_ctx *oc, const char *relpath, const char *path, const char *sha256)
+{
+	struct filestat fs;
+
+	if (oc->db == NULL)
+		return;
+	if (filestat_get(path, &fs) != 0)
+		memset(&fs, 0, sizeof fs);   /* not settled: forgotten */
+	else
+		filestat_settle(&fs);
+	filestat_record(oc->db, "output", relpath, &fs, sha256);
 }
 
 int
@@ -219,12 +337,15 @@ out_write(struct out_ctx *oc, const char *relpath, const char *fingerprint,
 	default:
 		oc->built++;
 	}
-	free(path);
 	if (oc->progress != NULL)
 		oc->progress(oc->progress_arg, relpath);
-	if (oc->db == NULL)
+	if (oc->db == NULL) {
+		free(path);
 		return 0;
+	}
 	sha256_hex(data, len, hex);
+	out_record_stat(oc, relpath, path, hex);
+	free(path);
 	gmtime_r(&tt, &tm);
 	strftime(now, sizeof now, "%Y-%m-%dT%H:%M:%SZ", &tm);
 	st = store_prepare(oc->db, "INSERT OR REPLACE INTO document (path, fingerprint, sha256, built_at) "
@@ -250,10 +371,10 @@ out_unchanged(struct out_ctx *oc, const char *relpath)
 		oc->progress(oc->progress_arg, relpath);
 }
 
-/* Records RELPATH's fingerprint and sha256 in the document table. */
+/* Records RELPATH (at PATH) with its fingerprint, sha256 and metadata. */
 static int
-out_record(struct out_ctx *oc, sqlite3_stmt *st, const char *relpath, const char *fingerprint,
-    const void *data, size_t len, const char *now)
+out_record(struct out_ctx *oc, sqlite3_stmt *st, const char *relpath, const char *path,
+    const char *fingerprint, const void *data, size_t len, const char *now)
 {
 	char hex[65];
 
@@ -263,10 +384,12 @@ out_record(struct out_ctx *oc, sqlite3_stmt *st, const char *relpath, const char
 	sqlite3_bind_text(st, 2, fingerprint, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, hex, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 4, now, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_DONE)
-		return 0;
-	diag(DIAG_STORE, NULL, 0, 0, sqlite3_errmsg(oc->db));
-	return -1;
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		diag(DIAG_STORE, NULL, 0, 0, sqlite3_errmsg(oc->db));
+		return -1;
+	}
+	out_record_stat(oc, relpath, path, hex);
+	return 0;
 }
 
 int
@@ -378,7 +501,7 @@ out_write_batch(struct out_ctx *oc, struct out_file *files, int n)
 			oc->built++;
 			if (oc->progress != NULL)
 				oc->progress(oc->progress_arg, files[i].relpath);
-			if (st != NULL && out_record(oc, st, files[i].relpath, files[i].fingerprint,
+			if (st != NULL && out_record(oc, st, files[i].relpath, path[i], files[i].fingerprint,
 			    files[i].data.data, files[i].data.len, now) != 0)
 				failed++;
 		}

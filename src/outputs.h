@@ -4,7 +4,9 @@
  * A document builder gathers everything the document is made from (template
  * bytes, query results, the font set) into a fingerprint first; when the
  * store records the same fingerprint and the file is still there untouched,
- * the document is not rebuilt. */
+ * the document is not rebuilt.  Whether it is still there untouched is told
+ * by its size, times and inode as written (filestat.h), its bytes read only
+ * when those moved. */
 #ifndef OUTPUTS_H
 #define OUTPUTS_H
 
@@ -20,11 +22,16 @@ struct out_ctx {
 	int built, unchanged, failed; /* counters for the run summary: written, left as they were, not written */
 	void (*progress)(void *arg, const char *relpath); /* called after each document, may be NULL */
 	void *progress_arg;
+	sqlite3 *figures;           /* read-only, with the agg_* figures of every year (aggregate.h):
+	                             * made by the first annual report built, kept for the others */
 };
 
 /* Fills OC for OPTS and DB, computing the base fingerprint (program version,
  * fonts/ folder listing and roles). */
 void out_init(struct out_ctx *oc, sqlite3 *db, const struct jz_opts *opts);
+
+/* Releases what OC keeps between documents (not the store). */
+void out_close(struct out_ctx *oc);
 
 /* A fingerprint being gathered. */
 struct fingerprint;
@@ -43,6 +50,10 @@ void fp_done(struct fingerprint *fp, char hex[65]);
 /* 1 when output/RELPATH must be (re)built for FINGERPRINT: forced, no record,
  * another fingerprint, or the file missing or changed since written. */
 int out_needed(struct out_ctx *oc, const char *relpath, const char *fingerprint);
+/* The number of documents recorded under FOLDER ("certificates/2025/")
+ * when every one is still there as written, else -1.  Reads a file only
+ * when its metadata moved since it was written. */
+long out_folder_intact(struct out_ctx *oc, const char *folder);
 /* Writes DATA atomically at output/RELPATH (temporary file in the same
  * folder, fsync, rename: a crash leaves the old file or the new one), then
  * records FINGERPRINT and the file's sha256.  Counts it as built, or as

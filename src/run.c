@@ -7,10 +7,10 @@
  * only after it is in place.  A run killed at any moment therefore leaves
  * old-or-new files and a consistent store, and the next run redoes exactly
  * what is missing. */
-#define _GNU_SOURCE /* nftw's FTW_ACTIONRETVAL */
+#define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
-#include <ftw.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -94,32 +94,62 @@ bar_step(void *arg, const char *relpath)
 
 /* ---- Leftovers of an interrupted run -------------------------------------- */
 
-/* A temporary file of atomic_write ("NAME.tmp.PID") whose writer is gone. */
-static int
-sweep_one(const char *path, const struct stat *sb, int type, struct FTW *ftw)
+/* Removes under DIR (open as FD) every temporary file of atomic_write
+ * ("NAME.tmp.PID") whose writer is gone.  Names only: nothing is stat'ed,
+ * the output folder holds a file per certificate. */
+static void
+sweep_dir(int fd, const char *dir, int depth)
 {
-	(void)sb;
-	const char *tmp = strstr(path + ftw->base, ".tmp.");
-	char *end;
-	long pid;
+	DIR *d = fdopendir(fd);
+	struct dirent *e;
 
-	if (type != FTW_F || tmp == NULL)
-		return FTW_CONTINUE;
-	pid = strtol(tmp + 5, &end, 10);
-	if (*end != '\0' || pid <= 0)
-		return FTW_CONTINUE;
-	/* A hand-run command (which takes no lock) may be writing it now. */
-	if (kill((pid_t)pid, 0) == 0 || errno != ESRCH)
-		return FTW_CONTINUE;
-	if (unlink(path) == 0)
-		diag(DIAG_RUN_STALE, path, 0, 0, path + ftw->base);
-	return FTW_CONTINUE;
+	if (d == NULL) {
+		close(fd);
+		return;
+	}
+	while ((e = readdir(d)) != NULL) {
+		const char *tmp = strstr(e->d_name, ".tmp.");
+		char *end;
+		long pid;
+
+		if (e->d_name[0] == '.')
+			continue;
+		if (e->d_type == DT_DIR || e->d_type == DT_UNKNOWN) {
+			int sub = depth < 16 ? openat(dirfd(d), e->d_name,
+			    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC) : -1;
+			if (sub >= 0) {
+				char *path = path_join(dir, e->d_name);
+				sweep_dir(sub, path, depth + 1);
+				free(path);
+				continue;
+			}
+			if (e->d_type == DT_DIR)
+				continue;
+		}
+		if (tmp == NULL)
+			continue;
+		pid = strtol(tmp + 5, &end, 10);
+		if (*end != '\0' || pid <= 0)
+			continue;
+		/* A hand-run command (which takes no lock) may be writing it now. */
+		if (kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+			continue;
+		if (unlinkat(dirfd(d), e->d_name, 0) == 0) {
+			char *path = path_join(dir, e->d_name);
+			diag(DIAG_RUN_STALE, path, 0, 0, e->d_name);
+			free(path);
+		}
+	}
+	closedir(d);
 }
 
 static void
 sweep_temporaries(const char *dir)
 {
-	nftw(dir, sweep_one, 16, FTW_PHYS | FTW_ACTIONRETVAL);
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd >= 0)
+		sweep_dir(fd, dir, 0);
 }
 
 /* ---- What to build ---------------------------------------------------------- */
@@ -218,34 +248,6 @@ group_fingerprint(const char *state, const char *name, char hex[65])
 	fp_done(fp, hex);
 }
 
-/* The number of documents recorded under FOLDER when each is still there as
- * written, else -1. */
-static long
-folder_intact(struct out_ctx *oc, const char *folder)
-{
-	sqlite3_stmt *st = store_prepare(oc->db, "SELECT path, sha256 FROM document "
-	    "WHERE substr(path, 1, length(?1)) = ?1");
-	long n = 0;
-
-	if (st == NULL)
-		return -1;
-	sqlite3_bind_text(st, 1, folder, -1, SQLITE_STATIC);
-	while (n >= 0 && sqlite3_step(st) == SQLITE_ROW) {
-		char *path = path_join(oc->opts->output_dir, (const char *)sqlite3_column_text(st, 0));
-		struct buf b = {0};
-		char hex[65];
-		if (file_read_all(path, &b) == 0) {
-			sha256_hex(b.data, b.len, hex);
-			n = strcmp(hex, (const char *)sqlite3_column_text(st, 1)) == 0 ? n + 1 : -1;
-		} else
-			n = -1;
-		buf_free(&b);
-		free(path);
-	}
-	sqlite3_finalize(st);
-	return n;
-}
-
 /* 1 when group NAME (documents under FOLDER) can be skipped; counts its
  * documents as unchanged then. */
 static int
@@ -267,7 +269,7 @@ group_unchanged(struct out_ctx *oc, const struct groups *g, const char *name, co
 	if (sqlite3_step(st) == SQLITE_ROW)
 		recorded = sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
-	if (recorded >= 0 && (n = folder_intact(oc, folder)) == recorded) {
+	if (recorded >= 0 && (n = out_folder_intact(oc, folder)) == recorded) {
 		same = 1;
 		for (long i = 0; i < n; i++)
 			out_unchanged(oc, folder);
@@ -406,9 +408,17 @@ build_certificates(struct out_ctx *oc, const char *year)
 #define IN_PERIOD(y) y " BETWEEN (SELECT CAST(value AS INTEGER) FROM programme WHERE key = 'first_year') " \
 	"AND (SELECT CAST(value AS INTEGER) FROM programme WHERE key = 'last_year')"
 
+/* The years of TABLE as a recursive view NAME(year), one seek each in an
+ * index of TABLE that starts with year (then a NULL): a table of ten
+ * million rows is not read to find its five years. */
+#define YEARS_OF(name, table) name "(year) AS (SELECT MIN(year) FROM " table " " \
+	"UNION ALL SELECT (SELECT MIN(year) FROM " table " WHERE year > " name ".year) " \
+	"FROM " name " WHERE " name ".year IS NOT NULL)"
+
 /* Every year with data: a current annual return or participation. */
 static const char annual_years_sql[] =
-    "SELECT year FROM (SELECT year FROM cur_return UNION SELECT year FROM participation) "
+    "WITH RECURSIVE " YEARS_OF("py", "participation") " "
+    "SELECT year FROM (SELECT year FROM cur_return UNION SELECT year FROM py WHERE year IS NOT NULL) "
     "WHERE " IN_PERIOD("year") " ORDER BY year";
 /* Every round with achievements. */
 static const char rounds_sql[] =
@@ -416,10 +426,11 @@ static const char rounds_sql[] =
 /* Every year with awards: listed, derived (top ten of a round: its second
  * year; rank 1 of a city contest), or certificates already issued. */
 static const char award_years_sql[] =
-    "SELECT year FROM award_row "
+    "WITH RECURSIVE " YEARS_OF("ay", "award_row") ", " YEARS_OF("cy", "certificate") " "
+    "SELECT year FROM ay WHERE year IS NOT NULL "
     "UNION SELECT CAST(substr(round, 6, 4) AS INTEGER) FROM achievement "
     "UNION SELECT year FROM skill WHERE city_contest = 1 AND rank = 1 "
-    "UNION SELECT year FROM certificate ORDER BY 1";
+    "UNION SELECT year FROM cy WHERE year IS NOT NULL ORDER BY 1";
 
 /* ---- Summary and log ---------------------------------------------------- */
 
@@ -560,6 +571,7 @@ cmd_run(const struct jz_opts *o, const struct jz_args *a)
 			if (s > built)
 				built = s;
 		}
+		out_close(&oc);
 		groups_record(&oc, &g);
 		groups_free(&g);
 		/* A document that could not be made is a failure of the run. */
