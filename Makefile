@@ -12,7 +12,7 @@ WARN     = -Wall -Wextra
 # What only make test builds (the sanitizer build, the unit tests) turns warnings
 # into errors, so a warning fails the tests rather than scrolling past.
 TEST_WARN = $(WARN) -Werror
-PKGS     = libxml-2.0 sqlite3 harfbuzz harfbuzz-subset icu-uc icu-i18n libqrencode libcrypto libdeflate
+PKGS     = libxml-2.0 sqlite3 harfbuzz harfbuzz-subset icu-uc icu-i18n libqrencode libcrypto libdeflate zlib
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 LIBS     = $(PKG_LIBS) -lhpdf -lcsv -lm

@@ -15,6 +15,7 @@
 #include "commands.h"
 #include "layout.h"
 #include "outputs.h"
+#include "pdf_write.h"
 #include "store.h"
 
 /* programme.xml's values a certificate prints (store table programme). */
@@ -128,7 +129,7 @@ finish_doc(struct build *b, struct doc *d, const char *relpath, const char *fing
 {
 	struct buf out = {0};
 
-	if (doc_render_pdf(d, &out) != 0)
+	if (pdfw_render(d, &out) != 0)
 		b->failures++;
 	else if (out_write(b->oc, relpath, fingerprint, out.data, out.len) != 0)
 		b->failures++;
@@ -198,7 +199,7 @@ single_render(void *arg, int k, struct buf *out)
 	values_of(b, r, s->date, &s->payloads[s->todo[k]], &s->qr[s->todo[k]], &v);
 	cert_draw(d, s->t, &v, b->args->stock, b->dx, b->dy, r->serial,
 	    cert_draw_shared(d, s->t, &v, b->args->stock, b->dx, b->dy, r->serial));
-	rc = doc_render_pdf(d, out);
+	rc = pdfw_render(d, out);
 	/* creating a file is costly too (the file system's inode search):
 	 * written here, put in place by out_write_batch */
 	if (rc == 0)
@@ -244,23 +245,74 @@ single_take(void *arg, int k, int status, struct buf *data)
 		single_flush(s);
 }
 
-/* The certificates R[0..N) of one award: single files, print.pdf, and the
- * calibration page when asked for.  Returns 0, or -1 when its template
- * could not be read (nothing printed). */
+/* print.pdf: the N certificates R of award A in ceremony order, for the
+ * printer, written a page at a time: what every page has alike is drawn
+ * once and each page refers to it; each page is laid out twice (the fonts,
+ * cut down to the characters of all pages, come first in the file) and
+ * forgotten after each pass.  Text too long for its box is reported here,
+ * once per certificate (first pass).  QRB: the QR codes being made. */
+static void
+write_print(struct build *b, const struct cert_template *t, const struct cert_award *a,
+    struct cert_rec *r, int n, const char *date, char *const *payloads,
+    struct cert_qr_batch *qrb, const char *rel, const char *fingerprint)
+{
+	char *title = xasprintf("%s %d", a->title, b->year);
+	struct doc *d = cert_doc(b, t, title);
+	struct out_stream *os = out_stream_open(b->oc, rel);
+	struct cert_values v;
+	struct pdfw *w;
+	int block, rc = 0, stock = b->args->stock;
+
+	if (os == NULL) {
+		b->failures++;
+		goto done;
+	}
+	values_of(b, &r[0], date, &payloads[0], NULL, &v);
+	v.report_fit = 1;
+	block = cert_draw_shared(d, t, &v, stock, b->dx, b->dy, a->code);
+	w = pdfw_new(d, out_stream_write, os);
+	for (int pass = 0; pass < 2 && rc == 0; pass++)
+		for (int i = 0; i < n && rc == 0; i++) {
+			values_of(b, &r[i], date, &payloads[i], NULL, &v);
+			v.report_fit = pass == 0;
+			v.qr_batch = qrb;
+			v.qr_index = i;
+			cert_draw(d, t, &v, stock, b->dx, b->dy, r[i].serial, block);
+			rc = pass == 0 ? pdfw_note(w) : pdfw_write(w);
+			doc_pages_drop(d);
+		}
+	if (rc == 0)
+		rc = pdfw_finish(w);
+	pdfw_free(w);
+	if (rc != 0)
+		b->failures++;
+	if (out_stream_close(b->oc, os, fingerprint, rc != 0) != 0 && rc == 0)
+		b->failures++;
+done:
+	doc_free(d);
+	free(title);
+}
+
+/* The certificates R[0..N) of one award: print.pdf, single files, and the
+ * calibration page when asked for; only those whose inputs changed or
+ * whose file is not as written.  The QR codes and the narrowed fonts are
+ * made for what is made.  Returns 0, or -1 when its template could not be
+ * read (nothing printed). */
 static int
 build_award(struct build *b, const struct cert_award *a, struct cert_rec *r, int n)
 {
 	char *tpath = path_join(b->oc->opts->templates_dir, a->template);
 	struct cert_template *t = cert_template_load(tpath);
-	char *date = NULL, hex[65], *rel;
+	char *date = NULL, hex[65], print_hex[65], *rel, *print_rel = NULL, *calib_rel = NULL;
+	char calib_hex[65];
 	struct fingerprint *fp;
-	int written = 0, unchanged = 0, stock = b->args->stock;
-	double t0 = jz_wall_seconds(), c0 = jz_thread_cpu_seconds(), tf0, t_fonts;
+	int written = 0, unchanged = 0, stock = b->args->stock, print_needed, calib_needed = 0;
+	double t0 = jz_wall_seconds(), c0 = jz_thread_cpu_seconds(), tf0, t_fonts = 0;
 	double ts0, ts1, tp1, cp1, cs0, cc0, c_single;
 	struct cert_qr_batch *qrb = NULL;
 	struct cert_qr_times qt = {0};
 	const char *print_state = "unchanged";
-	char **payloads;
+	char **payloads, **wanted;
 	QRcode **qr;
 	struct singles s = {0};
 
@@ -277,82 +329,20 @@ build_award(struct build *b, const struct cert_award *a, struct cert_rec *r, int
 		if (b->key != NULL)
 			cert_mac(b->key, b->keylen, r[i].fields, r[i].mac);
 	}
-
-	/* The QR codes, once for print.pdf and the single files: made by
-	 * threads while the fonts are narrowed and print.pdf is laid out. */
 	payloads = xcalloc((size_t)n + 1, sizeof *payloads);
-	qr = xcalloc((size_t)n + 1, sizeof *qr);
-	if (b->key != NULL) {
+	if (b->key != NULL)
 		for (int i = 0; i < n; i++)
 			payloads[i] = cert_payload(b->prog.verify_url, r[i].serial, r[i].mac);
-		qrb = cert_qr_start((const char *const *)payloads, qr, n);
-	}
-	/* Every document subsets the fonts again: each face is cut down once
-	 * to what the certificates set in it, and subset from that. */
-	tf0 = jz_wall_seconds();
-	if (n >= 2) {
-		struct fontset_narrow *nw = fontset_narrow_begin(b->fs);
 
-		for (int k = 0; k < t->nelems; k++) {
-			const struct cert_elem *e = &t->elems[k];
-
-			if (e->kind != CE_TEXT || (stock && !e->variable))
-				continue;
-			for (int i = 0; i < (cert_elem_varies(e) ? n : 1); i++) {
-				struct cert_values v;
-				char *text;
-
-				values_of(b, &r[i], date, &payloads[i], NULL, &v);
-				text = cert_expand(e->text, &v);
-				fontset_narrow_add(nw, e->role, text);
-				free(text);
-			}
-		}
-		fontset_narrow_end(nw);
-	}
-	t_fonts = jz_wall_seconds() - tf0;
-
-	/* print.pdf: all of them in ceremony order, for the printer. */
+	/* What is to be made: print.pdf, the single files, the calibration
+	 * page, each by the fingerprint of its inputs. */
 	fp = fp_new(b->oc);
 	fp_template(fp, b, t);
 	for (int i = 0; i < n; i++)
 		fp_rec(fp, b, &r[i]);
-	fp_done(fp, hex);
-	rel = xasprintf("certificates/%d/%s%s/print.pdf", b->year, b->tree, a->code);
-	if (out_needed(b->oc, rel, hex)) {
-		char *title = xasprintf("%s %d", a->title, b->year);
-		struct doc *d = cert_doc(b, t, title);
-		struct cert_values v;
-		int block;
-
-		/* What all pages have alike is in the file once.  Text too
-		 * long for its box is reported here, once per certificate. */
-		values_of(b, &r[0], date, &payloads[0], NULL, &v);
-		v.report_fit = 1;
-		block = cert_draw_shared(d, t, &v, stock, b->dx, b->dy, a->code);
-		for (int i = 0; i < n; i++) {
-			values_of(b, &r[i], date, &payloads[i], NULL, &v);
-			v.report_fit = 1;
-			v.qr_batch = qrb;
-			v.qr_index = i;
-			cert_draw(d, t, &v, stock, b->dx, b->dy, r[i].serial, block);
-		}
-		finish_doc(b, d, rel, hex);
-		free(title);
-		print_state = "written";
-	} else
-		out_unchanged(b->oc, rel);
-	free(rel);
-	tp1 = jz_wall_seconds();
-	cp1 = jz_thread_cpu_seconds();
-	if (qrb != NULL)
-		b->failures += cert_qr_finish(qrb, &qt);
-
-	/* The single files: which must be made (their inputs changed), made on
-	 * every core, written in batches made durable together. */
-	ts0 = jz_wall_seconds();
-	cs0 = jz_thread_cpu_seconds();
-	cc0 = cert_par_cpu_seconds();
+	fp_done(fp, print_hex);
+	print_rel = xasprintf("certificates/%d/%s%s/print.pdf", b->year, b->tree, a->code);
+	print_needed = out_needed(b->oc, print_rel, print_hex);
 	s.b = b;
 	s.owner = (long)getpid();
 	s.a = a;
@@ -360,7 +350,6 @@ build_award(struct build *b, const struct cert_award *a, struct cert_rec *r, int
 	s.r = r;
 	s.date = date;
 	s.payloads = payloads;
-	s.qr = qr;
 	s.todo = xcalloc((size_t)n + 1, sizeof *s.todo);
 	s.rel = xcalloc((size_t)n + 1, sizeof *s.rel);
 	s.hex = xcalloc((size_t)n + 1, sizeof *s.hex);
@@ -380,6 +369,70 @@ build_award(struct build *b, const struct cert_award *a, struct cert_rec *r, int
 		s.rel[s.ntodo] = rel;
 		memcpy(s.hex[s.ntodo++], hex, sizeof hex);
 	}
+	if (stock || b->args->calibrate) {
+		fp = fp_new(b->oc);
+		fp_template(fp, b, t);
+		fp_add_str(fp, "calibration");
+		fp_done(fp, calib_hex);
+		calib_rel = xasprintf("certificates/%d/%s%s/calibration.pdf", b->year, b->tree, a->code);
+		calib_needed = out_needed(b->oc, calib_rel, calib_hex);
+	}
+
+	/* The QR codes of what is made, once for print.pdf and the single
+	 * files: made by threads while the fonts are narrowed and print.pdf is
+	 * laid out. */
+	qr = xcalloc((size_t)n + 1, sizeof *qr);
+	wanted = xcalloc((size_t)n + 1, sizeof *wanted);
+	if (b->key != NULL && (print_needed || s.ntodo > 0)) {
+		for (int i = 0; i < n; i++)
+			wanted[i] = print_needed ? payloads[i] : NULL;
+		for (int k = 0; k < s.ntodo; k++)
+			wanted[s.todo[k]] = payloads[s.todo[k]];
+		qrb = cert_qr_start((const char *const *)wanted, qr, n);
+	}
+	s.qr = qr;
+	/* Every document subsets the fonts again: each face is cut down once
+	 * to what the certificates made set in it, and subset from that. */
+	tf0 = jz_wall_seconds();
+	if (print_needed ? n >= 2 : s.ntodo >= 2) {
+		struct fontset_narrow *nw = fontset_narrow_begin(b->fs);
+
+		for (int k = 0; k < t->nelems; k++) {
+			const struct cert_elem *e = &t->elems[k];
+			int count = print_needed ? n : s.ntodo;
+
+			if (e->kind != CE_TEXT || (stock && !e->variable))
+				continue;
+			for (int j = 0; j < (cert_elem_varies(e) ? count : 1); j++) {
+				int i = print_needed ? j : s.todo[j];
+				struct cert_values v;
+				char *text;
+
+				values_of(b, &r[i], date, &payloads[i], NULL, &v);
+				text = cert_expand(e->text, &v);
+				fontset_narrow_add(nw, e->role, text);
+				free(text);
+			}
+		}
+		fontset_narrow_end(nw);
+		t_fonts = jz_wall_seconds() - tf0;
+	}
+
+	if (print_needed) {
+		write_print(b, t, a, r, n, date, payloads, qrb, print_rel, print_hex);
+		print_state = "written";
+	} else
+		out_unchanged(b->oc, print_rel);
+	tp1 = jz_wall_seconds();
+	cp1 = jz_thread_cpu_seconds();
+	if (qrb != NULL)
+		b->failures += cert_qr_finish(qrb, &qt);
+
+	/* The single files: made on every core, written in batches made
+	 * durable together. */
+	ts0 = jz_wall_seconds();
+	cs0 = jz_thread_cpu_seconds();
+	cc0 = cert_par_cpu_seconds();
 	s.batch = xcalloc(BATCH, sizeof *s.batch);
 	(void)cert_par_render(s.ntodo, single_render, single_take, &s);   /* losses counted by single_take */
 	single_flush(&s);
@@ -395,19 +448,13 @@ build_award(struct build *b, const struct cert_award *a, struct cert_rec *r, int
 	c_single = jz_thread_cpu_seconds() - cs0 + cert_par_cpu_seconds() - cc0;
 
 	/* The calibration page for stock paper. */
-	if (stock || b->args->calibrate) {
-		fp = fp_new(b->oc);
-		fp_template(fp, b, t);
-		fp_add_str(fp, "calibration");
-		fp_done(fp, hex);
-		rel = xasprintf("certificates/%d/%s%s/calibration.pdf", b->year, b->tree, a->code);
-		if (out_needed(b->oc, rel, hex)) {
+	if (calib_rel != NULL) {
+		if (calib_needed) {
 			struct doc *d = cert_doc(b, t, "校准页");
 			cert_draw_calibration(d, t, b->dx, b->dy);
-			finish_doc(b, d, rel, hex);
+			finish_doc(b, d, calib_rel, calib_hex);
 		} else
-			out_unchanged(b->oc, rel);
-		free(rel);
+			out_unchanged(b->oc, calib_rel);
 	}
 	{
 		char *what = xasprintf("%s%s", b->tree, a->code);
@@ -423,8 +470,11 @@ build_award(struct build *b, const struct cert_award *a, struct cert_rec *r, int
 			QRcode_free(qr[i]);
 	}
 	free(payloads);
+	free(wanted);
 	free(qr);
 	free(date);
+	free(print_rel);
+	free(calib_rel);
 	cert_template_free(t);
 	return 0;
 }

@@ -152,6 +152,19 @@ page_append(const struct doc *d, struct dl_page **pages, int *n)
 }
 
 void
+doc_pages_drop(struct doc *d)
+{
+	for (int p = 0; p < d->dl.npages; p++) {
+		for (int i = 0; i < d->dl.pages[p].nitems; i++)
+			item_free(&d->dl.pages[p].items[i]);
+		free(d->dl.pages[p].items);
+	}
+	d->dl.npages = 0;
+	d->cur = -1;
+	d->keep_page = -1;
+}
+
+void
 doc_new_page(struct doc *d)
 {
 	d->cur = page_append(d, &d->dl.pages, &d->dl.npages);

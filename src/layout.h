@@ -187,6 +187,10 @@ double doc_text_width(struct doc *d, const struct text_style *s, const char *tex
  * Fails (returns -1 after a diagnostic naming the field and the code point)
  * when any character had no font in its role's chain; nothing is written then. */
 int doc_render_pdf(struct doc *d, struct buf *out);
+/* Frees the pages laid out so far, keeping the shared blocks: for a
+ * document written a page at a time (pdf_write.h), without bookmarks or
+ * page numbers.  The next page laid out is the first again. */
+void doc_pages_drop(struct doc *d);
 int doc_write_pdf(struct doc *d, const char *path);  /* atomic */
 /* The layout dump: one line per page, line box, glyph run, rule, shape. */
 void doc_write_dump(struct doc *d, FILE *fp);

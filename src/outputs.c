@@ -374,6 +374,180 @@ out_write(struct out_ctx *oc, const char *relpath, const char *fingerprint,
 	return rc;
 }
 
+static int out_record(struct out_ctx *oc, sqlite3_stmt *st, const char *relpath, const char *path,
+    const char *fingerprint, const void *data, size_t len, const char *now, const char *sha256);
+
+struct out_stream {
+	char *relpath, *path, *tmp;
+	int fd;
+	int error;               /* errno of the first failed write, 0 */
+	EVP_MD_CTX *md;          /* sha256 of what was written */
+	struct buf pending;      /* written in blocks of STREAM_BLOCK */
+};
+
+#define STREAM_BLOCK (1 << 20)
+
+struct out_stream *
+out_stream_open(struct out_ctx *oc, const char *relpath)
+{
+	struct out_stream *s = xcalloc(1, sizeof *s);
+	char *copy;
+
+	s->relpath = xstrdup(relpath);
+	s->path = out_path(oc, relpath);
+	s->tmp = xasprintf("%s.tmp.%ld", s->path, (long)getpid());
+	copy = xstrdup(s->path);
+	mkdir_p(dirname(copy));
+	free(copy);
+	s->fd = open(s->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+	if (s->fd < 0) {
+		diag(DIAG_IO, s->path, 0, 0, "cannot write", strerror(errno));
+		oc->failed++;
+		free(s->relpath);
+		free(s->path);
+		free(s->tmp);
+		free(s);
+		return NULL;
+	}
+	s->md = EVP_MD_CTX_new();
+	if (s->md == NULL) {
+		fputs("jingsai: fatal: out of memory\n", stderr);
+		abort();
+	}
+	EVP_DigestInit_ex(s->md, EVP_sha256(), NULL);
+	return s;
+}
+
+static void
+stream_flush(struct out_stream *s)
+{
+	if (s->pending.len > 0 && s->error == 0 &&
+	    write_full(s->fd, s->pending.data, s->pending.len) != 0)
+		s->error = errno ? errno : EIO;
+	buf_reset(&s->pending);
+}
+
+int
+out_stream_write(void *arg, const void *data, size_t len)
+{
+	struct out_stream *s = arg;
+
+	EVP_DigestUpdate(s->md, data, len);
+	buf_add(&s->pending, data, len);
+	if (s->pending.len >= STREAM_BLOCK)
+		stream_flush(s);
+	return s->error ? -1 : 0;
+}
+
+/* The sha256 of what PATH holds now (RELPATH's recorded one when its
+ * metadata says it is intact), into HEX; 0, or -1 when there is no file. */
+static int
+current_sha(struct out_ctx *oc, const char *relpath, const char *path, char hex[65])
+{
+	struct filestat now, was;
+	char recorded[65];
+	EVP_MD_CTX *md;
+	unsigned char digest[32], *chunk;
+	ssize_t got;
+	int fd;
+
+	if (filestat_get(path, &now) != 0)
+		return -1;
+	if (oc->db != NULL && filestat_lookup(oc->db, "output", relpath, &was, recorded) == 1 &&
+	    filestat_same(&now, &was)) {
+		memcpy(hex, recorded, 65);
+		return 0;
+	}
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return -1;
+	md = EVP_MD_CTX_new();
+	chunk = xmalloc(STREAM_BLOCK);
+	EVP_DigestInit_ex(md, EVP_sha256(), NULL);
+	while ((got = read(fd, chunk, STREAM_BLOCK)) > 0)
+		EVP_DigestUpdate(md, chunk, (size_t)got);
+	EVP_DigestFinal_ex(md, digest, NULL);
+	EVP_MD_CTX_free(md);
+	free(chunk);
+	close(fd);
+	if (got < 0)
+		return -1;
+	for (int i = 0; i < 32; i++)
+		snprintf(hex + 2 * i, 3, "%02x", digest[i]);
+	return 0;
+}
+
+int
+out_stream_close(struct out_ctx *oc, struct out_stream *s, const char *fingerprint, int failed)
+{
+	unsigned char digest[32];
+	char hex[65], old[65], now[32];
+	int rc = -1, same = 0;
+
+	stream_flush(s);
+	EVP_DigestFinal_ex(s->md, digest, NULL);
+	for (int i = 0; i < 32; i++)
+		snprintf(hex + 2 * i, 3, "%02x", digest[i]);
+	if (!failed && s->error == 0 && fsync(s->fd) != 0)
+		s->error = errno;
+	if (close(s->fd) != 0 && s->error == 0)
+		s->error = errno;
+	if (failed || s->error != 0) {
+		/* a document that could not be made is the caller's to report */
+		if (!failed) {
+			diag(DIAG_IO, s->path, 0, 0, "cannot write", strerror(s->error));
+			oc->failed++;
+		}
+		unlink(s->tmp);
+		goto done;
+	}
+	/* the same bytes there already: the file stays as it is */
+	if (current_sha(oc, s->relpath, s->path, old) == 0 && strcmp(old, hex) == 0) {
+		same = 1;
+		unlink(s->tmp);
+	} else {
+		char *copy = xstrdup(s->path);
+		int dfd;
+		if (rename(s->tmp, s->path) != 0) {
+			diag(DIAG_IO, s->path, 0, 0, "cannot write", strerror(errno));
+			unlink(s->tmp);
+			free(copy);
+			oc->failed++;
+			goto done;
+		}
+		if ((dfd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
+			fsync(dfd);
+			close(dfd);
+		}
+		free(copy);
+	}
+	if (same)
+		oc->unchanged++;
+	else
+		oc->built++;
+	if (oc->progress != NULL)
+		oc->progress(oc->progress_arg, s->relpath);
+	rc = 0;
+	if (oc->db != NULL) {
+		time_t tt = (time_t)jz_now();
+		struct tm tm;
+		sqlite3_stmt *st = store_prepare(oc->db, "INSERT OR REPLACE INTO document "
+		    "(path, fingerprint, sha256, built_at) VALUES (?1, ?2, ?3, ?4)");
+		gmtime_r(&tt, &tm);
+		strftime(now, sizeof now, "%Y-%m-%dT%H:%M:%SZ", &tm);
+		rc = st != NULL && out_record(oc, st, s->relpath, s->path, fingerprint, NULL, 0, now, hex) == 0 ?
+		    0 : -1;
+		sqlite3_finalize(st);
+	}
+done:
+	EVP_MD_CTX_free(s->md);
+	buf_free(&s->pending);
+	free(s->relpath);
+	free(s->path);
+	free(s->tmp);
+	free(s);
+	return rc;
+}
+
 void
 out_unchanged(struct out_ctx *oc, const char *relpath)
 {
@@ -382,14 +556,18 @@ out_unchanged(struct out_ctx *oc, const char *relpath)
 		oc->progress(oc->progress_arg, relpath);
 }
 
-/* Records RELPATH (at PATH) with its fingerprint, sha256 and metadata. */
+/* Records RELPATH (at PATH) with its fingerprint, sha256 (of DATA, or
+ * SHA256 when given) and metadata. */
 static int
 out_record(struct out_ctx *oc, sqlite3_stmt *st, const char *relpath, const char *path,
-    const char *fingerprint, const void *data, size_t len, const char *now)
+    const char *fingerprint, const void *data, size_t len, const char *now, const char *sha256)
 {
 	char hex[65];
 
-	sha256_hex(data, len, hex);
+	if (sha256 != NULL)
+		memcpy(hex, sha256, sizeof hex);
+	else
+		sha256_hex(data, len, hex);
 	sqlite3_reset(st);
 	sqlite3_bind_text(st, 1, relpath, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, fingerprint, -1, SQLITE_STATIC);
@@ -513,7 +691,7 @@ out_write_batch(struct out_ctx *oc, struct out_file *files, int n)
 			if (oc->progress != NULL)
 				oc->progress(oc->progress_arg, files[i].relpath);
 			if (st != NULL && out_record(oc, st, files[i].relpath, path[i], files[i].fingerprint,
-			    files[i].data.data, files[i].data.len, now) != 0)
+			    files[i].data.data, files[i].data.len, now, NULL) != 0)
 				failed++;
 		}
 		free(path[i]);

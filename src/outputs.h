@@ -84,6 +84,21 @@ int out_write_temp(const struct out_ctx *oc, const char *relpath, long owner, co
  * after a diagnostic.  FILES stay the caller's. */
 int out_write_batch(struct out_ctx *oc, struct out_file *files, int n);
 
+/* A document written as it is made (a print file of thousands of pages):
+ * into the temporary file out_write would use, hashed on the way, so that
+ * it is never held in memory whole.  out_stream_open returns NULL after a
+ * diagnostic; out_stream_write (a pdfw_sink) returns 0 or -1 (diagnostic
+ * at close).  out_stream_close puts the file in place and records it as
+ * out_write does (when the file there already holds these bytes it stays
+ * as it is); with FAILED set (the caller could not make the document) or
+ * after a write failed (then counted as failed), it removes the temporary
+ * file.  It frees S either way and returns 0, or -1. */
+struct out_stream;
+struct out_stream *out_stream_open(struct out_ctx *oc, const char *relpath);
+int out_stream_write(void *s, const void *data, size_t len);
+int out_stream_close(struct out_ctx *oc, struct out_stream *s, const char *fingerprint,
+    int failed);
+
 /* Counts a document found up to date (calls the progress hook). */
 void out_unchanged(struct out_ctx *oc, const char *relpath);
 
