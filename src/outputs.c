@@ -100,9 +100,13 @@ fp_done(struct fingerprint *fp, char hex[65])
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned int n = 0;
 
+	static const char digits[] = "0123456789abcdef";
+
 	EVP_DigestFinal_ex(fp->md, md, &n);
-	for (unsigned i = 0; i < 32 && i < n; i++)
-		snprintf(hex + 2 * i, 3, "%02x", md[i]);
+	for (unsigned i = 0; i < 32 && i < n; i++) {
+		hex[2 * i] = digits[md[i] >> 4];
+		hex[2 * i + 1] = digits[md[i] & 15];
+	}
 	hex[64] = '\0';
 	EVP_MD_CTX_free(fp->md);
 	free(fp);

@@ -262,14 +262,73 @@ put_info_string(struct buf *b, const char *s)
 
 /* ---- Fonts (as dev_pdf.c's load_font and embed) ------------------------------ */
 
+/* The subset font, read by libharu in place: its memory stream would copy
+ * it a byte at a time first. */
+struct reader {
+	const char *data;
+	size_t len, pos;
+};
+
+static HPDF_STATUS
+reader_read(HPDF_Stream st, HPDF_BYTE *ptr, HPDF_UINT *siz)
+{
+	struct reader *r = st->attr;
+	size_t n = *siz < r->len - r->pos ? *siz : r->len - r->pos;
+
+	memcpy(ptr, r->data + r->pos, n);
+	r->pos += n;
+	if (n < *siz) {
+		*siz = (HPDF_UINT)n;
+		return HPDF_SetError(st->error, HPDF_STREAM_EOF, 0);
+	}
+	return HPDF_OK;
+}
+
+static HPDF_STATUS
+reader_seek(HPDF_Stream st, HPDF_INT pos, HPDF_WhenceMode mode)
+{
+	struct reader *r = st->attr;
+	long at = mode == HPDF_SEEK_CUR ? (long)r->pos + pos : mode == HPDF_SEEK_END ?
+	    (long)r->len - pos : pos;
+
+	if (at < 0 || (size_t)at > r->len)
+		return HPDF_SetError(st->error, HPDF_STREAM_EOF, 0);
+	r->pos = (size_t)at;
+	return HPDF_OK;
+}
+
+static HPDF_INT32
+reader_tell(HPDF_Stream st)
+{
+	return (HPDF_INT32)((struct reader *)st->attr)->pos;
+}
+
+static HPDF_UINT32
+reader_size(HPDF_Stream st)
+{
+	return (HPDF_UINT32)((struct reader *)st->attr)->len;
+}
+
+/* V as four upper-case hex digits (what printf's %04X gives, without it:
+ * a certificate has a few hundred of them). */
+static void
+put_hex4(struct buf *b, unsigned v)
+{
+	static const char digits[] = "0123456789ABCDEF";
+	char s[4] = {digits[(v >> 12) & 15], digits[(v >> 8) & 15], digits[(v >> 4) & 15], digits[v & 15]};
+
+	buf_add(b, s, 4);
+}
+
 static void
 put_utf16(struct buf *b, uint32_t cp)
 {
 	if (cp >= 0x10000) {
 		cp -= 0x10000;
-		buf_printf(b, "%04X%04X", 0xD800 + (unsigned)(cp >> 10), 0xDC00 + (unsigned)(cp & 0x3FF));
+		put_hex4(b, 0xD800 + (unsigned)(cp >> 10));
+		put_hex4(b, 0xDC00 + (unsigned)(cp & 0x3FF));
 	} else
-		buf_printf(b, "%04X", (unsigned)cp);
+		put_hex4(b, (unsigned)cp);
 }
 
 struct coded {
@@ -328,7 +387,9 @@ tounicode(const struct coded *cc, int n, struct buf *b)
 		if (j - i > 1)
 			continue;
 		block_open(b, "bfchar", nchars, &in_block);
-		buf_printf(b, "<%04X><", (unsigned)cc[i].code);
+		buf_putc(b, '<');
+		put_hex4(b, cc[i].code);
+		buf_puts(b, "><");
 		put_utf16(b, cc[i].cp);
 		buf_puts(b, ">\n");
 		block_close(b, "bfchar", &nchars, &in_block);
@@ -341,7 +402,11 @@ tounicode(const struct coded *cc, int n, struct buf *b)
 		if (j - i == 1)
 			continue;
 		block_open(b, "bfrange", nranges, &in_block);
-		buf_printf(b, "<%04X><%04X>[", (unsigned)cc[i].code, (unsigned)cc[j - 1].code);
+		buf_putc(b, '<');
+		put_hex4(b, cc[i].code);
+		buf_puts(b, "><");
+		put_hex4(b, cc[j - 1].code);
+		buf_puts(b, ">[");
 		for (k = i; k < j; k++) {
 			buf_putc(b, '<');
 			put_utf16(b, cc[k].cp);
@@ -380,6 +445,7 @@ write_font(struct pdfw *w, struct wface *f, int salt)
 	HPDF_Doc pdf = scratch_doc();
 	HPDF_FontDef def = NULL;
 	HPDF_Stream st;
+	struct reader rd = {0};
 	int n = 0, i, rc = -1;
 	char tag[7];
 
@@ -402,11 +468,12 @@ write_font(struct pdfw *w, struct wface *f, int salt)
 	}
 	qsort(cc, n, sizeof *cc, coded_cmp);
 
-	/* libharu's reading of the subset: name, metrics, flags */
-	st = HPDF_MemStream_New(pdf->mmgr, font.len > 4096 ? (HPDF_UINT)font.len : 4096);
-	if (st == NULL || HPDF_Stream_Write(st, (HPDF_BYTE *)font.data, (HPDF_UINT)font.len) != HPDF_OK)
-		goto out;
-	if ((def = HPDF_TTFontDef_Load(pdf->mmgr, st, HPDF_TRUE)) == NULL)
+	/* libharu's reading of the subset: name, metrics, flags (the x-height
+	 * of whatever glyph code 0x78 is) */
+	rd.data = font.data;
+	rd.len = font.len;
+	st = HPDF_CallbackReader_New(pdf->mmgr, reader_read, reader_seek, reader_tell, reader_size, &rd);
+	if (st == NULL || (def = HPDF_TTFontDef_Load(pdf->mmgr, st, HPDF_TRUE)) == NULL)
 		goto out;
 	subset_tag(font.data, font.len, salt, tag);
 	HPDF_TTFontDef_SetTagName(def, tag);
@@ -919,7 +986,7 @@ draw_run(struct cw *c, const struct dl_item *it, struct tstate *ts)
 		const struct wface *wf = &w->faces[f];
 		buf_putc(b, '<');
 		for (int k = 0; k < it->nglyphs; k++)
-			buf_printf(b, "%04X", (unsigned)hb_map_get(wf->code,
+			put_hex4(b, (unsigned)hb_map_get(wf->code,
 			    KEY(it->glyphs[k].cp, it->glyphs[k].extra)));
 		buf_puts(b, "> Tj\n");
 	}

@@ -206,6 +206,10 @@ mixed(struct fontset *fs)
 	d->dl.pages[1].h_mm = 210;
 	doc_text_box(d, &style_table, 20, 20, 170, 10, 0, "𠮷");
 	doc_text_box(d, &bold, 20, 40, 170, 12, BOX_SHRINK, "第二页，很长很长很长很长很长很长很长很长很长很长很长很长很长的标题");
+	/* more than 0x78 characters in one font: libharu reads the x-height
+	 * of the glyph coded 0x78 (whatever it is) into the descriptor */
+	doc_text_box(d, &style_table, 20, 60, 250, 120, BOX_WRAP,
+	    "一乙二十丁厂七卜人入八九几儿了力乃刀又三于干亏士工土才寸下大丈与万上小口巾山千乞川亿个勺久凡及夕丸么广亡门义之尸弓己已子卫也女飞刃习叉马乡丰王井开夫天无元专云扎艺木五支厅不太犬区历尤友匹车巨牙屯比互切瓦止少日中冈贝内水见午牛手毛气升长仁什片仆化仇币仍仅斤爪反介父从今凶分乏公仓月氏勿欠风丹匀乌凤勾文六方火为斗忆订计户认心尺引丑巴孔队办以允予劝双书幻");
 	same_bytes(d, "pages of two sizes, fonts in another order");
 	doc_free(d);
 }
