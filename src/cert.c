@@ -1,12 +1,9 @@
 /* cert.c — the certificates and verify commands: from the store's awards to
  * one PDF per certificate, print.pdf per award and manifest.csv per year. */
 #include <errno.h>
-#include <malloc.h>
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <sys/mman.h>
 #include <unistd.h>
 
 #include <qrencode.h>
@@ -690,34 +687,6 @@ done:
 	return rc;
 }
 
-/* Readies the heap for print.pdf of a thousand pages, some 30 MB of memory
- * touched for the first time: freed memory is kept for the next document
- * rather than given back, and the next 64 MB of heap are asked for in huge
- * pages (transparent huge pages, which the kernel gives to those who ask):
- * a fault a 2 MB page instead of one every 4 KB took print.pdf of 1 000 from
- * 0.16 s to 0.13 s (the single files, made by worker processes, 2 % slower).
- * Only address space is reserved; nothing is touched. */
-static void
-heap_ready(void)
-{
-	char *p, *end;
-
-	mallopt(M_MMAP_THRESHOLD, 64 << 20);
-	mallopt(M_TRIM_THRESHOLD, 256 << 20);
-	mallopt(M_TOP_PAD, 64 << 20);
-	/* one allocation makes the heap grow by the pad */
-	if ((p = malloc(1 << 20)) == NULL)
-		return;
-	end = sbrk(0);
-	/* only when P is in the brk heap, just below its end (not so with
-	 * another allocator, such as the sanitizers') */
-	if (end != (char *)-1 && end > p && end - p <= (66 << 20)) {
-		uintptr_t lo = ((uintptr_t)p + 4095) & ~(uintptr_t)4095;
-		(void)madvise((void *)lo, (size_t)((uintptr_t)end - lo), MADV_HUGEPAGE);
-	}
-	free(p);
-}
-
 int
 cmd_certificates(const struct jz_opts *o, const struct jz_args *a)
 {
@@ -729,7 +698,6 @@ cmd_certificates(const struct jz_opts *o, const struct jz_args *a)
 		diag(DIAG_USAGE, NULL, 0, 0, "certificates takes a year, e.g. 2025");
 		return JZ_EXIT_USAGE;
 	}
-	heap_ready();
 	if ((db = store_open(o->db_path, 0)) == NULL)
 		return JZ_EXIT_FAILURE;
 	out_init(&oc, db, o);
