@@ -10,6 +10,7 @@
 
 #include "cert.h"
 #include "commands.h"
+#include "device.h"
 #include "layout.h"
 #include "outputs.h"
 #include "pdf_write.h"
@@ -40,7 +41,7 @@ static void
 programme_load(sqlite3 *db, struct programme *p)
 {
 	p->name = programme_get(db, "name", "");
-	p->issuer = programme_get(db, "issuer", "南通市劳动竞赛委员会");
+	p->issuer = programme_get(db, "issuer", "");
 	p->verify_url = programme_get(db, "verify_url", NULL);
 }
 
@@ -120,17 +121,14 @@ cert_doc(struct build *b, const struct cert_template *t, const char *title)
 	return doc_new(b->fs, &s);
 }
 
-/* Renders D and writes it at RELPATH; frees D. */
+/* Renders D with each device and writes the files of OD; frees D. */
 static void
-finish_doc(struct build *b, struct doc *d, const char *relpath, const char *fingerprint)
+finish_doc(struct build *b, struct doc *d, struct out_doc *od, const char *fingerprint)
 {
-	struct buf out = {0};
-
-	if (pdfw_render(d, &out) != 0)
+	if (out_doc_render(od, b->oc, d) != 0)
 		b->failures++;
-	else if (out_write(b->oc, relpath, fingerprint, out.data, out.len) != 0)
+	else if (out_doc_write(b->oc, od, fingerprint) != 0)
 		b->failures++;
-	buf_free(&out);
 	doc_free(d);
 }
 
@@ -175,6 +173,7 @@ struct singles {
 	long owner;              /* pid of the process that writes the batches */
 	int ntodo;
 	int *todo;               /* index in r of each file to make */
+	int *device;             /* the device of b->oc that renders it */
 	char **rel;              /* its path (owned until written) */
 	char (*hex)[65];         /* its fingerprint */
 	struct out_file *batch;  /* BATCH files waiting to be written */
@@ -196,7 +195,7 @@ single_render(void *arg, int k, struct buf *out)
 	values_of(b, r, s->date, &s->payloads[s->todo[k]], &s->qr[s->todo[k]], &v);
 	cert_draw(d, s->t, &v, b->args->stock, b->dx, b->dy, r->serial,
 	    cert_draw_shared(d, s->t, &v, b->args->stock, b->dx, b->dy, r->serial));
-	rc = pdfw_render(d, out);
+	rc = doc_render(d, b->oc->devices[s->device[k]], out);
 	/* creating a file is costly too (the file system's inode search):
 	 * written here, put in place by out_write_batch */
 	if (rc == 0)
@@ -242,12 +241,20 @@ single_take(void *arg, int k, int status, struct buf *data)
 		single_flush(s);
 }
 
-/* print.pdf: the N certificates R of award A in ceremony order, for the
- * printer, written a page at a time: what every page has alike is drawn
- * once and each page refers to it; each page is laid out twice (the fonts,
- * cut down to the characters of all pages, come first in the file) and
- * forgotten after each pass.  Text too long for its box is reported here,
- * once per certificate (first pass).  QRB: the QR codes being made. */
+/* Writes print.pdf into a temporary file and back out through its sink. */
+static int
+print_sink(void *arg, const void *data, size_t len)
+{
+	return out_stream_write(arg, data, len);
+}
+
+/* print.pdf with the default device alone (the PDF): the N certificates R
+ * of award A in ceremony order, for the printer, written a page at a time
+ * (pdf_write.h).  What every page has alike is drawn once and each page
+ * refers to it; each page is laid out twice (the fonts, cut down to the
+ * characters of all pages, come first in the file) and dropped after each
+ * pass.  Text too long for its box is reported in the first pass, once per
+ * certificate.  QRB: the QR codes being made. */
 static void
 write_print(struct build *b, const struct cert_template *t, const struct cert_award *a,
     struct cert_rec *r, int n, const char *date, char *const *payloads,
@@ -267,8 +274,8 @@ write_print(struct build *b, const struct cert_template *t, const struct cert_aw
 	values_of(b, &r[0], date, &payloads[0], NULL, &v);
 	v.report_fit = 1;
 	block = cert_draw_shared(d, t, &v, stock, b->dx, b->dy, a->code);
-	w = pdfw_new(d, out_stream_write, os);
-	for (int pass = 0; pass < 2 && rc == 0; pass++)
+	w = pdfw_new(doc_finish(d), print_sink, os);
+	for (int pass = 0; pass < 2 && rc == 0; pass++) {
 		for (int i = 0; i < n && rc == 0; i++) {
 			values_of(b, &r[i], date, &payloads[i], NULL, &v);
 			v.report_fit = pass == 0;
@@ -278,6 +285,10 @@ write_print(struct build *b, const struct cert_template *t, const struct cert_aw
 			rc = pass == 0 ? pdfw_note(w) : pdfw_write(w);
 			doc_pages_drop(d);
 		}
+		/* characters no font has: nothing is written */
+		if (pass == 0 && rc == 0)
+			rc = doc_check(d);
+	}
 	if (rc == 0)
 		rc = pdfw_finish(w);
 	pdfw_free(w);
@@ -298,12 +309,11 @@ done:
 static int
 build_award(struct build *b, const struct cert_award *a, struct cert_rec *r, int n)
 {
-	char *tpath = path_join(b->oc->opts->templates_dir, a->template);
-	struct cert_template *t = cert_template_load(tpath);
-	char *date = NULL, hex[65], print_hex[65], *rel, *print_rel = NULL, *calib_rel = NULL;
-	char calib_hex[65];
+	int missing;
+	struct cert_template *t = cert_template_of(b->oc->opts->templates_dir, a, &missing);
+	char *date = NULL, hex[65], print_hex[65], *rel;
 	struct fingerprint *fp;
-	int written = 0, unchanged = 0, stock = b->args->stock, print_needed, calib_needed = 0;
+	int written = 0, unchanged = 0, stock = b->args->stock, ndev, print_needed, streamed;
 	double t0 = jz_wall_seconds(), c0 = jz_thread_cpu_seconds(), tf0, t_fonts = 0;
 	double ts0, ts1, tp1, cp1, cs0, cc0, c_single;
 	struct cert_qr_batch *qrb = NULL;
@@ -312,11 +322,21 @@ build_award(struct build *b, const struct cert_award *a, struct cert_rec *r, int
 	char **payloads, **wanted;
 	QRcode **qr;
 	struct singles s = {0};
+	struct out_doc od;
 
-	free(tpath);
 	if (t == NULL) {
-		b->errors++;
+		/* a template that is not there is the installation's failure;
+		 * one with mistakes, the template's error */
+		if (missing)
+			b->failures++;
+		else
+			b->errors++;
 		return -1;
+	}
+	if (stock) {
+		/* The template's own offset, then the operator's on top. */
+		b->dx = b->args->offset_x_mm + t->offset_x;
+		b->dy = b->args->offset_y_mm + t->offset_y;
 	}
 	date = fmt_date_chinese(b->year, t->month, t->day);
 	for (int i = 0; i < n; i++) {
@@ -331,15 +351,17 @@ build_award(struct build *b, const struct cert_award *a, struct cert_rec *r, int
 		for (int i = 0; i < n; i++)
 			payloads[i] = cert_payload(b->prog.verify_url, r[i].serial, r[i].mac);
 
-	/* What is to be made: print.pdf, the single files, the calibration
-	 * page, each by the fingerprint of its inputs. */
+	/* What is to be made, each by the fingerprint of its inputs:
+	 * print.pdf, then the single files. */
 	fp = fp_new(b->oc);
 	fp_template(fp, b, t);
 	for (int i = 0; i < n; i++)
 		fp_rec(fp, b, &r[i]);
 	fp_done(fp, print_hex);
-	print_rel = xasprintf("certificates/%d/%s%s/print.pdf", b->year, b->tree, a->code);
-	print_needed = out_needed(b->oc, print_rel, print_hex);
+	rel = xasprintf("certificates/%d/%s%s/print", b->year, b->tree, a->code);
+	out_doc_init(&od, b->oc, rel);
+	free(rel);
+	print_needed = out_doc_needed(b->oc, &od, print_hex);
 	s.b = b;
 	s.owner = (long)getpid();
 	s.a = a;
@@ -347,32 +369,30 @@ build_award(struct build *b, const struct cert_award *a, struct cert_rec *r, int
 	s.r = r;
 	s.date = date;
 	s.payloads = payloads;
-	s.todo = xcalloc((size_t)n + 1, sizeof *s.todo);
-	s.rel = xcalloc((size_t)n + 1, sizeof *s.rel);
-	s.hex = xcalloc((size_t)n + 1, sizeof *s.hex);
+	ndev = b->oc->ndevices;
+	s.todo = xcalloc((size_t)n * ndev + 1, sizeof *s.todo);
+	s.device = xcalloc((size_t)n * ndev + 1, sizeof *s.device);
+	s.rel = xcalloc((size_t)n * ndev + 1, sizeof *s.rel);
+	s.hex = xcalloc((size_t)n * ndev + 1, sizeof *s.hex);
 	for (int i = 0; i < n; i++) {
 		fp = fp_new(b->oc);
 		fp_template(fp, b, t);
 		fp_rec(fp, b, &r[i]);
 		fp_done(fp, hex);
-		rel = xasprintf("certificates/%d/%s%s/%s.pdf", b->year, b->tree, a->code, r[i].serial);
-		if (!out_needed(b->oc, rel, hex)) {
-			out_unchanged(b->oc, rel);
-			unchanged++;
-			free(rel);
-			continue;
+		for (int j = 0; j < ndev; j++) {
+			rel = xasprintf("certificates/%d/%s%s/%s%s", b->year, b->tree, a->code,
+			    r[i].serial, b->oc->devices[j]->suffix);
+			if (!out_needed(b->oc, rel, hex)) {
+				out_unchanged(b->oc, rel);
+				unchanged++;
+				free(rel);
+				continue;
+			}
+			s.todo[s.ntodo] = i;
+			s.device[s.ntodo] = j;
+			s.rel[s.ntodo] = rel;
+			memcpy(s.hex[s.ntodo++], hex, sizeof hex);
 		}
-		s.todo[s.ntodo] = i;
-		s.rel[s.ntodo] = rel;
-		memcpy(s.hex[s.ntodo++], hex, sizeof hex);
-	}
-	if (stock || b->args->calibrate) {
-		fp = fp_new(b->oc);
-		fp_template(fp, b, t);
-		fp_add_str(fp, "calibration");
-		fp_done(fp, calib_hex);
-		calib_rel = xasprintf("certificates/%d/%s%s/calibration.pdf", b->year, b->tree, a->code);
-		calib_needed = out_needed(b->oc, calib_rel, calib_hex);
 	}
 
 	/* The QR codes of what is made, once for print.pdf and the single
@@ -393,10 +413,10 @@ build_award(struct build *b, const struct cert_award *a, struct cert_rec *r, int
 	tf0 = jz_wall_seconds();
 	if (print_needed ? n >= 2 : s.ntodo >= 2) {
 		struct fontset_narrow *nw = fontset_narrow_begin(b->fs);
+		int count = print_needed ? n : s.ntodo;
 
 		for (int k = 0; k < t->nelems; k++) {
 			const struct cert_elem *e = &t->elems[k];
-			int count = print_needed ? n : s.ntodo;
 
 			if (e->kind != CE_TEXT || (stock && !e->variable))
 				continue;
@@ -415,11 +435,36 @@ build_award(struct build *b, const struct cert_award *a, struct cert_rec *r, int
 		t_fonts = jz_wall_seconds() - tf0;
 	}
 
-	if (print_needed) {
-		write_print(b, t, a, r, n, date, payloads, qrb, print_rel, print_hex);
+	/* print.pdf: all of them in ceremony order, for the printer; with the
+	 * PDF device alone, written a page at a time, else laid out whole. */
+	streamed = ndev == 1 && b->oc->devices[0] == device_at(0);
+	if (print_needed && streamed) {
+		write_print(b, t, a, r, n, date, payloads, qrb, od.relpath[0], print_hex);
+		print_state = "written";
+	} else if (print_needed) {
+		char *title = xasprintf("%s %d", a->title, b->year);
+		struct doc *d = cert_doc(b, t, title);
+		struct cert_values v;
+		int block;
+
+		/* What all pages have alike is in the file once.  Text too
+		 * long for its box is reported here, once per certificate. */
+		values_of(b, &r[0], date, &payloads[0], NULL, &v);
+		v.report_fit = 1;
+		block = cert_draw_shared(d, t, &v, stock, b->dx, b->dy, a->code);
+		for (int i = 0; i < n; i++) {
+			values_of(b, &r[i], date, &payloads[i], NULL, &v);
+			v.report_fit = 1;
+			v.qr_batch = qrb;
+			v.qr_index = i;
+			cert_draw(d, t, &v, stock, b->dx, b->dy, r[i].serial, block);
+		}
+		finish_doc(b, d, &od, print_hex);
+		free(title);
 		print_state = "written";
 	} else
-		out_unchanged(b->oc, print_rel);
+		out_doc_unchanged(b->oc, &od);
+	out_doc_free(&od);
 	tp1 = jz_wall_seconds();
 	cp1 = jz_thread_cpu_seconds();
 	if (qrb != NULL)
@@ -438,6 +483,7 @@ build_award(struct build *b, const struct cert_award *a, struct cert_rec *r, int
 		free(s.rel[k]);
 	free(s.batch);
 	free(s.todo);
+	free(s.device);
 	free(s.rel);
 	free(s.hex);
 	ts1 = jz_wall_seconds();
@@ -445,13 +491,21 @@ build_award(struct build *b, const struct cert_award *a, struct cert_rec *r, int
 	c_single = jz_thread_cpu_seconds() - cs0 + cert_par_cpu_seconds() - cc0;
 
 	/* The calibration page for stock paper. */
-	if (calib_rel != NULL) {
-		if (calib_needed) {
+	if (stock || b->args->calibrate) {
+		fp = fp_new(b->oc);
+		fp_template(fp, b, t);
+		fp_add_str(fp, "calibration");
+		fp_done(fp, hex);
+		rel = xasprintf("certificates/%d/%s%s/calibration", b->year, b->tree, a->code);
+		out_doc_init(&od, b->oc, rel);
+		free(rel);
+		if (out_doc_needed(b->oc, &od, hex)) {
 			struct doc *d = cert_doc(b, t, "校准页");
 			cert_draw_calibration(d, t, b->dx, b->dy);
-			finish_doc(b, d, calib_rel, calib_hex);
+			finish_doc(b, d, &od, hex);
 		} else
-			out_unchanged(b->oc, calib_rel);
+			out_doc_unchanged(b->oc, &od);
+		out_doc_free(&od);
 	}
 	{
 		char *what = xasprintf("%s%s", b->tree, a->code);
@@ -470,8 +524,6 @@ build_award(struct build *b, const struct cert_award *a, struct cert_rec *r, int
 	free(wanted);
 	free(qr);
 	free(date);
-	free(print_rel);
-	free(calib_rel);
 	cert_template_free(t);
 	return 0;
 }
@@ -587,6 +639,36 @@ write_manifest(struct build *b)
 	buf_free(&out);
 }
 
+/* Says which awards of SET print with the default template, because
+ * programme.xml names none of theirs: once each in a process (a command,
+ * a nightly run). */
+static void
+default_templates_say(const struct cert_set *set, const char *dir)
+{
+	static struct buf said;    /* " CODE " of each award said */
+	struct buf list = {0};
+	int n = 0;
+
+	for (int i = 0; i < set->nawards; i++) {
+		const struct cert_award *a = &set->awards[i];
+		char *key = xasprintf(" %s ", a->code);
+		int used = 0;
+		for (int k = 0; k < set->nrecs && !used; k++)
+			used = set->recs[k].award == a;
+		if (a->template == NULL && used && (said.data == NULL || strstr(said.data, key) == NULL)) {
+			buf_puts(&said, key);
+			buf_printf(&list, "%s%s (%s)", n++ ? ", " : "", a->code, a->title);
+		}
+		free(key);
+	}
+	if (n > 0) {
+		char *who = xasprintf("award%s %s", n > 1 ? "s" : "", list.data);
+		diag(DIAG_CERT_TEMPLATE_DEFAULT, NULL, 0, 0, who, n > 1 ? "" : "s", dir);
+		free(who);
+	}
+	buf_free(&list);
+}
+
 int
 certificates_build(struct out_ctx *oc, int year, const struct jz_args *a)
 {
@@ -631,6 +713,7 @@ certificates_build(struct out_ctx *oc, int year, const struct jz_args *a)
 		rc = JZ_EXIT_FAILURE;
 		goto done;
 	}
+	default_templates_say(&set, oc->opts->templates_dir);
 	/* One transaction for the records of every file written: the files
 	 * themselves are written atomically one by one. */
 	if (cert_tx_begin(oc->db, &nested) != 0) {
@@ -641,15 +724,6 @@ certificates_build(struct out_ctx *oc, int year, const struct jz_args *a)
 		int j = i;
 		while (j < set.nrecs && set.recs[j].award == set.recs[i].award)
 			j++;
-		if (a->stock) {
-			/* The template's own offset, then the operator's on top. */
-			char *tpath = path_join(oc->opts->templates_dir, set.recs[i].award->template);
-			struct cert_template *t = cert_template_load(tpath);
-			b.dx = a->offset_x_mm + (t ? t->offset_x : 0);
-			b.dy = a->offset_y_mm + (t ? t->offset_y : 0);
-			cert_template_free(t);
-			free(tpath);
-		}
 		if (signing_allows(&b, set.recs[i].award->code) &&
 		    build_award(&b, set.recs[i].award, set.recs + i, j - i) == 0) {
 			b.unsigned_awards += b.key == NULL;

@@ -17,6 +17,10 @@ enum jz_exit {
 	JZ_EXIT_LOCKED = 75   /* another run holds the lock */
 };
 
+/* The most devices a document is rendered by at once (device.h). */
+#define JZ_DEVICES_MAX 4
+struct device;
+
 /* Options common to every subcommand; main.c fills them, stages read them. */
 struct jz_opts {
 	const char *input_dir;     /* submissions; default "input" */
@@ -26,6 +30,10 @@ struct jz_opts {
 	const char *fonts_dir;     /* default "fonts" */
 	int quiet;                 /* --quiet: errors only */
 	int verbose;               /* --verbose: notes too */
+	/* --device LIST, --dump: the devices that render each document, in
+	 * order; none (ndevices 0): the first of the table, PDF */
+	const struct device *devices[JZ_DEVICES_MAX];
+	int ndevices;
 };
 
 /* ---- Diagnostics (diag.c) ---------------------------------------------
@@ -70,6 +78,11 @@ enum diag_level diag_worst(void); /* DIAG_NOTE when nothing was reported */
 void diag_reset(void);
 void diag_set_verbosity(int quiet, int verbose);
 const char *diag_level_name(enum diag_level level);
+/* Text every diagnostic ends with, in brackets, until set to NULL again:
+ * the sheet of a workbook being read ("sheet 参与情况").  Not copied. */
+void diag_set_context(const char *text);
+/* The catalogue's format of CODE, for text that is not a diagnostic. */
+const char *diag_format(enum diag_code code);
 
 /* ---- Memory (util.c): out of memory aborts here, so callers stay clean. -- */
 void *xmalloc(size_t size);

@@ -28,7 +28,8 @@
  *  - the font descriptor from libharu's own reading of the subset font, and
  *    the information strings as libharu encodes them (one libharu document
  *    kept per thread serves both).
- * Documents with bookmarks or page numbers go to dev_pdf.c. */
+ * The PDF device (dev_pdf.c) writes documents without bookmarks with it;
+ * print.pdf is written with it by the certificates, a page at a time. */
 #include <math.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -44,7 +45,8 @@
 #include <hpdf_utils.h>
 #include <zlib.h>
 
-#include "device.h"
+#include "dlist.h"
+#include "face.h"
 #include "pdf_write.h"
 
 /* A character and its extra advance: one code of the subset font each (as
@@ -92,7 +94,7 @@ struct wpage {
 };
 
 struct pdfw {
-	struct doc *d;
+	const struct dl_doc *dl;    /* the document: its information, shared blocks, pages now */
 	pdfw_sink sink;
 	void *arg;
 	size_t off;              /* bytes written so far */
@@ -636,11 +638,11 @@ note_items(struct pdfw *w, const struct dl_page *pg, struct events *e)
 }
 
 struct pdfw *
-pdfw_new(struct doc *d, pdfw_sink sink, void *arg)
+pdfw_new(const struct dl_doc *dl, pdfw_sink sink, void *arg)
 {
 	struct pdfw *w = xcalloc(1, sizeof *w);
 
-	w->d = d;
+	w->dl = dl;
 	w->sink = sink;
 	w->arg = arg;
 	w->next_num = 1;
@@ -650,7 +652,7 @@ pdfw_new(struct doc *d, pdfw_sink sink, void *arg)
 int
 pdfw_note(struct pdfw *w)
 {
-	const struct dl_doc *dl = &w->d->dl;
+	const struct dl_doc *dl = w->dl;
 
 	if (w->uses == NULL)
 		w->uses = xcalloc((size_t)dl->nshared + 1, sizeof *w->uses);
@@ -722,7 +724,7 @@ names_of(const struct pdfw *w, const struct events *e, char *made, struct names 
 			name_font(nm, e->v[k]);
 			continue;
 		}
-		if (b >= w->d->dl.nshared)
+		if (b >= w->dl->nshared)
 			continue;
 		if (w->uses[b] > 1 && made[b]) {
 			name_xobj(nm, b);
@@ -766,7 +768,7 @@ put_resources(const struct pdfw *w, const struct names *nm, int fonts, int xobjs
 static int
 start(struct pdfw *w)
 {
-	const struct dl_doc *dl = &w->d->dl;
+	const struct dl_doc *dl = w->dl;
 	int nblocks = dl->nshared, *seen;
 	char *made;
 
@@ -1137,9 +1139,9 @@ draw_shared(struct cw *c, int n, struct tstate *ts)
 	struct pdfw *w = c->w;
 	const struct dl_page *blk;
 
-	if (n < 0 || n >= w->d->dl.nshared)
+	if (n < 0 || n >= w->dl->nshared)
 		return;
-	blk = &w->d->dl.shared[n];
+	blk = &w->dl->shared[n];
 	if (w->uses[n] <= 1) {
 		draw_items(c, blk, ts);
 		return;
@@ -1198,18 +1200,10 @@ draw_shared(struct cw *c, int n, struct tstate *ts)
 int
 pdfw_write(struct pdfw *w)
 {
-	const struct dl_doc *dl = &w->d->dl;
+	const struct dl_doc *dl = w->dl;
 
-	if (!w->started) {
-		/* what no font has, the whole first pass counted */
-		if (w->d->missing > 0) {
-			diag(DIAG_LAYOUT_NOT_WRITTEN, NULL, 0, 0,
-			    w->d->setup.title != NULL ? w->d->setup.title : "document", w->d->missing);
-			goto fail;
-		}
-		if (start(w) != 0)
-			goto fail;
-	}
+	if (!w->started && start(w) != 0)
+		goto fail;
 	for (int p = 0; p < dl->npages && !w->failed; p++) {
 		const struct dl_page *pg = &dl->pages[p];
 		struct wpage *wp;
@@ -1307,7 +1301,7 @@ bytes_for(unsigned long v)
 static int
 object_text(struct pdfw *w, enum what what, int index, struct buf *b)
 {
-	const struct dl_doc *dl = &w->d->dl;
+	const struct dl_doc *dl = w->dl;
 
 	switch (what) {
 	case W_CATALOG:
@@ -1541,7 +1535,7 @@ pdfw_free(struct pdfw *w)
 	free(w->page_ev);
 	free(w->pages);
 	if (w->block_ev != NULL)
-		for (int b = 0; b < w->d->dl.nshared; b++)
+		for (int b = 0; b < w->dl->nshared; b++)
 			free(w->block_ev[b].v);
 	free(w->block_ev);
 	free(w->uses);
@@ -1562,18 +1556,17 @@ to_buf(void *arg, const void *data, size_t len)
 }
 
 int
-pdfw_render(struct doc *d, struct buf *out)
+pdfw_render(const struct dl_doc *dl, struct buf *out)
 {
 	struct buf pdf = {0};
 	struct pdfw *w;
 	int rc;
 
-	/* page numbers are laid out at the end, bookmarks are libharu's */
-	if (d->setup.page_numbers || d->dl.noutlines > 0)
-		return doc_render_pdf(d, out);
-	if (d->dl.npages == 0)
-		doc_new_page(d);
-	w = pdfw_new(d, to_buf, &pdf);
+	if (dl->noutlines > 0) {
+		diag(DIAG_LAYOUT_PDF, NULL, 0, 0, "bookmarks are written by libharu", 0L, 0L);
+		return -1;
+	}
+	w = pdfw_new(dl, to_buf, &pdf);
 	rc = pdfw_note(w);
 	if (rc == 0)
 		rc = pdfw_write(w);

@@ -1,5 +1,5 @@
-/* pdf_write_test.c — the PDF writer (pdf_write.c) gives the same bytes as the
- * libharu device and pdf_pack.c (doc_render_pdf), for every shipped
+/* pdf_write_test.c — the PDF writer (pdf_write.c) gives the same bytes as
+ * libharu and pdf_pack.c (dev_pdf_libharu), for every shipped
  * certificate template (single certificate, a print file of several pages
  * sharing their common part, the pre-printed stock variant, the calibration
  * page) and for a document whose pages differ in size and in the order they
@@ -14,7 +14,9 @@
 #include "check.h"
 #include "cert.h"
 #include "device.h"
+#include "dlist.h"
 #include "layout.h"
+#include "layout_int.h"
 #include "pdf_write.h"
 
 static const char *const names[] = {
@@ -33,7 +35,8 @@ same_bytes(struct doc *d, const char *name)
 {
 	struct buf a = {0}, b = {0};
 	char what[256];
-	int ra = pdfw_render(d, &a), rb = doc_render_pdf(d, &b);
+	const struct dl_doc *dl = doc_finish(d);
+	int ra = pdfw_render(dl, &a), rb = dev_pdf_libharu(dl, &b);
 
 	snprintf(what, sizeof what, "%s: same bytes as libharu and pdf_pack (%zu)", name, b.len);
 	CHECK(ra == 0 && rb == 0 && a.len == b.len && memcmp(a.data, b.data, a.len) == 0, what);
@@ -105,7 +108,7 @@ print_file(struct fontset *fs, const struct cert_template *t, int n, int stock, 
 	snprintf(what, sizeof what, "%s: %d pages", name, n);
 	same_bytes(whole, what);
 
-	w = pdfw_new(paged, to_buf, &a);
+	w = pdfw_new(doc_finish(paged), to_buf, &a);
 	for (int pass = 0; pass < 2 && rc == 0; pass++) {
 		for (int i = 0; i < n && rc == 0; i++) {
 			values(&v, i, qr);
@@ -113,11 +116,13 @@ print_file(struct fontset *fs, const struct cert_template *t, int n, int stock, 
 			rc = pass == 0 ? pdfw_note(w) : pdfw_write(w);
 			doc_pages_drop(paged);
 		}
+		if (pass == 0 && rc == 0)
+			rc = doc_check(paged);
 	}
 	if (rc == 0)
 		rc = pdfw_finish(w);
 	pdfw_free(w);
-	pdfw_render(whole, &b);
+	pdfw_render(doc_finish(whole), &b);
 	snprintf(what, sizeof what, "%s: %d pages written a page at a time, the same bytes", name, n);
 	CHECK(rc == 0 && a.len == b.len && memcmp(a.data, b.data, a.len) == 0, what);
 	buf_free(&a);
