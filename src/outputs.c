@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <pthread.h>
 #include <unistd.h>
 #include <time.h>
 #include <stdlib.h>
@@ -120,6 +121,54 @@ cmp_names(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/*
+ * A process that dies while writing leaves temporary files ("NAME.tmp.PID")
+ * beside the documents; the next run sweeps them (run.c).  So that a run
+ * need not walk a province's 260 000 files and folders to find none, a
+ * process that writes any says so first: out_writing_mark, a file
+ * jingsai.writing.PID beside the store, made before its first temporary
+ * file (or its workers') and removed when it exits normally.  A mark whose
+ * process is gone means temporary files may be left.
+ */
+static char *mark_path;          /* this process's mark, once out_init ran */
+static int marked;               /* made (inherited by forked workers) */
+
+char *
+out_writing_mark(const char *db_path, long pid)
+{
+	char *copy = xstrdup(db_path), *mark = xasprintf("%s/jingsai.writing.%ld", dirname(copy), pid);
+
+	free(copy);
+	return mark;
+}
+
+static void
+unmark(void)
+{
+	/* made here, or by a worker in this process's name */
+	if (mark_path != NULL)
+		unlink(mark_path);
+	free(mark_path);
+	mark_path = NULL;
+}
+
+/* Makes the mark of OWNER (this process, or the one whose workers write)
+ * before a temporary file is made, once. */
+static void
+mark_writing(const struct out_ctx *oc, long owner)
+{
+	char *mark;
+	int fd;
+
+	if (marked || oc->opts == NULL || oc->opts->db_path == NULL)
+		return;
+	mark = out_writing_mark(oc->opts->db_path, owner);
+	if ((fd = open(mark, O_WRONLY | O_CREAT | O_CLOEXEC, 0666)) >= 0)
+		close(fd);
+	marked = 1;
+	free(mark);
+}
+
 void
 out_init(struct out_ctx *oc, sqlite3 *db, const struct jz_opts *opts)
 {
@@ -129,6 +178,10 @@ out_init(struct out_ctx *oc, sqlite3 *db, const struct jz_opts *opts)
 	memset(oc, 0, sizeof *oc);
 	oc->db = db;
 	oc->opts = opts;
+	if (mark_path == NULL && opts->db_path != NULL) {
+		mark_path = out_writing_mark(opts->db_path, (long)getpid());
+		atexit(unmark);
+	}
 	for (int i = 0; i < opts->ndevices && i < JZ_DEVICES_MAX; i++)
 		oc->devices[oc->ndevices++] = opts->devices[i];
 	if (oc->ndevices == 0)
@@ -243,27 +296,69 @@ out_needed(struct out_ctx *oc, const char *relpath, const char *fingerprint)
 	return needed;
 }
 
+/* A document out_folder_intact looks at: its recorded bytes and metadata. */
+struct check {
+	char *rel;                  /* under output/ (owned) */
+	char sha[65];               /* of the document as recorded */
+	char meta_sha[65];          /* of the bytes the recorded metadata stands for */
+	int have_meta;
+	struct filestat was;
+	int same;                   /* the file's metadata is as recorded, for these bytes */
+};
+
+/* Checks [FROM, TO) of a batch, stat'ed relative to the folder (DIRFD) with
+ * PREFIX bytes of their paths left out. */
+struct stat_job {
+	struct check *c;
+	size_t from, to, prefix;
+	int dirfd;
+};
+
+static void *
+stat_some(void *arg)
+{
+	struct stat_job *j = arg;
+
+	for (size_t i = j->from; i < j->to; i++) {
+		struct check *c = &j->c[i];
+		struct filestat now;
+		struct stat sb;
+
+		c->same = 0;
+		if (c->have_meta && j->dirfd >= 0 && fstatat(j->dirfd, c->rel + j->prefix, &sb, 0) == 0) {
+			filestat_from(&now, &sb);
+			c->same = filestat_same(&now, &c->was) && strcmp(c->meta_sha, c->sha) == 0;
+		}
+	}
+	return NULL;
+}
+
+/* Documents looked at together: their metadata is read by two threads
+ * (the kernel's path lookup is most of the time, and a second core halves
+ * the wait). */
+#define CHECK_BATCH 8192
+
 long
 out_folder_intact(struct out_ctx *oc, const char *folder)
 {
 	/* The documents and their recorded metadata, both in path order and
-	 * walked side by side (a province has 130 000 of them: no lookup per
+	 * walked side by side (a province has 260 000 of them: no lookup per
 	 * document). */
 	sqlite3_stmt *docs = store_prepare(oc->db, "SELECT path, sha256 FROM document "
 	    "WHERE path >= ?1 AND path < ?2 ORDER BY path");
 	sqlite3_stmt *meta = store_prepare(oc->db, "SELECT path, size, mtime_ns, ctime_ns, inode, sha256 "
 	    "FROM file_stat WHERE tree = 'output' AND path >= ?1 AND path < ?2 ORDER BY path");
-	char *upper = xstrdup(folder), *dir = NULL;
+	char *upper = xstrdup(folder), *top = out_path(oc, folder);
 	size_t n = strlen(upper);
 	long count = 0;
-	int dirfd = -1, have_meta = 0;
+	int dirfd = open(top, O_RDONLY | O_DIRECTORY | O_CLOEXEC), have_meta = 0, more = 1;
+	struct check *batch = NULL;
 
 	if (docs == NULL || meta == NULL) {
-		sqlite3_finalize(docs);
-		sqlite3_finalize(meta);
-		free(upper);
-		return -1;
+		count = -1;
+		goto out;
 	}
+	batch = xcalloc(CHECK_BATCH, sizeof *batch);
 	/* the paths that start with FOLDER: from it up to (not including) its
 	 * last character's successor */
 	if (n > 0)
@@ -273,49 +368,58 @@ out_folder_intact(struct out_ctx *oc, const char *folder)
 	sqlite3_bind_text(meta, 1, folder, -1, SQLITE_STATIC);
 	sqlite3_bind_text(meta, 2, upper, -1, SQLITE_STATIC);
 	have_meta = sqlite3_step(meta) == SQLITE_ROW;
-	while (count >= 0 && sqlite3_step(docs) == SQLITE_ROW) {
-		const char *rel = (const char *)sqlite3_column_text(docs, 0);
-		const char *sha = (const char *)sqlite3_column_text(docs, 1);
-		const char *slash = strrchr(rel, '/');
-		int c = 1, ok = 0;
-		struct filestat now, was;
-		struct stat sb;
+	while (count >= 0 && more) {
+		size_t k = 0;
+		struct stat_job jobs[2];
+		pthread_t helper;
+		int threaded = 0;
 
-		while (have_meta && (c = strcmp((const char *)sqlite3_column_text(meta, 0), rel)) < 0)
-			have_meta = sqlite3_step(meta) == SQLITE_ROW;
-		/* stat relative to the folder, opened once for its files */
-		if (slash != NULL && (dir == NULL || strncmp(dir, rel, (size_t)(slash - rel)) != 0 ||
-		    dir[slash - rel] != '\0')) {
-			char *path;
-			free(dir);
-			dir = xstrndup(rel, (size_t)(slash - rel));
-			if (dirfd >= 0)
-				close(dirfd);
-			path = out_path(oc, dir);
-			dirfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-			free(path);
+		while (k < CHECK_BATCH && (more = sqlite3_step(docs) == SQLITE_ROW)) {
+			struct check *c = &batch[k++];
+			const char *rel = (const char *)sqlite3_column_text(docs, 0);
+			int cmp = 1;
+
+			c->rel = xstrdup(rel);
+			snprintf(c->sha, sizeof c->sha, "%s", (const char *)sqlite3_column_text(docs, 1));
+			while (have_meta && (cmp = strcmp((const char *)sqlite3_column_text(meta, 0), rel)) < 0)
+				have_meta = sqlite3_step(meta) == SQLITE_ROW;
+			c->have_meta = have_meta && cmp == 0 && strlen(rel) > n;
+			if (c->have_meta) {
+				c->was.size = sqlite3_column_int64(meta, 1);
+				c->was.mtime_ns = sqlite3_column_int64(meta, 2);
+				c->was.ctime_ns = sqlite3_column_int64(meta, 3);
+				c->was.inode = sqlite3_column_int64(meta, 4);
+				snprintf(c->meta_sha, sizeof c->meta_sha, "%s",
+				    (const char *)sqlite3_column_text(meta, 5));
+			}
 		}
-		if (have_meta && c == 0 && slash != NULL && dirfd >= 0 &&
-		    fstatat(dirfd, slash + 1, &sb, 0) == 0) {
-			filestat_from(&now, &sb);
-			was.size = sqlite3_column_int64(meta, 1);
-			was.mtime_ns = sqlite3_column_int64(meta, 2);
-			was.ctime_ns = sqlite3_column_int64(meta, 3);
-			was.inode = sqlite3_column_int64(meta, 4);
-			ok = filestat_same(&now, &was) &&
-			    strcmp((const char *)sqlite3_column_text(meta, 5), sha) == 0;
+		jobs[0] = (struct stat_job){batch, 0, k / 2, n, dirfd};
+		jobs[1] = (struct stat_job){batch, k / 2, k, n, dirfd};
+		if (k >= 512 && pthread_create(&helper, NULL, stat_some, &jobs[1]) == 0)
+			threaded = 1;
+		stat_some(&jobs[0]);
+		if (threaded)
+			pthread_join(helper, NULL);
+		else
+			stat_some(&jobs[1]);
+		for (size_t i = 0; i < k; i++) {
+			if (count >= 0 && !batch[i].same) {
+				/* unknown or moved metadata: read the file */
+				char *path = out_path(oc, batch[i].rel);
+				if (!out_intact(oc, batch[i].rel, path, batch[i].sha))
+					count = -1;
+				free(path);
+			}
+			if (count >= 0)
+				count++;
+			free(batch[i].rel);
 		}
-		if (!ok) {
-			/* unknown or moved metadata: read the file */
-			char *path = out_path(oc, rel);
-			ok = out_intact(oc, rel, path, sha);
-			free(path);
-		}
-		count = ok ? count + 1 : -1;
 	}
+out:
 	if (dirfd >= 0)
 		close(dirfd);
-	free(dir);
+	free(batch);
+	free(top);
 	free(upper);
 	sqlite3_finalize(docs);
 	sqlite3_finalize(meta);
@@ -349,6 +453,7 @@ out_write(struct out_ctx *oc, const char *relpath, const char *fingerprint,
 	struct tm tm;
 	time_t tt = (time_t)t;
 
+	mark_writing(oc, (long)getpid());
 	switch (atomic_write_if_changed(path, data, len)) {
 	case -1:
 		diag(DIAG_IO, path, 0, 0, "cannot write", strerror(errno));
@@ -411,6 +516,7 @@ out_stream_open(struct out_ctx *oc, const char *relpath)
 	s->relpath = xstrdup(relpath);
 	s->path = out_path(oc, relpath);
 	s->tmp = xasprintf("%s.tmp.%ld", s->path, (long)getpid());
+	mark_writing(oc, (long)getpid());
 	copy = xstrdup(s->path);
 	mkdir_p(dirname(copy));
 	free(copy);
@@ -604,6 +710,7 @@ out_write_temp(const struct out_ctx *oc, const char *relpath, long owner, const 
 	char *tmp = xasprintf("%s.tmp.%ld", path, owner);
 	int fd, rc = 0;
 
+	mark_writing(oc, owner);
 	mkdir_p(dirname(copy));
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
 	if (fd < 0 || write_full(fd, data, len) != 0 || close(fd) != 0) {
@@ -652,6 +759,7 @@ out_write_batch(struct out_ctx *oc, struct out_file *files, int n)
 			continue;
 		}
 		tmp[i] = xasprintf("%s.tmp.%ld", path[i], (long)getpid());
+		mark_writing(oc, (long)getpid());
 		if (files[i].in_tmp) {      /* out_write_temp did the writing */
 			state[i] = 2;
 			continue;

@@ -36,6 +36,11 @@ struct out_ctx {
  * fonts/ folder listing and roles, the devices unless only the PDF one). */
 void out_init(struct out_ctx *oc, sqlite3 *db, const struct jz_opts *opts);
 
+/* The file that says process PID may leave temporary files under output/
+ * (made before its first one, removed when it exits normally): beside the
+ * store DB_PATH.  The caller frees. */
+char *out_writing_mark(const char *db_path, long pid);
+
 /* Releases what OC keeps between documents (not the store). */
 void out_close(struct out_ctx *oc);
 

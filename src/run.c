@@ -11,6 +11,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <libgen.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -143,13 +144,41 @@ sweep_dir(int fd, const char *dir, int depth)
 	closedir(d);
 }
 
+/* Sweeps the output folder DIR when a process that wrote under it is gone
+ * without saying it had finished (the marks of out_writing_mark beside the
+ * store DB_PATH); a night after clean runs looks at no folder. */
 static void
-sweep_temporaries(const char *dir)
+sweep_temporaries(const char *dir, const char *db_path)
 {
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	char *copy = xstrdup(db_path), *var = dirname(copy);
+	char **gone = NULL;
+	size_t ngone = 0;
+	DIR *d = opendir(var);
+	struct dirent *e;
+	int fd;
 
-	if (fd >= 0)
+	while (d != NULL && (e = readdir(d)) != NULL) {
+		char *end;
+		long pid;
+
+		if (strncmp(e->d_name, "jingsai.writing.", 16) != 0)
+			continue;
+		pid = strtol(e->d_name + 16, &end, 10);
+		if (*end != '\0' || pid <= 0 || kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+			continue;
+		gone = xrealloc(gone, (ngone + 1) * sizeof *gone);
+		gone[ngone++] = path_join(var, e->d_name);
+	}
+	if (d != NULL)
+		closedir(d);
+	if (ngone > 0 && (fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0)
 		sweep_dir(fd, dir, 0);
+	for (size_t i = 0; i < ngone; i++) {
+		unlink(gone[i]);
+		free(gone[i]);
+	}
+	free(gone);
+	free(copy);
 }
 
 /* ---- What to build ---------------------------------------------------------- */
@@ -544,7 +573,7 @@ cmd_run(const struct jz_opts *o, const struct jz_args *a)
 		abort();
 	diag_set_sink(run_sink, &r, &old_fn, &old_arg);
 
-	sweep_temporaries(o->output_dir);
+	sweep_temporaries(o->output_dir, o->db_path);
 	if ((db = store_open(o->db_path, 0)) == NULL) {
 		status = JZ_EXIT_FAILURE;
 		goto report;
