@@ -779,16 +779,11 @@ start(struct pdfw *w)
 		w->uses = xcalloc((size_t)nblocks + 1, sizeof *w->uses);
 	/* dev_pdf.c's order of fonts: those of the blocks that pages place,
 	 * then those of the pages, each at its first appearance */
-	w->order = xcalloc((size_t)w->nfaces + (size_t)64, sizeof *w->order);
-	seen = xcalloc((size_t)w->nfaces + (size_t)64, sizeof *seen);
-	for (int b = 0; b < nblocks; b++) {
-		if (w->uses[b] == 0)
-			continue;
-		note_items(w, &dl->shared[b], &w->block_ev[b]);
-	}
-	w->order = xrealloc(w->order, ((size_t)w->nfaces + 1) * sizeof *w->order);
-	seen = xrealloc(seen, ((size_t)w->nfaces + 1) * sizeof *seen);
-	memset(seen, 0, ((size_t)w->nfaces + 1) * sizeof *seen);
+	for (int b = 0; b < nblocks; b++)
+		if (w->uses[b] > 0)
+			note_items(w, &dl->shared[b], &w->block_ev[b]);
+	w->order = xcalloc((size_t)w->nfaces + 1, sizeof *w->order);
+	seen = xcalloc((size_t)w->nfaces + 1, sizeof *seen);
 	{
 		int n = 0;
 		for (int b = 0; b < nblocks; b++)
@@ -940,7 +935,13 @@ draw_run(struct cw *c, const struct dl_item *it, struct tstate *ts)
 			w->failed = 1;
 			return;
 		}
-		buf_printf(b, "/F%d ", name_font(&c->nm, f));
+		int name = name_font(&c->nm, f);
+		if (name == 0) {
+			diag(DIAG_LAYOUT_PDF, NULL, 0, 0, "more than 32 fonts on a page", 0L, 0L);
+			w->failed = 1;
+			return;
+		}
+		buf_printf(b, "/F%d ", name);
 		put_real(b, size);
 		buf_puts(b, " Tf\n");
 		ts->font = f;
