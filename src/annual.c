@@ -89,6 +89,8 @@ build_document(struct out_ctx *oc, sqlite3 *ro, struct fontset *fs, const struct
 	c0 = jz_cpu_seconds();
 	d = tpl_render(run, fs, &csv);
 	if (d != NULL && doc_render_pdf(d, &pdf) == 0) {
+		if (oc->opts->layout_dump != NULL)
+			doc_dump_file(d, oc->opts->layout_dump, relbase);
 		tm->documents++;
 		tm->pages += doc_page_count(d);
 		tm->typeset += jz_wall_seconds() - t0;

@@ -187,7 +187,7 @@ store_ranking(sqlite3 *db, const char *round, const struct ranked_entry *r, int 
  * and CSV; returns 0 or -1 after a diagnostic. */
 static int
 render(const struct out_ctx *oc, const char *tpl_path, const struct tpl_param *params, int nparams,
-    struct buf *pdf, struct buf *csv)
+    const char *relbase, struct buf *pdf, struct buf *csv)
 {
 	struct tpl *t = NULL;
 	struct tpl_run *run = NULL;
@@ -207,6 +207,8 @@ render(const struct out_ctx *oc, const char *tpl_path, const struct tpl_param *p
 	if ((d = tpl_render(run, fs, csv)) == NULL)
 		goto out;
 	rc = doc_render_pdf(d, pdf);
+	if (rc == 0 && oc->opts->layout_dump != NULL)
+		doc_dump_file(d, oc->opts->layout_dump, relbase);
 out:
 	doc_free(d);
 	fontset_free(fs);
@@ -305,7 +307,10 @@ bulletin_build(struct out_ctx *oc, const char *round, long number)
 		{"number", number_s}, {"issue_year", year_s}, {"doc_number", doc_number},
 		{"date", date}, {"issue_date", iso_date},
 	};
-	if (render(oc, tpl_path, params, sizeof params / sizeof *params, &pdf, &csv) != 0) {
+	char *relbase = xasprintf("bulletin/%s/bulletin", round);
+	int rendered = render(oc, tpl_path, params, sizeof params / sizeof *params, relbase, &pdf, &csv);
+	free(relbase);
+	if (rendered != 0) {
 		oc->failed++;
 		status = JZ_EXIT_FAILURE;
 	} else if (out_write(oc, pdf_rel, fpr, pdf.data, pdf.len) != 0 ||

@@ -1,6 +1,7 @@
 /* dev_dump.c — the layout dump device: every page, line box, glyph run, rule
  * and shape as one line of text with its coordinates (mm from the top-left
  * corner), so tests can assert layout without parsing PDF. */
+#include <math.h>
 #include <stdio.h>
 
 #include "jingsai.h"
@@ -16,6 +17,15 @@ put_text(FILE *fp, const struct dl_item *it)
 		utf8_encode(&b, it->glyphs[i].cp);
 	fprintf(fp, " \"%s\"", b.data != NULL ? b.data : "");
 	buf_free(&b);
+}
+
+/* Each glyph's advance as set, in 1/1000 em: its own width and its extra. */
+static void
+put_advances(FILE *fp, const struct dl_item *it)
+{
+	for (int i = 0; i < it->nglyphs; i++)
+		fprintf(fp, "%c%ld", i == 0 ? '=' : ',',
+		    lround(it->glyphs[i].adv_pt * 1000 / it->size_pt) + it->glyphs[i].extra);
 }
 
 static void
@@ -35,6 +45,8 @@ put_items(FILE *fp, const struct dl_page *pg)
 			fprintf(fp, "    run %s x=%.2f base=%.2f w=%.2f font=%s size=%.2f sp=%.3f%s color=%06x n=%d",
 			    it->tag, it->x, it->y, it->w, face_name(it->face), it->size_pt,
 			    it->spacing_pt, it->bold ? " bold" : "", it->stroke, it->nglyphs);
+			fputs(" adv", fp);
+			put_advances(fp, it);
 			put_text(fp, it);
 			fputc('\n', fp);
 			break;

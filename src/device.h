@@ -24,6 +24,10 @@ int fontset_lookup(struct fontset *fs, const char *role, long cp,
     struct jz_face **face, unsigned *gid);
 /* Advance of GID in em, truncated to 1/1000 em the way the PDF /W array has it. */
 double face_advance_em(struct jz_face *f, unsigned gid);
+/* The blank beside the ink of GID, in em, left and right of it within its
+ * advance (0 when it has no outline).  Punctuation adjustment removes only
+ * blank, never ink, whatever side of its em a font puts a mark on. */
+void face_blanks_em(struct jz_face *f, unsigned gid, double *left, double *right);
 /* The PostScript name of the face (for the dump and errors). */
 const char *face_name(const struct jz_face *f);
 /* A stable number of the face within its fontset (dump, ordering). */
@@ -129,6 +133,7 @@ struct doc {
 	int missing;             /* characters that no font has */
 	void *reported;          /* hb_set_t of code points already reported */
 	void *brk;               /* UBreakIterator, reused */
+	void *wbrk;              /* ICU's word UBreakIterator, made when first needed */
 	int finished;            /* page furniture added */
 	int last_title, last_h1; /* outline parents */
 	/* Keep-with-next: the headings just set (items [keep_from, keep_to) of
@@ -137,7 +142,30 @@ struct doc {
 	 * while nothing else has been added to the page; keep_page -1: none. */
 	int keep_page, keep_from, keep_to, keep_outline;
 	double keep_y;
+	/* Tables and charts waiting for the next page (floats), owned copies. */
+	struct doc_float *floats;
+	int nfloats;
+	int placing;             /* a block is being placed: no float moves meanwhile */
 };
+
+/* Floats (layout.c; tables and charts in the flow). */
+enum block_kind { BLOCK_TABLE, BLOCK_CHART };
+struct doc_float {
+	enum block_kind kind;
+	struct table *table;     /* owned; NULL for a chart */
+	struct chart *chart;     /* owned (chart_copy); NULL for a table */
+};
+/* A block whose beginning needs START_MM and which takes WHOLE_MM in all is
+ * about to be set: returns 1 to set it now (waiting blocks set first when
+ * it may not pass them), 0 when it should wait (doc_float_add a copy). */
+int doc_block_begin(struct doc *d, enum block_kind kind, double start_mm, double whole_mm,
+    int pinned);
+/* Takes T or C (copies, owned from now on) as a waiting block. */
+void doc_float_add(struct doc *d, enum block_kind kind, struct table *t, struct chart *c);
+/* table.c, chart.c: copies for a block that waits, and their release. */
+struct table *table_copy(const struct table *t);
+struct chart *chart_copy(const struct chart *c);
+void chart_copy_free(struct chart *c);
 
 /* A character being laid out. */
 struct tg {
@@ -146,13 +174,27 @@ struct tg {
 	unsigned gid;
 	double adv;              /* natural advance, pt */
 	double gap;              /* extra space before it, pt (¼ em Han/Latin, name spacing) */
-	int brk;                 /* before it: 0 no break, 1 break allowed, 2 forced */
+	int brk;                 /* before it: BRK_NO, BRK_PIECE, BRK_OK or BRK_HARD */
 	int keep_gap;            /* the gap is a visible space (name spacing), not glyph width */
+	/* full-width punctuation (0 for anything else, or with PUNCT_NONE) */
+	float sl, sr;            /* blank that may go at its left / right, pt */
+	float il, ir;            /* blank beside its ink, left / right, pt */
+	float tl, tr;            /* removed for good by the adjacent-pair rule, pt */
+};
+
+/* Break opportunities before a character. */
+enum {
+	BRK_NO,                  /* never (clreq prohibitions, inside —— or ……) */
+	BRK_PIECE,               /* inside an unbreakable piece: only when it is wider than the line */
+	BRK_OK,                  /* allowed */
+	BRK_HARD                 /* forced (line feed, U+2028) */
 };
 
 struct pline {
 	int start, end;          /* glyphs [start, end) */
-	double natural;          /* width in pt without trailing spaces */
+	double natural;          /* width in pt without trailing spaces, edge marks trimmed */
+	double shrink;           /* how much punctuation compression may take off it, pt */
+	int trim_start;          /* its first mark loses its left blank (line start) */
 	int last;                /* last line of the paragraph or before a forced break */
 };
 
@@ -166,6 +208,7 @@ struct para {
 	int nlines;
 	struct pline *lines;
 	double first_indent_pt;
+	int broken;              /* pieces broken inside because wider than the line */
 };
 
 #define GRID_PITCH_PT (225.0 / 22 * PT_PER_MM)
@@ -177,6 +220,24 @@ double style_pitch_pt(const struct text_style *s);
 struct para *para_make(struct doc *d, const struct text_style *s, double size, const char *text,
     double w_mm, double indent_pt);
 void para_free(struct para *p);
+/* linebreak.c: marks the break opportunities of P's glyphs (G[].brk), the
+ * ¼ em gaps and what its punctuation may give up; U16 is P's text in UTF-16
+ * (NU units), U2G maps a unit to its glyph (U2G[NU] = P->n). */
+void lb_mark(struct doc *d, struct para *p, const unsigned short *u16, int nu, const int *u2g);
+/* Measures line LI of P again (after its glyphs' gaps changed). */
+void para_line_measure(struct para *p, int li);
+/* What line LI of P, set in AVAIL pt, removes left and right of each of
+ * its glyphs (CL, CR indexed from the line's start): the pair rule, the
+ * edges, and the compression that makes an overlong line fit. */
+void para_line_cuts(const struct para *p, int li, double avail, float *cl, float *cr);
+/* Breaks P again into lines of W_MM (after para_make with another width). */
+void para_break(struct para *p, double w_mm);
+/* The widest piece of P that no line break may split (a word, a name, a
+ * number with its unit), and P's widest line when only forced breaks are
+ * taken; pt, with punctuation at the edges trimmed.  What a table column
+ * needs at least, and what it would take to set every cell on one line. */
+double para_min_width(const struct para *p);
+double para_max_width(const struct para *p);
 /* Emits line I of P with its line box top at Y_MM, in the column X_MM..+W_MM. */
 void para_place_line(struct doc *d, const struct para *p, int i, double x_mm, double y_mm,
     double w_mm, const char *tag);

@@ -460,6 +460,23 @@ face_advance_em(struct jz_face *f, unsigned gid)
 	return f->adv[gid] / 1000.0;
 }
 
+void
+face_blanks_em(struct jz_face *f, unsigned gid, double *left, double *right)
+{
+	hb_glyph_extents_t e;
+	double adv = face_advance_em(f, gid);
+
+	*left = *right = 0;
+	if (gid >= f->nglyphs || !hb_font_get_glyph_extents(f->font, gid, &e) || e.width <= 0)
+		return;
+	*left = (double)e.x_bearing / f->upem;
+	*right = adv - (double)(e.x_bearing + e.width) / f->upem;
+	if (*left < 0)
+		*left = 0;
+	if (*right < 0)
+		*right = 0;
+}
+
 const char *
 face_name(const struct jz_face *f)
 {

@@ -26,6 +26,8 @@ struct jz_opts {
 	const char *fonts_dir;     /* default "fonts" */
 	int quiet;                 /* --quiet: errors only */
 	int verbose;               /* --verbose: notes too */
+	const char *layout_dump;   /* JINGSAI_LAYOUT_DUMP: folder for a layout dump of every
+	                              report built (RELBASE.dump, for tests); NULL: none */
 };
 
 /* ---- Diagnostics (diag.c) ---------------------------------------------

@@ -21,22 +21,22 @@
 #define GRID_TRACK_PT (156.0 / 28 * PT_PER_MM - 16.0)
 
 const struct text_style style_title = {
-	"title", 22, ALIGN_CENTER, 0, 0, 0, 0x000000, 0, GRID_PITCH_PT, 0
+	"title", 22, ALIGN_CENTER, 0, 0, 0, 0x000000, 0, GRID_PITCH_PT, 0, WRAP_TITLE
 };
 const struct text_style style_body = {
-	"body", 16, ALIGN_JUSTIFY, 2, 0, 0, 0x000000, 0, 0, GRID_TRACK_PT
+	"body", 16, ALIGN_JUSTIFY, 2, 0, 0, 0x000000, 0, 0, GRID_TRACK_PT, WRAP_CHARS
 };
 const struct text_style style_heading1 = {
-	"heading", 16, ALIGN_LEFT, 2, 0, 0, 0x000000, 0, 0, GRID_TRACK_PT
+	"heading", 16, ALIGN_LEFT, 2, 0, 0, 0x000000, 0, 0, GRID_TRACK_PT, WRAP_CHARS
 };
 const struct text_style style_heading2 = {
-	"kai", 16, ALIGN_LEFT, 2, 0, 0, 0x000000, 0, 0, GRID_TRACK_PT
+	"kai", 16, ALIGN_LEFT, 2, 0, 0, 0x000000, 0, 0, GRID_TRACK_PT, WRAP_CHARS
 };
 const struct text_style style_caption = {
-	"heading", 14, ALIGN_CENTER, 0, 0, 0, 0x000000, 6, 3, 0
+	"heading", 14, ALIGN_CENTER, 0, 0, 0, 0x000000, 6, 3, 0, WRAP_WORDS
 };
 const struct text_style style_table = {
-	"table", 12, ALIGN_LEFT, 0, 16, 0, 0x000000, 0, 0, 0
+	"table", 12, ALIGN_LEFT, 0, 16, 0, 0x000000, 0, 0, 0, WRAP_WORDS
 };
 
 /* ---- Documents ------------------------------------------------------------ */
@@ -120,10 +120,17 @@ doc_free(struct doc *d)
 	free(d->dl.outlines);
 	for (i = 0; i < 4; i++)
 		free(d->info[i]);
+	for (i = 0; i < d->nfloats; i++) {
+		table_free(d->floats[i].table);
+		chart_copy_free(d->floats[i].chart);
+	}
+	free(d->floats);
 	free(d->field);
 	hb_set_destroy(d->reported);
 	if (d->brk != NULL)
 		ubrk_close(d->brk);
+	if (d->wbrk != NULL)
+		ubrk_close(d->wbrk);
 	free(d);
 }
 
@@ -206,6 +213,8 @@ keep_valid(const struct doc *d)
 	    d->dl.pages[d->cur].nitems == d->keep_to;
 }
 
+static void floats_place(struct doc *d);
+
 /* A new page for flowed content; headings that would otherwise end the page
  * move to the top of the new one (unless they already start their page). */
 static void
@@ -218,6 +227,9 @@ flow_break(struct doc *d)
 	if (!keep_valid(d) || fabs(d->keep_y - d->setup.margin_top_mm) < 1e-6) {
 		d->keep_page = -1;
 		doc_new_page(d);
+		/* blocks that did not fit on the page just filled open the new one */
+		if (d->nfloats > 0 && !d->placing)
+			floats_place(d);
 		return;
 	}
 	doc_new_page(d);
@@ -272,6 +284,7 @@ doc_page_count(const struct doc *d)
 void
 doc_page_break(struct doc *d)
 {
+	doc_float_barrier(d);
 	if (d->cur < 0 || d->dl.pages[d->cur].nitems > 0 || !at_page_top(d))
 		doc_new_page(d);
 }
@@ -279,6 +292,7 @@ doc_page_break(struct doc *d)
 void
 doc_vspace(struct doc *d, double pt)
 {
+	doc_float_barrier(d);
 	doc_page(d);
 	d->y += pt * MM_PER_PT;
 	if (d->y > doc_body_bottom(d) + 0.01)
@@ -286,44 +300,6 @@ doc_vspace(struct doc *d, double pt)
 }
 
 /* ---- Characters ------------------------------------------------------------ */
-
-static int
-is_han(uint32_t c)
-{
-	return (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0x3400 && c <= 0x4DBF) ||
-	    (c >= 0xF900 && c <= 0xFAFF) || (c >= 0x20000 && c <= 0x3FFFF) || c == 0x3007;
-}
-
-static int
-is_latin_digit(uint32_t c)
-{
-	return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-	    (c >= 0xC0 && c <= 0x24F && c != 0xD7 && c != 0xF7);
-}
-
-static int
-in_list(uint32_t c, const uint32_t *list)
-{
-	for (; *list != 0; list++)
-		if (*list == c)
-			return 1;
-	return 0;
-}
-
-/* clreq "basic": characters that may not start a line ... */
-static const uint32_t no_start[] = {
-	0x3001, 0x3002, 0xFF0C, 0xFF0E, 0xFF1A, 0xFF1B, 0xFF01, 0xFF1F,  /* 、。，．：；！？ */
-	0xFF09, 0x300B, 0x3009, 0x300D, 0x300F, 0x3011, 0x3015, 0x3017,  /* ）》〉」』】〕〗 */
-	0x3019, 0x301B, 0xFF3D, 0xFF5D, 0x201D, 0x2019, 0x00B7, 0x30FB,  /* 〙〛］｝”’·・ */
-	0x2030, 0xFF05, 0x2103, 0x203C, 0x2047, 0x2048, 0x2049,          /* ‰％℃‼⁇⁈⁉ */
-	')', ']', '}', ',', '.', ':', ';', '!', '?', '%', 0
-};
-/* ... and that may not end one. */
-static const uint32_t no_end[] = {
-	0xFF08, 0x300A, 0x3008, 0x300C, 0x300E, 0x3010, 0x3014, 0x3016,  /* （《〈「『【〔〖 */
-	0x3018, 0x301A, 0xFF3B, 0xFF5B, 0x201C, 0x2018,                  /* 〘〚［｛“‘ */
-	'(', '[', '{', 0
-};
 
 static int
 is_space(uint32_t c)
@@ -334,7 +310,7 @@ is_space(uint32_t c)
 static int
 is_control(uint32_t c)
 {
-	return c < 0x20 || c == 0x7F || c == 0x200B;
+	return c < 0x20 || c == 0x7F || c == 0x200B || c == 0x2028 || c == 0x2029;
 }
 
 /* A gap between A and B that justification may widen. */
@@ -373,17 +349,19 @@ report_missing(struct doc *d, const char *role, uint32_t cp)
 	buf_free(&ch);
 }
 
-/* Decodes and maps TEXT to glyphs; marks break opportunities.  Returns the
- * number of glyphs in *OUT (the caller frees). */
+/* Decodes and maps TEXT to glyphs.  Returns the number of glyphs in *OUT,
+ * and the text in UTF-16 with the glyph of each unit (the caller frees the
+ * three arrays). */
 static int
-shape(struct doc *d, const struct text_style *s, double size, const char *text, struct tg **out)
+shape(struct doc *d, const struct text_style *s, double size, const char *text, struct tg **out,
+    UChar **u16_out, int *nu_out, int **u2g_out)
 {
 	const unsigned char *p = (const unsigned char *)text;
 	size_t len = strlen(text), off = 0;
 	struct tg *g;
 	UChar *u16;
 	int *u2g;
-	int n = 0, nu = 0, i;
+	int n = 0, nu = 0;
 
 	g = xcalloc(len + 1, sizeof *g);
 	u16 = xmalloc((2 * len + 1) * sizeof *u16);
@@ -426,163 +404,31 @@ shape(struct doc *d, const struct text_style *s, double size, const char *text, 
 	}
 	u2g[nu] = n;
 
-	/* Break opportunities: ICU's UAX #14 for zh ... */
-	if (d->brk != NULL && nu > 0) {
-		UErrorCode err = U_ZERO_ERROR;
-		int32_t pos;
-
-		ubrk_setText(d->brk, u16, nu, &err);
-		if (U_SUCCESS(err)) {
-			for (pos = ubrk_next(d->brk); pos != UBRK_DONE && pos < nu;
-			    pos = ubrk_next(d->brk)) {
-				int st = ubrk_getRuleStatus(d->brk);
-				g[u2g[pos]].brk = st >= UBRK_LINE_HARD ? 2 : 1;
-			}
-		}
-	} else {
-		for (i = 1; i < n; i++)
-			g[i].brk = 1;
-	}
-	/* ... then the clreq prohibitions, and the opening/closing quotes that
-	 * ICU 72 treats as ambiguous but Chinese text breaks around. */
-	for (i = 1; i < n; i++) {
-		uint32_t a = g[i - 1].cp, b = g[i].cp;
-
-		if (g[i].brk == 2)
-			continue;
-		if (g[i].brk == 0 && ((b == 0x201C || b == 0x2018) && (is_han(a) || in_list(a, no_start))))
-			g[i].brk = 1;
-		if (g[i].brk == 0 && ((a == 0x201D || a == 0x2019) && (is_han(b) || in_list(b, no_end))))
-			g[i].brk = 1;
-		if (in_list(b, no_start) || in_list(a, no_end) ||
-		    (a == 0x2014 && b == 0x2014) || (a == 0x2026 && b == 0x2026))
-			g[i].brk = 0;
-		/* a quarter em between Han and Latin letters or digits */
-		if ((is_han(a) && is_latin_digit(b)) || (is_latin_digit(a) && is_han(b)))
-			g[i].gap = size / 4;
-	}
-	free(u16);
-	free(u2g);
 	*out = g;
+	*u16_out = u16;
+	*nu_out = nu;
+	*u2g_out = u2g;
 	return n;
 }
-
-static double
-cell(const struct para *p, int i)
-{
-	return p->g[i].adv + p->ls;
-}
-
-/* Width of glyphs [start, end) as a line: gaps inside, trailing spaces out. */
-static double
-line_width(const struct para *p, int start, int end)
-{
-	double w = 0;
-	int i;
-
-	while (end > start && (is_space(p->g[end - 1].cp) || is_control(p->g[end - 1].cp)))
-		end--;
-	for (i = start; i < end; i++)
-		w += cell(p, i) + (i > start ? p->g[i].gap : 0);
-	return w;
-}
-
-static void
-add_line(struct para *p, int start, int end, int last)
-{
-	struct pline *l;
-
-	p->lines = xrealloc(p->lines, (p->nlines + 1) * sizeof *p->lines);
-	l = &p->lines[p->nlines++];
-	l->start = start;
-	l->end = end;
-	l->last = last;
-	l->natural = line_width(p, start, end);
-}
-
-/* Greedy filling: the longest line that fits and ends at an allowed break. */
-static void
-break_lines(struct para *p, double width_pt)
-{
-	int start = 0, n = p->n;
-
-	while (start < n) {
-		double avail = width_pt - (p->nlines == 0 ? p->first_indent_pt : 0);
-		double w = 0;
-		int j, last_ok = -1, end = n, hard = 0;
-
-		for (j = start; j < n; j++) {
-			double cw;
-
-			if (j > start && p->g[j].brk == 2) {
-				end = j;
-				hard = 1;
-				break;
-			}
-			if (j > start && p->g[j].brk >= 1)
-				last_ok = j;
-			cw = cell(p, j) + (j > start ? p->g[j].gap : 0);
-			if (width_pt > 0 && w + cw > avail + 0.01 && !is_space(p->g[j].cp) &&
-			    !is_control(p->g[j].cp)) {
-				end = last_ok > start ? last_ok : (j > start ? j : start + 1);
-				break;
-			}
-			w += cw;
-		}
-		add_line(p, start, end, hard || end >= n);
-		start = end;
-		/* spaces after a soft break do not begin the next line */
-		if (!hard)
-			while (start < n && is_space(p->g[start].cp))
-				start++;
-	}
-}
-
-static void balance(struct para *p, double width_pt);
 
 struct para *
 para_make(struct doc *d, const struct text_style *s, double size, const char *text,
     double w_mm, double indent_pt)
 {
 	struct para *p = xcalloc(1, sizeof *p);
+	UChar *u16;
+	int *u2g, nu;
 
 	p->s = s;
 	p->size = size > 0 ? size : s->size_pt;
 	p->ls = s->letter_spacing_pt;
 	p->first_indent_pt = indent_pt;
-	p->n = shape(d, s, p->size, text != NULL ? text : "", &p->g);
-	break_lines(p, w_mm > 0 ? w_mm * PT_PER_MM : 0);
-	if (w_mm > 0)
-		balance(p, w_mm * PT_PER_MM);
+	p->n = shape(d, s, p->size, text != NULL ? text : "", &p->g, &u16, &nu, &u2g);
+	lb_mark(d, p, u16, nu, u2g);
+	free(u16);
+	free(u2g);
+	para_break(p, w_mm);
 	return p;
-}
-
-/* Centred text of several lines (titles) reads better with lines of even
- * length: re-break at the narrowest width that needs no more lines. */
-static void
-balance(struct para *p, double width_pt)
-{
-	int want = p->nlines, k;
-	double lo, hi, total = 0;
-
-	if (p->s->align != ALIGN_CENTER || want < 2)
-		return;
-	for (k = 0; k < p->nlines; k++)
-		total += p->lines[k].natural;
-	lo = total / want;
-	hi = width_pt;
-	for (k = 0; k < 12; k++) {
-		double mid = (lo + hi) / 2;
-
-		p->nlines = 0;
-		break_lines(p, mid);
-		if (p->nlines > want)
-			lo = mid;
-		else
-			hi = mid;
-	}
-	p->nlines = 0;
-	break_lines(p, hi);
 }
 
 void
@@ -627,9 +473,10 @@ para_place_line(struct doc *d, const struct para *p, int li, double x_mm, double
 {
 	const struct pline *l = &p->lines[li];
 	double width = w_mm * PT_PER_MM, indent = li == 0 ? p->first_indent_pt : 0;
-	double avail = width - indent, off = indent, extra = 0, x, pitch, base_mm;
+	double avail = width - indent, off = indent, extra = 0, x, pitch, base_mm, natural;
 	double *xs;
 	uint16_t *ex;            /* extra advance after each glyph, 1/1000 em */
+	float *cl, *cr;          /* what punctuation adjustment takes left and right of each */
 	int end = l->end, i, nstretch = 0, run;
 	enum align al = p->s->align;
 	struct dl_item *box;
@@ -637,15 +484,23 @@ para_place_line(struct doc *d, const struct para *p, int li, double x_mm, double
 
 	while (end > l->start && (is_space(p->g[end - 1].cp) || is_control(p->g[end - 1].cp)))
 		end--;
+	/* punctuation compressed before anything is stretched: a line that
+	 * took more than its width gives back what its marks may give up */
+	cl = xcalloc(end - l->start + 1, sizeof *cl);
+	cr = xcalloc(end - l->start + 1, sizeof *cr);
+	para_line_cuts(p, li, avail, cl, cr);
+	natural = l->natural;
+	if (natural > avail && l->shrink > 0)
+		natural = fmax(avail, natural - l->shrink);
 	if (al == ALIGN_JUSTIFY) {
 		for (i = l->start + 1; i < end; i++)
 			nstretch += stretchable(p->g[i - 1].cp, p->g[i].cp);
-		if (!l->last && nstretch > 0 && avail > l->natural)
-			extra = (avail - l->natural) / nstretch;
+		if (!l->last && nstretch > 0 && avail > natural)
+			extra = (avail - natural) / nstretch;
 	} else if (al == ALIGN_CENTER)
-		off += (avail - l->natural) / 2;
+		off += (avail - natural) / 2;
 	else if (al == ALIGN_RIGHT)
-		off += avail - l->natural;
+		off += avail - natural;
 
 	/* A gap before a character (the ¼ em) widens the character
 	 * before it: the PDF gets a variant of that glyph with a wider /W entry,
@@ -659,6 +514,7 @@ para_place_line(struct doc *d, const struct para *p, int li, double x_mm, double
 			if (units > 0 && units <= DL_EXTRA_MAX)
 				ex[i - 1 - l->start] = (uint16_t)units;
 		}
+	/* a mark that gives up its left blank is drawn that much to the left */
 	x = off;
 	for (i = l->start; i < end; i++) {
 		if (i > l->start) {
@@ -668,9 +524,11 @@ para_place_line(struct doc *d, const struct para *p, int li, double x_mm, double
 			if (extra > 0 && stretchable(p->g[i - 1].cp, p->g[i].cp))
 				x += extra;
 		}
-		xs[i - l->start] = x;
-		x += cell(p, i);
+		xs[i - l->start] = x - cl[i - l->start];
+		x += p->g[i].adv + p->ls - cl[i - l->start] - cr[i - l->start];
 	}
+	free(cl);
+	free(cr);
 	pitch = style_pitch_pt(p->s);
 	base_mm = y_mm + ((pitch - p->size) / 2 + 0.88 * p->size) * MM_PER_PT;
 
@@ -778,6 +636,7 @@ doc_title(struct doc *d, const char *text)
 	int page;
 	double y;
 
+	doc_float_barrier(d);
 	flow(d, &style_title, text, 1, &page, &y);
 	add_outline(d, 0, text, page, y);
 }
@@ -788,8 +647,12 @@ doc_heading(struct doc *d, int level, const char *text)
 	int page;
 	double y;
 
-	int chain = keep_valid(d), before = d->cur;
-	int from = d->cur >= 0 ? d->dl.pages[d->cur].nitems : 0;
+	int chain, before, from;
+
+	doc_float_barrier(d);
+	chain = keep_valid(d);
+	before = d->cur;
+	from = d->cur >= 0 ? d->dl.pages[d->cur].nitems : 0;
 
 	flow(d, level <= 1 ? &style_heading1 : &style_heading2, text, 1, &page, &y);
 	add_outline(d, level <= 1 ? 1 : 2, text, page, y);
@@ -813,6 +676,7 @@ doc_hrule(struct doc *d, double width_pt, unsigned color)
 {
 	struct dl_item *it;
 
+	doc_float_barrier(d);
 	doc_need(d, width_pt * MM_PER_PT);
 	it = dl_add(d, DL_LINE, "rule");
 	it->x = d->setup.margin_left_mm;
@@ -831,6 +695,7 @@ doc_cover(struct doc *d, const char *title, const char *subtitle, const char *is
 	double left = d->setup.margin_left_mm, w = d->setup.body_w_mm;
 	double h = d->setup.page_h_mm;
 
+	doc_float_barrier(d);
 	if (d->cur < 0 || d->dl.pages[d->cur].nitems > 0)
 		doc_new_page(d);
 	t.size_pt = 26;
@@ -848,6 +713,77 @@ doc_cover(struct doc *d, const char *title, const char *subtitle, const char *is
 	if (date_text != NULL)
 		doc_text_box(d, &foot, left, h * 0.72 + 12, w, 0, 0, date_text);
 	doc_new_page(d);
+}
+
+/* ---- Floats ------------------------------------------------------------ */
+
+/* A table or chart whose beginning does not fit below the cursor waits, as
+ * LaTeX's figures do, and the paragraphs after it fill the page; it opens
+ * the next page.  A heading, a page break, a rule, the end of the document
+ * or doc_float_barrier place it first, so it never leaves its section; a
+ * block of the other kind that fits whole may pass it, one of the same kind
+ * never does, so tables and charts keep their numbering order. */
+
+static void
+floats_place(struct doc *d)
+{
+	int i, n = d->nfloats;
+	struct doc_float *f = d->floats;
+
+	d->floats = NULL;
+	d->nfloats = 0;
+	for (i = 0; i < n; i++) {
+		d->placing++;
+		if (f[i].kind == BLOCK_TABLE) {
+			doc_table(d, f[i].table);
+			table_free(f[i].table);
+		} else {
+			doc_chart(d, f[i].chart);
+			chart_copy_free(f[i].chart);
+		}
+		d->placing--;
+	}
+	free(f);
+}
+
+void
+doc_float_barrier(struct doc *d)
+{
+	if (d->nfloats > 0 && !d->placing)
+		floats_place(d);
+}
+
+int
+doc_block_begin(struct doc *d, enum block_kind kind, double start_mm, double whole_mm, int pinned)
+{
+	double room;
+	int same = 0;
+
+	if (d->placing)
+		return 1;
+	doc_page(d);
+	room = doc_body_bottom(d) - d->y;
+	for (int i = 0; i < d->nfloats; i++)
+		same |= d->floats[i].kind == kind;
+	if (d->nfloats > 0) {
+		if (!same && !pinned && whole_mm <= room + 0.01)
+			return 1;           /* fits whole: passes the waiting block */
+		floats_place(d);
+		return 1;
+	}
+	if (start_mm <= room + 0.01 || pinned || keep_valid(d) || at_page_top(d))
+		return 1;
+	return 0;
+}
+
+void
+doc_float_add(struct doc *d, enum block_kind kind, struct table *t, struct chart *c)
+{
+	d->floats = xrealloc(d->floats, (d->nfloats + 1) * sizeof *d->floats);
+	d->floats[d->nfloats].kind = kind;
+	d->floats[d->nfloats].table = t;
+	d->floats[d->nfloats].chart = c;
+	d->nfloats++;
 }
 
 /* ---- Fixed positions ------------------------------------------------------------ */
@@ -889,7 +825,7 @@ doc_text_box(struct doc *d, const struct text_style *s, double x_mm, double y_mm
 		 * text extraction shows the space, as printed) */
 		p->g[1].gap += p->size + p->ls;
 		p->g[1].keep_gap = 1;
-		p->lines[0].natural = line_width(p, 0, p->n);
+		para_line_measure(p, 0);
 	}
 	for (tries = 0; (flags & BOX_SHRINK) && tries < 8 && p->nlines > 0; tries++) {
 		double widest = widest_line(p);
@@ -904,7 +840,7 @@ doc_text_box(struct doc *d, const struct text_style *s, double x_mm, double y_mm
 		if ((flags & BOX_NAME_SPACING) && count_visible(p) == 2 && p->n == 2) {
 			p->g[1].gap += p->size + p->ls;
 			p->g[1].keep_gap = 1;
-			p->lines[0].natural = line_width(p, 0, p->n);
+			para_line_measure(p, 0);
 		}
 	}
 	{
@@ -1076,13 +1012,14 @@ static void
 finish(struct doc *d)
 {
 	static const struct text_style num = {
-		"number", 14, ALIGN_LEFT, 0, 0, 0, 0x000000, 0, 0, 0
+		"number", 14, ALIGN_LEFT, 0, 0, 0, 0x000000, 0, 0, 0, WRAP_CHARS
 	};
 	int p, saved = d->cur;
 	double saved_y = d->y;
 
 	if (d->finished)
 		return;
+	doc_float_barrier(d);
 	d->finished = 1;
 	if (!d->setup.page_numbers)
 		return;
@@ -1140,4 +1077,30 @@ doc_write_dump(struct doc *d, FILE *fp)
 {
 	finish(d);
 	dev_dump_render(&d->dl, fp);
+}
+
+int
+doc_dump_file(struct doc *d, const char *dir, const char *relbase)
+{
+	char *path = xasprintf("%s/%s.dump", dir, relbase), *slash, *data = NULL;
+	size_t len = 0;
+	FILE *fp;
+	int rc = -1;
+
+	slash = strrchr(path, '/');
+	*slash = '\0';
+	if (mkdir_p(path) != 0)
+		goto out;
+	*slash = '/';
+	if ((fp = open_memstream(&data, &len)) == NULL)
+		goto out;
+	doc_write_dump(d, fp);
+	fclose(fp);
+	rc = atomic_write(path, data, len);
+out:
+	if (rc != 0)
+		diag(DIAG_IO, NULL, 0, 0, path, strerror(errno));
+	free(data);
+	free(path);
+	return rc;
 }

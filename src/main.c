@@ -46,7 +46,8 @@ static const char usage_text[] =
 "signed are not printed again without their key or under another one (the\n"
 "codes already handed out would no longer verify) unless --re-sign is given;\n"
 "set the variable for cron jobs too. SOURCE_DATE_EPOCH fixes the date written\n"
-"into documents.\n";
+"into documents. JINGSAI_LAYOUT_DUMP names a folder that gets the layout dump\n"
+"(every line, glyph run and shape, in mm) of each report and bulletin built.\n";
 
 struct command {
 	const char *name;
@@ -90,7 +91,8 @@ parse_offset(const char *s, double *dx, double *dy)
 int
 main(int argc, char **argv)
 {
-	struct jz_opts o = {"input", "output", "var/jingsai.db", "templates", "fonts", 0, 0};
+	struct jz_opts o = {"input", "output", "var/jingsai.db", "templates", "fonts", 0, 0,
+	    getenv("JINGSAI_LAYOUT_DUMP")};
 	struct jz_args a = {0};
 	const struct command *cmd = NULL;
 	char **pos = xcalloc((size_t)argc, sizeof *pos);

@@ -242,6 +242,7 @@ command(struct state *st, char *line, const char *file, long lineno)
 	} else if (strcmp(line, "table") == 0) {
 		struct table_col cols[MAXF];
 
+		memset(cols, 0, sizeof cols);
 		n = split(arg, f, MAXF);
 		for (i = 1; i < n; i++) {
 			char *w = strchr(f[i], ':'), *a = NULL;
