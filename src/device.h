@@ -209,6 +209,7 @@ struct para {
 	struct pline *lines;
 	double first_indent_pt;
 	int broken;              /* pieces broken inside because wider than the line */
+	double penalty;          /* WRAP_TITLE: what its breaks cost (0: all at phrase boundaries) */
 };
 
 #define GRID_PITCH_PT (225.0 / 22 * PT_PER_MM)

@@ -615,8 +615,9 @@ starts_with(const struct tg *g, int i, int n, const char32_t *w)
 }
 
 /* What a break before glyph J costs: nothing at a phrase boundary (after a
- * closing quote or bracket, after 的, before 关于 or 通报), a little between
- * two words, much inside quotation marks, most inside a piece. */
+ * closing quote or bracket, after 的, before 关于 or 通报, before a bracketed
+ * unit such as （家）), a little between two words, much inside quotation
+ * marks, most inside a piece. */
 static double
 break_penalty(const struct para *p, int j, int depth)
 {
@@ -624,7 +625,7 @@ break_penalty(const struct para *p, int j, int depth)
 
 	if (p->g[j].brk == BRK_PIECE)
 		return 300;
-	if (depth <= 0 && (is_closing_bracket(a) || a == 0x7684 ||
+	if (depth <= 0 && (is_closing_bracket(a) || a == 0x7684 || p->g[j].cp == 0xFF08 ||
 	    starts_with(p->g, j, p->n, U"关于") || starts_with(p->g, j, p->n, U"通报")))
 		return 0;
 	return depth > 0 ? 40 : 6;
@@ -690,6 +691,8 @@ title_break(struct para *p, double width_pt)
 	double best = 1e300;
 	int bestbrk[TITLE_MAX_LINES];
 
+	p->penalty = 0;
+
 	if (k0 < 2 || k0 > TITLE_MAX_LINES - 1)
 		return;
 	for (i = 1; i < p->n; i++)
@@ -733,8 +736,12 @@ title_break(struct para *p, double width_pt)
 			start = bestbrk[i];
 		}
 		p->broken = 0;
-		for (i = 0; i + 1 < bestk; i++)
+		for (i = 0; i + 1 < bestk; i++) {
 			p->broken += p->g[bestbrk[i]].brk == BRK_PIECE;
+			for (int c = 0; c < tp.ncand; c++)
+				if (tp.cand[c] == bestbrk[i])
+					p->penalty += tp.penalty[c];
+		}
 	}
 	free(tp.cand);
 	free(tp.penalty);

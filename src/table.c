@@ -165,16 +165,17 @@ header_lines(struct tlay *L, int c, double w)
 	return L->p[c]->nlines;
 }
 
-/* The narrowest width (mm) at which header cell C takes at most LINES lines. */
+/* The narrowest width (mm) between LO and HI at which header cell C takes
+ * at most LINES lines (CLEAN: broken at phrase boundaries only). */
 static double
-header_need(struct tlay *L, int c, int lines, double lo, double hi)
+header_need(struct tlay *L, int c, int lines, double lo, double hi, int clean)
 {
-	if (header_lines(L, c, hi) > lines)
+	if (header_lines(L, c, hi) > lines || (clean && L->p[c]->penalty > 0))
 		return hi;
 	for (int k = 0; k < 14 && hi - lo > 0.05; k++) {
 		double mid = (lo + hi) / 2;
 
-		if (header_lines(L, c, mid) <= lines)
+		if (header_lines(L, c, mid) <= lines && (!clean || L->p[c]->penalty == 0))
 			hi = mid;
 		else
 			lo = mid;
@@ -351,20 +352,37 @@ column_widths(struct tlay *L, double width)
 			if (header_lines(L, c, L->w[c]) > most)
 				most = L->p[c]->nlines;
 		}
-		/* headers on as few lines as the room allows, all of them alike */
+		/* headers on as few lines as the room allows, all of them alike,
+		 * then broken at phrase boundaries where the room is there */
 		for (int lines = 1; lines < most; lines++) {
 			double need = 0, *want = xcalloc(n, sizeof *want);
 
 			for (c = 0; c < n; c++) {
 				want[c] = L->w[c];
 				if (hx[c] > L->w[c])
-					want[c] = header_need(L, c, lines, L->w[c], fmax(hx[c], L->w[c]));
+					want[c] = header_need(L, c, lines, L->w[c], fmax(hx[c], L->w[c]), 0);
 				need += want[c] - L->w[c];
 			}
 			if (need <= extra + 1e-9) {
 				for (c = 0; c < n; c++)
 					L->w[c] = want[c];
 				extra -= need;
+				for (c = 0; c < n; c++) {
+					double clean;
+
+					if (header_lines(L, c, L->w[c]) < 2 || L->p[c]->penalty == 0)
+						continue;
+					clean = header_need(L, c, lines, L->w[c], fmax(hx[c], L->w[c]), 1);
+					/* a short header without a phrase boundary (覆盖/率) goes
+					 * on one line when that is not much wider */
+					if (header_lines(L, c, clean) < lines &&
+					    hx[c] - 2 * PAD_X > 1.5 * (L->w[c] - 2 * PAD_X))
+						continue;
+					if (clean - L->w[c] <= extra + 1e-9) {
+						extra -= clean - L->w[c];
+						L->w[c] = clean;
+					}
+				}
 				free(want);
 				break;
 			}
@@ -400,6 +418,7 @@ layout_make(struct doc *d, const struct table *t, struct tlay *L)
 		*hs = style_table;
 		hs->align = ALIGN_CENTER;
 		hs->bold = 1;
+		hs->wrap = WRAP_TITLE;   /* 参与企业 / （家）: balanced, at phrase boundaries */
 		*bs = style_table;
 		bs->align = t->cols[c].align;
 		bs->wrap = t->cols[c].names ? WRAP_NAMES : WRAP_WORDS;
