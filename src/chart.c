@@ -147,16 +147,16 @@ label_box(double cx, double base, double w)
 	return b;
 }
 
-/* A value label: white halo, then the text (white on its bar when inside). */
+/* A value label: white halo, then the text (white on its bar when inside,
+ * COLOR otherwise). */
 static void
 value_label(struct doc *d, double cx, double base, const struct box *b, int inside,
-    const char *text)
+    unsigned color, const char *text)
 {
 	struct text_style vs = label_style;
 
-	if (inside)
-		vs.color = 0xFFFFFF;
-	else {
+	vs.color = inside ? 0xFFFFFF : color;
+	if (!inside) {
 		struct dl_item *h = dl_add(d, DL_RECT, "halo");
 
 		h->x = b->x0 - HALO_MM + 0.3;
@@ -175,7 +175,7 @@ value_label(struct doc *d, double cx, double base, const struct box *b, int insi
  * with nothing (obstacle OWN, the value's own bar, aside when inside). */
 static void
 place_value(struct doc *d, struct obstacles *o, double cx, double y, double end_in, int up,
-    double bar_w, const char *text, double ytop, double ybot, int own)
+    double bar_w, const char *text, double ytop, double ybot, int own, unsigned color)
 {
 	double w = doc_text_width(d, &label_style, text), h = ASC_MM + DESC_MM;
 	double bases[8], gap = isnan(end_in) ? 1.2 : 0.3;
@@ -187,12 +187,12 @@ place_value(struct doc *d, struct obstacles *o, double cx, double y, double end_
 		bases[n] = up ? y + 0.5 + ASC_MM : y - 0.5 - DESC_MM;
 		inside[n++] = 1;
 	}
-	for (int k = 1; k <= 4; k++) {
-		bases[n] = up ? y - gap - DESC_MM - k * (h + 0.2) : y + gap + ASC_MM + k * (h + 0.2);
+	if (isnan(end_in)) {         /* a point: the other side first */
+		bases[n] = up ? y + gap + ASC_MM : y - gap - DESC_MM;
 		inside[n++] = 0;
 	}
-	if (isnan(end_in)) {
-		bases[n] = up ? y + gap + ASC_MM : y - gap - DESC_MM;
+	for (int k = 1; k <= 4; k++) {
+		bases[n] = up ? y - gap - DESC_MM - k * (h + 0.2) : y + gap + ASC_MM + k * (h + 0.2);
 		inside[n++] = 0;
 	}
 	for (int i = 0; i < n && pick < 0; i++) {
@@ -208,7 +208,7 @@ place_value(struct doc *d, struct obstacles *o, double cx, double y, double end_
 	{
 		struct box b = label_box(cx, bases[pick], w);
 
-		value_label(d, cx, bases[pick], &b, inside[pick], text);
+		value_label(d, cx, bases[pick], &b, inside[pick], color, text);
 		obstacle_add(o, b.x0, b.y0, b.x1, b.y1);
 	}
 }
@@ -375,7 +375,7 @@ doc_chart(struct doc *d, const struct chart *c)
 
 				fmt_value(val, num);
 				place_value(d, &obs, bx + bw * 0.46, MAPY(val), MAPY(0), val >= 0, bw * 0.92,
-				    num, ytop, ybot, bar0 + k * c->nseries + s);
+				    num, ytop, ybot, bar0 + k * c->nseries + s, label_style.color);
 			}
 	} else {
 		for (s = 0; s < c->nseries; s++) {
@@ -392,6 +392,13 @@ doc_chart(struct doc *d, const struct chart *c)
 					l->y2 = cy;
 					l->width_pt = 1.5;
 					l->stroke = col;
+					/* the line is an obstacle too: labels and their halos
+					 * stay off it (as dots a millimetre apart) */
+					for (int q = 1; q < 40; q++) {
+						double px = l->x + (l->x2 - l->x) * q / 40, py = l->y + (l->y2 - l->y) * q / 40;
+
+						obstacle_add(&obs, px - 0.4, py - 0.4, px + 0.4, py + 0.4);
+					}
 				}
 			}
 		}
@@ -411,12 +418,20 @@ doc_chart(struct doc *d, const struct chart *c)
 				obstacle_add(&obs, cx - 1.2, cy - 1.2, cx + 1.2, cy + 1.2);
 			}
 		}
+		/* a point's label goes above it when its series is the highest
+		 * there, below when the lowest, in its series' colour */
 		for (s = 0; s < c->nseries; s++)
 			for (k = 0; k < c->ncat; k++) {
-				double cx = x0 + gw * (k + 0.5), cy = MAPY(c->series[s].values[k]);
+				double cx = x0 + gw * (k + 0.5), v0 = c->series[s].values[k];
+				int above = 0, below = 0;
 
-				fmt_value(c->series[s].values[k], num);
-				place_value(d, &obs, cx, cy, NAN, 1, 0, num, ytop, ybot, -1);
+				for (int o = 0; o < c->nseries; o++) {
+					above += c->series[o].values[k] > v0 || (c->series[o].values[k] == v0 && o < s);
+					below += c->series[o].values[k] < v0 || (c->series[o].values[k] == v0 && o > s);
+				}
+				fmt_value(v0, num);
+				place_value(d, &obs, cx, MAPY(v0), NAN, above == 0 || below > 0 ? 1 : 0, 0, num,
+				    ytop, ybot, -1, palette[s % NPALETTE]);
 			}
 	}
 #undef MAPY

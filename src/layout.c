@@ -769,7 +769,7 @@ doc_block_begin(struct doc *d, enum block_kind kind, double start_mm, double who
 		if (!same && !pinned && whole_mm <= room + 0.01)
 			return 1;           /* fits whole: passes the waiting block */
 		floats_place(d);
-		return 1;
+		room = doc_body_bottom(d) - d->y;
 	}
 	if (start_mm <= room + 0.01 || pinned || keep_valid(d) || at_page_top(d))
 		return 1;

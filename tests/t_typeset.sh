@@ -149,4 +149,32 @@ n5=$(grep -c '^5 .*"乙' "$WORK/keep.lines"); n6=$(grep -c '^6 .*"乙' "$WORK/ke
 	ok "keep: two headings in a row move together with their paragraph" || fail "keep: headings at '$(at 五、标题)' '$(at （一）小标题)'"
 grep -q '^outline 1 page=2 y=37.00 "四、各地区开展情况"' "$WORK/keep.dump" && ok "keep: the bookmark moves with the heading" || fail "keep: bookmark not moved"
 
+# -- what an office sees at once (tests/fixtures/typeset/hazards.txt): titles
+# in whole words, numbers and names whole, punctuation pairs in 1.5 em, no
+# table row alone on a page, chart labels apart and in one size, a chart
+# that does not fit waits while a paragraph fills the page (unless pinned)
+"$TS" --fonts "$FONTS" --dump "$WORK/hz.dump" "$FX/hazards.txt" 2>"$WORK/hz.err"
+sqlite3 "$WORK/hz.db" <"$FX/hazards.sql"
+if python3 "$TOP/tests/layout_check.py" --db "$WORK/hz.db" "$WORK/hz.dump" >"$WORK/hz.check"; then
+	ok "hazards: $(tail -1 "$WORK/hz.check")"; else fail "hazards: $(tail -1 "$WORK/hz.check")"; head -5 "$WORK/hz.check"; fi
+awk '/^  line line / && n < 4 { n++; sub(/^[^"]*"/, ""); sub(/"$/, ""); print }' "$WORK/hz.dump" >"$WORK/hz.titles"
+printf '%s\n' "“建功‘十四五’奋进新征程”" "主题劳动和技能竞赛2025年度报告" "关于公布2023—2024年度全市职工" \
+	"十大科技创新成果和十大先进操作法的通报" >"$WORK/hz.want"
+if cmp -s "$WORK/hz.titles" "$WORK/hz.want"; then ok "hazards: titles break after the closing quote, and where the author forced it"
+else fail "hazards: title lines"; diff "$WORK/hz.want" "$WORK/hz.titles"; fi
+grep -q "table '表2　信用代码', row 1: '91320600MA1X0000A1' is wider than its column" "$WORK/hz.err" &&
+	ok "hazards: a code wider than its column is reported with its table and row" || { fail "hazards: no warning for the broken code"; cat "$WORK/hz.err"; }
+awk '/^page/ { p = $2 } /^  line line / { print p, $0 }' "$WORK/hz.dump" >"$WORK/hz.lines"
+where() { grep -F "\"$1" "$WORK/hz.lines" | head -1 | sed 's/^\([0-9]*\) .* y=\([0-9.]*\) .*/\1 \2/'; }
+[ "$(where 图后的第一段 | cut -d' ' -f1)" = 2 ] && [ "$(where 图1　)" = "3 37.00" ] &&
+	ok "hazards: the paragraph after a chart that does not fit fills the page; the chart opens the next" ||
+	fail "hazards: float: paragraph at '$(where 图后的第一段)', chart at '$(where 图1　)'"
+[ "$(where 图3　 | cut -d' ' -f1)" = "$(where 固定的图之后的段落 | cut -d' ' -f1)" ] &&
+	ok "hazards: a pinned chart keeps its place before the paragraph after it" ||
+	fail "hazards: pinned chart at '$(where 图3　)', paragraph at '$(where 固定的图之后的段落)'"
+sed 's/^setup a4 numbers$/setup a4 numbers punct=none/' "$FX/hazards.txt" >"$WORK/hz-none.txt"
+"$TS" --fonts "$FONTS" --dump "$WORK/hz-none.dump" "$WORK/hz-none.txt" 2>/dev/null
+python3 "$TOP/tests/layout_check.py" --counts "$WORK/hz-none.dump" | grep -q 'pairs=[1-9]' &&
+	ok "hazards: punct=none keeps every mark a full em" || fail "hazards: punct=none still compresses"
+
 finish
