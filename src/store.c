@@ -37,7 +37,8 @@ const char store_schema[] =
 /* -- Reference data from programme.xml ---------------------------------- */
 "CREATE TABLE IF NOT EXISTS programme (\n"
 "  key   TEXT PRIMARY KEY,  -- name, city, basis, first_year, last_year, issuer, doc_prefix,\n"
-"                           -- verify_url ({payload} replaced), sha256 (of programme.xml)\n"
+"                           -- verify_url ({payload} replaced), sha256 (of programme.xml),\n"
+"                           -- copy_to, printer (the bulletin's 版记, when given)\n"
 "  value TEXT NOT NULL\n"
 ");\n"
 "CREATE TABLE IF NOT EXISTS region (\n"
