@@ -300,13 +300,12 @@ share_room(struct tlay *L, const double *mn, const double *mx, double width)
 }
 
 /* Column widths from the content.  Each column needs its widest piece
- * (MIN) and would like its widest cell (MAX).  When every column can have
- * its MAX, what is left goes first to headers that would wrap, then by the
- * template's weights.  When not, the columns of long text share what the
- * others leave by weighted fair shares (a water level T: a column gets
- * clamp(T × weight, MIN, MAX)), so a short column never wraps.  When even
- * the MINs do not fit, every column shrinks in proportion and its widest
- * pieces are broken (reported). */
+ * (MIN) and would like its widest cell (MAX; headers aside, they may wrap).
+ * When every column can have its MAX, what is left goes first to the
+ * headers (all on as few lines as the room allows, broken at phrase
+ * boundaries where it allows that too), then by the template's weights.
+ * When not, share_room decides.  When even the MINs do not fit, every
+ * column shrinks in proportion and its widest pieces are broken (reported). */
 static void
 column_widths(struct tlay *L, double width)
 {
