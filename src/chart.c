@@ -10,7 +10,7 @@
 
 #include "jingsai.h"
 #include "layout.h"
-#include "device.h"
+#include "layout_int.h"
 
 static const unsigned palette[] = {
 	0xC0392B, 0x2E86C1, 0x27AE60, 0xE67E22, 0x8E44AD, 0x7F8C8D
@@ -49,7 +49,7 @@ nice_step(double span)
 
 /* ---- Copies for a chart that waits for the next page ------------------ */
 
-struct chart *
+static struct chart *
 chart_copy(const struct chart *c)
 {
 	struct chart *k = xcalloc(1, sizeof *k);
@@ -73,9 +73,11 @@ chart_copy(const struct chart *c)
 	return k;
 }
 
-void
-chart_copy_free(struct chart *c)
+static void
+chart_copy_free(void *block)
 {
+	struct chart *c = block;
+
 	if (c == NULL)
 		return;
 	for (int i = 0; i < c->ncat; i++)
@@ -89,6 +91,13 @@ chart_copy_free(struct chart *c)
 	free((char *)c->title);
 	free((char *)c->unit);
 	free(c);
+}
+
+/* A chart that waited for its page, set there. */
+static void
+float_place(struct doc *d, const void *block)
+{
+	doc_chart(d, block);
 }
 
 /* ---- Collisions ------------------------------------------------------------ */
@@ -255,7 +264,7 @@ doc_chart(struct doc *d, const struct chart *c)
 		h += (cat_lines - 1) * lab_h;
 	need = (c->title != NULL ? caption_h : 0) + h;
 	if (!doc_block_begin(d, BLOCK_CHART, need, need, c->pinned)) {
-		doc_float_add(d, BLOCK_CHART, NULL, chart_copy(c));
+		doc_float_add(d, BLOCK_CHART, chart_copy(c), float_place, chart_copy_free);
 		return;
 	}
 	d->placing++;

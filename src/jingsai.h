@@ -17,6 +17,10 @@ enum jz_exit {
 	JZ_EXIT_LOCKED = 75   /* another run holds the lock */
 };
 
+/* The most devices a document is rendered by at once (device.h). */
+#define JZ_DEVICES_MAX 4
+struct device;
+
 /* Options common to every subcommand; main.c fills them, stages read them. */
 struct jz_opts {
 	const char *input_dir;     /* submissions; default "input" */
@@ -26,8 +30,10 @@ struct jz_opts {
 	const char *fonts_dir;     /* default "fonts" */
 	int quiet;                 /* --quiet: errors only */
 	int verbose;               /* --verbose: notes too */
-	const char *layout_dump;   /* JINGSAI_LAYOUT_DUMP: folder for a layout dump of every
-	                              report built (RELBASE.dump, for tests); NULL: none */
+	/* --device LIST, --dump: the devices that render each document, in
+	 * order; none (ndevices 0): the first of the table, PDF */
+	const struct device *devices[JZ_DEVICES_MAX];
+	int ndevices;
 };
 
 /* ---- Diagnostics (diag.c) ---------------------------------------------

@@ -15,7 +15,8 @@
 
 #include "jingsai.h"
 #include "layout.h"
-#include "device.h"
+#include "layout_int.h"
+#include "face.h"
 
 /* ---- Characters ------------------------------------------------------------ */
 

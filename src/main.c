@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "device.h"
 
 static const char usage_text[] =
 "usage: jingsai [OPTIONS] COMMAND [ARGS] [OPTIONS]\n"
@@ -33,6 +34,10 @@ static const char usage_text[] =
 "  --db FILE         the store                        (default: var/jingsai.db)\n"
 "  --templates DIR   document templates               (default: templates)\n"
 "  --fonts DIR       font roles and operator fonts    (default: fonts)\n"
+"  --device LIST     what each document is written as, comma-separated\n"
+"                    devices from the list below      (default: pdf)\n"
+"  --dump            the same as --device pdf,dump: a layout dump beside\n"
+"                    each PDF, for tests and template authors\n"
 "  --quiet           print errors only\n"
 "  --verbose         print notes too\n"
 "  --help            this text\n"
@@ -46,8 +51,55 @@ static const char usage_text[] =
 "signed are not printed again without their key or under another one (the\n"
 "codes already handed out would no longer verify) unless --re-sign is given;\n"
 "set the variable for cron jobs too. SOURCE_DATE_EPOCH fixes the date written\n"
-"into documents. JINGSAI_LAYOUT_DUMP names a folder that gets the layout dump\n"
-"(every line, glyph run and shape, in mm) of each report and bulletin built.\n";
+"into documents.\n"
+"\n"
+"Devices (--device): each writes NAME plus its suffix for every document\n";
+
+/* The devices of the table, one line each, after the usage text. */
+static void
+usage(FILE *fp)
+{
+	const struct device *dev;
+
+	fputs(usage_text, fp);
+	for (int i = 0; (dev = device_at(i)) != NULL; i++)
+		fprintf(fp, "  %-6s %-6s %s\n", dev->name, dev->suffix, dev->about);
+}
+
+/* Reads LIST ("pdf,dump") into O's devices; returns 0, or -1 for an
+ * unknown name (in *BAD, when there is room) or too many. */
+static int
+parse_devices(const char *list, struct jz_opts *o, char *bad, size_t badlen)
+{
+	o->ndevices = 0;
+	while (*list != '\0') {
+		size_t n = strcspn(list, ",");
+		char name[32];
+		const struct device *dev = NULL;
+
+		if (n > 0 && n < sizeof name) {
+			memcpy(name, list, n);
+			name[n] = '\0';
+			dev = device_find(name);
+		}
+		if (dev == NULL) {
+			snprintf(bad, badlen, "%.*s", (int)n, list);
+			return -1;
+		}
+		for (int i = 0; i < o->ndevices && dev != NULL; i++)
+			if (o->devices[i] == dev)
+				dev = NULL;        /* named twice: once is enough */
+		if (dev != NULL) {
+			if (o->ndevices == JZ_DEVICES_MAX)
+				return -1;
+			o->devices[o->ndevices++] = dev;
+		}
+		list += n;
+		if (*list == ',')
+			list++;
+	}
+	return o->ndevices > 0 ? 0 : -1;
+}
 
 struct command {
 	const char *name;
@@ -91,8 +143,7 @@ parse_offset(const char *s, double *dx, double *dy)
 int
 main(int argc, char **argv)
 {
-	struct jz_opts o = {"input", "output", "var/jingsai.db", "templates", "fonts", 0, 0,
-	    getenv("JINGSAI_LAYOUT_DUMP")};
+	struct jz_opts o = {"input", "output", "var/jingsai.db", "templates", "fonts", 0, 0, {0}, 0};
 	struct jz_args a = {0};
 	const struct command *cmd = NULL;
 	char **pos = xcalloc((size_t)argc, sizeof *pos);
@@ -103,7 +154,7 @@ main(int argc, char **argv)
 		const char **target = NULL;
 
 		if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
-			fputs(usage_text, stdout);
+			usage(stdout);
 			free(pos);
 			return JZ_EXIT_OK;
 		}
@@ -132,6 +183,11 @@ main(int argc, char **argv)
 			a.re_sign = 1;
 			continue;
 		}
+		if (strcmp(arg, "--dump") == 0) {
+			char bad[32];
+			(void)parse_devices("pdf,dump", &o, bad, sizeof bad);
+			continue;
+		}
 		if (strcmp(arg, "--") == 0) {
 			while (++i < argc)
 				pos[npos++] = argv[i];
@@ -146,7 +202,7 @@ main(int argc, char **argv)
 		size_t nlen = eq ? (size_t)(eq - arg) : strlen(arg);
 		const char *value = eq ? eq + 1 : NULL;
 		static const char *const valued[] = {"--input", "--output", "--db", "--templates",
-		    "--fonts", "--region", "--award", "--number", "--offset"};
+		    "--fonts", "--region", "--award", "--number", "--offset", "--device"};
 		const char *name = NULL;
 		for (size_t k = 0; k < sizeof valued / sizeof *valued; k++)
 			if (strlen(valued[k]) == nlen && strncmp(arg, valued[k], nlen) == 0)
@@ -176,6 +232,13 @@ main(int argc, char **argv)
 				free(pos);
 				return usage_error("--number takes a positive whole number", value);
 			}
+		} else if (strcmp(name, "--device") == 0) {
+			char bad[32] = "";
+			if (parse_devices(value, &o, bad, sizeof bad) != 0) {
+				free(pos);
+				return usage_error(bad[0] ? "unknown device (see 'jingsai --help')" :
+				    "--device takes device names, comma-separated", bad[0] ? bad : value);
+			}
 		} else if (strcmp(name, "--offset") == 0) {
 			if (parse_offset(value, &a.offset_x_mm, &a.offset_y_mm) != 0) {
 				free(pos);
@@ -186,7 +249,7 @@ main(int argc, char **argv)
 			*target = value;
 	}
 	if (npos == 0) {
-		fputs(usage_text, stderr);
+		usage(stderr);
 		free(pos);
 		return JZ_EXIT_USAGE;
 	}

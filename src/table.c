@@ -11,7 +11,7 @@
 
 #include "jingsai.h"
 #include "layout.h"
-#include "device.h"
+#include "layout_int.h"
 
 #define PAD_X 1.5                /* mm inside a cell, left and right */
 #define PAD_Y 1.0                /* mm above and below the text */
@@ -112,7 +112,7 @@ table_free(struct table *t)
 	free(t);
 }
 
-struct table *
+static struct table *
 table_copy(const struct table *t)
 {
 	struct table *c = table_new(t->title, t->ncols, t->cols);
@@ -595,6 +595,19 @@ whole_mm(const struct tlay *L, const struct table *t)
 	return h;
 }
 
+/* A table that waited for its page, set there and freed. */
+static void
+float_place(struct doc *d, const void *block)
+{
+	doc_table(d, block);
+}
+
+static void
+float_release(void *block)
+{
+	table_free(block);
+}
+
 void
 doc_table(struct doc *d, const struct table *t)
 {
@@ -604,7 +617,7 @@ doc_table(struct doc *d, const struct table *t)
 
 	layout_make(d, t, &L);
 	if (!doc_block_begin(d, BLOCK_TABLE, start_need(&L, t), whole_mm(&L, t), t->pinned)) {
-		doc_float_add(d, BLOCK_TABLE, table_copy(t), NULL);
+		doc_float_add(d, BLOCK_TABLE, table_copy(t), float_place, float_release);
 		layout_free(&L);
 		return;
 	}

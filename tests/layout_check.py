@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """layout_check.py — what a reader of the printed documents sees at once,
-checked on their layout dumps (JINGSAI_LAYOUT_DUMP), independently of the
+checked on their layout dumps (jingsai --dump), independently of the
 layout code.
 
     layout_check.py [--db STORE] [--counts] DUMP...

@@ -40,7 +40,7 @@ expect_diag "region in use named" "in/programme.xml: error: region '320681' was 
 cp "$TOP/input/programme.xml" in/programme.xml
 sed 's/kind="park"/kind="zone"/' in/programme.xml >p && mv p in/programme.xml
 expect_status 3 "invalid programme" J ingest
-expect_diag "programme schema error" "in/programme.xml:32:41: error: Element 'region', attribute 'kind': [facet 'enumeration'] The value 'zone' is not an element of the set {'county', 'park', 'city'}."
+expect_diag "programme schema error" "in/programme.xml:35:41: error: Element 'region', attribute 'kind': [facet 'enumeration'] The value 'zone' is not an element of the set {'county', 'park', 'city'}."
 expect_diag "programme rejected as a whole" "in/programme.xml: fatal: programme.xml has errors; nothing was ingested"
 
 # A programme file inside a submissions folder is not a submission.

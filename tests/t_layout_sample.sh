@@ -10,11 +10,11 @@
 
 DB=$WORK/store.db
 OUT=$WORK/out
-DUMP=$WORK/dump
+DUMP=$OUT
 export SOURCE_DATE_EPOCH=1768435200
 if [ "${SANITIZED:-0}" = 1 ]; then years=2025; else years="2021 2022 2023 2024 2025"; fi
-jz() { JINGSAI_LAYOUT_DUMP=$DUMP "$JINGSAI" --db "$DB" --output "$OUT" --templates "$TOP/templates" \
-	--fonts "$TOP/fonts" "$@"; }
+jz() { "$JINGSAI" --db "$DB" --output "$OUT" --templates "$TOP/templates" --fonts "$TOP/fonts" \
+	--dump "$@"; }
 
 # the check itself finds each kind of fault in a dump made to have them
 F=$TOP/tests/fixtures/layout

@@ -1,0 +1,153 @@
+/* layout_int.h — the layout's internals, shared by the files of the
+ * typesetting core: the document being laid out and its pages (page.c),
+ * where lines break and how wide they are (linebreak.c), text shaped and
+ * set into lines (para.c), the flow (layout.c), tables (table.c), charts
+ * (chart.c) and page furniture (furniture.c).  Each file calls only those
+ * before it in that list, so none calls back (a table or chart that waits
+ * for the next page is placed through the functions it left with the
+ * flow).  Documents use layout.h only. */
+#ifndef LAYOUT_INT_H
+#define LAYOUT_INT_H
+
+#include <stdint.h>
+
+#include "jingsai.h"
+#include "dlist.h"
+#include "layout.h"
+
+struct UBreakIterator;
+
+struct doc {
+	struct fontset *fs;      /* borrowed */
+	struct doc_setup setup;  /* defaults applied; strings point into info[] */
+	char *info[4];           /* title, author, subject, keywords (owned) */
+	struct dl_doc dl;
+	int cur;                 /* current page (0-based), -1 before the first */
+	int in_shared;           /* shared block being drawn (0-based), -1 none */
+	double y;                /* cursor, mm from the page top */
+	char *field;             /* what the text is, for errors (owned) */
+	int missing;             /* characters that no font has */
+	void *reported;          /* hb_set_t of code points already reported */
+	void *brk;               /* UBreakIterator, reused */
+	void *wbrk;              /* ICU's word UBreakIterator, made when first needed */
+	int finished;            /* page furniture added */
+	int last_title, last_h1; /* outline parents */
+	/* Keep-with-next: the headings just set (items [keep_from, keep_to) of
+	 * page keep_page, top at keep_y, outlines from keep_outline on) move to
+	 * the next page with what follows them when that does not fit.  Valid
+	 * while nothing else has been added to the page; keep_page -1: none. */
+	int keep_page, keep_from, keep_to, keep_outline;
+	double keep_y;
+	/* Tables and charts waiting for the next page (floats), in order. */
+	struct doc_float *floats;
+	int nfloats;
+	int placing;             /* a block is being placed: no float moves meanwhile */
+};
+
+/* A table or chart that waits (a float): what places it, and what frees it. */
+enum block_kind { BLOCK_TABLE, BLOCK_CHART };
+struct doc_float {
+	enum block_kind kind;
+	void *block;                                  /* owned copy */
+	void (*place)(struct doc *d, const void *block);
+	void (*release)(void *block);
+};
+
+/* A character being laid out. */
+struct tg {
+	uint32_t cp;
+	struct jz_face *face;    /* NULL: not drawn (line feed, or no font has it) */
+	unsigned gid;
+	double adv;              /* natural advance, pt */
+	double gap;              /* extra space before it, pt (¼ em Han/Latin, name spacing) */
+	int brk;                 /* before it: BRK_NO, BRK_PIECE, BRK_OK or BRK_HARD */
+	int keep_gap;            /* the gap is a visible space (name spacing), not glyph width */
+	/* full-width punctuation (0 for anything else, or with PUNCT_NONE) */
+	float sl, sr;            /* blank that may go at its left / right, pt */
+	float il, ir;            /* blank beside its ink, left / right, pt */
+	float tl, tr;            /* removed for good by the adjacent-pair rule, pt */
+};
+
+/* Break opportunities before a character. */
+enum {
+	BRK_NO,                  /* never (clreq prohibitions, inside —— or ……) */
+	BRK_PIECE,               /* inside an unbreakable piece: only when it is wider than the line */
+	BRK_OK,                  /* allowed */
+	BRK_HARD                 /* forced (line feed, U+2028) */
+};
+
+struct pline {
+	int start, end;          /* glyphs [start, end) */
+	double natural;          /* width in pt without trailing spaces, edge marks trimmed */
+	double shrink;           /* how much punctuation compression may take off it, pt */
+	int trim_start;          /* its first mark loses its left blank (line start) */
+	int last;                /* last line of the paragraph or before a forced break */
+};
+
+/* Shaped and broken text. */
+struct para {
+	const struct text_style *s;
+	double size;             /* effective size (after shrinking) */
+	double ls;               /* letter spacing, pt */
+	int n;
+	struct tg *g;
+	int nlines;
+	struct pline *lines;
+	double first_indent_pt;
+	int broken;              /* pieces broken inside because wider than the line */
+	double penalty;          /* WRAP_TITLE: what its breaks cost (0: all at phrase boundaries) */
+};
+
+#define GRID_PITCH_PT (225.0 / 22 * PT_PER_MM)
+
+/* linebreak.c: marks the break opportunities of P's glyphs (G[].brk), the
+ * ¼ em gaps and what its punctuation may give up; U16 is P's text in UTF-16
+ * (NU units), U2G maps a unit to its glyph (U2G[NU] = P->n). */
+void lb_mark(struct doc *d, struct para *p, const unsigned short *u16, int nu, const int *u2g);
+/* Breaks P (again) into lines of W_MM; only forced breaks when W_MM <= 0. */
+void para_break(struct para *p, double w_mm);
+/* Measures line LI of P again (after its glyphs' gaps changed). */
+void para_line_measure(struct para *p, int li);
+/* What line LI of P, set in AVAIL pt, removes left and right of each of
+ * its glyphs (CL, CR indexed from the line's start): the pair rule, the
+ * edges, and the compression that makes an overlong line fit. */
+void para_line_cuts(const struct para *p, int li, double avail, float *cl, float *cr);
+/* The widest piece of P that no line break may split (a word, a name, a
+ * number with its unit), and P's widest line when only forced breaks are
+ * taken; pt, with punctuation at the edges trimmed.  What a table column
+ * needs at least, and what it would take to set every cell on one line. */
+double para_min_width(const struct para *p);
+double para_max_width(const struct para *p);
+
+/* para.c: the line pitch of S, pt (the grid's unless S sets one or is too large). */
+double style_pitch_pt(const struct text_style *s);
+/* Shapes TEXT in style S at SIZE (0: the style's) and breaks it into lines
+ * of W_MM (no breaking but forced ones when W_MM <= 0).  The caller frees
+ * with para_free. */
+struct para *para_make(struct doc *d, const struct text_style *s, double size, const char *text,
+    double w_mm, double indent_pt);
+void para_free(struct para *p);
+/* Emits line I of P with its line box top at Y_MM, in the column X_MM..+W_MM. */
+void para_place_line(struct doc *d, const struct para *p, int i, double x_mm, double y_mm,
+    double w_mm, const char *tag);
+/* Text at a point: ALIGN relative to X_MM, baseline-centred line at Y_MM (top of line box). */
+void doc_label(struct doc *d, const struct text_style *s, double x_mm, double y_mm,
+    enum align align, const char *tag, const char *text);
+
+/* page.c: the current page, made when there is none; an item added to it. */
+struct dl_page *doc_page(struct doc *d);
+struct dl_item *dl_add(struct doc *d, enum dl_kind kind, const char *tag);
+
+/* layout.c: starts a new page and returns 1 when H_MM does not fit below the cursor. */
+int doc_need(struct doc *d, double h_mm);
+/* A block whose beginning needs START_MM and which takes WHOLE_MM in all is
+ * about to be set: returns 1 to set it now (waiting blocks set first when
+ * it may not pass them), 0 when it should wait (give it to doc_float_add). */
+int doc_block_begin(struct doc *d, enum block_kind kind, double start_mm, double whole_mm,
+    int pinned);
+/* BLOCK (a copy, owned from now on) waits for the next page; PLACE sets
+ * it there (with D->placing raised), RELEASE frees it. */
+void doc_float_add(struct doc *d, enum block_kind kind, void *block,
+    void (*place)(struct doc *d, const void *block), void (*release)(void *block));
+
+#endif
