@@ -33,7 +33,7 @@ const struct text_style style_caption = {
 	"heading", 14, ALIGN_CENTER, 0, 0, 0, 0x000000, 6, 3, 0, WRAP_WORDS
 };
 const struct text_style style_table = {
-	"table", 12, ALIGN_LEFT, 0, 16, 0, 0x000000, 0, 0, 0, WRAP_WORDS
+	"table", 12, ALIGN_LEFT, 0, 15, 0, 0x000000, 0, 0, 0, WRAP_WORDS
 };
 
 static int
@@ -356,6 +356,8 @@ finish(struct doc *d)
 	if (!d->setup.page_numbers)
 		return;
 	for (p = d->setup.first_numbered_page - 1; p < d->dl.npages; p++) {
+		if (d->unnumbered_from > 0 && p >= d->unnumbered_from)
+			break;
 		int n = p - (d->setup.first_numbered_page - 1) + 1;
 		char *s = xasprintf("— %d —", n);
 		double size_mm = 14 * MM_PER_PT;

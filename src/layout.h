@@ -202,6 +202,20 @@ void doc_redhead(struct doc *d, const char *issuer, const char *number);
  * ISSUER two characters from the right edge of the 版心, DATE below it
  * starting two characters further right. */
 void doc_signature(struct doc *d, const char *issuer, const char *date);
+/* The note of the attachments after the body (§7.3.5.1): a blank line, then
+ * "附件：" two characters in, and the N TITLES numbered "1．" … (a single one
+ * unnumbered), each title's lines aligned on its first character. */
+void doc_attachment_note(struct doc *d, const char *const *titles, int n);
+/* An attachment (§7.3.5 and §8) begins: a new page, the marker "附件N" (3号
+ * 黑体, N from 1; 0: "附件" alone) at the top left, TITLE (2号) centred on
+ * the third line; its content follows. */
+void doc_attachment(struct doc *d, int number, const char *title);
+/* The 版记 (§10) at the foot of the last page, which must be an even one (a
+ * blank page is added when it would not be; such added pages carry no page
+ * number): COPY_TO (抄送, may be NULL) and the PRINTER (印发机关) with the
+ * DATE of printing (…印发) between rules, the last rule on the 版心's last
+ * line.  Nothing may follow it. */
+void doc_colophon(struct doc *d, const char *copy_to, const char *printer, const char *date);
 
 /* ---- Fixed positions (certificates, red header, cover). */
 void doc_new_page(struct doc *d);

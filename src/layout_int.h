@@ -42,6 +42,7 @@ struct doc {
 	struct doc_float *floats;
 	int nfloats;
 	int placing;             /* a block is being placed: no float moves meanwhile */
+	int unnumbered_from;     /* pages from this index on carry no number (版记 pages); 0: none */
 };
 
 /* A table or chart that waits (a float): what places it, and what frees it. */
@@ -106,6 +107,10 @@ struct para {
 void lb_mark(struct doc *d, struct para *p, const unsigned short *u16, int nu, const int *u2g);
 /* Breaks P (again) into lines of W_MM; only forced breaks when W_MM <= 0. */
 void para_break(struct para *p, double w_mm);
+/* P (broken at W_MM), when its last line holds one or two characters,
+ * re-broken into as many lines of even length at the best word boundaries
+ * (南通/经济技术/开发区, not 南通经济/技术开发/区); at most four lines. */
+void para_even_lines(struct para *p, double w_mm);
 /* Measures line LI of P again (after its glyphs' gaps changed). */
 void para_line_measure(struct para *p, int li);
 /* What line LI of P, set in AVAIL pt, removes left and right of each of

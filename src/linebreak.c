@@ -681,11 +681,11 @@ title_try(const struct para *p, struct title_plan *tp, int k, int line, int from
 	}
 }
 
-/* Re-breaks a title of several lines at its best breaks for K lines or one
- * more: even lengths, phrase boundaries, no hourglass (GB/T 9704 §7.3.3:
- * words kept whole, lines in a 梯形 or 菱形). */
+/* Re-breaks a title of several lines at its best breaks for K lines or
+ * (MORE) one more: even lengths, phrase boundaries, no hourglass (GB/T 9704
+ * §7.3.3: words kept whole, lines in a 梯形 or 菱形). */
 static void
-title_break(struct para *p, double width_pt)
+title_break(struct para *p, double width_pt, int more)
 {
 	struct title_plan tp = {0};
 	int k0 = p->nlines, depth = 0, k, i, bestk = 0;
@@ -694,7 +694,7 @@ title_break(struct para *p, double width_pt)
 
 	p->penalty = 0;
 
-	if (k0 < 2 || k0 > TITLE_MAX_LINES - 1)
+	if (k0 < 2 || k0 + more > TITLE_MAX_LINES)
 		return;
 	for (i = 1; i < p->n; i++)
 		if (p->g[i].brk == BRK_HARD)
@@ -715,7 +715,7 @@ title_break(struct para *p, double width_pt)
 		tp.cand[tp.ncand] = i;
 		tp.penalty[tp.ncand++] = break_penalty(p, i, depth);
 	}
-	for (k = k0; k <= k0 + 1 && k <= TITLE_MAX_LINES; k++) {
+	for (k = k0; k <= k0 + more && k <= TITLE_MAX_LINES; k++) {
 		tp.best = 1e300;
 		title_try(p, &tp, k, 0, 0, 0);
 		if (tp.best < best - 1e-9) {
@@ -757,9 +757,22 @@ para_break(struct para *p, double w_mm)
 	if (width <= 0)
 		return;
 	if (p->s->wrap == WRAP_TITLE)
-		title_break(p, width);
+		title_break(p, width, 1);
 	else
 		balance(p, width);
+}
+
+void
+para_even_lines(struct para *p, double w_mm)
+{
+	const struct pline *last;
+
+	if (w_mm <= 0 || p->nlines < 2)
+		return;
+	/* only a last line of one or two characters looks left over */
+	last = &p->lines[p->nlines - 1];
+	if (visible_end(p, last->start, last->end) - last->start <= 2)
+		title_break(p, w_mm * PT_PER_MM, 0);
 }
 
 double

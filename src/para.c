@@ -29,15 +29,27 @@ is_control(uint32_t c)
 	return c < 0x20 || c == 0x7F || c == 0x200B || c == 0x2028 || c == 0x2029;
 }
 
+/* Full-width punctuation: CJK Symbols and Punctuation, the full-width
+ * forms, and the curly quotation marks. */
+static int
+is_mark(uint32_t c)
+{
+	return (c >= 0x3001 && c <= 0x301F) || (c >= 0xFF01 && c <= 0xFF0F) ||
+	    (c >= 0xFF1A && c <= 0xFF20) || (c >= 0xFF3B && c <= 0xFF40) ||
+	    (c >= 0xFF5B && c <= 0xFF65) || (c >= 0x2018 && c <= 0x201D);
+}
+
 /* A gap between A and B that justification may widen. */
 static int
 stretchable(uint32_t a, uint32_t b)
 {
 	if (is_space(a) || is_space(b))
 		return 1;
-	/* not inside Latin words and numbers such as 3,000,000 or 105.5% */
+	/* not inside Latin words and numbers such as 3,000,000 or 105.5%, nor
+	 * between two punctuation marks set together (）； stays 1.5 em) */
 	return !(a < 0x250 && b < 0x250) &&
-	    !((a == 0x2014 && b == 0x2014) || (a == 0x2026 && b == 0x2026));
+	    !((a == 0x2014 && b == 0x2014) || (a == 0x2026 && b == 0x2026)) &&
+	    !(is_mark(a) && is_mark(b));
 }
 
 double

@@ -14,11 +14,12 @@
 #include "layout_int.h"
 
 #define PAD_X 1.5                /* mm inside a cell, left and right */
-#define PAD_Y 1.0                /* mm above and below the text */
+#define PAD_Y 0.8                /* mm above and below the text */
 #define RULE_PT 0.5
 #define FRAME_PT 1.0
 #define HEADER_FILL 0xEEEEEE
 #define MIN_ROWS 3               /* rows of a table a page holds at least */
+#define LOOKAHEAD 16             /* half ems a column may take in one step (a name and its 、) */
 
 struct table {
 	char *title;
@@ -216,7 +217,7 @@ total_lines(const struct tlay *L, const int *lines)
 /* Not every column can have its widest cell.  Short columns (those whose
  * widest cell is below the fair share of the width, found as a water level)
  * keep it and never wrap; the long ones start at their widest piece and
- * the room left goes, half an em at a time, where it saves the most lines
+ * the room left goes, in steps of half an em, where it saves the most lines
  * of the whole table per millimetre (so long text wraps in the wide
  * columns, and the table is as short as it can be); ties go to the larger
  * weight, what no line needs goes by the weights. */
@@ -260,7 +261,7 @@ share_room(struct tlay *L, const double *mn, const double *mx, double width)
 		for (c = 0; c < n; c++) {
 			if (!grow[c] || L->w[c] >= mx[c] - 1e-6)
 				continue;
-			for (k = 1; k <= 4; k++) {
+			for (k = 1; k <= LOOKAHEAD; k++) {
 				double w = fmin(fmin(L->w[c] + k * step, mx[c]), L->w[c] + room);
 				double gain;
 
@@ -441,6 +442,7 @@ layout_make(struct doc *d, const struct table *t, struct tlay *L)
 			struct para *p = L->p[(size_t)r * n + c];
 
 			para_break(p, L->w[c] - 2 * PAD_X);
+			para_even_lines(p, L->w[c] - 2 * PAD_X);
 			if (p->nlines > lines)
 				lines = p->nlines;
 			if (p->broken > 0) {

@@ -48,6 +48,34 @@ B=$DUMP/bulletin/2023-2024/bulletin.dump
 pages=$(grep -c '^page ' "$B")
 [ "$pages" -le 5 ] && ok "bulletin: $pages pages (≤ 5)" || fail "bulletin: $pages pages, want ≤ 5"
 
+# GB/T 9704 §7.3.5 and §10: the note of the attachments one blank line below the body;
+# 附件1 and 附件2 in 黑体 at the top left of their pages, their titles on the third line;
+# the 版记 at the foot of the last page, an even one
+awk '/^page/ { p = $2 } /^  line / { print p, $0 }' "$B" >"$WORK/b.lines"
+note=$(grep -n '"附件：1．' "$WORK/b.lines" | head -1)
+prev=$(grep -n '"附件：1．' -B1 "$WORK/b.lines" | head -1)
+ny=$(echo "$note" | sed 's/.* y=\([0-9.]*\) .*/\1/'); py=$(echo "$prev" | sed 's/.* y=\([0-9.]*\) .*/\1/')
+awk -v a="$py" -v b="$ny" 'BEGIN { d = b - a; exit !(d > 20.4 && d < 20.5) }' &&
+	ok "bulletin: the note of the attachments after one blank line" || fail "bulletin: attachment note at $ny after a line at $py"
+for n in 1 2; do
+	if grep -A1 "^[0-9]*   line line x=28.00 y=37.00 .*\"附件$n\"\$" "$WORK/b.lines" >/dev/null &&
+	    awk -v n="$n" '/"附件'"$n"'"$/ { getline; if ($0 ~ /font=WenQuanYiMicroHei size=16.00/) f = 1 } END { exit !f }' "$B" &&
+	    grep -q "line line x=28.00 y=57.45 .*十大" "$WORK/b.lines"; then
+		ok "bulletin: 附件$n in 3号黑体 at the top left, its title on the third line"
+	else fail "bulletin: 附件$n marker or title misplaced"; fi
+done
+last=$(grep -c '^page ' "$B")
+awk -v last="$last" '/^page/ { p = $2 } p == last && /^  rule line .* y1=262.00 .*width=0.99/ { r = 1 }
+	p == last && /^  line colophon .*"抄送：/ { c = 1 } p == last && /"[0-9]*年[0-9]*月[0-9]*日印发"/ { d = 1 }
+	END { exit !(r && c && d && last % 2 == 0) }' "$B" &&
+	ok "bulletin: 版记 (抄送, 印发机关 and 印发日期) at the foot of page $last, an even page" ||
+	fail "bulletin: no 版记 at the foot of the last even page ($last pages)"
+
+# no name doubled in quotation marks anywhere (the programme's name carries its own)
+if cat $(cat "$WORK/dumps") | grep '^  line ' | grep -q '““\|””'; then
+	fail "doubled quotation marks:"; cat $(cat "$WORK/dumps") | grep '^  line ' | grep '““\|””' | head -3
+else ok "no doubled quotation marks in any document"; fi
+
 # the city report's title breaks between whole words, after the closing quote
 C=$DUMP/annual/2025/city.dump
 awk '/^page 2 / { p = 1; next } /^page/ { p = 0 } p && /^  line line / && n < 2 { n++; sub(/^[^"]*"/, ""); sub(/"$/, ""); print }' "$C" >"$WORK/title"
