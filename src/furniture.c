@@ -1,6 +1,7 @@
 /* furniture.c — the page furniture of GB/T 9704-2012 documents, placed from
- * the page setup (the 版心's edges): covers, the red header (版头) and the
- * signature that closes a document. */
+ * the page setup (the 版心's edges): covers, the red header (版头), the
+ * signature that closes a document, the note of its attachments, the
+ * markers and titles of the attachments, and the 版记 on its last page. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

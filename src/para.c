@@ -1,7 +1,8 @@
-/* para.c — Chinese text set into lines: font fallback per character, ICU
- * line breaking with the clreq prohibitions, justification, the quarter em
- * between Han and Latin, the GB/T 9704 grid; and text set in a box or at a
- * point (certificates, labels of charts, page numbers). */
+/* para.c — Chinese text set into lines: font fallback per character, the
+ * lines linebreak.c chooses placed with their punctuation adjusted and the
+ * slack spread (justification), the quarter em between Han and Latin, the
+ * GB/T 9704 grid; and text set in a box or at a point (certificates, labels
+ * of charts, page numbers). */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>

@@ -694,10 +694,12 @@ check_format_attr(struct qctx *q, struct node *n)
 		q->errors++;
 		return -1;
 	}
-	if (check_choice(q, n, A_WRAP, "wrap", "words, names") != 0 ||
-	    check_mm(q, n, A_MIN_WIDTH) != 0 || check_mm(q, n, A_MAX_WIDTH) != 0)
-		return -1;
-	return 0;
+	{
+		int a = check_choice(q, n, A_WRAP, "wrap", "words, names");
+		int b = check_mm(q, n, A_MIN_WIDTH), c = check_mm(q, n, A_MAX_WIDTH);
+
+		return a || b || c ? -1 : 0;
+	}
 }
 
 static int

@@ -94,6 +94,24 @@ sed 's/<query name="prog" sql="SELECT elapsed/<query name="prog" sql="DELETE FRO
 expect_status 3 "a query that writes is refused" run_annual 2025
 expect_diag "write refused" "may not change the store"
 [ "$(sqlite3 "$DB" 'SELECT COUNT(*) FROM region')" = 11 ] && ok "the store is unchanged" || fail "the store is unchanged"
+# The layout's attributes take the values they name, at their line and column.
+sed 's/<col key="region_name" header="地区" width="3.2"\/>/<col key="region_name" header="地区" width="3.2" wrap="chars" max-width="-4"\/>/;
+     s/<chart kind="bar" title="图1/<chart kind="bar" float="maybe" title="图1/;
+     s/<report title=/<report punctuation="compressed" title=/' \
+    "$TOP/templates/annual-city.xml" >"$TPL/annual-city.xml"
+expect_status 3 "bad layout attributes fail" run_annual 2025
+expect_diag "wrap: the values it takes" "error: template: 'chars' is not a valid wrap (use one of: words, names)"
+expect_diag "max-width: a length" "error: template: '-4' is not a valid width in millimetres"
+expect_diag "float: the values it takes" "error: template: 'maybe' is not a valid float (use one of: yes, no)"
+expect_diag "punctuation: the values it takes" "error: template: 'compressed' is not a valid punctuation (use one of: adjust, none)"
+line=$(grep -n 'float="maybe"' "$TPL/annual-city.xml" | cut -d: -f1)
+expect_diag "float: at its line" "$TPL/annual-city.xml:$line:"
+# punctuation="none": every full-width mark keeps its em
+sed 's/<report title=/<report punctuation="none" title=/' "$TOP/templates/annual-city.xml" >"$TPL/annual-city.xml"
+expect_status 0 "punctuation=\"none\" is accepted" run_annual 2025 --dump
+python3 "$TOP/tests/layout_check.py" --counts "$CITY.dump" | grep -q 'pairs=[1-9]' &&
+	ok "punctuation=\"none\": adjacent marks keep two ems" || fail "punctuation=\"none\" still compresses"
+
 # Saved by an editor in the local code page (GBK): said so, at the first such character.
 iconv -f UTF-8 -t GB18030 "$TOP/templates/annual-city.xml" >"$TPL/annual-city.xml"
 line=$(grep -n '[^ -~]' "$TOP/templates/annual-city.xml" | head -1 | cut -d: -f1)
