@@ -23,6 +23,7 @@ static const struct text_style label_style = {
 	"table", 9, ALIGN_LEFT, 0, 11, 0, 0x333333, 0, 0, 0, WRAP_WORDS
 };
 #define HALO_MM 0.5              /* white around a label over the grid */
+#define CHART_SQUEEZE 0.25       /* of its height a chart gives up to fit a page */
 #define CAT_LINES_MAX 3
 
 static void
@@ -251,7 +252,7 @@ doc_chart(struct doc *d, const struct chart *c)
 	double caption_h = style_pitch_pt(&style_caption) * MM_PER_PT +
 	    (style_caption.space_before_pt + style_caption.space_after_pt) * MM_PER_PT;
 	double lab_h = style_pitch_pt(&label_style) * MM_PER_PT;
-	double x0, x1, ytop, ybot, vmin = 0, vmax = 0, step, lo, hi, v, gw, top, need;
+	double x0, x1, ytop, ybot, vmin = 0, vmax = 0, step, lo, hi, v, gw, top, need, squeeze;
 	struct obstacles obs = {0};
 	char num[32];
 	int s, k, ticks, cat_lines;
@@ -262,11 +263,16 @@ doc_chart(struct doc *d, const struct chart *c)
 	cat_lines = c->ncat > 0 ? category_lines(d, c, gw) : 1;
 	if (cat_lines > 1)
 		h += (cat_lines - 1) * lab_h;
-	need = (c->title != NULL ? caption_h : 0) + h;
-	if (!doc_block_begin(d, BLOCK_CHART, need, need, c->pinned)) {
+	/* (its 3 mm below count: a chart a little too tall for the rest of the
+	 * page gives up to a quarter of its height rather than leave it empty) */
+	need = (c->title != NULL ? caption_h : 0) + h + 3;
+	squeeze = doc_block_begin(d, BLOCK_CHART, need, need, h * CHART_SQUEEZE, c->pinned);
+	if (squeeze < 0) {
 		doc_float_add(d, BLOCK_CHART, chart_copy(c), float_place, chart_copy_free);
 		return;
 	}
+	h -= squeeze;
+	need -= squeeze + 3;
 	d->placing++;
 	doc_need(d, need);
 	if (c->title != NULL)

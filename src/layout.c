@@ -301,27 +301,32 @@ doc_float_barrier(struct doc *d)
 		floats_place(d);
 }
 
-int
-doc_block_begin(struct doc *d, enum block_kind kind, double start_mm, double whole_mm, int pinned)
+double
+doc_block_begin(struct doc *d, enum block_kind kind, double start_mm, double whole_mm,
+    double squeeze_mm, int pinned)
 {
 	double room;
 	int same = 0;
 
 	if (d->placing)
-		return 1;
+		return 0;
 	doc_page(d);
 	room = doc_body_bottom(d) - d->y;
 	for (int i = 0; i < d->nfloats; i++)
 		same |= d->floats[i].kind == kind;
 	if (d->nfloats > 0) {
 		if (!same && !pinned && whole_mm <= room + 0.01)
-			return 1;           /* fits whole: passes the waiting block */
+			return 0;           /* fits whole: passes the waiting block */
 		floats_place(d);
 		room = doc_body_bottom(d) - d->y;
 	}
-	if (start_mm <= room + 0.01 || pinned || keep_valid(d) || at_page_top(d))
-		return 1;
-	return 0;
+	if (start_mm <= room + 0.01)
+		return 0;
+	if (start_mm - squeeze_mm <= room + 0.01 && !at_page_top(d))
+		return start_mm - room;     /* fits a little shorter */
+	if (pinned || keep_valid(d) || at_page_top(d))
+		return 0;
+	return -1;
 }
 
 void

@@ -145,11 +145,14 @@ struct dl_item *dl_add(struct doc *d, enum dl_kind kind, const char *tag);
 
 /* layout.c: starts a new page and returns 1 when H_MM does not fit below the cursor. */
 int doc_need(struct doc *d, double h_mm);
-/* A block whose beginning needs START_MM and which takes WHOLE_MM in all is
- * about to be set: returns 1 to set it now (waiting blocks set first when
- * it may not pass them), 0 when it should wait (give it to doc_float_add). */
-int doc_block_begin(struct doc *d, enum block_kind kind, double start_mm, double whole_mm,
-    int pinned);
+/* A block whose beginning needs START_MM and which takes WHOLE_MM in all,
+ * and could be up to SQUEEZE_MM shorter (a chart), is about to be set.
+ * Returns -1 when it should wait (give it to doc_float_add), else it is to
+ * be set now (the waiting blocks it may not pass set first): the
+ * millimetres it is to give up to fit the page, 0 when none (it fits, or it
+ * goes to the next page). */
+double doc_block_begin(struct doc *d, enum block_kind kind, double start_mm, double whole_mm,
+    double squeeze_mm, int pinned);
 /* BLOCK (a copy, owned from now on) waits for the next page; PLACE sets
  * it there (with D->placing raised), RELEASE frees it. */
 void doc_float_add(struct doc *d, enum block_kind kind, void *block,

@@ -618,7 +618,7 @@ doc_table(struct doc *d, const struct table *t)
 	int *seg, nseg, r, k;
 
 	layout_make(d, t, &L);
-	if (!doc_block_begin(d, BLOCK_TABLE, start_need(&L, t), whole_mm(&L, t), t->pinned)) {
+	if (doc_block_begin(d, BLOCK_TABLE, start_need(&L, t), whole_mm(&L, t), 0, t->pinned) < 0) {
 		doc_float_add(d, BLOCK_TABLE, table_copy(t), float_place, float_release);
 		layout_free(&L);
 		return;
