@@ -17,6 +17,7 @@ static int counts[DIAG_FATAL + 1];
 static diag_sink_fn sink;
 static void *sink_arg;
 static int quiet, verbose;
+static const char *context; /* appended in brackets: the sheet being read */
 
 const char *
 diag_level_name(enum diag_level level)
@@ -55,7 +56,9 @@ vdiag(enum diag_code code, const char *file, long line, long column, va_list ap)
 	m.file = file;
 	m.line = line;
 	m.column = column;
-	vsnprintf(text, sizeof text, catalogue[code].fmt, ap);
+	int n = vsnprintf(text, sizeof text, catalogue[code].fmt, ap);
+	if (context != NULL && n >= 0 && (size_t)n < sizeof text)
+		snprintf(text + n, sizeof text - (size_t)n, " (%s)", context);
 	m.text = text;
 	counts[m.level]++;
 	if (sink != NULL) {
@@ -116,4 +119,16 @@ diag_set_verbosity(int q, int v)
 {
 	quiet = q;
 	verbose = v;
+}
+
+void
+diag_set_context(const char *text)
+{
+	context = text;
+}
+
+const char *
+diag_format(enum diag_code code)
+{
+	return (unsigned)code < DIAG__COUNT ? catalogue[code].fmt : "";
 }

@@ -201,6 +201,11 @@ load_content(struct run *r, const struct infile *f, struct storing *s)
 	if (s->len == 0) {
 		diag(DIAG_IN_EMPTY, f->shown, 1, 1);
 		rows = 0;
+	} else if (f->workbook == WB_XLS) {
+		diag(DIAG_XLSX_XLS, f->shown, 0, 0);
+		rows = 0;
+	} else if (f->workbook == WB_XLSX) {
+		rows = ingest_load_workbook(r, f, s->file_id, s->old_id, s->data, s->len, s->encoding);
 	} else if (f->slot == SLOT_XML) {
 		rows = ingest_load_xml(r, f, s->file_id, s->old_id, s->data, s->len);
 		strcpy(s->encoding, "UTF-8");

@@ -17,6 +17,11 @@
 
 struct programme;
 
+#define KIND_SEVERAL (-2) /* infile.csv_kind of a workbook with sheets of several kinds */
+enum { WB_XLSX = 1, WB_XLS = 2 }; /* infile.workbook */
+
+struct xlsx;
+
 /* Processing order of the kinds. */
 enum slot {
 	SLOT_ENTERPRISES, SLOT_XML, SLOT_PARTICIPATION, SLOT_ACHIEVEMENTS, SLOT_SCORES,
@@ -29,7 +34,8 @@ struct infile {
 	char sha256[65];
 	long long size;
 	enum slot slot;
-	int csv_kind;      /* enum csv_kind, or -1 */
+	int csv_kind;      /* enum csv_kind, or -1; KIND_SEVERAL: a workbook of several */
+	int workbook;      /* WB_XLSX, WB_XLS, or 0 */
 	long long prior_id;   /* file row with this path and these bytes, or 0 */
 	char prior_status[16];
 };
@@ -93,31 +99,6 @@ step_done(struct run *r, sqlite3_stmt *st)
 	return 0;
 }
 
-/* How a field goes into its column. */
-enum conv {
-	C_TEXT,      /* as is */
-	C_TEXT_NULL, /* empty → NULL */
-	C_INT,
-	C_INT_NULL,
-	C_REAL,
-	C_REAL_NULL,
-	C_YES_NO,    /* 是 → 1, 否 → 0 */
-	C_REGION     /* code, name or alias → code */
-};
-
-/* One CSV kind in the store: the table and, per field in the reader's
- * column order (SPEC 3.2), the store column and the conversion. */
-struct kind_def {
-	const char *table;
-	int nfields;
-	struct {
-		const char *column;
-		enum conv conv;
-	} field[8];
-};
-/* Every CSV kind in the store, indexed by enum csv_kind (ingest_csv.c). */
-extern const struct kind_def ingest_kinds[CSV__KINDS];
-
 /* ---- ingest_walk.c ---- */
 /* The path the store knows PATH by: relative to the input folder when it is
  * inside it, else absolute (also for a file that no longer exists); the
@@ -162,6 +143,25 @@ long ingest_load_csv(struct run *r, const struct infile *f, long long file_id, c
  * programme file (skipped), or -1 on a store failure. */
 long ingest_load_xml(struct run *r, const struct infile *f, long long file_id, long long old_id,
     const char *data, size_t len);
+
+/* Reads SHEET of workbook X, a table of KIND, into the store as FILE_ID;
+ * returns the rows stored, or -1 on a store failure (ingest_csv.c). */
+long ingest_load_sheet(struct run *r, struct xlsx *x, int sheet, enum csv_kind kind,
+    long long file_id);
+/* Reads the annual return of workbook X (of F) into the store as FILE_ID
+ * (OLD_ID as for ingest_load_xml); returns the rows stored, or -1 on a
+ * store failure (ingest_xml.c). */
+long ingest_load_return_workbook(struct run *r, const struct infile *f, struct xlsx *x,
+    long long file_id, long long old_id);
+
+/* ---- ingest_xlsx.c ---- */
+/* Where the workbook F goes in the order of kinds (sets F's csv_kind). */
+enum slot ingest_workbook_slot(struct infile *f);
+/* Reads the workbook F (DATA/LEN) into the store as FILE_ID: an annual
+ * return, or its sheets of CSV kinds; returns the rows stored, or -1 on a
+ * store failure; ENCODING gets "xlsx". */
+long ingest_load_workbook(struct run *r, const struct infile *f, long long file_id,
+    long long old_id, const char *data, size_t len, char encoding[32]);
 
 /* ---- ingest_forget.c ---- */
 /* Removes what file ID (of KIND) contributed; returns the rows removed, or

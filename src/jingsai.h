@@ -78,6 +78,11 @@ enum diag_level diag_worst(void); /* DIAG_NOTE when nothing was reported */
 void diag_reset(void);
 void diag_set_verbosity(int quiet, int verbose);
 const char *diag_level_name(enum diag_level level);
+/* Text every diagnostic ends with, in brackets, until set to NULL again:
+ * the sheet of a workbook being read ("sheet 参与情况").  Not copied. */
+void diag_set_context(const char *text);
+/* The catalogue's format of CODE, for text that is not a diagnostic. */
+const char *diag_format(enum diag_code code);
 
 /* ---- Memory (util.c): out of memory aborts here, so callers stay clean. -- */
 void *xmalloc(size_t size);

@@ -24,9 +24,14 @@ static const char usage_text[] =
 "                            --re-sign prints them again under the key set now (or with\n"
 "                            no QR code) although another key signed them\n"
 "  verify SERIAL|PAYLOAD     check a certificate serial or a scanned QR payload\n"
+"  publish [YEAR]            the verification site under output/site/: a page where each\n"
+"                            certificate's QR code points, and the award lists\n"
 "  forget PATH               remove what one submitted file contributed to the store\n"
 "                            (rows it had replaced come back)\n"
 "  run                       the nightly job: ingest what is new, rebuild what changed\n"
+"  forms [--year YYYY] [--region CODE]\n"
+"                            fill-in workbooks (.xlsx) for the counties under output/forms/\n"
+"                            (a region's under output/forms/CODE/, its region filled in)\n"
 "\n"
 "Options (before or after the command):\n"
 "  --input DIR       submissions and programme.xml   (default: input)\n"
@@ -114,8 +119,10 @@ static const struct command commands[] = {
 	{"bulletin", cmd_bulletin, 1, 1},
 	{"certificates", cmd_certificates, 1, 1},
 	{"verify", cmd_verify, 1, 1},
+	{"publish", cmd_publish, 0, 1},
 	{"forget", cmd_forget, 1, -1},
 	{"run", cmd_run, 0, 0},
+	{"forms", cmd_forms, 0, 0},
 };
 
 static int
@@ -202,7 +209,7 @@ main(int argc, char **argv)
 		size_t nlen = eq ? (size_t)(eq - arg) : strlen(arg);
 		const char *value = eq ? eq + 1 : NULL;
 		static const char *const valued[] = {"--input", "--output", "--db", "--templates",
-		    "--fonts", "--region", "--award", "--number", "--offset", "--device"};
+		    "--fonts", "--region", "--award", "--number", "--offset", "--device", "--year"};
 		const char *name = NULL;
 		for (size_t k = 0; k < sizeof valued / sizeof *valued; k++)
 			if (strlen(valued[k]) == nlen && strncmp(arg, valued[k], nlen) == 0)
@@ -231,6 +238,11 @@ main(int argc, char **argv)
 			if (*value == '\0' || *end != '\0' || a.number <= 0) {
 				free(pos);
 				return usage_error("--number takes a positive whole number", value);
+			}
+		} else if (strcmp(name, "--year") == 0) {
+			if (jz_parse_year(value, &a.year) != 0) {
+				free(pos);
+				return usage_error("--year takes a year such as 2025", value);
 			}
 		} else if (strcmp(name, "--device") == 0) {
 			char bad[32] = "";

@@ -16,8 +16,8 @@ static const char *const attr_names[A__COUNT] = {
 	"title", "subtitle", "issuer", "date", "author", "name", "sql", "key",
 	"header", "align", "format", "width", "null", "label", "kind", "category",
 	"values", "names", "unit", "height", "when", "unless", "style", "empty",
-	"number", "wrap", "min-width", "max-width", "float", "punctuation", "copy-to",
-	"printer",
+	"number", "by", "value", "wrap", "min-width", "max-width", "float", "punctuation",
+	"copy-to", "printer",
 };
 
 const struct kind tpl_kinds[K__COUNT] = {
@@ -42,11 +42,16 @@ const struct kind tpl_kinds[K__COUNT] = {
 	/* a table: one row per result row, columns <col>, optional <total> */
 	/* float="no": stays where it stands even when it does not fit the page */
 	[K_TABLE] = {"table", AT(A_TITLE) | AT(A_SQL) | AT(A_EMPTY) | AT(A_FLOAT) | COND, AT(A_SQL),
-	    KB(K_COL) | KB(K_TOTAL), 0},
+	    KB(K_COL) | KB(K_COLS) | KB(K_TOTAL), 0},
 	/* width: a weight for sharing the room; min-width, max-width: limits in
 	 * mm; wrap="names": personal names, or 、 lists of them */
 	[K_COL] = {"col", AT(A_KEY) | AT(A_HEADER) | AT(A_ALIGN) | AT(A_FORMAT) | AT(A_WIDTH) |
 	    AT(A_NULL) | AT(A_WRAP) | AT(A_MIN_WIDTH) | AT(A_MAX_WIDTH), AT(A_KEY), 0, 0},
+	/* a column per row of its query (the tracks of the programme): the
+	 * table's rows are spread, cell by cell, from its BY and VALUE columns */
+	[K_COLS] = {"cols", AT(A_SQL) | AT(A_BY) | AT(A_VALUE) | AT(A_ALIGN) | AT(A_FORMAT) |
+	    AT(A_WIDTH) | AT(A_NULL) | AT(A_MIN_WIDTH) | AT(A_MAX_WIDTH),
+	    AT(A_SQL) | AT(A_BY) | AT(A_VALUE), 0, 0},
 	/* the last row: sums of the numeric columns, or the row of its own query */
 	[K_TOTAL] = {"total", AT(A_LABEL) | AT(A_SQL), 0, 0, 0},
 	/* a bar or line chart over the rows of its query */

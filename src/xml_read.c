@@ -16,22 +16,22 @@
 #define XML_MAX_ERRORS 200
 
 const struct ar_count_def ar_counts[AR__COUNTS] = {
-	[AR_TECH_INNOVATIONS]         = {"innovation", "tech-innovations", "tech_innovations"},
-	[AR_OPERATING_METHODS]        = {"innovation", "operating-methods", "operating_methods"},
-	[AR_PROPOSALS_SUBMITTED]      = {"innovation", "proposals-submitted", "proposals_submitted"},
-	[AR_PROPOSALS_ADOPTED]        = {"innovation", "proposals-adopted", "proposals_adopted"},
-	[AR_FIVE_SMALL]               = {"innovation", "five-small", "five_small"},
-	[AR_SUPERVISORS]              = {"green", "supervisors", "supervisors"},
-	[AR_KEY_ENTERPRISE_WORKERS]   = {"green", "key-enterprise-workers", "key_enterprise_workers"},
-	[AR_KEY_ENTERPRISE_PARTICIPANTS] = {"green", "key-enterprise-participants", "key_enterprise_participants"},
-	[AR_ABOVE_SCALE_ENTERPRISES]  = {"safety", "above-scale-enterprises", "above_scale_enterprises"},
-	[AR_ANKANG_ENTERPRISES]       = {"safety", "ankang-enterprises", "ankang_enterprises"},
-	[AR_DEATHS]                   = {"safety", "deaths", "deaths"},
-	[AR_SERIOUS_INJURIES]         = {"safety", "serious-injuries", "serious_injuries"},
-	[AR_OCCUPATIONAL_INCIDENTS]   = {"safety", "occupational-incidents", "occupational_incidents"},
-	[AR_PIONEER_TEAMS]            = {"teams", "pioneer-teams", "pioneer_teams"},
-	[AR_SIX_TYPE_TEAMS]           = {"teams", "six-type-teams", "six_type_teams"},
-	[AR_QC_GROUPS]                = {"teams", "qc-groups", "qc_groups"},
+	[AR_TECH_INNOVATIONS]         = {"innovation", "tech-innovations", "tech_innovations", "职工技术革新项目（项）"},
+	[AR_OPERATING_METHODS]        = {"innovation", "operating-methods", "operating_methods", "总结推广先进操作法（项）"},
+	[AR_PROPOSALS_SUBMITTED]      = {"innovation", "proposals-submitted", "proposals_submitted", "提出合理化建议（条）"},
+	[AR_PROPOSALS_ADOPTED]        = {"innovation", "proposals-adopted", "proposals_adopted", "采纳合理化建议（条）"},
+	[AR_FIVE_SMALL]               = {"innovation", "five-small", "five_small", "“五小”活动成果（项）"},
+	[AR_SUPERVISORS]              = {"green", "supervisors", "supervisors", "职工节能减排义务监督员（人）"},
+	[AR_KEY_ENTERPRISE_WORKERS]   = {"green", "key-enterprise-workers", "key_enterprise_workers", "重点企业职工人数（人）"},
+	[AR_KEY_ENTERPRISE_PARTICIPANTS] = {"green", "key-enterprise-participants", "key_enterprise_participants", "重点企业参与节能减排竞赛职工人数（人）"},
+	[AR_ABOVE_SCALE_ENTERPRISES]  = {"safety", "above-scale-enterprises", "above_scale_enterprises", "规模以上企业数（家）"},
+	[AR_ANKANG_ENTERPRISES]       = {"safety", "ankang-enterprises", "ankang_enterprises", "开展“安康杯”竞赛企业数（家）"},
+	[AR_DEATHS]                   = {"safety", "deaths", "deaths", "职工死亡人数（人）"},
+	[AR_SERIOUS_INJURIES]         = {"safety", "serious-injuries", "serious_injuries", "职工重伤人数（人）"},
+	[AR_OCCUPATIONAL_INCIDENTS]   = {"safety", "occupational-incidents", "occupational_incidents", "职业危害事故（起）"},
+	[AR_PIONEER_TEAMS]            = {"teams", "pioneer-teams", "pioneer_teams", "工人先锋号（个）"},
+	[AR_SIX_TYPE_TEAMS]           = {"teams", "six-type-teams", "six_type_teams", "六型班组（个）"},
+	[AR_QC_GROUPS]                = {"teams", "qc-groups", "qc_groups", "QC小组（个）"},
 };
 
 /* What the error handlers need while one document is read. */
@@ -67,6 +67,12 @@ xml_init(void)
 	initialised = 1;
 	xmlInitParser();
 	xmlSetExternalEntityLoader(refusing_loader);
+}
+
+void
+xml_harden(void)
+{
+	xml_init();
 }
 
 /* Makes libxml2's message one clean line in OUT: our namespaces' braces
@@ -266,6 +272,13 @@ schema_get(const char *name)
 		return s;
 	}
 	return NULL;
+}
+
+xmlSchemaPtr
+xml_schema(const char *name)
+{
+	xml_init();
+	return schema_get(name);
 }
 
 int

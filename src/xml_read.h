@@ -10,6 +10,11 @@
 #define AR_NAMESPACE "urn:jingsai:annual-return:1"
 #define PROGRAMME_NAMESPACE "urn:jingsai:programme:1"
 
+/* Installs, once, what every libxml2 reader of outside input needs: the
+ * entity loader that refuses every external resource.  xml_parse calls it;
+ * other readers of untrusted XML (xlsx_read.c) call it first. */
+void xml_harden(void);
+
 /* Parses the LEN bytes at DATA, read from PATH (named in diagnostics).
  * Network access, entity substitution and DTD loading are off; a document
  * with a DOCTYPE is refused before its internal subset is read; external
@@ -22,6 +27,11 @@ xmlDocPtr xml_parse(const char *path, const char *data, size_t len);
  * schema SCHEMA ("annual-return.xsd", "programme.xsd").  Returns the number
  * of errors, each reported through diag(); 0 when valid. */
 int xml_validate(xmlDocPtr doc, const char *schema, const char *path, const char *data, size_t len);
+
+/* The compiled-in schema NAME ("annual-return.xsd"), parsed once and kept;
+ * NULL when there is no such schema. */
+struct _xmlSchema;
+struct _xmlSchema *xml_schema(const char *name);
 
 /* The 1-based column (in characters) where attribute ATTR ("name=") starts on
  * line LINE of DATA, or where the first element tag starts when ATTR is NULL
@@ -50,6 +60,7 @@ struct ar_count_def {
 	const char *element;   /* "innovation" */
 	const char *attribute; /* "tech-innovations" */
 	const char *column;    /* annual_return.tech_innovations */
+	const char *zh;        /* the label of its cell in the workbook form */
 };
 extern const struct ar_count_def ar_counts[AR__COUNTS];
 
