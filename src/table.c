@@ -321,6 +321,9 @@ column_widths(struct tlay *L, double width)
 			double lo = para_min_width(p) * MM_PER_PT + 2 * PAD_X;
 			double hi = para_max_width(p) * MM_PER_PT + 2 * PAD_X;
 
+			/* a header of four characters or fewer never wraps (上年, 合计) */
+			if (r == 0 && hi - 2 * PAD_X <= 4 * style_table.size_pt * MM_PER_PT + 0.01)
+				lo = hi;
 			if (lo > mn[c])
 				mn[c] = lo;
 			if (r == 0)
@@ -373,10 +376,12 @@ column_widths(struct tlay *L, double width)
 					if (header_lines(L, c, L->w[c]) < 2 || L->p[c]->penalty == 0)
 						continue;
 					clean = header_need(L, c, lines, L->w[c], fmax(hx[c], L->w[c]), 1);
-					/* a short header without a phrase boundary (覆盖/率) goes
-					 * on one line when that is not much wider */
+					/* a short header without a phrase boundary (覆盖/率, 上/年)
+					 * goes on one line when that is not much wider, or is
+					 * four characters at most */
 					if (header_lines(L, c, clean) < lines &&
-					    hx[c] - 2 * PAD_X > 1.5 * (L->w[c] - 2 * PAD_X))
+					    hx[c] - 2 * PAD_X > 1.5 * (L->w[c] - 2 * PAD_X) &&
+					    hx[c] - 2 * PAD_X > 4 * style_table.size_pt * MM_PER_PT)
 						continue;
 					if (clean - L->w[c] <= extra + 1e-9) {
 						extra -= clean - L->w[c];
