@@ -48,9 +48,15 @@ is_alnum(uint32_t c)
 	    (c >= 0xFF21 && c <= 0xFF3A) || (c >= 0xFF41 && c <= 0xFF5A);
 }
 
+/* Whether C is in LIST (0-terminated).  Every list here holds punctuation
+ * only, so the ideographs and letters that make most of a text are turned
+ * away at once. */
 static int
 in_list(uint32_t c, const uint32_t *list)
 {
+	if ((c >= 0x3400 && c < 0xFF00) || c >= 0x10000 || (c >= '0' && c <= '9') ||
+	    (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'))
+		return 0;
 	for (; *list != 0; list++)
 		if (*list == c)
 			return 1;

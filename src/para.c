@@ -30,6 +30,9 @@ is_control(uint32_t c)
 	return c < 0x20 || c == 0x7F || c == 0x200B || c == 0x2028 || c == 0x2029;
 }
 
+/* The step, in 1/1000 em, of what punctuation adjustment takes off a glyph. */
+#define CUT_STEP 25
+
 /* Full-width punctuation: CJK Symbols and Punctuation, the full-width
  * forms, and the curly quotation marks. */
 static int
@@ -171,7 +174,7 @@ para_free(struct para *p)
 }
 
 static void
-emit_run(struct doc *d, const struct para *p, const double *xs, const uint16_t *ex, int x0,
+emit_run(struct doc *d, const struct para *p, const double *xs, const int16_t *ex, int x0,
     int from, int to, double x_mm, double base_mm, double spacing)
 {
 	struct dl_item *it = dl_add(d, DL_RUN, "text");
@@ -202,59 +205,79 @@ para_place_line(struct doc *d, const struct para *p, int li, double x_mm, double
 {
 	const struct pline *l = &p->lines[li];
 	double width = w_mm * PT_PER_MM, indent = li == 0 ? p->first_indent_pt : 0;
-	double avail = width - indent, off = indent, extra = 0, x, pitch, base_mm, natural;
+	double avail = width - indent, off = indent, extra = 0, x, pitch, base_mm, set;
 	double *xs;
-	uint16_t *ex;            /* extra advance after each glyph, 1/1000 em */
+	int16_t *ex;             /* advance added after each glyph, 1/1000 em */
 	float *cl, *cr;          /* what punctuation adjustment takes left and right of each */
-	int end = l->end, i, nstretch = 0, run;
+	int end = l->end, i, nstretch = 0, run, n;
 	enum align al = p->s->align;
 	struct dl_item *box;
 	struct buf text = {0};
 
 	while (end > l->start && (is_space(p->g[end - 1].cp) || is_control(p->g[end - 1].cp)))
 		end--;
+	n = end - l->start;
 	/* punctuation compressed before anything is stretched: a line that
 	 * took more than its width gives back what its marks may give up */
-	cl = xcalloc(end - l->start + 1, sizeof *cl);
-	cr = xcalloc(end - l->start + 1, sizeof *cr);
+	cl = xcalloc(n + 1, sizeof *cl);
+	cr = xcalloc(n + 1, sizeof *cr);
 	para_line_cuts(p, li, avail, cl, cr);
-	natural = l->natural;
-	if (natural > avail && l->shrink > 0)
-		natural = fmax(avail, natural - l->shrink);
+
+	/* What comes between a glyph and the next goes into the advance of the
+	 * first: the ¼ em before Latin widens it, and the blank punctuation
+	 * adjustment takes off (its own right, the next one's left) narrows
+	 * it.  The PDF gets a variant of the glyph with that /W entry, so runs
+	 * stay whole and text extraction sees neither hole nor overlap. */
+	xs = xmalloc((n + 1) * sizeof *xs);
+	ex = xcalloc(n + 1, sizeof *ex);
+	set = -cl[0];            /* the width of the line as set */
+	for (i = l->start; i < end; i++) {
+		double cut = i + 1 < end ? cr[i - l->start] + cl[i + 1 - l->start] : 0;
+		/* in steps of 1/40 em: a few variants of a mark, not one a line
+		 * (the justification takes up what rounding leaves) */
+		long units = -lround(cut * 1000 / p->size / CUT_STEP) * CUT_STEP;
+
+		if (i + 1 < end && p->g[i + 1].gap > 0 && !p->g[i + 1].keep_gap)
+			units += lround(p->g[i + 1].gap * 1000 / p->size);
+		if (p->g[i].face != NULL && units >= DL_EXTRA_MIN && units <= DL_EXTRA_MAX)
+			ex[i - l->start] = (int16_t)units;
+		set += p->g[i].adv + p->ls + units * p->size / 1000;
+		if (i + 1 < end && p->g[i + 1].keep_gap)
+			set += p->g[i + 1].gap;
+	}
+	if (n > 0)
+		set -= cr[n - 1];        /* the last mark's right blank, trimmed at the edge */
 	if (al == ALIGN_JUSTIFY) {
+		/* spread what is left (or, rounding aside, take back what is over) */
 		for (i = l->start + 1; i < end; i++)
 			nstretch += stretchable(p->g[i - 1].cp, p->g[i].cp);
-		if (!l->last && nstretch > 0 && avail > natural)
-			extra = (avail - natural) / nstretch;
+		if (!l->last && nstretch > 0 && (avail > set || l->natural > avail))
+			extra = (avail - set) / nstretch;
 	} else if (al == ALIGN_CENTER)
-		off += (avail - natural) / 2;
+		off += (avail - set) / 2;
 	else if (al == ALIGN_RIGHT)
-		off += avail - natural;
+		off += avail - set;
 
-	/* A gap before a character (the ¼ em) widens the character
-	 * before it: the PDF gets a variant of that glyph with a wider /W entry,
-	 * so text extraction sees no hole and adds no space. */
-	xs = xmalloc((end - l->start + 1) * sizeof *xs);
-	ex = xcalloc(end - l->start + 1, sizeof *ex);
-	for (i = l->start + 1; i < end; i++)
-		if (p->g[i].gap > 0 && p->g[i - 1].face != NULL && !p->g[i].keep_gap) {
-			long units = lround(p->g[i].gap * 1000 / p->size);
-
-			if (units > 0 && units <= DL_EXTRA_MAX)
-				ex[i - 1 - l->start] = (uint16_t)units;
-		}
-	/* a mark that gives up its left blank is drawn that much to the left */
-	x = off;
+	/* a mark that gives up its left blank at the start is drawn that much
+	 * to the left */
+	x = off - cl[0];
 	for (i = l->start; i < end; i++) {
 		if (i > l->start) {
-			uint16_t e = ex[i - 1 - l->start];
+			long units = -lround((cr[i - 1 - l->start] + cl[i - l->start]) * 1000 / p->size /
+			    CUT_STEP) * CUT_STEP;
 
-			x += e > 0 ? e * p->size / 1000 : p->g[i].gap;
-			if (extra > 0 && stretchable(p->g[i - 1].cp, p->g[i].cp))
+			if (p->g[i].gap > 0 && !p->g[i].keep_gap)
+				units += lround(p->g[i].gap * 1000 / p->size);
+			/* encoded in the glyph before, or (no glyph to carry it) a shift */
+			x += ex[i - 1 - l->start] != 0 || units == 0 ? ex[i - 1 - l->start] * p->size / 1000 :
+			    units * p->size / 1000;
+			if (p->g[i].keep_gap)
+				x += p->g[i].gap;
+			if (extra != 0 && stretchable(p->g[i - 1].cp, p->g[i].cp))
 				x += extra;
 		}
-		xs[i - l->start] = x - cl[i - l->start];
-		x += p->g[i].adv + p->ls - cl[i - l->start] - cr[i - l->start];
+		xs[i - l->start] = x;
+		x += p->g[i].adv + p->ls;
 	}
 	free(cl);
 	free(cr);
