@@ -295,8 +295,12 @@ build(struct loader *ld, xmlNode *x, struct node *parent)
 			else {
 				for (const xmlChar *s = c->content; *s; s++)
 					if (!isspace(*s)) {
-						struct node tmp = {.line = xmlGetLineNo(c), .elem = ""};
-						tpl_node_diag(ld->t, &tmp, -1, 0, DIAG_TPL_TEXT, k->name);
+						/* at the text itself: libxml2 gives a
+						 * text node no line of its own */
+						size_t len = 0;
+						while (s[len] != '\0' && !isspace(s[len]))
+							len++;
+						tpl_text_diag(ld->t, n, (const char *)s, len, DIAG_TPL_TEXT, k->name);
 						ld->errors++;
 						break;
 					}
@@ -376,12 +380,13 @@ tpl_load(const char *path)
 		diag(DIAG_TPL_XML, path, 1, 1, "not an XML document");
 		ld.errors++;
 	}
-	if (ld.errors == 0 && t->root != NULL) {
+	if (t->root != NULL) {
 		number_nodes(t, t->root);
-		/* query names are unique */
+		/* query names are unique (said with the grammar's errors too) */
 		for (int i = 0; i < t->nnodes; i++)
 			for (int j = 0; j < i; j++)
 				if (t->nodes[i]->kind == &tpl_kinds[K_QUERY] && t->nodes[j]->kind == &tpl_kinds[K_QUERY] &&
+				    t->nodes[i]->attr[A_NAME] != NULL && t->nodes[j]->attr[A_NAME] != NULL &&
 				    strcmp(t->nodes[i]->attr[A_NAME], t->nodes[j]->attr[A_NAME]) == 0) {
 					tpl_node_diag(t, t->nodes[i], A_NAME, 0, DIAG_TPL_DUPLICATE,
 					    t->nodes[i]->attr[A_NAME], t->nodes[j]->line);
