@@ -45,15 +45,10 @@
 #include <hpdf_utils.h>
 #include <zlib.h>
 
+#include "dev_pdf.h"
 #include "dlist.h"
 #include "face.h"
 #include "pdf_write.h"
-
-/* A character and its extra advance: one code of the subset font each (as
- * in dev_pdf.c). */
-#define KEY(cp, extra) ((uint32_t)(cp) | (uint32_t)(extra) << 21)
-#define KEY_CP(key) ((key) & 0x1FFFFF)
-#define KEY_EXTRA(key) ((key) >> 21)
 
 #define OBJS_PER_STREAM 200     /* as pdf_pack.c */
 #define KAPPA 0.552F            /* libharu's circle constant */
@@ -461,10 +456,14 @@ write_font(struct pdfw *w, struct wface *f, int salt)
 	cc = xmalloc((n + 1) * sizeof *cc);
 	for (i = 0; i < n; i++) {
 		hb_map_set(f->code, keys[i], codes[i]);
+		/* the glyph's own width plus the extra of that code, as
+		 * pdf_font.c has it (KEY: dev_pdf.h) */
+		long width = lround(face_advance_em(f->face, hb_map_get(f->gid, keys[i])) * 1000) +
+		    KEY_EXTRA(keys[i]);
+
 		cc[i].code = codes[i];
 		cc[i].cp = cps[i];
-		cc[i].width = (unsigned)lround(face_advance_em(f->face, hb_map_get(f->gid, keys[i])) *
-		    1000) + KEY_EXTRA(keys[i]);
+		cc[i].width = width > 0 ? (unsigned)width : 0;
 		if (codes[i] != gids[i])
 			f->identity = 0;
 	}

@@ -187,7 +187,8 @@ templates(struct fontset *fs)
 static void
 mixed(struct fontset *fs)
 {
-	static const struct text_style bold = {"sans", 18, ALIGN_LEFT, 0, 0, 1, 0xB22222, 0, 0, 3};
+	static const struct text_style bold = {.role = "sans", .size_pt = 18, .align = ALIGN_LEFT,
+	    .bold = 1, .color = 0xB22222, .letter_spacing_pt = 3};
 	struct doc_setup s = {0};
 	struct doc *d;
 
@@ -215,6 +216,17 @@ mixed(struct fontset *fs)
 	 * of the glyph coded 0x78 (whatever it is) into the descriptor */
 	doc_text_box(d, &style_table, 20, 60, 250, 120, BOX_WRAP,
 	    "一乙二十丁厂七卜人入八九几儿了力乃刀又三于干亏士工土才寸下大丈与万上小口巾山千乞川亿个勺久凡及夕丸么广亡门义之尸弓己已子卫也女飞刃习叉马乡丰王井开夫天无元专云扎艺木五支厅不太犬区历尤友匹车巨牙屯比互切瓦止少日中冈贝内水见午牛手毛气升长仁什片仆化仇币仍仅斤爪反介父从今凶分乏公仓月氏勿欠风丹匀乌凤勾文六方火为斗忆订计户认心尺引丑巴孔队办以允予劝双书幻");
+	/* punctuation side by side: the blank halves it gives up are
+	 * negative extras of those codes */
+	doc_text_box(d, &style_table, 20, 190, 250, 10, 0, "（测试）、《书名》，“引号”。——A1");
+	{
+		int negative = 0;
+		for (int p = 0; p < d->dl.npages; p++)
+			for (int i = 0; i < d->dl.pages[p].nitems; i++)
+				for (int k = 0; k < d->dl.pages[p].items[i].nglyphs; k++)
+					negative |= d->dl.pages[p].items[i].glyphs[k].extra < 0;
+		CHECK(negative, "the document has characters set narrower than their glyph");
+	}
 	same_bytes(d, "pages of two sizes, fonts in another order");
 	doc_free(d);
 }
