@@ -24,7 +24,7 @@ DEBS = gcc make pkg-config clang libclang-rt-14-dev \
        libzip-dev libxlsxwriter-dev python3-openpyxl \
        fonts-lxgw-wenkai fonts-arphic-gbsn00lp fonts-arphic-gkai00mp \
        fonts-droid-fallback fonts-hanazono fonts-wqy-microhei \
-       poppler-utils qpdf zbar-tools valgrind python3 time
+       poppler-utils qpdf zbar-tools valgrind python3 time chromium
 
 SRC      := $(filter-out src/main.c,$(wildcard src/*.c))
 OBJ      := $(SRC:src/%.c=build/obj/%.o) build/obj/schemas.o

@@ -24,6 +24,8 @@ static const char usage_text[] =
 "                            --re-sign prints them again under the key set now (or with\n"
 "                            no QR code) although another key signed them\n"
 "  verify SERIAL|PAYLOAD     check a certificate serial or a scanned QR payload\n"
+"  publish [YEAR]            the verification site under output/site/: a page where each\n"
+"                            certificate's QR code points, and the award lists\n"
 "  forget PATH               remove what one submitted file contributed to the store\n"
 "                            (rows it had replaced come back)\n"
 "  run                       the nightly job: ingest what is new, rebuild what changed\n"
@@ -117,6 +119,7 @@ static const struct command commands[] = {
 	{"bulletin", cmd_bulletin, 1, 1},
 	{"certificates", cmd_certificates, 1, 1},
 	{"verify", cmd_verify, 1, 1},
+	{"publish", cmd_publish, 0, 1},
 	{"forget", cmd_forget, 1, -1},
 	{"run", cmd_run, 0, 0},
 	{"forms", cmd_forms, 0, 0},
