@@ -2,8 +2,8 @@
  * and prints, per sheet, its kind, rows, errors and the reading speed (in
  * CPU time of the process, every thread's, then in wall time: a large
  * sheet is unpacked and parsed on threads of its own); for benchmarks and
- * for looking at a workbook
- * by hand.  Diagnostics go to stderr.  Usage: xlsxread [--cells] FILE...
+ * for looking at a workbook by hand.  Diagnostics go to stderr.  Usage:
+ * xlsxread [--cells] FILE...
  * (--cells prints every cell as the reader shows it, ROW:COL TEXT).  Keys
  * are left to the caller, as ingest leaves them to the store, so memory is
  * what ingest's reading of a sheet takes.  Exit status 1 when a sheet had
