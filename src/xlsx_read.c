@@ -8,6 +8,7 @@
 #include <limits.h>
 #include <math.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1202,6 +1203,25 @@ struct sheet_err {
 	long long a, b;
 };
 
+/* Starts FN(ARG) on a thread that takes none of the signals sent to the
+ * process (an interrupt, a termination, a timer): they are the calling
+ * thread's to handle.  A fault of the thread's own (SIGSEGV) stays its own,
+ * so that a sanitizer reports it.  Returns pthread_create's value. */
+static int
+start_thread(pthread_t *tid, void *(*fn)(void *), void *arg)
+{
+	static const int sent[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGALRM, SIGCHLD, SIGUSR1, SIGUSR2};
+	sigset_t block, old;
+
+	sigemptyset(&block);
+	for (size_t i = 0; i < sizeof sent / sizeof sent[0]; i++)
+		sigaddset(&block, sent[i]);
+	pthread_sigmask(SIG_BLOCK, &block, &old);
+	int rc = pthread_create(tid, NULL, fn, arg);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return rc;
+}
+
 /*
  * A large sheet is also unpacked by a thread of its own, a few chunks ahead
  * of the parser (UNZIP_RING chunks of UNZIP_CHUNK bytes at most: memory
@@ -1271,7 +1291,7 @@ unzip_start(struct part *p)
 	pthread_mutex_init(&u->lock, NULL);
 	pthread_cond_init(&u->filled, NULL);
 	pthread_cond_init(&u->emptied, NULL);
-	if (pthread_create(&u->tid, NULL, unzip_thread, u) == 0)
+	if (start_thread(&u->tid, unzip_thread, u) == 0)
 		return u;
 	for (int i = 0; i < UNZIP_RING; i++)
 		free(u->chunk[i]);
@@ -1877,7 +1897,7 @@ stream_sheet(struct xlsx *x, int sheet, const struct cells_out *out, int threade
 		pthread_cond_init(&q.emptied, NULL);
 		h.pipe = &q;
 		h.unzip = unzip_start(&h.p);
-		if (pthread_create(&tid, NULL, parse_thread, &h) == 0)
+		if (start_thread(&tid, parse_thread, &h) == 0)
 			stopped = read_pipe(&q, out);
 		else
 			h.pipe = NULL; /* no thread: parsed here, as a small sheet */
