@@ -71,10 +71,7 @@ grid_cell(void *arg, long row, long col, const char *text, size_t len)
 		g->overflow = 1;
 		return -1;
 	}
-	if (g->n == g->cap) {
-		g->cap = g->cap ? 2 * g->cap : 256;
-		g->cells = xrealloc(g->cells, g->cap * sizeof *g->cells);
-	}
+	g->cells = xgrow(g->cells, g->n, &g->cap, 256, sizeof *g->cells);
 	g->cells[g->n].row = row;
 	g->cells[g->n].col = col;
 	g->cells[g->n++].text = xstrndup(text, len);

@@ -375,20 +375,20 @@ cert_template_load(const char *path)
 #define DEFAULT_TEMPLATE "cert-default-%s.xml"
 
 struct cert_template *
-cert_template_of(const char *dir, const struct cert_award *a, int *missing)
+cert_template_of(const char *dir, const struct prog_award *a, int *missing)
 {
-	char *name = a->template ? xstrdup(a->template) : xasprintf(DEFAULT_TEMPLATE, a->kind);
+	char *name = a->template ? xstrdup(a->template) : xasprintf(DEFAULT_TEMPLATE, a->recipient_kind);
 	char *path = path_join(dir, name);
 	struct cert_template *t = NULL;
 
 	*missing = 0;
 	if (access(path, F_OK) != 0) {
 		/* What to do, rather than "cannot read": the operator makes it. */
-		char *plain = xasprintf(DEFAULT_TEMPLATE, a->kind);
+		char *plain = xasprintf(DEFAULT_TEMPLATE, a->recipient_kind);
 		char *plain_path = path_join(dir, plain);
 		if (a->template != NULL)
 			diag(DIAG_CERT_TEMPLATE_MISSING, NULL, 0, 0, a->code, a->title, path, strerror(errno),
-			    plain_path, a->kind);
+			    plain_path, a->recipient_kind);
 		else
 			diag(DIAG_CERT_DEFAULT_MISSING, NULL, 0, 0, a->code, a->title, path, strerror(errno));
 		free(plain_path);

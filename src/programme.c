@@ -154,6 +154,8 @@ programme_load(const char *path)
 	p->doc_prefix = child_text(root, "doc-prefix");
 	p->verify_url = child_text(root, "verify-url");
 	p->slogan = child_text(root, "slogan");
+	p->copy_to = child_text(root, "copy-to");
+	p->printer = child_text(root, "printer");
 	n = child(root, "period");
 	char *first = xml_attr(n, "first"), *last = xml_attr(n, "last");
 	p->first_year = atoi(first);
@@ -243,6 +245,7 @@ programme_load(const char *path)
 	for (xmlNodePtr a = awards->children; a != NULL; a = a->next)
 		if (xml_is(a, PROGRAMME_NAMESPACE, "award")) {
 			struct prog_award *w = &p->awards[p->nawards++];
+			w->ord = (int)p->nawards;
 			w->code = xml_attr(a, "code");
 			w->title = xml_attr(a, "title");
 			w->recipient_kind = xml_attr(a, "recipient-kind");
@@ -297,6 +300,7 @@ programme_free(struct programme *p)
 		return;
 	free(p->name), free(p->city), free(p->basis), free(p->issuer), free(p->doc_prefix), free(p->verify_url);
 	free(p->slogan);
+	free(p->copy_to), free(p->printer);
 	for (size_t i = 0; i < p->nregions; i++) {
 		free(p->regions[i].code), free(p->regions[i].name), free(p->regions[i].kind);
 		free(p->regions[i].short_name);
@@ -325,7 +329,8 @@ programme_get(sqlite3 *db, const char *key, const char *def)
 
 	if (st != NULL) {
 		sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-		if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0) != NULL)
+		if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0) != NULL &&
+		    *sqlite3_column_text(st, 0) != '\0')
 			v = xstrdup((const char *)sqlite3_column_text(st, 0));
 		sqlite3_finalize(st);
 	}
@@ -428,7 +433,8 @@ programme_store(sqlite3 *db, const struct programme *p, const char *path, int *c
 	const char *kv[][2] = {{"name", p->name}, {"city", p->city}, {"basis", p->basis},
 	    {"first_year", first}, {"last_year", last}, {"issuer", p->issuer},
 	    {"doc_prefix", p->doc_prefix}, {"verify_url", p->verify_url}, {"slogan", p->slogan},
-	    {"sha256", p->sha256}, {"tables", PROGRAMME_TABLES}};
+	    {"sha256", p->sha256}, {"tables", PROGRAMME_TABLES}, {"copy_to", p->copy_to},
+	    {"printer", p->printer}};
 	st = store_prepare(db, "INSERT INTO programme (key, value) VALUES (?, ?)");
 	if (st == NULL || k == NULL)
 		goto done;
@@ -541,7 +547,7 @@ programme_store(sqlite3 *db, const struct programme *p, const char *path, int *c
 		bind_text(st, 3, w->recipient_kind);
 		bind_text(st, 4, w->template ? w->template : ""); /* '': the default template */
 		sqlite3_bind_int(st, 5, w->women_only);
-		sqlite3_bind_int(st, 6, (int)i + 1);
+		sqlite3_bind_int(st, 6, w->ord);
 		if (step_once(db, st) != 0 || keep(db, k, w->code) != 0)
 			goto done;
 	}

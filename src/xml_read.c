@@ -362,10 +362,7 @@ ar_from_doc(xmlDocPtr doc)
 			for (xmlNodePtr p = el->children; p != NULL; p = p->next) {
 				if (!xml_is(p, AR_NAMESPACE, "project"))
 					continue;
-				if (ar->nprojects == cap) {
-					cap = cap ? 2 * cap : 16;
-					ar->projects = xrealloc(ar->projects, cap * sizeof *ar->projects);
-				}
+				ar->projects = xgrow(ar->projects, ar->nprojects, &cap, 16, sizeof *ar->projects);
 				struct ar_project *pr = &ar->projects[ar->nprojects++];
 				pr->id = xml_attr(p, "id");
 				pr->track = xml_attr(p, "track");
@@ -380,10 +377,7 @@ ar_from_doc(xmlDocPtr doc)
 			for (xmlNodePtr s = el->children; s != NULL; s = s->next) {
 				if (!xml_is(s, AR_NAMESPACE, "studio"))
 					continue;
-				if (ar->nstudios == cap) {
-					cap = cap ? 2 * cap : 16;
-					ar->studios = xrealloc(ar->studios, cap * sizeof *ar->studios);
-				}
+				ar->studios = xgrow(ar->studios, ar->nstudios, &cap, 16, sizeof *ar->studios);
 				struct ar_studio *st = &ar->studios[ar->nstudios++];
 				st->id = xml_attr(s, "id");
 				st->name = xml_attr(s, "name");
