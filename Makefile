@@ -23,7 +23,7 @@ LIBS     = $(PKG_LIBS) -lhpdf -lcsv -lm
 # Debian packages the build, the documents and the tests need.
 DEBS = gcc make pkg-config clang libclang-rt-14-dev \
        libhpdf-dev libxml2-dev libsqlite3-dev sqlite3 libcsv-dev \
-       libharfbuzz-dev libicu-dev libqrencode-dev libssl-dev libdeflate-dev \
+       libharfbuzz-dev libicu-dev libqrencode-dev libssl-dev libdeflate-dev zlib1g-dev \
        libzip-dev libxlsxwriter-dev python3-openpyxl \
        fonts-lxgw-wenkai fonts-arphic-gbsn00lp fonts-arphic-gkai00mp \
        fonts-droid-fallback fonts-hanazono fonts-wqy-microhei \
