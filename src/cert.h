@@ -93,7 +93,8 @@ int cert_serials_assign(sqlite3 *db, int year, const char *award, struct cert_se
 /* The register protects itself: before any serial of YEAR is given, the
  * manifests of YEAR already on disk under OUTPUT_DIR (manifest.csv and
  * stock/manifest.csv) must agree with the store, each serial listed there
- * known to it for the same award and recipient.  When they do not (the
+ * known to it for the same award and recipient (a manifest the store wrote
+ * and whose metadata has not moved since agrees, unread).  When they do not (the
  * store was lost, or replaced by another), numbering afresh would give
  * printed serials to other people: reports the first disagreement and what
  * to do (restore the store from a backup of DB_PATH, or --new-register)

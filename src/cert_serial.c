@@ -8,6 +8,7 @@
 #include <csv.h>
 
 #include "cert.h"
+#include "filestat.h"
 #include "store.h"
 
 int
@@ -258,19 +259,30 @@ on_row(int c, void *arg)
 	m->nfield = 0;
 }
 
-/* Checks the manifest at PATH; returns the number of disagreements (after
- * reporting the first), 0, or -1 when it cannot be read. */
+/* Checks the manifest at PATH (RELPATH under output/); returns the number
+ * of disagreements (after reporting the first), 0, or -1 when it cannot be
+ * read. */
 static long
-check_manifest(sqlite3 *db, const char *path, const char *db_path, int year, int new_register)
+check_manifest(sqlite3 *db, const char *path, const char *relpath, const char *db_path, int year,
+    int new_register)
 {
 	struct manifest_check m = {0};
 	struct csv_parser p;
 	struct buf data = {0};
+	struct filestat now, was;
+	char sha[65];
 	size_t skip = 0;
 	long bad;
 
-	if (file_read_all(path, &data) != 0)
+	/* A manifest this store wrote and that nobody touched since (its
+	 * metadata as the store recorded it) agrees with the store: it is not
+	 * read, and a night with nothing new opens no file. */
+	if (filestat_get(path, &now) != 0)
 		return 0;   /* no manifest: nothing printed yet */
+	if (filestat_lookup(db, "output", relpath, &was, sha) == 1 && filestat_same(&now, &was))
+		return 0;
+	if (file_read_all(path, &data) != 0)
+		return 0;
 	m.find = store_prepare(db, "SELECT award, recipient FROM certificate WHERE serial = ?1");
 	if (m.find == NULL || csv_init(&p, 0) != 0) {
 		sqlite3_finalize(m.find);
@@ -322,13 +334,13 @@ cert_register_check(sqlite3 *db, const char *db_path, const char *output_dir, in
 	int rc = 0;
 
 	for (size_t i = 0; i < sizeof manifests / sizeof *manifests && rc == 0; i++) {
-		char *path = xasprintf("%s%scertificates/%d/%s", output_dir,
-		    output_dir[0] && output_dir[strlen(output_dir) - 1] != '/' ? "/" : "", year,
-		    manifests[i]);
-		long bad = check_manifest(db, path, db_path, year, new_register);
+		char *rel = xasprintf("certificates/%d/%s", year, manifests[i]);
+		char *path = path_join(output_dir, rel);
+		long bad = check_manifest(db, path, rel, db_path, year, new_register);
 		if (bad < 0 || (bad > 0 && !new_register))
 			rc = -1;
 		free(path);
+		free(rel);
 	}
 	return rc;
 }

@@ -1,6 +1,7 @@
-/* dev_pdf.h — the PDF device's own state, shared by its two files: the
- * pages drawn with libharu (dev_pdf.c) and the fonts embedded
- * (pdf_font.c).  Nothing else includes it. */
+/* dev_pdf.h — the PDF device's own state, shared by its files: the pages
+ * drawn with libharu (dev_pdf.c), the fonts embedded (pdf_font.c), and the
+ * writer that makes the same bytes directly (pdf_write.c, which takes the
+ * codes of characters, KEY, from here).  Nothing else includes it. */
 #ifndef DEV_PDF_H
 #define DEV_PDF_H
 
@@ -13,9 +14,10 @@ struct dl_doc;
 struct jz_face;
 
 /* A character and its extra advance: one code of the subset font each. */
-#define KEY(cp, extra) ((uint32_t)(cp) | (uint32_t)(extra) << 21)
+#define KEY(cp, extra) ((uint32_t)(cp) | ((uint32_t)(extra) & 0x7FF) << 21)
 #define KEY_CP(key) ((key) & 0x1FFFFF)
-#define KEY_EXTRA(key) ((key) >> 21)
+/* the extra back from its 11 bits, signed (DL_EXTRA_MIN … DL_EXTRA_MAX) */
+#define KEY_EXTRA(key) ((int)(((key) >> 21) ^ 0x400) - 0x400)
 
 /* A face as used by one document. */
 struct used {

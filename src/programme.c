@@ -161,6 +161,8 @@ programme_load(const char *path)
 		errors++;
 	}
 	p->slogan = child_text(root, "slogan");
+	p->copy_to = child_text(root, "copy-to");
+	p->printer = child_text(root, "printer");
 	n = child(root, "period");
 	char *first = xml_attr(n, "first"), *last = xml_attr(n, "last");
 	p->first_year = atoi(first);
@@ -306,6 +308,7 @@ programme_free(struct programme *p)
 	free(p->name), free(p->city), free(p->basis), free(p->issuer), free(p->doc_prefix), free(p->verify_url);
 	free(p->time_zone);
 	free(p->slogan);
+	free(p->copy_to), free(p->printer);
 	for (size_t i = 0; i < p->nregions; i++) {
 		free(p->regions[i].code), free(p->regions[i].name), free(p->regions[i].kind);
 		free(p->regions[i].short_name);
@@ -441,8 +444,8 @@ programme_store(sqlite3 *db, const struct programme *p, const char *path, int *c
 	const char *kv[][2] = {{"name", p->name}, {"city", p->city}, {"basis", p->basis},
 	    {"first_year", first}, {"last_year", last}, {"issuer", p->issuer},
 	    {"doc_prefix", p->doc_prefix}, {"verify_url", p->verify_url}, {"slogan", p->slogan},
-	    {"sha256", p->sha256}, {"tables", PROGRAMME_TABLES},
-	    {"time_zone", p->time_zone ? p->time_zone : JZ_DEFAULT_ZONE}};
+	    {"sha256", p->sha256}, {"tables", PROGRAMME_TABLES}, {"copy_to", p->copy_to},
+	    {"printer", p->printer}, {"time_zone", p->time_zone ? p->time_zone : JZ_DEFAULT_ZONE}};
 	st = store_prepare(db, "INSERT INTO programme (key, value) VALUES (?, ?)");
 	if (st == NULL || k == NULL)
 		goto done;
