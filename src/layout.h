@@ -48,9 +48,12 @@ struct doc;
 /* How full-width punctuation is set (W3C clreq §3.1.6, GB/T 15834).
  * PUNCT_ADJUST: two adjacent marks take at most 1.5 em (the blank half of
  * the first closing mark, or of the second opening mark, goes; brackets stay
- * against their content), a mark at the start or end of a line loses its
- * outer blank half, and a justified line compresses punctuation before it
- * widens letter-spacing (xeCJK's quanjiao style; Typst does the same).
+ * against their content), a mark at the start or end of a line gives up its
+ * outer blank half as far as the line needs (all of it unless justified),
+ * and a line that ends with a mark that may not start the next one pulls it
+ * back by compressing its other marks (clreq's push-in).  No mark inside a
+ * line is compressed to take in one more character: body text keeps the
+ * GB/T 9704 grid.
  * PUNCT_NONE: every mark keeps its full em, for forms that keep a grid. */
 enum punct_style { PUNCT_ADJUST, PUNCT_NONE };
 
