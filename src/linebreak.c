@@ -635,10 +635,27 @@ starts_with(const struct tg *g, int i, int n, const char32_t *w)
 	return 1;
 }
 
+/* Whether glyphs [J, N) are one bracketed remark, the last thing of the
+ * text: （家） in 参与企业（家）, （试行） after a title. */
+static int
+final_bracket(const struct para *p, int j)
+{
+	int end = visible_end(p, j, p->n);
+
+	if (end - j < 3 || p->g[j].cp != 0xFF08 || p->g[end - 1].cp != 0xFF09)
+		return 0;
+	for (int i = j + 1; i < end - 1; i++)
+		if (p->g[i].cp == 0xFF08 || p->g[i].cp == 0xFF09)
+			return 0;
+	return 1;
+}
+
 /* What a break before glyph J costs: nothing at a phrase boundary (after a
  * closing quote or bracket, after 的, before 关于 or 通报, before a bracketed
  * unit such as （家）), a little between two words, much inside quotation
- * marks, most inside a piece. */
+ * marks, most inside a piece.  A bracketed remark that ends the text gains
+ * by a line of its own (参与企业 / （家）, as statistical tables set their
+ * units; …办法 / （试行）), more than the lines' evenness would give. */
 static double
 break_penalty(const struct para *p, int j, int depth)
 {
@@ -646,6 +663,8 @@ break_penalty(const struct para *p, int j, int depth)
 
 	if (p->g[j].brk == BRK_PIECE)
 		return 300;
+	if (depth <= 0 && final_bracket(p, j))
+		return -4;
 	if (depth <= 0 && (is_closing_bracket(a) || a == 0x7684 || p->g[j].cp == 0xFF08 ||
 	    starts_with(p->g, j, p->n, U"关于") || starts_with(p->g, j, p->n, U"通报")))
 		return 0;
@@ -763,7 +782,7 @@ title_break(struct para *p, double width_pt, int more)
 			p->broken += p->g[bestbrk[i]].brk == BRK_PIECE;
 			for (int c = 0; c < tp.ncand; c++)
 				if (tp.cand[c] == bestbrk[i])
-					p->penalty += tp.penalty[c];
+					p->penalty += fmax(tp.penalty[c], 0);
 		}
 	}
 	free(tp.cand);
