@@ -2,9 +2,9 @@
  * automatic table layout, Typst's auto columns): column widths from the
  * widest unbreakable piece and the widest cell of each column, cells broken
  * between words, cells padded as far as that costs no line, the header
- * (centred both ways) repeated on every page, rows never split, at least
- * three rows of a table on any page it shares, numbers right-aligned, a bold
- * totals row at the end. */
+ * (centred both ways) repeated under 表N（续） on every page the table goes on
+ * to, rows never split, at least three rows of a table on any page it
+ * shares, numbers right-aligned, a bold totals row at the end. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -734,6 +734,45 @@ caption_mm(const struct table *t)
 	    (style_caption.space_before_pt + style_caption.space_after_pt) * MM_PER_PT;
 }
 
+/* The pages a table goes on to begin with its number and （续） (表1（续）),
+ * as GB/T 1.1-2020 §8.6.5 has continued tables, then its header row again:
+ * the header because a column of figures cannot be read without it, the
+ * number because the header alone does not tell a reader who opens the page
+ * that the table began before.  Centred in the caption's face, on a line of
+ * its own height rather than a line of the grid. */
+static const struct text_style style_continued = {
+	"heading", 14, ALIGN_CENTER, 0, 17.5, 0, 0x000000, 0, 3, 0, WRAP_WORDS
+};
+
+/* "表1（续）" for a table titled "表1　…" (or "附表2 …"): the title's first
+ * word when it holds a digit; NULL when it has none (or no title).  The
+ * caller frees. */
+static char *
+continued_caption(const struct table *t)
+{
+	const char *s = t->title, *e;
+	int digit = 0;
+
+	if (s == NULL)
+		return NULL;
+	for (e = s; *e != '\0' && *e != ' ' && strncmp(e, "\xe3\x80\x80", 3) != 0; e++)
+		digit |= *e >= '0' && *e <= '9';
+	if (!digit || e == s)
+		return NULL;
+	return xasprintf("%.*s（续）", (int)(e - s), s);
+}
+
+static double
+continued_mm(const struct table *t)
+{
+	char *c = continued_caption(t);
+	double h = c == NULL ? 0 : (style_continued.line_pitch_pt + style_continued.space_after_pt) *
+	    MM_PER_PT;
+
+	free(c);
+	return h;
+}
+
 /* Rows on each page: SEG[k] body rows (totals included) on the k-th page of
  * the table, the first page having FIRST mm below its caption and header,
  * the others PAGE mm below the header.  Fills greedily, then moves rows
@@ -819,6 +858,7 @@ doc_table(struct doc *d, const struct table *t)
 	struct tlay L;
 	double page = d->setup.body_h_mm, first, avail;
 	int *seg, nseg, r, k;
+	char *cont;
 
 	layout_make(d, t, &L);
 	if (doc_block_begin(d, BLOCK_TABLE, start_need(&L, t), whole_mm(&L, t), 0, t->pinned) < 0) {
@@ -826,6 +866,7 @@ doc_table(struct doc *d, const struct table *t)
 		layout_free(&L);
 		return;
 	}
+	cont = continued_caption(t);
 	d->placing++;
 	doc_page(d);
 	avail = doc_body_bottom(d) - d->y;
@@ -833,12 +874,12 @@ doc_table(struct doc *d, const struct table *t)
 	 * fit, and never leaves one or two rows on a page of their own */
 	seg = xcalloc(L.nr + 2, sizeof *seg);
 	first = avail - caption_mm(t) - L.h[0];
-	nseg = paginate(&L, first, page - L.h[0], seg);
+	nseg = paginate(&L, first, page - L.h[0] - continued_mm(t), seg);
 	if (start_need(&L, t) > avail + 0.01 || (nseg > 1 && seg[0] < MIN_ROWS)) {
 		doc_need(d, start_need(&L, t) > page ? page : avail + 1);
 		avail = doc_body_bottom(d) - d->y;
 		first = avail - caption_mm(t) - L.h[0];
-		nseg = paginate(&L, first, page - L.h[0], seg);
+		nseg = paginate(&L, first, page - L.h[0] - continued_mm(t), seg);
 	}
 	if (t->title != NULL)
 		doc_paragraph(d, &style_caption, t->title);
@@ -847,12 +888,15 @@ doc_table(struct doc *d, const struct table *t)
 	for (k = 0; k < nseg; k++) {
 		if (k > 0) {
 			doc_new_page(d);
+			if (cont != NULL)
+				doc_paragraph(d, &style_continued, cont);
 			row_draw(d, &L, 0, "table-cont");
 		}
 		for (int i = 0; i < seg[k] && r < L.nr; i++)
 			row_draw(d, &L, r++, NULL);
 	}
 	free(seg);
+	free(cont);
 	layout_free(&L);
 	d->y += 3;
 	d->placing--;
