@@ -735,7 +735,7 @@ caption_mm(const struct table *t)
 }
 
 /* The pages a table goes on to begin with its number and （续） (表1（续）),
- * as GB/T 1.1-2020 §8.6.5 has continued tables, then its header row again:
+ * as GB/T 1.1-2020 sets a continued table, then its header row again:
  * the header because a column of figures cannot be read without it, the
  * number because the header alone does not tell a reader who opens the page
  * that the table began before.  Centred in the caption's face, on a line of
