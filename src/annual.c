@@ -100,6 +100,31 @@ done:
 	return rc;
 }
 
+/* The date of the report on YEAR (see annual_build) into *Y, *M, *D. */
+static void
+report_date(sqlite3 *ro, int year, const char *zone, int *y, int *m, int *d)
+{
+	sqlite3_stmt *st = store_prepare(ro, "SELECT max(submitted) FROM cur_return WHERE year = ?1");
+	struct tm tm = {0};
+	int ly, lm, ld;
+
+	*y = year, *m = 12, *d = 31;
+	if (st == NULL)
+		return;
+	sqlite3_bind_int(st, 1, year);
+	/* submitted is stored in UTC, "YYYY-MM-DDTHH:MM:SSZ" */
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0) != NULL &&
+	    sscanf((const char *)sqlite3_column_text(st, 0), "%d-%d-%dT%d:%d:%d", &tm.tm_year,
+	    &tm.tm_mon, &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec) == 6) {
+		tm.tm_year -= 1900;
+		tm.tm_mon -= 1;
+		if (jz_zone_date((long long)timegm(&tm), zone, &ly, &lm, &ld) == 0 &&
+		    (ly > *y || (ly == *y && (lm > *m || (lm == *m && ld > *d)))))
+			*y = ly, *m = lm, *d = ld;
+	}
+	sqlite3_finalize(st);
+}
+
 int
 annual_build(struct out_ctx *oc, int year, const char *region)
 {
@@ -192,17 +217,20 @@ annual_build(struct out_ctx *oc, int year, const char *region)
 		goto done;
 
 	{
-		/* The report is dated by its data, the end of its year: the same
-		 * store gives the same report whenever it is built.  Only a
-		 * template that asks for {today} gets the day of the run, in the
-		 * programme's time zone. */
+		/* The report is dated by its data: the end of its year, or the
+		 * day the last return of the year arrived when that is later (a
+		 * report on 2025 cannot be issued before the returns it shows),
+		 * in the programme's time zone.  The same store gives the same
+		 * report whenever it is built; only a template that asks for
+		 * {today} gets the day of the run. */
 		int y, m, d;
 		zone = programme_get(ro, "time_zone", JZ_DEFAULT_ZONE);
 		if (jz_zone_date(jz_now(), zone, &y, &m, &d) != 0)
 			jz_zone_date(jz_now(), JZ_DEFAULT_ZONE, &y, &m, &d);
 		today = fmt_date_arabic(y, m, d);
-		date = fmt_date_arabic(year, 12, 31);
-		snprintf(date_iso, sizeof date_iso, "%d-12-31", year);
+		report_date(ro, year, zone, &y, &m, &d);
+		date = fmt_date_arabic(y, m, d);
+		snprintf(date_iso, sizeof date_iso, "%04d-%02d-%02d", y, m, d);
 	}
 	snprintf(year_s, sizeof year_s, "%d", year);
 	snprintf(prev_s, sizeof prev_s, "%d", year - 1);

@@ -1,8 +1,9 @@
 #!/bin/sh
 # t_determinism.sh — the same store, templates and fonts give the same bytes,
 # with SOURCE_DATE_EPOCH or without, today or any day: documents are dated by
-# their data (the report's year end, the bulletin's recorded issue, the
-# ceremony), the PDF's /CreationDate and /ID come from them.  programme.xml's
+# their data (the report's year end, or the day its last return arrived when
+# that is later; the bulletin's recorded issue; the ceremony), the PDF's
+# /CreationDate and /ID come from them.  programme.xml's
 # <time-zone> (default Asia/Shanghai) is the zone of every document date.
 . "$(dirname "$0")/lib.sh"
 SITE_YEARS=2025
@@ -27,14 +28,25 @@ info() { qpdf --qdf --object-streams=disable "$1" - 2>/dev/null | grep -a -o '/C
 id() { qpdf --show-object=trailer "$1" | grep -o '/ID \[ <[0-9a-f]*> <[0-9a-f]*> \]'; }
 city=$d/output/annual/2025/city.pdf
 cert=$(ls "$d"/output/certificates/2025/MEDAL/2025-MEDAL-0001.pdf)
-check "the annual report is dated by its year: 2025年12月31日" sh -c "pdftotext -f 1 -l 1 '$city' - | grep -q '^2025年12月31日$'"
-[ "$(info "$city")" = "/CreationDate (D:20251230160000Z00'00')" ] && ok "its /CreationDate too: 00:00 in Asia/Shanghai" ||
+# the sample's last return of 2025 came on 2026-02-27 (13:31 in Nantong)
+check "the annual report is dated by its data: the last return, 2026年2月27日" \
+	sh -c "pdftotext -f 1 -l 1 '$city' - | grep -q '^2026年2月27日$'"
+[ "$(info "$city")" = "/CreationDate (D:20260226160000Z00'00')" ] && ok "its /CreationDate too: 00:00 in Asia/Shanghai" ||
 	fail "report date: $(info "$city")"
+sqlite3 "$d/var/jingsai.db" "SELECT max(submitted) FROM cur_return WHERE year = 2025" >"$WORK/last"
+[ "$(cat "$WORK/last")" = 2026-02-27T05:31:00Z ] && ok "(the store has it so, in UTC)" || fail "last return: $(cat "$WORK/last")"
 [ "$(info "$cert")" = "/CreationDate (D:20250427160000Z00'00')" ] &&
 	ok "a certificate's /CreationDate: the ceremony, 00:00 in Asia/Shanghai" || fail "certificate date: $(info "$cert")"
 id "$city" | grep -q '<\([0-9a-f]\{32\}\)> <\1>' && ok "a file identifier /ID" || fail "no /ID: $(id "$city")"
 [ "$(id "$city")" != "$(id "$d/output/annual/2025/320602.pdf")" ] && ok "another document, another /ID" || fail "same /ID"
 qpdf --check "$city" >/dev/null 2>&1 && qpdf --check "$cert" >/dev/null 2>&1 && ok "qpdf --check" || fail "qpdf --check"
+# a year whose returns all came within it is dated by its last day
+cp "$d/var/jingsai.db" "$WORK/early.db"
+sqlite3 "$WORK/early.db" "UPDATE annual_return SET submitted = '2025-11-30T08:00:00Z' WHERE year = 2025"
+"$JINGSAI" --db "$WORK/early.db" --output "$WORK/early" --templates "$TOP/templates" --fonts "$TOP/fonts" \
+    annual 2025 --region 320602 >/dev/null 2>&1
+check "returns all in the year: the report is dated 2025年12月31日" \
+	sh -c "pdftotext -f 1 -l 1 '$WORK/early/annual/2025/320602.pdf' - | grep -q '^2025年12月31日$'"
 
 # -- The time zone: a bulletin number issued at 2025-01-15 03:00 UTC is of
 #    the 15th in Nantong and of the 14th in New York.
