@@ -18,6 +18,8 @@ static diag_sink_fn sink;
 static void *sink_arg;
 static int quiet, verbose;
 static const char *context; /* appended in brackets: the sheet being read */
+static __thread diag_sink_fn thread_sink;  /* diag_set_thread_sink */
+static __thread void *thread_arg;
 
 const char *
 diag_level_name(enum diag_level level)
@@ -44,6 +46,20 @@ diag_print(FILE *fp, const struct diag_msg *m)
 }
 
 void
+diag_deliver(const struct diag_msg *m)
+{
+	if (sink != NULL) {
+		sink(m, sink_arg);
+		return;
+	}
+	if (m->level == DIAG_NOTE && !verbose)
+		return;
+	if (m->level == DIAG_WARNING && quiet)
+		return;
+	diag_print(stderr, m);
+}
+
+void
 vdiag(enum diag_code code, const char *file, long line, long column, va_list ap)
 {
 	struct diag_msg m;
@@ -60,16 +76,19 @@ vdiag(enum diag_code code, const char *file, long line, long column, va_list ap)
 	if (context != NULL && n >= 0 && (size_t)n < sizeof text)
 		snprintf(text + n, sizeof text - (size_t)n, " (%s)", context);
 	m.text = text;
-	counts[m.level]++;
-	if (sink != NULL) {
-		sink(&m, sink_arg);
+	if (thread_sink != NULL) {
+		thread_sink(&m, thread_arg);
 		return;
 	}
-	if (m.level == DIAG_NOTE && !verbose)
-		return;
-	if (m.level == DIAG_WARNING && quiet)
-		return;
-	diag_print(stderr, &m);
+	counts[m.level]++;
+	diag_deliver(&m);
+}
+
+void
+diag_set_thread_sink(diag_sink_fn fn, void *arg)
+{
+	thread_sink = fn;
+	thread_arg = arg;
 }
 
 void

@@ -80,6 +80,8 @@ typedef void (*diag_sink_fn)(const struct diag_msg *msg, void *arg);
 void diag_set_sink(diag_sink_fn fn, void *arg, diag_sink_fn *old_fn, void **old_arg);
 /* Print MSG the standard way to FP. */
 void diag_print(FILE *fp, const struct diag_msg *msg);
+/* Hands MSG, counted already, to the sink, or prints it as diag() does. */
+void diag_deliver(const struct diag_msg *msg);
 
 /* Counters since start (or since diag_reset). */
 int diag_count(enum diag_level level);
@@ -92,6 +94,20 @@ const char *diag_level_name(enum diag_level level);
 void diag_set_context(const char *text);
 /* The catalogue's format of CODE, for text that is not a diagnostic. */
 const char *diag_format(enum diag_code code);
+/* Diagnostics held back while work that must be reported first goes on
+ * elsewhere (print.pdf, made beside the single files it precedes):
+ * diag_hold installs a sink that keeps every diagnostic, counted, in
+ * order; diag_unhold puts the sink before it back (what comes now is
+ * reported at once); diag_release does that if not done and hands that
+ * sink what was kept, as if reported only now, then frees H. */
+struct diag_held;
+/* The diagnostics of the calling thread go to FN alone, uncounted, until
+ * it is set to NULL again (the other threads' go on as before): a thread
+ * that tries a fast way, given up at the first thing said. */
+void diag_set_thread_sink(diag_sink_fn fn, void *arg);
+struct diag_held *diag_hold(void);
+void diag_unhold(struct diag_held *h);
+void diag_release(struct diag_held *h);
 
 /* ---- Memory (util.c): out of memory aborts here, so callers stay clean. -- */
 void *xmalloc(size_t size);
