@@ -228,57 +228,86 @@ print_sink(void *arg, const void *data, size_t len)
 	return out_stream_write(arg, data, len);
 }
 
-/* print.pdf with the default device alone (the PDF): the N certificates R
+/* print.pdf of one award: laid out for the first time here, then written
+ * a page at a time beside the single files (cert_par_render_beside). */
+struct print_job {
+	struct build *b;
+	const struct cert_template *t;
+	const struct prog_award *a;
+	struct cert_rec *r;
+	int n;
+	const char *date;
+	char *const *payloads;
+	QRcode *const *qr;       /* every code, made before the writing */
+	struct out_stream *os;   /* opened by the caller */
+	struct doc *d;           /* the document, its first pass made */
+	struct pdfw *w;
+	int block;               /* what every page has alike */
+};
+
+/*
+ * print.pdf with the default device alone (the PDF): the N certificates R
  * of award A in ceremony order, for the printer, written a page at a time
  * (pdf_write.h).  What every page has alike is drawn once and each page
  * refers to it; each page is laid out twice (the fonts, cut down to the
  * characters of all pages, come first in the file) and dropped after each
- * pass.  Text too long for its box is reported in the first pass, once per
- * certificate.  QRB: the QR codes being made. */
-static void
-write_print(struct build *b, const struct cert_template *t, const struct prog_award *a,
-    struct cert_rec *r, int n, const char *date, char *const *payloads,
-    struct cert_qr_batch *qrb, const char *rel, const char *fingerprint)
+ * pass.  The first pass, which reports text too long for its box (once per
+ * certificate) and characters no font has, is made here (print_note),
+ * while the QR codes are still being made (QRB), and before the single
+ * files, which so know what it said; the second, which writes, beside the
+ * single files (print_make).
+ */
+static int
+print_note(struct print_job *j, struct cert_qr_batch *qrb)
 {
-	char *title = xasprintf("%s %d", a->title, b->year);
-	struct doc *d = cert_doc(b, t, title);
-	struct out_stream *os = out_stream_open(b->oc, rel);
+	struct build *b = j->b;
+	char *title = xasprintf("%s %d", j->a->title, b->year);
 	struct cert_values v;
-	struct pdfw *w;
-	int block, rc = 0, stock = b->args->stock;
+	int rc = 0, stock = b->args->stock;
 
-	if (os == NULL) {
-		b->failures++;
-		goto done;
-	}
-	values_of(b, &r[0], date, &payloads[0], NULL, &v);
+	j->d = cert_doc(b, j->t, title);
+	free(title);
+	values_of(b, &j->r[0], j->date, &j->payloads[0], NULL, &v);
 	v.report_fit = 1;
-	block = cert_draw_shared(d, t, &v, stock, b->dx, b->dy, a->code);
-	w = pdfw_new(doc_finish(d), print_sink, os);
-	for (int pass = 0; pass < 2 && rc == 0; pass++) {
-		for (int i = 0; i < n && rc == 0; i++) {
-			values_of(b, &r[i], date, &payloads[i], NULL, &v);
-			v.report_fit = pass == 0;
-			v.qr_batch = qrb;
-			v.qr_index = i;
-			cert_draw(d, t, &v, stock, b->dx, b->dy, r[i].serial, block);
-			rc = pass == 0 ? pdfw_note(w) : pdfw_write(w);
-			doc_pages_drop(d);
-		}
-		/* characters no font has: nothing is written */
-		if (pass == 0 && rc == 0)
-			rc = doc_check(d);
+	j->block = cert_draw_shared(j->d, j->t, &v, stock, b->dx, b->dy, j->a->code);
+	j->w = pdfw_new(doc_finish(j->d), print_sink, j->os);
+	for (int i = 0; i < j->n && rc == 0; i++) {
+		values_of(b, &j->r[i], j->date, &j->payloads[i], NULL, &v);
+		v.report_fit = 1;
+		v.qr_batch = qrb;
+		v.qr_index = i;
+		cert_draw(j->d, j->t, &v, stock, b->dx, b->dy, j->r[i].serial, j->block);
+		rc = pdfw_note(j->w);
+		doc_pages_drop(j->d);
+	}
+	/* characters no font has: nothing is written */
+	if (rc == 0)
+		rc = doc_check(j->d);
+	return rc;
+}
+
+/* The second pass of print.pdf (a cert_side function, in a worker of its
+ * own): writes it into the stream the caller opened and seals that
+ * (SEAL).  Returns 0, or -1 after a diagnostic. */
+static int
+print_make(void *arg, struct buf *seal)
+{
+	struct print_job *j = arg;
+	struct build *b = j->b;
+	struct cert_values v;
+	int rc = 0;
+
+	for (int i = 0; i < j->n && rc == 0; i++) {
+		values_of(b, &j->r[i], j->date, &j->payloads[i], &j->qr[i], &v);
+		v.report_fit = 0;
+		cert_draw(j->d, j->t, &v, b->args->stock, b->dx, b->dy, j->r[i].serial, j->block);
+		rc = pdfw_write(j->w);
+		doc_pages_drop(j->d);
 	}
 	if (rc == 0)
-		rc = pdfw_finish(w);
-	pdfw_free(w);
-	if (rc != 0)
-		b->failures++;
-	if (out_stream_close(b->oc, os, fingerprint, rc != 0) != 0 && rc == 0)
-		b->failures++;
-done:
-	doc_free(d);
-	free(title);
+		rc = pdfw_finish(j->w);
+	out_stream_seal(j->os, rc != 0, seal);
+	return rc;
 }
 
 /* The certificates R[0..N) of one award: print.pdf, single files, and the
@@ -295,7 +324,7 @@ build_award(struct build *b, const struct prog_award *a, struct cert_rec *r, int
 	struct fingerprint *fp;
 	int written = 0, unchanged = 0, stock = b->args->stock, ndev, print_needed, streamed;
 	double t0 = jz_wall_seconds(), c0 = jz_thread_cpu_seconds(), tf0, t_fonts = 0;
-	double ts0, ts1, tp1, cp1, cs0, cc0, c_single;
+	double t_setup, c_setup, ts0, ts1, cs0, cc0, c_single;
 	struct cert_qr_batch *qrb = NULL;
 	struct cert_qr_times qt = {0};
 	const char *print_state = "unchanged";
@@ -303,6 +332,8 @@ build_award(struct build *b, const struct prog_award *a, struct cert_rec *r, int
 	QRcode **qr;
 	struct singles s = {0};
 	struct out_doc od;
+	struct print_job pj = {0};
+	struct cert_side side = {.keep_fd = -1};
 
 	if (t == NULL) {
 		/* a template that is not there is the installation's failure;
@@ -416,12 +447,28 @@ build_award(struct build *b, const struct prog_award *a, struct cert_rec *r, int
 	}
 
 	/* print.pdf: all of them in ceremony order, for the printer; with the
-	 * PDF device alone, written a page at a time, else laid out whole. */
+	 * PDF device alone, written a page at a time, the first pass here
+	 * while the QR codes are made, the second beside the single files
+	 * (below); else laid out whole here. */
 	streamed = ndev == 1 && b->oc->devices[0] == device_at(0);
 	if (print_needed && streamed) {
-		write_print(b, t, a, r, n, date, payloads, qrb, od.relpath[0], print_hex);
+		pj = (struct print_job){b, t, a, r, n, date, payloads, qr,
+		    out_stream_open(b->oc, od.relpath[0]), NULL, NULL, -1};
+		if (pj.os == NULL)
+			b->failures++;
+		else if (print_note(&pj, qrb) != 0) {
+			b->failures++;
+			out_stream_close(b->oc, pj.os, print_hex, 1);
+		} else {
+			side.fn = print_make;
+			side.arg = &pj;
+			side.keep_fd = out_stream_fd(pj.os);
+		}
 		print_state = "written";
-	} else if (print_needed) {
+	}
+	if (qrb != NULL)
+		b->failures += cert_qr_finish(qrb, &qt);
+	if (print_needed && !streamed) {
 		char *title = xasprintf("%s %d", a->title, b->year);
 		struct doc *d = cert_doc(b, t, title);
 		struct cert_values v;
@@ -433,22 +480,17 @@ build_award(struct build *b, const struct prog_award *a, struct cert_rec *r, int
 		v.report_fit = 1;
 		block = cert_draw_shared(d, t, &v, stock, b->dx, b->dy, a->code);
 		for (int i = 0; i < n; i++) {
-			values_of(b, &r[i], date, &payloads[i], NULL, &v);
+			values_of(b, &r[i], date, &payloads[i], &qr[i], &v);
 			v.report_fit = 1;
-			v.qr_batch = qrb;
-			v.qr_index = i;
 			cert_draw(d, t, &v, stock, b->dx, b->dy, r[i].serial, block);
 		}
 		finish_doc(b, d, &od, print_hex);
 		free(title);
 		print_state = "written";
-	} else
+	} else if (!print_needed)
 		out_doc_unchanged(b->oc, &od);
-	out_doc_free(&od);
-	tp1 = jz_wall_seconds();
-	cp1 = jz_thread_cpu_seconds();
-	if (qrb != NULL)
-		b->failures += cert_qr_finish(qrb, &qt);
+	t_setup = jz_wall_seconds() - t0;
+	c_setup = jz_thread_cpu_seconds() - c0 + qt.cpu_threads;
 
 	/* The single files: made on every core, written in batches made
 	 * durable together. */
@@ -456,8 +498,24 @@ build_award(struct build *b, const struct prog_award *a, struct cert_rec *r, int
 	cs0 = jz_thread_cpu_seconds();
 	cc0 = cert_par_cpu_seconds();
 	s.batch = xcalloc(BATCH, sizeof *s.batch);
-	(void)cert_par_render(s.ntodo, single_render, single_take, &s);   /* losses counted by single_take */
+	/* losses counted by single_take */
+	(void)cert_par_render_beside(s.ntodo, single_render, single_take, &s,
+	    side.fn != NULL ? &side : NULL);
 	single_flush(&s);
+	if (side.fn != NULL) {
+		/* print.pdf put in place and recorded here, as it came out */
+		out_stream_unseal(pj.os, &side.out);
+		if (side.status != 0)
+			b->failures++;
+		if (out_stream_close(b->oc, pj.os, print_hex, side.status != 0) != 0 && side.status == 0)
+			b->failures++;
+		buf_free(&side.out);
+	}
+	if (pj.w != NULL)
+		pdfw_free(pj.w);
+	if (pj.d != NULL)
+		doc_free(pj.d);
+	out_doc_free(&od);
 	written = s.written;
 	for (int k = 0; k < s.ntodo; k++)
 		free(s.rel[k]);
@@ -489,10 +547,9 @@ build_award(struct build *b, const struct prog_award *a, struct cert_rec *r, int
 	}
 	{
 		char *what = xasprintf("%s%s", b->tree, a->code);
-		/* print.pdf's time includes the QR codes and fonts made for it */
-		diag(DIAG_CERT_SUMMARY, NULL, 0, 0, what, b->year, n, qt.wall,
-		    qt.cpu_threads + qt.cpu_here, qt.threads, t_fonts, written, unchanged, ts1 - ts0,
-		    c_single, print_state, tp1 - t0, cp1 - c0 + qt.cpu_threads);
+		diag(DIAG_CERT_SUMMARY, NULL, 0, 0, what, b->year, n, t_setup, c_setup, qt.wall,
+		    qt.cpu_threads + qt.cpu_here, qt.threads, t_fonts, written, unchanged, print_state,
+		    ts1 - ts0, c_single, side.cpu);
 		free(what);
 	}
 	for (int i = 0; i < n; i++) {

@@ -248,6 +248,24 @@ typedef void (*cert_take_fn)(void *arg, int i, int status, struct buf *data);
  * (no store, no files).  Returns how many items were lost with a worker
  * (after a diagnostic). */
 int cert_par_render(int n, cert_render_fn render, cert_take_fn take, void *arg);
+/* A document made beside the N of cert_par_render_beside, by a worker of
+ * its own, so that every core stays busy (print.pdf, a page at a time,
+ * while the single files are made).  FN must touch nothing but its own
+ * document (no store); KEEP_FD is a file it writes, kept open for it. */
+struct cert_side {
+	int (*fn)(void *arg, struct buf *out); /* 0, or -1 after a diagnostic */
+	void *arg;
+	int keep_fd;             /* -1: none */
+	int status;              /* filled in: FN's return, -1 when its worker was lost */
+	struct buf out;          /* filled in: what FN put in OUT (the caller frees) */
+	double cpu;              /* filled in: FN's processor time, seconds */
+};
+/* cert_par_render with SIDE made at the same time (first, in this process,
+ * when there is one core).  SIDE's diagnostics are reported before any
+ * made here meanwhile (those of the items held back until it is done), as
+ * if SIDE had been made first. */
+int cert_par_render_beside(int n, cert_render_fn render, cert_take_fn take, void *arg,
+    struct cert_side *side);
 /* Processor time of the finished worker processes so far, seconds. */
 double cert_par_cpu_seconds(void);
 /* Draws the calibration page of T (millimetre grid, crosshairs at the

@@ -1,5 +1,7 @@
 /* cert_par.c — renders many documents on every core: worker processes make
- * them, this process takes them in order, with the diagnostics each made. */
+ * them, this process takes them in order, with the diagnostics each made;
+ * one more document (print.pdf) may be made beside them by a worker of its
+ * own. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -24,6 +26,7 @@ struct head {
 	uint32_t ndiag;
 	uint32_t pad;
 	uint64_t len;
+	double cpu;            /* the side worker's processor time, seconds */
 };
 
 static int
@@ -167,6 +170,105 @@ worker(int k, int w, int n, int fd, pid_t parent, cert_render_fn render, void *a
 	_exit(0);
 }
 
+/* The side worker: SIDE's function, then its result to FD; keeps FD and
+ * SIDE->keep_fd open, nothing else. */
+static void
+side_worker(struct cert_side *side, int fd, pid_t parent)
+{
+	struct buf diags = {0}, out = {0};
+	struct head h = {0};
+	int lo = fd, hi = side->keep_fd > fd ? side->keep_fd : fd;
+	double c0;
+
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != parent)
+		_exit(1);
+	if (side->keep_fd >= 0 && side->keep_fd < lo)
+		lo = side->keep_fd;
+	if (lo > 3)
+		close_range(3, (unsigned)lo - 1, 0);
+	if (lo != hi && hi - lo > 1)
+		close_range((unsigned)lo + 1, (unsigned)hi - 1, 0);
+	close_range((unsigned)hi + 1, ~0U, 0);
+	signal(SIGPIPE, SIG_DFL);
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGHUP, SIG_DFL);
+	diag_set_sink(capture, &diags, NULL, NULL);
+	c0 = jz_thread_cpu_seconds();
+	h.i = -1;
+	h.status = side->fn(side->arg, &out);
+	h.cpu = jz_thread_cpu_seconds() - c0;
+	h.ndiag = (uint32_t)diags.len;
+	h.len = out.len;
+	if (write_full(fd, &h, sizeof h) != 0 || write_full(fd, diags.data, diags.len) != 0 ||
+	    write_full(fd, out.data, out.len) != 0)
+		_exit(1);
+	_exit(0);
+}
+
+/* Starts SIDE in a worker of its own; returns its pid (its result to be
+ * read from *FD), or -1 when no process could be had. */
+static pid_t
+side_start(struct cert_side *side, int *fd)
+{
+	pid_t self = getpid(), pid;
+	int p[2];
+
+	if (pipe(p) != 0)
+		return -1;
+	fflush(NULL);
+	pid = fork();
+	if (pid == 0) {
+		close(p[0]);
+		side_worker(side, p[1], self);
+	}
+	close(p[1]);
+	if (pid < 0) {
+		close(p[0]);
+		return -1;
+	}
+	*fd = p[0];
+	return pid;
+}
+
+/* Reads the side worker's result into SIDE and reports its diagnostics;
+ * ends the worker.  A worker lost leaves SIDE->status -1, after a
+ * diagnostic. */
+static void
+side_end(struct cert_side *side, pid_t pid, int fd, int kill_it)
+{
+	struct head h;
+	struct buf diags = {0};
+	int came = 0;
+
+	side->status = -1;
+	if (kill_it)
+		kill(pid, SIGKILL);
+	else if (read_all(fd, &h, sizeof h) == 0 && h.i == -1 && h.ndiag < (1u << 30) &&
+	    h.len < (1ull << 34)) {
+		diags.data = xmalloc(h.ndiag + 1);
+		buf_free(&side->out);
+		side->out.data = xmalloc(h.len + 1);
+		side->out.cap = h.len + 1;
+		if (read_all(fd, diags.data, h.ndiag) == 0 &&
+		    read_all(fd, side->out.data, h.len) == 0) {
+			side->out.len = h.len;
+			side->out.data[h.len] = '\0';
+			side->status = h.status;
+			side->cpu = h.cpu;
+			replay(diags.data, h.ndiag);
+			came = 1;
+		}
+		buf_free(&diags);
+	}
+	if (!came && !kill_it)
+		diag(DIAG_CERT_WORKER, NULL, 0, 0, (int)pid);
+	close(fd);
+	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+		;
+}
+
 static int
 cores(void)
 {
@@ -193,52 +295,14 @@ stop(pid_t *pids, int *fds, int k)
 	return 0;
 }
 
-int
-cert_par_render(int n, cert_render_fn render, cert_take_fn take, void *arg)
+/* Takes items 0 .. N-1 from the W workers (PIDS, FDS) in order; returns
+ * how many were lost. */
+static int
+take_all(int n, int w, pid_t *pids, int *fds, cert_take_fn take, void *arg)
 {
-	int w = cores(), fds[MAX_WORKERS], lost = 0;
-	pid_t pids[MAX_WORKERS], self = getpid();
 	char dead[MAX_WORKERS] = {0};
+	int lost = 0;
 
-	if (n < 2 * w)
-		w = n / 2;
-	/* fewer than two workers: none (the documents are made here) */
-	for (int k = 0; w >= 2 && k < w; k++) {
-		int p[2];
-
-		if (pipe(p) != 0) {
-			w = stop(pids, fds, k);
-			break;
-		}
-		/* room for a good many documents while this process writes files */
-		fcntl(p[0], F_SETPIPE_SZ, 1 << 20);
-		fflush(NULL);
-		pids[k] = fork();
-		if (pids[k] == 0) {
-			close(p[0]);
-			for (int j = 0; j < k; j++)
-				close(fds[j]);
-			worker(k, w, n, p[1], self, render, arg);
-		}
-		close(p[1]);
-		fds[k] = p[0];
-		if (pids[k] < 0) {
-			close(p[0]);
-			w = stop(pids, fds, k);
-			break;
-		}
-	}
-	if (w < 2) {
-		/* one core, few documents, or no processes to be had: here */
-		for (int i = 0; i < n; i++) {
-			struct buf out = {0};
-			int st = render(arg, i, &out);
-
-			take(arg, i, st, &out);
-			buf_free(&out);
-		}
-		return 0;
-	}
 	for (int i = 0; i < n; i++) {
 		int k = i % w;
 		struct head h;
@@ -279,6 +343,83 @@ cert_par_render(int n, cert_render_fn render, cert_take_fn take, void *arg)
 		close(fds[k]);
 		while (waitpid(pids[k], NULL, 0) < 0 && errno == EINTR)
 			;
+	}
+	return lost;
+}
+
+int
+cert_par_render(int n, cert_render_fn render, cert_take_fn take, void *arg)
+{
+	return cert_par_render_beside(n, render, take, arg, NULL);
+}
+
+int
+cert_par_render_beside(int n, cert_render_fn render, cert_take_fn take, void *arg,
+    struct cert_side *side)
+{
+	int w = cores(), fds[MAX_WORKERS], lost = 0, side_fd = -1;
+	pid_t pids[MAX_WORKERS], self = getpid(), side_pid = -1;
+	struct diag_held *held = NULL;
+
+	if (side != NULL) {
+		side->status = -1;
+		side->cpu = 0;
+		/* one core: the side document first, here, as before the others */
+		if (w < 2 || (side_pid = side_start(side, &side_fd)) < 0) {
+			double c0 = jz_thread_cpu_seconds();
+			side->status = side->fn(side->arg, &side->out);
+			side->cpu = jz_thread_cpu_seconds() - c0;
+			side = NULL;
+		}
+	}
+	if (n < 2 * w)
+		w = n / 2;
+	/* fewer than two workers: none (the documents are made here) */
+	for (int k = 0; w >= 2 && k < w; k++) {
+		int p[2];
+
+		if (pipe(p) != 0) {
+			w = stop(pids, fds, k);
+			break;
+		}
+		/* room for a good many documents while this process writes files */
+		fcntl(p[0], F_SETPIPE_SZ, 1 << 20);
+		fflush(NULL);
+		pids[k] = fork();
+		if (pids[k] == 0) {
+			close(p[0]);
+			for (int j = 0; j < k; j++)
+				close(fds[j]);
+			worker(k, w, n, p[1], self, render, arg);
+		}
+		close(p[1]);
+		fds[k] = p[0];
+		if (pids[k] < 0) {
+			close(p[0]);
+			w = stop(pids, fds, k);
+			break;
+		}
+	}
+	/* What is said here meanwhile comes after what the side document
+	 * says, as when it was made first. */
+	if (side != NULL)
+		held = diag_hold();
+	if (w < 2) {
+		/* one core, few documents, or no processes to be had: here */
+		for (int i = 0; i < n; i++) {
+			struct buf out = {0};
+			int st = render(arg, i, &out);
+
+			take(arg, i, st, &out);
+			buf_free(&out);
+		}
+	} else
+		lost = take_all(n, w, pids, fds, take, arg);
+	if (side != NULL) {
+		/* the side worker's diagnostics first, then this process's */
+		diag_unhold(held);
+		side_end(side, side_pid, side_fd, jz_interrupted != 0);
+		diag_release(held);
 	}
 	return lost;
 }

@@ -508,6 +508,14 @@ struct out_stream {
 	int error;               /* errno of the first failed write, 0 */
 	EVP_MD_CTX *md;          /* sha256 of what was written */
 	struct buf pending;      /* written in blocks of STREAM_BLOCK */
+	int sealed;              /* written, synced and hashed (into HEX) already */
+	char hex[65];
+};
+
+/* What out_stream_seal hands the opener. */
+struct seal {
+	char hex[65];
+	int error;
 };
 
 #define STREAM_BLOCK (1 << 20)
@@ -602,19 +610,65 @@ current_sha(struct out_ctx *oc, const char *relpath, const char *path, char hex[
 	return 0;
 }
 
-int
-out_stream_close(struct out_ctx *oc, struct out_stream *s, const char *fingerprint, int failed)
+/* Flushes S, syncs it unless FAILED, and keeps its sha256 in S->hex. */
+static void
+stream_seal(struct out_stream *s, int failed)
 {
 	unsigned char digest[32];
-	char hex[65], old[65], now[32];
-	int rc = -1, same = 0;
 
+	if (s->sealed)
+		return;
 	stream_flush(s);
 	EVP_DigestFinal_ex(s->md, digest, NULL);
 	for (int i = 0; i < 32; i++)
-		snprintf(hex + 2 * i, 3, "%02x", digest[i]);
+		snprintf(s->hex + 2 * i, 3, "%02x", digest[i]);
 	if (!failed && s->error == 0 && fsync(s->fd) != 0)
 		s->error = errno;
+	s->sealed = 1;
+}
+
+int
+out_stream_fd(const struct out_stream *s)
+{
+	return s->fd;
+}
+
+void
+out_stream_seal(struct out_stream *s, int failed, struct buf *seal)
+{
+	struct seal k = {0};
+
+	stream_seal(s, failed);
+	memcpy(k.hex, s->hex, sizeof k.hex);
+	k.error = s->error;
+	buf_add(seal, &k, sizeof k);
+}
+
+void
+out_stream_unseal(struct out_stream *s, const struct buf *seal)
+{
+	struct seal k;
+
+	if (seal->len != sizeof k) {
+		/* nothing came back: what the file holds is not known */
+		s->error = s->error ? s->error : EIO;
+		return;
+	}
+	memcpy(&k, seal->data, sizeof k);
+	memcpy(s->hex, k.hex, sizeof s->hex);
+	s->hex[64] = '\0';
+	s->error = k.error;
+	s->sealed = 1;
+}
+
+int
+out_stream_close(struct out_ctx *oc, struct out_stream *s, const char *fingerprint, int failed)
+{
+	char hex[65], old[65], now[32];
+	int rc = -1, same = 0;
+
+	stream_seal(s, failed);
+	memcpy(hex, s->hex, sizeof hex);
 	if (close(s->fd) != 0 && s->error == 0)
 		s->error = errno;
 	if (failed || s->error != 0) {

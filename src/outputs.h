@@ -110,6 +110,15 @@ struct out_stream *out_stream_open(struct out_ctx *oc, const char *relpath);
 int out_stream_write(void *s, const void *data, size_t len);
 int out_stream_close(struct out_ctx *oc, struct out_stream *s, const char *fingerprint,
     int failed);
+/* A stream written by another process (a worker forked after
+ * out_stream_open, writing to the same file, out_stream_fd): the worker
+ * ends its writing with out_stream_seal (flushed, synced unless FAILED,
+ * hashed; what the opener needs added to SEAL, a few bytes to send back),
+ * the opener takes that with out_stream_unseal (a SEAL that did not come
+ * whole counts as a failed write) before out_stream_close. */
+int out_stream_fd(const struct out_stream *s);
+void out_stream_seal(struct out_stream *s, int failed, struct buf *seal);
+void out_stream_unseal(struct out_stream *s, const struct buf *seal);
 
 /* Counts a document found up to date (calls the progress hook). */
 void out_unchanged(struct out_ctx *oc, const char *relpath);

@@ -3,6 +3,7 @@
  * a store built from tests/fixtures/cert/base.sql. */
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "check.h"
 #include "cert.h"
@@ -280,6 +281,87 @@ test_serials(void)
 	store_close(db);
 }
 
+/* ---- Documents made beside one another (cert_par.c) ---- */
+
+static struct buf said;   /* every diagnostic's text, one a line */
+
+static void
+keep_sink(const struct diag_msg *m, void *arg)
+{
+	(void)arg;
+	buf_printf(&said, "%s\n", m->text);
+}
+
+/* An item: its number as bytes; item 3 says something and fails. */
+static int
+item_render(void *arg, int i, struct buf *out)
+{
+	(void)arg;
+	if (i == 3) {
+		diag(DIAG_CERT_FWD_WARNING, NULL, 0, 0, "item 3 says");
+		return -1;
+	}
+	buf_printf(out, "item %d", i);
+	return 0;
+}
+
+static void
+item_take(void *arg, int i, int status, struct buf *data)
+{
+	struct buf *got = arg;
+
+	int n = status == 0 && data != NULL ? (int)data->len : 0;
+
+	buf_printf(got, "%d:%d:%.*s;", i, status, n, n > 0 ? data->data : "");
+	if (i == 5)
+		diag(DIAG_CERT_FWD_NOTE, NULL, 0, 0, "taken 5");
+}
+
+/* The side document: says two things, writes to the file it keeps. */
+static int
+side_make(void *arg, struct buf *out)
+{
+	int fd = *(int *)arg;
+
+	diag(DIAG_CERT_FWD_WARNING, NULL, 0, 0, "side first");
+	diag(DIAG_CERT_FWD_WARNING, NULL, 0, 0, "side second");
+	if (write(fd, "side file", 9) != 9)
+		return -1;
+	buf_puts(out, "side bytes");
+	return 7;
+}
+
+static void
+test_beside(void)
+{
+	char path[] = "/tmp/jingsai-beside-XXXXXX";
+	int fd = mkstemp(path);
+	struct cert_side side = {side_make, &fd, fd, 0, {0}, 0};
+	struct buf got = {0}, file = {0};
+	diag_sink_fn old_fn;
+	void *old_arg;
+
+	diag_set_sink(keep_sink, NULL, &old_fn, &old_arg);
+	CHECK(cert_par_render_beside(12, item_render, item_take, &got, &side) == 0,
+	    "beside: no item lost");
+	diag_set_sink(old_fn, old_arg, NULL, NULL);
+	CHECK_STR(got.data, "0:0:item 0;1:0:item 1;2:0:item 2;3:-1:;4:0:item 4;5:0:item 5;"
+	    "6:0:item 6;7:0:item 7;8:0:item 8;9:0:item 9;10:0:item 10;11:0:item 11;",
+	    "beside: every item taken in order");
+	CHECK(side.status == 7 && side.out.len == 10 && memcmp(side.out.data, "side bytes", 10) == 0,
+	    "beside: the side document's status and bytes come back");
+	CHECK_STR(said.data, "side first\nside second\nitem 3 says\ntaken 5\n",
+	    "beside: what the side document said comes first, then the items' in order");
+	close(fd);
+	CHECK(file_read_all(path, &file) == 0 && file.len == 9 && memcmp(file.data, "side file", 9) == 0,
+	    "beside: the side document wrote to the file it kept open");
+	unlink(path);
+	buf_free(&got);
+	buf_free(&file);
+	buf_free(&side.out);
+	buf_free(&said);
+}
+
 int
 main(void)
 {
@@ -288,5 +370,6 @@ main(void)
 	test_expand();
 	test_templates();
 	test_serials();
+	test_beside();
 	return CHECK_DONE();
 }
