@@ -3,6 +3,7 @@
  * kind's table, replacing the row of another file with the same key, its
  * references checked (regions, years, projects, enterprises, entries,
  * awards). */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -75,7 +76,11 @@ struct csv_job {
 	long rows;
 	int failed;          /* store failure: stop */
 	int ix_kind, ix_gender, ix_round; /* columns CR_AWARD and CR_ENTRY look at, or -1 */
+	int refs_read;       /* the references held in memory were checked by the reading thread */
 };
+
+/* Which references check_row looks up. */
+enum refs { REFS_ALL, REFS_MEMORY, REFS_STORE };
 
 /* The award that NAME (a code or a title) means, or NULL: forms offer the
  * titles, the store keeps the code. */
@@ -91,9 +96,12 @@ award_named(const struct programme *p, const char *name)
 }
 
 /* Checks the references of ROW, column by column as the table of kinds
- * says (csv_read.h, enum csv_ref); returns the number of errors reported. */
+ * says (csv_read.h, enum csv_ref): WHICH, those held in memory (the
+ * programme's, the sets of projects and enterprises), those looked up in
+ * the store (entries of a round), or all; returns the number of errors
+ * reported. */
 static int
-check_row(struct csv_job *j, const struct csv_row *row)
+check_row(struct csv_job *j, const struct csv_row *row, enum refs which)
 {
 	struct run *r = j->r;
 	const struct programme *p = r->prog;
@@ -103,6 +111,9 @@ check_row(struct csv_job *j, const struct csv_row *row)
 #define AT(i) r->cur->shown, row->field_line[i], row->column[i]
 	for (int i = 0; i < kd->ncols; i++) {
 		const char *v = row->field[i];
+		if ((which == REFS_MEMORY && kd->cols[i].ref == CR_ENTRY) ||
+		    (which == REFS_STORE && kd->cols[i].ref != CR_ENTRY))
+			continue;
 		switch (kd->cols[i].ref) {
 		case CR_NONE:
 			break;
@@ -338,7 +349,7 @@ on_csv_row(void *arg, const struct csv_row *row)
 	}
 	free(key);
 	key = NULL;
-	int errors = check_row(j, row);
+	int errors = check_row(j, row, j->refs_read ? REFS_STORE : REFS_ALL);
 	if (j->failed) {
 		free(why);
 		return -1;
@@ -454,6 +465,227 @@ job_close(struct csv_job *j)
 	return j->failed ? -1 : j->rows;
 }
 
+/* ---- Reading beside storing ------------------------------------------------
+ *
+ * Reading a file (decoding, parsing, checking every field and the
+ * references held in memory) is about a third of its ingest, storing its
+ * rows the rest.  A file of many rows is read by a thread of its own while
+ * this one stores what it has read, batch by batch, in file order.  That
+ * is the way of a file about which nothing is to be said: at the first
+ * diagnostic of either thread, a key the file repeats or a row the store
+ * refuses, both stop, what was stored of the file is rolled back (an inner
+ * savepoint), and the file is read again the plain way, one row at a time
+ * on this thread, which says everything in its order.  The sets of
+ * references do not change while a file is read, and the reading thread
+ * touches neither the store nor the run's diagnostics.
+ */
+#define PIPE_MIN_BYTES (1 << 20)  /* smaller files: the plain way */
+#define PIPE_ROWS 512              /* rows in a batch */
+#define PIPE_BATCHES 8             /* batches read ahead */
+#define PIPE_COLS 16               /* columns of a row, at most */
+
+/* A row as read, its fields in the batch's text. */
+struct pipe_row {
+	long line;
+	size_t off[PIPE_COLS];
+	long column[PIPE_COLS], field_line[PIPE_COLS];
+};
+
+struct pipe_batch {
+	int n;
+	struct pipe_row rows[PIPE_ROWS];
+	struct buf text;
+};
+
+/* What the two threads share; LOCK guards the ring and the flags. */
+struct pipe {
+	struct csv_job *j;
+	const struct infile *f;
+	const char *data;
+	size_t len;
+	pthread_mutex_t lock;
+	pthread_cond_t moved;     /* a batch was filled or emptied, or a flag set */
+	struct pipe_batch *ring;  /* PIPE_BATCHES */
+	int head, count;          /* the filled batches: COUNT from HEAD on */
+	int fill;                 /* the batch the reading thread fills (its own) */
+	int done;                 /* the reading thread has read the whole file */
+	int give_up;              /* either thread said something: the plain way
+	                           * (also read without the lock: a hint) */
+	struct csv_info info;
+	int nfields;
+};
+
+/* Either thread's diagnostics sink: anything said ends the fast way. */
+static void
+pipe_said(const struct diag_msg *m, void *arg)
+{
+	struct pipe *p = arg;
+
+	(void)m;
+	pthread_mutex_lock(&p->lock);
+	__atomic_store_n(&p->give_up, 1, __ATOMIC_RELAXED);
+	pthread_cond_broadcast(&p->moved);
+	pthread_mutex_unlock(&p->lock);
+}
+
+/* Hands the batch being filled over to the storing thread, waiting for a
+ * free one; returns -1 when the fast way was given up. */
+static int
+pipe_push(struct pipe *p)
+{
+	int rc = 0;
+
+	pthread_mutex_lock(&p->lock);
+	if (p->ring[p->fill].n > 0) {
+		p->count++;
+		p->fill = (p->fill + 1) % PIPE_BATCHES;
+	}
+	pthread_cond_broadcast(&p->moved);
+	/* the next batch to fill is free once fewer than all are filled */
+	while (p->count == PIPE_BATCHES && !p->give_up)
+		pthread_cond_wait(&p->moved, &p->lock);
+	rc = p->give_up ? -1 : 0;
+	pthread_mutex_unlock(&p->lock);
+	return rc;
+}
+
+/* The reader's callback on the reading thread: checks the references held
+ * in memory and copies the row into the batch being filled. */
+static int
+pipe_row(void *arg, const struct csv_row *row)
+{
+	struct pipe *p = arg;
+	/* the storing thread does not touch it until it is handed over */
+	struct pipe_batch *b = &p->ring[p->fill];
+	struct pipe_row *pr;
+
+	if (check_row(p->j, row, REFS_MEMORY) != 0 || __atomic_load_n(&p->give_up, __ATOMIC_RELAXED))
+		return -1;
+	pr = &b->rows[b->n++];
+	pr->line = row->line;
+	for (int i = 0; i < row->nfields; i++) {
+		pr->off[i] = b->text.len;
+		buf_add(&b->text, row->field[i], strlen(row->field[i]) + 1);
+		pr->column[i] = row->column[i];
+		pr->field_line[i] = row->field_line[i];
+	}
+	if (b->n == PIPE_ROWS)
+		return pipe_push(p);
+	return 0;
+}
+
+static void *
+pipe_read(void *arg)
+{
+	struct pipe *p = arg;
+	int rc;
+
+	diag_set_thread_sink(pipe_said, p);
+	rc = csv_read_flags(p->f->shown, p->data, p->len, pipe_row, p, &p->info,
+	    CSV_KEYS_BY_CALLER | CSV_MAPPED);
+	if (rc == 0)
+		pipe_push(p);
+	diag_set_thread_sink(NULL, NULL);
+	pthread_mutex_lock(&p->lock);
+	if (rc != 0)   /* an error said, or the fast way given up */
+		__atomic_store_n(&p->give_up, 1, __ATOMIC_RELAXED);
+	p->done = 1;
+	pthread_cond_broadcast(&p->moved);
+	pthread_mutex_unlock(&p->lock);
+	return NULL;
+}
+
+/* Stores the rows the reading thread hands over; returns 0 when the whole
+ * file went in the fast way, -1 when it was given up. */
+static int
+pipe_store(struct pipe *p)
+{
+	const char *field[PIPE_COLS];
+
+	for (;;) {
+		struct pipe_batch *b;
+		int stop = 0;
+
+		pthread_mutex_lock(&p->lock);
+		while (p->count == 0 && !p->done && !p->give_up)
+			pthread_cond_wait(&p->moved, &p->lock);
+		if (p->give_up || p->count == 0) {
+			int rc = p->give_up ? -1 : 0;
+			pthread_mutex_unlock(&p->lock);
+			return rc;
+		}
+		b = &p->ring[p->head];
+		pthread_mutex_unlock(&p->lock);
+		for (int k = 0; k < b->n && !stop; k++) {
+			struct pipe_row *pr = &b->rows[k];
+			struct csv_row row = {pr->line, field, pr->column, pr->field_line, p->j->kind,
+			    p->nfields};
+			for (int i = 0; i < p->nfields; i++)
+				field[i] = b->text.data + pr->off[i];
+			/* a key stored already by this file, or a failure */
+			stop = on_csv_row(p->j, &row) != 0 || p->j->failed;
+		}
+		b->n = 0;
+		buf_reset(&b->text);
+		pthread_mutex_lock(&p->lock);
+		if (stop)
+			__atomic_store_n(&p->give_up, 1, __ATOMIC_RELAXED);
+		p->head = (p->head + 1) % PIPE_BATCHES;
+		p->count--;
+		pthread_cond_broadcast(&p->moved);
+		pthread_mutex_unlock(&p->lock);
+	}
+}
+
+/* Reads F (DATA/LEN) into J the fast way (above); returns 1 when it went
+ * in whole, its encoding in INFO, 0 when nothing of it stayed in the
+ * store and nothing was said (the plain way must follow), -1 on a store
+ * failure. */
+static int
+pipe_load(struct csv_job *j, const struct infile *f, const char *data, size_t len,
+    struct csv_info *info)
+{
+	struct pipe p = {.j = j, .f = f, .data = data, .len = len};
+	pthread_t reader;
+	int rc;
+
+	p.nfields = csv_kind_def(j->kind)->ncols;
+	if (len < PIPE_MIN_BYTES || p.nfields > PIPE_COLS || store_exec(j->r->db, "SAVEPOINT rows") != 0)
+		return len < PIPE_MIN_BYTES || p.nfields > PIPE_COLS ? 0 : -1;
+	p.ring = xcalloc(PIPE_BATCHES, sizeof *p.ring);
+	pthread_mutex_init(&p.lock, NULL);
+	pthread_cond_init(&p.moved, NULL);
+	j->refs_read = 1;
+	diag_set_thread_sink(pipe_said, &p);
+	if (pthread_create(&reader, NULL, pipe_read, &p) != 0)
+		rc = -1;
+	else {
+		rc = pipe_store(&p);
+		if (rc != 0) {
+			/* let the reading thread stop */
+			pthread_mutex_lock(&p.lock);
+			__atomic_store_n(&p.give_up, 1, __ATOMIC_RELAXED);
+			pthread_cond_broadcast(&p.moved);
+			pthread_mutex_unlock(&p.lock);
+		}
+		pthread_join(reader, NULL);
+		if (p.give_up)
+			rc = -1;
+	}
+	diag_set_thread_sink(NULL, NULL);
+	j->refs_read = 0;
+	for (int i = 0; i < PIPE_BATCHES; i++)
+		buf_free(&p.ring[i].text);
+	free(p.ring);
+	pthread_mutex_destroy(&p.lock);
+	pthread_cond_destroy(&p.moved);
+	if (rc == 0) {
+		*info = p.info;
+		return store_exec(j->r->db, "RELEASE rows") == 0 ? 1 : -1;
+	}
+	return store_exec(j->r->db, "ROLLBACK TO rows; RELEASE rows") == 0 ? 0 : -1;
+}
+
 /* Reads the CSV file F (DATA/LEN) into the store as FILE_ID; returns the rows
  * stored, or -1 on a store failure.  Errors are counted by the sink. */
 long
@@ -462,6 +694,7 @@ ingest_load_csv(struct run *r, const struct infile *f, long long file_id, const 
 {
 	struct csv_job j;
 	struct csv_info info = {0};
+	int fast;
 
 	if (f->csv_kind < 0 || f->csv_kind >= CSV__KINDS) {
 		/* Not a known header: the reader says what is wrong with it. */
@@ -472,7 +705,15 @@ ingest_load_csv(struct run *r, const struct infile *f, long long file_id, const 
 	}
 	if (job_open(r, &j, (enum csv_kind)f->csv_kind, file_id) != 0)
 		return -1;
-	csv_read_flags(f->shown, data, len, on_csv_row, &j, &info, CSV_KEYS_BY_CALLER | CSV_MAPPED);
+	fast = pipe_load(&j, f, data, len, &info);
+	if (fast == 0) {
+		/* given up, or a small file: the plain way, from the start */
+		job_close(&j);
+		if (job_open(r, &j, (enum csv_kind)f->csv_kind, file_id) != 0)
+			return -1;
+		csv_read_flags(f->shown, data, len, on_csv_row, &j, &info, CSV_KEYS_BY_CALLER | CSV_MAPPED);
+	} else if (fast < 0)
+		j.failed = 1;
 	snprintf(encoding, 32, "%s", info.encoding ? info.encoding : "");
 	return job_close(&j);
 }

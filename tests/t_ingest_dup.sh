@@ -91,6 +91,44 @@ echo "skills.csv:3:1: error: duplicate skills key (year 2024, competition 焊工
 expect_status 1 "rank 01 after rank 1 rejected" J check skills.csv
 expect_errors "numbers in keys compare as numbers" skills.csv
 
+# -- A file of over a megabyte is read on a thread of its own while its rows are stored
+#    (ingest_csv.c); at the first thing to say of it, it is read again the plain way: the
+#    same diagnostics, in the same order, as for any file.
+big() {  # big FILE [AWK STATEMENTS] — 30 000 award rows, 2.6 MB; the statements change row i
+	awk -v c=$A "BEGIN { print \"year,award,recipient,recipient_kind,gender,credit_code,reason\"
+		for (i = 1; i <= 30000; i++) { n = i; g = \"男\"; e = c; w = \"MEDAL\"; $2
+			printf \"2024,%s,职工%d,person,%s,%s,连续三年完成全部生产任务并带出徒弟%d名\\n\", w, n, g, e, i } }" >"$1"
+}
+big bigbad.csv 'if (i == 10000) e = "91320614MA1XYW005E"; if (i == 20000) g = "X"; if (i == 29000) n = 4; if (i == 29500) w = "GOLD";'
+cat >bigbad.csv.want <<EOF
+bigbad.csv:10001:29: error: unknown enterprise '91320614MA1XYW005E': no enterprises file lists this credit code
+bigbad.csv:20001:27: error: bad value 'X' in column gender: expected one of 男 女
+bigbad.csv:29001:1: error: duplicate awards key (year 2024, award MEDAL, recipient 职工4, credit_code $A): first at line 5
+bigbad.csv:29501:6: error: unknown award 'GOLD': programme.xml has MEDAL, CERT, PIONEER, TECH, INNOV, WOMEN
+EOF
+expect_status 1 "a large file with errors rejected" J check bigbad.csv
+expect_errors "a large file: its errors exactly, in line order" bigbad.csv
+big bigdup.csv 'if (i == 30000) n = 1;'
+echo "bigdup.csv:30001:1: error: duplicate awards key (year 2024, award MEDAL, recipient 职工1, credit_code $A): first at line 2" >bigdup.csv.want
+expect_status 1 "a large file whose last row repeats the first key rejected" J ingest bigdup.csv
+expect_errors "a large file: a duplicate the store finds at its end" bigdup.csv
+[ "$(q "SELECT count(*) FROM award_row")" = 0 ] && ok "nothing of the large file stored" ||
+	fail "nothing of the large file stored"
+big bigok.csv
+expect_status 0 "a large file without errors stored" J ingest bigok.csv
+[ "$(q "SELECT count(*) || ' ' || min(line) || ' ' || max(line) || ' ' || count(DISTINCT recipient) FROM award_row")" = "30000 2 30001 30000" ] &&
+	ok "every row of the large file stored, with its line" || fail "every row of the large file stored, with its line"
+[ "$(q "SELECT rows FROM file WHERE path LIKE '%bigok.csv'")" = 30000 ] && ok "the large file's rows counted" ||
+	fail "the large file's rows counted"
+head -15001 bigok.csv >half1.csv; { head -1 bigok.csv; tail -15000 bigok.csv; } >half2.csv
+"$JINGSAI" --input in --db db2 ingest >/dev/null 2>&1
+"$JINGSAI" --input in --db db2 ingest half1.csv half2.csv >/dev/null 2>&1
+rows() { sqlite3 "$1" "SELECT year, award, recipient, recipient_kind, gender, credit_code, reason FROM award_row ORDER BY recipient"; }
+[ "$(rows db | md5sum)" = "$(rows db2 | md5sum)" ] && [ "$(rows db2 | wc -l)" = 30000 ] &&
+	ok "stored as two small files store it" || fail "stored as two small files store it"
+expect_status 0 "check of the stored large file finds nothing" J check bigok.csv
+expect_status 0 "the large file forgotten" J forget bigok.csv
+
 # -- Across files no duplicate: the later file's row replaces the earlier one's.
 printf 'year,award,recipient,recipient_kind,gender,credit_code,reason\n2024,MEDAL,甲,person,男,%s,一\n2024,MEDAL,乙,person,男,%s,一\n' $A $A >in/awards-1.csv
 printf 'year,award,recipient,recipient_kind,gender,credit_code,reason\n2024,MEDAL,丁,person,男,%s,二\n2024,MEDAL,乙,person,男,%s,二\n' $A $A >in/awards-2.csv
