@@ -287,6 +287,7 @@ ingest_paths(sqlite3 *db, const struct jz_opts *o, int npaths, char *const *path
 	struct run r = {.db = db, .opts = o, .sum = sum, .check_only = check_only,
 	    .enterprises_stale = 1, .projects_stale = 1};
 	sqlite3 *own = NULL;
+	struct store_load *load = NULL;
 	int status = JZ_EXIT_OK, covers_input = npaths == 0, in_txn = 0;
 	char real[PATH_MAX];
 
@@ -371,6 +372,9 @@ ingest_paths(sqlite3 *db, const struct jz_opts *o, int npaths, char *const *path
 		status = JZ_EXIT_FAILURE;
 		goto out;
 	}
+	/* each file is committed on its own (`check` commits nothing) */
+	if (!check_only)
+		load = store_load_begin(r.db);
 	for (size_t i = 0; i < r.nfiles && !jz_interrupted; i++) {
 		if (r.files[i].slot > SLOT_OTHER)
 			continue;
@@ -378,7 +382,10 @@ ingest_paths(sqlite3 *db, const struct jz_opts *o, int npaths, char *const *path
 			status = JZ_EXIT_FAILURE;
 			goto out;
 		}
+		store_load_committed(load);
 	}
+	store_load_end(load);
+	load = NULL;
 	if (covers_input && ingest_warn_disappeared(&r) != 0) {
 		status = JZ_EXIT_FAILURE;
 		goto out;
@@ -392,6 +399,7 @@ ingest_paths(sqlite3 *db, const struct jz_opts *o, int npaths, char *const *path
 	if (sum->rejected > 0 && status < JZ_EXIT_REJECTED)
 		status = JZ_EXIT_REJECTED;
 out:
+	store_load_end(load);
 	sqlite3_finalize(r.entry_known);
 	if (in_txn)
 		store_rollback(r.db);

@@ -98,6 +98,16 @@ int store_savepoint(sqlite3 *db, const char *name, int *outer);
  * when the release or commit failed (then everything is rolled back). */
 int store_release(sqlite3 *db, const char *name, int outer, int ok);
 int store_commit(sqlite3 *db);
+
+/* The store of DB set up for loading many rows (store_load.c): a larger
+ * page cache, and its write-ahead log copied into the store by a thread of
+ * its own, woken by store_load_committed after each commit, rather than
+ * by DB after its commits.  store_load_end puts DB back as it was.  Never
+ * fails: without a thread, DB copies as before. */
+struct store_load;
+struct store_load *store_load_begin(sqlite3 *db);
+void store_load_committed(struct store_load *l);
+void store_load_end(struct store_load *l);
 void store_rollback(sqlite3 *db); /* never fails loudly */
 
 /* The schema, as SQL, for documentation and tests. */
