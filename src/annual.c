@@ -15,7 +15,7 @@
 #define CITY_TEMPLATE   "annual-city.xml"
 #define REGION_TEMPLATE "annual-region.xml"
 
-/* Time spent, for --verbose and `make bench` (JINGSAI_TIMING=1). */
+/* Time spent, for --verbose (and `make bench`). */
 struct timing {
 	double sql, typeset;          /* seconds, wall clock */
 	double sql_cpu, typeset_cpu;  /* seconds of processor time */
@@ -229,9 +229,8 @@ annual_build(struct out_ctx *oc, int year, const char *region)
 			failures++;
 	}
 	status = failures ? JZ_EXIT_FAILURE : JZ_EXIT_OK;
-	if (o->verbose || getenv("JINGSAI_TIMING") != NULL)
-		fprintf(stderr, "annual %d: %d documents, %d pages; SQL %.3f s (processor %.3f s), "
-		    "typesetting %.3f s (processor %.3f s, %.1f pages/s)\n", year, tm.documents, tm.pages,
+	if (o->verbose)
+		diag(DIAG_ANNUAL_TIMING, NULL, 0, 0, year, tm.documents, tm.pages,
 		    tm.sql, tm.sql_cpu, tm.typeset, tm.typeset_cpu,
 		    tm.typeset_cpu > 0 ? tm.pages / tm.typeset_cpu : 0.0);
 done:
@@ -261,7 +260,7 @@ cmd_annual(const struct jz_opts *o, const struct jz_args *a)
 	int year, rc;
 
 	if (jz_parse_year(a->argv[0], &year) != 0) {
-		diag(DIAG_USAGE, NULL, 0, 0, "annual takes a year such as 2025");
+		diag(DIAG_USAGE_YEAR, NULL, 0, 0, "annual", a->argv[0]);
 		return JZ_EXIT_USAGE;
 	}
 	if ((db = store_open(o->db_path, 0)) == NULL)

@@ -336,7 +336,9 @@ cmd_bulletin(const struct jz_opts *o, const struct jz_args *a)
 		return JZ_EXIT_USAGE;
 	}
 	if (a->number < 0) {
-		diag(DIAG_USAGE, NULL, 0, 0, "--number takes a positive whole number");
+		char shown[32];
+		snprintf(shown, sizeof shown, "%ld", a->number);
+		diag(DIAG_USAGE_NUMBER, NULL, 0, 0, shown);
 		return JZ_EXIT_USAGE;
 	}
 	if ((db = store_open(o->db_path, 0)) == NULL)

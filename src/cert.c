@@ -259,7 +259,7 @@ build_award(struct build *b, const struct cert_award *a, struct cert_rec *r, int
 	double ts0, ts1, tp1, cp1, cs0, cc0, c_single;
 	struct cert_qr_batch *qrb = NULL;
 	struct cert_qr_times qt = {0};
-	const char *print_state = "unchanged";
+	const char *print_state = N_("unchanged");
 	char **payloads;
 	QRcode **qr;
 	struct singles s = {0};
@@ -339,7 +339,7 @@ build_award(struct build *b, const struct cert_award *a, struct cert_rec *r, int
 		}
 		finish_doc(b, d, rel, hex);
 		free(title);
-		print_state = "written";
+		print_state = N_("written");
 	} else
 		out_unchanged(b->oc, rel);
 	free(rel);
@@ -414,7 +414,7 @@ build_award(struct build *b, const struct cert_award *a, struct cert_rec *r, int
 		/* print.pdf's time includes the QR codes and fonts made for it */
 		diag(DIAG_CERT_SUMMARY, NULL, 0, 0, what, b->year, n, qt.wall,
 		    qt.cpu_threads + qt.cpu_here, qt.threads, t_fonts, written, unchanged, ts1 - ts0,
-		    c_single, print_state, tp1 - t0, cp1 - c0 + qt.cpu_threads);
+		    c_single, _(print_state), tp1 - t0, cp1 - c0 + qt.cpu_threads);
 		free(what);
 	}
 	for (int i = 0; i < n; i++) {
@@ -472,7 +472,7 @@ remove_withdrawn(struct build *b)
 			const char *rel = (const char *)sqlite3_column_text(st, 0);
 			char *path = path_join(b->oc->opts->output_dir, rel);
 			if (unlink(path) != 0 && errno != ENOENT)
-				diag(DIAG_IO, path, 0, 0, "cannot remove", strerror(errno));
+				diag(DIAG_IO_REMOVE, path, 0, 0, strerror(errno));
 			sqlite3_reset(del);
 			sqlite3_bind_text(del, 1, rel, -1, SQLITE_TRANSIENT);
 			sqlite3_step(del);
@@ -571,7 +571,8 @@ certificates_build(struct out_ctx *oc, int year, const struct jz_args *a)
 	programme_load(oc->db, &b.prog);
 	remove_withdrawn(&b);
 	if (set.nrecs == 0)
-		diag(DIAG_CERT_NONE, NULL, 0, 0, year, a->award ? " of " : "", a->award ? a->award : "");
+		diag(a->award ? DIAG_CERT_NONE_AWARD : DIAG_CERT_NONE, NULL, 0, 0, year,
+		    a->award ? a->award : "");
 	k = cert_key_load(&b.key, &b.keylen);
 	if (k < 0) {
 		rc = JZ_EXIT_FAILURE;
@@ -676,7 +677,7 @@ cmd_certificates(const struct jz_opts *o, const struct jz_args *a)
 	int year, rc;
 
 	if (jz_parse_year(a->argv[0], &year) != 0) {
-		diag(DIAG_USAGE, NULL, 0, 0, "certificates takes a year, e.g. 2025");
+		diag(DIAG_USAGE_YEAR, NULL, 0, 0, "certificates", a->argv[0]);
 		return JZ_EXIT_USAGE;
 	}
 	heap_ready();
@@ -704,6 +705,20 @@ print_fields(const char *fields)
 	}
 }
 
+/* Prints the verdict WORD (valid, unknown, altered, withdrawn: the same in
+ * every language, for scripts), then FMT in the user's language. */
+static void
+verdict(const char *word, const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("%s: ", word);
+	va_start(ap, fmt);
+	vprintf(_(fmt), ap);
+	va_end(ap);
+	putchar('\n');
+}
+
 static int
 str_eq(const char *a, const char *b)
 {
@@ -721,14 +736,14 @@ cmd_verify(const struct jz_opts *o, const struct jz_args *a)
 	int rc = 1, found = 0, year = 0;
 
 	if (access(o->db_path, F_OK) != 0) {
-		diag(DIAG_IO, o->db_path, 0, 0, "cannot open the store", strerror(errno));
+		diag(DIAG_STORE_OPEN, NULL, 0, 0, o->db_path, strerror(errno));
 		return JZ_EXIT_FAILURE;
 	}
 	if ((db = store_open(o->db_path, 1)) == NULL)
 		return JZ_EXIT_FAILURE;
 	pattern = programme_get(db, "verify_url", NULL);
 	if (cert_payload_parse(pattern, a->argv[0], serial, mac) != 0) {
-		printf("unknown: '%s' is neither a certificate serial nor a certificate code\n", a->argv[0]);
+		verdict("unknown", N_("'%s' is neither a certificate serial nor a certificate code"), a->argv[0]);
 		free(pattern);
 		store_close(db);
 		return 1;
@@ -759,11 +774,11 @@ cmd_verify(const struct jz_opts *o, const struct jz_args *a)
 	store_close(db);
 
 	if (!found) {
-		printf("unknown: no certificate %s\n", serial);
+		verdict("unknown", N_("no certificate %s"), serial);
 		goto done;
 	}
 	if (fields == NULL) {
-		printf("unknown: certificate %s was never printed\n", serial);
+		verdict("unknown", N_("certificate %s was never printed"), serial);
 		goto done;
 	}
 	f_serial = cert_fields_get(fields, "serial");
@@ -771,7 +786,7 @@ cmd_verify(const struct jz_opts *o, const struct jz_args *a)
 	f_unit = cert_fields_get(fields, "unit");
 	/* The record must still say what was printed and signed. */
 	if (!str_eq(f_serial, serial) || !str_eq(f_recipient, rec_recipient) || !str_eq(f_unit, rec_unit)) {
-		printf("altered: the record of %s no longer matches what was printed\n", serial);
+		verdict("altered", N_("the record of %s no longer matches what was printed"), serial);
 		print_fields(fields);
 		goto done;
 	}
@@ -798,16 +813,16 @@ cmd_verify(const struct jz_opts *o, const struct jz_args *a)
 		cert_mac(key, keylen, fields, want);
 		free(key);
 		if (strcmp(want, mac) != 0) {
-			printf("altered: the code of %s does not match the recorded fields\n", serial);
+			verdict("altered", N_("the code of %s does not match the recorded fields"), serial);
 			goto done;
 		}
 	}
 	if (strcmp(status, "active") != 0) {
-		printf("withdrawn: certificate %s was withdrawn\n", serial);
+		verdict("withdrawn", N_("certificate %s was withdrawn"), serial);
 		print_fields(fields);
 		goto done;
 	}
-	printf("valid: %s%s\n", serial, mac[0] ? " (code checked)" : "");
+	verdict("valid", mac[0] ? N_("%s (code checked)") : "%s", serial);
 	print_fields(fields);
 	rc = 0;
 done:

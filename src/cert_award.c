@@ -147,21 +147,18 @@ fits_award(const struct cert_award *a, const char *recipient, const char *kind,
 {
 	if (strcmp(kind, a->kind) != 0) {
 		if (source != NULL) {
-			char *why = xasprintf("award %s (%s) is for a %s", a->code, a->title, a->kind);
-			diag(DIAG_CERT_DERIVED, NULL, 0, 0, a->code, recipient, source, why);
-			free(why);
+			diag(DIAG_CERT_DERIVED_KIND, NULL, 0, 0, a->code, recipient, source, a->title,
+			    a->kind);
 		} else
 			diag(DIAG_CERT_KIND, file, line, 0, recipient, kind, a->code, a->title, a->kind);
 		return -1;
 	}
 	if (a->women_only && (gender == NULL || strcmp(gender, "女") != 0)) {
 		if (source != NULL) {
-			char *why = xasprintf("award %s (%s) is for women only", a->code, a->title);
-			diag(DIAG_CERT_DERIVED, NULL, 0, 0, a->code, recipient, source, why);
-			free(why);
+			diag(DIAG_CERT_DERIVED_WOMEN, NULL, 0, 0, a->code, recipient, source, a->title);
 		} else
 			diag(DIAG_CERT_WOMEN, file, line, 0, a->code, a->title, recipient,
-			    gender ? gender : "(no gender)");
+			    gender ? gender : "");
 		return -1;
 	}
 	return 0;
@@ -265,8 +262,7 @@ add_derived(struct cert_set *set, sqlite3_stmt *unit_st, int year, const char *n
 	struct unit_info u;
 
 	if (a == NULL) {
-		diag(DIAG_CERT_DERIVED, file, line, 0, DERIVED_AWARD, name, source,
-		    "the programme has no such award");
+		diag(DIAG_CERT_DERIVED_NONE, file, line, 0, DERIVED_AWARD, name, source);
 		set->errors++;
 		return;
 	}

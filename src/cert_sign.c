@@ -31,7 +31,7 @@ cert_key_load(unsigned char **key, size_t *len)
 	while (b.len > 0 && (b.data[b.len - 1] == '\n' || b.data[b.len - 1] == '\r'))
 		b.len--;
 	if (b.len < 16) {
-		diag(DIAG_CERT_KEY, NULL, 0, 0, path, "too short (at least 16 bytes)");
+		diag(DIAG_CERT_KEY_SHORT, NULL, 0, 0, path);
 		buf_free(&b);
 		return -1;
 	}

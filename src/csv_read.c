@@ -335,6 +335,19 @@ key_seen(struct reader *r, uint64_t h, long line)
 	return 0;
 }
 
+/* The N column names of a kind, ", "-separated, for a message.  Static storage. */
+static const char *
+column_list(const char *const *cols, int n)
+{
+	static char list[512];
+	size_t len = 0;
+
+	list[0] = '\0';
+	for (int i = 0; i < n && len + 64 < sizeof list; i++)
+		len += (size_t)snprintf(list + len, sizeof list - len, "%s%s", i ? ", " : "", cols[i]);
+	return list;
+}
+
 static void
 report_duplicate(struct reader *r, const char *const *field, long line, long first)
 {
@@ -350,7 +363,7 @@ report_duplicate(struct reader *r, const char *const *field, long line, long fir
 	}
 	for (int i = 0; key[i] >= 0; i++)
 		buf_printf(&text, "%s%s %s", i ? ", " : "", names[key[i]], field[key[i]]);
-	diag(DIAG_CSV_DUP_KEY, r->path, line, 1, csv_kind_name((enum csv_kind)r->kind), text.data, first);
+	diag(DIAG_CSV_DUP_KEY, r->path, line, 1, text.data, first);
 	buf_free(&text);
 	count_error(r);
 }
@@ -427,7 +440,8 @@ header_row(struct reader *r, int n)
 		if (r->map[i] == -1 && names[i][0] == '\0')
 			r->map[i] = UNNAMED;
 		else if (r->map[i] == -1) {
-			diag(DIAG_CSV_COL_UNKNOWN, r->path, r->fline[i], r->fcol[i], names[i], csv_kind_name(kind));
+			diag(DIAG_CSV_COL_UNKNOWN, r->path, r->fline[i], r->fcol[i], names[i],
+			    column_list(cols, kn));
 			bad++;
 		} else if (r->map[i] == -2) {
 			diag(DIAG_CSV_COL_DUP, r->path, r->fline[i], r->fcol[i], names[i]);
@@ -437,7 +451,7 @@ header_row(struct reader *r, int n)
 	}
 	for (int c = 0; c < kn; c++)
 		if (!(seen & (1u << c))) {
-			diag(DIAG_CSV_COL_MISSING, r->path, r->fline[0], r->fcol[0], cols[c], csv_kind_name(kind));
+			diag(DIAG_CSV_COL_MISSING, r->path, r->fline[0], r->fcol[0], cols[c]);
 			bad++;
 		}
 	if (bad) {

@@ -920,12 +920,12 @@ dev_pdf_render(const struct dl_doc *dl, struct buf *out)
 	if (kept == NULL) {
 		kept = HPDF_New(on_error, NULL);
 		if (kept == NULL) {
-			diag(DIAG_LAYOUT_PDF, NULL, 0, 0, "cannot start", 0L, 0L);
+			diag(DIAG_LAYOUT_PDF_START, NULL, 0, 0, 0L);
 			return -1;
 		}
 		HPDF_UseUTFEncodings(kept);
 	} else if (HPDF_NewDoc(kept) != HPDF_OK) {
-		diag(DIAG_LAYOUT_PDF, NULL, 0, 0, "cannot start", (long)HPDF_GetError(kept), 0L);
+		diag(DIAG_LAYOUT_PDF_START, NULL, 0, 0, (long)HPDF_GetError(kept));
 		HPDF_Free(kept);
 		kept = NULL;
 		return -1;
@@ -996,7 +996,7 @@ dev_pdf_render(const struct dl_doc *dl, struct buf *out)
 	}
 done:
 	if (rc != 0)
-		diag(DIAG_LAYOUT_PDF, NULL, 0, 0, "cannot write the document", (long)c.error,
+		diag(DIAG_LAYOUT_PDF, NULL, 0, 0, (long)c.error,
 		    (long)c.detail);
 	for (i = 0; i < c.nused; i++) {
 		hb_set_destroy(c.used[i].keys);

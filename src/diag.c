@@ -1,4 +1,4 @@
-/* diag.c — the one diagnostics channel: catalogue lookup, printing, counting. */
+/* diag.c — the one diagnostics channel: catalogue lookup, translation, printing, counting. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -29,8 +29,9 @@ diag_level_name(enum diag_level level)
 	}
 }
 
-void
-diag_print(FILE *fp, const struct diag_msg *m)
+/* "FILE:LINE:COL: " or "jingsai: ". */
+static void
+print_position(FILE *fp, const struct diag_msg *m)
 {
 	if (m->file != NULL) {
 		fputs(m->file, fp);
@@ -39,14 +40,42 @@ diag_print(FILE *fp, const struct diag_msg *m)
 		fputs(": ", fp);
 	} else
 		fputs("jingsai: ", fp);
+}
+
+void
+diag_print(FILE *fp, const struct diag_msg *m)
+{
+	print_position(fp, m);
 	fprintf(fp, "%s: %s\n", diag_level_name(m->level), m->text);
+	if (m->hint != NULL) {
+		print_position(fp, m);
+		fprintf(fp, "%s: %s\n", diag_level_name(DIAG_NOTE), m->hint);
+	}
+}
+
+/* Formats the first line of FMT (a catalogue format, translated) with AP
+ * into OUT; returns the second line, or NULL. */
+static const char *
+format_message(char *out, size_t size, const char *fmt, va_list ap)
+{
+	const char *nl = strchr(fmt, '\n');
+	char first[1024];
+
+	if (nl == NULL) {
+		vsnprintf(out, size, fmt, ap);
+		return NULL;
+	}
+	snprintf(first, sizeof first, "%.*s", (int)(nl - fmt), fmt);
+	vsnprintf(out, size, first, ap);
+	return nl[1] != '\0' ? nl + 1 : NULL;
 }
 
 void
 vdiag(enum diag_code code, const char *file, long line, long column, va_list ap)
 {
 	struct diag_msg m;
-	char text[2048];
+	char text[2048], doc_text[2048];
+	va_list again;
 
 	if ((unsigned)code >= DIAG__COUNT)
 		abort();
@@ -55,8 +84,12 @@ vdiag(enum diag_code code, const char *file, long line, long column, va_list ap)
 	m.file = file;
 	m.line = line;
 	m.column = column;
-	vsnprintf(text, sizeof text, catalogue[code].fmt, ap);
+	va_copy(again, ap);
+	m.hint = format_message(text, sizeof text, _(catalogue[code].fmt), ap);
+	format_message(doc_text, sizeof doc_text, jz_doc_text(catalogue[code].fmt), again);
+	va_end(again);
 	m.text = text;
+	m.doc_text = doc_text;
 	counts[m.level]++;
 	if (sink != NULL) {
 		sink(&m, sink_arg);

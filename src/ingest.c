@@ -122,7 +122,8 @@ ingest_sink(const struct diag_msg *m, void *arg)
 			}
 			r->kept[r->nkept].line = m->line;
 			r->kept[r->nkept].column = m->column;
-			r->kept[r->nkept++].message = xstrdup(m->text);
+			/* the appendix and receipts are Chinese whatever the locale */
+			r->kept[r->nkept++].message = xstrdup(m->doc_text);
 		} else
 			r->dropped++;
 	}
@@ -473,7 +474,7 @@ check_row(struct csv_job *j, const struct csv_row *row)
 	if (j->kind == CSV_ENTERPRISES) {
 		int i = field_index(j->kind, "region");
 		if (programme_region(p, row->field[i]) == NULL) {
-			diag(DIAG_REF_REGION, AT(i), row->field[i]);
+			diag(DIAG_REF_REGION, AT(i), row->field[i], programme_region_list(p));
 			errors++;
 		}
 		return errors;
@@ -772,7 +773,7 @@ load_csv(struct run *r, const struct infile *f, long long file_id, const char *d
 		/* Not a known header: the reader says what is wrong with it. */
 		csv_read_flags(f->shown, data, len, NULL, NULL, &info, CSV_MAPPED);
 		if (r->cur_errors == 0)
-			diag(DIAG_CSV_HEADER, f->shown, 1, 1, "not the header of a known CSV kind");
+			diag(DIAG_CSV_HEADER_KIND, f->shown, 1, 1);
 		return 0;
 	}
 	if (fresh_sets(r) != 0)
@@ -854,7 +855,8 @@ load_xml(struct run *r, const struct infile *f, long long file_id, long long old
 	const struct programme *p = r->prog;
 	const char *region = ar->region ? programme_region(p, ar->region) : NULL;
 	if (region == NULL && ar->region != NULL) {
-		diag(DIAG_REF_REGION, f->shown, ar->line, xml_column(data, len, ar->line, "region"), ar->region);
+		diag(DIAG_REF_REGION, f->shown, ar->line, xml_column(data, len, ar->line, "region"), ar->region,
+		    programme_region_list(p));
 		errors++;
 	}
 	if (ar->year != 0 && (ar->year < p->first_year || ar->year > p->last_year)) {
@@ -1203,7 +1205,7 @@ record_rejection(struct run *r, const struct infile *f)
 		sqlite3_clear_bindings(st);
 	}
 	if (rc == 0 && r->dropped > 0) {
-		char *more = xasprintf("... and %ld more errors", r->dropped);
+		char *more = xasprintf(jz_doc_text(N_("… and %ld more errors")), r->dropped);
 		sqlite3_bind_int64(st, 1, id);
 		sqlite3_bind_text(st, 4, more, -1, SQLITE_TRANSIENT);
 		rc = step_done(r, st);

@@ -8,6 +8,26 @@
 
 #define JZ_VERSION "0.1.0"
 
+/* ---- Messages in the user's language (i18n.c, GNU gettext) ------------
+ * _("…") is a message for the terminal, in the locale's language (English
+ * in the C locale); N_("…") marks text translated later (the catalogue's
+ * formats).  jz_doc_text("…") is the Chinese of a message, whatever the
+ * locale, for text that goes into a document.  po/zh_CN.po translates
+ * every one; `make test` fails on a message it lacks. */
+#include <libintl.h>
+#define JZ_TEXTDOMAIN "jingsai"
+#define _(msgid) gettext(msgid)
+#define N_(msgid) (msgid)
+/* Reads the locale from the environment and finds the catalogue (build tree
+ * or installed); main() calls it first. */
+void jz_i18n_init(void);
+/* MSGID's Chinese translation (MSGID itself when the catalogue or the
+ * zh_CN.UTF-8 locale is missing, reported once).  Static storage. */
+const char *jz_doc_text(const char *msgid);
+/* Writers of documents call this first: returns 0 when jz_doc_text gives
+ * Chinese, else -1 after a warning (once) that says what to install. */
+int jz_doc_check(void);
+
 /* Exit statuses (SPEC §7). */
 enum jz_exit {
 	JZ_EXIT_OK = 0,       /* all good */
@@ -31,7 +51,13 @@ struct jz_opts {
 /* ---- Diagnostics (diag.c) ---------------------------------------------
  * One catalogue of codes (diagnostics.def), one printing function, and the
  * worst level seen decides the exit status.  Printed as
- * "FILE:LINE:COLUMN: error: message" so editors and CI can jump to it. */
+ * "FILE:LINE:COLUMN: error: message" so editors and CI can jump to it.
+ * The message is in the locale's language; the severity word stays
+ * error / warning / note / fatal in every locale, since that is what
+ * editors, CI and a grep of the log look for.  A format may end in a second
+ * line, after "\n", for the operator (where in programme.xml, a template or
+ * the store to look); it takes no arguments, is printed as a note under the
+ * message and never goes into a document. */
 
 enum diag_level { DIAG_NOTE, DIAG_WARNING, DIAG_ERROR, DIAG_FATAL };
 
@@ -48,7 +74,9 @@ struct diag_msg {
 	enum diag_level level;
 	const char *file;  /* may be NULL */
 	long line, column; /* 0 when unknown */
-	const char *text;  /* formatted message */
+	const char *text;  /* formatted message, in the locale's language */
+	const char *doc_text; /* the same in Chinese, for documents (receipts, appendix) */
+	const char *hint;  /* the operator's second line, or NULL */
 };
 
 /* Report CODE at FILE:LINE:COLUMN with the catalogue's format and the

@@ -1128,7 +1128,7 @@ doc_write_pdf(struct doc *d, const char *path)
 
 	rc = doc_render_pdf(d, &out);
 	if (rc == 0 && atomic_write(path, out.data, out.len) != 0) {
-		diag(DIAG_IO, NULL, 0, 0, path, strerror(errno));
+		diag(DIAG_IO_WRITE, path, 0, 0, strerror(errno));
 		rc = -1;
 	}
 	buf_free(&out);

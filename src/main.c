@@ -4,49 +4,64 @@
 
 #include "commands.h"
 
-static const char usage_text[] =
-"usage: jingsai [OPTIONS] COMMAND [ARGS] [OPTIONS]\n"
-"\n"
-"Validates the labour-competition submissions under input/, keeps them in a\n"
-"store, and typesets the annual reports, the biennial bulletin and the award\n"
-"certificates as PDF under output/.\n"
-"\n"
-"Commands:\n"
-"  ingest [PATH...]          validate and load submissions (default: the input folder)\n"
-"  check PATH...             validate only; print diagnostics; change nothing\n"
-"  annual YEAR [--region CODE]\n"
-"                            annual report of the city (and of every region), or of one region\n"
-"  bulletin ROUND --number N the biennial bulletin of ROUND (e.g. 2023-2024), document number N\n"
-"  certificates YEAR [--award CODE] [--stock [--offset DX,DY]] [--calibrate] [--re-sign]\n"
-"                            award certificates of YEAR; --stock prints only the variable\n"
-"                            fields onto pre-printed paper, shifted by DX,DY millimetres;\n"
-"                            --re-sign prints them again under the key set now (or with\n"
-"                            no QR code) although another key signed them\n"
-"  verify SERIAL|PAYLOAD     check a certificate serial or a scanned QR payload\n"
-"  forget PATH               remove what one submitted file contributed to the store\n"
-"                            (rows it had replaced come back)\n"
-"  run                       the nightly job: ingest what is new, rebuild what changed\n"
-"\n"
-"Options (before or after the command):\n"
-"  --input DIR       submissions and programme.xml   (default: input)\n"
-"  --output DIR      where documents are written      (default: output)\n"
-"  --db FILE         the store                        (default: var/jingsai.db)\n"
-"  --templates DIR   document templates               (default: templates)\n"
-"  --fonts DIR       font roles and operator fonts    (default: fonts)\n"
-"  --quiet           print errors only\n"
-"  --verbose         print notes too\n"
-"  --help            this text\n"
-"  --version         the version\n"
-"\n"
-"Exit status: 0 all good; 1 done, but some input was rejected; 2 bad usage;\n"
-"3 failure (I/O, store, fonts); 75 another run holds the lock.\n"
-"\n"
-"Environment: JINGSAI_KEY_FILE names the file holding the certificate key\n"
-"(no key: certificates carry no QR code, with a warning). Certificates once\n"
-"signed are not printed again without their key or under another one (the\n"
-"codes already handed out would no longer verify) unless --re-sign is given;\n"
-"set the variable for cron jobs too. SOURCE_DATE_EPOCH fixes the date written\n"
-"into documents.\n";
+/* --help, a msgid per paragraph and per command, so that a new command is
+ * one new line to translate (printed in the user's language). */
+static const char *const usage_text[] = {
+	N_("usage: jingsai [OPTIONS] COMMAND [ARGS] [OPTIONS]\n"),
+	"\n",
+	N_("Validates the labour-competition submissions under input/, keeps them in a\n"
+	   "store, and typesets the annual reports, the biennial bulletin and the award\n"
+	   "certificates as PDF under output/.\n"),
+	"\n",
+	N_("Commands:\n"),
+	N_("  ingest [PATH...]          validate and load submissions (default: the input folder)\n"),
+	N_("  check PATH...             validate only; print diagnostics; change nothing\n"),
+	N_("  annual YEAR [--region CODE]\n"
+	   "                            annual report of the city (and of every region), or of one region\n"),
+	N_("  bulletin ROUND --number N the biennial bulletin of ROUND (e.g. 2023-2024), document number N\n"),
+	N_("  certificates YEAR [--award CODE] [--stock [--offset DX,DY]] [--calibrate] [--re-sign]\n"
+	   "                            award certificates of YEAR; --stock prints only the variable\n"
+	   "                            fields onto pre-printed paper, shifted by DX,DY millimetres;\n"
+	   "                            --re-sign prints them again under the key set now (or with\n"
+	   "                            no QR code) although another key signed them\n"),
+	N_("  verify SERIAL|PAYLOAD     check a certificate serial or a scanned QR payload\n"),
+	N_("  forget PATH               remove what one submitted file contributed to the store\n"
+	   "                            (rows it had replaced come back)\n"),
+	N_("  run                       the nightly job: ingest what is new, rebuild what changed,\n"
+	   "                            and write a receipt for each region whose files changed\n"),
+	"\n",
+	N_("Options (before or after the command):\n"),
+	N_("  --input DIR       submissions and programme.xml   (default: input)\n"),
+	N_("  --output DIR      where documents are written      (default: output)\n"),
+	N_("  --db FILE         the store                        (default: var/jingsai.db)\n"),
+	N_("  --templates DIR   document templates               (default: templates)\n"),
+	N_("  --fonts DIR       font roles and operator fonts    (default: fonts)\n"),
+	N_("  --quiet           print errors only\n"),
+	N_("  --verbose         print notes too\n"),
+	N_("  --help            this text\n"),
+	N_("  --version         the version\n"),
+	"\n",
+	N_("Exit status: 0 all good; 1 done, but some input was rejected; 2 bad usage;\n"
+	   "3 failure (I/O, store, fonts); 75 another run holds the lock.\n"),
+	"\n",
+	N_("Environment: JINGSAI_KEY_FILE names the file holding the certificate key\n"
+	   "(no key: certificates carry no QR code, with a warning). Certificates once\n"
+	   "signed are not printed again without their key or under another one (the\n"
+	   "codes already handed out would no longer verify) unless --re-sign is given;\n"
+	   "set the variable for cron jobs too. SOURCE_DATE_EPOCH fixes the date written\n"
+	   "into documents.\n"),
+	"\n",
+	N_("Messages follow the locale: LANG=zh_CN.UTF-8 (or LC_ALL, LC_MESSAGES) gives\n"
+	   "them in Chinese, the C locale in English. Text that goes into documents\n"
+	   "(receipts, the rejected-files appendix) is Chinese in every locale.\n"),
+};
+
+static void
+print_usage(FILE *fp)
+{
+	for (size_t i = 0; i < sizeof usage_text / sizeof *usage_text; i++)
+		fputs(usage_text[i][0] == '\n' ? "\n" : _(usage_text[i]), fp);
+}
 
 struct command {
 	const char *name;
@@ -65,11 +80,12 @@ static const struct command commands[] = {
 	{"run", cmd_run, 0, 0},
 };
 
+/* Reports CODE (a usage row of the catalogue, one string: ARG); returns the
+ * exit status of bad usage. */
 static int
-usage_error(const char *msg, const char *arg)
+usage_error(enum diag_code code, const char *arg)
 {
-	fprintf(stderr, "jingsai: error: %s%s%s\n", msg, arg ? ": " : "", arg ? arg : "");
-	fputs("Try 'jingsai --help'.\n", stderr);
+	diag(code, NULL, 0, 0, arg);
 	return JZ_EXIT_USAGE;
 }
 
@@ -96,12 +112,13 @@ main(int argc, char **argv)
 	char **pos = xcalloc((size_t)argc, sizeof *pos);
 	int npos = 0, rc;
 
+	jz_i18n_init();
 	for (int i = 1; i < argc; i++) {
 		const char *arg = argv[i];
 		const char **target = NULL;
 
 		if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
-			fputs(usage_text, stdout);
+			print_usage(stdout);
 			free(pos);
 			return JZ_EXIT_OK;
 		}
@@ -151,12 +168,12 @@ main(int argc, char **argv)
 				name = valued[k];
 		if (name == NULL) {
 			free(pos);
-			return usage_error("unknown option", arg);
+			return usage_error(DIAG_USAGE_OPTION, arg);
 		}
 		if (value == NULL) {
 			if (i + 1 >= argc) {
 				free(pos);
-				return usage_error("option needs a value", name);
+				return usage_error(DIAG_USAGE_NO_VALUE, name);
 			}
 			value = argv[++i];
 		}
@@ -172,19 +189,19 @@ main(int argc, char **argv)
 			a.number = strtol(value, &end, 10);
 			if (*value == '\0' || *end != '\0' || a.number <= 0) {
 				free(pos);
-				return usage_error("--number takes a positive whole number", value);
+				return usage_error(DIAG_USAGE_NUMBER, value);
 			}
 		} else if (strcmp(name, "--offset") == 0) {
 			if (parse_offset(value, &a.offset_x_mm, &a.offset_y_mm) != 0) {
 				free(pos);
-				return usage_error("--offset takes DX,DY in millimetres", value);
+				return usage_error(DIAG_USAGE_OFFSET, value);
 			}
 		}
 		if (target != NULL)
 			*target = value;
 	}
 	if (npos == 0) {
-		fputs(usage_text, stderr);
+		print_usage(stderr);
 		free(pos);
 		return JZ_EXIT_USAGE;
 	}
@@ -192,15 +209,15 @@ main(int argc, char **argv)
 		if (strcmp(pos[0], commands[k].name) == 0)
 			cmd = &commands[k];
 	if (cmd == NULL) {
-		rc = usage_error("unknown command", pos[0]);
+		rc = usage_error(DIAG_USAGE_COMMAND, pos[0]);
 		free(pos);
 		return rc;
 	}
 	a.argc = npos - 1;
 	a.argv = pos + 1;
 	if (a.argc < cmd->min_args || (cmd->max_args >= 0 && a.argc > cmd->max_args)) {
-		rc = usage_error(a.argc < cmd->min_args ? "missing argument to" :
-		    "too many arguments to", cmd->name);
+		rc = usage_error(a.argc < cmd->min_args ? DIAG_USAGE_MISSING : DIAG_USAGE_EXTRA,
+		    cmd->name);
 		free(pos);
 		return rc;
 	}

@@ -207,7 +207,7 @@ out_write(struct out_ctx *oc, const char *relpath, const char *fingerprint,
 
 	switch (atomic_write_if_changed(path, data, len)) {
 	case -1:
-		diag(DIAG_IO, path, 0, 0, "cannot write", strerror(errno));
+		diag(DIAG_IO_WRITE, path, 0, 0, strerror(errno));
 		free(path);
 		oc->failed++;
 		return -1;
@@ -280,7 +280,7 @@ out_write_temp(const struct out_ctx *oc, const char *relpath, long owner, const 
 	mkdir_p(dirname(copy));
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
 	if (fd < 0 || write_full(fd, data, len) != 0 || close(fd) != 0) {
-		diag(DIAG_IO, path, 0, 0, "cannot write", strerror(errno));
+		diag(DIAG_IO_WRITE, path, 0, 0, strerror(errno));
 		if (fd >= 0)
 			unlink(tmp);
 		rc = -1;
@@ -330,7 +330,7 @@ out_write_batch(struct out_ctx *oc, struct out_file *files, int n)
 		free(copy);
 		fd = open(tmp[i], O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
 		if (fd < 0 || write_full(fd, files[i].data.data, files[i].data.len) != 0 || close(fd) != 0) {
-			diag(DIAG_IO, path[i], 0, 0, "cannot write", strerror(errno));
+			diag(DIAG_IO_WRITE, path[i], 0, 0, strerror(errno));
 			if (fd >= 0)
 				unlink(tmp[i]);
 			state[i] = -1;
@@ -347,7 +347,7 @@ out_write_batch(struct out_ctx *oc, struct out_file *files, int n)
 		if (state[i] != 2)
 			continue;
 		if (rename(tmp[i], path[i]) != 0) {
-			diag(DIAG_IO, path[i], 0, 0, "cannot write", strerror(errno));
+			diag(DIAG_IO_WRITE, path[i], 0, 0, strerror(errno));
 			unlink(tmp[i]);
 			state[i] = -1;
 			continue;

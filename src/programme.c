@@ -73,28 +73,56 @@ programme_award(const struct programme *p, const char *code)
 	return NULL;
 }
 
+/* Appends "CODE（NAME）" items, 、-separated (the list is Chinese in both
+ * languages' messages: the names are), to LIST of SIZE bytes. */
+static const char *
+code_name_list(char *list, size_t size, size_t n, const char *(*code)(const struct programme *, size_t),
+    const char *(*name)(const struct programme *, size_t), const struct programme *p)
+{
+	size_t len = 0;
+
+	list[0] = '\0';
+	for (size_t i = 0; i < n; i++) {
+		int w = snprintf(list + len, size - len, "%s%s（%s）", i ? "、" : "", code(p, i), name(p, i));
+		if (w < 0 || (size_t)w >= size - len) {
+			list[len] = '\0';  /* whole items only */
+			break;
+		}
+		len += (size_t)w;
+	}
+	return list;
+}
+
+static const char *track_code(const struct programme *p, size_t i) { return p->tracks[i].code; }
+static const char *track_name(const struct programme *p, size_t i) { return p->tracks[i].name; }
+static const char *award_code(const struct programme *p, size_t i) { return p->awards[i].code; }
+static const char *award_title(const struct programme *p, size_t i) { return p->awards[i].title; }
+static const char *region_code(const struct programme *p, size_t i) { return p->regions[i].code; }
+static const char *region_name(const struct programme *p, size_t i) { return p->regions[i].name; }
+
 const char *
 programme_track_list(const struct programme *p)
 {
-	static char list[512];
-	size_t n = 0;
+	static char list[1024];
 
-	list[0] = '\0';
-	for (size_t i = 0; i < p->ntracks && n + 40 < sizeof list; i++)
-		n += (size_t)snprintf(list + n, sizeof list - n, "%s%s", i ? ", " : "", p->tracks[i].code);
-	return list;
+	return code_name_list(list, sizeof list, p->ntracks, track_code, track_name, p);
 }
 
 const char *
 programme_award_list(const struct programme *p)
 {
-	static char list[512];
-	size_t n = 0;
+	static char list[1024];
 
-	list[0] = '\0';
-	for (size_t i = 0; i < p->nawards && n + 40 < sizeof list; i++)
-		n += (size_t)snprintf(list + n, sizeof list - n, "%s%s", i ? ", " : "", p->awards[i].code);
-	return list;
+	return code_name_list(list, sizeof list, p->nawards, award_code, award_title, p);
+}
+
+const char *
+programme_region_list(const struct programme *p)
+{
+	static char list[2048];
+
+	/* names first: what a clerk writes */
+	return code_name_list(list, sizeof list, p->nregions, region_name, region_code, p);
 }
 
 struct programme *
@@ -115,7 +143,7 @@ programme_load(const char *path)
 		goto bad;
 	root = xmlDocGetRootElement(doc);
 	if (!xml_is(root, PROGRAMME_NAMESPACE, "programme")) {
-		diag(DIAG_XML_ROOT, path, root ? xmlGetLineNo(root) : 1, 1,
+		diag(DIAG_PROG_ROOT, path, root ? xmlGetLineNo(root) : 1, 1,
 		    root ? (const char *)root->name : "", root && root->ns ? (const char *)root->ns->href : "");
 		goto bad;
 	}

@@ -62,8 +62,11 @@ const char *programme_region(const struct programme *p, const char *name);
 /* The track / award with CODE, or NULL. */
 const struct prog_track *programme_track(const struct programme *p, const char *code);
 const struct prog_award *programme_award(const struct programme *p, const char *code);
-/* "T1, T2, T3 ..." — the codes of the tracks / awards, for messages; static buffer. */
+/* "T1（引领性劳动竞赛）、T2（…）…" — the tracks / awards with their names, and
+ * "崇川区（320602）、…" the regions, for messages that list what is valid;
+ * static buffers. */
 const char *programme_track_list(const struct programme *p);
 const char *programme_award_list(const struct programme *p);
+const char *programme_region_list(const struct programme *p);
 
 #endif

@@ -426,16 +426,19 @@ static const char award_years_sql[] =
 static void
 summary_line(struct buf *b, const struct ingest_summary *s, const struct out_ctx *oc)
 {
-	buf_printf(b, "%d file%s accepted, %d rejected", s->accepted, s->accepted == 1 ? "" : "s",
-	    s->rejected);
+	/* each clause translated whole, with its punctuation */
+	buf_printf(b, ngettext("%d file accepted, %d rejected", "%d files accepted, %d rejected",
+	    (unsigned long)s->accepted), s->accepted, s->rejected);
 	if (s->rows_vanished > 0)
-		buf_printf(b, ", %ld row%s dropped by corrected files", s->rows_vanished,
-		    s->rows_vanished == 1 ? "" : "s");
+		buf_printf(b, ngettext(", %ld row dropped by corrected files",
+		    ", %ld rows dropped by corrected files", (unsigned long)s->rows_vanished),
+		    s->rows_vanished);
 	if (s->disappeared > 0)
-		buf_printf(b, ", %d gone from the input folder", s->disappeared);
-	buf_printf(b, "; %d document%s rebuilt", oc->built, oc->built == 1 ? "" : "s");
+		buf_printf(b, _(", %d gone from the input folder"), s->disappeared);
+	buf_printf(b, ngettext("; %d document rebuilt", "; %d documents rebuilt",
+	    (unsigned long)oc->built), oc->built);
 	if (oc->failed > 0)
-		buf_printf(b, ", %d failed", oc->failed);
+		buf_printf(b, _(", %d failed"), oc->failed);
 }
 
 /* Appends one timestamped entry (the summary, then the diagnostics) to
@@ -468,9 +471,8 @@ log_append(const struct run *r, const char *summary, int status)
 	mkdir_p(r->opts->output_dir);
 	if ((fp = fopen(path, "a")) == NULL ||
 	    fwrite(entry.data, 1, entry.len, fp) != entry.len || fclose(fp) != 0) {
-		/* Printed, not through the sink: it is reported after the summary. */
-		fprintf(stderr, "jingsai: warning: cannot append to the log %s: %s\n", path,
-		    strerror(errno));
+		/* Reported after the summary: the run's sink is gone by now. */
+		diag(DIAG_RUN_LOG, path, 0, 0, strerror(errno));
 		if (fp != NULL)
 			fclose(fp);
 	}
@@ -497,12 +499,10 @@ cmd_run(const struct jz_opts *o, const struct jz_args *a)
 	/* Diagnostics about the lock go straight to stderr: nothing else happens. */
 	lock_fd = lock_acquire(lock_file, &holder);
 	if (lock_fd == -2) {
-		char who[48];
 		if (holder > 0)
-			snprintf(who, sizeof who, "pid %ld", holder);
+			diag(DIAG_RUN_LOCKED, lock_file, 0, 0, holder);
 		else
-			snprintf(who, sizeof who, "pid unknown");
-		diag(DIAG_RUN_LOCKED, lock_file, 0, 0, who);
+			diag(DIAG_RUN_LOCKED_BY, lock_file, 0, 0);
 		free(lock_file);
 		return JZ_EXIT_LOCKED;
 	}
@@ -577,7 +577,7 @@ report:
 	fclose(r.diags);
 	if (summary.data == NULL) {
 		summary_line(&summary, &sum, &oc);
-		buf_puts(&summary, "; stopped by the failure below");
+		buf_puts(&summary, _("; stopped by the failure below"));
 	}
 	/* Something to report: new or changed data, documents rebuilt, or a
 	 * diagnostic for a person.  A night with nothing new says nothing. */

@@ -325,9 +325,7 @@ store_open(const char *path, int readonly)
 		free(copy);
 	}
 	if (sqlite3_open_v2(path, &db, flags, NULL) != SQLITE_OK) {
-		char *msg = xasprintf("cannot open %s: %s", path, db ? sqlite3_errmsg(db) : "out of memory");
-		diag(DIAG_STORE, NULL, 0, 0, msg);
-		free(msg);
+		diag(DIAG_STORE_OPEN, NULL, 0, 0, path, db ? sqlite3_errmsg(db) : sqlite3_errstr(SQLITE_NOMEM));
 		sqlite3_close(db);
 		return NULL;
 	}
@@ -368,9 +366,7 @@ store_prepare(sqlite3 *db, const char *sql)
 	sqlite3_stmt *st = NULL;
 
 	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
-		char *msg = xasprintf("%s in: %.200s", sqlite3_errmsg(db), sql);
-		diag(DIAG_STORE, NULL, 0, 0, msg);
-		free(msg);
+		diag(DIAG_STORE_SQL, NULL, 0, 0, sqlite3_errmsg(db), sql);
 		return NULL;
 	}
 	return st;

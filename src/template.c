@@ -429,7 +429,7 @@ tpl_load(const char *path)
 
 	t->path = xstrdup(path);
 	if (file_read_all(path, &t->raw) != 0) {
-		diag(DIAG_IO, path, 0, 0, "cannot read template", strerror(errno));
+		diag(DIAG_IO_READ, path, 0, 0, strerror(errno));
 		tpl_free(t);
 		return NULL;
 	}

@@ -552,7 +552,8 @@ template_utf8_check(const char *path, const char *data, size_t len, enum diag_co
 	/* an editor that saved the file in the local code page (GBK) is the
 	 * usual way to break a template: say so, where, and what to do */
 	jz_text_position(data, data + bad, &line, &col);
-	diag(code, path, line, col, "not UTF-8 (saved as GBK?): save the template as UTF-8");
+	(void)code;
+	diag(DIAG_TPL_NOT_UTF8, path, line, col);
 	return -1;
 }
 

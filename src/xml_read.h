@@ -6,6 +6,7 @@
 #include <stddef.h>
 
 #include <libxml/tree.h>
+#include <libxml/xmlerror.h>
 
 #define AR_NAMESPACE "urn:jingsai:annual-return:1"
 #define PROGRAMME_NAMESPACE "urn:jingsai:programme:1"
@@ -22,6 +23,10 @@ xmlDocPtr xml_parse(const char *path, const char *data, size_t len);
  * schema SCHEMA ("annual-return.xsd", "programme.xsd").  Returns the number
  * of errors, each reported through diag(); 0 when valid. */
 int xml_validate(xmlDocPtr doc, const char *schema, const char *path, const char *data, size_t len);
+
+/* Reports the libxml2 parser error E (a document that is not well-formed)
+ * at its place in PATH, as the catalogue row that says what to change. */
+void xml_report_syntax(const char *path, const xmlError *e);
 
 /* The 1-based column (in characters) where attribute ATTR ("name=") starts on
  * line LINE of DATA, or where the first element tag starts when ATTR is NULL
@@ -50,6 +55,7 @@ struct ar_count_def {
 	const char *element;   /* "innovation" */
 	const char *attribute; /* "tech-innovations" */
 	const char *column;    /* annual_return.tech_innovations */
+	const char *zh;        /* the label of its cell in the workbook form */
 };
 extern const struct ar_count_def ar_counts[AR__COUNTS];
 

@@ -51,7 +51,7 @@ same=1; for f in "$WORK/first/"*; do cmp -s "$f" "$OUT/annual/2025/$(basename "$
 expect_status 2 "a year outside the period without data" run_annual 2031
 expect_diag "year refused" "year 2031 is not a year of the programme (2021–2025)"
 expect_status 2 "not a year" run_annual 20x5
-expect_diag "not a year: usage" "annual takes a year such as 2025"
+expect_diag "not a year: usage" "'annual' takes a year such as 2025, not"
 
 # --region, by code or alias
 rm -rf "$OUT"
@@ -99,6 +99,6 @@ iconv -f UTF-8 -t GB18030 "$TOP/templates/annual-city.xml" >"$TPL/annual-city.xm
 line=$(grep -n '[^ -~]' "$TOP/templates/annual-city.xml" | head -1 | cut -d: -f1)
 col=$(sed -n "${line}p" "$TOP/templates/annual-city.xml" | sed 's/[^ -~].*//' | awk '{ print length($0) + 1 }')
 expect_status 3 "a template in GBK fails" run_annual 2025
-expect_diag "a template in GBK: where and what to do" "$TPL/annual-city.xml:$line:$col: error: template: not UTF-8 (saved as GBK?): save the template as UTF-8"
+expect_diag "a template in GBK: where and what to do" "$TPL/annual-city.xml:$line:$col: error: the template is not UTF-8 here (saved as GBK?): save it as UTF-8"
 
 finish

@@ -163,7 +163,7 @@ expect_diag "error at file:line" "input/2025/awards.csv:12:1: error: award WOMEN
 q "DELETE FROM award_row WHERE award = 'WOMEN' AND recipient = '钱九'"
 expect_status 2 "unknown --award" J certificates 2025 --award NOPE
 expect_status 2 "certificates: not a year" J certificates 20x5
-expect_diag "certificates: not a year: usage" "certificates takes a year, e.g. 2025"
+expect_diag "certificates: not a year: usage" "'certificates' takes a year such as 2025, not"
 
 # --stock: only the variable fields, shifted; plus the calibration page.
 expect_status 0 "stock printing" J certificates 2025 --award MEDAL --stock --offset 2,-1.5
@@ -230,10 +230,10 @@ q "INSERT INTO award_row VALUES (2025, 'MEDAL', '$n200', 'person', '男', '91320
 expect_status 0 "names too long for the box: printed" J certificates 2025 --award MEDAL
 s60=$(q "SELECT serial FROM certificate WHERE recipient = '$n60'")
 s200=$(q "SELECT serial FROM certificate WHERE recipient = '$n200'")
-expect_diag "a name shrunk too far is reported" "recipient of $s60: shrunk to 4.5 pt to fit its box of 95 mm (the template sets 28 pt)"
-expect_diag "a name that runs over is reported" "recipient of $s200: wider than its box of 95 mm even at 4 pt"
-[ "$(grep -c "recipient of $s60:" "$WORK/stderr")" = 1 ] && ok "reported once" ||
-	fail "reported $(grep -c "recipient of $s60:" "$WORK/stderr") times"
+expect_diag "a name shrunk too far is reported" "{recipient} of $s60: shrunk to 4.5 pt to fit its box of 95 mm (the template sets 28 pt)"
+expect_diag "a name that runs over is reported" "{recipient} of $s200: wider than its box of 95 mm even at 4 pt"
+[ "$(grep -c "{recipient} of $s60:" "$WORK/stderr")" = 1 ] && ok "reported once" ||
+	fail "reported $(grep -c "{recipient} of $s60:" "$WORK/stderr") times"
 [ "$(grep -c ': shrunk to\|: wider than' "$WORK/stderr")" = 2 ] && ok "no other text reported" ||
 	fail "other text reported: $(grep ': shrunk to\|: wider than' "$WORK/stderr")"
 check "the shrunk name's certificate is written" test -f "$Y/MEDAL/$s60.pdf"
@@ -246,7 +246,7 @@ bad_name=$(printf '\350\265\265\315\270')   # 赵 U+0378
 q "INSERT INTO award_row VALUES (2025, 'MEDAL', '$bad_name', 'person', '男', '91320600MA1XXXXX02', NULL, 1, 11)"
 s_bad=$(printf '2025-MEDAL-%04d' $(( $(q "SELECT count(*) FROM certificate WHERE award = 'MEDAL' AND year = 2025") + 1 )))
 expect_status 3 "a name no font has" J certificates 2025 --award MEDAL
-expect_diag "the character, named with its certificate" "recipient of $s_bad: no font of role 'sans' has U+0378"
+expect_diag "the character, named with its certificate" "{recipient} of $s_bad: no font of role 'sans' has U+0378"
 expect_diag "that certificate is not written" "$s_bad: not written: 1 character(s) have no font"
 check "no file for it" test ! -f "$Y/MEDAL/$s_bad.pdf"
 check "the others are written" test -f "$Y/MEDAL/$s_li.pdf"
@@ -261,7 +261,7 @@ iconv -f UTF-8 -t GB18030 "$TOP/templates/cert-MEDAL.xml" >"$WORK/gbk/cert-MEDAL
 expect_status 1 "a certificate template in GBK: MEDAL not printed" "$JINGSAI" --db "$DB" --output "$WORK/outgbk" \
 	--templates "$WORK/gbk" --fonts "$TOP/fonts" certificates 2025 --award MEDAL
 expect_diag "a certificate template in GBK: where and what to do" \
-	"$WORK/gbk/cert-MEDAL.xml:3:15: error: not UTF-8 (saved as GBK?): save the template as UTF-8"
+	"$WORK/gbk/cert-MEDAL.xml:3:15: error: the template is not UTF-8 here (saved as GBK?): save it as UTF-8"
 check "no certificate file from it" test ! -e "$WORK/outgbk/certificates/2025/MEDAL/print.pdf"
 # UTF-8 bytes under a declaration of another encoding: read as the UTF-8 they are.
 sed '1s/UTF-8/US-ASCII/' "$TOP/templates/cert-MEDAL.xml" >"$WORK/gbk/cert-MEDAL.xml"

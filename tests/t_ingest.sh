@@ -38,28 +38,30 @@ bad() { # FILE DIAGNOSTIC
 	expect_status 1 "check $1 rejects it" J check "bad/$1"
 	expect_diag "$1: exact diagnostic" "bad/$1:$2"
 }
-bad malformed.xml "5:14: error: malformed XML: Opening and ending tag mismatch: project line 4 and projects"
-bad invalid.xml "4:46: error: Element 'project', attribute 'level': [facet 'enumeration'] The value 'town' is not an element of the set {'city', 'county', 'enterprise'}."
-bad invalid.xml "7:15: error: Element 'innovation', attribute 'tech-innovations': '-3' is not a valid value of the atomic type 'non-negative-count'."
-bad invalid.xml "5:35: error: unknown track 'T9': programme.xml has T1, T2, T3, T4, T5, T6"
-bad xxe.xml "2:1: error: DOCTYPE declaration refused: a submission may not declare entities or a DTD"
-bad billion-laughs.xml "2:1: error: DOCTYPE declaration refused: a submission may not declare entities or a DTD"
-bad doctype.xml "2:1: error: DOCTYPE declaration refused: a submission may not declare entities or a DTD"
-bad no-namespace.xml "2:1: error: unknown XML document <annual-return> (namespace ''): an annual return is <annual-return xmlns=\"urn:jingsai:annual-return:1\">"
-bad xinclude.xml "3:1: error: Element '{http://www.w3.org/2001/XInclude}include': This element is not expected. Expected is one of ( innovation, studios, green, safety, teams )."
-bad truncated.xml "4:98: error: malformed XML: Premature end of data in tag projects line 3"
-bad binary.dat "1:1: error: binary data (byte 0x00 at offset 8): neither an annual return (XML) nor a CSV file"
-bad empty.csv "1:1: error: empty file: neither an annual return (XML) nor a CSV file"
-bad unknown-header.csv "1:1: error: unrecognised CSV header: name,phone,email"
-bad ragged.csv "3:1: error: row has 3 fields, the header has 4"
-bad unterminated-quote.csv "3:6: error: unterminated quoted field: this quote is never closed"
-bad bad-credit-code.csv "2:1: error: bad check character in credit code '91320614MA1XYW0013': expected 2"
-bad unknown-region.csv "2:32: error: unknown region '港闸市': not a code, name or alias in programme.xml"
-bad invalid-utf8.csv "2:24: error: invalid byte 0xFF in UTF-8 text"
-bad invalid-utf8.xml "4:79: error: malformed XML: Input is not proper UTF-8, indicate encoding ! Bytes: 0xFF 0xE7 0xAB 0x9E"
-bad negative-count.csv "2:41: error: negative count '-5' in column participants"
-bad unknown-project.csv "2:6: error: unknown project '2024-320699-001': no current annual return lists it"
-bad unknown-project.csv "3:22: error: unknown enterprise '91320614MA1XYW005E': no enterprises file lists this credit code"
+bad malformed.xml "5:14: error: </projects> does not close <project> of line 4: every element ends with its own closing tag"
+bad invalid.xml "4:46: error: 'town' is not a value of level（项目层级） of <project>: write one of city, county, enterprise"
+bad invalid.xml "7:15: error: '-3' is not a count: tech-innovations（职工技术革新项目） of <innovation> takes a whole number from 0, e.g. 120"
+bad invalid.xml "5:35: error: unknown track 'T9': write one of T1（引领性劳动竞赛）、T2（群众性创新竞赛）、T3（绿色低碳发展竞赛）、T4（技能素质提升竞赛）、T5（“安康杯”竞赛）、T6（班组创先争优竞赛）"
+bad invalid.xml "5:35: note: tracks are set in programme.xml"
+bad xxe.xml "2:1: error: a <!DOCTYPE …> declaration is not accepted in a submission: delete it"
+bad billion-laughs.xml "2:1: error: a <!DOCTYPE …> declaration is not accepted in a submission: delete it"
+bad doctype.xml "2:1: error: a <!DOCTYPE …> declaration is not accepted in a submission: delete it"
+bad no-namespace.xml "2:1: error: not an annual return: the file's first element is <annual-return> (namespace ''), where an annual return has <annual-return xmlns=\"urn:jingsai:annual-return:1\" …>"
+bad xinclude.xml "3:1: error: <include> does not belong in <annual-return>: delete it or correct its name (expected here: <innovation>, <studios>, <green>, <safety>, <teams>)"
+bad truncated.xml "4:98: error: organi has no value: write organi=\"…\""
+bad binary.dat "1:1: error: not a text file (byte 0x00 at offset 8): send the annual return as XML, or the table as CSV saved from Excel or WPS"
+bad empty.csv "1:1: error: the file is empty: send it again with its content"
+bad unknown-header.csv "1:1: error: header row not recognised (name,phone,email): the first row must hold the column names of one of the forms (enterprise register, participation, achievements, scores, skills results, awards)"
+bad ragged.csv "3:1: error: this row has 3 cells, the header row 4: look for a comma too many or too few"
+bad unterminated-quote.csv "3:6: error: this double quote (\") is never closed: add the closing quote, or delete this one"
+bad bad-credit-code.csv "2:1: error: credit code '91320614MA1XYW0013' fails its check: with these first 17 characters the last one is 2; copy the code from the business licence"
+bad unknown-region.csv "2:32: error: unknown region '港闸市': write the name or code of one of 崇川区（320602）、通州区（320612）、海门区（320614）、如东县（320623）、启东市（320681）、如皋市（320682）、海安市（320685）、南通经济技术开发区（KFQ）、苏锡通科技产业园区（SXT）、通州湾示范区（TZW）、市直（SZ）"
+bad unknown-region.csv "2:32: note: regions, their codes and former names (aliases) are set in programme.xml"
+bad invalid-utf8.csv "2:24: error: invalid byte 0xFF in UTF-8 text: save the file again as \"CSV UTF-8\" from Excel or WPS"
+bad invalid-utf8.xml "4:79: error: the text is not UTF-8 (0xFF 0xE7 0xAB 0x9E): save the file as UTF-8, or name its encoding in the first line, e.g. <?xml version=\"1.0\" encoding=\"GB18030\"?>"
+bad negative-count.csv "2:41: error: '-5' in column 'participants' is negative: write a count from 0, e.g. 120"
+bad unknown-project.csv "2:6: error: unknown project '2024-320699-001': no annual return in force lists it; check the id against the return of its region and year"
+bad unknown-project.csv "3:22: error: unknown enterprise '91320614MA1XYW005E': no enterprise register lists this credit code; add the enterprise to its region's register, or correct the code"
 q ".dump" >dump3
 check "check changes nothing in the store" cmp -s dump1 dump3
 
@@ -70,8 +72,8 @@ check "every bad file rejected, nothing else touched" grep -qxF "0 files accepte
 [ "$(q "SELECT count(*) FROM file WHERE status = 'rejected'")" = 19 ] &&
 	ok "rejections recorded" || fail "rejections recorded"
 [ "$(q "SELECT line || ':' || col || ': ' || message FROM rejection JOIN file ON file.id = file_id WHERE path = 'xxe.xml'")" = \
-	"2:1: DOCTYPE declaration refused: a submission may not declare entities or a DTD" ] &&
-	ok "rejection keeps the diagnostic" || fail "rejection keeps the diagnostic"
+	"2:1: 报送文件中不能有 <!DOCTYPE …> 声明：请删去" ] &&
+	ok "rejection keeps the diagnostic, in Chinese whatever the locale" || fail "rejection keeps the diagnostic"
 q ".dump" >dump4
 if grep -q "root:" dump4 stdout stderr db* 2>/dev/null; then fail "/etc/passwd never read"; else ok "/etc/passwd never read"; fi
 expect_status 1 "bad files again" J ingest
@@ -115,14 +117,14 @@ expect_diag "draft noted as history" "in/return-320614-2024-v0.xml:3:1: note: ke
 [ "$(q "SELECT count(*) FROM annual_return WHERE region = '320614' AND year = 2024")" = 3 ] &&
 	ok "every version kept in history" || fail "every version kept in history"
 expect_status 1 "project id of another region's return" J check more/return-320602-2024-taken.xml
-expect_diag "project id taken" "more/return-320602-2024-taken.xml:4:14: error: project id '2024-320614-002' is already used by the current return of 320614 2024 (return-320614-2024-v2.xml)"
+expect_diag "project id taken" "more/return-320602-2024-taken.xml:4:14: error: project id '2024-320614-002' is already used by the return of 320614 for 2024 in force (return-320614-2024-v2.xml): give this project another id"
 
 # -- Awards: award code, recipient kind, women only, period.
 expect_status 1 "awards checked" J check more/awards.csv
 expect_diag "women only" "more/awards.csv:3:22: error: award WOMEN is for women only, but gender is '男'"
-expect_diag "recipient kind" "more/awards.csv:4:14: error: recipient_kind 'person' does not fit award CERT, which is for a unit"
-expect_diag "unknown award" "more/awards.csv:5:6: error: unknown award 'GOLD': programme.xml has MEDAL, CERT, PIONEER, TECH, INNOV, WOMEN"
-expect_diag "year in period" "more/awards.csv:6:1: error: year 2019 is outside the programme period 2021-2025"
+expect_diag "recipient kind" "more/awards.csv:4:14: error: recipient_kind 'person' does not fit award CERT: write unit"
+expect_diag "unknown award" "more/awards.csv:5:6: error: unknown award 'GOLD': write one of MEDAL（南通市五一劳动奖章）、CERT（南通市五一劳动奖状）、PIONEER（南通市工人先锋号）、TECH（南通市技术能手）、INNOV（南通市五一创新能手）、WOMEN（南通市五一巾帼标兵）"
+expect_diag "year in period" "more/awards.csv:6:1: error: year 2019 is outside the programme's period, 2021-2025"
 
 # -- A changed file replaces what it gave; a vanished file keeps its data; forget.
 printf 'year,project_id,credit_code,participants\n2024,2024-320614-001,91320614MA1XYW0012,900\n' >in/a-participation.csv

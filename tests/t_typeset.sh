@@ -52,8 +52,8 @@ mkdir -p "$WORK/bad"
 printf 'not a font\n' >"$WORK/bad/仿宋_GB2312.ttf"
 head -c 100000 /usr/share/fonts/truetype/lxgw-wenkai/LXGWWenKai-Regular.ttf >"$WORK/bad/simfang.ttf"
 expect_status 0 "fonts/: unusable files skipped" "$TS" --fonts "$WORK/bad" --dump "$WORK/bad.dump" "$FX/chars.txt"
-expect_diag "fonts/: junk named" "仿宋_GB2312.ttf: warning: font is not a font"
-expect_diag "fonts/: truncated copy named" "simfang.ttf: warning: font is damaged: its glyph outlines (glyf table) are cut short"
+expect_diag "fonts/: junk named" "仿宋_GB2312.ttf: warning: not a font"
+expect_diag "fonts/: truncated copy named" "simfang.ttf: warning: damaged font: its glyph outlines (glyf table) are cut short"
 grep -q 'run text .*font=BousungEG-Light-GB .*"一二三；人名：张"' "$WORK/bad.dump" && ok "fonts/: the next font of the chain sets the body" || fail "fonts/: next font of the chain"
 
 # -- a character no font of the chain has: error names the field and U+XXXX, no file

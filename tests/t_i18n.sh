@@ -1,0 +1,97 @@
+#!/bin/sh
+# t_i18n.sh — messages in the user's language: the catalogue is complete (every message of
+# src/ translated, printf conversions checked), every diagnostic of the bad-file fixtures is
+# Chinese under zh_CN.UTF-8 and English in the C locale, LANGUAGE is honoured, the catalogue is
+# found beside an installed program, and what goes into the store for documents is Chinese.
+. "$(dirname "$0")/lib.sh"
+ZH=zh_CN.UTF-8
+
+# -- The catalogue: every message the sources hold is translated, none fuzzy, and each
+#    translation takes the same printf arguments as its message (msgfmt -c).  A message added
+#    anywhere in src/ without its translation fails here.
+xgettext --from-code=UTF-8 --language=C --keyword=_ --keyword=N_ --keyword=D:3 \
+	--flag=D:3:c-format --flag=_:1:pass-c-format --flag=N_:1:pass-c-format \
+	--package-name=jingsai --msgid-bugs-address=none -o "$WORK/now.pot" \
+	"$TOP"/src/*.c "$TOP"/src/*.def 2>"$WORK/xgettext.err" || { fail "xgettext"; cat "$WORK/xgettext.err"; }
+msgmerge --quiet --no-fuzzy-matching -o "$WORK/now.po" "$TOP/po/zh_CN.po" "$WORK/now.pot"
+if msgfmt -c --statistics -o /dev/null "$WORK/now.po" 2>"$WORK/stats"; then ok "msgfmt -c accepts every translation"
+else fail "msgfmt -c accepts every translation"; sed 's/^/    /' "$WORK/stats" | head -20; fi
+if grep -qE '^[0-9]+ translated messages\.$' "$WORK/stats"; then ok "catalogue complete: $(cat "$WORK/stats")"
+else fail "catalogue complete: 0 untranslated, 0 fuzzy (got: $(cat "$WORK/stats"))"
+	msgattrib --untranslated --only-fuzzy "$WORK/now.po" 2>/dev/null | grep '^msgid' | head -10 | sed 's/^/    /'
+	msgattrib --untranslated "$WORK/now.po" 2>/dev/null | grep '^msgid' | head -10 | sed 's/^/    /'
+fi
+[ "$(grep -c '^#~' "$TOP/po/zh_CN.po")" = 0 ] && ok "no translation of a message gone from src/" ||
+	fail "po/zh_CN.po keeps translations of messages gone from src/ (make po, then delete the #~ entries)"
+
+# -- Every diagnostic the bad fixtures give: Chinese under zh_CN.UTF-8, English in C.  A line is
+#    Chinese when its message differs from the English one at the same place (a message left
+#    untranslated reads the same in both) and holds Chinese text of its own.
+ingest_setup
+cp -r "$FIX/bad" .
+for f in bad/*; do
+	name=${f#bad/}
+	J check "$f" >/dev/null 2>"$WORK/en.$name"
+	LC_ALL=$ZH J check "$f" >"$WORK/zh.out.$name" 2>"$WORK/zh.$name"
+	# the message part, after "error: " (or warning, note): positions are the same in both
+	sed -n 's/^[^ ]*: \(error\|warning\|note\|fatal\): //p' "$WORK/en.$name" >"$WORK/en.msg"
+	sed -n 's/^[^ ]*: \(error\|warning\|note\|fatal\): //p' "$WORK/zh.$name" >"$WORK/zh.msg"
+	n=$(wc -l <"$WORK/zh.msg")
+	if [ "$n" -gt 0 ] && [ "$n" = "$(wc -l <"$WORK/en.msg")" ]; then ok "$name: $n diagnostic line(s) in both languages"
+	else fail "$name: as many diagnostics in Chinese as in English"; cat "$WORK/en.$name" "$WORK/zh.$name" | sed 's/^/    /'; continue; fi
+	# positions and severity words: the same, so that tools find them in either language
+	if [ "$(sed 's/: \(error\|warning\|note\|fatal\): .*//' "$WORK/en.$name")" = "$(sed 's/: \(error\|warning\|note\|fatal\): .*//' "$WORK/zh.$name")" ] &&
+	   [ "$(grep -o ': \(error\|warning\|note\|fatal\): ' "$WORK/en.$name")" = "$(grep -o ': \(error\|warning\|note\|fatal\): ' "$WORK/zh.$name")" ]
+	then ok "$name: FILE:LINE:COL: and error/warning/note the same in Chinese"
+	else fail "$name: positions and severity words the same in Chinese"; fi
+	english=$(paste -d '\n' "$WORK/en.msg" "$WORK/zh.msg" | awk 'NR % 2 { en = $0; next } $0 == en { print }')
+	if [ -z "$english" ]; then ok "$name: no message left in English"
+	else fail "$name: message left in English:"; echo "$english" | sed 's/^/    /'; fi
+	if grep -qvP '\p{Han}' "$WORK/zh.msg"; then fail "$name: a message without Chinese text"; grep -vP '\p{Han}' "$WORK/zh.msg" | sed 's/^/    /'
+	else ok "$name: every message holds Chinese"; fi
+	if grep -qP '\p{Han}' "$WORK/en.msg" && sed "s/'[^']*'//g; s/（[^）]*）//g; s/one of .*//; s/e\.g\. .*//" "$WORK/en.msg" | grep -qP '\p{Han}'
+	then fail "$name: Chinese in an English message (besides values and names)"; cat "$WORK/en.msg" | sed 's/^/    /'
+	else ok "$name: English in the C locale"; fi
+done
+# one of them in full, in both languages
+grep -qxF "bad/negative-count.csv:2:41: error: '-5' in column 'participants' is negative: write a count from 0, e.g. 120" "$WORK/en.negative-count.csv" &&
+	ok "C locale: the English message" || fail "C locale: the English message"
+grep -qxF "bad/negative-count.csv:2:41: error: “participants”列的“-5”是负数：请填写 0 或正整数，例如 120" "$WORK/zh.negative-count.csv" &&
+	ok "zh_CN.UTF-8: the Chinese message" || fail "zh_CN.UTF-8: the Chinese message"
+grep -qxF "bad/invalid.xml:5:35: note: 赛道在 programme.xml 中设定" "$WORK/zh.invalid.xml" &&
+	ok "the operator's second line, as a note" || fail "the operator's second line, as a note"
+
+# -- Usage errors and --help follow the locale too; LANGUAGE is honoured as gettext would.
+LC_ALL=$ZH "$JINGSAI" --frobnicate 2>"$WORK/usage" >/dev/null
+grep -qxF "jingsai: error: 未知选项“--frobnicate”" "$WORK/usage" && ok "usage error in Chinese" || fail "usage error in Chinese"
+LC_ALL=$ZH "$JINGSAI" --help | head -1 | grep -qxF "用法：jingsai [选项] 命令 [参数] [选项]" && ok "--help in Chinese" || fail "--help in Chinese"
+"$JINGSAI" --help | head -1 | grep -qxF "usage: jingsai [OPTIONS] COMMAND [ARGS] [OPTIONS]" && ok "--help in English" || fail "--help in English"
+LC_ALL=$ZH LANGUAGE=en_US:en "$JINGSAI" --frobnicate 2>&1 | grep -q "unknown option" &&
+	ok "LANGUAGE=en_US:en under zh_CN: English" || fail "LANGUAGE=en_US:en under zh_CN: English"
+LC_ALL=C.UTF-8 LANGUAGE=zh_CN:en "$JINGSAI" --frobnicate 2>&1 | grep -q "未知选项" &&
+	ok "LANGUAGE=zh_CN under C.UTF-8: Chinese" || fail "LANGUAGE=zh_CN under C.UTF-8: Chinese"
+LC_ALL=C LANGUAGE=zh_CN "$JINGSAI" --frobnicate 2>&1 | grep -q "unknown option" &&
+	ok "the C locale ignores LANGUAGE" || fail "the C locale ignores LANGUAGE"
+
+# -- The catalogue is found beside an installed program (PREFIX/bin, PREFIX/share/locale),
+#    and a program without one speaks English.
+mkdir -p inst/bin inst/share/locale/zh_CN/LC_MESSAGES bare
+cp "$JINGSAI" inst/bin/jingsai
+cp "$JINGSAI" bare/jingsai
+cp "$TOP/build/locale/zh_CN/LC_MESSAGES/jingsai.mo" inst/share/locale/zh_CN/LC_MESSAGES/
+LC_ALL=$ZH inst/bin/jingsai --frobnicate 2>&1 | grep -q "未知选项" && ok "installed: PREFIX/share/locale found" ||
+	fail "installed: PREFIX/share/locale found"
+if [ ! -e /usr/local/share/locale/zh_CN/LC_MESSAGES/jingsai.mo ]; then
+	LC_ALL=$ZH bare/jingsai --frobnicate 2>&1 | grep -q "unknown option" && ok "no catalogue: English" ||
+		fail "no catalogue: English"
+fi
+
+# -- What goes into documents is Chinese whatever the locale: the rejection kept for the
+#    annual report's appendix, under LC_ALL=C.
+cp bad/unknown-region.csv in/
+LC_ALL=C J ingest >/dev/null 2>&1
+[ "$(q "SELECT line || ':' || col || ': ' || message FROM rejection JOIN file ON file.id = file_id WHERE path = 'unknown-region.csv'")" = \
+	"2:32: 未知地区“港闸市”：请填写以下地区之一的名称或代码：崇川区（320602）、通州区（320612）、海门区（320614）、如东县（320623）、启东市（320681）、如皋市（320682）、海安市（320685）、南通经济技术开发区（KFQ）、苏锡通科技产业园区（SXT）、通州湾示范区（TZW）、市直（SZ）" ] &&
+	ok "rejection stored in Chinese under LC_ALL=C, without the operator's line" ||
+	fail "rejection stored in Chinese under LC_ALL=C: $(q "SELECT message FROM rejection")"
+finish
