@@ -12,6 +12,7 @@
 #include <qrencode.h>
 
 #include "cert.h"
+#include "sheets.h"
 #include "commands.h"
 #include "layout.h"
 #include "outputs.h"
@@ -483,28 +484,35 @@ remove_withdrawn(struct build *b)
 	sqlite3_finalize(del);
 }
 
-/* manifest.csv: serial, award, recipient, region, file, sha256 of every
- * certificate file of YEAR (all awards), then print.pdf and calibration. */
+/* manifest.csv: every certificate file and the print files of the year, for
+ * the office and the printer: serial, award (code and title), recipient,
+ * region, file, SHA-256; Chinese headers, written by the one CSV writer
+ * (BOM, CRLF, names from the data never acting as formulas). */
+static const char *const manifest_header[] = {
+	"证书编号", "奖项代码", "奖项名称", "获奖者", "地区", "文件", "文件校验值（SHA-256）",
+};
+
 static void
 write_manifest(struct build *b)
 {
 	sqlite3 *db = b->oc->db;
 	char *prefix = xasprintf("certificates/%d/%s", b->year, b->tree);
 	sqlite3_stmt *st = store_prepare(db,
-	    "SELECT c.serial, c.award, c.recipient, COALESCE(r.name, c.region), d.path, d.sha256, "
+	    "SELECT c.serial, c.award, a.title, c.recipient, COALESCE(r.name, c.region), d.path, d.sha256, "
 	    "  COALESCE(a.ord, 1000000), 0 AS k "
 	    "FROM certificate c JOIN document d ON d.path = ?1 || c.award || '/' || c.serial || '.pdf' "
 	    "LEFT JOIN region r ON r.code = c.region LEFT JOIN award a ON a.code = c.award "
 	    "WHERE c.year = ?2 AND c.status = 'active' "
 	    "UNION ALL "
-	    "SELECT NULL, a.code, NULL, NULL, d.path, d.sha256, a.ord, 1 "
+	    "SELECT NULL, a.code, a.title, NULL, NULL, d.path, d.sha256, a.ord, 1 "
 	    "FROM award a JOIN document d "
 	    "ON d.path IN (?1 || a.code || '/print.pdf', ?1 || a.code || '/calibration.pdf') "
-	    "ORDER BY 8, 7, 2, 5");
+	    "ORDER BY 9, 8, 2, 6");
 	struct buf out = {0};
 	char hex[65];
 	struct fingerprint *fp;
 	char *rel;
+	const int ncols = (int)(sizeof manifest_header / sizeof *manifest_header);
 
 	if (st == NULL) {
 		b->failures++;
@@ -513,17 +521,17 @@ write_manifest(struct build *b)
 	}
 	sqlite3_bind_text(st, 1, prefix, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 2, b->year);
-	buf_puts(&out, "serial,award,recipient,region,file,sha256\n");
+	csv_begin(&out);
+	for (int i = 0; i < ncols; i++)
+		csv_text(&out, manifest_header[i], i == 0);
+	csv_end_row(&out);
 	while (sqlite3_step(st) == SQLITE_ROW) {
-		const char *path = (const char *)sqlite3_column_text(st, 4);
-		for (int i = 0; i < 4; i++) {
-			buf_csv_field(&out, (const char *)sqlite3_column_text(st, i));
-			buf_putc(&out, ',');
-		}
-		buf_csv_field(&out, path + strlen(prefix));
-		buf_putc(&out, ',');
-		buf_csv_field(&out, (const char *)sqlite3_column_text(st, 5));
-		buf_putc(&out, '\n');
+		const char *path = (const char *)sqlite3_column_text(st, 5);
+		for (int i = 0; i < 5; i++)
+			csv_text(&out, (const char *)sqlite3_column_text(st, i), i == 0);
+		csv_text(&out, path + strlen(prefix), 0);
+		csv_text(&out, (const char *)sqlite3_column_text(st, 6), 0);
+		csv_end_row(&out);
 	}
 	sqlite3_finalize(st);
 	fp = fp_new(b->oc);

@@ -43,11 +43,18 @@ check "manifest.csv written" test -f "$Y/manifest.csv"
 
 # The manifest's sha256 are those of the files.
 bad=0
-tail -n +2 "$Y/manifest.csv" | while IFS=, read -r serial award recipient region file sha; do
+tail -n +2 "$Y/manifest.csv" | tr -d '\r' | while IFS=, read -r serial award title recipient region file sha; do
 	[ "$(sha256sum "$Y/$file" | cut -d' ' -f1)" = "$sha" ] || { echo "FAIL: sha256 of $file"; exit 1; }
 done || bad=1
 [ $bad = 0 ] && [ "$(wc -l <"$Y/manifest.csv")" -ge 15 ] && ok "manifest sha256 match the files" ||
 	fail "manifest sha256"
+# For Excel on Chinese Windows: a BOM, CRLF, Chinese headers, the award's title beside its code.
+head -c 3 "$Y/manifest.csv" | od -An -tx1 | grep -q 'ef bb bf' && ok "manifest: BOM" || fail "manifest: BOM"
+[ "$(grep -c "$(printf '\r')\$" "$Y/manifest.csv")" = "$(wc -l <"$Y/manifest.csv")" ] && ok "manifest: CRLF" || fail "manifest: CRLF"
+head -1 "$Y/manifest.csv" | grep -q "^$(printf '\357\273\277')证书编号,奖项代码,奖项名称,获奖者,地区,文件,文件校验值（SHA-256）" &&
+	ok "manifest: Chinese headers" || fail "manifest: Chinese headers"
+grep -q ',MEDAL,南通市五一劳动奖章,' "$Y/manifest.csv" && ok "manifest: award titles besides codes" ||
+	fail "manifest: award titles besides codes"
 
 # Text extraction gives back rare, non-BMP characters and the 〇 of the date.
 case "$(text "$Y/MEDAL/$s_wang.pdf")" in *王喆*) ok "name with 喆 extracts";; *) fail "name with 喆";; esac
