@@ -94,4 +94,13 @@ LC_ALL=C J ingest >/dev/null 2>&1
 	"2:32: 未知地区“港闸市”：请填写以下地区之一的名称或代码：崇川区（320602）、通州区（320612）、海门区（320614）、如东县（320623）、启东市（320681）、如皋市（320682）、海安市（320685）、南通经济技术开发区（KFQ）、苏锡通科技产业园区（SXT）、通州湾示范区（TZW）、市直（SZ）" ] &&
 	ok "rejection stored in Chinese under LC_ALL=C, without the operator's line" ||
 	fail "rejection stored in Chinese under LC_ALL=C: $(q "SELECT message FROM rejection")"
+# and the annual report's appendix of rejected files, made under LC_ALL=C, shows it in Chinese
+LC_ALL=C "$JINGSAI" --input in --db db --output out --templates "$TOP/templates" --fonts "$TOP/fonts" \
+	annual 2024 >/dev/null 2>&1
+pdftotext out/annual/2024/city.pdf - 2>/dev/null | tr -d ' \n' >appendix.txt
+grep -qF "被拒收的文件及原因" appendix.txt && grep -qF "unknown-region.csv" appendix.txt &&
+	grep -qF "未知地区“港闸市”：请填写以下地区之一的名称或代码" appendix.txt &&
+	ok "appendix of rejected files in Chinese under LC_ALL=C" ||
+	fail "appendix of rejected files in Chinese under LC_ALL=C"
+grep -qF "unknown region" appendix.txt && fail "no English message in the appendix" || ok "no English message in the appendix"
 finish
