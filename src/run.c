@@ -72,10 +72,12 @@ bar_draw(struct run *r, int final)
 		memset(bar, '#', (size_t)fill);
 		memset(bar + fill, '.', (size_t)(width - fill));
 		bar[width] = '\0';
-		n = snprintf(line, sizeof line, "\r[%s] %ld/%ld documents  %.1f/s ", bar,
+		n = snprintf(line, sizeof line, _("\r[%s] %ld/%ld documents  %.1f/s "), bar,
 		    r->done, r->total, rate);
 	} else
-		n = snprintf(line, sizeof line, "\r%ld documents  %.1f/s ", r->done, rate);
+		n = snprintf(line, sizeof line, _("\r%ld documents  %.1f/s "), r->done, rate);
+	if (n >= (int)sizeof line)
+		n = (int)sizeof line - 1;
 	fwrite(line, 1, (size_t)n, stderr);
 	if (final)
 		fputs("\r\033[K", stderr); /* leave the terminal as it was */
