@@ -58,19 +58,21 @@ read_only_authorizer(void *arg, int action, const char *a, const char *b, const 
 }
 
 /* One document: the template run with PARAMS, written as output/RELBASE.pdf
- * and .csv unless unchanged.  Returns 0 or -1. */
+ * (one file per device of OC) and .csv unless unchanged.  Returns 0 or -1. */
 static int
 build_document(struct out_ctx *oc, sqlite3 *ro, struct fontset *fs, const struct tpl *t,
     const struct tpl_param *params, int nparams, const char *relbase, struct timing *tm)
 {
-	char *pdf_rel = xasprintf("%s.pdf", relbase), *csv_rel = xasprintf("%s.csv", relbase);
-	struct buf pdf = {0}, csv = {0};
+	char *csv_rel = xasprintf("%s.csv", relbase);
+	struct out_doc od;
+	struct buf csv = {0};
 	struct tpl_run *run;
 	struct doc *d = NULL;
 	char fpr[65];
 	int rc = -1;
 	double t0 = jz_wall_seconds(), c0 = jz_cpu_seconds();
 
+	out_doc_init(&od, oc, relbase);
 	run = tpl_query(t, ro, params, nparams);
 	tm->sql += jz_wall_seconds() - t0;
 	tm->sql_cpu += jz_cpu_seconds() - c0;
@@ -80,21 +82,21 @@ build_document(struct out_ctx *oc, sqlite3 *ro, struct fontset *fs, const struct
 	fp_add_str(fp, "annual");
 	tpl_run_fingerprint(run, fp);
 	fp_done(fp, fpr);
-	if (!out_needed(oc, pdf_rel, fpr) && !out_needed(oc, csv_rel, fpr)) {
-		out_unchanged(oc, pdf_rel);
+	if (!out_doc_needed(oc, &od, fpr) && !out_needed(oc, csv_rel, fpr)) {
+		out_doc_unchanged(oc, &od);
 		rc = 0;
 		goto done;
 	}
 	t0 = jz_wall_seconds();
 	c0 = jz_cpu_seconds();
 	d = tpl_render(run, fs, &csv);
-	if (d != NULL && doc_render_pdf(d, &pdf) == 0) {
+	if (d != NULL && out_doc_render(&od, oc, d) == 0) {
 		tm->documents++;
 		tm->pages += doc_page_count(d);
 		tm->typeset += jz_wall_seconds() - t0;
 		tm->typeset_cpu += jz_cpu_seconds() - c0;
 		if (out_write(oc, csv_rel, fpr, csv.data, csv.len) == 0 &&
-		    out_write(oc, pdf_rel, fpr, pdf.data, pdf.len) == 0)
+		    out_doc_write(oc, &od, fpr) == 0)
 			rc = 0;
 	} else {
 		tm->typeset += jz_wall_seconds() - t0;
@@ -102,14 +104,13 @@ build_document(struct out_ctx *oc, sqlite3 *ro, struct fontset *fs, const struct
 	}
 done:
 	if (rc != 0) {
-		diag(DIAG_REPORT_FAILED, NULL, 0, 0, pdf_rel);
+		diag(DIAG_REPORT_FAILED, NULL, 0, 0, od.relpath[0]);
 		oc->failed++;
 	}
 	doc_free(d);
 	tpl_run_free(run);
-	buf_free(&pdf);
+	out_doc_free(&od);
 	buf_free(&csv);
-	free(pdf_rel);
 	free(csv_rel);
 	return rc;
 }

@@ -183,11 +183,11 @@ store_ranking(sqlite3 *db, const char *round, const struct ranked_entry *r, int 
 	return store_exec(db, "RELEASE ranking");
 }
 
-/* Lays the bulletin out from the template at TPL_PATH with PARAMS, into PDF
- * and CSV; returns 0 or -1 after a diagnostic. */
+/* Lays the bulletin out from the template at TPL_PATH with PARAMS, into
+ * the files of OD (PDF) and CSV; returns 0 or -1 after a diagnostic. */
 static int
 render(const struct out_ctx *oc, const char *tpl_path, const struct tpl_param *params, int nparams,
-    struct buf *pdf, struct buf *csv)
+    struct out_doc *od, struct buf *csv)
 {
 	struct tpl *t = NULL;
 	struct tpl_run *run = NULL;
@@ -206,7 +206,7 @@ render(const struct out_ctx *oc, const char *tpl_path, const struct tpl_param *p
 		goto out;
 	if ((d = tpl_render(run, fs, csv)) == NULL)
 		goto out;
-	rc = doc_render_pdf(d, pdf);
+	rc = out_doc_render(od, oc, d);
 out:
 	doc_free(d);
 	fontset_free(fs);
@@ -222,8 +222,9 @@ bulletin_build(struct out_ctx *oc, const char *round, long number)
 	sqlite3 *db = oc->db;
 	struct fingerprint *fp;
 	struct ranked_entry *ranked = NULL;
-	struct buf pdf = {0}, csv = {0};
-	char fpr[65], *tpl_path, *pdf_rel, *csv_rel;
+	struct out_doc od;
+	struct buf csv = {0};
+	char fpr[65], *tpl_path, *csv_rel;
 	int first, last, y, m, d, n = 0, status = JZ_EXIT_OK;
 	long issued_number;
 
@@ -248,7 +249,9 @@ bulletin_build(struct out_ctx *oc, const char *round, long number)
 		return JZ_EXIT_FAILURE;
 
 	tpl_path = path_join(oc->opts->templates_dir, "bulletin.xml");
-	pdf_rel = xasprintf("bulletin/%s/bulletin.pdf", round);
+	char *relbase = xasprintf("bulletin/%s/bulletin", round);
+	out_doc_init(&od, oc, relbase);
+	free(relbase);
 	csv_rel = xasprintf("bulletin/%s/bulletin.csv", round);
 
 	/* Everything the bulletin is made from, before any work. */
@@ -263,8 +266,8 @@ bulletin_build(struct out_ctx *oc, const char *round, long number)
 	fp_done(fp, fpr);
 	if (status != JZ_EXIT_OK)
 		goto out;
-	if (!out_needed(oc, pdf_rel, fpr) && !out_needed(oc, csv_rel, fpr)) {
-		out_unchanged(oc, pdf_rel);
+	if (!out_doc_needed(oc, &od, fpr) && !out_needed(oc, csv_rel, fpr)) {
+		out_doc_unchanged(oc, &od);
 		out_unchanged(oc, csv_rel);
 		goto out;
 	}
@@ -305,10 +308,10 @@ bulletin_build(struct out_ctx *oc, const char *round, long number)
 		{"number", number_s}, {"issue_year", year_s}, {"doc_number", doc_number},
 		{"date", date}, {"issue_date", iso_date},
 	};
-	if (render(oc, tpl_path, params, sizeof params / sizeof *params, &pdf, &csv) != 0) {
+	if (render(oc, tpl_path, params, sizeof params / sizeof *params, &od, &csv) != 0) {
 		oc->failed++;
 		status = JZ_EXIT_FAILURE;
-	} else if (out_write(oc, pdf_rel, fpr, pdf.data, pdf.len) != 0 ||
+	} else if (out_doc_write(oc, &od, fpr) != 0 ||
 	    out_write(oc, csv_rel, fpr, csv.data, csv.len) != 0)
 		status = JZ_EXIT_FAILURE;
 	free(prefix);
@@ -316,10 +319,9 @@ bulletin_build(struct out_ctx *oc, const char *round, long number)
 	free(date);
 out:
 	rank_free(ranked, n);
-	buf_free(&pdf);
+	out_doc_free(&od);
 	buf_free(&csv);
 	free(tpl_path);
-	free(pdf_rel);
 	free(csv_rel);
 	return status;
 }

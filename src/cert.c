@@ -14,6 +14,7 @@
 #include "cert.h"
 #include "sheets.h"
 #include "commands.h"
+#include "device.h"
 #include "layout.h"
 #include "outputs.h"
 #include "store.h"
@@ -123,17 +124,14 @@ cert_doc(struct build *b, const struct cert_template *t, const char *title)
 	return doc_new(b->fs, &s);
 }
 
-/* Renders D and writes it at RELPATH; frees D. */
+/* Renders D with each device and writes the files of OD; frees D. */
 static void
-finish_doc(struct build *b, struct doc *d, const char *relpath, const char *fingerprint)
+finish_doc(struct build *b, struct doc *d, struct out_doc *od, const char *fingerprint)
 {
-	struct buf out = {0};
-
-	if (doc_render_pdf(d, &out) != 0)
+	if (out_doc_render(od, b->oc, d) != 0)
 		b->failures++;
-	else if (out_write(b->oc, relpath, fingerprint, out.data, out.len) != 0)
+	else if (out_doc_write(b->oc, od, fingerprint) != 0)
 		b->failures++;
-	buf_free(&out);
 	doc_free(d);
 }
 
@@ -178,6 +176,7 @@ struct singles {
 	long owner;              /* pid of the process that writes the batches */
 	int ntodo;
 	int *todo;               /* index in r of each file to make */
+	int *device;             /* the device of b->oc that renders it */
 	char **rel;              /* its path (owned until written) */
 	char (*hex)[65];         /* its fingerprint */
 	struct out_file *batch;  /* BATCH files waiting to be written */
@@ -199,7 +198,7 @@ single_render(void *arg, int k, struct buf *out)
 	values_of(b, r, s->date, &s->payloads[s->todo[k]], &s->qr[s->todo[k]], &v);
 	cert_draw(d, s->t, &v, b->args->stock, b->dx, b->dy, r->serial,
 	    cert_draw_shared(d, s->t, &v, b->args->stock, b->dx, b->dy, r->serial));
-	rc = doc_render_pdf(d, out);
+	rc = doc_render(d, b->oc->devices[s->device[k]], out);
 	/* creating a file is costly too (the file system's inode search):
 	 * written here, put in place by out_write_batch */
 	if (rc == 0)
@@ -255,7 +254,7 @@ build_award(struct build *b, const struct cert_award *a, struct cert_rec *r, int
 	struct cert_template *t = cert_template_load(tpath);
 	char *date = NULL, hex[65], *rel;
 	struct fingerprint *fp;
-	int written = 0, unchanged = 0, stock = b->args->stock;
+	int written = 0, unchanged = 0, stock = b->args->stock, ndev;
 	double t0 = jz_wall_seconds(), c0 = jz_thread_cpu_seconds(), tf0, t_fonts;
 	double ts0, ts1, tp1, cp1, cs0, cc0, c_single;
 	struct cert_qr_batch *qrb = NULL;
@@ -264,6 +263,7 @@ build_award(struct build *b, const struct cert_award *a, struct cert_rec *r, int
 	char **payloads;
 	QRcode **qr;
 	struct singles s = {0};
+	struct out_doc od;
 
 	free(tpath);
 	if (t == NULL) {
@@ -319,8 +319,10 @@ build_award(struct build *b, const struct cert_award *a, struct cert_rec *r, int
 	for (int i = 0; i < n; i++)
 		fp_rec(fp, b, &r[i]);
 	fp_done(fp, hex);
-	rel = xasprintf("certificates/%d/%s%s/print.pdf", b->year, b->tree, a->code);
-	if (out_needed(b->oc, rel, hex)) {
+	rel = xasprintf("certificates/%d/%s%s/print", b->year, b->tree, a->code);
+	out_doc_init(&od, b->oc, rel);
+	free(rel);
+	if (out_doc_needed(b->oc, &od, hex)) {
 		char *title = xasprintf("%s %d", a->title, b->year);
 		struct doc *d = cert_doc(b, t, title);
 		struct cert_values v;
@@ -338,12 +340,12 @@ build_award(struct build *b, const struct cert_award *a, struct cert_rec *r, int
 			v.qr_index = i;
 			cert_draw(d, t, &v, stock, b->dx, b->dy, r[i].serial, block);
 		}
-		finish_doc(b, d, rel, hex);
+		finish_doc(b, d, &od, hex);
 		free(title);
 		print_state = N_("written");
 	} else
-		out_unchanged(b->oc, rel);
-	free(rel);
+		out_doc_unchanged(b->oc, &od);
+	out_doc_free(&od);
 	tp1 = jz_wall_seconds();
 	cp1 = jz_thread_cpu_seconds();
 	if (qrb != NULL)
@@ -362,24 +364,30 @@ build_award(struct build *b, const struct cert_award *a, struct cert_rec *r, int
 	s.date = date;
 	s.payloads = payloads;
 	s.qr = qr;
-	s.todo = xcalloc((size_t)n + 1, sizeof *s.todo);
-	s.rel = xcalloc((size_t)n + 1, sizeof *s.rel);
-	s.hex = xcalloc((size_t)n + 1, sizeof *s.hex);
+	ndev = b->oc->ndevices;
+	s.todo = xcalloc((size_t)n * ndev + 1, sizeof *s.todo);
+	s.device = xcalloc((size_t)n * ndev + 1, sizeof *s.device);
+	s.rel = xcalloc((size_t)n * ndev + 1, sizeof *s.rel);
+	s.hex = xcalloc((size_t)n * ndev + 1, sizeof *s.hex);
 	for (int i = 0; i < n; i++) {
 		fp = fp_new(b->oc);
 		fp_template(fp, b, t);
 		fp_rec(fp, b, &r[i]);
 		fp_done(fp, hex);
-		rel = xasprintf("certificates/%d/%s%s/%s.pdf", b->year, b->tree, a->code, r[i].serial);
-		if (!out_needed(b->oc, rel, hex)) {
-			out_unchanged(b->oc, rel);
-			unchanged++;
-			free(rel);
-			continue;
+		for (int j = 0; j < ndev; j++) {
+			rel = xasprintf("certificates/%d/%s%s/%s%s", b->year, b->tree, a->code,
+			    r[i].serial, b->oc->devices[j]->suffix);
+			if (!out_needed(b->oc, rel, hex)) {
+				out_unchanged(b->oc, rel);
+				unchanged++;
+				free(rel);
+				continue;
+			}
+			s.todo[s.ntodo] = i;
+			s.device[s.ntodo] = j;
+			s.rel[s.ntodo] = rel;
+			memcpy(s.hex[s.ntodo++], hex, sizeof hex);
 		}
-		s.todo[s.ntodo] = i;
-		s.rel[s.ntodo] = rel;
-		memcpy(s.hex[s.ntodo++], hex, sizeof hex);
 	}
 	s.batch = xcalloc(BATCH, sizeof *s.batch);
 	(void)cert_par_render(s.ntodo, single_render, single_take, &s);   /* losses counted by single_take */
@@ -389,6 +397,7 @@ build_award(struct build *b, const struct cert_award *a, struct cert_rec *r, int
 		free(s.rel[k]);
 	free(s.batch);
 	free(s.todo);
+	free(s.device);
 	free(s.rel);
 	free(s.hex);
 	ts1 = jz_wall_seconds();
@@ -401,14 +410,16 @@ build_award(struct build *b, const struct cert_award *a, struct cert_rec *r, int
 		fp_template(fp, b, t);
 		fp_add_str(fp, "calibration");
 		fp_done(fp, hex);
-		rel = xasprintf("certificates/%d/%s%s/calibration.pdf", b->year, b->tree, a->code);
-		if (out_needed(b->oc, rel, hex)) {
+		rel = xasprintf("certificates/%d/%s%s/calibration", b->year, b->tree, a->code);
+		out_doc_init(&od, b->oc, rel);
+		free(rel);
+		if (out_doc_needed(b->oc, &od, hex)) {
 			struct doc *d = cert_doc(b, t, "校准页");
 			cert_draw_calibration(d, t, b->dx, b->dy);
-			finish_doc(b, d, rel, hex);
+			finish_doc(b, d, &od, hex);
 		} else
-			out_unchanged(b->oc, rel);
-		free(rel);
+			out_doc_unchanged(b->oc, &od);
+		out_doc_free(&od);
 	}
 	{
 		char *what = xasprintf("%s%s", b->tree, a->code);

@@ -7,7 +7,7 @@
 
 #include "jingsai.h"
 #include "layout.h"
-#include "device.h"
+#include "layout_int.h"
 
 static const unsigned palette[] = {
 	0xC0392B, 0x2E86C1, 0x27AE60, 0xE67E22, 0x8E44AD, 0x7F8C8D

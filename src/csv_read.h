@@ -39,7 +39,7 @@ typedef int (*csv_row_fn)(void *arg, const struct csv_row *row);
 
 /* Flags of csv_read_flags. */
 enum {
-	/* The callback finds duplicate keys (the store does, ingest.c): the
+	/* The callback finds duplicate keys (the store does, ingest_csv.c): the
 	 * reader keeps no set of keys and hands it every good row. */
 	CSV_KEYS_BY_CALLER = 1,
 	/* DATA is a private read-only mapping of a file (mmap, page-aligned):

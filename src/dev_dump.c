@@ -1,25 +1,24 @@
 /* dev_dump.c — the layout dump device: every page, line box, glyph run, rule
  * and shape as one line of text with its coordinates (mm from the top-left
  * corner), so tests can assert layout without parsing PDF. */
-#include <stdio.h>
-
 #include "jingsai.h"
 #include "device.h"
+#include "dlist.h"
+#include "face.h"
 
 static void
-put_text(FILE *fp, const struct dl_item *it)
+put_text(struct buf *out, const struct dl_item *it)
 {
-	struct buf b = {0};
 	int i;
 
+	buf_puts(out, " \"");
 	for (i = 0; i < it->nglyphs; i++)
-		utf8_encode(&b, it->glyphs[i].cp);
-	fprintf(fp, " \"%s\"", b.data != NULL ? b.data : "");
-	buf_free(&b);
+		utf8_encode(out, it->glyphs[i].cp);
+	buf_putc(out, '"');
 }
 
 static void
-put_items(FILE *fp, const struct dl_page *pg)
+put_items(struct buf *out, const struct dl_page *pg)
 {
 	int i;
 
@@ -28,38 +27,38 @@ put_items(FILE *fp, const struct dl_page *pg)
 
 		switch (it->kind) {
 		case DL_LINEBOX:
-			fprintf(fp, "  line %s x=%.2f y=%.2f w=%.2f h=%.2f \"%s\"\n", it->tag,
+			buf_printf(out, "  line %s x=%.2f y=%.2f w=%.2f h=%.2f \"%s\"\n", it->tag,
 			    it->x, it->y, it->w, it->h, it->text);
 			break;
 		case DL_RUN:
-			fprintf(fp, "    run %s x=%.2f base=%.2f w=%.2f font=%s size=%.2f sp=%.3f%s color=%06x n=%d",
+			buf_printf(out, "    run %s x=%.2f base=%.2f w=%.2f font=%s size=%.2f sp=%.3f%s color=%06x n=%d",
 			    it->tag, it->x, it->y, it->w, face_name(it->face), it->size_pt,
 			    it->spacing_pt, it->bold ? " bold" : "", it->stroke, it->nglyphs);
-			put_text(fp, it);
-			fputc('\n', fp);
+			put_text(out, it);
+			buf_putc(out, '\n');
 			break;
 		case DL_LINE:
-			fprintf(fp, "  rule %s x1=%.2f y1=%.2f x2=%.2f y2=%.2f width=%.2f color=%06x\n",
+			buf_printf(out, "  rule %s x1=%.2f y1=%.2f x2=%.2f y2=%.2f width=%.2f color=%06x\n",
 			    it->tag, it->x, it->y, it->x2, it->y2, it->width_pt, it->stroke);
 			break;
 		case DL_RECT:
-			fprintf(fp, "  rect %s x=%.2f y=%.2f w=%.2f h=%.2f width=%.2f stroke=%06x fill=%s%06lx\n",
+			buf_printf(out, "  rect %s x=%.2f y=%.2f w=%.2f h=%.2f width=%.2f stroke=%06x fill=%s%06lx\n",
 			    it->tag, it->x, it->y, it->w, it->h, it->width_pt, it->stroke,
 			    it->fill < 0 ? "-" : "", it->fill < 0 ? 0 : it->fill);
 			break;
 		case DL_CIRCLE:
-			fprintf(fp, "  circle %s cx=%.2f cy=%.2f r=%.2f width=%.2f stroke=%06x fill=%s%06lx\n",
+			buf_printf(out, "  circle %s cx=%.2f cy=%.2f r=%.2f width=%.2f stroke=%06x fill=%s%06lx\n",
 			    it->tag, it->x, it->y, it->w, it->width_pt, it->stroke,
 			    it->fill < 0 ? "-" : "", it->fill < 0 ? 0 : it->fill);
 			break;
 		case DL_QR: {
 			int n;
 			(void)dl_qr_modules(it, &n);
-			fprintf(fp, "  qr x=%.2f y=%.2f size=%.2f modules=%d\n", it->x, it->y, it->w, n);
+			buf_printf(out, "  qr x=%.2f y=%.2f size=%.2f modules=%d\n", it->x, it->y, it->w, n);
 			break;
 		}
 		case DL_SHARED:
-			fprintf(fp, "  shared %d\n", it->block + 1);
+			buf_printf(out, "  shared %d\n", it->block + 1);
 			break;
 		}
 	}
@@ -67,20 +66,22 @@ put_items(FILE *fp, const struct dl_page *pg)
 
 /* Shared blocks first ("shared N", then their items as on a page), then
  * each page, where "  shared N" says where a block is drawn. */
-void
-dev_dump_render(const struct dl_doc *dl, FILE *fp)
+int
+dev_dump_render(const struct dl_doc *dl, struct buf *out)
 {
 	int p, i;
 
 	for (p = 0; p < dl->nshared; p++) {
-		fprintf(fp, "shared %d\n", p + 1);
-		put_items(fp, &dl->shared[p]);
+		buf_printf(out, "shared %d\n", p + 1);
+		put_items(out, &dl->shared[p]);
 	}
 	for (p = 0; p < dl->npages; p++) {
-		fprintf(fp, "page %d %.2f %.2f\n", p + 1, dl->pages[p].w_mm, dl->pages[p].h_mm);
-		put_items(fp, &dl->pages[p]);
+		buf_printf(out, "page %d %.2f %.2f\n", p + 1, dl->pages[p].w_mm, dl->pages[p].h_mm);
+		put_items(out, &dl->pages[p]);
 	}
 	for (i = 0; i < dl->noutlines; i++)
-		fprintf(fp, "outline %d page=%d y=%.2f \"%s\"\n", dl->outlines[i].level,
+		buf_printf(out, "outline %d page=%d y=%.2f \"%s\"\n", dl->outlines[i].level,
 		    dl->outlines[i].page + 1, dl->outlines[i].y_mm, dl->outlines[i].title);
+	buf_puts(out, "");
+	return 0;
 }

@@ -150,3 +150,16 @@ diag_set_verbosity(int q, int v)
 	quiet = q;
 	verbose = v;
 }
+
+int
+jz_doc_check(void)
+{
+	static int reported;
+	int rc = jz_doc_available();
+
+	if (rc != 0 && !reported) {
+		reported = 1;
+		diag(rc == -1 ? DIAG_I18N_NO_LOCALE : DIAG_I18N_NO_CATALOGUE, NULL, 0, 0);
+	}
+	return rc == 0 ? 0 : -1;
+}

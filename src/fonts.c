@@ -19,7 +19,7 @@
 
 #include "jingsai.h"
 #include "layout.h"
-#include "device.h"
+#include "face.h"
 
 /* The default roles, the same as the shipped fonts/roles.conf. */
 static const char default_roles[] =

@@ -43,23 +43,23 @@ zh_open(void)
 static int
 has_catalogue(const char *dir)
 {
-	char *mo = xasprintf("%s/zh_CN/LC_MESSAGES/%s.mo", dir, JZ_TEXTDOMAIN);
+	char mo[4200];
 	struct stat sb;
-	int ok = stat(mo, &sb) == 0 && S_ISREG(sb.st_mode);
 
-	free(mo);
-	return ok;
+	snprintf(mo, sizeof mo, "%s/zh_CN/LC_MESSAGES/%s.mo", dir, JZ_TEXTDOMAIN);
+	return stat(mo, &sb) == 0 && S_ISREG(sb.st_mode);
 }
 
 /* Where the catalogue is: beside the program in its build tree
  * (./jingsai → build/locale, build/jingsai-asan → build/locale), relative to
  * an installed program (bin/../share/locale), else the configured folder.
- * Returns a static string. */
+ * Returns a static string.  (No util.c here: diag.c calls into this file,
+ * and util.c reports through diag.c.) */
 static const char *
 catalogue_dir(void)
 {
-	static char *dir;
-	char exe[4096];
+	static char dir[4100];
+	char exe[4000];
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
 	static const char *const beside[] = {"build/locale", "locale", "../share/locale"};
 
@@ -69,8 +69,7 @@ catalogue_dir(void)
 		if (slash != NULL) {
 			*slash = '\0';
 			for (size_t i = 0; i < sizeof beside / sizeof *beside; i++) {
-				free(dir);
-				dir = path_join(exe, beside[i]);
+				snprintf(dir, sizeof dir, "%s/%s", exe, beside[i]);
 				if (has_catalogue(dir))
 					return dir;
 			}
@@ -131,20 +130,14 @@ jz_doc_text(const char *msgid)
 }
 
 int
-jz_doc_check(void)
+jz_doc_available(void)
 {
-	static int reported;
-
-	pthread_once(&zh_once, zh_open);
 	/* TRANSLATORS: the language of this catalogue, in itself; jingsai
 	 * looks it up to know that documents will be Chinese. */
 	static const char probe[] = N_("English");
 
-	if (zh_locale != (locale_t)0 && strcmp(jz_doc_text(probe), probe) != 0)
-		return 0;
-	if (!reported) {
-		reported = 1;
-		diag(zh_locale == (locale_t)0 ? DIAG_I18N_NO_LOCALE : DIAG_I18N_NO_CATALOGUE, NULL, 0, 0);
-	}
-	return -1;
+	pthread_once(&zh_once, zh_open);
+	if (zh_locale == (locale_t)0)
+		return -1;
+	return strcmp(jz_doc_text(probe), probe) != 0 ? 0 : -2;
 }

@@ -24,8 +24,11 @@ void jz_i18n_init(void);
 /* MSGID's Chinese translation (MSGID itself when the catalogue or the
  * zh_CN.UTF-8 locale is missing, reported once).  Static storage. */
 const char *jz_doc_text(const char *msgid);
+/* 0 when jz_doc_text gives Chinese; -1 when the zh_CN.UTF-8 locale is not
+ * installed, -2 when the catalogue is not found (i18n.c). */
+int jz_doc_available(void);
 /* Writers of documents call this first: returns 0 when jz_doc_text gives
- * Chinese, else -1 after a warning (once) that says what to install. */
+ * Chinese, else -1 after a warning (once) that says what to install (diag.c). */
 int jz_doc_check(void);
 
 /* Exit statuses (SPEC §7). */
@@ -37,6 +40,10 @@ enum jz_exit {
 	JZ_EXIT_LOCKED = 75   /* another run holds the lock */
 };
 
+/* The most devices a document is rendered by at once (device.h). */
+#define JZ_DEVICES_MAX 4
+struct device;
+
 /* Options common to every subcommand; main.c fills them, stages read them. */
 struct jz_opts {
 	const char *input_dir;     /* submissions; default "input" */
@@ -46,6 +53,10 @@ struct jz_opts {
 	const char *fonts_dir;     /* default "fonts" */
 	int quiet;                 /* --quiet: errors only */
 	int verbose;               /* --verbose: notes too */
+	/* --device LIST, --dump: the devices that render each document, in
+	 * order; none (ndevices 0): the first of the table, PDF */
+	const struct device *devices[JZ_DEVICES_MAX];
+	int ndevices;
 };
 
 /* ---- Diagnostics (diag.c) ---------------------------------------------

@@ -92,10 +92,16 @@ void doc_heading(struct doc *d, int level, const char *text);         /* level 1
 void doc_paragraph(struct doc *d, const struct text_style *s, const char *text);
 void doc_vspace(struct doc *d, double pt);
 void doc_page_break(struct doc *d);
+/* Before a heading that introduces a table or chart: a new page unless the
+ * table's caption, header and first rows would fit below the cursor (the
+ * flow keeps a heading with one line of what follows only). */
+void doc_keep_for_table(struct doc *d);
 /* A horizontal rule across the 版心 at the current position. */
 void doc_hrule(struct doc *d, double width_pt, unsigned color);
 /* Current vertical position, mm from the page top; and the page number (1-based). */
 double doc_cursor_y(const struct doc *d);
+/* The bottom of the 版心, mm from the page top. */
+double doc_body_bottom(const struct doc *d);
 int doc_page_count(const struct doc *d);
 
 /* Tables: header repeated on every page, no row split across pages, numbers
@@ -136,6 +142,22 @@ void doc_chart(struct doc *d, const struct chart *c);
  * to 2 so it carries no number); what follows starts on the next page. */
 void doc_cover(struct doc *d, const char *title, const char *subtitle, const char *issuer,
     const char *date_text);
+
+/* ---- GB/T 9704 page furniture (furniture.c), placed from the page setup.
+ * A report's cover: ISSUER in red over a red rule at the top of the 版心,
+ * SUBTITLE and TITLE (一号, bold) in its upper half, ISSUER and DATE near
+ * its foot; any but TITLE may be NULL.  What follows starts on a new page. */
+void doc_report_cover(struct doc *d, const char *title, const char *subtitle, const char *issuer,
+    const char *date);
+/* The 版头 of a red-header document (§7.2) on the first page: the
+ * issuing-office mark ISSUER in red, 35 mm below the top of the 版心; the
+ * document NUMBER (NULL or "": none) two lines below it; a red rule 4 mm
+ * below the number.  The flow goes on two lines below the rule. */
+void doc_redhead(struct doc *d, const char *issuer, const char *number);
+/* The issuing body and DATE closing a document (§7.3.5.2): a blank line,
+ * ISSUER two characters from the right edge of the 版心, DATE below it
+ * starting two characters further right. */
+void doc_signature(struct doc *d, const char *issuer, const char *date);
 
 /* ---- Fixed positions (certificates, red header, cover). */
 void doc_new_page(struct doc *d);
@@ -184,12 +206,20 @@ void doc_shared_place(struct doc *d, int n);
 double doc_text_width(struct doc *d, const struct text_style *s, const char *text);
 
 /* ---- Output ---------------------------------------------------------------
- * Fails (returns -1 after a diagnostic naming the field and the code point)
- * when any character had no font in its role's chain; nothing is written then. */
-int doc_render_pdf(struct doc *d, struct buf *out);
-int doc_write_pdf(struct doc *d, const char *path);  /* atomic */
-/* The layout dump: one line per page, line box, glyph run, rule, shape. */
-void doc_write_dump(struct doc *d, FILE *fp);
+ * A device (device.h: the PDF, the layout dump) renders the finished
+ * document; the layout never names one. */
+struct device;
+struct dl_doc;
+/* Adds the page furniture (page numbers), then renders D with DEV,
+ * appending to OUT; a document without a page gets a blank one.  Fails
+ * (returns -1 after a diagnostic naming the field and the code point) when
+ * any character had no font in its role's chain; nothing is rendered then.
+ * D can be rendered again, by another device. */
+int doc_render(struct doc *d, const struct device *dev, struct buf *out);
+/* Adds the page furniture and returns D's display list as it is, for a
+ * device to render even when characters had no font (tests and tools that
+ * want to see the layout of a document doc_render refuses). */
+const struct dl_doc *doc_finish(struct doc *d);
 
 /* ---- Text helpers (text.c) ---- */
 /* 1234567 → "1,234,567" into OUT (size ≥ 32). */

@@ -3,9 +3,10 @@
 #include <string.h>
 
 #include "commands.h"
+#include "device.h"
 
-/* --help, a msgid per paragraph and per command, so that a new command is
- * one new line to translate (printed in the user's language). */
+/* --help, a msgid per paragraph and per command or option, so that a new
+ * one is one new line to translate (printed in the user's language). */
 static const char *const usage_text[] = {
 	N_("usage: jingsai [OPTIONS] COMMAND [ARGS] [OPTIONS]\n"),
 	"\n",
@@ -36,6 +37,10 @@ static const char *const usage_text[] = {
 	N_("  --db FILE         the store                        (default: var/jingsai.db)\n"),
 	N_("  --templates DIR   document templates               (default: templates)\n"),
 	N_("  --fonts DIR       font roles and operator fonts    (default: fonts)\n"),
+	N_("  --device LIST     what each document is written as, comma-separated\n"
+	   "                    devices from the list below      (default: pdf)\n"),
+	N_("  --dump            the same as --device pdf,dump: a layout dump beside\n"
+	   "                    each PDF, for tests and template authors\n"),
 	N_("  --quiet           print errors only\n"),
 	N_("  --verbose         print notes too\n"),
 	N_("  --help            this text\n"),
@@ -54,13 +59,55 @@ static const char *const usage_text[] = {
 	N_("Messages follow the locale: LANG=zh_CN.UTF-8 (or LC_ALL, LC_MESSAGES) gives\n"
 	   "them in Chinese, the C locale in English. Text that goes into documents\n"
 	   "(receipts, the rejected-files appendix) is Chinese in every locale.\n"),
+	"\n",
+	N_("Devices (--device): each writes NAME plus its suffix for every document\n"),
 };
 
+/* The usage text, then the devices of the table, one line each. */
 static void
-print_usage(FILE *fp)
+usage(FILE *fp)
 {
+	const struct device *dev;
+
 	for (size_t i = 0; i < sizeof usage_text / sizeof *usage_text; i++)
 		fputs(usage_text[i][0] == '\n' ? "\n" : _(usage_text[i]), fp);
+	for (int i = 0; (dev = device_at(i)) != NULL; i++)
+		fprintf(fp, "  %-6s %-6s %s\n", dev->name, dev->suffix, _(dev->about));
+}
+
+/* Reads LIST ("pdf,dump") into O's devices; returns 0, or -1 for an
+ * unknown name (in *BAD, when there is room) or too many. */
+static int
+parse_devices(const char *list, struct jz_opts *o, char *bad, size_t badlen)
+{
+	o->ndevices = 0;
+	while (*list != '\0') {
+		size_t n = strcspn(list, ",");
+		char name[32];
+		const struct device *dev = NULL;
+
+		if (n > 0 && n < sizeof name) {
+			memcpy(name, list, n);
+			name[n] = '\0';
+			dev = device_find(name);
+		}
+		if (dev == NULL) {
+			snprintf(bad, badlen, "%.*s", (int)n, list);
+			return -1;
+		}
+		for (int i = 0; i < o->ndevices && dev != NULL; i++)
+			if (o->devices[i] == dev)
+				dev = NULL;        /* named twice: once is enough */
+		if (dev != NULL) {
+			if (o->ndevices == JZ_DEVICES_MAX)
+				return -1;
+			o->devices[o->ndevices++] = dev;
+		}
+		list += n;
+		if (*list == ',')
+			list++;
+	}
+	return o->ndevices > 0 ? 0 : -1;
 }
 
 struct command {
@@ -106,7 +153,7 @@ parse_offset(const char *s, double *dx, double *dy)
 int
 main(int argc, char **argv)
 {
-	struct jz_opts o = {"input", "output", "var/jingsai.db", "templates", "fonts", 0, 0};
+	struct jz_opts o = {"input", "output", "var/jingsai.db", "templates", "fonts", 0, 0, {0}, 0};
 	struct jz_args a = {0};
 	const struct command *cmd = NULL;
 	char **pos = xcalloc((size_t)argc, sizeof *pos);
@@ -118,7 +165,7 @@ main(int argc, char **argv)
 		const char **target = NULL;
 
 		if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
-			print_usage(stdout);
+			usage(stdout);
 			free(pos);
 			return JZ_EXIT_OK;
 		}
@@ -147,6 +194,11 @@ main(int argc, char **argv)
 			a.re_sign = 1;
 			continue;
 		}
+		if (strcmp(arg, "--dump") == 0) {
+			char bad[32];
+			(void)parse_devices("pdf,dump", &o, bad, sizeof bad);
+			continue;
+		}
 		if (strcmp(arg, "--") == 0) {
 			while (++i < argc)
 				pos[npos++] = argv[i];
@@ -161,7 +213,7 @@ main(int argc, char **argv)
 		size_t nlen = eq ? (size_t)(eq - arg) : strlen(arg);
 		const char *value = eq ? eq + 1 : NULL;
 		static const char *const valued[] = {"--input", "--output", "--db", "--templates",
-		    "--fonts", "--region", "--award", "--number", "--offset"};
+		    "--fonts", "--region", "--award", "--number", "--offset", "--device"};
 		const char *name = NULL;
 		for (size_t k = 0; k < sizeof valued / sizeof *valued; k++)
 			if (strlen(valued[k]) == nlen && strncmp(arg, valued[k], nlen) == 0)
@@ -191,6 +243,13 @@ main(int argc, char **argv)
 				free(pos);
 				return usage_error(DIAG_USAGE_NUMBER, value);
 			}
+		} else if (strcmp(name, "--device") == 0) {
+			char bad[32] = "";
+			if (parse_devices(value, &o, bad, sizeof bad) != 0) {
+				free(pos);
+				return usage_error(bad[0] ? DIAG_USAGE_DEVICE : DIAG_USAGE_DEVICES,
+				    bad[0] ? bad : value);
+			}
 		} else if (strcmp(name, "--offset") == 0) {
 			if (parse_offset(value, &a.offset_x_mm, &a.offset_y_mm) != 0) {
 				free(pos);
@@ -201,7 +260,7 @@ main(int argc, char **argv)
 			*target = value;
 	}
 	if (npos == 0) {
-		print_usage(stderr);
+		usage(stderr);
 		free(pos);
 		return JZ_EXIT_USAGE;
 	}

@@ -12,6 +12,8 @@
 
 #include <openssl/evp.h>
 
+#include "device.h"
+#include "layout.h"
 #include "outputs.h"
 #include "store.h"
 
@@ -122,7 +124,16 @@ out_init(struct out_ctx *oc, sqlite3 *db, const struct jz_opts *opts)
 	memset(oc, 0, sizeof *oc);
 	oc->db = db;
 	oc->opts = opts;
+	for (int i = 0; i < opts->ndevices && i < JZ_DEVICES_MAX; i++)
+		oc->devices[oc->ndevices++] = opts->devices[i];
+	if (oc->ndevices == 0)
+		oc->devices[oc->ndevices++] = device_at(0);
 	fp_add_str(fp, "jingsai " JZ_VERSION);
+	/* Other devices, other files: a run that adds the dump is not skipped
+	 * as unchanged.  The PDF alone leaves the fingerprints as they were. */
+	if (oc->ndevices > 1 || oc->devices[0] != device_at(0))
+		for (int i = 0; i < oc->ndevices; i++)
+			fp_add_str(fp, oc->devices[i]->name);
 	/* The fonts folder: names, sizes and times of the files an operator
 	 * dropped in, and the role table itself. */
 	if ((dir = opendir(opts->fonts_dir)) != NULL) {
@@ -390,4 +401,56 @@ out_write_batch(struct out_ctx *oc, struct out_file *files, int n)
 	free(path);
 	free(tmp);
 	return failed;
+}
+
+void
+out_doc_init(struct out_doc *od, const struct out_ctx *oc, const char *relbase)
+{
+	memset(od, 0, sizeof *od);
+	for (int i = 0; i < oc->ndevices; i++)
+		od->relpath[od->n++] = xasprintf("%s%s", relbase, oc->devices[i]->suffix);
+}
+
+void
+out_doc_free(struct out_doc *od)
+{
+	for (int i = 0; i < od->n; i++) {
+		free(od->relpath[i]);
+		buf_free(&od->data[i]);
+	}
+	od->n = 0;
+}
+
+int
+out_doc_needed(struct out_ctx *oc, const struct out_doc *od, const char *fingerprint)
+{
+	for (int i = 0; i < od->n; i++)
+		if (out_needed(oc, od->relpath[i], fingerprint))
+			return 1;
+	return 0;
+}
+
+void
+out_doc_unchanged(struct out_ctx *oc, const struct out_doc *od)
+{
+	for (int i = 0; i < od->n; i++)
+		out_unchanged(oc, od->relpath[i]);
+}
+
+int
+out_doc_render(struct out_doc *od, const struct out_ctx *oc, struct doc *d)
+{
+	for (int i = 0; i < od->n; i++)
+		if (doc_render(d, oc->devices[i], &od->data[i]) != 0)
+			return -1;
+	return 0;
+}
+
+int
+out_doc_write(struct out_ctx *oc, const struct out_doc *od, const char *fingerprint)
+{
+	for (int i = 0; i < od->n; i++)
+		if (out_write(oc, od->relpath[i], fingerprint, od->data[i].data, od->data[i].len) != 0)
+			return -1;
+	return 0;
 }

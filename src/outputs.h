@@ -12,9 +12,15 @@
 
 #include "jingsai.h"
 
+struct doc;
+
 struct out_ctx {
 	sqlite3 *db;                /* the store (read-write) */
 	const struct jz_opts *opts;
+	/* what renders each document, one file each: opts' devices, or the
+	 * PDF device when opts names none */
+	const struct device *devices[JZ_DEVICES_MAX];
+	int ndevices;
 	int force;                  /* 1: build even when the fingerprint is unchanged */
 	char base[65];              /* fingerprint of the program, fonts and programme; mixed into every document's */
 	int built, unchanged, failed; /* counters for the run summary: written, left as they were, not written */
@@ -23,7 +29,7 @@ struct out_ctx {
 };
 
 /* Fills OC for OPTS and DB, computing the base fingerprint (program version,
- * fonts/ folder listing and roles). */
+ * fonts/ folder listing and roles, the devices unless only the PDF one). */
 void out_init(struct out_ctx *oc, sqlite3 *db, const struct jz_opts *opts);
 
 /* A fingerprint being gathered. */
@@ -75,5 +81,28 @@ int out_write_batch(struct out_ctx *oc, struct out_file *files, int n);
 
 /* Counts a document found up to date (calls the progress hook). */
 void out_unchanged(struct out_ctx *oc, const char *relpath);
+
+/* ---- A document as the devices of OC render it ----------------------------
+ * One file per device, output/RELBASE plus the device's suffix:
+ * "annual/2025/city" is written as annual/2025/city.pdf, and with the dump
+ * device also as annual/2025/city.dump. */
+struct out_doc {
+	int n;                               /* the devices of OC */
+	char *relpath[JZ_DEVICES_MAX];       /* RELBASE + the suffix of device i (owned) */
+	struct buf data[JZ_DEVICES_MAX];     /* what device i rendered */
+};
+/* Names the files of document RELBASE for the devices of OC; free with out_doc_free. */
+void out_doc_init(struct out_doc *od, const struct out_ctx *oc, const char *relbase);
+void out_doc_free(struct out_doc *od);
+/* 1 when any of OD's files must be (re)built for FINGERPRINT (out_needed). */
+int out_doc_needed(struct out_ctx *oc, const struct out_doc *od, const char *fingerprint);
+/* Counts each of OD's files as up to date (out_unchanged). */
+void out_doc_unchanged(struct out_ctx *oc, const struct out_doc *od);
+/* Renders D with each device of OC into OD's data (doc_render).  Returns 0,
+ * or -1 after a diagnostic: then nothing of OD is fit to write. */
+int out_doc_render(struct out_doc *od, const struct out_ctx *oc, struct doc *d);
+/* Writes OD's files in order, each as out_write does; stops at the first
+ * that fails.  Returns 0, or -1 after a diagnostic. */
+int out_doc_write(struct out_ctx *oc, const struct out_doc *od, const char *fingerprint);
 
 #endif

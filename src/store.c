@@ -199,7 +199,7 @@ const char store_schema[] =
 
 /* -- Earlier rows: a row that another file's row replaced (SPEC 3.2) is kept
  *    in TABLE_earlier, so that it comes back when that later file is
- *    forgotten or no longer has the key (ingest.c, remove_contribution).
+ *    forgotten or no longer has the key (ingest_forget.c, ingest_remove_contribution).
  *    Not a row of the file in `replacing`, the earlier content of the path
  *    being ingested: that content is going.  Every key kept there is also in
  *    TABLE; of the rows kept for a key, the latest has the highest rowid. - */

@@ -6,7 +6,7 @@
 
 #include "jingsai.h"
 #include "layout.h"
-#include "device.h"
+#include "layout_int.h"
 
 #define PAD_X 1.5                /* mm inside a cell, left and right */
 #define PAD_Y 1.0                /* mm above and below the text */

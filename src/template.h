@@ -66,8 +66,8 @@ const char *tpl_run_title(const struct tpl_run *r);
 /* Lays the document out with the fonts of FS (borrowed; it must outlive the
  * document) and appends the companion CSV to CSV (UTF-8 with BOM, CRLF;
  * every table, chart and number shown, one block after another, each headed
- * by its title).  Returns the document (render it with doc_render_pdf or
- * doc_write_dump, free it with doc_free), or NULL after a diagnostic. */
+ * by its title).  Returns the document (render it with doc_render, free it
+ * with doc_free), or NULL after a diagnostic. */
 struct doc *tpl_render(const struct tpl_run *r, struct fontset *fs, struct buf *csv);
 
 /* Formats VALUE (a number, or NULL) as FORMAT names it (thousands, integer,

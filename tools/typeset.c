@@ -31,6 +31,7 @@
 #include <string.h>
 
 #include "jingsai.h"
+#include "device.h"
 #include "layout.h"
 
 #define MAXF 64
@@ -437,13 +438,27 @@ main(int argc, char **argv)
 			fprintf(stderr, "typeset: %s: %s\n", dump, strerror(errno));
 			rc = 3;
 		} else {
-			doc_write_dump(st.d, fp);
+			/* as laid out, even with characters no font has */
+			struct buf b = {0};
+
+			device_find("dump")->render(doc_finish(st.d), &b);
+			fwrite(b.data, 1, b.len, fp);
+			buf_free(&b);
 			if (fp != stdout)
 				fclose(fp);
 		}
 	}
-	if (pdf != NULL && doc_write_pdf(st.d, pdf) != 0)
-		rc = 3;
+	if (pdf != NULL) {
+		struct buf out = {0};
+
+		if (doc_render(st.d, device_find("pdf"), &out) != 0)
+			rc = 3;
+		else if (atomic_write(pdf, out.data, out.len) != 0) {
+			diag(DIAG_IO_WRITE, pdf, 0, 0, strerror(errno));
+			rc = 3;
+		}
+		buf_free(&out);
+	}
 	if (rc == 0 && diag_count(DIAG_ERROR) + diag_count(DIAG_FATAL) > 0)
 		rc = 3;
 	doc_free(st.d);
@@ -460,7 +475,7 @@ main(int argc, char **argv)
 		memset(&st, 0, sizeof st);
 		st.d = doc_new(fs, &setup);
 		st.q = style_body;
-		if (run_body(&st, line, desc) != 0 || doc_render_pdf(st.d, &out) != 0)
+		if (run_body(&st, line, desc) != 0 || doc_render(st.d, device_find("pdf"), &out) != 0)
 			rc = 3;
 		else if ((fp = fopen(path, "wb")) == NULL || fwrite(out.data, 1, out.len, fp) != out.len ||
 		    fclose(fp) != 0) {

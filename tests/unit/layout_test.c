@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "jingsai.h"
+#include "device.h"
 #include "layout.h"
 #include "check.h"
 
@@ -14,13 +15,17 @@
 static char *
 dump(struct doc *d)
 {
-	char *s = NULL;
-	size_t n = 0;
-	FILE *fp = open_memstream(&s, &n);
+	struct buf b = {0};
 
-	doc_write_dump(d, fp);
-	fclose(fp);
-	return s;
+	device_find("dump")->render(doc_finish(d), &b);
+	return b.data;
+}
+
+/* D rendered by the PDF device into OUT. */
+static int
+doc_render_pdf(struct doc *d, struct buf *out)
+{
+	return doc_render(d, device_find("pdf"), out);
 }
 
 static int

@@ -1,0 +1,36 @@
+/* face.h — font faces as the layout and the devices use them (fonts.c):
+ * which face of a role's chain sets a character, its advances, its name,
+ * and a subset of it to embed.  Documents use the fontset calls of
+ * layout.h only. */
+#ifndef FACE_H
+#define FACE_H
+
+#include <stdint.h>
+
+#include "jingsai.h"
+
+struct fontset;
+struct jz_face;
+
+/* Finds the font of ROLE's chain that has code point CP.  Returns 0 and sets
+ * *FACE and *GID, or -1 when no font of the chain has it.  An unknown role
+ * uses the chain of "body" (after one warning). */
+int fontset_lookup(struct fontset *fs, const char *role, long cp,
+    struct jz_face **face, unsigned *gid);
+/* Advance of GID in em, truncated to 1/1000 em the way the PDF /W array has it. */
+double face_advance_em(struct jz_face *f, unsigned gid);
+/* The PostScript name of the face (for the dump and errors). */
+const char *face_name(const struct jz_face *f);
+/* A stable number of the face within its fontset (dump, ordering). */
+int face_id(const struct jz_face *f);
+
+/* Subsets F to the code points CPS[0..N) (each must be covered by F) and
+ * appends to OUT a TrueType font whose only cmap (3,1, format 4) maps
+ * CODES[i] to the glyph of CPS[i] (GIDS[i] in the subset).  Codes are the
+ * glyph ids when no two code points share a glyph, else 0x20 + the rank of
+ * the new glyph id; small and BMP either way.  Returns 0, or -1 after a
+ * diagnostic. */
+int face_subset(struct jz_face *f, const uint32_t *cps, int n, uint16_t *codes, uint16_t *gids,
+    struct buf *out);
+
+#endif

@@ -1,0 +1,175 @@
+/* ingest_int.h — what the stages of a run share: the run and its files,
+ * the store helpers, and each stage's entry points.  In the order they
+ * call one another, none calling back: finding the files (ingest_walk.c),
+ * rejection records and the run's diagnostics (ingest_reject.c), CSV rows
+ * into the store (ingest_csv.c), annual returns (ingest_xml.c), taking out
+ * what a file contributed (ingest_forget.c), the run itself (ingest.c), the
+ * commands (ingest_cmd.c).  Callers use ingest.h. */
+#ifndef INGEST_INT_H
+#define INGEST_INT_H
+
+#include <sqlite3.h>
+
+#include "csv_read.h"
+#include "ingest.h"
+
+#define SNIFF_BYTES 65536          /* what csv_sniff looks at */
+
+struct programme;
+
+/* Processing order of the kinds. */
+enum slot {
+	SLOT_ENTERPRISES, SLOT_XML, SLOT_PARTICIPATION, SLOT_ACHIEVEMENTS, SLOT_SCORES,
+	SLOT_SKILLS, SLOT_AWARDS, SLOT_OTHER
+};
+
+struct infile {
+	char *shown;       /* path as walked: what diagnostics name */
+	char *key;         /* path as stored: relative to the input folder when under it */
+	char sha256[65];
+	long long size;
+	enum slot slot;
+	int csv_kind;      /* enum csv_kind, or -1 */
+	long long prior_id;   /* file row with this path and these bytes, or 0 */
+	char prior_status[16];
+};
+
+/* One diagnostic kept for the `rejection` table. */
+struct kept_diag {
+	long line, column;
+	char *message;
+};
+
+/* One run: what it was asked, the files found, the file being stored. */
+struct run {
+	sqlite3 *db;
+	const struct jz_opts *opts;
+	struct programme *prog;
+	struct ingest_summary *sum;
+	int check_only;
+	char *input_real;        /* realpath of the input folder, or NULL */
+	struct infile *files;
+	size_t nfiles, capfiles;
+	struct strmap seen_keys; /* store keys of every file found in this run */
+
+	/* The file being processed. */
+	const struct infile *cur;
+	int cur_errors;
+	struct kept_diag *kept;
+	size_t nkept, capkept;
+	long dropped;            /* diagnostics not kept (beyond REJECTION_ROWS) */
+
+	/* Diagnostics go on to whoever listened before (the nightly run). */
+	diag_sink_fn old_fn;
+	void *old_arg;
+
+	/* Reference sets, reloaded when stale. */
+	struct strmap enterprises, projects;
+	int enterprises_stale, projects_stale;
+	/* What others refer to that went away (REFS_*): stored rows are
+	 * checked again at the end. */
+	unsigned refs_removed;
+	sqlite3_stmt *entry_known;   /* scores: SELECT 1 FROM achievement ... */
+	char now[32];                /* ingested_at of this run */
+};
+
+/* Reports a store failure and returns -1. */
+static inline int
+store_fail(struct run *r)
+{
+	diag(DIAG_STORE, NULL, 0, 0, sqlite3_errmsg(r->db));
+	return -1;
+}
+
+/* Runs a prepared statement to completion; returns 0 or -1 after a diagnostic. */
+static inline int
+step_done(struct run *r, sqlite3_stmt *st)
+{
+	int rc = sqlite3_step(st);
+
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		return store_fail(r);
+	return 0;
+}
+
+/* How a field goes into its column. */
+enum conv {
+	C_TEXT,      /* as is */
+	C_TEXT_NULL, /* empty → NULL */
+	C_INT,
+	C_INT_NULL,
+	C_REAL,
+	C_REAL_NULL,
+	C_YES_NO,    /* 是 → 1, 否 → 0 */
+	C_REGION     /* code, name or alias → code */
+};
+
+/* One CSV kind in the store: the table and, per field in the reader's
+ * column order (SPEC 3.2), the store column and the conversion. */
+struct kind_def {
+	const char *table;
+	int nfields;
+	struct {
+		const char *column;
+		enum conv conv;
+	} field[8];
+};
+/* Every CSV kind in the store, indexed by enum csv_kind (ingest_csv.c). */
+extern const struct kind_def ingest_kinds[CSV__KINDS];
+
+/* ---- ingest_walk.c ---- */
+/* The path the store knows PATH by: relative to the input folder when it is
+ * inside it, else absolute (also for a file that no longer exists); the
+ * caller frees. */
+char *ingest_store_key(const struct run *r, const char *path);
+/* Adds the files under PATH (a file or a folder, walked recursively; names
+ * starting with '.' skipped), in name order.  Returns 0 or -1 after a diagnostic. */
+int ingest_walk(struct run *r, const char *path, int top);
+/* Hashes F (streamed) and recognises its kind from the first bytes.
+ * Returns 0, or -1 after a diagnostic (F cannot be read). */
+int ingest_recognise(struct infile *f);
+/* qsort order of the files: by slot, then by path. */
+int ingest_by_slot(const void *a, const void *b);
+/* Looks up which files are unchanged (same path, same bytes, accepted) and
+ * which content was seen before under another status.  Returns 0 or -1. */
+int ingest_find_prior(struct run *r);
+/* Warns about accepted files under the input folder that were not found.
+ * Returns 0 or -1. */
+int ingest_warn_disappeared(struct run *r);
+/* The kind name stored in file.kind ("annual-return", "participation"...), or NULL. */
+const char *ingest_file_kind(const struct infile *f);
+
+/* ---- ingest_reject.c ---- */
+/* The diagnostics sink of a run (ARG: the run): keeps the errors of the file
+ * being stored, then passes every diagnostic on. */
+void ingest_sink(const struct diag_msg *m, void *arg);
+/* Forgets the diagnostics kept. */
+void ingest_kept_clear(struct run *r);
+/* Records the rejection of F with the kept diagnostics.  Returns 0 or -1. */
+int ingest_record_rejection(struct run *r, const struct infile *f);
+/* Marks earlier rejected contents of F's path as replaced.  Returns 0 or -1. */
+int ingest_retire_rejections(struct run *r, const struct infile *f);
+
+/* ---- ingest_csv.c, ingest_xml.c ---- */
+/* Reads the CSV file F (DATA/LEN) into the store as FILE_ID; returns the
+ * rows stored, or -1 on a store failure; ENCODING gets the encoding read.
+ * Errors are counted by the sink. */
+long ingest_load_csv(struct run *r, const struct infile *f, long long file_id, const char *data,
+    size_t len, char encoding[32]);
+/* Reads the annual return F (DATA/LEN) into the store as FILE_ID (OLD_ID:
+ * the file it replaces, or 0); returns the rows stored, -2 when F is a
+ * programme file (skipped), or -1 on a store failure. */
+long ingest_load_xml(struct run *r, const struct infile *f, long long file_id, long long old_id,
+    const char *data, size_t len);
+
+/* ---- ingest_forget.c ---- */
+/* Removes what file ID (of KIND) contributed; returns the rows removed, or
+ * -1 after a diagnostic.  With NEW_ID, counts for an annual return only the
+ * projects and studios the new return (of file NEW_ID) no longer has.  A
+ * CSV row removed whose key an earlier file also had brings that file's
+ * row back; *RESTORED counts them. */
+long ingest_remove_contribution(struct run *r, long long id, const char *kind, long long new_id,
+    long *restored);
+
+#endif

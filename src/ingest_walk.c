@@ -1,0 +1,252 @@
+/* ingest_walk.c — finding the submitted files: the input paths walked in
+ * name order, each file hashed and recognised by its first bytes (an XML
+ * annual return, or the CSV kind its header names), what the store already
+ * knows of it, and the accepted files no longer there. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+
+#include "csv_read.h"
+#include "ingest_int.h"
+#include "store.h"
+
+/* The path the store knows PATH by: relative to the input folder when it is
+ * inside it, else absolute.  Works for files that no longer exist too. */
+char *
+ingest_store_key(const struct run *r, const char *path)
+{
+	char real[PATH_MAX], *res = NULL;
+
+	if (realpath(path, real) == NULL) {
+		/* Gone: resolve its folder instead. */
+		char *copy = xstrdup(path), *slash = strrchr(copy, '/');
+		const char *dir = ".", *base = copy;
+		if (slash != NULL) {
+			*slash = '\0';
+			dir = *copy ? copy : "/";
+			base = slash + 1;
+		}
+		char rdir[PATH_MAX];
+		if (realpath(dir, rdir) != NULL) {
+			char *joined = path_join(rdir, base);
+			snprintf(real, sizeof real, "%s", joined);
+			free(joined);
+		} else
+			snprintf(real, sizeof real, "%s", path);
+		free(copy);
+	}
+	if (r->input_real != NULL) {
+		size_t n = strlen(r->input_real);
+		if (strncmp(real, r->input_real, n) == 0 && real[n] == '/')
+			res = xstrdup(real + n + 1);
+	}
+	return res ? res : xstrdup(real);
+}
+
+static void
+add_file(struct run *r, const char *path)
+{
+	if (r->nfiles == r->capfiles) {
+		r->capfiles = r->capfiles ? 2 * r->capfiles : 64;
+		r->files = xrealloc(r->files, r->capfiles * sizeof *r->files);
+	}
+	struct infile *f = &r->files[r->nfiles++];
+	memset(f, 0, sizeof *f);
+	f->shown = xstrdup(path);
+	f->key = ingest_store_key(r, path);
+	f->csv_kind = -1;
+}
+
+static int
+by_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Adds the files under PATH (a file or a folder, walked recursively; names
+ * starting with '.' skipped), in name order.  Returns 0 or -1 after a diagnostic. */
+int
+ingest_walk(struct run *r, const char *path, int top)
+{
+	struct stat sb;
+
+	if (stat(path, &sb) != 0) {
+		diag(DIAG_IN_READ, path, 0, 0, strerror(errno));
+		return -1;
+	}
+	if (!S_ISDIR(sb.st_mode)) {
+		char *key = ingest_store_key(r, path);
+		/* programme.xml at the top of the input folder is reference data. */
+		int programme = strcmp(key, "programme.xml") == 0;
+		free(key);
+		if (!programme)
+			add_file(r, path);
+		return 0;
+	}
+	DIR *d = opendir(path);
+	if (d == NULL) {
+		diag(DIAG_IN_READ, path, 0, 0, strerror(errno));
+		return -1;
+	}
+	char **names = NULL;
+	size_t n = 0, cap = 0;
+	struct dirent *e;
+	while ((e = readdir(d)) != NULL) {
+		if (e->d_name[0] == '.')
+			continue;
+		if (n == cap) {
+			cap = cap ? 2 * cap : 32;
+			names = xrealloc(names, cap * sizeof *names);
+		}
+		names[n++] = xstrdup(e->d_name);
+	}
+	closedir(d);
+	qsort(names, n, sizeof *names, by_name);
+	int rc = 0;
+	for (size_t i = 0; i < n; i++) {
+		char *child = path_join(path, names[i]);
+		if (ingest_walk(r, child, 0) != 0)
+			rc = -1;
+		free(child);
+		free(names[i]);
+	}
+	free(names);
+	(void)top;
+	return rc;
+}
+
+/* Hashes F (streamed) and recognises its kind from the first bytes. */
+int
+ingest_recognise(struct infile *f)
+{
+	int fd = open(f->shown, O_RDONLY);
+	EVP_MD_CTX *md;
+	unsigned char digest[32];
+	char *head = xmalloc(SNIFF_BYTES);
+	size_t nhead = 0;
+	ssize_t got;
+	char *chunk;
+
+	if (fd < 0) {
+		diag(DIAG_IN_READ, f->shown, 0, 0, strerror(errno));
+		free(head);
+		return -1;
+	}
+	md = EVP_MD_CTX_new();
+	EVP_DigestInit_ex(md, EVP_sha256(), NULL);
+	chunk = xmalloc(1 << 20);
+	f->size = 0;
+	while ((got = read(fd, chunk, 1 << 20)) > 0) {
+		EVP_DigestUpdate(md, chunk, (size_t)got);
+		if (nhead < SNIFF_BYTES) {
+			size_t take = (size_t)got < SNIFF_BYTES - nhead ? (size_t)got : SNIFF_BYTES - nhead;
+			memcpy(head + nhead, chunk, take);
+			nhead += take;
+		}
+		f->size += got;
+	}
+	int err = got < 0 ? errno : 0;
+	close(fd);
+	free(chunk);
+	EVP_DigestFinal_ex(md, digest, NULL);
+	EVP_MD_CTX_free(md);
+	if (err) {
+		diag(DIAG_IN_READ, f->shown, 0, 0, strerror(err));
+		free(head);
+		return -1;
+	}
+	for (int i = 0; i < 32; i++)
+		snprintf(f->sha256 + 2 * i, 3, "%02x", digest[i]);
+
+	/* XML: '<' first, after a BOM and white space. */
+	size_t i = 0;
+	if (nhead >= 3 && memcmp(head, "\xEF\xBB\xBF", 3) == 0)
+		i = 3;
+	while (i < nhead && (head[i] == ' ' || head[i] == '\t' || head[i] == '\r' || head[i] == '\n'))
+		i++;
+	if (i < nhead && head[i] == '<')
+		f->slot = SLOT_XML;
+	else {
+		f->csv_kind = csv_sniff(head, nhead);
+		static const enum slot slots[CSV__KINDS] = {
+			[CSV_ENTERPRISES] = SLOT_ENTERPRISES, [CSV_PARTICIPATION] = SLOT_PARTICIPATION,
+			[CSV_ACHIEVEMENTS] = SLOT_ACHIEVEMENTS, [CSV_SCORES] = SLOT_SCORES,
+			[CSV_SKILLS] = SLOT_SKILLS, [CSV_AWARDS] = SLOT_AWARDS};
+		f->slot = f->csv_kind >= 0 && f->csv_kind < CSV__KINDS ? slots[f->csv_kind] : SLOT_OTHER;
+	}
+	free(head);
+	return 0;
+}
+
+int
+ingest_by_slot(const void *a, const void *b)
+{
+	const struct infile *x = a, *y = b;
+
+	if (x->slot != y->slot)
+		return x->slot < y->slot ? -1 : 1;
+	return strcmp(x->shown, y->shown);
+}
+
+/* Looks up which files are unchanged (same path, same bytes, accepted) and
+ * which content was seen before under another status. */
+int
+ingest_find_prior(struct run *r)
+{
+	sqlite3_stmt *st = store_prepare(r->db, "SELECT id, status FROM file WHERE path = ? AND sha256 = ?");
+
+	if (st == NULL)
+		return -1;
+	for (size_t i = 0; i < r->nfiles; i++) {
+		struct infile *f = &r->files[i];
+		sqlite3_bind_text(st, 1, f->key, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, f->sha256, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) == SQLITE_ROW) {
+			f->prior_id = sqlite3_column_int64(st, 0);
+			snprintf(f->prior_status, sizeof f->prior_status, "%s", (const char *)sqlite3_column_text(st, 1));
+		}
+		sqlite3_reset(st);
+	}
+	sqlite3_finalize(st);
+	return 0;
+}
+
+/* Warns about accepted files under the input folder that were not found. */
+int
+ingest_warn_disappeared(struct run *r)
+{
+	sqlite3_stmt *st = store_prepare(r->db, "SELECT path, rows FROM file WHERE status = 'accepted' "
+	    "AND path NOT LIKE '/%' ORDER BY path");
+
+	if (st == NULL)
+		return -1;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const char *key = (const char *)sqlite3_column_text(st, 0);
+		if (strmap_get(&r->seen_keys, key, NULL))
+			continue;
+		char *shown = path_join(r->opts->input_dir, key);
+		diag(DIAG_IN_DISAPPEARED, shown, 0, 0, (long)sqlite3_column_int64(st, 1), shown);
+		free(shown);
+		r->sum->disappeared++;
+	}
+	sqlite3_finalize(st);
+	return 0;
+}
+
+/* The kind name stored in file.kind. */
+const char *
+ingest_file_kind(const struct infile *f)
+{
+	if (f->slot == SLOT_XML)
+		return "annual-return";
+	if (f->csv_kind >= 0 && f->csv_kind < CSV__KINDS)
+		return csv_kind_name((enum csv_kind)f->csv_kind);
+	return NULL;
+}

@@ -1,0 +1,831 @@
+/* template_query.c — a template's queries run on a read-only connection
+ * with the report's parameters, the placeholders ({param},
+ * {query.column:format|null text}) and number formats, the conditions
+ * (when, unless), and the checks that need the queries' columns: every
+ * column a table, chart or placeholder names, every format and style. */
+#include <ctype.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "layout.h"
+#include "outputs.h"
+#include "template_int.h"
+
+static int check_section(struct qctx *, struct node *);
+static int check_text_attrs(struct qctx *, struct node *);
+static int check_p(struct qctx *, struct node *);
+static int check_table(struct qctx *, struct node *);
+static int check_chart(struct qctx *, struct node *);
+
+/* What each kind checks once every query ran: columns, placeholders. */
+static int (*const checks[K__COUNT])(struct qctx *, struct node *) = {
+	[K_REPORT] = check_text_attrs,
+	[K_COVER] = check_text_attrs,
+	[K_SECTION] = check_section,
+	[K_SUBSECTION] = check_section,
+	[K_QUERY] = check_text_attrs,
+	[K_P] = check_p,
+	[K_TABLE] = check_table,
+	[K_CHART] = check_chart,
+	[K_PAGEBREAK] = check_section,
+	[K_REDHEAD] = check_text_attrs,
+	[K_SIGNATURE] = check_text_attrs,
+};
+
+/* ---- Queries ------------------------------------------------------------ */
+
+static void
+result_free(struct result *r)
+{
+	if (r == NULL)
+		return;
+	for (int i = 0; i < r->ncols; i++) {
+		free(r->names[i]);
+		free(r->shown_format[i]);
+	}
+	for (long i = 0; i < (long)r->nrows * r->ncols; i++)
+		free(r->v[i].s);
+	free(r->names);
+	free(r->shown_format);
+	free(r->v);
+	free(r);
+}
+
+int
+tpl_result_col(const struct result *r, const char *name)
+{
+	for (int i = 0; i < r->ncols; i++)
+		if (strcmp(r->names[i], name) == 0)
+			return i;
+	return -1;
+}
+
+/* The names of R's columns, for messages; the caller frees. */
+static char *
+result_cols_list(const struct result *r)
+{
+	struct buf b = {0};
+
+	buf_puts(&b, "");
+	for (int i = 0; i < r->ncols; i++)
+		buf_printf(&b, "%s%s", i ? ", " : "", r->names[i]);
+	return b.data;
+}
+
+static int
+whole_number(const char *s)
+{
+	if (*s == '-')
+		s++;
+	if (*s == '\0' || strlen(s) > 18)
+		return 0;
+	for (; *s; s++)
+		if (!isdigit((unsigned char)*s))
+			return 0;
+	return 1;
+}
+
+/* Runs the SQL of attribute A_SQL of N; returns the result or NULL after a
+ * diagnostic. */
+static struct result *
+run_sql(const struct tpl_run *run, sqlite3 *db, const struct node *n)
+{
+	const struct tpl *t = run->t;
+	const char *sql = n->attr[A_SQL], *tail = NULL;
+	sqlite3_stmt *st = NULL;
+	struct result *r;
+	int rc;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &st, &tail) != SQLITE_OK || st == NULL) {
+		int off = sqlite3_error_offset(db);
+		tpl_node_diag(t, n, A_SQL, off > 0 ? off : 0, DIAG_TPL_SQL,
+		    (sqlite3_errcode(db) & 0xff) == SQLITE_AUTH ?
+		    "a template query may not change the store or attach another database" :
+		    st == NULL && sqlite3_errcode(db) == SQLITE_OK ? "empty statement" : sqlite3_errmsg(db));
+		sqlite3_finalize(st);
+		return NULL;
+	}
+	for (; tail != NULL && *tail != '\0'; tail++)
+		if (!isspace((unsigned char)*tail) && *tail != ';') {
+			tpl_node_diag(t, n, A_SQL, tail - sql, DIAG_TPL_SQL,
+			    "only one statement per query");
+			sqlite3_finalize(st);
+			return NULL;
+		}
+	if (!sqlite3_stmt_readonly(st)) {
+		tpl_node_diag(t, n, A_SQL, 0, DIAG_TPL_SQL, "a template query may not change the store");
+		sqlite3_finalize(st);
+		return NULL;
+	}
+	for (int i = 1; i <= sqlite3_bind_parameter_count(st); i++) {
+		const char *pname = sqlite3_bind_parameter_name(st, i);
+		const struct tpl_param *p = NULL;
+		if (pname != NULL)
+			for (int j = 0; j < run->nparams; j++)
+				if (strcmp(run->params[j].name, pname + 1) == 0)
+					p = &run->params[j];
+		if (p == NULL) {
+			struct buf known = {0};
+			buf_puts(&known, "");
+			for (int j = 0; j < run->nparams; j++)
+				buf_printf(&known, "%s:%s", j ? ", " : "", run->params[j].name);
+			char *msg = xasprintf("unknown parameter %s (known: %s)",
+			    pname ? pname : "?", known.data);
+			const char *at = pname ? strstr(sql, pname) : NULL;
+			tpl_node_diag(t, n, A_SQL, at ? at - sql : 0, DIAG_TPL_SQL, msg);
+			free(msg);
+			buf_free(&known);
+			sqlite3_finalize(st);
+			return NULL;
+		}
+		if (p->value == NULL)
+			sqlite3_bind_null(st, i);
+		else if (whole_number(p->value))
+			sqlite3_bind_int64(st, i, strtoll(p->value, NULL, 10));
+		else
+			sqlite3_bind_text(st, i, p->value, -1, SQLITE_STATIC);
+	}
+	r = xcalloc(1, sizeof *r);
+	r->ncols = sqlite3_column_count(st);
+	r->names = xcalloc((size_t)r->ncols + 1, sizeof *r->names);
+	r->shown_format = xcalloc((size_t)r->ncols + 1, sizeof *r->shown_format);
+	for (int i = 0; i < r->ncols; i++)
+		r->names[i] = xstrdup(sqlite3_column_name(st, i));
+	size_t cap = 0;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if ((size_t)(r->nrows + 1) * r->ncols > cap) {
+			cap = cap ? cap * 2 : (size_t)r->ncols * 16;
+			r->v = xrealloc(r->v, cap * sizeof *r->v);
+		}
+		struct value *row = r->v + (size_t)r->nrows * r->ncols;
+		for (int i = 0; i < r->ncols; i++) {
+			struct value *v = &row[i];
+			memset(v, 0, sizeof *v);
+			v->type = sqlite3_column_type(st, i);
+			if (v->type == SQLITE_INTEGER) {
+				v->i = sqlite3_column_int64(st, i);
+				v->d = (double)v->i;
+			} else if (v->type == SQLITE_FLOAT)
+				v->d = sqlite3_column_double(st, i);
+			if (v->type != SQLITE_NULL) {
+				const unsigned char *s = sqlite3_column_text(st, i);
+				v->s = xstrdup(s ? (const char *)s : "");
+				if (v->type == SQLITE_BLOB)
+					v->type = SQLITE_TEXT;
+			}
+		}
+		r->nrows++;
+	}
+	if (rc != SQLITE_DONE) {
+		tpl_node_diag(t, n, A_SQL, 0, DIAG_TPL_SQL, sqlite3_errmsg(db));
+		result_free(r);
+		r = NULL;
+	}
+	sqlite3_finalize(st);
+	return r;
+}
+/* ---- Placeholders --------------------------------------------------------
+ * {param}, {query.column}, each optionally followed by :format and |text to
+ * show for NULL.  {{ and }} stand for braces. */
+
+struct qctx {
+	struct tpl_run *run;
+	int errors;
+};
+
+struct placeholder {
+	char name[128], column[128], format[32];
+	const char *null_text;  /* points into the template text, length null_len */
+	size_t null_len;
+};
+
+static const char *const formats[] = {
+	"thousands", "integer", "decimal1", "decimal2", "percent", "pct", "change",
+	"change1", "text", NULL
+};
+/* For messages: every format. */
+#define KNOWN_FORMATS "thousands, integer, decimal1, decimal2, percent, pct, change, change1, " \
+	"more(unit), more1(unit), text"
+
+/* The unit of a prose change format, "more(人次)" or "more1(个百分点)",
+ * into UNIT (size ≥ 32; "" for a bare "more"); returns 0 for "more", 1
+ * for "more1", -1 for another format. */
+static int
+more_format(const char *f, char *unit)
+{
+	int kind;
+	size_t n;
+
+	if (strncmp(f, "more1", 5) == 0) {
+		kind = 1;
+		f += 5;
+	} else if (strncmp(f, "more", 4) == 0) {
+		kind = 0;
+		f += 4;
+	} else
+		return -1;
+	unit[0] = '\0';
+	if (*f == '\0')
+		return kind;
+	n = strlen(f);
+	if (f[0] != '(' || f[n - 1] != ')' || n - 2 >= 32)
+		return -1;
+	memcpy(unit, f + 1, n - 2);
+	unit[n - 2] = '\0';
+	return strchr(unit, '(') == NULL && strchr(unit, ')') == NULL ? kind : -1;
+}
+
+static int
+known_format(const char *f)
+{
+	char unit[32];
+
+	for (int i = 0; formats[i]; i++)
+		if (strcmp(formats[i], f) == 0)
+			return 1;
+	return more_format(f, unit) >= 0;
+}
+
+/* Parses the placeholder between S and E (without braces); returns 0 or -1. */
+static int
+parse_placeholder(const char *s, const char *e, struct placeholder *ph)
+{
+	const char *bar = memchr(s, '|', (size_t)(e - s));
+	const char *stop = bar ? bar : e;
+	const char *colon = memchr(s, ':', (size_t)(stop - s));
+	const char *ref_end = colon ? colon : stop;
+	const char *dot = memchr(s, '.', (size_t)(ref_end - s));
+
+	memset(ph, 0, sizeof *ph);
+	if (bar != NULL) {
+		ph->null_text = bar + 1;
+		ph->null_len = (size_t)(e - bar - 1);
+	}
+	if (colon != NULL) {
+		if ((size_t)(stop - colon - 1) >= sizeof ph->format)
+			return -1;
+		memcpy(ph->format, colon + 1, (size_t)(stop - colon - 1));
+	}
+	if (dot != NULL) {
+		if ((size_t)(dot - s) >= sizeof ph->name || (size_t)(ref_end - dot - 1) >= sizeof ph->column)
+			return -1;
+		memcpy(ph->name, s, (size_t)(dot - s));
+		memcpy(ph->column, dot + 1, (size_t)(ref_end - dot - 1));
+	} else {
+		if ((size_t)(ref_end - s) >= sizeof ph->name)
+			return -1;
+		memcpy(ph->name, s, (size_t)(ref_end - s));
+	}
+	return ph->name[0] == '\0' || (dot && ph->column[0] == '\0') ? -1 : 0;
+}
+
+static const struct node *
+find_query(const struct tpl *t, const char *name)
+{
+	for (int i = 0; i < t->nnodes; i++)
+		if (t->nodes[i]->kind == &tpl_kinds[K_QUERY] && strcmp(t->nodes[i]->attr[A_NAME], name) == 0)
+			return t->nodes[i];
+	return NULL;
+}
+
+static const struct tpl_param *
+find_param(const struct tpl_run *run, const char *name)
+{
+	for (int i = 0; i < run->nparams; i++)
+		if (strcmp(run->params[i].name, name) == 0)
+			return &run->params[i];
+	return NULL;
+}
+
+/* Resolves PH against RUN: the value it stands for (NULL for a parameter)
+ * into *V, the parameter into *P.  Returns 0, or -1 with a message in *ERR
+ * (the caller frees). */
+static int
+resolve(const struct tpl_run *run, const struct placeholder *ph, const struct value **v,
+    const struct tpl_param **p, struct result **res, int *col, char **err)
+{
+	*v = NULL;
+	*p = NULL;
+	*res = NULL;
+	*col = -1;
+	if (ph->format[0] != '\0' && !known_format(ph->format)) {
+		*err = xasprintf("unknown format '%s' (known: " KNOWN_FORMATS ")", ph->format);
+		return -1;
+	}
+	if (ph->column[0] == '\0') {
+		if ((*p = find_param(run, ph->name)) == NULL) {
+			struct buf known = {0};
+			buf_puts(&known, "");
+			for (int j = 0; j < run->nparams; j++)
+				buf_printf(&known, "%s%s", j ? ", " : "", run->params[j].name);
+			*err = xasprintf("unknown placeholder {%s} (parameters: %s; queries are "
+			    "written {query.column})", ph->name, known.data);
+			buf_free(&known);
+			return -1;
+		}
+		return 0;
+	}
+	const struct node *q = find_query(run->t, ph->name);
+	if (q == NULL) {
+		*err = xasprintf("unknown placeholder {%s.%s}: no <query name=\"%s\">",
+		    ph->name, ph->column, ph->name);
+		return -1;
+	}
+	*res = run->res[q->index];
+	if (*res == NULL) {
+		*err = NULL;  /* its SQL failed, already reported */
+		return -1;
+	}
+	*col = tpl_result_col(*res, ph->column);
+	if (*col < 0) {
+		char *cols = result_cols_list(*res);
+		*err = xasprintf("unknown placeholder {%s.%s}: query '%s' has no column '%s' "
+		    "(it has: %s)", ph->name, ph->column, ph->name, ph->column, cols);
+		free(cols);
+		return -1;
+	}
+	if ((*res)->nrows > 0)
+		*v = &(*res)->v[*col];
+	return 0;
+}
+
+char *
+tpl_format_number(double value, int is_integer, const char *format, char *out)
+{
+	char tmp[40], unit[32];
+	int more;
+
+	if (format == NULL || *format == '\0')
+		format = is_integer ? "thousands" : "decimal1";
+	if ((more = more_format(format, unit)) == 0) {
+		/* a change of a count in words: 增加1,234人次, 减少56人次, 持平 */
+		long long v = llround(value);
+		fmt_thousands(v < 0 ? -v : v, tmp);
+		if (v == 0)
+			snprintf(out, TPL_NUMBER_MAX, "持平");
+		else
+			snprintf(out, TPL_NUMBER_MAX, "%s%s%s", v > 0 ? "增加" : "减少", tmp, unit);
+		return out;
+	}
+	if (more == 1) {
+		/* of a rate, in one decimal: 提高1.2个百分点, 下降0.3个百分点, 持平 */
+		long long tenths = llround(value * 10);
+		if (tenths == 0)
+			snprintf(out, TPL_NUMBER_MAX, "持平");
+		else
+			snprintf(out, TPL_NUMBER_MAX, "%s%lld.%lld%s", tenths > 0 ? "提高" : "下降",
+			    llabs(tenths) / 10, llabs(tenths) % 10, unit);
+		return out;
+	}
+	if (strcmp(format, "thousands") == 0 || (strcmp(format, "change") == 0 && is_integer)) {
+		long long v = llround(value);
+		fmt_thousands(v < 0 ? -v : v, tmp);
+		snprintf(out, TPL_NUMBER_MAX, "%s%s", v < 0 ? "-" : (v > 0 && format[0] == 'c') ? "+" : "", tmp);
+	} else if (strcmp(format, "integer") == 0)
+		snprintf(out, TPL_NUMBER_MAX, "%lld", llround(value));
+	else if (strcmp(format, "decimal2") == 0)
+		snprintf(out, TPL_NUMBER_MAX, "%.2f", value);
+	else if (strcmp(format, "percent") == 0)
+		snprintf(out, TPL_NUMBER_MAX, "%.1f%%", value * 100.0 + 0.0);
+	else if (strcmp(format, "pct") == 0)
+		snprintf(out, TPL_NUMBER_MAX, "%.1f%%", value);
+	else if (strcmp(format, "change1") == 0 || (!is_integer && strcmp(format, "change") == 0))
+		snprintf(out, TPL_NUMBER_MAX, "%+.1f", value);
+	else
+		snprintf(out, TPL_NUMBER_MAX, "%.1f", value);
+	if (strcmp(out, "-0.0%") == 0 || strcmp(out, "-0.0") == 0)
+		memmove(out, out + 1, strlen(out));
+	return out;
+}
+
+/* Appends V formatted as FORMAT (NULL: by its type) to B; NULL_TEXT for NULL. */
+void
+tpl_put_value(struct buf *b, const struct value *v, const char *format, const char *null_text,
+    size_t null_len)
+{
+	char tmp[TPL_NUMBER_MAX];
+
+	if (v == NULL || v->type == SQLITE_NULL) {
+		if (null_text != NULL)
+			buf_add(b, null_text, null_len);
+		else
+			buf_puts(b, "—");
+		return;
+	}
+	if ((format != NULL && strcmp(format, "text") == 0) || v->type == SQLITE_TEXT) {
+		buf_puts(b, v->s);
+		return;
+	}
+	buf_puts(b, tpl_format_number(v->d, v->type == SQLITE_INTEGER, format, tmp));
+}
+
+/* Expands the placeholders of TEXT into OUT (when not NULL).  With Q, checks
+ * them (reporting against attribute A of N, or its text when A < 0) and
+ * records the formats shown.  Returns 0 or -1. */
+int
+tpl_expand(struct qctx *q, const struct tpl_run *run, const struct node *n, int a, const char *text,
+    struct buf *out)
+{
+	const char *p = text;
+	int bad = 0;
+
+	if (out != NULL)
+		buf_puts(out, "");
+	while (*p != '\0') {
+		if ((p[0] == '{' && p[1] == '{') || (p[0] == '}' && p[1] == '}')) {
+			if (out)
+				buf_putc(out, p[0]);
+			p += 2;
+			continue;
+		}
+		if (*p != '{') {
+			if (out)
+				buf_putc(out, *p);
+			p++;
+			continue;
+		}
+		const char *e = strchr(p, '}');
+		struct placeholder ph;
+		const struct value *v;
+		const struct tpl_param *param;
+		struct result *res;
+		int col;
+		char *err = NULL;
+		int failed = 0;
+		if (e == NULL || parse_placeholder(p + 1, e, &ph) != 0)
+			err = xasprintf("malformed placeholder '%.40s' (write {query.column}, "
+			    "{query.column:format} or {parameter}; {{ for a brace)", p);
+		else if (resolve(run, &ph, &v, &param, &res, &col, &err) != 0)
+			failed = 1;
+		else if (q != NULL && res != NULL && res->shown_format[col] == NULL)
+			res->shown_format[col] = xstrdup(ph.format);
+		if (err != NULL || failed) {
+			if (q != NULL && err != NULL) {
+				if (a >= 0)
+					tpl_node_diag(run->t, n, a, p - text, DIAG_TPL_PLACEHOLDER, err);
+				else
+					tpl_text_diag(run->t, n, p, e ? (size_t)(e + 1 - p) : strlen(p),
+					    DIAG_TPL_PLACEHOLDER, err);
+				q->errors++;
+			}
+			free(err);
+			bad = 1;
+			if (e == NULL)
+				break;
+			p = e + 1;
+			continue;
+		}
+		if (out != NULL) {
+			if (param != NULL) {
+				if (param->value != NULL)
+					buf_puts(out, param->value);
+				else if (ph.null_text)
+					buf_add(out, ph.null_text, ph.null_len);
+			} else
+				tpl_put_value(out, v, ph.format[0] ? ph.format : NULL, ph.null_text, ph.null_len);
+		}
+		p = e + 1;
+	}
+	return bad ? -1 : 0;
+}
+
+/* A condition: when="q.col" holds when the value is there and not 0 or ''. */
+static int
+cond_value(const struct tpl_run *run, const char *ref, int *truth, char **err)
+{
+	struct placeholder ph;
+	const struct value *v;
+	const struct tpl_param *p;
+	struct result *res;
+	int col;
+
+	if (parse_placeholder(ref, ref + strlen(ref), &ph) != 0) {
+		*err = xasprintf("malformed condition '%s' (write query.column or a parameter)", ref);
+		return -1;
+	}
+	if (resolve(run, &ph, &v, &p, &res, &col, err) != 0)
+		return -1;
+	if (p != NULL)
+		*truth = p->value != NULL && *p->value != '\0' && strcmp(p->value, "0") != 0;
+	else
+		*truth = v != NULL && v->type != SQLITE_NULL &&
+		    !(v->type != SQLITE_TEXT && v->d == 0) && !(v->type == SQLITE_TEXT && *v->s == '\0');
+	return 0;
+}
+
+/* 1 when N is to be shown (its when/unless hold). */
+int
+tpl_shown(const struct tpl_run *run, const struct node *n)
+{
+	int truth;
+	char *err = NULL;
+
+	if (n->attr[A_WHEN] != NULL) {
+		if (cond_value(run, n->attr[A_WHEN], &truth, &err) != 0 || !truth) {
+			free(err);
+			return 0;
+		}
+	}
+	if (n->attr[A_UNLESS] != NULL) {
+		if (cond_value(run, n->attr[A_UNLESS], &truth, &err) != 0 || truth) {
+			free(err);
+			return 0;
+		}
+	}
+	return 1;
+}
+
+static int
+check_conditions(struct qctx *q, struct node *n)
+{
+	static const int which[] = {A_WHEN, A_UNLESS};
+	int truth, bad = 0;
+
+	for (int i = 0; i < 2; i++) {
+		char *err = NULL;
+		if (n->attr[which[i]] == NULL)
+			continue;
+		if (cond_value(q->run, n->attr[which[i]], &truth, &err) != 0) {
+			if (err == NULL)
+				continue;
+			tpl_node_diag(q->run->t, n, which[i], 0, DIAG_TPL_PLACEHOLDER, err);
+			free(err);
+			q->errors++;
+			bad = 1;
+		}
+	}
+	return bad ? -1 : 0;
+}
+
+/* The attributes that hold text with placeholders. */
+static const int text_attrs[] = {A_TITLE, A_SUBTITLE, A_ISSUER, A_DATE, A_AUTHOR, A_LABEL,
+    A_HEADER, A_NAMES, A_UNIT, A_EMPTY, A_NULL, A_NUMBER};
+
+static int
+check_text_attrs(struct qctx *q, struct node *n)
+{
+	int bad = 0;
+
+	for (size_t i = 0; i < sizeof text_attrs / sizeof *text_attrs; i++)
+		if (n->attr[text_attrs[i]] != NULL &&
+		    tpl_expand(q, q->run, n, text_attrs[i], n->attr[text_attrs[i]], NULL) != 0)
+			bad = 1;
+	return bad ? -1 : 0;
+}
+
+static int
+check_section(struct qctx *q, struct node *n)
+{
+	int a = check_text_attrs(q, n), b = check_conditions(q, n);
+	return a || b ? -1 : 0;
+}
+
+static int
+check_p(struct qctx *q, struct node *n)
+{
+	int a = check_conditions(q, n);
+	int b = tpl_expand(q, q->run, n, -1, n->text, NULL);
+	static const char *const styles[] = {"body", "kai", "note", "center", "right", "noindent", "title", NULL};
+	if (n->attr[A_STYLE] != NULL) {
+		int ok = 0;
+		for (int i = 0; styles[i]; i++)
+			ok |= strcmp(styles[i], n->attr[A_STYLE]) == 0;
+		if (!ok) {
+			tpl_node_diag(q->run->t, n, A_STYLE, 0, DIAG_TPL_VALUE, n->attr[A_STYLE], "style",
+			    "body, kai, note, center, right, noindent, title");
+			q->errors++;
+			return -1;
+		}
+	}
+	return a || b ? -1 : 0;
+}
+
+static int
+check_format_attr(struct qctx *q, struct node *n)
+{
+	if (n->attr[A_FORMAT] != NULL && !known_format(n->attr[A_FORMAT])) {
+		tpl_node_diag(q->run->t, n, A_FORMAT, 0, DIAG_TPL_VALUE, n->attr[A_FORMAT], "format",
+		    KNOWN_FORMATS);
+		q->errors++;
+		return -1;
+	}
+	if (n->attr[A_ALIGN] != NULL && strcmp(n->attr[A_ALIGN], "left") != 0 &&
+	    strcmp(n->attr[A_ALIGN], "center") != 0 && strcmp(n->attr[A_ALIGN], "right") != 0) {
+		tpl_node_diag(q->run->t, n, A_ALIGN, 0, DIAG_TPL_VALUE, n->attr[A_ALIGN], "align",
+		    "left, center, right");
+		q->errors++;
+		return -1;
+	}
+	return 0;
+}
+
+static int
+check_table(struct qctx *q, struct node *n)
+{
+	const struct result *r = q->run->res[n->index];
+	int bad = check_section(q, n) != 0, ncols = 0;
+
+	for (int i = 0; i < n->nkids; i++) {
+		struct node *k = n->kids[i];
+		if (k->kind == &tpl_kinds[K_COL]) {
+			ncols++;
+			bad |= check_text_attrs(q, k) != 0;
+			bad |= check_format_attr(q, k) != 0;
+			if (r != NULL && tpl_result_col(r, k->attr[A_KEY]) < 0) {
+				char *cols = result_cols_list(r);
+				tpl_node_diag(q->run->t, k, A_KEY, 0, DIAG_TPL_COLUMN, k->attr[A_KEY], cols);
+				free(cols);
+				q->errors++;
+				bad = 1;
+			}
+		} else if (k->kind == &tpl_kinds[K_TOTAL]) {
+			bad |= check_text_attrs(q, k) != 0;
+			const struct result *tr = q->run->res[k->index];
+			if (tr != NULL)
+				for (int c = 0; c < tr->ncols; c++) {
+					int found = 0;
+					for (int j = 0; j < n->nkids; j++)
+						if (n->kids[j]->kind == &tpl_kinds[K_COL] &&
+						    strcmp(n->kids[j]->attr[A_KEY], tr->names[c]) == 0)
+							found = 1;
+					if (!found) {
+						char *msg = xasprintf("the total's column '%s' is not a <col key> "
+						    "of its table", tr->names[c]);
+						tpl_node_diag(q->run->t, k, A_SQL, 0, DIAG_TPL_SQL, msg);
+						free(msg);
+						q->errors++;
+						bad = 1;
+					}
+				}
+		}
+	}
+	if (ncols == 0) {
+		tpl_node_diag(q->run->t, n, -1, 0, DIAG_TPL_MISSING, "table", "col");
+		q->errors++;
+		bad = 1;
+	}
+	return bad ? -1 : 0;
+}
+
+/* Splits a comma-separated list (ASCII or full-width commas); the caller
+ * frees the array and its strings. */
+char **
+tpl_split_list(const char *s, int *n)
+{
+	char **v = NULL;
+	*n = 0;
+	while (s != NULL && *s != '\0') {
+		const char *e = s;
+		size_t skip = 1;
+		while (*e != '\0' && *e != ',' && strncmp(e, "，", 3) != 0)
+			e++;
+		if (strncmp(e, "，", 3) == 0)
+			skip = 3;
+		const char *a = s, *b = e;
+		while (a < b && isspace((unsigned char)*a))
+			a++;
+		while (b > a && isspace((unsigned char)b[-1]))
+			b--;
+		v = xrealloc(v, (size_t)(*n + 1) * sizeof *v);
+		v[(*n)++] = xstrndup(a, (size_t)(b - a));
+		s = *e ? e + skip : e;
+	}
+	return v;
+}
+
+void
+tpl_free_list(char **v, int n)
+{
+	for (int i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+static int
+check_chart(struct qctx *q, struct node *n)
+{
+	const struct result *r = q->run->res[n->index];
+	int bad = check_section(q, n) != 0, nv, nn;
+	char **vals = tpl_split_list(n->attr[A_VALUES], &nv);
+	char **names = tpl_split_list(n->attr[A_NAMES], &nn);
+
+	if (n->attr[A_KIND] != NULL && strcmp(n->attr[A_KIND], "bar") != 0 &&
+	    strcmp(n->attr[A_KIND], "line") != 0) {
+		tpl_node_diag(q->run->t, n, A_KIND, 0, DIAG_TPL_VALUE, n->attr[A_KIND], "kind", "bar, line");
+		q->errors++;
+		bad = 1;
+	}
+	if (r != NULL) {
+		char *cols = result_cols_list(r);
+		if (tpl_result_col(r, n->attr[A_CATEGORY]) < 0) {
+			tpl_node_diag(q->run->t, n, A_CATEGORY, 0, DIAG_TPL_COLUMN, n->attr[A_CATEGORY], cols);
+			q->errors++;
+			bad = 1;
+		}
+		for (int i = 0; i < nv; i++)
+			if (tpl_result_col(r, vals[i]) < 0) {
+				tpl_node_diag(q->run->t, n, A_VALUES, 0, DIAG_TPL_COLUMN, vals[i], cols);
+				q->errors++;
+				bad = 1;
+			}
+		free(cols);
+	}
+	if (nv == 0 || (n->attr[A_NAMES] != NULL && nn != nv)) {
+		tpl_node_diag(q->run->t, n, A_NAMES, 0, DIAG_TPL_VALUE, n->attr[A_NAMES] ? n->attr[A_NAMES] : "",
+		    "names", "one name per column of values");
+		q->errors++;
+		bad = 1;
+	}
+	tpl_free_list(vals, nv);
+	tpl_free_list(names, nn);
+	return bad ? -1 : 0;
+}
+
+static int
+has_sql(const struct node *n)
+{
+	return n->attr[A_SQL] != NULL;
+}
+
+struct tpl_run *
+tpl_query(const struct tpl *t, sqlite3 *db, const struct tpl_param *params, int nparams)
+{
+	struct tpl_run *run = xcalloc(1, sizeof *run);
+	struct qctx q = {run, 0};
+
+	run->t = t;
+	run->nparams = nparams;
+	run->params = xcalloc((size_t)nparams + 1, sizeof *run->params);
+	for (int i = 0; i < nparams; i++) {
+		run->params[i].name = xstrdup(params[i].name);
+		run->params[i].value = params[i].value ? xstrdup(params[i].value) : NULL;
+	}
+	run->res = xcalloc((size_t)t->nnodes, sizeof *run->res);
+	for (int i = 0; i < t->nnodes; i++)
+		if (has_sql(t->nodes[i]) && (run->res[i] = run_sql(run, db, t->nodes[i])) == NULL)
+			q.errors++;
+	/* Placeholders need every query's columns: check once they all ran. */
+	for (int i = 0; i < t->nnodes; i++)
+			if (checks[TPL_KIND(t->nodes[i])] != NULL)
+				checks[TPL_KIND(t->nodes[i])](&q, t->nodes[i]);
+	if (q.errors > 0) {
+		tpl_run_free(run);
+		return NULL;
+	}
+	struct buf title = {0};
+	tpl_expand(NULL, run, t->root, A_TITLE, t->root->attr[A_TITLE], &title);
+	run->title = title.data;
+	return run;
+}
+
+void
+tpl_run_free(struct tpl_run *r)
+{
+	if (r == NULL)
+		return;
+	for (int i = 0; i < r->t->nnodes; i++)
+		result_free(r->res[i]);
+	free(r->res);
+	for (int i = 0; i < r->nparams; i++) {
+		free((char *)r->params[i].name);
+		free((char *)r->params[i].value);
+	}
+	free(r->params);
+	free(r->title);
+	free(r);
+}
+
+const char *
+tpl_run_title(const struct tpl_run *r)
+{
+	return r->title;
+}
+
+void
+tpl_run_fingerprint(const struct tpl_run *r, struct fingerprint *fp)
+{
+	const struct tpl *t = r->t;
+	int stable_today = getenv("SOURCE_DATE_EPOCH") != NULL;
+
+	fp_add_str(fp, t->path);
+	fp_add(fp, t->raw.data, t->raw.len);
+	for (int i = 0; i < r->nparams; i++) {
+		if (!stable_today && strcmp(r->params[i].name, "today") == 0)
+			continue;
+		fp_add_str(fp, r->params[i].name);
+		fp_add_str(fp, r->params[i].value);
+	}
+	for (int i = 0; i < t->nnodes; i++) {
+		const struct result *res = r->res[i];
+		char head[64];
+		if (res == NULL)
+			continue;
+		snprintf(head, sizeof head, "%d:%d:%d", i, res->ncols, res->nrows);
+		fp_add_str(fp, head);
+		for (int c = 0; c < res->ncols; c++)
+			fp_add_str(fp, res->names[c]);
+		for (long k = 0; k < (long)res->nrows * res->ncols; k++)
+			fp_add_str(fp, res->v[k].s ? res->v[k].s : "\x01NULL");
+	}
+}

@@ -1,0 +1,436 @@
+/* template_render.c — a report laid out from its template and the
+ * results of its queries: the cover, headings, paragraphs, tables, charts,
+ * the red header and signature (layout.h), each element also writing its
+ * block of the companion CSV (template_csv.c). */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "layout.h"
+#include "template_int.h"
+
+struct rctx {
+	const struct tpl_run *run;
+	struct doc *d;
+	struct buf *csv;
+	const char *section;  /* title of the current section, for CSV headings */
+};
+
+static void render_report(struct rctx *, struct node *);
+static void render_cover(struct rctx *, struct node *);
+static void render_section(struct rctx *, struct node *);
+static void render_query(struct rctx *, struct node *);
+static void render_p(struct rctx *, struct node *);
+static void render_table(struct rctx *, struct node *);
+static void render_chart(struct rctx *, struct node *);
+static void render_pagebreak(struct rctx *, struct node *);
+static void render_redhead(struct rctx *, struct node *);
+static void render_signature(struct rctx *, struct node *);
+
+/* How each kind is laid out (and writes its CSV block); NULL: by its parent. */
+static void (*const renders[K__COUNT])(struct rctx *, struct node *) = {
+	[K_REPORT] = render_report,
+	[K_COVER] = render_cover,
+	[K_SECTION] = render_section,
+	[K_SUBSECTION] = render_section,
+	[K_QUERY] = render_query,
+	[K_P] = render_p,
+	[K_TABLE] = render_table,
+	[K_CHART] = render_chart,
+	[K_PAGEBREAK] = render_pagebreak,
+	[K_REDHEAD] = render_redhead,
+	[K_SIGNATURE] = render_signature,
+};
+
+static char *
+expand_attr(const struct rctx *c, const struct node *n, int a)
+{
+	struct buf b = {0};
+	if (n->attr[a] == NULL)
+		return NULL;
+	tpl_expand(NULL, c->run, n, a, n->attr[a], &b);
+	return b.data;
+}
+
+static void
+render_kids(struct rctx *c, struct node *n)
+{
+	for (int i = 0; i < n->nkids; i++)
+		if (renders[TPL_KIND(n->kids[i])] != NULL)
+			renders[TPL_KIND(n->kids[i])](c, n->kids[i]);
+}
+
+static void
+render_report(struct rctx *c, struct node *n)
+{
+	render_kids(c, n);
+}
+
+static void
+render_cover(struct rctx *c, struct node *n)
+{
+	char *title = expand_attr(c, n, A_TITLE), *subtitle = expand_attr(c, n, A_SUBTITLE);
+	char *issuer = expand_attr(c, n, A_ISSUER), *date = expand_attr(c, n, A_DATE);
+
+	doc_report_cover(c->d, title, subtitle, issuer, date);
+	free(title);
+	free(subtitle);
+	free(issuer);
+	free(date);
+}
+
+static void
+render_section(struct rctx *c, struct node *n)
+{
+	const char *saved = c->section;
+	char *title;
+
+	if (!tpl_shown(c->run, n))
+		return;
+	title = expand_attr(c, n, A_TITLE);
+	doc_field(c->d, title);
+	/* A heading followed by a table or chart keeps with its caption and
+	 * first rows: the layout only keeps it with one line of text. */
+	for (int i = 0; i < n->nkids; i++) {
+		const struct node *k = n->kids[i];
+		if (k->kind == &tpl_kinds[K_QUERY] || !tpl_shown(c->run, k))
+			continue;
+		if (k->kind == &tpl_kinds[K_TABLE] || k->kind == &tpl_kinds[K_CHART])
+			doc_keep_for_table(c->d);
+		break;
+	}
+	doc_heading(c->d, n->kind == &tpl_kinds[K_SECTION] ? 1 : 2, title);
+	c->section = title;
+	render_kids(c, n);
+	c->section = saved;
+	free(title);
+}
+/* A query's CSV block: the columns its placeholders showed, as shown. */
+static void
+render_query(struct rctx *c, struct node *n)
+{
+	char *title = expand_attr(c, n, A_TITLE);
+
+	tpl_csv_query(c->csv, c->run->res[n->index],
+	    title ? title : c->section ? c->section : n->attr[A_NAME]);
+	free(title);
+}
+
+static void
+render_p(struct rctx *c, struct node *n)
+{
+	struct buf b = {0};
+	struct text_style s = style_body;
+	const char *style = n->attr[A_STYLE] ? n->attr[A_STYLE] : "body";
+
+	if (!tpl_shown(c->run, n))
+		return;
+	if (strcmp(style, "kai") == 0)
+		s.role = "kai";
+	else if (strcmp(style, "note") == 0) {
+		s.size_pt = 12;
+		s.line_pitch_pt = 20;
+		s.indent_chars = 0;
+	} else if (strcmp(style, "center") == 0) {
+		s.align = ALIGN_CENTER;
+		s.indent_chars = 0;
+	} else if (strcmp(style, "right") == 0) {
+		s.align = ALIGN_RIGHT;
+		s.indent_chars = 0;
+	} else if (strcmp(style, "noindent") == 0)
+		s.indent_chars = 0;
+	tpl_expand(NULL, c->run, n, -1, n->text, &b);
+	if (strcmp(style, "title") == 0)
+		doc_title(c->d, b.data);
+	else
+		doc_paragraph(c->d, &s, b.data);
+	buf_free(&b);
+}
+
+/* The columns of table N and, per column, its result index and format. */
+struct tcol {
+	const struct node *col;
+	int index;            /* in the table's result */
+	const char *format;   /* NULL: by type */
+	int numeric;          /* right-aligned, summed in a total without SQL */
+};
+
+static void
+render_table(struct rctx *c, struct node *n)
+{
+	const struct result *r = c->run->res[n->index];
+	const struct node *total = NULL;
+	struct tcol *tc;
+	struct table_col *cols;
+	int ncols = 0;
+	char *title;
+
+	if (!tpl_shown(c->run, n))
+		return;
+	title = expand_attr(c, n, A_TITLE);
+	tc = xcalloc((size_t)n->nkids, sizeof *tc);
+	cols = xcalloc((size_t)n->nkids, sizeof *cols);
+	for (int i = 0; i < n->nkids; i++) {
+		const struct node *k = n->kids[i];
+		if (k->kind == &tpl_kinds[K_TOTAL]) {
+			total = k;
+			continue;
+		}
+		struct tcol *t = &tc[ncols];
+		t->col = k;
+		t->index = tpl_result_col(r, k->attr[A_KEY]);
+		t->format = k->attr[A_FORMAT];
+		if (t->format != NULL)
+			t->numeric = strcmp(t->format, "text") != 0;
+		else {
+			/* by the first non-NULL value */
+			t->numeric = 0;
+			for (int row = 0; row < r->nrows; row++) {
+				const struct value *v = &r->v[(size_t)row * r->ncols + t->index];
+				if (v->type != SQLITE_NULL) {
+					t->numeric = v->type != SQLITE_TEXT;
+					break;
+				}
+			}
+		}
+		cols[ncols].header = k->attr[A_HEADER] ? expand_attr(c, k, A_HEADER) : xstrdup(k->attr[A_KEY]);
+		cols[ncols].width = k->attr[A_WIDTH] ? atof(k->attr[A_WIDTH]) : 1.0;
+		if (cols[ncols].width <= 0)
+			cols[ncols].width = 1.0;
+		const char *al = k->attr[A_ALIGN];
+		cols[ncols].align = al ? (strcmp(al, "right") == 0 ? ALIGN_RIGHT :
+		    strcmp(al, "center") == 0 ? ALIGN_CENTER : ALIGN_LEFT) :
+		    t->numeric ? ALIGN_RIGHT : ALIGN_LEFT;
+		ncols++;
+	}
+	/* CSV: title, header */
+	tpl_csv_cell(c->csv, title ? title : c->section ? c->section : "", 1);
+	tpl_csv_end_row(c->csv);
+	for (int i = 0; i < ncols; i++)
+		tpl_csv_cell(c->csv, cols[i].header, i == 0);
+	tpl_csv_end_row(c->csv);
+
+	if (r->nrows == 0) {
+		char *empty = expand_attr(c, n, A_EMPTY);
+		struct text_style s = style_body;
+		s.indent_chars = 2;
+		if (title != NULL)
+			doc_paragraph(c->d, &style_caption, title);
+		doc_paragraph(c->d, &s, empty ? empty : "（无）");
+		tpl_csv_cell(c->csv, empty ? empty : "（无）", 1);
+		tpl_csv_end_row(c->csv);
+		tpl_csv_end_row(c->csv);
+		free(empty);
+		free(title);
+		free(tc);
+		for (int i = 0; i < ncols; i++)
+			free((char *)cols[i].header);
+		free(cols);
+		return;
+	}
+
+	struct table *tab = table_new(title, ncols, cols);
+	char **cells = xcalloc((size_t)ncols, sizeof *cells);
+	double *sums = xcalloc((size_t)ncols, sizeof *sums);
+	int *sum_int = xcalloc((size_t)ncols, sizeof *sum_int);
+	for (int i = 0; i < ncols; i++)
+		sum_int[i] = 1;
+	for (int row = 0; row < r->nrows; row++) {
+		for (int i = 0; i < ncols; i++) {
+			const struct value *v = &r->v[(size_t)row * r->ncols + tc[i].index];
+			struct buf b = {0};
+			tpl_put_value(&b, v, tc[i].format, tc[i].col->attr[A_NULL],
+			    tc[i].col->attr[A_NULL] ? strlen(tc[i].col->attr[A_NULL]) : 0);
+			cells[i] = b.data;
+			if (v->type == SQLITE_INTEGER || v->type == SQLITE_FLOAT) {
+				sums[i] += v->d;
+				if (v->type == SQLITE_FLOAT)
+					sum_int[i] = 0;
+			}
+		}
+		table_row(tab, (const char *const *)cells);
+		for (int i = 0; i < ncols; i++) {
+			const struct value *v = &r->v[(size_t)row * r->ncols + tc[i].index];
+			char *cell = tc[i].numeric && v->type != SQLITE_TEXT && v->type != SQLITE_NULL
+			    ? tpl_csv_number(cells[i]) : xstrdup(cells[i]);
+			tpl_csv_cell(c->csv, cell, i == 0);
+			free(cell);
+			free(cells[i]);
+		}
+		tpl_csv_end_row(c->csv);
+	}
+	if (total != NULL) {
+		const struct result *tr = c->run->res[total->index];
+		char *label = expand_attr(c, total, A_LABEL);
+		for (int i = 0; i < ncols; i++) {
+			struct buf b = {0};
+			buf_puts(&b, "");
+			if (tr != NULL) {
+				int k = tpl_result_col(tr, tc[i].col->attr[A_KEY]);
+				if (k >= 0 && tr->nrows > 0) {
+					const struct value *v = &tr->v[k];
+					tpl_put_value(&b, v, tc[i].format, tc[i].col->attr[A_NULL],
+					    tc[i].col->attr[A_NULL] ? strlen(tc[i].col->attr[A_NULL]) : 0);
+				}
+			} else if (i > 0 && tc[i].numeric && (tc[i].format == NULL ||
+			    (strcmp(tc[i].format, "percent") != 0 && strcmp(tc[i].format, "pct") != 0))) {
+				char tmp[TPL_NUMBER_MAX];
+				buf_puts(&b, tpl_format_number(sums[i], sum_int[i], tc[i].format, tmp));
+			}
+			if (i == 0 && b.len == 0)
+				buf_puts(&b, label ? label : "合计");
+			cells[i] = b.data;
+		}
+		table_total(tab, (const char *const *)cells);
+		for (int i = 0; i < ncols; i++) {
+			char *cell = tc[i].numeric && i > 0 ? tpl_csv_number(cells[i]) : xstrdup(cells[i]);
+			tpl_csv_cell(c->csv, cell, i == 0);
+			free(cell);
+			free(cells[i]);
+		}
+		tpl_csv_end_row(c->csv);
+		free(label);
+	}
+	tpl_csv_end_row(c->csv);
+	doc_table(c->d, tab);
+	table_free(tab);
+	free(cells);
+	free(sums);
+	free(sum_int);
+	free(title);
+	free(tc);
+	for (int i = 0; i < ncols; i++)
+		free((char *)cols[i].header);
+	free(cols);
+}
+
+static void
+render_chart(struct rctx *c, struct node *n)
+{
+	const struct result *r = c->run->res[n->index];
+	int nv, nn, cat;
+	char **vals, **names, *title, *unit;
+
+	if (!tpl_shown(c->run, n))
+		return;
+	vals = tpl_split_list(n->attr[A_VALUES], &nv);
+	names = tpl_split_list(n->attr[A_NAMES], &nn);
+	title = expand_attr(c, n, A_TITLE);
+	unit = expand_attr(c, n, A_UNIT);
+	cat = tpl_result_col(r, n->attr[A_CATEGORY]);
+
+	const char **categories = xcalloc((size_t)r->nrows + 1, sizeof *categories);
+	double *values = xcalloc((size_t)r->nrows * nv + 1, sizeof *values);
+	struct chart_series *series = xcalloc((size_t)nv, sizeof *series);
+	int *cols = xcalloc((size_t)nv + 1, sizeof *cols);
+	char **series_names = xcalloc((size_t)nv + 1, sizeof *series_names);
+	for (int row = 0; row < r->nrows; row++) {
+		const struct value *v = &r->v[(size_t)row * r->ncols + cat];
+		categories[row] = v->s ? v->s : "";
+	}
+	for (int s = 0; s < nv; s++) {
+		int k = cols[s] = tpl_result_col(r, vals[s]);
+		series[s].name = series_names[s] = nn == nv ? names[s] : vals[s];
+		series[s].values = values + (size_t)s * r->nrows;
+		for (int row = 0; row < r->nrows; row++)
+			values[(size_t)s * r->nrows + row] = r->v[(size_t)row * r->ncols + k].d;
+	}
+	tpl_csv_chart(c->csv, title ? title : c->section ? c->section : "", n->attr[A_CATEGORY], r, cat,
+	    cols, series_names, nv);
+
+	struct chart ch = {0};
+	ch.kind = n->attr[A_KIND] && strcmp(n->attr[A_KIND], "line") == 0 ? CHART_LINE : CHART_BAR;
+	ch.title = title;
+	ch.unit = unit;
+	ch.ncat = r->nrows;
+	ch.categories = categories;
+	ch.nseries = nv;
+	ch.series = series;
+	ch.height_mm = n->attr[A_HEIGHT] ? atof(n->attr[A_HEIGHT]) : 0;
+	if (r->nrows > 0)
+		doc_chart(c->d, &ch);
+	free(categories);
+	free(values);
+	free(series);
+	free(cols);
+	free(series_names);
+	tpl_free_list(vals, nv);
+	tpl_free_list(names, nn);
+	free(title);
+	free(unit);
+}
+
+static void
+render_pagebreak(struct rctx *c, struct node *n)
+{
+	if (tpl_shown(c->run, n))
+		doc_page_break(c->d);
+}
+
+/* The document's date for the PDF's information: the report's date="YYYY-MM-DD"
+ * (noon, China Standard Time, so that the day is the same everywhere) when
+ * given, else jz_now().  A document dated by its data is the same on every run. */
+static long long
+report_date(const struct rctx *c, const struct node *root)
+{
+	char *date = expand_attr(c, root, A_DATE);
+	int y, m, d;
+	long long t = jz_now();
+
+	if (date != NULL && sscanf(date, "%d-%d-%d", &y, &m, &d) == 3 && y >= 1970 && m >= 1 && m <= 12 &&
+	    d >= 1 && d <= 31) {
+		struct tm tm = {.tm_year = y - 1900, .tm_mon = m - 1, .tm_mday = d, .tm_hour = 4};
+		t = (long long)timegm(&tm);
+	}
+	free(date);
+	return t;
+}
+
+struct doc *
+tpl_render(const struct tpl_run *r, struct fontset *fs, struct buf *csv)
+{
+	struct doc_setup setup = {0};
+	struct rctx c = {r, NULL, csv, NULL};
+	char *author = expand_attr(&c, r->t->root, A_AUTHOR);
+	int cover = 0;
+
+	for (int i = 0; i < r->t->root->nkids; i++)
+		cover |= r->t->root->kids[i]->kind == &tpl_kinds[K_COVER];
+	setup.page_numbers = 1;
+	setup.first_numbered_page = cover ? 2 : 1;
+	setup.title = r->title;
+	setup.author = author;
+	setup.subject = r->title;
+	setup.date = report_date(&c, r->t->root);
+	c.d = doc_new(fs, &setup);
+	if (c.d == NULL) {
+		free(author);
+		return NULL;
+	}
+	tpl_csv_begin(csv);
+	render_report(&c, r->t->root);
+	free(author);
+	return c.d;
+}
+
+/* The 版头 of a red-header document (doc_redhead). */
+static void
+render_redhead(struct rctx *c, struct node *n)
+{
+	char *issuer = expand_attr(c, n, A_ISSUER), *number = expand_attr(c, n, A_NUMBER);
+
+	doc_redhead(c->d, issuer, number);
+	free(issuer);
+	free(number);
+}
+
+/* The issuing body and the date closing the document (doc_signature). */
+static void
+render_signature(struct rctx *c, struct node *n)
+{
+	char *issuer = expand_attr(c, n, A_ISSUER), *date = expand_attr(c, n, A_DATE);
+
+	doc_signature(c->d, issuer, date);
+	free(issuer);
+	free(date);
+}
