@@ -62,10 +62,12 @@ XGETTEXT = xgettext --from-code=UTF-8 --language=C --keyword=_ --keyword=N_ --ke
 	--sort-output --add-location=file --no-wrap
 # Sorted by msgid, files without line numbers and no creation date: what two
 # branches add lands in different places of zh_CN.po, and merges stay easy.
+# Translations of messages gone from src/ are dropped.
 po:
 	@mkdir -p build
 	$(XGETTEXT) -o build/jingsai.pot src/*.c src/*.def
 	msgmerge --quiet --update --backup=none --no-wrap --sort-output --add-location=file po/zh_CN.po build/jingsai.pot
+	msgattrib --no-obsolete --no-wrap --sort-output -o po/zh_CN.po po/zh_CN.po
 	@sed -i '/^"POT-Creation-Date: /d' po/zh_CN.po
 	@msgfmt -c --statistics -o /dev/null po/zh_CN.po
 

@@ -11,6 +11,7 @@
 #include <libxml/tree.h>
 
 #include "template_int.h"
+#include "xml_read.h"
 
 static const char *const attr_names[A__COUNT] = {
 	"title", "subtitle", "issuer", "date", "author", "name", "sql", "key",
@@ -221,8 +222,11 @@ build(struct loader *ld, xmlNode *x, struct node *parent)
 	n->parent = parent;
 	n->elem = (const char *)x->name;
 	if (k == NULL) {
-		tpl_node_diag(ld->t, n, -1, 0, DIAG_TPL_ELEMENT, (const char *)x->name,
-		    parent ? parent->kind->name : "(top)");
+		if (parent != NULL)
+			tpl_node_diag(ld->t, n, -1, 0, DIAG_TPL_ELEMENT, (const char *)x->name,
+			    parent->kind->name);
+		else
+			tpl_node_diag(ld->t, n, -1, 0, DIAG_TPL_TOP, (const char *)x->name);
 		ld->errors++;
 		free(n);
 		return NULL;
@@ -300,6 +304,8 @@ number_nodes(struct tpl *t, struct node *n)
 		number_nodes(t, n->kids[i]);
 }
 
+/* libxml2's errors: the first only, in the same words as a submission's
+ * (what follows is most often its echo). */
 static void
 xml_error(void *arg, xmlErrorPtr e)
 {
@@ -307,13 +313,8 @@ xml_error(void *arg, xmlErrorPtr e)
 
 	if (e == NULL || e->level < XML_ERR_ERROR)
 		return;
-	char *msg = xstrdup(e->message ? e->message : "malformed XML");
-	size_t len = strlen(msg);
-	while (len > 0 && (msg[len - 1] == '\n' || msg[len - 1] == ' '))
-		msg[--len] = '\0';
-	diag(DIAG_TPL_XML, ld->t->path, (long)e->line, (long)e->int2, msg);
-	free(msg);
-	ld->errors++;
+	if (ld->errors++ == 0)
+		xml_report_syntax(ld->t->path, e);
 }
 
 struct tpl *
@@ -330,7 +331,7 @@ tpl_load(const char *path)
 		return NULL;
 	}
 	buf_puts(&t->raw, "");
-	if (template_utf8_check(path, t->raw.data, t->raw.len, DIAG_TPL_XML) != 0) {
+	if (template_utf8_check(path, t->raw.data, t->raw.len, DIAG_TPL_NOT_UTF8) != 0) {
 		tpl_free(t);
 		return NULL;
 	}
@@ -340,21 +341,20 @@ tpl_load(const char *path)
 	    XML_PARSE_NONET | XML_PARSE_BIG_LINES | XML_PARSE_NOWARNING | XML_PARSE_IGNORE_ENC);
 	xmlSetStructuredErrorFunc(NULL, NULL);
 	if (doc != NULL && doc->intSubset != NULL) {
-		diag(DIAG_TPL_XML, path, 1, 1, "a template may not have a DOCTYPE");
+		diag(DIAG_TPL_DOCTYPE, path, 1, 1);
 		ld.errors++;
 	}
 	if (doc != NULL && ld.errors == 0) {
 		xmlNode *root = xmlDocGetRootElement(doc);
 		if (root == NULL || strcmp((const char *)root->name, "report") != 0) {
-			diag(DIAG_TPL_XML, path, root ? (long)xmlGetLineNo(root) : 1, 1,
-			    "the root element must be <report>");
+			diag(DIAG_TPL_ROOT, path, root ? (long)xmlGetLineNo(root) : 1, 1);
 			ld.errors++;
 		} else
 			t->root = build(&ld, root, NULL);
 	}
 	xmlFreeDoc(doc);
 	if (doc == NULL && ld.errors == 0) {
-		diag(DIAG_TPL_XML, path, 1, 1, "not an XML document");
+		diag(DIAG_TPL_NOT_XML, path, 1, 1);
 		ld.errors++;
 	}
 	if (ld.errors == 0 && t->root != NULL) {

@@ -24,6 +24,13 @@ fi
 [ "$(grep -c '^#~' "$TOP/po/zh_CN.po")" = 0 ] && ok "no translation of a message gone from src/" ||
 	fail "po/zh_CN.po keeps translations of messages gone from src/ (make po, then delete the #~ entries)"
 
+# -- The catalogue holds no row that no file of src/ reports.
+unused=""
+for code in $(sed -n 's/^D(\(DIAG_[A-Z0-9_]*\),.*/\1/p' "$TOP"/src/*.def); do
+	grep -qw "$code" "$TOP"/src/*.c || unused="$unused $code"
+done
+[ -z "$unused" ] && ok "every row of the catalogue is used" || fail "rows of the catalogue no file uses:$unused"
+
 # -- Every diagnostic the bad fixtures give: Chinese under zh_CN.UTF-8, English in C.  A line is
 #    Chinese when its message differs from the English one at the same place (a message left
 #    untranslated reads the same in both) and holds Chinese text of its own.
