@@ -8,6 +8,7 @@
 #include "commands.h"
 #include "layout.h"
 #include "outputs.h"
+#include "report.h"
 #include "store.h"
 #include "template.h"
 
@@ -15,12 +16,6 @@
 #define CITY_TEMPLATE   "annual-city.xml"
 #define REGION_TEMPLATE "annual-region.xml"
 
-/* Time spent, for --verbose (and `make bench`). */
-struct timing {
-	double sql, typeset;          /* seconds, wall clock */
-	double sql_cpu, typeset_cpu;  /* seconds of processor time */
-	int documents, pages;
-};
 
 /* Text of programme key KEY, or NULL; the caller frees. */
 static char *
@@ -38,83 +33,6 @@ programme_value(sqlite3 *db, const char *key)
 	return v;
 }
 
-/* Refuses anything but reading, after the agg_* tables are built: a template
- * cannot attach another database or create anything. */
-static int
-read_only_authorizer(void *arg, int action, const char *a, const char *b, const char *dbname,
-    const char *trigger)
-{
-	(void)arg;
-	(void)a;
-	(void)b;
-	(void)dbname;
-	(void)trigger;
-	switch (action) {
-	case SQLITE_SELECT: case SQLITE_READ: case SQLITE_FUNCTION: case SQLITE_RECURSIVE:
-		return SQLITE_OK;
-	default:
-		return SQLITE_DENY;
-	}
-}
-
-/* One document: the template run with PARAMS, written as output/RELBASE.pdf
- * (one file per device of OC) and .csv unless unchanged.  Returns 0 or -1. */
-static int
-build_document(struct out_ctx *oc, sqlite3 *ro, struct fontset *fs, const struct tpl *t,
-    const struct tpl_param *params, int nparams, const char *relbase, struct timing *tm)
-{
-	char *csv_rel = xasprintf("%s.csv", relbase);
-	struct out_doc od;
-	struct buf csv = {0};
-	struct tpl_run *run;
-	struct doc *d = NULL;
-	char fpr[65];
-	int rc = -1;
-	double t0 = jz_wall_seconds(), c0 = jz_cpu_seconds();
-
-	out_doc_init(&od, oc, relbase);
-	run = tpl_query(t, ro, params, nparams);
-	tm->sql += jz_wall_seconds() - t0;
-	tm->sql_cpu += jz_cpu_seconds() - c0;
-	if (run == NULL)
-		goto done;
-	struct fingerprint *fp = fp_new(oc);
-	fp_add_str(fp, "annual");
-	tpl_run_fingerprint(run, fp);
-	fp_done(fp, fpr);
-	if (!out_doc_needed(oc, &od, fpr) && !out_needed(oc, csv_rel, fpr)) {
-		out_doc_unchanged(oc, &od);
-		rc = 0;
-		goto done;
-	}
-	t0 = jz_wall_seconds();
-	c0 = jz_cpu_seconds();
-	d = tpl_render(run, fs, &csv);
-	if (d != NULL && out_doc_render(&od, oc, d) == 0) {
-		tm->documents++;
-		tm->pages += doc_page_count(d);
-		tm->typeset += jz_wall_seconds() - t0;
-		tm->typeset_cpu += jz_cpu_seconds() - c0;
-		if (out_write(oc, csv_rel, fpr, csv.data, csv.len) == 0 &&
-		    out_doc_write(oc, &od, fpr) == 0)
-			rc = 0;
-	} else {
-		tm->typeset += jz_wall_seconds() - t0;
-		tm->typeset_cpu += jz_cpu_seconds() - c0;
-	}
-done:
-	if (rc != 0) {
-		diag(DIAG_REPORT_FAILED, NULL, 0, 0, od.relpath[0]);
-		oc->failed++;
-	}
-	doc_free(d);
-	tpl_run_free(run);
-	out_doc_free(&od);
-	buf_free(&csv);
-	free(csv_rel);
-	return rc;
-}
-
 int
 annual_build(struct out_ctx *oc, int year, const char *region)
 {
@@ -122,7 +40,7 @@ annual_build(struct out_ctx *oc, int year, const char *region)
 	sqlite3 *ro = NULL;
 	struct fontset *fs = NULL;
 	struct tpl *city_t = NULL, *region_t = NULL;
-	struct timing tm = {0};
+	struct report_timing tm = {0};
 	char *first = NULL, *last = NULL, *issuer = NULL, *name = NULL, *today = NULL;
 	char year_s[16], prev_s[16];
 	char **codes = NULL, **names = NULL;
@@ -183,7 +101,7 @@ annual_build(struct out_ctx *oc, int year, const char *region)
 			goto done;
 		}
 	}
-	sqlite3_set_authorizer(ro, read_only_authorizer, NULL);
+	report_read_only(ro);
 	tm.sql += jz_wall_seconds() - t0;
 	tm.sql_cpu += jz_cpu_seconds() - c0;
 
@@ -219,14 +137,14 @@ annual_build(struct out_ctx *oc, int year, const char *region)
 
 	if (region == NULL) {
 		snprintf(relbase, sizeof relbase, "annual/%d/city", year);
-		if (build_document(oc, ro, fs, city_t, params, nparams, relbase, &tm) != 0)
+		if (report_build(oc, ro, fs, city_t, params, nparams, relbase, "annual", &tm) != 0)
 			failures++;
 	}
 	for (int i = 0; i < ncodes; i++) {
 		params[nparams - 2].value = codes[i];
 		params[nparams - 1].value = names[i];
 		snprintf(relbase, sizeof relbase, "annual/%d/%s", year, codes[i]);
-		if (build_document(oc, ro, fs, region_t, params, nparams, relbase, &tm) != 0)
+		if (report_build(oc, ro, fs, region_t, params, nparams, relbase, "annual", &tm) != 0)
 			failures++;
 	}
 	status = failures ? JZ_EXIT_FAILURE : JZ_EXIT_OK;

@@ -14,7 +14,9 @@
 
 #include "commands.h"
 #include "layout.h"
+#include "companion.h"
 #include "outputs.h"
+#include "sheets.h"
 #include "rank.h"
 #include "store.h"
 #include "template.h"
@@ -184,10 +186,12 @@ store_ranking(sqlite3 *db, const char *round, const struct ranked_entry *r, int 
 }
 
 /* Lays the bulletin out from the template at TPL_PATH with PARAMS, into
- * the files of OD (PDF) and CSV; returns 0 or -1 after a diagnostic. */
+ * the files of OD (PDF) and the tables of its companions, SHEETS, and the
+ * report's title into *TITLE (the caller frees); returns 0 or -1 after a
+ * diagnostic. */
 static int
 render(const struct out_ctx *oc, const char *tpl_path, const struct tpl_param *params, int nparams,
-    struct out_doc *od, struct buf *csv)
+    struct out_doc *od, struct sheets *sheets, char **title)
 {
 	struct tpl *t = NULL;
 	struct tpl_run *run = NULL;
@@ -204,8 +208,9 @@ render(const struct out_ctx *oc, const char *tpl_path, const struct tpl_param *p
 		goto out;
 	if ((fs = fontset_open(oc->opts->fonts_dir)) == NULL)
 		goto out;
-	if ((d = tpl_render(run, fs, csv)) == NULL)
+	if ((d = tpl_render(run, fs, sheets)) == NULL)
 		goto out;
+	*title = xstrdup(tpl_run_title(run));
 	rc = out_doc_render(od, oc, d);
 out:
 	doc_free(d);
@@ -223,8 +228,8 @@ bulletin_build(struct out_ctx *oc, const char *round, long number)
 	struct fingerprint *fp;
 	struct ranked_entry *ranked = NULL;
 	struct out_doc od;
-	struct buf csv = {0};
-	char fpr[65], *tpl_path, *csv_rel;
+	struct sheets sheets = {0};
+	char fpr[65], *tpl_path, *relbase = NULL, *title = NULL;
 	int first, last, y, m, d, n = 0, status = JZ_EXIT_OK;
 	long issued_number;
 
@@ -249,10 +254,8 @@ bulletin_build(struct out_ctx *oc, const char *round, long number)
 		return JZ_EXIT_FAILURE;
 
 	tpl_path = path_join(oc->opts->templates_dir, "bulletin.xml");
-	char *relbase = xasprintf("bulletin/%s/bulletin", round);
+	relbase = xasprintf("bulletin/%s/bulletin", round);
 	out_doc_init(&od, oc, relbase);
-	free(relbase);
-	csv_rel = xasprintf("bulletin/%s/bulletin.csv", round);
 
 	/* Everything the bulletin is made from, before any work. */
 	fp = fp_new(oc);
@@ -266,9 +269,9 @@ bulletin_build(struct out_ctx *oc, const char *round, long number)
 	fp_done(fp, fpr);
 	if (status != JZ_EXIT_OK)
 		goto out;
-	if (!out_doc_needed(oc, &od, fpr) && !out_needed(oc, csv_rel, fpr)) {
+	if (!out_doc_needed(oc, &od, fpr) && !companions_needed(oc, relbase, fpr)) {
 		out_doc_unchanged(oc, &od);
-		out_unchanged(oc, csv_rel);
+		companions_unchanged(oc, relbase);
 		goto out;
 	}
 
@@ -308,11 +311,11 @@ bulletin_build(struct out_ctx *oc, const char *round, long number)
 		{"number", number_s}, {"issue_year", year_s}, {"doc_number", doc_number},
 		{"date", date}, {"issue_date", iso_date},
 	};
-	if (render(oc, tpl_path, params, sizeof params / sizeof *params, &od, &csv) != 0) {
+	if (render(oc, tpl_path, params, sizeof params / sizeof *params, &od, &sheets, &title) != 0) {
 		oc->failed++;
 		status = JZ_EXIT_FAILURE;
 	} else if (out_doc_write(oc, &od, fpr) != 0 ||
-	    out_write(oc, csv_rel, fpr, csv.data, csv.len) != 0)
+	    companions_write(oc, relbase, fpr, &sheets, title) != 0)
 		status = JZ_EXIT_FAILURE;
 	free(prefix);
 	free(doc_number);
@@ -320,9 +323,10 @@ bulletin_build(struct out_ctx *oc, const char *round, long number)
 out:
 	rank_free(ranked, n);
 	out_doc_free(&od);
-	buf_free(&csv);
+	sheets_free(&sheets);
+	free(title);
 	free(tpl_path);
-	free(csv_rel);
+	free(relbase);
 	return status;
 }
 

@@ -15,6 +15,7 @@
 enum cell_kind {
 	CELL_TEXT,    /* text, as shown */
 	CELL_NUMBER,  /* VALUE with DECIMALS places, thousands separated in the workbook */
+	CELL_PLAIN,   /* VALUE with DECIMALS places, digits only (years, codes) */
 	CELL_PERCENT, /* VALUE a fraction: 0.123 is 12.3% (one decimal) */
 	CELL_CHANGE   /* VALUE signed: +1,234 / -56 / 0, DECIMALS places */
 };

@@ -32,9 +32,10 @@ const struct kind tpl_kinds[K__COUNT] = {
 	/* （一） heading (kai role) and its content */
 	[K_SUBSECTION] = {"subsection", AT(A_TITLE) | COND, AT(A_TITLE),
 	    FLOW & ~KB(K_SECTION), 0},
-	/* named values for placeholders {name.column} (first row) */
+	/* named values for placeholders {name.column} (first row); its <col
+	 * key header> name the columns in the companion CSV and workbook */
 	[K_QUERY] = {"query", AT(A_NAME) | AT(A_SQL) | AT(A_TITLE), AT(A_NAME) | AT(A_SQL),
-	    0, 0},
+	    KB(K_COL), 0},
 	/* a paragraph with placeholders */
 	[K_P] = {"p", AT(A_STYLE) | COND, 0, 0, 1},
 	/* a table: one row per result row, columns <col>, optional <total> */
@@ -44,9 +45,10 @@ const struct kind tpl_kinds[K__COUNT] = {
 	    AT(A_NULL), AT(A_KEY), 0, 0},
 	/* the last row: sums of the numeric columns, or the row of its own query */
 	[K_TOTAL] = {"total", AT(A_LABEL) | AT(A_SQL), 0, 0, 0},
-	/* a bar or line chart over the rows of its query */
+	/* a bar or line chart over the rows of its query; label names the
+	 * category column in the companion CSV and workbook */
 	[K_CHART] = {"chart", AT(A_KIND) | AT(A_TITLE) | AT(A_SQL) | AT(A_CATEGORY) | AT(A_VALUES) |
-	    AT(A_NAMES) | AT(A_UNIT) | AT(A_HEIGHT) | COND,
+	    AT(A_NAMES) | AT(A_UNIT) | AT(A_HEIGHT) | AT(A_LABEL) | COND,
 	    AT(A_SQL) | AT(A_CATEGORY) | AT(A_VALUES), 0, 0},
 	[K_PAGEBREAK] = {"pagebreak", COND, 0, 0, 0},
 	/* the 版头 of a red-header document (GB/T 9704 §7.2): issuing-office mark, number, red rule */

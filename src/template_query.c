@@ -17,6 +17,7 @@ static int check_text_attrs(struct qctx *, struct node *);
 static int check_p(struct qctx *, struct node *);
 static int check_table(struct qctx *, struct node *);
 static int check_chart(struct qctx *, struct node *);
+static int check_query(struct qctx *, struct node *);
 
 /* What each kind checks once every query ran: columns, placeholders. */
 static int (*const checks[K__COUNT])(struct qctx *, struct node *) = {
@@ -24,7 +25,7 @@ static int (*const checks[K__COUNT])(struct qctx *, struct node *) = {
 	[K_COVER] = check_text_attrs,
 	[K_SECTION] = check_section,
 	[K_SUBSECTION] = check_section,
-	[K_QUERY] = check_text_attrs,
+	[K_QUERY] = check_query,
 	[K_P] = check_p,
 	[K_TABLE] = check_table,
 	[K_CHART] = check_chart,
@@ -769,6 +770,27 @@ check_chart(struct qctx *q, struct node *n)
 	}
 	tpl_free_list(vals, nv);
 	tpl_free_list(names, nn);
+	return bad ? -1 : 0;
+}
+
+/* A query: its title's placeholders, and each <col key> one of its columns. */
+static int
+check_query(struct qctx *q, struct node *n)
+{
+	const struct result *r = q->run->res[n->index];
+	int bad = check_text_attrs(q, n) != 0;
+
+	for (int i = 0; i < n->nkids; i++) {
+		struct node *k = n->kids[i];
+		bad |= check_text_attrs(q, k) != 0;
+		if (r != NULL && tpl_result_col(r, k->attr[A_KEY]) < 0) {
+			char *cols = result_cols_list(r);
+			tpl_node_diag(q->run->t, k, A_KEY, 0, DIAG_TPL_COLUMN, k->attr[A_KEY], cols);
+			free(cols);
+			q->errors++;
+			bad = 1;
+		}
+	}
 	return bad ? -1 : 0;
 }
 

@@ -19,6 +19,7 @@
 struct formats {
 	lxw_format *title, *header, *text, *total_text;
 	lxw_format *number[3], *total_number[3];  /* 0, 1, 2 decimals */
+	lxw_format *plain[3], *total_plain[3];
 	lxw_format *change[3], *total_change[3];
 	lxw_format *percent, *total_percent;
 };
@@ -38,6 +39,7 @@ static void
 formats_make(lxw_workbook *wb, struct formats *f)
 {
 	static const char *const number[] = {"#,##0", "#,##0.0", "#,##0.00"};
+	static const char *const plain[] = {"0", "0.0", "0.00"};
 	static const char *const change[] = {"+#,##0;-#,##0;0", "+#,##0.0;-#,##0.0;0.0",
 	    "+#,##0.00;-#,##0.00;0.00"};
 
@@ -57,6 +59,8 @@ formats_make(lxw_workbook *wb, struct formats *f)
 	format_set_bold(f->total_text);
 	for (int i = 0; i < 3; i++) {
 		f->number[i] = number_format(wb, number[i], 0);
+		f->plain[i] = number_format(wb, plain[i], 0);
+		f->total_plain[i] = number_format(wb, plain[i], 1);
 		f->total_number[i] = number_format(wb, number[i], 1);
 		f->change[i] = number_format(wb, change[i], 0);
 		f->total_change[i] = number_format(wb, change[i], 1);
@@ -161,6 +165,11 @@ write_sheet(lxw_worksheet *ws, const struct sheet *t, const struct formats *f)
 				worksheet_write_number(ws, at, (lxw_col_t)c, x->value,
 				    total ? f->total_number[d] : f->number[d]);
 				w = number_width(x);
+				break;
+			case CELL_PLAIN:
+				worksheet_write_number(ws, at, (lxw_col_t)c, x->value,
+				    total ? f->total_plain[d] : f->plain[d]);
+				w = (int)strlen(x->text);
 				break;
 			case CELL_CHANGE:
 				worksheet_write_number(ws, at, (lxw_col_t)c, x->value,
