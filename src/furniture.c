@@ -130,6 +130,8 @@ doc_signature(struct doc *d, const char *issuer, const char *date)
 	}
 	doc_field(d, "issuer");
 	s.space_before_pt = d->setup.body_h_mm / 22 * 72 / 25.4;  /* one line of the grid */
+	/* the issuer and the date stay together, on the page of the body's end */
+	doc_need(d, (s.space_before_pt + 2 * s.line_pitch_pt) * 25.4 / 72);
 	s.indent_chars = xi > 0 ? xi / em : 0;
 	doc_paragraph(d, &s, issuer);
 	doc_field(d, "date");

@@ -223,8 +223,11 @@ load_content(struct run *r, const struct infile *f, struct storing *s)
 static int
 reject_file(struct run *r, const struct infile *f)
 {
-	if (store_exec(r->db, "ROLLBACK TO file") != 0 || ingest_record_rejection(r, f) != 0 ||
-	    ingest_retire_rejections(r, f) != 0 || store_exec(r->db, "RELEASE file") != 0)
+	long long id;
+
+	if (store_exec(r->db, "ROLLBACK TO file") != 0 || ingest_record_rejection(r, f, &id) != 0 ||
+	    ingest_retire_rejections(r, f) != 0 || ingest_record_receipt(r, f, id, 0, 0, 0, 0) != 0 ||
+	    store_exec(r->db, "RELEASE file") != 0)
 		return -1;
 	r->sum->rejected++;
 	return 0;
@@ -251,7 +254,9 @@ accept_file(struct run *r, const struct infile *f, struct storing *s)
 		sum->rows_vanished += vanished;
 	}
 	if (file_row_counts(r, s->file_id, s->rows, s->encoding) != 0 ||
-	    ingest_retire_rejections(r, f) != 0 || store_exec(r->db, "RELEASE file") != 0)
+	    ingest_retire_rejections(r, f) != 0 ||
+	    ingest_record_receipt(r, f, s->file_id, 1, s->rows, s->old_id != 0, vanished) != 0 ||
+	    store_exec(r->db, "RELEASE file") != 0)
 		return -1;
 	sum->accepted++;
 	sum->rows += s->rows;
@@ -269,6 +274,7 @@ process_file(struct run *r, struct infile *f)
 	r->cur = f;
 	r->cur_errors = 0;
 	ingest_kept_clear(r);
+	ingest_notes_clear(r);
 	if ((s.data = map_file(f->shown, &s.len)) == NULL) {
 		r->sum->rejected++;
 		r->cur = NULL;
@@ -393,6 +399,10 @@ ingest_paths(sqlite3 *db, const struct jz_opts *o, int npaths, char *const *path
 		goto out;
 	}
 	if (r.refs_removed && refcheck_report(r.db, r.refs_removed, o->input_dir) < 0) {
+		status = JZ_EXIT_FAILURE;
+		goto out;
+	}
+	if (!check_only && ingest_receipts_prune(&r) != 0) {
 		status = JZ_EXIT_FAILURE;
 		goto out;
 	}

@@ -28,11 +28,28 @@ load_set(struct run *r, struct strmap *set, const char *sql)
 	return rc == SQLITE_DONE ? 0 : store_fail(r);
 }
 
+/* The enterprises, each with 1 + its region's index (for the receipts). */
+static int
+load_enterprises(struct run *r)
+{
+	sqlite3_stmt *st = store_prepare(r->db, "SELECT credit_code, region FROM enterprise");
+	int rc;
+
+	strmap_free(&r->enterprises);
+	if (st == NULL)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		strmap_add(&r->enterprises, (const char *)sqlite3_column_text(st, 0),
+		    1 + ingest_region_index(r, (const char *)sqlite3_column_text(st, 1)));
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : store_fail(r);
+}
+
 static int
 fresh_sets(struct run *r)
 {
 	if (r->enterprises_stale) {
-		if (load_set(r, &r->enterprises, "SELECT credit_code FROM enterprise") != 0)
+		if (load_enterprises(r) != 0)
 			return -1;
 		r->enterprises_stale = 0;
 	}
@@ -114,12 +131,18 @@ check_row(struct csv_job *j, const struct csv_row *row)
 #define AT(i) r->cur->shown, row->field_line[i], row->column[i]
 	if (j->kind == CSV_ENTERPRISES) {
 		int i = field_index(j->kind, "region");
-		if (programme_region(p, row->field[i]) == NULL) {
+		const char *code = programme_region(p, row->field[i]);
+		if (code == NULL) {
 			diag(DIAG_REF_REGION, AT(i), row->field[i], programme_region_list(p));
 			errors++;
 		}
+		ingest_note_region(r, code);
 		return errors;
 	}
+	if (j->ix_year >= 0)
+		ingest_note_year(r, row->field[j->ix_year]);
+	else if (j->ix_round >= 0)
+		ingest_note_year(r, row->field[j->ix_round]);
 	if (j->ix_year >= 0) {
 		int year = atoi(row->field[j->ix_year]);
 		if (year < p->first_year || year > p->last_year) {
@@ -131,10 +154,12 @@ check_row(struct csv_job *j, const struct csv_row *row)
 		diag(DIAG_REF_PROJECT, AT(j->ix_project), row->field[j->ix_project]);
 		errors++;
 	}
-	if (j->ix_credit >= 0 && !strmap_get(&r->enterprises, row->field[j->ix_credit], NULL)) {
+	long region;
+	if (j->ix_credit >= 0 && !strmap_get(&r->enterprises, row->field[j->ix_credit], &region)) {
 		diag(DIAG_REF_ENTERPRISE, AT(j->ix_credit), row->field[j->ix_credit]);
 		errors++;
-	}
+	} else if (j->ix_credit >= 0)
+		ingest_note_region_index(r, region - 1);
 	if (j->kind == CSV_SCORES) {
 		sqlite3_bind_text(r->entry_known, 1, row->field[j->ix_round], -1, SQLITE_STATIC);
 		sqlite3_bind_text(r->entry_known, 2, row->field[j->ix_entry], -1, SQLITE_STATIC);
@@ -306,6 +331,8 @@ on_csv_row(void *arg, const struct csv_row *row)
 		rc = sqlite3_step(st);
 	}
 	char *why = rc != SQLITE_DONE ? xstrdup(sqlite3_errmsg(r->db)) : NULL;
+	/* a row of another file replaced: the later file wins */
+	int replaced = st == j->update && rc == SQLITE_DONE && sqlite3_changes(r->db) > 0;
 	sqlite3_reset(st);
 	if (rc == SQLITE_DONE && sqlite3_changes(r->db) == 0) {
 		/* The key is stored already, by this file. */
@@ -337,8 +364,10 @@ on_csv_row(void *arg, const struct csv_row *row)
 	if (rc != SQLITE_DONE && errors == 0)
 		goto fail; /* a constraint check_row does not know */
 	free(why);
-	if (errors == 0)
+	if (errors == 0) {
 		j->rows++;
+		r->notes.replaced_rows += replaced;
+	}
 	return 0;
 fail:
 	diag(DIAG_STORE, NULL, 0, 0, why);

@@ -49,9 +49,8 @@ ingest_kept_clear(struct run *r)
 	r->dropped = 0;
 }
 
-/* Records the rejection of F with the kept diagnostics.  Returns 0 or -1. */
 int
-ingest_record_rejection(struct run *r, const struct infile *f)
+ingest_record_rejection(struct run *r, const struct infile *f, long long *id_out)
 {
 	sqlite3_stmt *st;
 	long long id = f->prior_id;
@@ -81,6 +80,7 @@ ingest_record_rejection(struct run *r, const struct infile *f)
 		return -1;
 	if (id == 0)
 		id = sqlite3_last_insert_rowid(r->db);
+	*id_out = id;
 	char *sql = xasprintf("DELETE FROM rejection WHERE file_id = %lld", id);
 	rc = store_exec(r->db, sql);
 	free(sql);

@@ -55,6 +55,12 @@ ingest_load_xml(struct run *r, const struct infile *f, long long file_id, long l
 
 	const struct programme *p = r->prog;
 	const char *region = ar->region ? programme_region(p, ar->region) : NULL;
+	ingest_note_region(r, region);
+	if (ar->year != 0) {
+		char year[16];
+		snprintf(year, sizeof year, "%d", ar->year);
+		ingest_note_year(r, year);
+	}
 	if (region == NULL && ar->region != NULL) {
 		diag(DIAG_REF_REGION, f->shown, ar->line, xml_column(data, len, ar->line, "region"), ar->region,
 		    programme_region_list(p));
@@ -120,9 +126,11 @@ ingest_load_xml(struct run *r, const struct infile *f, long long file_id, long l
 		if (strcmp(submitted, theirs) >= 0) {
 			diag(DIAG_AR_SUPERSEDES, f->shown, ar->line, 1, region, ar->year, theirs);
 			r->refs_removed |= REFS_PROJECTS;
-		}
-		else
+			snprintf(r->notes.supersedes, sizeof r->notes.supersedes, "%s", theirs);
+		} else {
 			diag(DIAG_AR_SUPERSEDED, f->shown, ar->line, 1, region, ar->year, theirs);
+			snprintf(r->notes.superseded_by, sizeof r->notes.superseded_by, "%s", theirs);
+		}
 	}
 	sqlite3_finalize(st);
 

@@ -22,6 +22,7 @@
 #include "ingest.h"
 #include "lock.h"
 #include "outputs.h"
+#include "receipt.h"
 #include "store.h"
 
 /* What the run gathers while it works, for the summary and the log. */
@@ -546,6 +547,11 @@ cmd_run(const struct jz_opts *o, const struct jz_args *a)
 		oc.progress = bar_step;
 		oc.progress_arg = &r;
 	}
+	/* The receipts of the regions whose files changed, in this run or an
+	 * ingest since the last (none on a night that changed nothing); one
+	 * that cannot be made fails the run, and is made by the next. */
+	if (receipts_build(&oc) != JZ_EXIT_OK)
+		status = JZ_EXIT_FAILURE;
 	{
 		static const struct kind kinds[] = {
 			{"annual", annual_years_sql, build_annual, "annual/%s/"},

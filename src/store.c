@@ -30,6 +30,10 @@
  *    stay the keys of csv_validate.c (else its statement does not prepare).
  *  - Annual returns: every version is kept (history); cur_return picks per
  *    region and year the latest `submitted`, whatever the order of arrival.
+ *  - Every file an ingest reads (not a check) gets a receipt_file row: its
+ *    region, years, outcome and what it replaced, for the region's receipt
+ *    of the day, which the next `jingsai run` writes (receipt.c); rows of a
+ *    run that changed nothing of their region are dropped at its end.
  */
 const char store_schema[] =
 "PRAGMA foreign_keys = ON;\n"
@@ -86,12 +90,32 @@ const char store_schema[] =
 "  rows        INTEGER NOT NULL DEFAULT 0, -- rows stored (annual return: 1 + projects + studios)\n"
 "  UNIQUE (path, sha256)\n"
 ");\n"
-"CREATE TABLE IF NOT EXISTS rejection (  -- why a file was rejected (data-quality appendix)\n"
+"CREATE TABLE IF NOT EXISTS rejection (  -- why a file was rejected (data-quality appendix, receipts)\n"
 "  file_id INTEGER NOT NULL REFERENCES file(id) ON DELETE CASCADE,\n"
 "  line    INTEGER,                  -- NULL: about the whole file\n"
 "  col     INTEGER,\n"
-"  message TEXT NOT NULL             -- the diagnostic's text, as printed after 'error: '\n"
+"  message TEXT NOT NULL             -- the diagnostic's text in Chinese, whatever the locale\n"
 ");\n"
+"CREATE TABLE IF NOT EXISTS receipt_file (  -- what a run did with each file it read (receipts)\n"
+"  run      INTEGER NOT NULL,        -- the run: one more than the last one recorded\n"
+"  run_at   TEXT NOT NULL,           -- its time: the ingested_at of its files\n"
+"  day      TEXT NOT NULL,           -- its date where the programme is (UTC+8), YYYY-MM-DD\n"
+"  region   TEXT NOT NULL,           -- region code; '' when none can be told (未归属)\n"
+"  path     TEXT NOT NULL,           -- as file.path\n"
+"  file_id  INTEGER NOT NULL REFERENCES file(id) ON DELETE CASCADE,\n"
+"  kind     TEXT,                    -- as file.kind; NULL: not recognised\n"
+"  years    TEXT,                    -- the years (or rounds) of its rows: 2024, 2023、2024\n"
+"  status   TEXT NOT NULL CHECK (status IN ('accepted','rejected')),\n"
+"  rows     INTEGER NOT NULL DEFAULT 0,\n"
+"  replaced TEXT,                    -- what it replaced, in words (Chinese); NULL: nothing\n"
+"  changed  INTEGER NOT NULL,        -- 1: new content, or a new outcome for it\n"
+"  receipted INTEGER NOT NULL DEFAULT 0, -- 1: its region's receipt of the day was written since\n"
+"  PRIMARY KEY (run, path)\n"
+");\n"
+"CREATE INDEX IF NOT EXISTS receipt_file_day ON receipt_file(day, region);\n"
+"CREATE VIEW IF NOT EXISTS receipt_day AS  -- the latest outcome of each file on each day\n"
+"  SELECT * FROM receipt_file r WHERE run = (SELECT max(run) FROM receipt_file l\n"
+"    WHERE l.day = r.day AND l.region = r.region AND l.path = r.path);\n"
 
 /* -- Annual returns (XML): every version kept; the current one per region
  *    and year is the latest `submitted` (ties: latest ingested). ---------- */
