@@ -16,7 +16,7 @@ WARN     = -Wall -Wextra
 TEST_WARN = $(WARN) -Werror
 PREFIX  ?= /usr/local
 LOCALEDIR = $(PREFIX)/share/locale
-PKGS     = libxml-2.0 sqlite3 harfbuzz harfbuzz-subset icu-uc icu-i18n libqrencode libcrypto libdeflate xlsxwriter
+PKGS     = libxml-2.0 libzip xlsxwriter sqlite3 harfbuzz harfbuzz-subset icu-uc icu-i18n libqrencode libcrypto libdeflate
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 LIBS     = $(PKG_LIBS) -lhpdf -lcsv -lm
@@ -25,10 +25,11 @@ LIBS     = $(PKG_LIBS) -lhpdf -lcsv -lm
 DEBS = gcc make pkg-config clang libclang-rt-14-dev \
        libhpdf-dev libxml2-dev libsqlite3-dev sqlite3 libcsv-dev \
        libharfbuzz-dev libicu-dev libqrencode-dev libssl-dev libdeflate-dev \
+       libzip-dev libxlsxwriter-dev python3-openpyxl \
        fonts-lxgw-wenkai fonts-arphic-gbsn00lp fonts-arphic-gkai00mp \
        fonts-droid-fallback fonts-hanazono fonts-wqy-microhei \
-       poppler-utils qpdf zbar-tools valgrind python3 time \
-       gettext locales libxlsxwriter-dev python3-openpyxl
+       poppler-utils qpdf zbar-tools valgrind python3 time chromium \
+       gettext locales
 # The locale the Chinese messages need (a fresh Debian has only C and C.UTF-8).
 LOCALE = zh_CN.UTF-8
 

@@ -129,7 +129,7 @@ annual_build(struct out_ctx *oc, int year, const char *region)
 	snprintf(prev_s, sizeof prev_s, "%d", year - 1);
 	struct tpl_param params[] = {
 		{"year", year_s}, {"prev_year", prev_s}, {"first_year", first}, {"last_year", last},
-		{"issuer", issuer ? issuer : "南通市劳动竞赛委员会"}, {"programme", name ? name : ""},
+		{"issuer", issuer ? issuer : ""}, {"programme", name ? name : ""},
 		{"today", today}, {"region", NULL}, {"region_name", NULL},
 	};
 	int nparams = (int)(sizeof params / sizeof *params);

@@ -44,7 +44,7 @@ static void
 programme_load(sqlite3 *db, struct programme *p)
 {
 	p->name = programme_get(db, "name", "");
-	p->issuer = programme_get(db, "issuer", "南通市劳动竞赛委员会");
+	p->issuer = programme_get(db, "issuer", "");
 	p->verify_url = programme_get(db, "verify_url", NULL);
 }
 
@@ -250,8 +250,8 @@ single_take(void *arg, int k, int status, struct buf *data)
 static int
 build_award(struct build *b, const struct cert_award *a, struct cert_rec *r, int n)
 {
-	char *tpath = path_join(b->oc->opts->templates_dir, a->template);
-	struct cert_template *t = cert_template_load(tpath);
+	int missing;
+	struct cert_template *t = cert_template_of(b->oc->opts->templates_dir, a, &missing);
 	char *date = NULL, hex[65], *rel;
 	struct fingerprint *fp;
 	int written = 0, unchanged = 0, stock = b->args->stock, ndev;
@@ -265,10 +265,19 @@ build_award(struct build *b, const struct cert_award *a, struct cert_rec *r, int
 	struct singles s = {0};
 	struct out_doc od;
 
-	free(tpath);
 	if (t == NULL) {
-		b->errors++;
+		/* a template that is not there is the installation's failure;
+		 * one with mistakes, the template's error */
+		if (missing)
+			b->failures++;
+		else
+			b->errors++;
 		return -1;
+	}
+	if (stock) {
+		/* The template's own offset, then the operator's on top. */
+		b->dx = b->args->offset_x_mm + t->offset_x;
+		b->dy = b->args->offset_y_mm + t->offset_y;
 	}
 	date = fmt_date_chinese(b->year, t->month, t->day);
 	for (int i = 0; i < n; i++) {
@@ -559,6 +568,35 @@ write_manifest(struct build *b)
 	buf_free(&out);
 }
 
+/* Says which awards of SET print with the default template, because
+ * programme.xml names none of theirs: once each in a process (a command,
+ * a nightly run). */
+static void
+default_templates_say(const struct cert_set *set, const char *dir)
+{
+	static struct buf said;    /* " CODE " of each award said */
+	struct buf list = {0};
+	int n = 0;
+
+	for (int i = 0; i < set->nawards; i++) {
+		const struct cert_award *a = &set->awards[i];
+		char *key = xasprintf(" %s ", a->code);
+		int used = 0;
+		for (int k = 0; k < set->nrecs && !used; k++)
+			used = set->recs[k].award == a;
+		if (a->template == NULL && used && (said.data == NULL || strstr(said.data, key) == NULL)) {
+			buf_puts(&said, key);
+			buf_printf(&list, "%s%s (%s)", n++ ? ", " : "", a->code, a->title);
+		}
+		free(key);
+	}
+	if (n > 0) {
+		diag(n > 1 ? DIAG_CERT_TEMPLATES_DEFAULT : DIAG_CERT_TEMPLATE_DEFAULT, NULL, 0, 0,
+		    list.data, dir);
+	}
+	buf_free(&list);
+}
+
 int
 certificates_build(struct out_ctx *oc, int year, const struct jz_args *a)
 {
@@ -604,6 +642,7 @@ certificates_build(struct out_ctx *oc, int year, const struct jz_args *a)
 		rc = JZ_EXIT_FAILURE;
 		goto done;
 	}
+	default_templates_say(&set, oc->opts->templates_dir);
 	/* One transaction for the records of every file written: the files
 	 * themselves are written atomically one by one. */
 	if (cert_tx_begin(oc->db, &nested) != 0) {
@@ -614,15 +653,6 @@ certificates_build(struct out_ctx *oc, int year, const struct jz_args *a)
 		int j = i;
 		while (j < set.nrecs && set.recs[j].award == set.recs[i].award)
 			j++;
-		if (a->stock) {
-			/* The template's own offset, then the operator's on top. */
-			char *tpath = path_join(oc->opts->templates_dir, set.recs[i].award->template);
-			struct cert_template *t = cert_template_load(tpath);
-			b.dx = a->offset_x_mm + (t ? t->offset_x : 0);
-			b.dy = a->offset_y_mm + (t ? t->offset_y : 0);
-			cert_template_free(t);
-			free(tpath);
-		}
 		if (signing_allows(&b, set.recs[i].award->code) &&
 		    build_award(&b, set.recs[i].award, set.recs + i, j - i) == 0) {
 			b.unsigned_awards += b.key == NULL;

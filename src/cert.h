@@ -17,7 +17,7 @@ struct cert_award {
 	char *code;            /* MEDAL, CERT ... */
 	char *title;           /* 南通市五一劳动奖章 */
 	char *kind;            /* person | unit | team */
-	char *template;        /* file under templates/, e.g. cert-MEDAL.xml */
+	char *template;        /* file under templates/, e.g. cert-MEDAL.xml; NULL: the default */
 	int women_only;        /* 1: recipients must be 女 */
 	int ord;
 };
@@ -56,13 +56,16 @@ struct cert_set {
 	int nunknown;
 	struct cert_award *awards;
 	int nawards;
+	const struct cert_award *top_ten; /* the award the rules of SPEC §4 give (award_rule): */
+	const struct cert_award *skills;  /* first completers of the top ten, city contest winners; NULL: none */
 	struct cert_rec *recs;
 	int nrecs, caprecs;
 	int errors;            /* rows rejected while gathering */
 };
 
 /* ---- cert_award.c ---- */
-/* Loads the award table into SET.  Returns 0, or -1 after a diagnostic. */
+/* Loads the award table and the awards its rules give into SET.  Returns 0,
+ * or -1 after a diagnostic. */
 int cert_awards_load(sqlite3 *db, struct cert_set *set);
 /* The award CODE of SET, or NULL. */
 const struct cert_award *cert_award_find(const struct cert_set *set, const char *code);
@@ -162,6 +165,12 @@ struct cert_template {
 
 /* Reads the template at PATH.  Returns NULL after diagnostics at its lines. */
 struct cert_template *cert_template_load(const char *path);
+/* The template of award A under DIR: the file programme.xml names, or the
+ * default template of A's recipient kind (cert-default-person.xml, -unit,
+ * -team) when it names none.  Returns NULL
+ * after a diagnostic; *MISSING is 1 when the file is not there (reported
+ * with the award, the file and how to make it). */
+struct cert_template *cert_template_of(const char *dir, const struct cert_award *a, int *missing);
 void cert_template_free(struct cert_template *t);
 
 /* ---- cert_render.c ---- */

@@ -6,11 +6,10 @@
 #include <unicode/ucol.h>
 
 #include "cert.h"
+#include "programme.h"
 #include "rank.h"
 #include "store.h"
 
-/* The award every derived rule gives (SPEC §4), and the rules. */
-#define DERIVED_AWARD "MEDAL"
 #define REGION_ORD_UNKNOWN 1000000
 
 static char *
@@ -46,8 +45,27 @@ cert_awards_load(sqlite3 *db, struct cert_set *set)
 			a->title = xstrdup(a->code);
 		if (a->kind == NULL)
 			a->kind = xstrdup("person");
-		if (a->template == NULL)
-			a->template = xasprintf("cert-%s.xml", a->code);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		diag(DIAG_STORE, NULL, 0, 0, sqlite3_errmsg(db));
+		return -1;
+	}
+	/* Which award each rule gives; a store whose programme was written
+	 * before the rules were kept gives both the award of old. */
+	st = store_prepare(db, "SELECT rule, award FROM award_rule "
+	    "UNION ALL SELECT r.rule, ?1 FROM (SELECT 'top-ten' AS rule UNION ALL SELECT 'skills') r "
+	    "WHERE NOT EXISTS (SELECT 1 FROM programme WHERE key = 'tables')");
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, PROGRAMME_RULES_AWARD, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *rule = (const char *)sqlite3_column_text(st, 0);
+		const struct cert_award *a = cert_award_find(set, (const char *)sqlite3_column_text(st, 1));
+		if (strcmp(rule, programme_rule_name(PROG_RULE_TOP_TEN)) == 0)
+			set->top_ten = a;
+		else if (strcmp(rule, programme_rule_name(PROG_RULE_SKILLS)) == 0)
+			set->skills = a;
 	}
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE) {
@@ -253,19 +271,14 @@ cert_report_unknown_units(const struct cert_set *set)
 		    set->unknown[i].credit_code, set->unknown[i].recipient);
 }
 
-/* A person named by a derived rule gets the derived award. */
+/* A person named by a rule gets the award A the rule gives. */
 static void
-add_derived(struct cert_set *set, sqlite3_stmt *unit_st, int year, const char *name,
-    const char *gender, const char *credit, const char *source, const char *file, long line)
+add_derived(struct cert_set *set, const struct cert_award *a, sqlite3_stmt *unit_st, int year,
+    const char *name, const char *gender, const char *credit, const char *source, const char *file,
+    long line)
 {
-	const struct cert_award *a = cert_award_find(set, DERIVED_AWARD);
 	struct unit_info u;
 
-	if (a == NULL) {
-		diag(DIAG_CERT_DERIVED_NONE, file, line, 0, DERIVED_AWARD, name, source);
-		set->errors++;
-		return;
-	}
 	if (gender != NULL && *gender == '\0')
 		gender = NULL;
 	if (fits_award(a, name, "person", gender, file, line, source) != 0) {
@@ -293,7 +306,7 @@ gather_skills(sqlite3 *db, sqlite3_stmt *unit_st, int year, struct cert_set *set
 		return -1;
 	sqlite3_bind_int(st, 1, year);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		add_derived(set, unit_st, year, (const char *)sqlite3_column_text(st, 0),
+		add_derived(set, set->skills, unit_st, year, (const char *)sqlite3_column_text(st, 0),
 		    (const char *)sqlite3_column_text(st, 1), (const char *)sqlite3_column_text(st, 2),
 		    "skills", (const char *)sqlite3_column_text(st, 3), sqlite3_column_int64(st, 4));
 	sqlite3_finalize(st);
@@ -329,7 +342,7 @@ gather_top_ten(sqlite3 *db, sqlite3_stmt *unit_st, int year, struct cert_set *se
 		return -1;
 	for (int i = 0; i < n; i++)
 		if (e[i].rank >= 1 && e[i].rank <= 10 && e[i].first_completer != NULL)
-			add_derived(set, unit_st, year, e[i].first_completer, e[i].gender,
+			add_derived(set, set->top_ten, unit_st, year, e[i].first_completer, e[i].gender,
 			    e[i].credit_code ? e[i].credit_code : "", "top-ten", NULL, 0);
 	rank_free(e, n);
 	return 0;
@@ -400,8 +413,13 @@ cert_gather(sqlite3 *db, int year, const char *award, struct cert_set *set)
 		return -1;
 	if (gather_rows(db, unit_st, year, award, set) != 0)
 		rc = -1;
-	else if (award == NULL || strcmp(award, DERIVED_AWARD) == 0) {
-		if (gather_top_ten(db, unit_st, year, set) != 0 ||
+	else {
+		/* The rules, for the awards they give (the programme may give none). */
+		const struct cert_award *top = set->top_ten, *skills = set->skills;
+		if (top != NULL && (award == NULL || strcmp(award, top->code) == 0) &&
+		    gather_top_ten(db, unit_st, year, set) != 0)
+			rc = -1;
+		else if (skills != NULL && (award == NULL || strcmp(award, skills->code) == 0) &&
 		    gather_skills(db, unit_st, year, set) != 0)
 			rc = -1;
 	}

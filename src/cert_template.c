@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <libxml/parser.h>
 #include <libxml/tree.h>
@@ -361,6 +362,36 @@ cert_template_load(const char *path)
 		cert_template_free(t);
 		return NULL;
 	}
+	return t;
+}
+
+/* The default template of an award of recipient KIND (person, unit, team). */
+#define DEFAULT_TEMPLATE "cert-default-%s.xml"
+
+struct cert_template *
+cert_template_of(const char *dir, const struct cert_award *a, int *missing)
+{
+	char *name = a->template ? xstrdup(a->template) : xasprintf(DEFAULT_TEMPLATE, a->kind);
+	char *path = path_join(dir, name);
+	struct cert_template *t = NULL;
+
+	*missing = 0;
+	if (access(path, F_OK) != 0) {
+		/* What to do, rather than "cannot read": the operator makes it. */
+		char *plain = xasprintf(DEFAULT_TEMPLATE, a->kind);
+		char *plain_path = path_join(dir, plain);
+		if (a->template != NULL)
+			diag(DIAG_CERT_TEMPLATE_MISSING, NULL, 0, 0, a->code, a->title, path, strerror(errno),
+			    plain_path, a->kind);
+		else
+			diag(DIAG_CERT_DEFAULT_MISSING, NULL, 0, 0, a->code, a->title, path, strerror(errno));
+		free(plain_path);
+		free(plain);
+		*missing = 1;
+	} else
+		t = cert_template_load(path);
+	free(path);
+	free(name);
 	return t;
 }
 

@@ -15,6 +15,7 @@ struct jz_args {
 	double offset_x_mm;  /* --offset DX,DY (certificates --stock), millimetres */
 	double offset_y_mm;
 	int calibrate;       /* --calibrate (certificates): also write the calibration page */
+	int year;            /* --year YYYY (forms); 0 when not given */
 	int re_sign;         /* --re-sign (certificates): print them again under the key now
 	                      * set (or without codes), though another one signed them */
 };
@@ -30,6 +31,10 @@ int annual_build(struct out_ctx *oc, int year, const char *region);
 int bulletin_build(struct out_ctx *oc, const char *round, long number);
 /* The certificates of YEAR (A->award NULL: every award), per A's --stock etc. */
 int certificates_build(struct out_ctx *oc, int year, const struct jz_args *a);
+/* The verification site under output/site/ (site.c): the pages and lists of
+ * YEAR (0: every year), the index, and the removal of pages no longer given;
+ * *REMOVED (may be NULL) counts those. */
+int site_build(struct out_ctx *oc, int year, int *removed);
 
 /* Subcommands.  Each returns an exit status of enum jz_exit. */
 int cmd_ingest(const struct jz_opts *o, const struct jz_args *a);
@@ -39,6 +44,8 @@ int cmd_annual(const struct jz_opts *o, const struct jz_args *a);
 int cmd_bulletin(const struct jz_opts *o, const struct jz_args *a);
 int cmd_certificates(const struct jz_opts *o, const struct jz_args *a);
 int cmd_verify(const struct jz_opts *o, const struct jz_args *a);
+int cmd_publish(const struct jz_opts *o, const struct jz_args *a);
 int cmd_run(const struct jz_opts *o, const struct jz_args *a);
+int cmd_forms(const struct jz_opts *o, const struct jz_args *a);
 
 #endif

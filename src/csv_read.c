@@ -13,14 +13,9 @@
 #include "csv_read.h"
 #include "jingsai.h"
 
-#define CSV_MAX_COLS 64          /* header columns we accept */
 #define CSV_FIELD_MAX (1 << 20)  /* bytes in one field */
 #define CSV_MAX_BAD_BYTES 10     /* invalid bytes reported one by one */
-#define CSV_MAX_SHOWN 1000       /* errors of rows reported; the rest are counted */
 #define CSV_CHUNK 65536          /* GB18030 is converted this much at a time */
-#define CSV_KIND_COLS 16         /* columns of the widest kind, at least */
-#define CSV_BATCH 32             /* good rows held back before their key check */
-#define CSV_BATCH_TEXT 65536     /* ... unless their text is longer than this */
 #ifndef CSV_SLICE               /* (the fuzz build makes it small) */
 #define CSV_SLICE (1 << 20)      /* bytes read between hand-backs of a mapping's pages */
 #endif
@@ -82,38 +77,13 @@ init_classes(void)
 	byte_class['\n'] = B_LF;
 }
 
-/* A header cell left empty: Excel writes them after the last column when
- * cells to the right were ever touched.  Such a column is ignored as long
- * as it stays empty. */
-#define UNNAMED (-3)
-
 /* What the scanner waits for before the next field's first character. */
 enum { WANT_NONE, WANT_FIELD, WANT_ROW };
 
-/* The set of keys seen: 64-bit hashes and the line of each, open addressing. */
-struct key_slot {
-	uint64_t hash; /* 0: empty */
-	long line;
-};
-
-/*
- * A good row waiting for its key check and the callback.  Rows are held
- * back in batches so that the slot of each key in the (large, cache-cold)
- * key set is prefetched when the row is read and looked at a few rows
- * later: that makes the duplicate check nearly free.
- */
-struct pending {
-	long line;
-	uint64_t hash;                    /* of the key */
-	size_t off[CSV_KIND_COLS];        /* of each field in reader.text, column order */
-	long column[CSV_KIND_COLS], field_line[CSV_KIND_COLS];
-};
-
 struct reader {
 	const char *path;
-	csv_row_fn fn;
-	void *arg;
 	struct csv_parser parser;
+	struct csv_rows *rows; /* where the fields go (csv_rows.c) */
 
 	long line, col;      /* position of the next byte scanned */
 	int after_cr;        /* the last byte was CR: an LF now ends no line */
@@ -121,52 +91,22 @@ struct reader {
 	int want;            /* WANT_*: where the next field starts is awaited */
 	long start_line, start_col; /* where the current field starts */
 
-	/* The row being gathered: field I is text + off[I], NUL-terminated.
-	 * TEXT also holds the fields of the pending rows, before ROW_START. */
-	int nfields;
-	char *text;
-	size_t text_len, text_cap, row_start;
-	size_t off[CSV_MAX_COLS + 1];
-	long fline[CSV_MAX_COLS + 1], fcol[CSV_MAX_COLS + 1];
-
-	/* The header. */
-	int kind;            /* -1 until the header is read */
-	int ncols;           /* columns in the file */
-	int map[CSV_MAX_COLS]; /* file column -> column of the kind, or UNNAMED */
-	int kind_cols;       /* columns of the kind */
-
-	struct pending pending[CSV_BATCH];
-	int npending;
-
-	/* Duplicate keys, unless the callback finds them (keys_by_caller). */
-	int keys_by_caller;
-	struct key_slot *keys;
-	size_t nkeys, keys_cap;
-
 	/* CSV_MAPPED: the pages of the mapping at MAPPING (page-aligned) before
 	 * MAPPING + RELEASED have been handed back. */
 	const unsigned char *mapping;
 	size_t released;
 
-	long rows;
-	int errors;
-	int hidden;          /* errors counted but not reported (CSV_MAX_SHOWN) */
-	int stop;            /* no more parsing: fatal error or callback said so */
-	int stopped;         /* the callback said so */
+	int errors;          /* errors of the bytes and the syntax */
+	int stop;            /* no more parsing */
 };
 
+/* An error of the bytes or the syntax: it ends the reading. */
 static void
 count_error(struct reader *r)
 {
 	r->errors++;
-}
-
-/* Whether errors of rows are still reported: a file with thousands of bad
- * rows is reported up to CSV_MAX_SHOWN errors, then only counted. */
-static int
-reporting(struct reader *r)
-{
-	return r->errors < CSV_MAX_SHOWN;
+	r->stop = 1;
+	csv_rows_fail(r->rows);
 }
 
 /* libcsv grows its field buffer through this: one field may not pass
@@ -180,374 +120,14 @@ field_realloc(void *p, size_t size)
 	return realloc(p, size + 16);
 }
 
-/* ---- Rows ---------------------------------------------------------------------- */
-
-static int
-is_space_at(const char *s, size_t n, size_t i, size_t *len)
-{
-	if (i < n && (s[i] == ' ' || s[i] == '\t')) {
-		*len = 1;
-		return 1;
-	}
-	/* U+3000 IDEOGRAPHIC SPACE, E3 80 80 */
-	if (i + 3 <= n && (unsigned char)s[i] == 0xE3 && (unsigned char)s[i + 1] == 0x80 &&
-	    (unsigned char)s[i + 2] == 0x80) {
-		*len = 3;
-		return 1;
-	}
-	/* U+00A0 NO-BREAK SPACE (pasted from web pages), C2 A0 */
-	if (i + 2 <= n && (unsigned char)s[i] == 0xC2 && (unsigned char)s[i + 1] == 0xA0) {
-		*len = 2;
-		return 1;
-	}
-	return 0;
-}
-
-/* Trims spaces, tabs, ideographic and no-break spaces around field I in place;
- * returns its start and stores the number of characters skipped in front
- * in *SKIPPED. */
-static char *
-trim_field(struct reader *r, int i, long *skipped)
-{
-	char *s = r->text + r->off[i];
-	size_t n = strlen(s), k;
-	size_t a = 0;
-
-	*skipped = 0;
-	if (n == 0)
-		return s;
-	while (is_space_at(s, n, a, &k)) {
-		a += k;
-		++*skipped;
-	}
-	while (n > a) {
-		if (s[n - 1] == ' ' || s[n - 1] == '\t')
-			n--;
-		else if (n - a >= 3 && (unsigned char)s[n - 3] == 0xE3 &&
-		    (unsigned char)s[n - 2] == 0x80 && (unsigned char)s[n - 1] == 0x80)
-			n -= 3;
-		else if (n - a >= 2 && (unsigned char)s[n - 2] == 0xC2 && (unsigned char)s[n - 1] == 0xA0)
-			n -= 2;
-		else
-			break;
-	}
-	s[n] = '\0';
-	return s + a;
-}
-
-/* The hash of a row's key: its key fields joined by U+001F (which a field
- * cannot hold: control characters are refused). */
-static uint64_t
-key_hash(enum csv_kind kind, const char *const *field)
-{
-	const int *key = csv_kind_key(kind);
-	uint64_t h = 0xcbf29ce484222325ULL; /* FNV-1a */
-
-	for (int i = 0; key[i] >= 0; i++) {
-		if (i > 0)
-			h = (h ^ 0x1F) * 0x100000001b3ULL;
-		for (const unsigned char *p = (const unsigned char *)field[key[i]]; *p; p++)
-			h = (h ^ *p) * 0x100000001b3ULL;
-	}
-	/* splitmix64 finaliser, so that the low bits index well */
-	h ^= h >> 30;
-	h *= 0xbf58476d1ce4e5b9ULL;
-	h ^= h >> 27;
-	h *= 0x94d049bb133111ebULL;
-	h ^= h >> 31;
-	return h ? h : 1;
-}
-
-/* A zeroed table of CAP key slots.  Big ones are mapped with huge pages
- * where the kernel offers them: a million keys then cost a few dozen page
- * faults instead of ten thousand. */
-static struct key_slot *
-key_table_new(size_t cap)
-{
-	size_t size = cap * sizeof(struct key_slot);
-
-	if (size < (4u << 20))
-		return xcalloc(cap, sizeof(struct key_slot));
-	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (p == MAP_FAILED)
-		return xcalloc(cap, sizeof(struct key_slot));
-#ifdef MADV_HUGEPAGE
-	madvise(p, size, MADV_HUGEPAGE);
-#endif
-	return p;
-}
-
-static void
-key_table_free(struct key_slot *t, size_t cap)
-{
-	size_t size = cap * sizeof(struct key_slot);
-
-	if (t == NULL)
-		return;
-	if (size < (4u << 20))
-		free(t);
-	else
-		munmap(t, size);
-}
-
-/* Makes room in the key set for the pending rows and one more. */
-static void
-key_reserve(struct reader *r)
-{
-	if (2 * (r->nkeys + (size_t)r->npending + 1) <= r->keys_cap)
-		return;
-	size_t cap = r->keys_cap ? 2 * r->keys_cap : 4096;
-	struct key_slot *t = key_table_new(cap);
-	for (size_t i = 0; i < r->keys_cap; i++) {
-		/* the new slots are scattered: ask for them ahead */
-		if (i + 8 < r->keys_cap && r->keys[i + 8].hash != 0)
-			__builtin_prefetch(&t[r->keys[i + 8].hash & (cap - 1)], 1);
-		if (r->keys[i].hash == 0)
-			continue;
-		size_t j = r->keys[i].hash & (cap - 1);
-		while (t[j].hash != 0)
-			j = (j + 1) & (cap - 1);
-		t[j] = r->keys[i];
-	}
-	key_table_free(r->keys, r->keys_cap);
-	r->keys = t;
-	r->keys_cap = cap;
-}
-
-/*
- * Returns the line of an earlier row with key hash H, or 0 after adding
- * LINE.  Only the 64-bit hash is kept: two different keys of one file share
- * a hash with odds below 1 in 10^7 even for 10^6 rows.
- */
-static long
-key_seen(struct reader *r, uint64_t h, long line)
-{
-	size_t j = h & (r->keys_cap - 1);
-
-	while (r->keys[j].hash != 0) {
-		if (r->keys[j].hash == h)
-			return r->keys[j].line;
-		j = (j + 1) & (r->keys_cap - 1);
-	}
-	r->keys[j].hash = h;
-	r->keys[j].line = line;
-	r->nkeys++;
-	return 0;
-}
-
-/* The N column names of a kind, ", "-separated, for a message.  Static storage. */
-static const char *
-column_list(const char *const *cols, int n)
-{
-	static char list[512];
-	size_t len = 0;
-
-	list[0] = '\0';
-	for (int i = 0; i < n && len + 64 < sizeof list; i++)
-		len += (size_t)snprintf(list + len, sizeof list - len, "%s%s", i ? ", " : "", cols[i]);
-	return list;
-}
-
-static void
-report_duplicate(struct reader *r, const char *const *field, long line, long first)
-{
-	const int *key = csv_kind_key((enum csv_kind)r->kind);
-	int n;
-	const char *const *names = csv_kind_columns((enum csv_kind)r->kind, &n);
-	struct buf text = {0};
-
-	if (!reporting(r)) {
-		r->hidden++;
-		count_error(r);
-		return;
-	}
-	for (int i = 0; key[i] >= 0; i++)
-		buf_printf(&text, "%s%s %s", i ? ", " : "", names[key[i]], field[key[i]]);
-	diag(DIAG_CSV_DUP_KEY, r->path, line, 1, text.data, first);
-	buf_free(&text);
-	count_error(r);
-}
-
-/* Checks the keys of the pending rows and hands the rows without a
- * duplicate to the callback.  Called when the batch is full, at the end,
- * and before any diagnostic, so that diagnostics come in line order. */
-static void
-flush_rows(struct reader *r)
-{
-	int n = r->npending;
-
-	r->npending = 0;
-	for (int i = 0; i < n && !r->stopped; i++) {
-		struct pending *p = &r->pending[i];
-		const char *field[CSV_KIND_COLS];
-		for (int c = 0; c < r->kind_cols; c++)
-			field[c] = r->text + p->off[c];
-		long first = r->keys_by_caller ? 0 : key_seen(r, p->hash, p->line);
-		if (first != 0) {
-			report_duplicate(r, field, p->line, first);
-			continue;
-		}
-		if (r->fn == NULL)
-			continue;
-		struct csv_row row = {p->line, field, p->column, p->field_line,
-		    (enum csv_kind)r->kind, r->kind_cols};
-		int rc = r->fn(r->arg, &row);
-		if (rc > 0 && r->keys_by_caller)
-			report_duplicate(r, field, p->line, rc);
-		else if (rc != 0) {
-			r->stop = 1;
-			r->stopped = 1;
-		}
-	}
-}
-
-static void
-header_row(struct reader *r, int n)
-{
-	const char *names[CSV_MAX_COLS] = {0};
-	long skipped;
-
-	if (n > CSV_MAX_COLS) {
-		diag(DIAG_CSV_HEADER_WIDE, r->path, r->fline[0], r->fcol[0], n, CSV_MAX_COLS);
-		count_error(r);
-		r->stop = 1;
-		return;
-	}
-	for (int i = 0; i < n; i++) {
-		names[i] = trim_field(r, i, &skipped);
-		r->fcol[i] += skipped;
-	}
-	int kind = csv_header_match(names, n, r->map);
-	if (kind < 0) {
-		struct buf b = {0};
-		for (int i = 0; i < n; i++)
-			buf_printf(&b, "%s%s", i ? "," : "", names[i]);
-		if (b.len > 200)
-			strcpy(b.data + 197, "...");
-		diag(DIAG_CSV_HEADER, r->path, r->fline[0], r->fcol[0], b.data);
-		buf_free(&b);
-		count_error(r);
-		r->stop = 1;
-		return;
-	}
-	r->kind = kind;
-	r->ncols = n;
-	int kn, bad = 0;
-	const char *const *cols = csv_kind_columns((enum csv_kind)kind, &kn);
-	r->kind_cols = kn;
-	unsigned seen = 0;
-	for (int i = 0; i < n; i++) {
-		if (r->map[i] == -1 && names[i][0] == '\0')
-			r->map[i] = UNNAMED;
-		else if (r->map[i] == -1) {
-			diag(DIAG_CSV_COL_UNKNOWN, r->path, r->fline[i], r->fcol[i], names[i],
-			    column_list(cols, kn));
-			bad++;
-		} else if (r->map[i] == -2) {
-			diag(DIAG_CSV_COL_DUP, r->path, r->fline[i], r->fcol[i], names[i]);
-			bad++;
-		} else
-			seen |= 1u << r->map[i];
-	}
-	for (int c = 0; c < kn; c++)
-		if (!(seen & (1u << c))) {
-			diag(DIAG_CSV_COL_MISSING, r->path, r->fline[0], r->fcol[0], cols[c]);
-			bad++;
-		}
-	if (bad) {
-		r->errors += bad;
-		r->stop = 1;
-	}
-}
-
-/* Validates a data row of N fields; returns 1 when it joined the pending
- * rows (its text must then be kept), 0 when it had errors. */
-static int
-data_row(struct reader *r, int n)
-{
-	const char *field[CSV_KIND_COLS];
-	long column[CSV_KIND_COLS], field_line[CSV_KIND_COLS];
-	long line = r->fline[0], skipped;
-	enum csv_kind kind = (enum csv_kind)r->kind;
-
-	r->rows++;
-	if (n != r->ncols) {
-		int at = n > r->ncols ? r->ncols : 0;
-		flush_rows(r);
-		if (reporting(r))
-			diag(DIAG_CSV_RAGGED, r->path, r->fline[at], r->fcol[at], n, r->ncols);
-		else
-			r->hidden++;
-		count_error(r);
-		return 0;
-	}
-	int bad = 0;
-	for (int i = 0; i < n; i++) {
-		int c = r->map[i];
-		const char *v = trim_field(r, i, &skipped);
-		if (c == UNNAMED) {
-			bad += v[0] != '\0';
-			continue;
-		}
-		field[c] = v;
-		column[c] = r->fcol[i] + skipped;
-		field_line[c] = r->fline[i];
-	}
-	/* Count first, report after the pending rows, to keep line order. */
-	bad += csv_validate_row(kind, NULL, field, field_line, column);
-	if (bad > 0) {
-		flush_rows(r);
-		if (!reporting(r)) {
-			r->hidden += bad;
-			r->errors += bad;
-			return 0;
-		}
-		for (int i = 0; i < n; i++) {
-			long k;
-			const char *v = r->map[i] == UNNAMED ? trim_field(r, i, &k) : "";
-			if (v[0] != '\0')
-				diag(DIAG_CSV_UNNAMED, r->path, r->fline[i], r->fcol[i] + k, v, i + 1);
-		}
-		csv_validate_row(kind, r->path, field, field_line, column);
-		r->errors += bad;
-		return 0;
-	}
-	struct pending *p = &r->pending[r->npending];
-	p->line = line;
-	if (!r->keys_by_caller) {
-		key_reserve(r);
-		p->hash = key_hash(kind, field);
-		__builtin_prefetch(&r->keys[p->hash & (r->keys_cap - 1)], 1);
-	}
-	r->npending++;
-	for (int c = 0; c < r->kind_cols; c++) {
-		p->off[c] = (size_t)(field[c] - r->text);
-		p->column[c] = column[c];
-		p->field_line[c] = field_line[c];
-	}
-	return 1;
-}
-
 /* libcsv: a field ended. */
 static void
 on_field(void *s, size_t len, void *arg)
 {
 	struct reader *r = arg;
-	int i = r->nfields++;
 
 	r->want = WANT_FIELD;
-	if (i > CSV_MAX_COLS)
-		return; /* only counted: the row is ragged, or the header too wide */
-	if (r->text_len + len + 1 > r->text_cap) {
-		r->text_cap = 2 * (r->text_len + len + 1) + 256;
-		r->text = xrealloc(r->text, r->text_cap);
-	}
-	r->off[i] = r->text_len;
-	memcpy(r->text + r->text_len, s, len);
-	r->text_len += len;
-	r->text[r->text_len++] = '\0';
-	r->fline[i] = r->start_line;
-	r->fcol[i] = r->start_col;
+	csv_rows_field(r->rows, s, len, r->start_line, r->start_col);
 }
 
 /* libcsv: a row ended. */
@@ -556,35 +136,11 @@ on_row(int c, void *arg)
 {
 	(void)c;
 	struct reader *r = arg;
-	int n = r->nfields;
 
 	r->want = WANT_ROW;
-	r->nfields = 0;
-	if (r->stop) {
-		r->text_len = r->row_start;
-		return;
-	}
-	/* Excel writes rows of empty cells (",,,") below a table: skip them
-	 * like blank lines. */
-	int blank = 1, kept = 0;
-	for (int i = 0; i < n && i <= CSV_MAX_COLS && blank; i++) {
-		const char *s = r->text + r->off[i];
-		for (; *s && blank; s++)
-			blank = *s == ' ' || *s == '\t';
-	}
-	if (!blank) {
-		if (r->kind < 0)
-			header_row(r, n);
-		else
-			kept = data_row(r, n);
-	}
-	if (r->npending == CSV_BATCH || r->text_len > CSV_BATCH_TEXT)
-		flush_rows(r);
-	if (!kept)
-		r->text_len = r->row_start;
-	if (r->npending == 0)
-		r->text_len = 0;
-	r->row_start = r->text_len;
+	csv_rows_end_row(r->rows);
+	if (csv_rows_stopped(r->rows))
+		r->stop = 1;
 }
 
 /* ---- Pages of a mapping ------------------------------------------------------------- */
@@ -622,7 +178,7 @@ parse_error(struct reader *r, const unsigned char *s, size_t done, size_t len)
 	int status = csv_error(&r->parser);
 	long col = r->seg_col;
 
-	flush_rows(r);
+	csv_rows_flush(r->rows);
 	for (size_t i = 0; i < done; i++)
 		col += byte_class[s[i]] != B_CONT;
 	if (status == CSV_EPARSE && !r->parser.quoted)
@@ -702,7 +258,7 @@ scan(struct reader *r, const unsigned char *s, size_t n)
 			r->seg_col = r->col;
 			break;
 		case B_CTRL:
-			flush_rows(r);
+			csv_rows_flush(r->rows);
 			diag(DIAG_CSV_CONTROL, r->path, r->line, r->col, s[i]);
 			count_error(r);
 			r->stop = 1;
@@ -844,7 +400,7 @@ read_gb18030(struct reader *r, const unsigned char *s, size_t n)
 		if (rc != (size_t)-1 || e == E2BIG || r->stop)
 			continue;
 		/* The scanner has counted everything before the bad byte. */
-		flush_rows(r);
+		csv_rows_flush(r->rows);
 		if (e == EINVAL)
 			diag(DIAG_CSV_TRUNCATED_CHAR, r->path, r->line, r->col, (unsigned char)*in, "GB18030");
 		else
@@ -874,13 +430,10 @@ csv_read_flags(const char *path, const char *data, size_t len, csv_row_fn fn, vo
 
 	init_classes();
 	r.path = path;
-	r.fn = fn;
-	r.arg = arg;
-	r.keys_by_caller = (flags & CSV_KEYS_BY_CALLER) && fn != NULL;
+	r.rows = csv_rows_new(path, fn, arg, flags, 0);
 	r.line = r.seg_line = r.start_line = 1;
 	r.col = r.seg_col = r.start_col = 1;
 	r.want = WANT_ROW;
-	r.kind = -1;
 	csv_init(&r.parser, CSV_STRICT | CSV_APPEND_NULL | CSV_STRICT_FINI);
 	csv_set_realloc_func(&r.parser, field_realloc);
 	csv_set_blk_size(&r.parser, 4096);
@@ -928,99 +481,148 @@ csv_read_flags(const char *path, const char *data, size_t len, csv_row_fn fn, vo
 	 * so that csv_fini never has to submit a field; then only an open
 	 * quote can remain. */
 	feed(&r, (const unsigned char *)"\n", 1);
-	flush_rows(&r);
+	csv_rows_flush(r.rows);
 	if (!r.stop && csv_fini(&r.parser, on_field, on_row, &r) != 0) {
 		diag(DIAG_CSV_QUOTE_OPEN, path, r.start_line, r.start_col);
 		count_error(&r);
 	}
-	if (r.kind < 0 && r.errors == 0) {
-		diag(DIAG_CSV_NO_HEADER, path, 1, 1);
-		count_error(&r);
-	}
 
-done:
-	flush_rows(&r);
-	if (r.hidden > 0)
-		diag(DIAG_CSV_MORE_ERRORS, path, r.line, 1, r.hidden);
+done:;
+	struct csv_info local;
+	int rc = csv_rows_finish(r.rows, r.line, &local);
 	/* Stopped before the header (bytes, encoding)?  Still say what the
 	 * file looks like. */
-	if (r.kind < 0)
-		r.kind = csv_sniff(data, len);
-	if (info != NULL) {
-		info->kind = r.kind >= 0 ? (enum csv_kind)r.kind : CSV__KINDS;
-		info->encoding = encoding;
-		info->rows = r.rows;
-		info->errors = r.errors;
+	if (local.kind == CSV__KINDS) {
+		int sniffed = csv_sniff(data, len);
+		local.kind = sniffed >= 0 ? (enum csv_kind)sniffed : CSV__KINDS;
 	}
+	local.encoding = encoding;
+	if (info != NULL)
+		*info = local;
 	csv_free(&r.parser);
-	free(r.text);
-	key_table_free(r.keys, r.keys_cap);
-	return r.errors || r.stopped ? -1 : 0;
+	return rc;
 }
 
 /* ---- Sniffing ---------------------------------------------------------------------- */
 
+/* The first rows of a file, as csv_sniff gathers them. */
+struct sniff {
+	char *names[CSV_MAX_COLS];
+	int n, rows, kind;
+	int wide;  /* more fields than CSV_MAX_COLS */
+};
+
+static void
+sniff_field(void *s, size_t len, void *arg)
+{
+	struct sniff *sn = arg;
+
+	if (sn->n == CSV_MAX_COLS) {
+		sn->wide = 1;
+		return;
+	}
+	sn->names[sn->n++] = xstrndup(s, len);
+}
+
+static void
+sniff_row(int c, void *arg)
+{
+	(void)c;
+	struct sniff *sn = arg;
+	int blank = 1;
+
+	for (int i = 0; i < sn->n && blank; i++)
+		for (const char *p = sn->names[i]; *p && blank; p++)
+			blank = *p == ' ' || *p == '\t';
+	if (!blank && sn->kind < 0 && sn->rows < 5 && !sn->wide) {
+		sn->rows++;
+		sn->kind = csv_header_match((const char *const *)sn->names, sn->n, NULL);
+	}
+	for (int i = 0; i < sn->n; i++)
+		free(sn->names[i]);
+	sn->n = 0;
+	sn->wide = 0;
+}
+
+/* Converts up to N bytes at S from CODE to UTF-8 into OUT, as far as they
+ * convert (the head of a file may end inside a character). */
+static void
+sniff_convert(const char *code, const unsigned char *s, size_t n, struct buf *out)
+{
+	iconv_t cd = iconv_open("UTF-8", code);
+	char *in = (char *)s;
+	size_t inleft = n, cap = 4 * n + 16;
+
+	if (cd == (iconv_t)-1)
+		return;
+	char *o = xmalloc(cap), *op = o;
+	size_t oleft = cap;
+	iconv(cd, &in, &inleft, &op, &oleft);
+	buf_add(out, o, (size_t)(op - o));
+	free(o);
+	iconv_close(cd);
+}
+
+/*
+ * The kind the header names, looked for in the first five rows that are
+ * not blank, in the first 64 KiB decoded as csv_read would (BOM, UTF-8,
+ * GB18030; UTF-16 too, so that its refusal can say what the file is).
+ */
 int
 csv_sniff(const char *data, size_t len)
 {
-	char line[4096];
 	const unsigned char *s = (const unsigned char *)data;
-	size_t n = len < 65536 ? len : 65536, k = 0;
-	int step = 1, lo = 0;
+	size_t n = len < 65536 ? len : 65536;
+	struct buf text = {0};
+	const char *code = NULL;
 
 	if (n >= 3 && s[0] == 0xEF && s[1] == 0xBB && s[2] == 0xBF) {
 		s += 3;
 		n -= 3;
 	} else if (n >= 2 && s[0] == 0xFF && s[1] == 0xFE) {
-		s += 2; /* UTF-16LE: the ASCII byte comes first */
+		s += 2;
 		n -= 2;
-		step = 2;
+		code = "UTF-16LE";
 	} else if (n >= 2 && s[0] == 0xFE && s[1] == 0xFF) {
-		s += 2; /* UTF-16BE */
+		s += 2;
 		n -= 2;
-		step = 2;
-		lo = 1;
-	}
-	/* The first line that is not blank (csv_read skips blank lines too), as
-	 * ASCII; header names are ASCII in every encoding we take, so anything
-	 * else only needs to stay unequal to them. */
-	for (size_t i = 0; i + (size_t)step <= n && k < sizeof line - 1; i += (size_t)step) {
-		unsigned char c = s[i + (size_t)lo];
-		if (step == 2 && s[i + (size_t)(1 - lo)] != 0)
-			c = 0x80;
-		if (c == '\n' || c == '\r') {
-			size_t j = 0;
-			while (j < k && (line[j] == ' ' || line[j] == '\t'))
-				j++;
-			if (j < k)
-				break;
-			k = 0; /* a blank line: the header comes later */
-			continue;
+		code = "UTF-16BE";
+	} else {
+		/* UTF-8 up to a character cut at the end, with at least one
+		 * character of three bytes or more when it has any non-ASCII */
+		size_t i = 0, wide = 0, two = 0;
+		int adv;
+		while (i < n) {
+			if (s[i] < 0x80) {
+				i++;
+				continue;
+			}
+			if (utf8_decode(s + i, n - i, &adv) < 0) {
+				if (n - i >= 4)
+					break;
+				i = n;
+				continue;
+			}
+			wide += adv > 2;
+			two += adv == 2;
+			i += (size_t)adv;
 		}
-		line[k++] = c >= 0x80 ? '?' : (char)c;
+		if (i < n || (two > 0 && wide == 0))
+			code = "GB18030";
 	}
-	line[k] = '\0';
+	if (code != NULL)
+		sniff_convert(code, s, n, &text);
+	else
+		buf_add(&text, s, n);
 
-	/* Split at commas, dropping quotes and surrounding spaces. */
-	const char *names[CSV_MAX_COLS];
-	int count = 0;
-	char *p = line;
-	for (;;) {
-		char *end = strchr(p, ',');
-		if (end != NULL)
-			*end = '\0';
-		char *a = p, *b = p + strlen(p);
-		while (*a == ' ' || *a == '\t' || *a == '"')
-			a++;
-		while (b > a && (b[-1] == ' ' || b[-1] == '\t' || b[-1] == '"'))
-			b--;
-		*b = '\0';
-		if (count == CSV_MAX_COLS)
-			return -1;
-		names[count++] = a;
-		if (end == NULL)
-			break;
-		p = end + 1;
-	}
-	return csv_header_match(names, count, NULL);
+	struct csv_parser p;
+	struct sniff sn = {.kind = -1};
+	csv_init(&p, CSV_APPEND_NULL);
+	csv_parse(&p, text.data ? text.data : "", text.len, sniff_field, sniff_row, &sn);
+	csv_fini(&p, sniff_field, sniff_row, &sn);
+	for (int i = 0; i < sn.n; i++)
+		free(sn.names[i]);
+	csv_free(&p);
+	buf_free(&text);
+	return sn.kind;
 }

@@ -6,6 +6,8 @@
 
 #include <stddef.h>
 
+#define CSV_MAX_COLS 64 /* columns of a header, at most */
+
 enum csv_kind {
 	CSV_ENTERPRISES,
 	CSV_PARTICIPATION,
@@ -85,8 +87,91 @@ const char *csv_kind_name(enum csv_kind k);
  * csv_row.field); stores their count in *N.  NULL for an unknown kind. */
 const char *const *csv_kind_columns(enum csv_kind k, int *n);
 
-/* Index of column NAME in kind K's order, or -1. */
+/* Index of column NAME in kind K's order, or -1.  NAME is the English
+ * identifier (any case) or one of the Chinese names; spaces and line breaks
+ * inside it, a '*' marking a required column and a unit in brackets after
+ * it ("职工人数（人）") do not matter.  -4 (CSV_IGNORED) for 序号, the
+ * running number Excel tables start with. */
 int csv_column_index(enum csv_kind k, const char *name);
+#define CSV_IGNORED (-4)
+
+/* ---- The one table of CSV kinds (csv_validate.c) --------------------------
+ * One row per column of every kind: its English identifier, its Chinese
+ * names, the store column, the rule of its values, how it goes into the
+ * store and what it refers to.  Adding a column or a name is one edit there;
+ * the readers, the header matching, the store statements, the reference
+ * checks and the fill-in forms all loop over these rows. */
+
+/* What a column holds; the rules are in csv_validate.c's check_field(). */
+enum csv_type {
+	CT_TEXT,   /* any text */
+	CT_LIST,   /* names separated by 、, none of them empty */
+	CT_YEAR,   /* 4 digits */
+	CT_COUNT,  /* whole number >= 0 (Excel's 1,234 / 120.0 / １２０ taken) */
+	CT_RANK,   /* whole number >= 1 (the same) */
+	CT_CREDIT, /* 统一社会信用代码, GB 32100-2015 */
+	CT_ENUM,   /* one of col.values (or a synonym of one) */
+	CT_ROUND,  /* YYYY-YYYY, consecutive years */
+	CT_SCORE   /* 0-100, at most one decimal */
+};
+
+/* May the value be empty? */
+enum csv_need {
+	CN_REQUIRED,
+	CN_OPTIONAL,
+	CN_PERSON /* required when the row's recipient_kind is person */
+};
+
+/* How a field goes into its store column. */
+enum csv_conv {
+	CV_TEXT,      /* as is */
+	CV_TEXT_NULL, /* empty -> NULL */
+	CV_INT,
+	CV_INT_NULL,
+	CV_REAL,
+	CV_REAL_NULL,
+	CV_YES_NO,    /* 是 -> 1, 否 -> 0 */
+	CV_REGION,    /* code, name or alias -> code (programme.xml) */
+	CV_AWARD      /* code or title -> code (programme.xml) */
+};
+
+/* What a field refers to, checked when the file is ingested. */
+enum csv_ref {
+	CR_NONE,
+	CR_REGION,     /* a region of programme.xml */
+	CR_PERIOD,     /* a year within the programme period */
+	CR_PROJECT,    /* a project of a current annual return */
+	CR_ENTERPRISE, /* a credit code of the enterprises register */
+	CR_ENTRY,      /* an achievement entry of the row's round */
+	CR_AWARD       /* an award of programme.xml that fits recipient_kind, gender */
+};
+
+struct csv_column {
+	const char *name;   /* English identifier, matched without regard to case */
+	const char *zh;     /* Chinese names, '|' between them; the first is the
+	                     * one the forms write */
+	const char *column; /* store column */
+	enum csv_type type;
+	enum csv_need need;
+	const char *const *values; /* CT_ENUM: "value|synonym|...", NULL-terminated;
+	                            * the first of each is what the store gets */
+	enum csv_conv conv;
+	enum csv_ref ref;
+};
+
+struct csv_kind_def {
+	const char *name;  /* "enterprises" */
+	const char *zh;    /* "企业名录": forms' file and sheet name */
+	const char *table; /* store table */
+	const struct csv_column *cols;
+	int ncols;
+	int key[5];         /* key columns (indices into cols), -1 ends */
+	int recipient_kind; /* column deciding CN_PERSON, or -1 */
+	int recipient;      /* column naming the recipient in messages, or -1 */
+};
+
+/* The row of kind K (NULL for an unknown kind). */
+const struct csv_kind_def *csv_kind_def(enum csv_kind k);
 
 /* Returns 1 when CODE is an 18-character 统一社会信用代码 whose last
  * character is the GB 32100-2015 check character of the first 17, else 0. */
@@ -109,6 +194,56 @@ int csv_header_match(const char *const *names, int n, int *map);
  * NULL: reports nothing).  Returns the number of errors. */
 int csv_validate_row(enum csv_kind k, const char *path, const char *const *field,
     const long *field_line, const long *column);
+
+/* Makes Excel's spellings of the fields of one row of kind K plain, in
+ * place (each field's bytes must be writable; none grows): counts written
+ * 1,234 / 120.0 / １２０ become 1234 / 120 / 120, a synonym of an
+ * enumeration (个人) becomes the store's word (person).  Validation comes
+ * after. */
+void csv_normalize_row(enum csv_kind k, char **field);
+
+/* ---- The rows of a table, whichever reader found them (csv_rows.c) ---------
+ * A reader (csv_read.c for CSV text, xlsx_read.c for worksheets) hands over
+ * each row field by field; csv_rows finds the header among the first five
+ * rows, skips Excel's title, totals and note rows with a note, validates
+ * every field and passes the good rows to the callback. */
+struct csv_rows;
+
+/* A new table read from PATH (named in diagnostics); FN, ARG and FLAGS as
+ * for csv_read_flags.  SPARSE: a row may end before the header does (its
+ * missing cells are empty), as worksheet rows do; else such a row is
+ * ragged.  csv_rows_finish frees it. */
+struct csv_rows *csv_rows_new(const char *path, csv_row_fn fn, void *arg, int flags, int sparse);
+/* Adds the LEN bytes at S (UTF-8, not NUL-terminated) as the next field of
+ * the row being gathered; it starts at LINE:COL (COL: characters in a CSV
+ * line, cells in a worksheet row). */
+void csv_rows_field(struct csv_rows *t, const char *s, size_t len, long line, long col);
+/* Ends the row being gathered and takes it. */
+void csv_rows_end_row(struct csv_rows *t);
+/* Hands the good rows held back to the callback: call it before reporting
+ * anything yourself, so that diagnostics stay in line order. */
+void csv_rows_flush(struct csv_rows *t);
+/* 1 once no more rows are taken (a fatal error, or the callback said so). */
+int csv_rows_stopped(const struct csv_rows *t);
+/* The reader reported an error that ends the table: counted, and no more
+ * rows are taken. */
+void csv_rows_fail(struct csv_rows *t);
+/* The kind of the header found, or -1 while none is. */
+int csv_rows_kind(const struct csv_rows *t);
+/* Ends the table (LINE: where the input ended, for the last messages):
+ * reports a missing header and the notes held, fills INFO's kind, rows and
+ * errors (when INFO is not NULL), frees T.  Returns 0 when the table had
+ * no error, else -1. */
+int csv_rows_finish(struct csv_rows *t, long line, struct csv_info *info);
+
+/* 1 when NAME (a header cell, as csv_column_index takes it) is ENGLISH
+ * (any case; NULL: none) or one of the '|'-separated Chinese names ZH. */
+int csv_names_match(const char *english, const char *zh, const char *name);
+/* A whole number as Excel writes it (1,234 / 120.0 / １２０) made plain in
+ * place; anything else is left as it is. */
+void csv_normalize_count(char *v);
+/* 1 when a row whose first cell is V is a note below a table (填表人：…). */
+int csv_is_note_text(const char *v);
 
 /* The key columns of kind K, as indices in column order, ending with -1. */
 const int *csv_kind_key(enum csv_kind k);

@@ -17,6 +17,7 @@ static int counts[DIAG_FATAL + 1];
 static diag_sink_fn sink;
 static void *sink_arg;
 static int quiet, verbose;
+static const char *context; /* the sheet being read, named after the message */
 
 const char *
 diag_level_name(enum diag_level level)
@@ -88,6 +89,16 @@ vdiag(enum diag_code code, const char *file, long line, long column, va_list ap)
 	m.hint = format_message(text, sizeof text, _(catalogue[code].fmt), ap);
 	format_message(doc_text, sizeof doc_text, jz_doc_text(catalogue[code].fmt), again);
 	va_end(again);
+	if (context != NULL) {
+		/* " (sheet 参与情况)", in each language */
+		const char *sheet = catalogue[DIAG_XLSX_SHEET].fmt;
+		char in[256];
+		size_t n = strlen(text), nd = strlen(doc_text);
+		snprintf(in, sizeof in, _(sheet), context);
+		snprintf(text + n, sizeof text - n, _(" (%s)"), in);
+		snprintf(in, sizeof in, jz_doc_text(sheet), context);
+		snprintf(doc_text + nd, sizeof doc_text - nd, jz_doc_text(" (%s)"), in);
+	}
 	m.text = text;
 	m.doc_text = doc_text;
 	counts[m.level]++;
@@ -149,6 +160,12 @@ diag_set_verbosity(int q, int v)
 {
 	quiet = q;
 	verbose = v;
+}
+
+void
+diag_set_context(const char *sheet)
+{
+	context = sheet;
 }
 
 int

@@ -201,6 +201,11 @@ load_content(struct run *r, const struct infile *f, struct storing *s)
 	if (s->len == 0) {
 		diag(DIAG_IN_EMPTY, f->shown, 1, 1);
 		rows = 0;
+	} else if (f->workbook == WB_XLS) {
+		diag(DIAG_XLSX_XLS, f->shown, 0, 0);
+		rows = 0;
+	} else if (f->workbook == WB_XLSX) {
+		rows = ingest_load_workbook(r, f, s->file_id, s->old_id, s->data, s->len, s->encoding);
 	} else if (f->slot == SLOT_XML) {
 		rows = ingest_load_xml(r, f, s->file_id, s->old_id, s->data, s->len);
 		strcpy(s->encoding, "UTF-8");
@@ -226,7 +231,7 @@ reject_file(struct run *r, const struct infile *f)
 	long long id;
 
 	if (store_exec(r->db, "ROLLBACK TO file") != 0 || ingest_record_rejection(r, f, &id) != 0 ||
-	    ingest_retire_rejections(r, f) != 0 || ingest_record_receipt(r, f, id, 0, 0, 0, 0) != 0 ||
+	    ingest_retire_rejections(r, f) != 0 || ingest_record_receipt(r, f, ingest_file_kind(f), id, 0, 0, 0, 0) != 0 ||
 	    store_exec(r->db, "RELEASE file") != 0)
 		return -1;
 	r->sum->rejected++;
@@ -255,7 +260,8 @@ accept_file(struct run *r, const struct infile *f, struct storing *s)
 	}
 	if (file_row_counts(r, s->file_id, s->rows, s->encoding) != 0 ||
 	    ingest_retire_rejections(r, f) != 0 ||
-	    ingest_record_receipt(r, f, s->file_id, 1, s->rows, s->old_id != 0, vanished) != 0 ||
+	    ingest_record_receipt(r, f, ingest_file_kind(f), s->file_id, 1, s->rows, s->old_id != 0,
+	    vanished) != 0 ||
 	    store_exec(r->db, "RELEASE file") != 0)
 		return -1;
 	sum->accepted++;

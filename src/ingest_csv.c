@@ -10,6 +10,7 @@
 #include "ingest_int.h"
 #include "programme.h"
 #include "store.h"
+#include "xlsx_read.h"
 
 /* ---- Reference sets ------------------------------------------------------ */
 
@@ -61,27 +62,6 @@ fresh_sets(struct run *r)
 	return 0;
 }
 
-/* ---- CSV files --------------------------------------------------------------- */
-
-const struct kind_def ingest_kinds[CSV__KINDS] = {
-	[CSV_ENTERPRISES] = {"enterprise", 7, {{"credit_code", C_TEXT}, {"name", C_TEXT},
-	    {"region", C_REGION}, {"ownership", C_TEXT}, {"above_scale", C_YES_NO},
-	    {"industry", C_TEXT_NULL}, {"employees", C_INT_NULL}}},
-	[CSV_PARTICIPATION] = {"participation", 4, {{"year", C_INT}, {"project_id", C_TEXT},
-	    {"credit_code", C_TEXT}, {"participants", C_INT}}},
-	[CSV_ACHIEVEMENTS] = {"achievement", 8, {{"round", C_TEXT}, {"entry_id", C_TEXT},
-	    {"category", C_TEXT}, {"title", C_TEXT}, {"first_completer", C_TEXT},
-	    {"gender", C_TEXT_NULL}, {"credit_code", C_TEXT}, {"completers", C_TEXT_NULL}}},
-	[CSV_SCORES] = {"score", 4, {{"round", C_TEXT}, {"entry_id", C_TEXT}, {"judge", C_TEXT},
-	    {"score", C_REAL}}},
-	[CSV_SKILLS] = {"skill", 8, {{"year", C_INT}, {"competition", C_TEXT},
-	    {"city_contest", C_YES_NO}, {"rank", C_INT}, {"name", C_TEXT},
-	    {"gender", C_TEXT_NULL}, {"credit_code", C_TEXT}, {"score", C_REAL_NULL}}},
-	[CSV_AWARDS] = {"award_row", 7, {{"year", C_INT}, {"award", C_TEXT}, {"recipient", C_TEXT},
-	    {"recipient_kind", C_TEXT}, {"gender", C_TEXT_NULL}, {"credit_code", C_TEXT},
-	    {"reason", C_TEXT_NULL}}},
-};
-
 /*
  * Duplicate keys within a file are found by the store, not by a set of keys
  * in memory (which would grow with the file): each row is inserted unless
@@ -111,73 +91,93 @@ struct csv_job {
 	struct strmap unstored; /* key_text of rows the store refused -> line */
 	long rows;
 	int failed;          /* store failure: stop */
-	int ix_year, ix_credit, ix_project, ix_award, ix_kind, ix_gender, ix_round, ix_entry;
+	int ix_kind, ix_gender, ix_round; /* columns CR_AWARD and CR_ENTRY look at, or -1 */
 };
 
-static int
-field_index(enum csv_kind k, const char *name)
+/* The award that NAME (a code or a title) means, or NULL: forms offer the
+ * titles, the store keeps the code. */
+static const struct prog_award *
+award_named(const struct programme *p, const char *name)
 {
-	return csv_column_index(k, name);
+	const struct prog_award *w = programme_award(p, name);
+
+	for (size_t i = 0; w == NULL && i < p->nawards; i++)
+		if (strcmp(p->awards[i].title, name) == 0)
+			w = &p->awards[i];
+	return w;
 }
 
-/* Checks the references of ROW; returns the number of errors reported. */
+/* Checks the references of ROW, column by column as the table of kinds
+ * says (csv_read.h, enum csv_ref); returns the number of errors reported. */
 static int
 check_row(struct csv_job *j, const struct csv_row *row)
 {
 	struct run *r = j->r;
 	const struct programme *p = r->prog;
+	const struct csv_kind_def *kd = csv_kind_def(j->kind);
 	int errors = 0;
 
 #define AT(i) r->cur->shown, row->field_line[i], row->column[i]
-	if (j->kind == CSV_ENTERPRISES) {
-		int i = field_index(j->kind, "region");
-		const char *code = programme_region(p, row->field[i]);
-		if (code == NULL) {
-			diag(DIAG_REF_REGION, AT(i), row->field[i], programme_region_list(p));
-			errors++;
+	if (j->ix_round >= 0)
+		ingest_note_year(r, row->field[j->ix_round]);  /* for the receipt */
+	for (int i = 0; i < kd->ncols; i++) {
+		const char *v = row->field[i];
+		switch (kd->cols[i].ref) {
+		case CR_NONE:
+			break;
+		case CR_REGION: {
+			const char *code = programme_region(p, v);
+			if (code == NULL) {
+				diag(DIAG_REF_REGION, AT(i), v, programme_region_list(p));
+				errors++;
+			}
+			ingest_note_region(r, code);
+			break;
 		}
-		ingest_note_region(r, code);
-		return errors;
-	}
-	if (j->ix_year >= 0)
-		ingest_note_year(r, row->field[j->ix_year]);
-	else if (j->ix_round >= 0)
-		ingest_note_year(r, row->field[j->ix_round]);
-	if (j->ix_year >= 0) {
-		int year = atoi(row->field[j->ix_year]);
-		if (year < p->first_year || year > p->last_year) {
-			diag(DIAG_YEAR_PERIOD, AT(j->ix_year), year, p->first_year, p->last_year);
-			errors++;
+		case CR_PERIOD: {
+			int year = atoi(v);
+			ingest_note_year(r, v);
+			if (year < p->first_year || year > p->last_year) {
+				diag(DIAG_YEAR_PERIOD, AT(i), year, p->first_year, p->last_year);
+				errors++;
+			}
+			break;
 		}
-	}
-	if (j->ix_project >= 0 && !strmap_get(&r->projects, row->field[j->ix_project], NULL)) {
-		diag(DIAG_REF_PROJECT, AT(j->ix_project), row->field[j->ix_project]);
-		errors++;
-	}
-	long region;
-	if (j->ix_credit >= 0 && !strmap_get(&r->enterprises, row->field[j->ix_credit], &region)) {
-		diag(DIAG_REF_ENTERPRISE, AT(j->ix_credit), row->field[j->ix_credit]);
-		errors++;
-	} else if (j->ix_credit >= 0)
-		ingest_note_region_index(r, region - 1);
-	if (j->kind == CSV_SCORES) {
-		sqlite3_bind_text(r->entry_known, 1, row->field[j->ix_round], -1, SQLITE_STATIC);
-		sqlite3_bind_text(r->entry_known, 2, row->field[j->ix_entry], -1, SQLITE_STATIC);
-		int rc = sqlite3_step(r->entry_known);
-		sqlite3_reset(r->entry_known);
-		if (rc == SQLITE_DONE) {
-			diag(DIAG_REF_ENTRY, AT(j->ix_entry), row->field[j->ix_entry], row->field[j->ix_round]);
-			errors++;
-		} else if (rc != SQLITE_ROW)
-			j->failed = 1;
-	}
-	if (j->kind == CSV_AWARDS) {
-		const char *code = row->field[j->ix_award];
-		const struct prog_award *w = programme_award(p, code);
-		if (w == NULL) {
-			diag(DIAG_REF_AWARD, AT(j->ix_award), code, programme_award_list(p));
-			errors++;
-		} else {
+		case CR_PROJECT:
+			if (!strmap_get(&r->projects, v, NULL)) {
+				diag(DIAG_REF_PROJECT, AT(i), v);
+				errors++;
+			}
+			break;
+		case CR_ENTERPRISE: {
+			long region;
+			if (!strmap_get(&r->enterprises, v, &region)) {
+				diag(DIAG_REF_ENTERPRISE, AT(i), v);
+				errors++;
+			} else
+				ingest_note_region_index(r, region - 1);
+			break;
+		}
+		case CR_ENTRY: {
+			const char *round = row->field[j->ix_round];
+			sqlite3_bind_text(r->entry_known, 1, round, -1, SQLITE_STATIC);
+			sqlite3_bind_text(r->entry_known, 2, v, -1, SQLITE_STATIC);
+			int rc = sqlite3_step(r->entry_known);
+			sqlite3_reset(r->entry_known);
+			if (rc == SQLITE_DONE) {
+				diag(DIAG_REF_ENTRY, AT(i), v, round);
+				errors++;
+			} else if (rc != SQLITE_ROW)
+				j->failed = 1;
+			break;
+		}
+		case CR_AWARD: {
+			const struct prog_award *w = award_named(p, v);
+			if (w == NULL) {
+				diag(DIAG_REF_AWARD, AT(i), v, programme_award_list(p));
+				errors++;
+				break;
+			}
 			const char *kind = row->field[j->ix_kind], *gender = row->field[j->ix_gender];
 			if (strcmp(kind, w->recipient_kind) != 0) {
 				diag(DIAG_RECIPIENT_KIND, AT(j->ix_kind), kind, w->code, w->recipient_kind);
@@ -187,6 +187,8 @@ check_row(struct csv_job *j, const struct csv_row *row)
 				diag(DIAG_WOMEN_ONLY, AT(j->ix_gender), w->code, gender);
 				errors++;
 			}
+			break;
+		}
 		}
 	}
 #undef AT
@@ -195,43 +197,49 @@ check_row(struct csv_job *j, const struct csv_row *row)
 
 /* Binds V, converted by CONV, to parameter B of ST. */
 static void
-bind_value(const struct run *r, sqlite3_stmt *st, int b, enum conv conv, const char *v)
+bind_value(const struct run *r, sqlite3_stmt *st, int b, enum csv_conv conv, const char *v)
 {
 	switch (conv) {
-	case C_TEXT:
+	case CV_TEXT:
 		sqlite3_bind_text(st, b, v, -1, SQLITE_STATIC);
 		break;
-	case C_TEXT_NULL:
+	case CV_TEXT_NULL:
 		if (*v)
 			sqlite3_bind_text(st, b, v, -1, SQLITE_STATIC);
 		else
 			sqlite3_bind_null(st, b);
 		break;
-	case C_INT_NULL:
+	case CV_INT_NULL:
 		if (!*v) {
 			sqlite3_bind_null(st, b);
 			break;
 		}
 		/* fall through */
-	case C_INT:
+	case CV_INT:
 		sqlite3_bind_int64(st, b, strtoll(v, NULL, 10));
 		break;
-	case C_REAL_NULL:
+	case CV_REAL_NULL:
 		if (!*v) {
 			sqlite3_bind_null(st, b);
 			break;
 		}
 		/* fall through */
-	case C_REAL:
+	case CV_REAL:
 		sqlite3_bind_double(st, b, strtod(v, NULL));
 		break;
-	case C_YES_NO:
+	case CV_YES_NO:
 		sqlite3_bind_int(st, b, strcmp(v, "是") == 0);
 		break;
-	case C_REGION:
+	case CV_REGION:
 		/* NULL when unknown: the store refuses the row */
 		sqlite3_bind_text(st, b, programme_region(r->prog, v), -1, SQLITE_STATIC);
 		break;
+	case CV_AWARD: {
+		/* a title as the code; NULL when unknown: the store refuses the row */
+		const struct prog_award *w = award_named(r->prog, v);
+		sqlite3_bind_text(st, b, w ? w->code : NULL, -1, SQLITE_STATIC);
+		break;
+	}
 	}
 }
 
@@ -247,10 +255,12 @@ key_text(const struct csv_job *j, const struct csv_row *row)
 		const char *v = row->field[key[i]];
 		if (i > 0)
 			buf_puts(&b, "\x1f");
-		if (ingest_kinds[j->kind].field[key[i]].conv == C_INT)
+		const struct csv_column *c = &csv_kind_def(j->kind)->cols[key[i]];
+		const struct prog_award *w = c->conv == CV_AWARD ? award_named(j->r->prog, v) : NULL;
+		if (c->conv == CV_INT)
 			buf_printf(&b, "%lld", strtoll(v, NULL, 10));
 		else
-			buf_puts(&b, v);
+			buf_puts(&b, w ? w->code : v);
 	}
 	return b.data ? b.data : xstrdup("");
 }
@@ -266,7 +276,7 @@ stored_line(struct csv_job *j, const struct csv_row *row)
 	int i;
 
 	for (i = 0; key[i] >= 0; i++)
-		bind_value(j->r, st, i + 1, ingest_kinds[j->kind].field[key[i]].conv, row->field[key[i]]);
+		bind_value(j->r, st, i + 1, csv_kind_def(j->kind)->cols[key[i]].conv, row->field[key[i]]);
 	sqlite3_bind_int64(st, i + 1, j->file_id);
 	int rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
@@ -284,13 +294,13 @@ stored_line(struct csv_job *j, const struct csv_row *row)
 static void
 bind_row(struct csv_job *j, sqlite3_stmt *st, const struct csv_row *row)
 {
-	const struct kind_def *kd = &ingest_kinds[j->kind];
+	const struct csv_kind_def *kd = csv_kind_def(j->kind);
 	int b = 1;
 
-	for (int i = 0; i < kd->nfields; i++, b++) {
+	for (int i = 0; i < kd->ncols; i++, b++) {
 		const char *v = row->field[i];
-		bind_value(j->r, st, b, kd->field[i].conv, v);
-		if (j->kind == CSV_ENTERPRISES && strcmp(kd->field[i].column, "ownership") == 0) {
+		bind_value(j->r, st, b, kd->cols[i].conv, v);
+		if (j->kind == CSV_ENTERPRISES && strcmp(kd->cols[i].column, "ownership") == 0) {
 			/* 非公企业: neither 国有 nor 集体. */
 			b++;
 			sqlite3_bind_int(st, b, strcmp(v, "国有") != 0 && strcmp(v, "集体") != 0);
@@ -382,17 +392,17 @@ fail:
 static char *
 row_sql(enum csv_kind k, int update)
 {
-	const struct kind_def *kd = &ingest_kinds[k];
+	const struct csv_kind_def *kd = csv_kind_def(k);
 	const int *key = csv_kind_key(k);
 	struct buf cols = {0}, vals = {0}, set = {0}, where = {0};
-	int n = 0, param[sizeof kd->field / sizeof kd->field[0]];
+	int n = 0, param[CSV_MAX_COLS];
 
-	for (int i = 0; i < kd->nfields; i++) {
+	for (int i = 0; i < kd->ncols; i++) {
 		param[i] = ++n;
-		buf_printf(&cols, "%s, ", kd->field[i].column);
+		buf_printf(&cols, "%s, ", kd->cols[i].column);
 		buf_printf(&vals, "?%d, ", n);
-		buf_printf(&set, "%s = ?%d, ", kd->field[i].column, n);
-		if (k == CSV_ENTERPRISES && strcmp(kd->field[i].column, "ownership") == 0) {
+		buf_printf(&set, "%s = ?%d, ", kd->cols[i].column, n);
+		if (k == CSV_ENTERPRISES && strcmp(kd->cols[i].column, "ownership") == 0) {
 			++n;
 			buf_puts(&cols, "nonpublic, ");
 			buf_printf(&vals, "?%d, ", n);
@@ -400,7 +410,7 @@ row_sql(enum csv_kind k, int update)
 		}
 	}
 	for (int i = 0; key[i] >= 0; i++)
-		buf_printf(&where, "%s%s = ?%d", i ? " AND " : "", kd->field[key[i]].column,
+		buf_printf(&where, "%s%s = ?%d", i ? " AND " : "", kd->cols[key[i]].column,
 		    param[key[i]]);
 	char *sql = update ?
 	    xasprintf("UPDATE %s SET %sfile_id = ?%d, line = ?%d WHERE %s "
@@ -419,15 +429,59 @@ row_sql(enum csv_kind k, int update)
 static char *
 line_of_sql(enum csv_kind k)
 {
-	const struct kind_def *kd = &ingest_kinds[k];
+	const struct csv_kind_def *kd = csv_kind_def(k);
 	const int *key = csv_kind_key(k);
 	struct buf where = {0};
 
 	for (int i = 0; key[i] >= 0; i++)
-		buf_printf(&where, "%s = ? AND ", kd->field[key[i]].column);
+		buf_printf(&where, "%s = ? AND ", kd->cols[key[i]].column);
 	char *sql = xasprintf("SELECT line FROM %s WHERE %sfile_id = ?", kd->table, where.data);
 	buf_free(&where);
 	return sql;
+}
+
+/* Readies J to store rows of kind KIND as FILE_ID; returns 0, or -1 on a
+ * store failure. */
+static int
+job_open(struct run *r, struct csv_job *j, enum csv_kind kind, long long file_id)
+{
+	memset(j, 0, sizeof *j);
+	j->r = r;
+	j->kind = kind;
+	j->file_id = file_id;
+	if (fresh_sets(r) != 0)
+		return -1;
+	char *sql = row_sql(kind, 0);
+	j->insert = store_prepare(r->db, sql);
+	free(sql);
+	sql = row_sql(kind, 1);
+	j->update = j->insert ? store_prepare(r->db, sql) : NULL;
+	free(sql);
+	sql = line_of_sql(kind);
+	j->line_of = j->update ? store_prepare(r->db, sql) : NULL;
+	free(sql);
+	if (j->line_of == NULL) {
+		sqlite3_finalize(j->insert);
+		sqlite3_finalize(j->update);
+		return -1;
+	}
+	j->ix_kind = csv_kind_def(kind)->recipient_kind;
+	j->ix_gender = csv_column_index(kind, "gender");
+	j->ix_round = csv_column_index(kind, "round");
+	return 0;
+}
+
+/* Releases J; returns the rows it stored, or -1 on a store failure. */
+static long
+job_close(struct csv_job *j)
+{
+	sqlite3_finalize(j->insert);
+	sqlite3_finalize(j->update);
+	sqlite3_finalize(j->line_of);
+	strmap_free(&j->unstored);
+	if (j->kind == CSV_ENTERPRISES)
+		j->r->enterprises_stale = 1;
+	return j->failed ? -1 : j->rows;
 }
 
 /* Reads the CSV file F (DATA/LEN) into the store as FILE_ID; returns the rows
@@ -436,7 +490,7 @@ long
 ingest_load_csv(struct run *r, const struct infile *f, long long file_id, const char *data, size_t len,
     char encoding[32])
 {
-	struct csv_job j = {.r = r, .kind = (enum csv_kind)f->csv_kind, .file_id = file_id};
+	struct csv_job j;
 	struct csv_info info = {0};
 
 	if (f->csv_kind < 0 || f->csv_kind >= CSV__KINDS) {
@@ -446,36 +500,21 @@ ingest_load_csv(struct run *r, const struct infile *f, long long file_id, const 
 			diag(DIAG_CSV_HEADER_KIND, f->shown, 1, 1);
 		return 0;
 	}
-	if (fresh_sets(r) != 0)
+	if (job_open(r, &j, (enum csv_kind)f->csv_kind, file_id) != 0)
 		return -1;
-	char *sql = row_sql(j.kind, 0);
-	j.insert = store_prepare(r->db, sql);
-	free(sql);
-	sql = row_sql(j.kind, 1);
-	j.update = j.insert ? store_prepare(r->db, sql) : NULL;
-	free(sql);
-	sql = line_of_sql(j.kind);
-	j.line_of = j.update ? store_prepare(r->db, sql) : NULL;
-	free(sql);
-	if (j.line_of == NULL) {
-		sqlite3_finalize(j.insert);
-		sqlite3_finalize(j.update);
-		return -1;
-	}
-	j.ix_year = j.kind == CSV_PARTICIPATION || j.kind == CSV_SKILLS || j.kind == CSV_AWARDS ?
-	    field_index(j.kind, "year") : -1;
-	j.ix_credit = j.kind != CSV_SCORES ? field_index(j.kind, "credit_code") : -1;
-	j.ix_project = j.kind == CSV_PARTICIPATION ? field_index(j.kind, "project_id") : -1;
-	j.ix_award = field_index(j.kind, "award");
-	j.ix_kind = field_index(j.kind, "recipient_kind");
-	j.ix_gender = field_index(j.kind, "gender");
-	j.ix_round = field_index(j.kind, "round");
-	j.ix_entry = field_index(j.kind, "entry_id");
 	csv_read_flags(f->shown, data, len, on_csv_row, &j, &info, CSV_KEYS_BY_CALLER | CSV_MAPPED);
-	sqlite3_finalize(j.insert);
-	sqlite3_finalize(j.update);
-	sqlite3_finalize(j.line_of);
-	strmap_free(&j.unstored);
 	snprintf(encoding, 32, "%s", info.encoding ? info.encoding : "");
-	return j.failed ? -1 : j.rows;
+	return job_close(&j);
+}
+
+long
+ingest_load_sheet(struct run *r, struct xlsx *x, int sheet, enum csv_kind kind, long long file_id)
+{
+	struct csv_job j;
+	struct csv_info info;
+
+	if (job_open(r, &j, kind, file_id) != 0)
+		return -1;
+	xlsx_sheet_read(x, sheet, on_csv_row, &j, &info, CSV_KEYS_BY_CALLER);
+	return job_close(&j);
 }

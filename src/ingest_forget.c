@@ -30,14 +30,14 @@ csv_kind_of(const char *kind)
 static long
 restore_earlier(struct run *r, enum csv_kind k)
 {
-	const struct kind_def *kd = &ingest_kinds[k];
+	const struct csv_kind_def *kd = csv_kind_def(k);
 	const int *key = csv_kind_key(k);
 	struct buf on = {0}, by = {0}, same = {0};
 	char *sql;
 	long n = -1;
 
 	for (int i = 0; key[i] >= 0; i++) {
-		const char *c = kd->field[key[i]].column;
+		const char *c = kd->cols[key[i]].column;
 		buf_printf(&on, "%st.%s = e.%s", i ? " AND " : "", c, c);
 		buf_printf(&by, "%se.%s", i ? ", " : "", c);
 		buf_printf(&same, "t.%s = %s_earlier.%s AND ", c, kd->table, c);
@@ -76,23 +76,28 @@ ingest_remove_contribution(struct run *r, long long id, const char *kind, long l
 	long n = 0;
 
 	*restored = 0;
-	if (k >= 0) {
-		const char *table = ingest_kinds[k].table;
+	/* a workbook of several kinds: every kind's rows */
+	int all = kind != NULL && strcmp(kind, "workbook") == 0;
+	for (int kk = all ? 0 : k; kk >= 0 && kk < CSV__KINDS && (all || kk == k); kk++) {
+		const char *table = csv_kind_def((enum csv_kind)kk)->table;
 		sql = xasprintf("DELETE FROM %s_earlier WHERE file_id = %lld; "
 		    "DELETE FROM %s WHERE file_id = %lld", table, id, table, id);
 		int rc = store_exec(r->db, sql);
 		free(sql);
 		if (rc != 0)
 			return -1;
-		n = sqlite3_changes(r->db);
-		if (n > 0 && (*restored = restore_earlier(r, (enum csv_kind)k)) < 0)
+		long gone = sqlite3_changes(r->db), back = 0;
+		if (gone > 0 && (back = restore_earlier(r, (enum csv_kind)kk)) < 0)
 			return -1;
-		if (n > 0 && k == CSV_ENTERPRISES)
+		if (gone > 0 && kk == CSV_ENTERPRISES)
 			r->refs_removed |= REFS_ENTERPRISES;
-		if (n > 0 && k == CSV_ACHIEVEMENTS)
+		if (gone > 0 && kk == CSV_ACHIEVEMENTS)
 			r->refs_removed |= REFS_ENTRIES;
-		return n;
+		n += gone;
+		*restored += back;
 	}
+	if (k >= 0 || all)
+		return n;
 	/* Annual returns: their projects and studios go with them (cascade). */
 	sql = xasprintf("SELECT (SELECT count(*) FROM project p WHERE p.return_id IN (SELECT id FROM annual_return WHERE file_id = %lld)"
 	    "   AND p.id NOT IN (SELECT id FROM project WHERE return_id IN (SELECT id FROM annual_return WHERE file_id = %lld)))"

@@ -1,8 +1,9 @@
 /* ingest_int.h — what the stages of a run share: the run and its files,
  * the store helpers, and each stage's entry points.  In the order they
  * call one another, none calling back: finding the files (ingest_walk.c),
- * rejection records and the run's diagnostics (ingest_reject.c), CSV rows
- * into the store (ingest_csv.c), annual returns (ingest_xml.c), taking out
+ * rejection records and the run's diagnostics (ingest_reject.c), what the
+ * receipts need of each file (ingest_receipt.c), CSV rows into the store
+ * (ingest_csv.c), annual returns (ingest_xml.c), taking out
  * what a file contributed (ingest_forget.c), the run itself (ingest.c), the
  * commands (ingest_cmd.c).  Callers use ingest.h. */
 #ifndef INGEST_INT_H
@@ -17,6 +18,11 @@
 
 struct programme;
 
+#define KIND_SEVERAL (-2) /* infile.csv_kind of a workbook with sheets of several kinds */
+enum { WB_XLSX = 1, WB_XLS = 2 }; /* infile.workbook */
+
+struct xlsx;
+
 /* Processing order of the kinds. */
 enum slot {
 	SLOT_ENTERPRISES, SLOT_XML, SLOT_PARTICIPATION, SLOT_ACHIEVEMENTS, SLOT_SCORES,
@@ -29,7 +35,8 @@ struct infile {
 	char sha256[65];
 	long long size;
 	enum slot slot;
-	int csv_kind;      /* enum csv_kind, or -1 */
+	int csv_kind;      /* enum csv_kind, or -1; KIND_SEVERAL: a workbook of several */
+	int workbook;      /* WB_XLSX, WB_XLS, or 0 */
 	long long prior_id;   /* file row with this path and these bytes, or 0 */
 	char prior_status[16];
 };
@@ -105,31 +112,6 @@ step_done(struct run *r, sqlite3_stmt *st)
 	return 0;
 }
 
-/* How a field goes into its column. */
-enum conv {
-	C_TEXT,      /* as is */
-	C_TEXT_NULL, /* empty → NULL */
-	C_INT,
-	C_INT_NULL,
-	C_REAL,
-	C_REAL_NULL,
-	C_YES_NO,    /* 是 → 1, 否 → 0 */
-	C_REGION     /* code, name or alias → code */
-};
-
-/* One CSV kind in the store: the table and, per field in the reader's
- * column order (SPEC 3.2), the store column and the conversion. */
-struct kind_def {
-	const char *table;
-	int nfields;
-	struct {
-		const char *column;
-		enum conv conv;
-	} field[8];
-};
-/* Every CSV kind in the store, indexed by enum csv_kind (ingest_csv.c). */
-extern const struct kind_def ingest_kinds[CSV__KINDS];
-
 /* ---- ingest_walk.c ---- */
 /* The path the store knows PATH by: relative to the input folder when it is
  * inside it, else absolute (also for a file that no longer exists); the
@@ -175,11 +157,11 @@ void ingest_note_region_index(struct run *r, long index);
 void ingest_note_year(struct run *r, const char *year);
 /* The index of region CODE among the programme's, or -1. */
 long ingest_region_index(const struct run *r, const char *code);
-/* Records for the receipts what became of F (stored as FILE_ID): accepted
+/* Records for the receipts what became of F (of KIND, stored as FILE_ID): accepted
  * with ROWS rows, VANISHED rows of its path's earlier content gone (REPLACED:
  * it had one), or rejected.  Nothing in a check.  Returns 0 or -1. */
-int ingest_record_receipt(struct run *r, const struct infile *f, long long file_id, int accepted,
-    long rows, int replaced, long vanished);
+int ingest_record_receipt(struct run *r, const struct infile *f, const char *kind, long long file_id,
+    int accepted, long rows, int replaced, long vanished);
 /* Drops what the run recorded of regions of which it changed nothing: their
  * receipts are not written.  Returns 0 or -1. */
 int ingest_receipts_prune(struct run *r);
@@ -195,6 +177,25 @@ long ingest_load_csv(struct run *r, const struct infile *f, long long file_id, c
  * programme file (skipped), or -1 on a store failure. */
 long ingest_load_xml(struct run *r, const struct infile *f, long long file_id, long long old_id,
     const char *data, size_t len);
+
+/* Reads SHEET of workbook X, a table of KIND, into the store as FILE_ID;
+ * returns the rows stored, or -1 on a store failure (ingest_csv.c). */
+long ingest_load_sheet(struct run *r, struct xlsx *x, int sheet, enum csv_kind kind,
+    long long file_id);
+/* Reads the annual return of workbook X (of F) into the store as FILE_ID
+ * (OLD_ID as for ingest_load_xml); returns the rows stored, or -1 on a
+ * store failure (ingest_xml.c). */
+long ingest_load_return_workbook(struct run *r, const struct infile *f, struct xlsx *x,
+    long long file_id, long long old_id);
+
+/* ---- ingest_xlsx.c ---- */
+/* Where the workbook F goes in the order of kinds (sets F's csv_kind). */
+enum slot ingest_workbook_slot(struct infile *f);
+/* Reads the workbook F (DATA/LEN) into the store as FILE_ID: an annual
+ * return, or its sheets of CSV kinds; returns the rows stored, or -1 on a
+ * store failure; ENCODING gets "xlsx". */
+long ingest_load_workbook(struct run *r, const struct infile *f, long long file_id,
+    long long old_id, const char *data, size_t len, char encoding[32]);
 
 /* ---- ingest_forget.c ---- */
 /* Removes what file ID (of KIND) contributed; returns the rows removed, or

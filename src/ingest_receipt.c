@@ -164,8 +164,8 @@ replaced_text(const struct run *r, int replaced, long vanished)
 }
 
 int
-ingest_record_receipt(struct run *r, const struct infile *f, long long file_id, int accepted,
-    long rows, int replaced, long vanished)
+ingest_record_receipt(struct run *r, const struct infile *f, const char *kind, long long file_id,
+    int accepted, long rows, int replaced, long vanished)
 {
 	const struct file_notes *n = &r->notes;
 	struct buf years = {0};
@@ -215,7 +215,7 @@ ingest_record_receipt(struct run *r, const struct infile *f, long long file_id, 
 	sqlite3_bind_text(st, 3, region, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 4, f->key, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 5, file_id);
-	sqlite3_bind_text(st, 6, ingest_file_kind(f), -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, kind, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 7, years.data, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 8, accepted ? "accepted" : "rejected", -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 9, rows);

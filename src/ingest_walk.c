@@ -15,6 +15,7 @@
 
 #include "csv_read.h"
 #include "ingest_int.h"
+#include "xlsx_read.h"
 #include "store.h"
 
 /* The path the store knows PATH by: relative to the input folder when it is
@@ -173,7 +174,13 @@ ingest_recognise(struct infile *f)
 		i++;
 	if (i < nhead && head[i] == '<')
 		f->slot = SLOT_XML;
-	else {
+	else if (xlsx_is_zip(head, nhead)) {
+		f->workbook = WB_XLSX;
+		f->slot = ingest_workbook_slot(f);
+	} else if (xlsx_is_ole2(head, nhead)) {
+		f->workbook = WB_XLS;
+		f->slot = SLOT_OTHER;
+	} else {
 		f->csv_kind = csv_sniff(head, nhead);
 		static const enum slot slots[CSV__KINDS] = {
 			[CSV_ENTERPRISES] = SLOT_ENTERPRISES, [CSV_PARTICIPATION] = SLOT_PARTICIPATION,
@@ -246,6 +253,8 @@ ingest_file_kind(const struct infile *f)
 {
 	if (f->slot == SLOT_XML)
 		return "annual-return";
+	if (f->csv_kind == KIND_SEVERAL)
+		return "workbook";
 	if (f->csv_kind >= 0 && f->csv_kind < CSV__KINDS)
 		return csv_kind_name((enum csv_kind)f->csv_kind);
 	return NULL;

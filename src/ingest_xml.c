@@ -1,10 +1,14 @@
-/* ingest_xml.c — an annual return into the store: the XML parsed and
- * validated against its schema, its region, year, tracks and project ids
- * checked, the return, its projects and studios stored; a later return of
- * the same region and year supersedes an earlier one. */
+/* ingest_xml.c — an annual return into the store: the XML (or the workbook,
+ * ar_xlsx.c) parsed and validated against its schema, its region, year,
+ * tracks and project ids checked, the return, its projects and studios
+ * stored; a later return of the same region and year supersedes an earlier
+ * one. */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 
+#include "ar_xlsx.h"
 #include "ingest_int.h"
 #include "programme.h"
 #include "refcheck.h"
@@ -12,6 +16,16 @@
 #include "xml_read.h"
 
 #define XML_MAX_BYTES (64LL << 20) /* an annual return of 400 projects is ~100 KB */
+
+/* The text of an XML annual return, for the columns of its messages. */
+struct xml_text {
+	const char *data;
+	size_t len;
+};
+typedef long (*position_fn)(void *arg, const char *element, long line, const char *attribute);
+static long xml_position(void *arg, const char *element, long line, const char *attribute);
+static long store_return(struct run *r, const struct infile *f, long long file_id,
+    long long old_id, const struct annual_return *ar, int errors, position_fn pos, void *pos_arg);
 
 /* Reads the annual return F (DATA/LEN) into the store as FILE_ID (OLD_ID: the
  * file it replaces, or 0); returns the rows stored, -2 when F is a programme
@@ -22,10 +36,8 @@ ingest_load_xml(struct run *r, const struct infile *f, long long file_id, long l
 {
 	xmlDocPtr doc;
 	struct annual_return *ar = NULL;
-	sqlite3_stmt *st = NULL;
-	long rows = -1;
+	long rows;
 	int errors = 0;
-	char submitted[21];
 
 	if ((long long)len > XML_MAX_BYTES) {
 		diag(DIAG_IN_TOO_LARGE, f->shown, 1, 1, (long long)len, XML_MAX_BYTES);
@@ -52,6 +64,45 @@ ingest_load_xml(struct run *r, const struct infile *f, long long file_id, long l
 	errors = xml_validate(doc, "annual-return.xsd", f->shown, data, len);
 	ar = ar_from_doc(doc);
 	xmlFreeDoc(doc);
+	struct xml_text text = {data, len};
+	rows = store_return(r, f, file_id, old_id, ar, errors, xml_position, &text);
+	ar_free(ar);
+	return rows;
+}
+
+/* Where an attribute of an annual return is, for store_return's messages:
+ * its column on LINE (XML: of the file's text; a workbook: of the sheet its
+ * element came from, which becomes the diagnostics' context). */
+static long
+xml_position(void *arg, const char *element, long line, const char *attribute)
+{
+	const struct xml_text *t = arg;
+
+	(void)element;
+	return xml_column(t->data, t->len, line, attribute);
+}
+
+static long
+workbook_position(void *arg, const char *element, long line, const char *attribute)
+{
+	return ar_xlsx_position(arg, element, line, attribute);
+}
+
+/*
+ * Checks the references of annual return AR (read from F, ERRORS found by
+ * the schema already) and, when it has no error, stores it as FILE_ID
+ * (OLD_ID: the file it replaces, or 0), superseding or superseded by the
+ * return in force for its region and year.  Returns the rows stored, or -1
+ * on a store failure.  One model, whichever reader made it.
+ */
+static long
+store_return(struct run *r, const struct infile *f, long long file_id, long long old_id,
+    const struct annual_return *ar, int errors, position_fn pos, void *pos_arg)
+{
+	sqlite3_stmt *st = NULL;
+	long rows = -1;
+	char submitted[21];
+#define AT(el, line, attr) f->shown, (line), pos(pos_arg, el, line, attr)
 
 	const struct programme *p = r->prog;
 	const char *region = ar->region ? programme_region(p, ar->region) : NULL;
@@ -62,18 +113,20 @@ ingest_load_xml(struct run *r, const struct infile *f, long long file_id, long l
 		ingest_note_year(r, year);
 	}
 	if (region == NULL && ar->region != NULL) {
-		diag(DIAG_REF_REGION, f->shown, ar->line, xml_column(data, len, ar->line, "region"), ar->region,
+		diag(DIAG_REF_REGION, AT("annual-return", ar->line, "region"), ar->region,
 		    programme_region_list(p));
+		diag_set_context(NULL);
 		errors++;
 	}
 	if (ar->year != 0 && (ar->year < p->first_year || ar->year > p->last_year)) {
-		diag(DIAG_YEAR_PERIOD, f->shown, ar->line, xml_column(data, len, ar->line, "year"),
-		    ar->year, p->first_year, p->last_year);
+		diag(DIAG_YEAR_PERIOD, AT("annual-return", ar->line, "year"), ar->year, p->first_year,
+		    p->last_year);
+		diag_set_context(NULL);
 		errors++;
 	}
 	if (errors == 0 && xml_datetime_utc(ar->submitted, submitted) != 0) {
-		diag(DIAG_XML_SUBMITTED, f->shown, ar->line, xml_column(data, len, ar->line, "submitted"),
-		    ar->submitted);
+		diag(DIAG_XML_SUBMITTED, AT("annual-return", ar->line, "submitted"), ar->submitted);
+		diag_set_context(NULL);
 		errors++;
 	}
 	st = store_prepare(r->db, "SELECT p.region, p.year, f.path FROM cur_project p "
@@ -84,8 +137,9 @@ ingest_load_xml(struct run *r, const struct infile *f, long long file_id, long l
 	for (size_t i = 0; i < ar->nprojects; i++) {
 		const struct ar_project *pr = &ar->projects[i];
 		if (pr->track != NULL && programme_track(p, pr->track) == NULL) {
-			diag(DIAG_REF_TRACK, f->shown, pr->line, xml_column(data, len, pr->line, "track"),
-			    pr->track, programme_track_list(p));
+			diag(DIAG_REF_TRACK, AT("project", pr->line, "track"), pr->track,
+			    programme_track_list(p));
+			diag_set_context(NULL);
 			errors++;
 		}
 		if (region == NULL || pr->id == NULL)
@@ -96,9 +150,10 @@ ingest_load_xml(struct run *r, const struct infile *f, long long file_id, long l
 		sqlite3_bind_int64(st, 4, old_id);
 		int rc = sqlite3_step(st);
 		if (rc == SQLITE_ROW) {
-			diag(DIAG_PROJECT_TAKEN, f->shown, pr->line, xml_column(data, len, pr->line, "id"), pr->id,
+			diag(DIAG_PROJECT_TAKEN, AT("project", pr->line, "id"), pr->id,
 			    (const char *)sqlite3_column_text(st, 0), sqlite3_column_int(st, 1),
 			    (const char *)sqlite3_column_text(st, 2));
+			diag_set_context(NULL);
 			errors++;
 		} else if (rc != SQLITE_DONE) {
 			store_fail(r);
@@ -206,6 +261,48 @@ ingest_load_xml(struct run *r, const struct infile *f, long long file_id, long l
 	rows = 1 + (long)ar->nprojects + (long)ar->nstudios;
 done:
 	sqlite3_finalize(st);
+	return rows;
+#undef AT
+}
+
+/* A track named in a workbook by its code or its name, as its code. */
+static const char *
+track_code(void *arg, const char *name)
+{
+	const struct programme *p = arg;
+	const struct prog_track *t = programme_track(p, name);
+
+	for (size_t i = 0; t == NULL && i < p->ntracks; i++)
+		if (strcmp(p->tracks[i].name, name) == 0)
+			t = &p->tracks[i];
+	return t ? t->code : NULL;
+}
+
+/* The annual return of workbook X; its time submitted is the 报送时间 cell
+ * or, without one, the file's modification time. */
+long
+ingest_load_return_workbook(struct run *r, const struct infile *f, struct xlsx *x, long long file_id,
+    long long old_id)
+{
+	struct stat sb;
+	char when[32] = "2000-01-01T00:00:00Z";
+	int errors;
+
+	if (stat(f->shown, &sb) == 0) {
+		struct tm tm;
+		gmtime_r(&sb.st_mtime, &tm);
+		strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	}
+	xmlDocPtr doc = ar_xlsx_read(x, f->shown, when, track_code, r->prog, &errors);
+	if (doc == NULL) {
+		diag(DIAG_XLSX_NO_SHEET, f->shown, 0, 0);
+		return 0;
+	}
+	struct annual_return *ar = ar_from_doc(doc);
+	long rows = store_return(r, f, file_id, old_id, ar, errors, workbook_position, doc);
 	ar_free(ar);
+	ar_xlsx_free(doc);
+	r->projects_stale = 1;
 	return rows;
 }
+

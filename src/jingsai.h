@@ -109,6 +109,10 @@ enum diag_level diag_worst(void); /* DIAG_NOTE when nothing was reported */
 void diag_reset(void);
 void diag_set_verbosity(int quiet, int verbose);
 const char *diag_level_name(enum diag_level level);
+/* The sheet of a workbook being read: every diagnostic ends with it, in
+ * brackets and in its language ("(sheet 参与情况)", "（工作表“参与情况”）"),
+ * until set to NULL again.  Not copied. */
+void diag_set_context(const char *sheet);
 
 /* ---- Memory (util.c): out of memory aborts here, so callers stay clean. -- */
 void *xmalloc(size_t size);

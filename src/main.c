@@ -28,8 +28,13 @@ static const char *const usage_text[] = {
 	N_("  verify SERIAL|PAYLOAD     check a certificate serial or a scanned QR payload\n"),
 	N_("  forget PATH               remove what one submitted file contributed to the store\n"
 	   "                            (rows it had replaced come back)\n"),
+	N_("  publish [YEAR]            the verification site under output/site/: a page where each\n"
+	   "                            certificate's QR code points, and the award lists\n"),
 	N_("  run                       the nightly job: ingest what is new, rebuild what changed,\n"
 	   "                            and write a receipt for each region whose files changed\n"),
+	N_("  forms [--year YYYY] [--region CODE]\n"
+	   "                            fill-in workbooks (.xlsx) for the counties under output/forms/\n"
+	   "                            (a region's under output/forms/CODE/, its region filled in)\n"),
 	"\n",
 	N_("Options (before or after the command):\n"),
 	N_("  --input DIR       submissions and programme.xml   (default: input)\n"),
@@ -124,7 +129,9 @@ static const struct command commands[] = {
 	{"certificates", cmd_certificates, 1, 1},
 	{"verify", cmd_verify, 1, 1},
 	{"forget", cmd_forget, 1, -1},
+	{"publish", cmd_publish, 0, 1},
 	{"run", cmd_run, 0, 0},
+	{"forms", cmd_forms, 0, 0},
 };
 
 /* Reports CODE (a usage row of the catalogue, one string: ARG); returns the
@@ -213,7 +220,7 @@ main(int argc, char **argv)
 		size_t nlen = eq ? (size_t)(eq - arg) : strlen(arg);
 		const char *value = eq ? eq + 1 : NULL;
 		static const char *const valued[] = {"--input", "--output", "--db", "--templates",
-		    "--fonts", "--region", "--award", "--number", "--offset", "--device"};
+		    "--fonts", "--region", "--award", "--number", "--offset", "--device", "--year"};
 		const char *name = NULL;
 		for (size_t k = 0; k < sizeof valued / sizeof *valued; k++)
 			if (strlen(valued[k]) == nlen && strncmp(arg, valued[k], nlen) == 0)
@@ -249,6 +256,11 @@ main(int argc, char **argv)
 				free(pos);
 				return usage_error(bad[0] ? DIAG_USAGE_DEVICE : DIAG_USAGE_DEVICES,
 				    bad[0] ? bad : value);
+			}
+		} else if (strcmp(name, "--year") == 0) {
+			if (jz_parse_year(value, &a.year) != 0) {
+				free(pos);
+				return usage_error(DIAG_USAGE_YEAR_OPTION, value);
 			}
 		} else if (strcmp(name, "--offset") == 0) {
 			if (parse_offset(value, &a.offset_x_mm, &a.offset_y_mm) != 0) {

@@ -7,6 +7,10 @@
 #include "store.h"
 #include "xml_read.h"
 
+/* What programme_store writes, as the key 'tables' records it: a store that
+ * has the same programme.xml stored by an earlier version is written again. */
+#define PROGRAMME_TABLES "2"
+
 /* Text content of the first child element NAME of PARENT, or NULL; caller frees. */
 static char *
 child_text(xmlNodePtr parent, const char *name)
@@ -40,6 +44,25 @@ count_children(xmlNodePtr parent, const char *name)
 		for (xmlNodePtr c = parent->children; c != NULL; c = c->next)
 			n += xml_is(c, PROGRAMME_NAMESPACE, name);
 	return n;
+}
+
+/* The rules of enum prog_rule, one row each: the name programme.xml and the
+ * store use (award_rule.rule). */
+static const struct {
+	const char *name;
+	int rule;
+} rules[] = {
+	{"top-ten", PROG_RULE_TOP_TEN},
+	{"skills", PROG_RULE_SKILLS},
+};
+
+const char *
+programme_rule_name(int rule)
+{
+	for (size_t i = 0; i < sizeof rules / sizeof *rules; i++)
+		if (rules[i].rule == rule)
+			return rules[i].name;
+	return NULL;
 }
 
 /* The region a name means, searching codes, names and aliases. */
@@ -158,6 +181,7 @@ programme_load(const char *path)
 	p->issuer = child_text(root, "issuer");
 	p->doc_prefix = child_text(root, "doc-prefix");
 	p->verify_url = child_text(root, "verify-url");
+	p->slogan = child_text(root, "slogan");
 	n = child(root, "period");
 	char *first = xml_attr(n, "first"), *last = xml_attr(n, "last");
 	p->first_year = atoi(first);
@@ -183,6 +207,8 @@ programme_load(const char *path)
 		reg->code = xml_attr(r, "code");
 		reg->name = xml_attr(r, "name");
 		reg->kind = xml_attr(r, "kind");
+		if ((reg->short_name = xml_attr(r, "short")) == NULL)
+			reg->short_name = xstrdup(reg->name);
 		/* A name must not be another region's code or name. */
 		const char *taken = programme_region(p, reg->name);
 		if (taken == NULL)
@@ -214,8 +240,11 @@ programme_load(const char *path)
 	p->tracks = xcalloc(count_children(tracks, "track"), sizeof *p->tracks);
 	for (xmlNodePtr t = tracks->children; t != NULL; t = t->next)
 		if (xml_is(t, PROGRAMME_NAMESPACE, "track")) {
-			p->tracks[p->ntracks].code = xml_attr(t, "code");
-			p->tracks[p->ntracks++].name = xml_attr(t, "name");
+			struct prog_track *k = &p->tracks[p->ntracks++];
+			k->code = xml_attr(t, "code");
+			k->name = xml_attr(t, "name");
+			if ((k->short_name = xml_attr(t, "short")) == NULL)
+				k->short_name = xstrdup(k->name);
 		}
 
 	xmlNodePtr targets = child(root, "targets");
@@ -237,6 +266,7 @@ programme_load(const char *path)
 		}
 
 	xmlNodePtr awards = child(root, "awards");
+	int rules_said = 0, rules_taken = 0;
 	p->awards = xcalloc(count_children(awards, "award"), sizeof *p->awards);
 	for (xmlNodePtr a = awards->children; a != NULL; a = a->next)
 		if (xml_is(a, PROGRAMME_NAMESPACE, "award")) {
@@ -248,7 +278,34 @@ programme_load(const char *path)
 			char *wo = xml_attr(a, "women-only");
 			w->women_only = wo != NULL && (strcmp(wo, "true") == 0 || strcmp(wo, "1") == 0);
 			free(wo);
+			char *derived = xml_attr(a, "derived");
+			if (derived == NULL)
+				continue;
+			rules_said = 1;
+			for (char *tok = strtok(derived, " \t\r\n"); tok != NULL; tok = strtok(NULL, " \t\r\n"))
+				for (size_t k = 0; k < sizeof rules / sizeof *rules; k++) {
+					if (strcmp(tok, rules[k].name) != 0)
+						continue;
+					/* One award per rule: the person named by it gets one. */
+					if (rules_taken & rules[k].rule) {
+						const char *other = "";
+						for (size_t j = 0; j + 1 < p->nawards; j++)
+							if (p->awards[j].rules & rules[k].rule)
+								other = p->awards[j].code;
+						diag(DIAG_PROG_RULE, path, xmlGetLineNo(a),
+						    xml_column(data.data, data.len, xmlGetLineNo(a), "derived"),
+						    rules[k].name, w->code, other);
+						errors++;
+					}
+					w->rules |= rules[k].rule;
+					rules_taken |= rules[k].rule;
+				}
+			free(derived);
 		}
+	if (!rules_said)
+		for (size_t i = 0; i < p->nawards; i++)
+			if (strcmp(p->awards[i].code, PROGRAMME_RULES_AWARD) == 0)
+				p->awards[i].rules = PROG_RULE_TOP_TEN | PROG_RULE_SKILLS;
 	if (errors == 0)
 		goto done;
 bad:
@@ -267,12 +324,15 @@ programme_free(struct programme *p)
 	if (p == NULL)
 		return;
 	free(p->name), free(p->city), free(p->basis), free(p->issuer), free(p->doc_prefix), free(p->verify_url);
-	for (size_t i = 0; i < p->nregions; i++)
+	free(p->slogan);
+	for (size_t i = 0; i < p->nregions; i++) {
 		free(p->regions[i].code), free(p->regions[i].name), free(p->regions[i].kind);
+		free(p->regions[i].short_name);
+	}
 	for (size_t i = 0; i < p->naliases; i++)
 		free(p->aliases[i].alias);
 	for (size_t i = 0; i < p->ntracks; i++)
-		free(p->tracks[i].code), free(p->tracks[i].name);
+		free(p->tracks[i].code), free(p->tracks[i].name), free(p->tracks[i].short_name);
 	for (size_t i = 0; i < p->ntargets; i++) {
 		struct prog_target *g = &p->targets[i];
 		free(g->metric), free(g->label), free(g->comparator), free(g->kind), free(g->unit);
@@ -283,6 +343,21 @@ programme_free(struct programme *p)
 	}
 	free(p->regions), free(p->aliases), free(p->tracks), free(p->targets), free(p->awards);
 	free(p);
+}
+
+char *
+programme_get(sqlite3 *db, const char *key, const char *def)
+{
+	sqlite3_stmt *st = store_prepare(db, "SELECT value FROM programme WHERE key = ?1");
+	char *v = NULL;
+
+	if (st != NULL) {
+		sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0) != NULL)
+			v = xstrdup((const char *)sqlite3_column_text(st, 0));
+		sqlite3_finalize(st);
+	}
+	return v != NULL ? v : def != NULL ? xstrdup(def) : NULL;
 }
 
 /* Binds TEXT (or NULL) at I. */
@@ -355,7 +430,10 @@ programme_store(sqlite3 *db, const struct programme *p, const char *path, int *c
 	int rc = -1;
 
 	*changed = 0;
-	st = store_prepare(db, "SELECT value FROM programme WHERE key = 'sha256'");
+	/* The same file, stored with the tables this version fills (a store
+	 * written before short names and rules were kept gets them once). */
+	st = store_prepare(db, "SELECT value FROM programme WHERE key = 'sha256' "
+	    "AND (SELECT value FROM programme WHERE key = 'tables') = '" PROGRAMME_TABLES "'");
 	if (st == NULL)
 		return -1;
 	if (sqlite3_step(st) == SQLITE_ROW && strcmp((const char *)sqlite3_column_text(st, 0), p->sha256) == 0) {
@@ -366,7 +444,8 @@ programme_store(sqlite3 *db, const struct programme *p, const char *path, int *c
 	*changed = 1;
 	if (store_exec(db, "SAVEPOINT programme;"
 	    "CREATE TEMP TABLE IF NOT EXISTS keep (k TEXT PRIMARY KEY);"
-	    "DELETE FROM temp.keep; DELETE FROM programme; DELETE FROM region_alias;") != 0)
+	    "DELETE FROM temp.keep; DELETE FROM programme; DELETE FROM region_alias;"
+	    "DELETE FROM region_short; DELETE FROM track_short; DELETE FROM award_rule;") != 0)
 		return -1;
 	k = store_prepare(db, "INSERT OR IGNORE INTO temp.keep VALUES (?)");
 
@@ -376,7 +455,8 @@ programme_store(sqlite3 *db, const struct programme *p, const char *path, int *c
 	snprintf(last, sizeof last, "%d", p->last_year);
 	const char *kv[][2] = {{"name", p->name}, {"city", p->city}, {"basis", p->basis},
 	    {"first_year", first}, {"last_year", last}, {"issuer", p->issuer},
-	    {"doc_prefix", p->doc_prefix}, {"verify_url", p->verify_url}, {"sha256", p->sha256}};
+	    {"doc_prefix", p->doc_prefix}, {"verify_url", p->verify_url}, {"slogan", p->slogan},
+	    {"sha256", p->sha256}, {"tables", PROGRAMME_TABLES}};
 	st = store_prepare(db, "INSERT INTO programme (key, value) VALUES (?, ?)");
 	if (st == NULL || k == NULL)
 		goto done;
@@ -407,6 +487,16 @@ programme_store(sqlite3 *db, const struct programme *p, const char *path, int *c
 	sqlite3_finalize(st);
 	if (delete_others(db, path, "region", "region", "code") != 0)
 		goto fail;
+	st = store_prepare(db, "INSERT INTO region_short (code, short) VALUES (?, ?)");
+	if (st == NULL)
+		goto done;
+	for (size_t i = 0; i < p->nregions; i++) {
+		bind_text(st, 1, p->regions[i].code);
+		bind_text(st, 2, p->regions[i].short_name);
+		if (step_once(db, st) != 0)
+			goto done;
+	}
+	sqlite3_finalize(st);
 	st = store_prepare(db, "INSERT INTO region_alias (alias, code) VALUES (?, ?)");
 	if (st == NULL)
 		goto done;
@@ -432,6 +522,16 @@ programme_store(sqlite3 *db, const struct programme *p, const char *path, int *c
 	sqlite3_finalize(st);
 	if (delete_others(db, path, "track", "track", "code") != 0)
 		goto fail;
+	st = store_prepare(db, "INSERT INTO track_short (code, short) VALUES (?, ?)");
+	if (st == NULL)
+		goto done;
+	for (size_t i = 0; i < p->ntracks; i++) {
+		bind_text(st, 1, p->tracks[i].code);
+		bind_text(st, 2, p->tracks[i].short_name);
+		if (step_once(db, st) != 0)
+			goto done;
+	}
+	sqlite3_finalize(st);
 
 	st = store_prepare(db, "INSERT OR REPLACE INTO target (metric, label, comparator, value, kind, unit, ord) "
 	    "VALUES (?, ?, ?, ?, ?, ?, ?)");
@@ -467,7 +567,7 @@ programme_store(sqlite3 *db, const struct programme *p, const char *path, int *c
 		bind_text(st, 1, w->code);
 		bind_text(st, 2, w->title);
 		bind_text(st, 3, w->recipient_kind);
-		bind_text(st, 4, w->template);
+		bind_text(st, 4, w->template ? w->template : ""); /* '': the default template */
 		sqlite3_bind_int(st, 5, w->women_only);
 		sqlite3_bind_int(st, 6, (int)i + 1);
 		if (step_once(db, st) != 0 || keep(db, k, w->code) != 0)
@@ -477,6 +577,19 @@ programme_store(sqlite3 *db, const struct programme *p, const char *path, int *c
 	st = NULL;
 	if (delete_others(db, path, "award", "award", "code") != 0)
 		goto fail;
+	st = store_prepare(db, "INSERT INTO award_rule (rule, award) VALUES (?, ?)");
+	if (st == NULL)
+		goto done;
+	for (size_t i = 0; i < p->nawards; i++)
+		for (size_t k = 0; k < sizeof rules / sizeof *rules; k++)
+			if (p->awards[i].rules & rules[k].rule) {
+				bind_text(st, 1, rules[k].name);
+				bind_text(st, 2, p->awards[i].code);
+				if (step_once(db, st) != 0)
+					goto done;
+			}
+	sqlite3_finalize(st);
+	st = NULL;
 	rc = 0;
 	goto done;
 fail:

@@ -6,6 +6,7 @@
 
 struct prog_region {
 	char *code, *name, *kind; /* kind: county | park | city */
+	char *short_name;         /* for chart labels: `short`, else the name */
 };
 
 struct prog_alias {
@@ -15,6 +16,7 @@ struct prog_alias {
 
 struct prog_track {
 	char *code, *name;
+	char *short_name;         /* for table headers and chart labels: `short`, else the name */
 };
 
 struct prog_target {
@@ -23,13 +25,26 @@ struct prog_target {
 	int has_value; /* 0 for rising / falling */
 };
 
+/* The rules of SPEC §4 that give an award without an awards row. */
+enum prog_rule {
+	PROG_RULE_TOP_TEN = 1,    /* first completers of the biennial top ten */
+	PROG_RULE_SKILLS = 2,     /* winners (rank 1) of the city skills contests */
+};
+
+/* The award that takes every rule when programme.xml gives none (files
+ * written before `derived`, and stores filled from them). */
+#define PROGRAMME_RULES_AWARD "MEDAL"
+
 struct prog_award {
-	char *code, *title, *recipient_kind, *template;
+	char *code, *title, *recipient_kind;
+	char *template;           /* file under templates/; NULL: the default template */
 	int women_only;
+	int rules;                /* enum prog_rule bits: the rules that give it */
 };
 
 struct programme {
 	char *name, *city, *basis, *issuer, *doc_prefix, *verify_url; /* basis may be NULL */
+	char *slogan;             /* the bulletin's closing words; may be NULL */
 	int first_year, last_year;
 	struct prog_region *regions;
 	size_t nregions;
@@ -51,17 +66,25 @@ struct programme *programme_load(const char *path);
 void programme_free(struct programme *p);
 
 /* Brings the reference tables of DB (programme, region, region_alias, track,
- * target, award) in line with P, unless the store already holds this very
+ * target, award, short_name, award_rule) in line with P, unless the store already holds this very
  * file (same sha256).  Sets *CHANGED to 1 when something was written.
  * Returns 0, or -1 after a diagnostic (a region or award still used by
  * submitted data cannot be removed). */
 int programme_store(sqlite3 *db, const struct programme *p, const char *path, int *changed);
+
+/* The value of KEY in the store's table programme (what programme_store
+ * wrote: name, city, issuer, verify_url, slogan ...), or a copy of DEF when
+ * it has none (DEF may be NULL); the caller frees. */
+char *programme_get(sqlite3 *db, const char *key, const char *def);
 
 /* The region code that NAME (a code, a name or an alias) means, or NULL. */
 const char *programme_region(const struct programme *p, const char *name);
 /* The track / award with CODE, or NULL. */
 const struct prog_track *programme_track(const struct programme *p, const char *code);
 const struct prog_award *programme_award(const struct programme *p, const char *code);
+/* The name of a rule of enum prog_rule ("top-ten"), or NULL. */
+const char *programme_rule_name(int rule);
+
 /* "T1（引领性劳动竞赛）、T2（…）…" — the tracks / awards with their names, and
  * "崇川区（320602）、…" the regions, for messages that list what is valid;
  * static buffers. */

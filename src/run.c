@@ -73,12 +73,13 @@ bar_draw(struct run *r, int final)
 		memset(bar, '#', (size_t)fill);
 		memset(bar + fill, '.', (size_t)(width - fill));
 		bar[width] = '\0';
-		n = snprintf(line, sizeof line, _("\r[%s] %ld/%ld documents  %.1f/s "), bar,
+		n = snprintf(line, sizeof line, _("[%s] %ld/%ld documents  %.1f/s "), bar,
 		    r->done, r->total, rate);
 	} else
-		n = snprintf(line, sizeof line, _("\r%ld documents  %.1f/s "), r->done, rate);
+		n = snprintf(line, sizeof line, _("%ld documents  %.1f/s "), r->done, rate);
 	if (n >= (int)sizeof line)
 		n = (int)sizeof line - 1;
+	fputc('\r', stderr);
 	fwrite(line, 1, (size_t)n, stderr);
 	if (final)
 		fputs("\r\033[K", stderr); /* leave the terminal as it was */
@@ -405,6 +406,13 @@ build_certificates(struct out_ctx *oc, const char *year)
 	return certificates_build(oc, atoi(year), &a);
 }
 
+static int
+build_site(struct out_ctx *oc, const char *what)
+{
+	(void)what;
+	return site_build(oc, 0, NULL);
+}
+
 /* Years of the programme period, as a SQL condition on column Y. */
 #define IN_PERIOD(y) y " BETWEEN (SELECT CAST(value AS INTEGER) FROM programme WHERE key = 'first_year') " \
 	"AND (SELECT CAST(value AS INTEGER) FROM programme WHERE key = 'last_year')"
@@ -423,6 +431,10 @@ static const char award_years_sql[] =
     "UNION SELECT CAST(substr(round, 6, 4) AS INTEGER) FROM achievement "
     "UNION SELECT year FROM skill WHERE city_contest = 1 AND rank = 1 "
     "UNION SELECT year FROM certificate ORDER BY 1";
+/* The verification site, once there are certificates (after them: it
+ * shows what they print). */
+static const char site_sql[] =
+    "SELECT 'site' WHERE EXISTS (SELECT 1 FROM certificate WHERE fields IS NOT NULL)";
 
 /* ---- Summary and log ---------------------------------------------------- */
 
@@ -557,6 +569,7 @@ cmd_run(const struct jz_opts *o, const struct jz_args *a)
 			{"annual", annual_years_sql, build_annual, "annual/%s/"},
 			{"bulletin", rounds_sql, build_bulletin, "bulletin/%s/"},
 			{"certificates", award_years_sql, build_certificates, "certificates/%s/"},
+			{"publish", site_sql, build_site, "%s/"},
 		};
 		struct groups g = {.n = 0};
 		int built = JZ_EXIT_OK;

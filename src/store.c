@@ -41,7 +41,8 @@ const char store_schema[] =
 /* -- Reference data from programme.xml ---------------------------------- */
 "CREATE TABLE IF NOT EXISTS programme (\n"
 "  key   TEXT PRIMARY KEY,  -- name, city, basis, first_year, last_year, issuer, doc_prefix,\n"
-"                           -- verify_url ({payload} replaced), sha256 (of programme.xml)\n"
+"                           -- verify_url ({payload} replaced), slogan, sha256 (of programme.xml),\n"
+"                           -- tables (which tables programme_store fills: 2 with short names and rules)\n"
 "  value TEXT NOT NULL\n"
 ");\n"
 "CREATE TABLE IF NOT EXISTS region (\n"
@@ -72,9 +73,23 @@ const char store_schema[] =
 "  code           TEXT PRIMARY KEY, -- MEDAL, CERT, PIONEER, TECH, INNOV, WOMEN\n"
 "  title          TEXT NOT NULL,\n"
 "  recipient_kind TEXT NOT NULL CHECK (recipient_kind IN ('person','unit','team')),\n"
-"  template       TEXT NOT NULL,    -- file under templates/\n"
+"  template       TEXT NOT NULL,    -- file under templates/; '' = the default template\n"
 "  women_only     INTEGER NOT NULL DEFAULT 0,\n"
 "  ord            INTEGER NOT NULL\n"
+");\n"
+/* Short names (programme.xml's `short`; the name when it gives none) for chart
+ * labels and table headers, and the award each rule of SPEC §4 gives. */
+"CREATE TABLE IF NOT EXISTS region_short (\n"
+"  code  TEXT PRIMARY KEY,  -- region code\n"
+"  short TEXT NOT NULL      -- 开发区 for a park named XX经济技术开发区\n"
+");\n"
+"CREATE TABLE IF NOT EXISTS track_short (\n"
+"  code  TEXT PRIMARY KEY,  -- track code\n"
+"  short TEXT NOT NULL      -- 引领性 for a track named 引领性劳动竞赛\n"
+");\n"
+"CREATE TABLE IF NOT EXISTS award_rule (\n"
+"  rule  TEXT PRIMARY KEY,  -- top-ten | skills\n"
+"  award TEXT NOT NULL      -- award code\n"
 ");\n"
 
 /* -- Provenance ------------------------------------------------------------ */

@@ -17,7 +17,7 @@ static const char *const attr_names[A__COUNT] = {
 	"title", "subtitle", "issuer", "date", "author", "name", "sql", "key",
 	"header", "align", "format", "width", "null", "label", "kind", "category",
 	"values", "names", "unit", "height", "when", "unless", "style", "empty",
-	"number",
+	"number", "by", "value",
 };
 
 const struct kind tpl_kinds[K__COUNT] = {
@@ -40,9 +40,13 @@ const struct kind tpl_kinds[K__COUNT] = {
 	[K_P] = {"p", AT(A_STYLE) | COND, 0, 0, 1},
 	/* a table: one row per result row, columns <col>, optional <total> */
 	[K_TABLE] = {"table", AT(A_TITLE) | AT(A_SQL) | AT(A_EMPTY) | COND, AT(A_SQL),
-	    KB(K_COL) | KB(K_TOTAL), 0},
+	    KB(K_COL) | KB(K_COLS) | KB(K_TOTAL), 0},
 	[K_COL] = {"col", AT(A_KEY) | AT(A_HEADER) | AT(A_ALIGN) | AT(A_FORMAT) | AT(A_WIDTH) |
 	    AT(A_NULL), AT(A_KEY), 0, 0},
+	/* a column per row of its query (the tracks of the programme): the
+	 * table's rows are spread, cell by cell, from its BY and VALUE columns */
+	[K_COLS] = {"cols", AT(A_SQL) | AT(A_BY) | AT(A_VALUE) | AT(A_ALIGN) | AT(A_FORMAT) |
+	    AT(A_WIDTH) | AT(A_NULL), AT(A_SQL) | AT(A_BY) | AT(A_VALUE), 0, 0},
 	/* the last row: sums of the numeric columns, or the row of its own query */
 	[K_TOTAL] = {"total", AT(A_LABEL) | AT(A_SQL), 0, 0, 0},
 	/* a bar or line chart over the rows of its query; label names the

@@ -185,6 +185,111 @@ run_sql(const struct tpl_run *run, sqlite3 *db, const struct node *n)
 	sqlite3_finalize(st);
 	return r;
 }
+/* ---- Columns from a query (<cols>) ----------------------------------------
+ * A table whose columns are not known when the template is written (one per
+ * track of the programme) takes them from the query of its <cols>: a column
+ * per row, whose first value is its key and second its header.  The table's
+ * own query then gives long rows: BY names the column holding the key of the
+ * cell a row fills, VALUE the column holding what goes there.  Rows that
+ * agree on every other column, one after another, make one table row. */
+
+static int
+value_same(const struct value *a, const struct value *b)
+{
+	if (a->type == SQLITE_NULL || b->type == SQLITE_NULL)
+		return a->type == b->type;
+	return strcmp(a->s, b->s) == 0;
+}
+
+static void
+value_copy(struct value *to, const struct value *from)
+{
+	*to = *from;
+	to->s = from->s ? xstrdup(from->s) : NULL;
+}
+
+/* R with columns BY and VALUE spread into one column per row of COLS, named
+ * by the row's first value; the caller frees it. */
+static struct result *
+spread(const struct result *r, const struct result *cols, int by, int value)
+{
+	struct result *o = xcalloc(1, sizeof *o);
+	int kept = r->ncols - 2, *keep = xcalloc((size_t)r->ncols, sizeof *keep), k = 0;
+	size_t cap = 0;
+
+	for (int i = 0; i < r->ncols; i++)
+		if (i != by && i != value)
+			keep[k++] = i;
+	o->ncols = kept + cols->nrows;
+	o->names = xcalloc((size_t)o->ncols + 1, sizeof *o->names);
+	o->shown_format = xcalloc((size_t)o->ncols + 1, sizeof *o->shown_format);
+	for (int i = 0; i < kept; i++)
+		o->names[i] = xstrdup(r->names[keep[i]]);
+	for (int j = 0; j < cols->nrows; j++) {
+		const struct value *key = &cols->v[(size_t)j * cols->ncols];
+		o->names[kept + j] = xstrdup(key->s ? key->s : "");
+	}
+	for (int row = 0; row < r->nrows; row++) {
+		const struct value *in = r->v + (size_t)row * r->ncols;
+		struct value *out = o->nrows > 0 ? o->v + (size_t)(o->nrows - 1) * o->ncols : NULL;
+		int same = out != NULL;
+		for (int i = 0; same && i < kept; i++)
+			same = value_same(&out[i], &in[keep[i]]);
+		if (!same) {
+			if ((size_t)(o->nrows + 1) * o->ncols > cap) {
+				cap = cap ? cap * 2 : (size_t)o->ncols * 16;
+				o->v = xrealloc(o->v, cap * sizeof *o->v);
+			}
+			out = o->v + (size_t)o->nrows++ * o->ncols;
+			memset(out, 0, (size_t)o->ncols * sizeof *out);
+			for (int i = 0; i < o->ncols; i++)
+				out[i].type = SQLITE_NULL;
+			for (int i = 0; i < kept; i++)
+				value_copy(&out[i], &in[keep[i]]);
+		}
+		/* the cell this row fills; a key no column has is left out */
+		for (int j = 0; j < cols->nrows && in[by].type != SQLITE_NULL; j++)
+			if (value_same(&cols->v[(size_t)j * cols->ncols], &in[by])) {
+				free(out[kept + j].s);
+				value_copy(&out[kept + j], &in[value]);
+				break;
+			}
+	}
+	free(keep);
+	return o;
+}
+
+/* Spreads the results of the tables that have a <cols> (see above).
+ * Returns the number of errors reported. */
+static int
+spread_tables(struct tpl_run *run)
+{
+	const struct tpl *t = run->t;
+	int errors = 0;
+
+	for (int i = 0; i < t->nnodes; i++) {
+		const struct node *n = t->nodes[i], *table = n->parent;
+		struct result *r, *cols = run->res[i];
+		int by, value;
+
+		if (n->kind != &tpl_kinds[K_COLS] || cols == NULL || (r = run->res[table->index]) == NULL)
+			continue;
+		by = tpl_result_col(r, n->attr[A_BY]);
+		value = tpl_result_col(r, n->attr[A_VALUE]);
+		if (by < 0 || value < 0 || by == value) {
+			char *list = result_cols_list(r);
+			tpl_node_diag(t, n, by < 0 ? A_BY : A_VALUE, 0, DIAG_TPL_COLUMN,
+			    by < 0 ? n->attr[A_BY] : n->attr[A_VALUE], list);
+			free(list);
+			errors++;
+			continue;
+		}
+		run->res[table->index] = spread(r, cols, by, value);
+		result_free(r);
+	}
+	return errors;
+}
+
 /* ---- Placeholders --------------------------------------------------------
  * {param}, {query.column}, each optionally followed by :format and |text to
  * show for NULL.  {{ and }} stand for braces. */
@@ -658,7 +763,7 @@ static int
 check_table(struct qctx *q, struct node *n)
 {
 	const struct result *r = q->run->res[n->index];
-	int bad = check_section(q, n) != 0, ncols = 0;
+	int bad = check_section(q, n) != 0, ncols = 0, spreads = 0;
 
 	for (int i = 0; i < n->nkids; i++) {
 		struct node *k = n->kids[i];
@@ -673,6 +778,29 @@ check_table(struct qctx *q, struct node *n)
 				q->errors++;
 				bad = 1;
 			}
+		} else if (k->kind == &tpl_kinds[K_COLS]) {
+			const struct result *cr = q->run->res[k->index];
+			bad |= check_format_attr(q, k) != 0;
+			if (cr == NULL)
+				continue;
+			if (++spreads > 1) {
+				tpl_node_diag(q->run->t, k, -1, 0, DIAG_TPL_SQL, "a table has one <cols> at most");
+				q->errors++;
+				bad = 1;
+			}
+			/* its keys name columns of their own, not those of the query */
+			for (int row = 0; r != NULL && row < cr->nrows; row++) {
+				const struct value *key = &cr->v[(size_t)row * cr->ncols];
+				if (key->s == NULL || tpl_result_col(r, key->s) < r->ncols - cr->nrows + row) {
+					char *msg = xasprintf("<cols> gives a column '%s' that is empty or a column "
+					    "of its table's query already", key->s ? key->s : "");
+					tpl_node_diag(q->run->t, k, A_SQL, 0, DIAG_TPL_SQL, msg);
+					free(msg);
+					q->errors++;
+					bad = 1;
+				}
+			}
+			ncols += cr->nrows;
 		} else if (k->kind == &tpl_kinds[K_TOTAL]) {
 			bad |= check_text_attrs(q, k) != 0;
 			const struct result *tr = q->run->res[k->index];
@@ -682,6 +810,11 @@ check_table(struct qctx *q, struct node *n)
 					for (int j = 0; j < n->nkids; j++)
 						if (n->kids[j]->kind == &tpl_kinds[K_COL] &&
 						    strcmp(n->kids[j]->attr[A_KEY], tr->names[c]) == 0)
+							found = 1;
+						else if (n->kids[j]->kind == &tpl_kinds[K_COLS] && r != NULL &&
+						    q->run->res[n->kids[j]->index] != NULL &&
+						    tpl_result_col(r, tr->names[c]) >= r->ncols -
+						    q->run->res[n->kids[j]->index]->nrows)
 							found = 1;
 					if (!found) {
 						tpl_node_diag(q->run->t, k, A_SQL, 0, DIAG_TPL_TOTAL_COLUMN,
@@ -817,6 +950,7 @@ tpl_query(const struct tpl *t, sqlite3 *db, const struct tpl_param *params, int 
 	for (int i = 0; i < t->nnodes; i++)
 		if (has_sql(t->nodes[i]) && (run->res[i] = run_sql(run, db, t->nodes[i])) == NULL)
 			q.errors++;
+	q.errors += spread_tables(run);
 	/* Placeholders need every query's columns: check once they all ran. */
 	for (int i = 0; i < t->nnodes; i++)
 			if (checks[TPL_KIND(t->nodes[i])] != NULL)

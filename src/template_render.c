@@ -161,7 +161,8 @@ render_p(struct rctx *c, struct node *n)
 
 /* The columns of table N and, per column, its result index and format. */
 struct tcol {
-	const struct node *col;
+	const struct node *col; /* <col>, or the <cols> it comes from */
+	const char *key;      /* the column's name in the table's result */
 	int index;            /* in the table's result */
 	const char *format;   /* NULL: by type */
 	int numeric;          /* right-aligned, summed in a total without SQL */
@@ -180,40 +181,55 @@ render_table(struct rctx *c, struct node *n)
 	if (!tpl_shown(c->run, n))
 		return;
 	title = expand_attr(c, n, A_TITLE);
-	tc = xcalloc((size_t)n->nkids, sizeof *tc);
-	cols = xcalloc((size_t)n->nkids, sizeof *cols);
+	/* the columns: each <col>, and each row of the query of a <cols> */
+	int room = n->nkids;
+	for (int i = 0; i < n->nkids; i++)
+		if (n->kids[i]->kind == &tpl_kinds[K_COLS])
+			room += c->run->res[n->kids[i]->index]->nrows;
+	tc = xcalloc((size_t)room, sizeof *tc);
+	cols = xcalloc((size_t)room, sizeof *cols);
 	for (int i = 0; i < n->nkids; i++) {
 		const struct node *k = n->kids[i];
+		const struct result *spread = NULL;
 		if (k->kind == &tpl_kinds[K_TOTAL]) {
 			total = k;
 			continue;
 		}
-		struct tcol *t = &tc[ncols];
-		t->col = k;
-		t->index = tpl_result_col(r, k->attr[A_KEY]);
-		t->format = k->attr[A_FORMAT];
-		if (t->format != NULL)
-			t->numeric = strcmp(t->format, "text") != 0;
-		else {
-			/* by the first non-NULL value */
-			t->numeric = 0;
-			for (int row = 0; row < r->nrows; row++) {
-				const struct value *v = &r->v[(size_t)row * r->ncols + t->index];
-				if (v->type != SQLITE_NULL) {
-					t->numeric = v->type != SQLITE_TEXT;
-					break;
+		if (k->kind == &tpl_kinds[K_COLS])
+			spread = c->run->res[k->index];
+		for (int j = 0; j < (spread ? spread->nrows : 1); j++) {
+			const struct value *row = spread ? &spread->v[(size_t)j * spread->ncols] : NULL;
+			struct tcol *t = &tc[ncols];
+			t->col = k;
+			t->key = row ? row[0].s : k->attr[A_KEY];
+			t->index = tpl_result_col(r, t->key);
+			t->format = k->attr[A_FORMAT];
+			if (t->format != NULL)
+				t->numeric = strcmp(t->format, "text") != 0;
+			else {
+				/* by the first non-NULL value */
+				t->numeric = 0;
+				for (int rw = 0; rw < r->nrows; rw++) {
+					const struct value *v = &r->v[(size_t)rw * r->ncols + t->index];
+					if (v->type != SQLITE_NULL) {
+						t->numeric = v->type != SQLITE_TEXT;
+						break;
+					}
 				}
 			}
+			if (row != NULL)
+				cols[ncols].header = xstrdup(spread->ncols > 1 && row[1].s ? row[1].s : t->key);
+			else
+				cols[ncols].header = k->attr[A_HEADER] ? expand_attr(c, k, A_HEADER) : xstrdup(t->key);
+			cols[ncols].width = k->attr[A_WIDTH] ? atof(k->attr[A_WIDTH]) : 1.0;
+			if (cols[ncols].width <= 0)
+				cols[ncols].width = 1.0;
+			const char *al = k->attr[A_ALIGN];
+			cols[ncols].align = al ? (strcmp(al, "right") == 0 ? ALIGN_RIGHT :
+			    strcmp(al, "center") == 0 ? ALIGN_CENTER : ALIGN_LEFT) :
+			    t->numeric ? ALIGN_RIGHT : ALIGN_LEFT;
+			ncols++;
 		}
-		cols[ncols].header = k->attr[A_HEADER] ? expand_attr(c, k, A_HEADER) : xstrdup(k->attr[A_KEY]);
-		cols[ncols].width = k->attr[A_WIDTH] ? atof(k->attr[A_WIDTH]) : 1.0;
-		if (cols[ncols].width <= 0)
-			cols[ncols].width = 1.0;
-		const char *al = k->attr[A_ALIGN];
-		cols[ncols].align = al ? (strcmp(al, "right") == 0 ? ALIGN_RIGHT :
-		    strcmp(al, "center") == 0 ? ALIGN_CENTER : ALIGN_LEFT) :
-		    t->numeric ? ALIGN_RIGHT : ALIGN_LEFT;
-		ncols++;
 	}
 	/* the sheet: title, header */
 	struct sheet *sh = sheets_add(c->sheets, title ? title : c->section ? c->section : "", ncols);
@@ -273,7 +289,7 @@ render_table(struct rctx *c, struct node *n)
 			struct buf b = {0};
 			buf_puts(&b, "");
 			if (tr != NULL) {
-				int k = tpl_result_col(tr, tc[i].col->attr[A_KEY]);
+				int k = tpl_result_col(tr, tc[i].key);
 				if (k >= 0 && tr->nrows > 0) {
 					const struct value *v = &tr->v[k];
 					tpl_put_value(&b, v, tc[i].format, tc[i].col->attr[A_NULL],

@@ -41,8 +41,7 @@ struct xml_errors {
 	size_t len;
 	int errors;
 	int doctype;       /* a DOCTYPE was refused: later errors are its echo */
-	xmlNodePtr last_node;     /* the field reported last, not reported again */
-	char last_attribute[64];
+	struct xml_field_seen seen; /* the field reported last, not reported again */
 };
 
 static struct xml_errors *current; /* the document being read, for the entity loader */
@@ -69,6 +68,12 @@ xml_init(void)
 	initialised = 1;
 	xmlInitParser();
 	xmlSetExternalEntityLoader(refusing_loader);
+}
+
+void
+xml_harden(void)
+{
+	xml_init();
 }
 
 /* Makes libxml2's message one clean line in OUT: our namespaces' braces
@@ -397,43 +402,61 @@ shorten(const char *value, char *out, size_t size)
 	return out;
 }
 
-/* Reports the schema-validation error E (message tidied into MSG) of the
- * document being read, once per field. */
+/* The line and column of a schema-validation error E in the document X is
+ * reading: the node's line, the column of the attribute it names. */
 static void
-schema_error(struct xml_errors *x, xmlErrorPtr e, const char *msg)
+schema_position(const struct xml_errors *x, const xmlError *e, long *line, long *col)
 {
 	xmlNodePtr node = e->node;
 	struct about a;
-	struct buf list = {0};
-	long line = e->line;
+	struct buf msg = {0};
+
+	if (node != NULL && node->type != XML_ELEMENT_NODE)
+		node = node->parent;
+	tidy_message(e->message ? e->message : "?", &msg);
+	about_field(&a, node, msg.data);
+	buf_free(&msg);
+	*line = e->line;
+	if (*line <= 0 && node != NULL)
+		*line = xmlGetLineNo(node);
+	*col = xml_column(x->data, x->len, *line, a.attribute[0] ? a.attribute : NULL);
+}
+
+int
+xml_report_invalid(const char *path, long line, long col, const xmlError *e,
+    struct xml_field_seen *seen)
+{
+	xmlNodePtr node = e->node;
+	struct about a;
+	struct buf list = {0}, tidied = {0};
 	char shown_value[200];
 	const char *value = shorten(e->str1 ? e->str1 : "", shown_value, sizeof shown_value);
 
 	if (node != NULL && node->type != XML_ELEMENT_NODE)
 		node = node->parent;
+	tidy_message(e->message ? e->message : "?", &tidied);
+	const char *msg = tidied.data;
 	about_field(&a, node, msg);
-	if (line <= 0 && node != NULL)
-		line = xmlGetLineNo(node);
-	long col = xml_column(x->data, x->len, line, a.attribute[0] ? a.attribute : NULL);
 
 	/* one error per field: libxml2 reports a value against each facet it breaks */
-	if (node != NULL && node == x->last_node && strcmp(a.attribute, x->last_attribute) == 0)
-		return;
-	x->last_node = node;
-	snprintf(x->last_attribute, sizeof x->last_attribute, "%s", a.attribute);
-
+	if (node != NULL && (const void *)node == seen->node && strcmp(a.attribute, seen->attribute) == 0) {
+		buf_free(&tidied);
+		return 0;
+	}
+	seen->node = node;
+	snprintf(seen->attribute, sizeof seen->attribute, "%s", a.attribute);
 	switch ((int)e->code) {
 	case XML_SCHEMAV_CVC_ENUMERATION_VALID:
 		value_list(e->str2, &list);
-		diag(DIAG_XSD_ENUM, x->path, line, col, value, a.shown, a.element, list.data);
+		diag(DIAG_XSD_ENUM, path, line, col, value, a.shown, a.element, list.data);
 		break;
 	case XML_SCHEMAV_CVC_MININCLUSIVE_VALID:
 	case XML_SCHEMAV_CVC_MINEXCLUSIVE_VALID:
-		diag(DIAG_XSD_TOO_SMALL, x->path, line, col, value, a.shown, a.element, e->str2 ? e->str2 : "");
+		diag(DIAG_XSD_TOO_SMALL, path, line, col, value, a.shown, a.element, e->str2 ? e->str2 : "");
 		break;
 	case XML_SCHEMAV_CVC_MAXINCLUSIVE_VALID:
 	case XML_SCHEMAV_CVC_MAXEXCLUSIVE_VALID:
-		diag(DIAG_XSD_TOO_LARGE, x->path, line, col, value, a.shown, a.element, e->str2 ? e->str2 : "");
+		diag(DIAG_XSD_TOO_LARGE, path, line, col, value, a.shown, a.element, e->str2 ? e->str2 : "");
 		break;
 	case XML_SCHEMAV_CVC_DATATYPE_VALID_1_2_1:
 	case XML_SCHEMAV_CVC_PATTERN_VALID:
@@ -442,39 +465,42 @@ schema_error(struct xml_errors *x, xmlErrorPtr e, const char *msg)
 	case XML_SCHEMAV_CVC_MAXLENGTH_VALID:
 	case XML_SCHEMAV_CVC_ATTRIBUTE_3:
 		if (!a.known) {
-			diag(DIAG_XSD_VALUE, x->path, line, col, value, a.shown, a.element, msg);
+			diag(DIAG_XSD_VALUE, path, line, col, value, a.shown, a.element, msg);
 			break;
 		}
 		static const enum diag_code by_form[] = {
 			[F_COUNT] = DIAG_XSD_COUNT, [F_YEAR] = DIAG_XSD_YEAR, [F_DATETIME] = DIAG_XSD_DATETIME,
 			[F_CODE] = DIAG_XSD_CODE, [F_TEXT] = DIAG_XSD_TEXT, [F_ENUM] = DIAG_XSD_VALUE,
 		};
-		diag(by_form[a.form], x->path, line, col, value, a.shown, a.element, msg);
+		diag(by_form[a.form], path, line, col, value, a.shown, a.element, msg);
 		break;
 	case XML_SCHEMAV_CVC_COMPLEX_TYPE_4:
 		/* "The attribute 'name' is required but missing": A names it */
-		diag(DIAG_XSD_ATTR_MISSING, x->path, line, col, a.element, a.shown, a.example);
+		diag(DIAG_XSD_ATTR_MISSING, path, line, col, a.element, a.shown, a.example);
 		break;
 	case XML_SCHEMAV_CVC_COMPLEX_TYPE_3_2_1:
 	case XML_SCHEMAV_CVC_COMPLEX_TYPE_3_2_2:
 		attribute_list(a.element, &list);
 		if (list.len > 0)
-			diag(DIAG_XSD_ATTR_UNKNOWN, x->path, line, col, a.element, a.attribute, a.element, list.data);
+			diag(DIAG_XSD_ATTR_UNKNOWN, path, line, col, a.element, a.attribute, a.element, list.data);
 		else
-			diag(DIAG_XSD_ATTR_STRAY, x->path, line, col, a.element, a.attribute);
+			diag(DIAG_XSD_ATTR_STRAY, path, line, col, a.element, a.attribute);
 		break;
 	case XML_SCHEMAV_ELEMENT_CONTENT:
-		content_error(x->path, line, col, node, msg);
+		content_error(path, line, col, node, msg);
 		break;
 	case XML_SCHEMAV_CVC_COMPLEX_TYPE_2_3:
-		diag(DIAG_XSD_NO_TEXT, x->path, line, col, a.element);
+		diag(DIAG_XSD_NO_TEXT, path, line, col, a.element);
 		break;
 	case XML_SCHEMAV_CVC_COMPLEX_TYPE_2_1:
-		diag(DIAG_XSD_NO_CHILDREN, x->path, line, col, a.element);
+		diag(DIAG_XSD_NO_CHILDREN, path, line, col, a.element);
 		break;
 	case XML_SCHEMAV_CVC_IDC:
-		if (e->str1 == NULL)
-			break; /* the echo of an invalid value already reported */
+		if (e->str1 == NULL) {
+			buf_free(&list);
+			buf_free(&tidied);
+			return 0; /* the echo of an invalid value already reported */
+		}
 		value_list(e->str1, &list);   /* "['a']" */
 		{
 			char *id = list.data, *end;
@@ -482,14 +508,16 @@ schema_error(struct xml_errors *x, xmlErrorPtr e, const char *msg)
 				id++;
 			if ((end = strrchr(id, ']')) != NULL)
 				*end = '\0';
-			diag(DIAG_XSD_DUPLICATE, x->path, line, col, id, a.element);
+			diag(DIAG_XSD_DUPLICATE, path, line, col, id, a.element);
 		}
 		break;
 	default:
-		diag(DIAG_XSD_OTHER, x->path, line, col, a.element, msg);
+		diag(DIAG_XSD_OTHER, path, line, col, a.element, msg);
 		break;
 	}
 	buf_free(&list);
+	buf_free(&tidied);
+	return 1;
 }
 
 /* The libxml2 parser errors a person can act on, each with its row. */
@@ -573,7 +601,6 @@ static void
 on_error(void *arg, xmlErrorPtr e)
 {
 	struct xml_errors *x = arg;
-	struct buf msg = {0};
 
 	if (x->doctype || e->code == XML_ERR_USER_STOP)
 		return;
@@ -592,9 +619,9 @@ on_error(void *arg, xmlErrorPtr e)
 			diag(DIAG_IN_TOO_MANY, x->path, e->line, 1, XML_MAX_ERRORS);
 		return;
 	}
-	tidy_message(e->message ? e->message : "?", &msg);
-	schema_error(x, e, msg.data);
-	buf_free(&msg);
+	long line, col;
+	schema_position(x, e, &line, &col);
+	xml_report_invalid(x->path, line, col, e, &x->seen);
 }
 
 /* SAX internalSubset: called on "<!DOCTYPE name ...", before any of its
@@ -684,6 +711,13 @@ schema_get(const char *name)
 		return s;
 	}
 	return NULL;
+}
+
+xmlSchemaPtr
+xml_schema(const char *name)
+{
+	xml_init();
+	return schema_get(name);
 }
 
 int

@@ -11,6 +11,11 @@
 #define AR_NAMESPACE "urn:jingsai:annual-return:1"
 #define PROGRAMME_NAMESPACE "urn:jingsai:programme:1"
 
+/* Installs, once, what every libxml2 reader of outside input needs: the
+ * entity loader that refuses every external resource.  xml_parse calls it;
+ * other readers of untrusted XML (xlsx_read.c) call it first. */
+void xml_harden(void);
+
 /* Parses the LEN bytes at DATA, read from PATH (named in diagnostics).
  * Network access, entity substitution and DTD loading are off; a document
  * with a DOCTYPE is refused before its internal subset is read; external
@@ -27,6 +32,25 @@ int xml_validate(xmlDocPtr doc, const char *schema, const char *path, const char
 /* Reports the libxml2 parser error E (a document that is not well-formed)
  * at its place in PATH, as the catalogue row that says what to change. */
 void xml_report_syntax(const char *path, const xmlError *e);
+
+/* The field a schema-validation error was last reported for (zeroed at
+ * first): libxml2 reports a bad value once per facet it breaks. */
+struct xml_field_seen {
+	const void *node;
+	char attribute[64];
+};
+/* Reports the schema-validation error E (of annual-return.xsd or
+ * programme.xsd) at LINE:COL of PATH in the submitter's terms: the field
+ * (its Chinese name), what it takes and a good value; an unknown, misplaced,
+ * repeated or missing element.  Returns 1, or 0 when E is one SEEN says was
+ * reported (or an echo of one). */
+int xml_report_invalid(const char *path, long line, long col, const xmlError *e,
+    struct xml_field_seen *seen);
+
+/* The compiled-in schema NAME ("annual-return.xsd"), parsed once and kept;
+ * NULL when there is no such schema. */
+struct _xmlSchema;
+struct _xmlSchema *xml_schema(const char *name);
 
 /* The 1-based column (in characters) where attribute ATTR ("name=") starts on
  * line LINE of DATA, or where the first element tag starts when ATTR is NULL

@@ -79,17 +79,23 @@ expect_status 3 "bad SQL fails" run_annual 2025
 expect_diag "bad SQL: file, line, column and SQLite's message" "$TPL/annual-city.xml:$line:41: error: template SQL: no such column: a.enterprisez"
 [ ! -f "$CITY.pdf" ] && [ ! -f "$CITY.csv" ] && ok "nothing written for the broken template" || fail "nothing written for the broken template"
 [ -f "$OUT/annual/2025/KFQ.pdf" ] && ok "the region reports are still written" || fail "the region reports are still written"
-sed 's/{tot.participants}人次，比上年/{tot.participantz}人次，比上年/; s/<col key="t6" header="班组创先"\/>/<col key="t7" header="班组创先"\/>/' \
+sed 's/{tot.participants}人次，比上年/{tot.participantz}人次，比上年/; s/<col key="total" header="合计" width="1.3"\/>/<col key="t7" header="合计" width="1.3"\/>/' \
     "$TOP/templates/annual-city.xml" >"$TPL/annual-city.xml"
 line=$(grep -n "participantz" "$TPL/annual-city.xml" | cut -d: -f1)
 expect_status 3 "unknown placeholder fails" run_annual 2025
 expect_diag "unknown placeholder at its line" "$TPL/annual-city.xml:$line:"
 expect_diag "unknown placeholder named" "unknown placeholder {tot.participantz}"
 expect_diag "unknown column named" "unknown column 't7'"
-sed 's/<col key="t6" header="班组创先"\/>/<col key="t6" header="班组创先" colour="red"\/>/' \
+sed 's/<col key="total" header="合计" width="1.3"\/>/<col key="total" header="合计" colour="red"\/>/' \
     "$TOP/templates/annual-city.xml" >"$TPL/annual-city.xml"
 expect_status 3 "unknown attribute fails" run_annual 2025
 expect_diag "unknown attribute named" "unknown attribute 'colour' on <col>"
+sed 's/by="track" value="participants"/by="trak" value="participants"/' \
+    "$TOP/templates/annual-city.xml" >"$TPL/annual-city.xml"
+line=$(grep -n 'by="trak"' "$TPL/annual-city.xml" | cut -d: -f1)
+expect_status 3 "a <cols> spreading an unknown column fails" run_annual 2025
+expect_diag "the column named, where" "$TPL/annual-city.xml:$line:"
+expect_diag "and what the query gives" "unknown column 'trak' (the query gives: region_name, track, participants, total)"
 sed 's/<query name="prog" title="时间进度" sql="SELECT elapsed/<query name="prog" title="时间进度" sql="DELETE FROM region; SELECT elapsed/' \
     "$TOP/templates/annual-city.xml" >"$TPL/annual-city.xml"
 expect_status 3 "a query that writes is refused" run_annual 2025

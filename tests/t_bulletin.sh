@@ -53,6 +53,9 @@ has "the document number" "通劳竞〔2025〕3号"
 has "the title" "关于公布2023—2024年度全市职工十大科技创新成果和十大先进操作法的通报"
 has "the date in Arabic numerals" "2025年1月15日"
 has "page numbers" "—1—"
+has "the award of the top ten, from programme.xml" "以上成果和操作法的第一完成人授予南通市五一劳动奖章。"
+has "the closing slogan, from programme.xml" "良好氛围，为奋力谱写“强富美高”新南通现代化建设新篇章作出新的更大贡献。"
+has "the issuer does the work" "南通市劳动竞赛委员会在全市组织开展了"
 python3 "$TOP/tests/bulletin_check.py" 2023-2024 --programme "$TOP/input/programme.xml" \
 	--enterprises "$F/enterprises.csv" --achievements "$F/achievements.csv" \
 	--scores "$F/scores-tech.csv" "$F/scores-ops.csv" --text "$WORK/b.txt" >"$WORK/order" 2>&1

@@ -157,6 +157,17 @@ for f in $(cd "$WORK/s2025" && find . -type f); do
 	cmp -s "$WORK/s2025/$f" "$TOP/input/$f" || { drift=$((drift + 1)); echo "    differs: input/$f"; }
 done
 [ $drift = 0 ] && ok "input/ holds the sample of gen --seed 2025" || fail "$drift sample files differ from the generator"
+# The default programme given as a file is the default programme.
+"$GEN" --scale sample --seed 2025 --programme "$TOP/input/programme.xml" --out "$WORK/p2025" >/dev/null
+check "gen --programme input/programme.xml writes the same sample" diff -r "$WORK/s2025" "$WORK/p2025"
+# Another programme: its regions, tracks and awards, its period; a bad file is refused.
+"$GEN" --scale sample --seed 1 --programme "$TOP/tests/fixtures/city/programme.xml" --out "$WORK/yz" >/dev/null
+check "another programme: its period (2022-2025)" test -d "$WORK/yz/2022" -a ! -d "$WORK/yz/2021" -a -d "$WORK/yz/2025"
+check "another programme: its regions' returns" test -d "$WORK/yz/2023/ETDZ" -a ! -d "$WORK/yz/2023/320602"
+check "another programme: its award codes" grep -q '^JGBB,' "$WORK"/yz/2023/表彰/*.csv
+printf '<programme/>' >"$WORK/bad.xml"
+expect_status 3 "gen refuses a programme that is not one" "$GEN" --scale sample --seed 1 --programme "$WORK/bad.xml" \
+	--out "$WORK/bad"
 size=$(du -sk "$WORK/s2025" | cut -f1)
 [ "$size" -lt 6000 ] && ok "sample stays small (${size} KB)" || fail "sample is ${size} KB"
 

@@ -43,6 +43,21 @@ expect_status 3 "invalid programme" J ingest
 expect_diag "programme schema error" "in/programme.xml:32:41: error: 'zone' is not a value of kind of <region>: write one of county, park, city"
 expect_diag "programme rejected as a whole" "in/programme.xml: fatal: programme.xml has errors; nothing was ingested"
 
+# A rule gives one award: two awards that say it are refused, at the second.
+sed 's/recipient-kind="person" template="cert-TECH.xml"/recipient-kind="person" derived="skills" template="cert-TECH.xml"/' \
+    "$TOP/input/programme.xml" >in/programme.xml
+line=$(grep -n 'derived="skills" template="cert-TECH.xml"' in/programme.xml | cut -d: -f1)
+expect_status 3 "a rule given by two awards" J ingest
+expect_diag "named, where" "in/programme.xml:$line:"
+expect_diag "with both awards" "error: rule skills is given by award TECH and by award MEDAL"
+# Older programme files: no short names, rules, slogan or templates said.
+sed 's/ short="[^"]*"//; s/ derived="[^"]*"//; /<slogan>/d' "$TOP/input/programme.xml" >in/programme.xml
+expect_status 0 "a programme without the optional fields" J ingest
+[ "$(q "SELECT short FROM region_short WHERE code = 'KFQ'")" = "南通经济技术开发区" ] &&
+	[ "$(q "SELECT group_concat(x, ' ') FROM (SELECT rule || '=' || award AS x FROM award_rule ORDER BY rule)")" = "skills=MEDAL top-ten=MEDAL" ] &&
+	[ -z "$(q "SELECT value FROM programme WHERE key = 'slogan'")" ] &&
+	ok "short names default to the names, the rules to MEDAL, no slogan" || fail "defaults of an older programme"
+
 # A programme file inside a submissions folder is not a submission.
 cp "$TOP/input/programme.xml" in/programme.xml
 mkdir in/sub

@@ -26,6 +26,7 @@
 #include <sys/stat.h>
 
 #include "jingsai.h"
+#include "programme.h"
 
 #define NELEM(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
@@ -171,50 +172,96 @@ strset_free(struct strset *set)
 	memset(set, 0, sizeof(*set));
 }
 
-/* ---- Reference data: the default programme of SPEC §2. ---- */
+/* ---- Reference data: the programme's regions, tracks and awards. ---- */
 
+/* A region as the generator needs it: programme.xml says code, name and kind;
+ * the rest is known for the regions of the sample city and made up for others. */
 struct region {
 	const char *code;   /* region code in programme.xml */
 	const char *name;   /* current name */
+	const char *kind;   /* county | park | city */
 	const char *prefix; /* place name opening local enterprise names */
 	const char *div;    /* administrative division in credit codes */
 	const char *old_div; /* division before a merger or renaming, or NULL */
 	int weight;         /* share of enterprises and projects, in ‰ */
+	const char *first_name; /* the name its first-year return still uses, or NULL */
+	int no_first_return; /* sends no return for the first year */
+	const char *works[5]; /* big projects of the period (the first track) */
 };
 
-static const struct region regions[] = {
-	{ "320602", "崇川区", "南通", "320602", "320611", 150 },
-	{ "320612", "通州区", "南通", "320612", NULL, 130 },
-	{ "320614", "海门区", "海门", "320614", "320684", 115 },
-	{ "320623", "如东县", "如东", "320623", NULL, 90 },
-	{ "320681", "启东市", "启东", "320681", NULL, 90 },
-	{ "320682", "如皋市", "如皋", "320682", NULL, 110 },
-	{ "320685", "海安市", "海安", "320685", "320621", 95 },
-	{ "KFQ", "南通经济技术开发区", "南通", "320691", NULL, 90 },
-	{ "SXT", "苏锡通科技产业园区", "南通", "320600", NULL, 35 },
-	{ "TZW", "通州湾示范区", "南通", "320612", NULL, 30 },
-	{ "SZ", "市直", "南通", "320600", NULL, 65 },
+/* The sample city (the default programme of input/programme.xml), whose
+ * regions the generator knows in detail; with --programme, a region with
+ * one of these codes and names is taken from here. */
+static const char sample_city[] = "南通市";
+static const struct region sample_regions[] = {
+	{ "320602", "崇川区", "county", "南通", "320602", "320611", 150, NULL, 0,
+	  { "南通轨道交通1号线", "南通轨道交通2号线", "五山地区滨江片区", "南通中央创新区", "狼山港区改造" } },
+	{ "320612", "通州区", "county", "南通", "320612", NULL, 130, NULL, 0,
+	  { "北沿江高铁南通段", "南通新机场", "通州湾疏港航道", "锡通高速", "南通国际家纺产业园" } },
+	{ "320614", "海门区", "county", "海门", "320614", "320684", 115, "海门市", 0, /* the name before 2020 */
+	  { "海太长江隧道", "海门港新区码头", "沪通铁路二期", "叠石桥家纺城", "海门经济技术开发区标准厂房" } },
+	{ "320623", "如东县", "county", "如东", "320623", NULL, 90, NULL, 0,
+	  { "如东洋口港LNG接收站扩建", "如东海上风电", "如东燃气发电项目", "洋口港区疏港公路", "如东沿海经济开发区" } },
+	{ "320681", "启东市", "county", "启东", "320681", NULL, 90, NULL, 0,
+	  { "启东海上风电", "吕四港区", "启东生命健康科技城", "崇启大桥养护", "启东海工船舶工业园" } },
+	{ "320682", "如皋市", "county", "如皋", "320682", NULL, 110, NULL, 0,
+	  { "张皋过江通道", "如皋港区码头", "如皋高新区智能制造产业园", "宁通高速扩建", "如皋港化工新材料产业园" } },
+	{ "320685", "海安市", "county", "海安", "320685", "320621", 95, NULL, 0,
+	  { "海安商贸物流园", "海安高新区新材料产业园", "新长铁路海安段", "海安经济技术开发区", "连申线航道整治" } },
+	{ "KFQ", "南通经济技术开发区", "park", "南通", "320691", NULL, 90, NULL, 0,
+	  { "南通综合保税区", "经开区先进制造业集群", "集成电路先进封装产业园", "南通能达商务区", "经开区港口物流园" } },
+	{ "SXT", "苏锡通科技产业园区", "park", "南通", "320600", NULL, 35, NULL, 0,
+	  { "苏锡通科创载体", "苏锡通智能装备产业园", "苏通大桥北接线", "苏锡通高端纺织产业园", "苏锡通电子信息产业园" } },
+	{ "TZW", "通州湾示范区", "park", "南通", "320612", NULL, 30, NULL, 1,
+	  { "通州湾新出海口吕四起步港区", "通州湾港区", "通州湾绿色精品钢", "通州湾集装箱码头", "通州湾化工新材料基地" } },
+	{ "SZ", "市直", "city", "南通", "320600", NULL, 65, NULL, 0,
+	  { "南通市城市更新", "南通市区供水管网改造", "南通市老旧小区改造", "南通市智慧交通", "南通市中心城区快速路" } },
 };
-#define NREGIONS NELEM(regions)
-#define REGION_SZ (NREGIONS - 1)
-#define REGION_TZW 9
-#define REGION_RUDONG 3
-#define REGION_HAIMEN 2
 
-/* Big projects of the period, by region (T1 引领性劳动竞赛). */
-static const char *const works[NREGIONS][5] = {
-	{ "南通轨道交通1号线", "南通轨道交通2号线", "五山地区滨江片区", "南通中央创新区", "狼山港区改造" },
-	{ "北沿江高铁南通段", "南通新机场", "通州湾疏港航道", "锡通高速", "南通国际家纺产业园" },
-	{ "海太长江隧道", "海门港新区码头", "沪通铁路二期", "叠石桥家纺城", "海门经济技术开发区标准厂房" },
-	{ "如东洋口港LNG接收站扩建", "如东海上风电", "如东燃气发电项目", "洋口港区疏港公路", "如东沿海经济开发区" },
-	{ "启东海上风电", "吕四港区", "启东生命健康科技城", "崇启大桥养护", "启东海工船舶工业园" },
-	{ "张皋过江通道", "如皋港区码头", "如皋高新区智能制造产业园", "宁通高速扩建", "如皋港化工新材料产业园" },
-	{ "海安商贸物流园", "海安高新区新材料产业园", "新长铁路海安段", "海安经济技术开发区", "连申线航道整治" },
-	{ "南通综合保税区", "经开区先进制造业集群", "集成电路先进封装产业园", "南通能达商务区", "经开区港口物流园" },
-	{ "苏锡通科创载体", "苏锡通智能装备产业园", "苏通大桥北接线", "苏锡通高端纺织产业园", "苏锡通电子信息产业园" },
-	{ "通州湾新出海口吕四起步港区", "通州湾港区", "通州湾绿色精品钢", "通州湾集装箱码头", "通州湾化工新材料基地" },
-	{ "南通市城市更新", "南通市区供水管网改造", "南通市老旧小区改造", "南通市智慧交通", "南通市中心城区快速路" },
+/* The regions of the programme being generated for, in its order, and the
+ * ones the deliberate quirks fall on (README, "Sample data"). */
+static const struct region *regions;
+static int nregions;
+static int region_city = -1;     /* the city-level units (市直): -1 when none */
+static int region_no_first = -1; /* sends no return for the first year */
+static int region_resubmits;     /* resubmits its return for the fourth year */
+static int region_renamed = -1;  /* names itself by its former name in its first-year return */
+static const char *renamed_as;
+static const char *city;         /* 南通市 */
+static char city_short[64];      /* 南通: the city without 市 */
+
+/* A track: the style of the project names (the index of one of the sample's
+ * six tracks, or -1: named after the track) and the weight of its projects. */
+struct track {
+	const char *code;
+	const char *name;
+	int style;
+	int weight;
 };
+static const struct track sample_tracks[] = {
+	{ "T1", "引领性劳动竞赛", 0, 15 }, { "T2", "群众性创新竞赛", 1, 25 },
+	{ "T3", "绿色低碳发展竞赛", 2, 12 }, { "T4", "技能素质提升竞赛", 3, 20 },
+	{ "T5", "“安康杯”竞赛", 4, 15 }, { "T6", "班组创先争优竞赛", 5, 13 },
+};
+static const struct track *tracks;
+static int ntracks;
+
+/* An award: who receives it, and how often. */
+struct award {
+	const char *code;
+	int kind;           /* 0 person, 1 unit, 2 team */
+	int women_only;
+	int weight;         /* share of the awards rows */
+};
+static const struct award sample_awards[] = {
+	{ "MEDAL", 0, 0, 35 }, { "CERT", 1, 0, 10 }, { "PIONEER", 2, 0, 15 },
+	{ "TECH", 0, 0, 20 }, { "INNOV", 0, 0, 10 }, { "WOMEN", 0, 1, 10 },
+};
+static const struct award *awards;
+static int nawards;
+static const char *award_top_ten;  /* the award the top ten's first completers receive, or NULL */
+static const char *award_skills;   /* the award of the city contests' winners, or NULL */
+static const char *award_other;    /* another award for a person, or NULL */
 
 static const char *const trades[] = {
 	"数控车工", "焊工", "电工", "钳工", "维修电工", "船舶电焊工", "砌筑工", "钢筋工",
@@ -438,8 +485,8 @@ struct gen {
 
 	struct enterprise *ent; /* the register, NENT of them */
 	int nent;
-	int *by_region[NREGIONS]; /* indexes of active enterprises per region */
-	int n_by_region[NREGIONS];
+	int **by_region;  /* indexes of active enterprises per region */
+	int *n_by_region;
 	int *active; /* indexes of all active enterprises (they take part) */
 	int nactive;
 
@@ -583,11 +630,11 @@ gen_enterprises(struct gen *g)
 {
 	struct rng r;
 	struct strset names = { 0 };
-	int weights[NREGIONS], iw[NELEM(industries)];
+	int *weights = xcalloc((size_t)nregions, sizeof *weights), iw[NELEM(industries)];
 	uint32_t org = 0;
 
 	rng_init(&r, g->seed, "enterprises");
-	for (int i = 0; i < NREGIONS; i++)
+	for (int i = 0; i < nregions; i++)
 		weights[i] = regions[i].weight;
 	for (int i = 0; i < NELEM(industries); i++)
 		iw[i] = industries[i].weight;
@@ -603,10 +650,10 @@ gen_enterprises(struct gen *g)
 		int tries = 0;
 
 		/* Every region has enterprises from the first rows on. */
-		e->region = i < NREGIONS ? i : rng_weighted(&r, weights, NREGIONS);
+		e->region = i < nregions ? i : rng_weighted(&r, weights, nregions);
 		rg = &regions[e->region];
 		e->ownership = rng_weighted(&r, ownership_weights, NELEM(ownerships));
-		if (e->region == REGION_SZ && rng_chance(&r, 500))
+		if (e->region == region_city && rng_chance(&r, 500))
 			e->ownership = 0; /* 市直: many state-owned units */
 		e->industry = rng_weighted(&r, iw, NELEM(industries));
 		org = (org + 7919u * 4099u) % 100000000u;
@@ -633,12 +680,12 @@ gen_enterprises(struct gen *g)
 			snprintf(brand, sizeof(brand), "%s%s", shop_chars[c1], shop_chars[c2 + (c2 >= c1)]);
 			if (e->ownership == 3 || e->ownership == 4) {
 				snprintf(brand, sizeof(brand), "%s", PICK(&r, foreign_brands));
-				snprintf(name, sizeof(name), "%s%s（南通）有限公司", brand, word);
+				snprintf(name, sizeof(name), "%s%s（%s）有限公司", brand, word, city_short);
 			} else if (e->ownership == 0) {
 				snprintf(name, sizeof(name), "%s%s%s集团有限公司", rg->prefix, brand, word);
 			} else if (e->ownership == 1) { /* collective: a county works */
-				snprintf(name, sizeof(name), "%s%s%s厂", strchr(rg->code, 'K') || strchr(rg->code, 'S')
-				    || strchr(rg->code, 'T') ? rg->prefix : rg->name, brand, word);
+				snprintf(name, sizeof(name), "%s%s%s厂", strcmp(rg->kind, "county") != 0 ? rg->prefix
+				    : rg->name, brand, word);
 			} else if (rng_chance(&r, 70)) {
 				snprintf(name, sizeof(name), "江苏%s%s%s", brand, word, suffix);
 			} else {
@@ -653,8 +700,11 @@ gen_enterprises(struct gen *g)
 		e->name = xstrdup(name);
 	}
 	strset_free(&names);
+	free(weights);
 	g->active = xmalloc((size_t)g->nent * sizeof(int));
-	for (int i = 0; i < NREGIONS; i++)
+	g->by_region = xcalloc((size_t)nregions, sizeof *g->by_region);
+	g->n_by_region = xcalloc((size_t)nregions, sizeof *g->n_by_region);
+	for (int i = 0; i < nregions; i++)
 		g->by_region[i] = xmalloc((size_t)g->nent * sizeof(int));
 	for (int i = 0; i < g->nent; i++) {
 		if (!g->ent[i].active)
@@ -677,7 +727,7 @@ write_enterprises(struct gen *g)
 	};
 	struct buf b = { 0 };
 
-	for (int rg = 0; rg < NREGIONS; rg++) {
+	for (int rg = 0; rg < nregions; rg++) {
 		const int *order = orders[rg % 3];
 		enum encoding enc = ENC_UTF8;
 		int crlf = 0;
@@ -689,7 +739,7 @@ write_enterprises(struct gen *g)
 		} else if (rg == 2) { /* 海门: Excel "CSV UTF-8" */
 			enc = ENC_UTF8_BOM;
 			crlf = 1;
-		} else if (rg == REGION_SZ) {
+		} else if (rg == region_city) {
 			enc = ENC_UTF8_BOM;
 		}
 		csv_row(&b, cols, order, 7);
@@ -718,13 +768,16 @@ write_enterprises(struct gen *g)
 
 /* ---- Projects ---- */
 
-static const char *const city_organizers[6][3] = {
-	{ "南通市住房和城乡建设局", "南通市交通运输局", "南通市发展和改革委员会" },
-	{ "南通市总工会", "南通市科学技术局", "南通市工业和信息化局" },
-	{ "南通市生态环境局", "南通市发展和改革委员会", "南通市总工会" },
-	{ "南通市人力资源和社会保障局", "南通市总工会", "南通市人力资源和社会保障局" },
-	{ "南通市应急管理局", "南通市总工会", "南通市卫生健康委员会" },
-	{ "南通市总工会", "南通市国有资产监督管理委员会", "南通市总工会" },
+/* The city departments that organise city-level projects, by track style
+ * (the last row: a track of another name); the city's name comes first. */
+static const char *const city_organizers[7][3] = {
+	{ "住房和城乡建设局", "交通运输局", "发展和改革委员会" },
+	{ "总工会", "科学技术局", "工业和信息化局" },
+	{ "生态环境局", "发展和改革委员会", "总工会" },
+	{ "人力资源和社会保障局", "总工会", "人力资源和社会保障局" },
+	{ "应急管理局", "总工会", "卫生健康委员会" },
+	{ "总工会", "国有资产监督管理委员会", "总工会" },
+	{ "总工会", "人力资源和社会保障局", "总工会" },
 };
 
 /* Writes a project name for TRACK into OUT. */
@@ -739,12 +792,14 @@ project_name(struct rng *r, char *out, size_t size, int track, int region, const
 	else
 		snprintf(trade, sizeof(trade), "%s", PICK(r, trades));
 	const char *word = industries[rng_below(r, NELEM(industries))].word;
+	char green[160];
 
-	switch (track) {
+	snprintf(green, sizeof(green), "“工会在身边·美丽%s我先行”节能减排竞赛", city_short);
+	switch (tracks[track].style) {
 	case 0: {
 		static const char *const tail[] = { "建设劳动竞赛", "立功竞赛", "“建功十四五”劳动竞赛",
 			"建设“五比五赛”劳动竞赛", "建设“当好主力军”劳动竞赛" };
-		snprintf(out, size, "%s%s", works[region][rng_below(r, 5)], PICK(r, tail));
+		snprintf(out, size, "%s%s", regions[region].works[rng_below(r, 5)], PICK(r, tail));
 		break;
 	}
 	case 1: {
@@ -757,8 +812,8 @@ project_name(struct rng *r, char *out, size_t size, int track, int region, const
 		break;
 	}
 	case 2: {
-		static const char *const tail[] = { "节能降碳竞赛", "“节能降碳随手拍”竞赛", "降耗增效竞赛",
-			"“工会在身边·美丽南通我先行”节能减排竞赛", "绿色低碳发展竞赛" };
+		const char *const tail[] = { "节能降碳竞赛", "“节能降碳随手拍”竞赛", "降耗增效竞赛",
+			green, "绿色低碳发展竞赛" };
 		snprintf(out, size, "%d年%s%s", year, who, PICK(r, tail));
 		break;
 	}
@@ -773,16 +828,19 @@ project_name(struct rng *r, char *out, size_t size, int track, int region, const
 		snprintf(out, size, "%d年%s%s", year, who, PICK(r, tail));
 		break;
 	}
-	default: {
+	case 5: {
 		static const char *const tail[] = { "班组创先争优竞赛", "“六型班组”创建竞赛", "QC小组活动竞赛",
 			"工人先锋号创建竞赛" };
 		snprintf(out, size, "%d年%s%s", year, who, PICK(r, tail));
 		break;
 	}
+	default: /* a track the sample does not have: named after it */
+		snprintf(out, size, "%d年%s%s", year, who, tracks[track].name);
+		break;
 	}
 }
 
-/* Is E a construction firm (one that builds the big works of T1)? */
+/* Is E a construction firm (one that builds the big works of the first track)? */
 static int
 is_builder(const struct enterprise *e)
 {
@@ -793,27 +851,29 @@ is_builder(const struct enterprise *e)
 static int
 return_missing(const struct gen *g, int region, int year)
 {
-	return region == REGION_TZW && year == g->y0;
+	return region == region_no_first && year == g->y0;
 }
 
 static void
 gen_projects(struct gen *g)
 {
-	static const int track_w[6] = { 15, 25, 12, 20, 15, 13 };
+	int *track_w = xcalloc((size_t)ntracks, sizeof *track_w);
 	struct rng r;
 
+	for (int t = 0; t < ntracks; t++)
+		track_w[t] = tracks[t].weight;
 	rng_init(&r, g->seed, "projects");
 	for (int y = g->y0; y <= g->y1; y++) {
-		int yi = y - g->y0, cap = g->p.projects * 2 + 12 * NREGIONS;
+		int yi = y - g->y0, cap = g->p.projects * 2 + (6 + ntracks) * nregions;
 		struct strset names = { 0 };
 
 		g->proj[yi] = xcalloc((size_t)cap, sizeof(struct project));
-		for (int rg = 0; rg < NREGIONS; rg++) {
-			/* Every region runs every track (at least six projects). */
+		for (int rg = 0; rg < nregions; rg++) {
+			/* Every region runs every track (at least one project each). */
 			int n = (int)jitter(&r, (long)g->p.projects * regions[rg].weight / 1000, 150);
 
-			if (n < 6)
-				n = 6;
+			if (n < ntracks)
+				n = ntracks;
 			if (return_missing(g, rg, y))
 				continue;
 			for (int k = 0; k < n; k++) {
@@ -823,8 +883,8 @@ gen_projects(struct gen *g)
 
 				snprintf(p->id, sizeof(p->id), "%d-%s-%03d", y, regions[rg].code, k + 1);
 				p->region = rg;
-				p->track = k < 6 ? (k + rg + y) % 6 : rng_weighted(&r, track_w, 6);
-				p->level = rng_weighted(&r, rg == REGION_SZ ? (const int[]){ 60, 0, 40 }
+				p->track = k < ntracks ? (k + rg + y) % ntracks : rng_weighted(&r, track_w, ntracks);
+				p->level = rng_weighted(&r, rg == region_city ? (const int[]){ 60, 0, 40 }
 				    : (const int[]){ 10, 45, 45 }, 3);
 				p->enterprise = -1;
 				if (p->level == 2 && g->n_by_region[rg] > 0) {
@@ -833,7 +893,7 @@ gen_projects(struct gen *g)
 					for (int tries = 0; tries < 60; tries++) {
 						int e = g->by_region[rg][rng_below(&r, (uint32_t)g->n_by_region[rg])];
 
-						if (p->track != 0 || is_builder(&g->ent[e])) {
+						if (tracks[p->track].style != 0 || is_builder(&g->ent[e])) {
 							p->enterprise = e;
 							break;
 						}
@@ -841,13 +901,16 @@ gen_projects(struct gen *g)
 					if (p->enterprise >= 0)
 						p->organizer = xstrdup(g->ent[p->enterprise].name);
 					else
-						p->level = rg == REGION_SZ ? 0 : 1;
+						p->level = rg == region_city ? 0 : 1;
 				}
 				if (p->organizer != NULL) {
 					/* organised by an enterprise */
 				} else if (p->level == 0 || p->level == 2) {
+					int style = tracks[p->track].style;
+
 					p->level = 0;
-					p->organizer = xstrdup(city_organizers[p->track][rng_below(&r, 3)]);
+					p->organizer = xasprintf("%s%s", city,
+					    city_organizers[style >= 0 ? style : 6][rng_below(&r, 3)]);
 				} else {
 					char org[100];
 
@@ -862,7 +925,7 @@ gen_projects(struct gen *g)
 				else
 					p->status = rng_weighted(&r, (const int[]){ 12, 58, 22, 8 }, 4);
 				do {
-					const char *whoname = p->level == 0 ? (rng_chance(&r, 500) ? "南通市" : "全市")
+					const char *whoname = p->level == 0 ? (rng_chance(&r, 500) ? city : "全市")
 					    : p->level == 1 ? regions[rg].name : g->ent[p->enterprise].name;
 
 					snprintf(who, sizeof(who), "%s", whoname);
@@ -879,6 +942,7 @@ gen_projects(struct gen *g)
 		}
 		strset_free(&names);
 	}
+	free(track_w);
 }
 
 /* ---- Studios (persistent ids across years) ---- */
@@ -889,7 +953,8 @@ gen_studios(struct gen *g)
 	static const char *const kinds[] = { "劳模创新工作室", "劳模创新工作室", "劳模创新工作室",
 		"技能大师工作室", "职工创新工作室", "工匠创新工作室" };
 	struct rng r;
-	int per_region[NREGIONS] = { 0 };
+	int *per_region = xcalloc((size_t)nregions, sizeof *per_region);
+	int *weights = xcalloc((size_t)nregions, sizeof *weights);
 
 	rng_init(&r, g->seed, "studios");
 	/* About 410 in the latest year city-wide, ~100 of them city-demo. */
@@ -898,12 +963,11 @@ gen_studios(struct gen *g)
 	for (int i = 0; i < g->nstudios; i++) {
 		struct studio *s = &g->studios[i];
 		struct person leader;
-		int weights[NREGIONS];
 		char name[200];
 
-		for (int k = 0; k < NREGIONS; k++)
+		for (int k = 0; k < nregions; k++)
 			weights[k] = regions[k].weight;
-		s->region = i < NREGIONS ? i : rng_weighted(&r, weights, NREGIONS);
+		s->region = i < nregions ? i : rng_weighted(&r, weights, nregions);
 		snprintf(s->id, sizeof(s->id), "GZS-%s-%03d", regions[s->region].code, ++per_region[s->region]);
 		person_draw(&r, &leader);
 		snprintf(s->leader, sizeof(s->leader), "%s", leader.name);
@@ -917,6 +981,8 @@ gen_studios(struct gen *g)
 		if (rng_chance(&r, 30))
 			s->closed = rng_range(&r, g->y0 + 1, g->y1 + 1);
 	}
+	free(per_region);
+	free(weights);
 }
 
 /* ---- Annual returns ---- */
@@ -1005,7 +1071,7 @@ write_return(struct gen *g, int rg, int y, const struct figures *f, const char *
 		}
 		buf_puts(&b, "    <project");
 		xml_attr(&b, "id", p->id);
-		buf_printf(&b, " track=\"T%d\"", p->track + 1);
+		xml_attr(&b, "track", tracks[p->track].code);
 		xml_attr(&b, "level", levels[p->level]);
 		xml_attr(&b, "status", statuses[status]);
 		xml_attr(&b, "name", p->name);
@@ -1067,11 +1133,11 @@ write_returns(struct gen *g)
 	for (int y = g->y0; y <= g->y1; y++) {
 		int yi = y - g->y0;
 
-		for (int rg = 0; rg < NREGIONS; rg++) {
+		for (int rg = 0; rg < nregions; rg++) {
 			struct figures f;
 			char path[300], submitted[40];
 			const char *region_attr = regions[rg].code;
-			int revise = rg == REGION_RUDONG && yi == 3;
+			int revise = rg == region_resubmits && yi == 3;
 
 			gen_figures(g, &r, rg, yi, &f);
 			if (return_missing(g, rg, y))
@@ -1086,8 +1152,8 @@ write_returns(struct gen *g)
 			default: snprintf(path, sizeof(path), "%d/%s/nb%d_%s.xml", y, regions[rg].code, y,
 			    regions[rg].code); break;
 			}
-			if (rg == REGION_HAIMEN && yi == 0)
-				region_attr = "海门市"; /* the name before 2020, still in use */
+			if (rg == region_renamed && yi == 0)
+				region_attr = renamed_as; /* the former name, still in use */
 			write_return(g, rg, y, &f, region_attr, submitted, 0, path);
 			if (revise) {
 				/* A corrected return a month later: figures changed. */
@@ -1144,12 +1210,12 @@ write_participation(struct gen *g)
 	static const int order_a[4] = { 0, 1, 2, 3 }, order_b[4] = { 2, 0, 1, 3 };
 	struct rng r;
 	struct buf b = { 0 };
-	int *perm_region[NREGIONS], *perm_all;
+	int **perm_region = xcalloc((size_t)nregions, sizeof *perm_region), *perm_all;
 
 	rng_init(&r, g->seed, "participation");
 	/* Persistent permutations: a partial Fisher–Yates shuffle from the front
 	 * of any permutation draws a uniform subset without repeats. */
-	for (int rg = 0; rg < NREGIONS; rg++) {
+	for (int rg = 0; rg < nregions; rg++) {
 		perm_region[rg] = xmalloc((size_t)(g->n_by_region[rg] + 1) * sizeof(int));
 		memcpy(perm_region[rg], g->by_region[rg], (size_t)g->n_by_region[rg] * sizeof(int));
 	}
@@ -1251,7 +1317,7 @@ write_participation(struct gen *g)
 		}
 		/* One file a year; at province scale one a year per region (of the
 		 * enterprise). */
-		for (int part = 0; part < (g->scale == SCALE_PROVINCE ? NREGIONS : 1); part++) {
+		for (int part = 0; part < (g->scale == SCALE_PROVINCE ? nregions : 1); part++) {
 			const int *order = yi % 2 ? order_b : order_a;
 			char path[200];
 
@@ -1281,10 +1347,156 @@ write_participation(struct gen *g)
 		free(kp);
 		free(rows);
 	}
-	for (int rg = 0; rg < NREGIONS; rg++)
+	for (int rg = 0; rg < nregions; rg++)
 		free(perm_region[rg]);
+	free(perm_region);
 	free(perm_all);
 	buf_free(&b);
+}
+
+/* ---- The programme ---- */
+
+/* Chooses the regions the quirks fall on: those the sample city marks, else
+ * alike ones of the programme (the last park, the first former name). */
+static void
+choose_quirks(void)
+{
+	region_resubmits = nregions > 3 ? 3 : 0;
+	for (int i = 0; i < nregions; i++) {
+		if (region_city < 0 && strcmp(regions[i].kind, "city") == 0)
+			region_city = i;
+		if (region_no_first < 0 && regions[i].no_first_return)
+			region_no_first = i;
+		if (region_renamed < 0 && regions[i].first_name != NULL) {
+			region_renamed = i;
+			renamed_as = regions[i].first_name;
+		}
+	}
+	for (int i = 0; region_no_first < 0 && i < nregions; i++)
+		if (strcmp(regions[nregions - 1 - i].kind, "park") == 0)
+			region_no_first = nregions - 1 - i;
+	snprintf(city_short, sizeof(city_short), "%s", city);
+	if (strlen(city_short) > 3 && strcmp(city_short + strlen(city_short) - 3, "市") == 0)
+		city_short[strlen(city_short) - 3] = '\0';
+}
+
+static int
+all_digits(const char *s, size_t n)
+{
+	if (strlen(s) != n)
+		return 0;
+	for (; *s; s++)
+		if (*s < '0' || *s > '9')
+			return 0;
+	return 1;
+}
+
+/* Takes the regions, tracks and awards of the programme at PATH (and its
+ * period, unless YEARS_GIVEN).  What the programme does not say is the
+ * sample city's for its regions, tracks and awards, and made up for others.
+ * Exits with status 3 when the file is not a good programme. */
+static void
+programme_take(const char *path, struct gen *g, int years_given)
+{
+	struct programme *p = programme_load(path);
+	struct region *rg;
+	struct track *tk;
+	struct award *aw;
+	char city_div[8] = "320000";
+
+	if (p == NULL)
+		exit(3);
+	city = xstrdup(p->city);
+	snprintf(city_short, sizeof(city_short), "%s", city);
+	if (strlen(city_short) > 3 && strcmp(city_short + strlen(city_short) - 3, "市") == 0)
+		city_short[strlen(city_short) - 3] = '\0'; /* for prefixes, before choose_quirks */
+	for (size_t i = 0; i < p->nregions; i++)
+		if (all_digits(p->regions[i].code, 6)) {
+			snprintf(city_div, sizeof(city_div), "%.4s00", p->regions[i].code);
+			break;
+		}
+	rg = xcalloc(p->nregions, sizeof *rg);
+	for (size_t i = 0; i < p->nregions; i++) {
+		const struct prog_region *pr = &p->regions[i];
+		struct region *r = &rg[i];
+		size_t k;
+
+		for (k = 0; k < NELEM(sample_regions); k++)
+			if (strcmp(sample_regions[k].code, pr->code) == 0 && strcmp(sample_regions[k].name, pr->name) == 0)
+				break;
+		if (k < NELEM(sample_regions)) {
+			*r = sample_regions[k];
+			continue;
+		}
+		r->code = xstrdup(pr->code);
+		r->name = xstrdup(pr->name);
+		r->kind = xstrdup(pr->kind);
+		/* 广陵区 → 广陵; parks and the city's units → the city */
+		if (strcmp(pr->kind, "county") == 0 && strlen(pr->name) >= 9)
+			r->prefix = xstrndup(pr->name, strlen(pr->name) - 3);
+		else
+			r->prefix = xstrdup(city_short);
+		r->div = all_digits(pr->code, 6) ? xstrdup(pr->code) : xstrdup(city_div);
+		for (size_t a = 0; a < p->naliases; a++) {
+			if (p->aliases[a].region != i)
+				continue;
+			if (r->old_div == NULL && all_digits(p->aliases[a].alias, 6))
+				r->old_div = xstrdup(p->aliases[a].alias);
+			else if (r->first_name == NULL && !all_digits(p->aliases[a].alias, strlen(p->aliases[a].alias)))
+				r->first_name = xstrdup(p->aliases[a].alias);
+		}
+		r->weight = strcmp(pr->kind, "county") == 0 ? 100 : strcmp(pr->kind, "park") == 0 ? 45 : 65;
+		r->works[0] = xasprintf("%s重点工程", pr->short_name);
+		r->works[1] = xasprintf("%s城市更新工程", pr->short_name);
+		r->works[2] = xasprintf("%s高新技术产业园", pr->short_name);
+		r->works[3] = xasprintf("%s综合交通枢纽", pr->short_name);
+		r->works[4] = xasprintf("%s生态环境治理工程", pr->short_name);
+	}
+	regions = rg;
+	nregions = (int)p->nregions;
+
+	tk = xcalloc(p->ntracks, sizeof *tk);
+	for (size_t i = 0; i < p->ntracks; i++) {
+		tk[i].code = xstrdup(p->tracks[i].code);
+		tk[i].name = xstrdup(p->tracks[i].name);
+		tk[i].style = -1;
+		tk[i].weight = 15;
+		for (size_t k = 0; k < NELEM(sample_tracks); k++)
+			if (strcmp(sample_tracks[k].name, p->tracks[i].name) == 0) {
+				tk[i].style = sample_tracks[k].style;
+				tk[i].weight = sample_tracks[k].weight;
+			}
+	}
+	tracks = tk;
+	ntracks = (int)p->ntracks;
+
+	aw = xcalloc(p->nawards, sizeof *aw);
+	for (size_t i = 0; i < p->nawards; i++) {
+		const struct prog_award *pa = &p->awards[i];
+
+		aw[i].code = xstrdup(pa->code);
+		aw[i].kind = strcmp(pa->recipient_kind, "unit") == 0 ? 1 : strcmp(pa->recipient_kind, "team") == 0 ? 2 : 0;
+		aw[i].women_only = pa->women_only;
+		aw[i].weight = 10;
+		for (size_t k = 0; k < NELEM(sample_awards); k++)
+			if (strcmp(sample_awards[k].code, pa->code) == 0)
+				aw[i].weight = sample_awards[k].weight;
+		/* the rules name persons: an award for others cannot take them */
+		if ((pa->rules & PROG_RULE_TOP_TEN) && aw[i].kind == 0)
+			award_top_ten = aw[i].code;
+		if ((pa->rules & PROG_RULE_SKILLS) && aw[i].kind == 0 && !pa->women_only)
+			award_skills = aw[i].code;
+	}
+	for (size_t i = 0; i < p->nawards && award_other == NULL; i++)
+		if (aw[i].kind == 0 && !aw[i].women_only && p->awards[i].rules == 0)
+			award_other = aw[i].code;
+	awards = aw;
+	nawards = (int)p->nawards;
+	if (!years_given) {
+		g->y0 = p->first_year;
+		g->y1 = p->last_year;
+	}
+	programme_free(p);
 }
 
 /* ---- Main ---- */
@@ -1293,19 +1505,22 @@ static void
 usage(FILE *fp)
 {
 	fputs("usage: gen --scale sample|city|province --seed N --out DIR [--years FIRST-LAST]\n"
+	      "           [--programme FILE]\n"
 	      "\n"
 	      "Writes deterministic synthetic submissions (annual returns, enterprises,\n"
 	      "participation, achievements and scores of one biennial round, skills results,\n"
 	      "awards) below DIR.  Same seed and scale give byte-identical files.\n"
 	      "\n"
+	      "  --programme FILE  for the regions, tracks, awards and period of this\n"
+	      "                    programme.xml (default: the sample city of input/)\n"
 	      "  --scale sample    about 1 500 enterprises, 60 projects and 8 000 participation\n"
 	      "                    rows a year: small enough to commit (input/)\n"
 	      "  --scale city      about 12 000 enterprises, 400 projects, 150 000 participation\n"
 	      "                    rows and 2 000 awards a year\n"
-	      "  --scale province  13 times the city (same 11 regions, 13 times the volume)\n"
+	      "  --scale province  13 times the city (the same regions, 13 times the volume)\n"
 	      "  --seed N          seed of the pseudo-random numbers (default 1)\n"
 	      "  --out DIR         where to write (created; existing files are overwritten)\n"
-	      "  --years A-B       years of the period (default 2021-2025)\n", fp);
+	      "  --years A-B       years of the period (default: the programme's, 2021-2025)\n", fp);
 }
 
 static void gen_biennial(struct gen *g);
@@ -1315,7 +1530,8 @@ int
 main(int argc, char **argv)
 {
 	struct gen g = { 0 };
-	const char *scale = NULL;
+	const char *scale = NULL, *programme = NULL;
+	int years_given = 0;
 
 	g.seed = 1;
 	g.y0 = 2021;
@@ -1348,6 +1564,10 @@ main(int argc, char **argv)
 				fprintf(stderr, "gen: bad years '%s' (want e.g. 2021-2025)\n", v);
 				return 2;
 			}
+			years_given = 1;
+			i++;
+		} else if (strcmp(a, "--programme") == 0 && v != NULL) {
+			programme = v;
 			i++;
 		} else {
 			fprintf(stderr, "gen: unknown or incomplete option '%s'\n", a);
@@ -1370,6 +1590,24 @@ main(int argc, char **argv)
 		return 2;
 	}
 	g.p = scale_params[g.scale];
+	if (programme != NULL)
+		programme_take(programme, &g, years_given);
+	else {
+		city = sample_city;
+		regions = sample_regions;
+		nregions = NELEM(sample_regions);
+		tracks = sample_tracks;
+		ntracks = NELEM(sample_tracks);
+		awards = sample_awards;
+		nawards = NELEM(sample_awards);
+		award_top_ten = award_skills = "MEDAL";
+		award_other = "TECH";
+	}
+	if (g.y1 - g.y0 >= 60 || g.y0 < 2000 || g.y1 > 2099) {
+		fprintf(stderr, "gen: the period %d-%d is too long for the generator (60 years at most)\n", g.y0, g.y1);
+		return 2;
+	}
+	choose_quirks();
 	g.to_gb = iconv_open("GB18030", "UTF-8");
 	if (g.to_gb == (iconv_t)-1) {
 		fprintf(stderr, "gen: iconv cannot convert to GB18030\n");
@@ -1391,8 +1629,10 @@ main(int argc, char **argv)
 		free(g.ent[i].name);
 	}
 	free(g.ent);
-	for (int rg = 0; rg < NREGIONS; rg++)
+	for (int rg = 0; rg < nregions; rg++)
 		free(g.by_region[rg]);
+	free(g.by_region);
+	free(g.n_by_region);
 	free(g.active);
 	for (int yi = 0; yi <= g.y1 - g.y0; yi++) {
 		for (int k = 0; k < g.nproj[yi]; k++) {
@@ -1663,11 +1903,12 @@ gen_biennial(struct gen *g)
 		emit(g, path, &sb, c ? ENC_UTF8_BOM : ENC_GB18030, 1);
 	}
 	/* The winner of the first category also appears in the awards file of
-	 * the round's second year as MEDAL (derived too: one certificate). */
-	if (nextras < NELEM(extras)) {
+	 * the round's second year with the award the top ten give (derived too:
+	 * one certificate). */
+	if (nextras < NELEM(extras) && award_top_ten != NULL) {
 		struct entry *top = order[0][0];
 
-		extras[nextras++] = (struct extra_award){ ra + 1, "MEDAL", top->first, top->enterprise,
+		extras[nextras++] = (struct extra_award){ ra + 1, award_top_ten, top->first, top->enterprise,
 			"荣获全市职工十大科技创新成果" };
 	}
 	buf_free(&b);
@@ -1685,8 +1926,9 @@ static const char *const depts[] = { "焊装车间", "数控车间", "总装车�
 static const char *const teams[] = { "数控班组", "焊接一班", "焊接二班", "精加工班组", "QC小组", "装配班",
 	"运维班组", "检测班", "女子班组", "青年突击队", "技术攻关组", "电工班" };
 
-/* Writes why award A went to someone of enterprise ENT in year YI: mostly a
- * project of the enterprise's region that year; sometimes empty. */
+/* Writes why an award for recipients of kind A (0 person, 1 unit, 2 team)
+ * went to someone of enterprise ENT in year YI: mostly a project of the
+ * enterprise's region that year; sometimes empty. */
 static void
 award_reason(struct gen *g, struct rng *r, int a, int ent, int yi, char *out, size_t size)
 {
@@ -1738,10 +1980,12 @@ gen_skills_awards(struct gen *g)
 		"credit_code", "score" };
 	static const int aord[2][7] = { { 0, 1, 2, 3, 4, 5, 6 }, { 1, 0, 5, 2, 3, 4, 6 } };
 	static const int sord[2][8] = { { 0, 1, 2, 3, 4, 5, 6, 7 }, { 1, 0, 3, 4, 5, 6, 7, 2 } };
-	static const char *const award_codes[] = { "MEDAL", "CERT", "PIONEER", "TECH", "INNOV", "WOMEN" };
-	static const int award_w[] = { 35, 10, 15, 20, 10, 10 };
+	int *award_w = xcalloc((size_t)nawards, sizeof *award_w);
 	struct rng r;
 	struct buf b = { 0 };
+
+	for (int i = 0; i < nawards; i++)
+		award_w[i] = awards[i].weight;
 
 	rng_init(&r, g->seed, "skills-awards");
 	for (int y = g->y0; y <= g->y1; y++) {
@@ -1772,9 +2016,10 @@ gen_skills_awards(struct gen *g)
 			int region = -1, score = rng_range(&r, 930, 985), nranks = rng_range(&r, ranks * 2 / 3, ranks);
 
 			if (c < ncity) {
-				snprintf(comp, sizeof(comp), "南通市职工职业技能大赛（%s）", trades[tradeperm[c]]);
+				snprintf(comp, sizeof(comp), "%s职工职业技能大赛（%s）", city, trades[tradeperm[c]]);
 			} else if (rng_chance(&r, 600)) {
-				region = rng_below(&r, REGION_SZ);
+				/* a county or a park (the city-level units hold none) */
+				region = rng_below(&r, (uint32_t)(region_city == nregions - 1 ? nregions - 1 : nregions));
 				snprintf(comp, sizeof(comp), "%d年%s职工职业技能竞赛（%s）", y, regions[region].name,
 				    PICK(&r, trades));
 			} else {
@@ -1810,12 +2055,17 @@ gen_skills_awards(struct gen *g)
 				score -= rng_range(&r, 1, 25);
 				if (score < 450)
 					score = 450;
-				/* City champions: one repeated as MEDAL (derived too), one as TECH. */
+				/* City champions: one repeated with the award the city
+				 * contests give (derived too), one with another award. */
 				if (rank == 1 && c < ncity && winners < 2 && nextras < NELEM(extras)) {
-					struct extra_award *x = &extras[nextras++];
+					const char *code = winners ? award_other : award_skills;
 
-					*x = (struct extra_award){ y, winners ? "TECH" : "MEDAL", p, ent, "" };
-					snprintf(x->reason, sizeof(x->reason), "在%s中获第一名", comp);
+					if (code != NULL) {
+						struct extra_award *x = &extras[nextras++];
+
+						*x = (struct extra_award){ y, code, p, ent, "" };
+						snprintf(x->reason, sizeof(x->reason), "在%s中获第一名", comp);
+					}
 					winners++;
 				}
 			}
@@ -1840,34 +2090,34 @@ gen_skills_awards(struct gen *g)
 			csv_row(&b, f, aord[yi % 2], 7);
 		}
 		for (int i = 0; i < g->p.awards; i++) {
-			int a = rng_weighted(&r, award_w, NELEM(award_w)), ent;
+			int a = rng_weighted(&r, award_w, nawards), ent;
 			char recipient[300], reason[300], key[400];
 			const char *kind = "person", *gender = "";
 			const char *f[7];
 			struct person p;
-			if (a == 1) { /* CERT: a unit, preferably above scale */
+			if (awards[a].kind == 1) { /* a unit, preferably above scale */
 				do
 					ent = g->active[rng_below(&r, (uint32_t)g->nactive)];
 				while (!g->ent[ent].above_scale && rng_chance(&r, 700));
 				snprintf(recipient, sizeof(recipient), "%s", g->ent[ent].name);
 				kind = "unit";
-			} else if (a == 2) { /* PIONEER: a team */
+			} else if (awards[a].kind == 2) { /* a team */
 				ent = g->active[rng_below(&r, (uint32_t)g->nactive)];
 				snprintf(recipient, sizeof(recipient), "%s%s", PICK(&r, depts), PICK(&r, teams));
 				kind = "team";
 			} else {
-				worker_draw(g, &r, &p, &ent, -1, a == 5 ? 1 : -1);
+				worker_draw(g, &r, &p, &ent, -1, awards[a].women_only ? 1 : -1);
 				if (enc == ENC_UTF8 && i == 3)
 					person_nonbmp(&p, "建华");
 				snprintf(recipient, sizeof(recipient), "%s", p.name);
 				gender = p.female ? "女" : "男";
 			}
-			award_reason(g, &r, a, ent, yi, reason, sizeof(reason));
-			snprintf(key, sizeof(key), "%s|%s|%s", award_codes[a], recipient, g->ent[ent].code);
+			award_reason(g, &r, awards[a].kind, ent, yi, reason, sizeof(reason));
+			snprintf(key, sizeof(key), "%s|%s|%s", awards[a].code, recipient, g->ent[ent].code);
 			if (!strset_add(&keys, key))
 				continue;
 			f[0] = year;
-			f[1] = award_codes[a];
+			f[1] = awards[a].code;
 			f[2] = recipient;
 			f[3] = kind;
 			f[4] = gender;
@@ -1880,4 +2130,5 @@ gen_skills_awards(struct gen *g)
 		emit(g, path, &b, enc, crlf);
 	}
 	buf_free(&b);
+	free(award_w);
 }

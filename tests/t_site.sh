@@ -1,0 +1,195 @@
+#!/bin/sh
+# t_site.sh — `jingsai publish`, the verification site: from the certificates
+# of tests/fixtures/cert, a page where each printed QR code points (followed
+# from the code as a phone reads it, over HTTP, in headless Chromium when it
+# is there), its fields, escaping, nothing fetched and nothing the certificate
+# does not print; a forged code finds no page; the lists; pages rewritten
+# only when their certificate changed; a withdrawn certificate's page; a
+# certificate signed anew leaves no page at its old address; the key and
+# the URL checked.
+. "$(dirname "$0")/lib.sh"
+
+FIX=$TOP/tests/fixtures/cert
+DB=$WORK/store.db
+OUT=$WORK/out
+SITE=$OUT/site
+HOST=https://zs.example.cn
+J() { "$JINGSAI" --db "$DB" --output "$OUT" --templates "$TOP/templates" --fonts "$TOP/fonts" "$@"; }
+q() { sqlite3 "$DB" "$1"; }
+# The page a URL of the site's host names, as a web server finds it.
+page_of() { echo "$SITE${1#$HOST}/index.html"; }
+# The URL in the QR code of certificate $1 (2025, award $2).
+qr_of() {
+	rm -f "$WORK"/qr*.png
+	pdftoppm -r 150 -png "$OUT/certificates/2025/$2/$1.pdf" "$WORK/qr"
+	zbarimg -q --raw "$WORK"/qr*.png 2>/dev/null
+}
+
+J certificates 2025 >/dev/null 2>&1     # the schema
+sqlite3 "$DB" <"$FIX/base.sql" || fail "fixture store"
+# A unit whose name HTML would take for markup.
+q "UPDATE enterprise SET name = '江苏<b>鑫&amp;\"源''</b>机械有限公司' WHERE credit_code =
+   (SELECT credit_code FROM award_row WHERE recipient = '李堃鹏')"
+
+# A URL with a query cannot be a static page: said, nothing written.
+printf 'site-test-key-0123456789\n' >"$WORK/key"
+JINGSAI_KEY_FILE=$WORK/key; export JINGSAI_KEY_FILE
+expect_status 0 "certificates 2025 (signed)" J certificates 2025
+expect_status 3 "publish refuses a verification URL with a query" J publish
+expect_diag "and says why" "a query (?…), which a static site cannot answer"
+check "nothing published" test ! -e "$SITE"
+q "UPDATE programme SET value = 'https://zs.example.cn/v/../../etc/{payload}' WHERE key = 'verify_url'"
+expect_status 3 "publish refuses a URL whose path climbs out of the site" J publish
+expect_diag "and says why" "a path segment that is empty, . or .."
+
+q "UPDATE programme SET value = '$HOST/zs/{payload}' WHERE key = 'verify_url'"
+expect_status 0 "certificates 2025 again, for the new URL" J certificates 2025
+expect_status 0 "publish" J publish
+grep -q "^jingsai publish: [1-9][0-9]* pages written, 0 unchanged, 0 removed" "$WORK/stdout" &&
+	ok "publish says what it wrote" || fail "publish summary: $(cat "$WORK/stdout")"
+
+s_wang=$(q "SELECT serial FROM certificate WHERE recipient = '王喆'")
+s_li=$(q "SELECT serial FROM certificate WHERE recipient = '李堃鹏'")
+s_cert=$(q "SELECT serial FROM certificate WHERE award = 'CERT'")
+url=$(qr_of "$s_wang" MEDAL)
+case "$url" in "$HOST/zs/$s_wang."*) ok "the QR code holds the site's URL of $s_wang";;
+	*) fail "QR code of $s_wang: '$url'";; esac
+P=$(page_of "$url")
+check "the page is at the path of the QR code's URL" test -f "$P"
+pages=$(find "$SITE/zs" -mindepth 2 -name index.html | wc -l)
+[ "$pages" = "$(q "SELECT count(*) FROM certificate WHERE fields IS NOT NULL")" ] &&
+	ok "one page per certificate printed ($pages)" || fail "pages: $pages"
+
+# What the page says: the fields as printed, the issuer, what it proves.
+txt() { python3 -c 'import html,re,sys; t=open(sys.argv[1],encoding="utf-8").read(); t=re.sub(r"<style>.*?</style>","",t,flags=re.S); print(html.unescape(re.sub(r"<[^>]+>"," ",t)))' "$1"; }
+txt "$P" >"$WORK/page.txt"
+for want in 王喆 南通市五一劳动奖章 二〇二五年四月二十八日 "$s_wang" 南通市劳动竞赛委员会 本证书真实有效 本页证明什么; do
+	grep -qF "$want" "$WORK/page.txt" || fail "the page of $s_wang shows $want"
+done
+unit=$(q "SELECT unit FROM certificate WHERE serial = '$s_wang'")
+grep -qF "$unit" "$WORK/page.txt" && ok "the page shows award, recipient, unit, date, serial, issuer" ||
+	fail "unit on the page"
+# Markup in a name is text.
+Pli=$(page_of "$(qr_of "$s_li" MEDAL)")
+grep -qF '江苏&lt;b&gt;鑫&amp;amp;&quot;源&#39;&lt;/b&gt;机械有限公司' "$Pli" && ! grep -q '<b>' "$Pli" &&
+	ok "a unit name with < & \" ' is escaped" || fail "escaping: $(grep -o '江苏[^<]*' "$Pli" | head -1)"
+# Nothing fetched, no script, nothing the certificate does not print.
+if grep -qiE '<script|<link|<img|<iframe|src=|@import|url\(|https?://' "$SITE/zs"/*/index.html "$SITE/zs"/*.html "$SITE"/zs/*/*.html; then
+	fail "a page fetches or runs something"
+else
+	ok "no script, nothing fetched from elsewhere"
+fi
+leak=0
+for code in $(q "SELECT DISTINCT credit_code FROM certificate"); do
+	grep -rqF "$code" "$SITE" && leak=1
+done
+grep -rqF "site-test-key" "$SITE" && leak=1
+[ $leak = 0 ] && ok "no credit code, no key on the site" || fail "the site shows a credit code or the key"
+
+# A forged code (one character of the MAC changed) finds no page.
+last=$(printf '%s' "$url" | tail -c 1)
+case "$last" in A) other=B;; *) other=A;; esac
+forged="$(printf '%s' "$url" | sed 's/.$//')$other"
+check "a forged code names no page" test ! -e "$(page_of "$forged")"
+check "nor a bare serial" test ! -e "$SITE/zs/$s_wang/index.html"
+
+# The lists: one per award, ceremony order, no page of its own address.
+L=$SITE/zs/2025/MEDAL.html
+check "the list of MEDAL 2025" test -f "$L"
+check "the index of the lists" test -f "$SITE/zs/index.html"
+txt "$L" >"$WORK/list.txt"
+[ "$(grep -c 2025-MEDAL- "$WORK/list.txt")" = "$(q "SELECT count(*) FROM certificate WHERE award = 'MEDAL' AND status = 'active'")" ] &&
+	ok "the list names every MEDAL" || fail "the list of MEDAL"
+grep -q "2025年度南通市五一劳动奖章名单" "$WORK/list.txt" && ok "the list's title" || fail "list title"
+if grep -q "$(printf '%s' "$url" | sed 's|.*/||')" "$L" "$SITE/zs/index.html"; then
+	fail "a list gives a page's address away"
+else
+	ok "no list gives a page's code away"
+fi
+grep -q '2025/MEDAL.html' "$SITE/zs/index.html" && ok "the index links the list" || fail "index links"
+
+# Over HTTP, as a phone follows the code: the page, and no page for a forgery.
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+python3 -m http.server "$port" --bind 127.0.0.1 --directory "$SITE" >/dev/null 2>&1 &
+server=$!
+trap 'kill $server 2>/dev/null; rm -rf "$WORK"' EXIT
+status() { python3 - "$1" <<'EOF'
+import sys, time, urllib.request, urllib.error
+for _ in range(50):
+    try:
+        print(urllib.request.urlopen(sys.argv[1], timeout=5).status); break
+    except urllib.error.HTTPError as e:
+        print(e.code); break
+    except OSError:
+        time.sleep(0.1)
+EOF
+}
+local_url=$(printf '%s' "$url" | sed "s|^$HOST|http://127.0.0.1:$port|")
+local_forged=$(printf '%s' "$forged" | sed "s|^$HOST|http://127.0.0.1:$port|")
+[ "$(status "$local_url")" = 200 ] && ok "the QR code's URL answers 200" || fail "HTTP status of the page"
+[ "$(status "$local_forged")" = 404 ] && ok "a forged code answers 404" || fail "HTTP status of a forgery"
+if command -v chromium >/dev/null 2>&1; then
+	chrome() { timeout 60 chromium --headless --no-sandbox --disable-gpu --no-first-run \
+		--disable-background-networking --disable-component-update --disable-sync \
+		--user-data-dir="$WORK/chrome" "$@" 2>/dev/null; }
+	chrome --dump-dom "$local_url" >"$WORK/dom.html"
+	dom_ok=1
+	for want in "<dd>王喆</dd>" "<dd>南通市五一劳动奖章</dd>" "<dd>$s_wang</dd>" "<dd>二〇二五年四月二十八日</dd>" \
+	    "<dd>$unit</dd>" "<dd>南通市劳动竞赛委员会</dd>"; do
+		grep -qF "$want" "$WORK/dom.html" || { dom_ok=0; echo "    no $want"; }
+	done
+	[ $dom_ok = 1 ] && ok "Chromium, following the QR code: the page holds the recorded fields" ||
+		fail "Chromium --dump-dom of the page"
+	chrome --dump-dom "$local_forged" >"$WORK/dom404.html"
+	grep -q "404" "$WORK/dom404.html" && ! grep -qF "王喆" "$WORK/dom404.html" &&
+		ok "Chromium, following a forged code: not found" || fail "Chromium on a forgery"
+	# A picture at a phone's width, for a person to look at.
+	chrome --screenshot="$WORK/phone.png" --window-size=390,844 "$local_url" >/dev/null
+	[ -s "$WORK/phone.png" ] && ok "a screenshot at 390 px" || fail "screenshot"
+	[ -n "$SITE_SHOT" ] && cp "$WORK/phone.png" "$SITE_SHOT"
+else
+	echo "SKIP: chromium is not installed: the pages are not opened in a browser (apt-get install chromium)"
+fi
+
+# Unchanged certificates: nothing written again.
+touch "$WORK/stamp"
+sleep 1
+expect_status 0 "publish again" J publish
+grep -q "^jingsai publish: 0 pages written" "$WORK/stdout" && [ -z "$(find "$SITE" -newer "$WORK/stamp")" ] &&
+	ok "publishing unchanged certificates writes nothing" || fail "republish: $(cat "$WORK/stdout")"
+
+# Another year only: this year's pages stay, nothing written.
+expect_status 0 "publish 2024 (no certificates)" J publish 2024
+grep -q "^jingsai publish: 0 pages written, 1 unchanged, 0 removed" "$WORK/stdout" && test -f "$P" &&
+	ok "publishing another year leaves this year's pages" || fail "publish 2024: $(cat "$WORK/stdout")"
+
+# A withdrawn certificate: its page says so and names no one; the list drops it.
+q "DELETE FROM award_row WHERE recipient = '王喆'"
+J certificates 2025 >/dev/null 2>&1
+expect_status 0 "publish after a withdrawal" J publish
+grep -q "^jingsai publish: 3 pages written" "$WORK/stdout" && ok "three files rewritten: the page, the list, the index" ||
+	fail "after a withdrawal: $(cat "$WORK/stdout")"
+txt "$P" >"$WORK/page.txt"
+grep -q "本证书已撤销" "$WORK/page.txt" && grep -qF "$s_wang" "$WORK/page.txt" && ! grep -q "王喆" "$WORK/page.txt" &&
+	ok "the withdrawn certificate's page says so, without the recipient" || fail "withdrawn page"
+grep -q "王喆" "$L" && fail "a withdrawn recipient stays on the list" || ok "the list drops the withdrawn one"
+
+# Signed anew under another key: the old codes find no page, the new ones do.
+printf 'site-test-key-another-one\n' >"$WORK/key2"
+expect_status 3 "publish with a key that did not sign" env JINGSAI_KEY_FILE="$WORK/key2" "$JINGSAI" \
+	--db "$DB" --output "$OUT" publish
+expect_diag "says the key is another" "did not sign the certificates of 2025"
+expect_status 3 "publish without the key" env -u JINGSAI_KEY_FILE "$JINGSAI" --db "$DB" --output "$OUT" publish
+expect_diag "says the key is needed" "publishing needs the key that signed them"
+old=$(page_of "$(qr_of "$s_cert" CERT)")
+JINGSAI_KEY_FILE=$WORK/key2 J certificates 2025 --re-sign >/dev/null 2>&1
+expect_status 0 "publish after signing anew" env JINGSAI_KEY_FILE="$WORK/key2" "$JINGSAI" --db "$DB" \
+	--output "$OUT" publish
+new=$(page_of "$(qr_of "$s_cert" CERT)")
+[ "$old" != "$new" ] && test ! -e "$old" && test ! -d "$(dirname "$old")" && test -f "$new" &&
+	ok "the page moved to the new code; the old address has none" || fail "re-signed: $old -> $new"
+[ "$(q "SELECT count(*) FROM document WHERE path LIKE 'site/%' AND path NOT IN ('site/zs/index.html')
+	AND path NOT LIKE 'site/zs/2025/%'")" = "$(find "$SITE/zs" -mindepth 2 -name index.html | wc -l)" ] &&
+	ok "the store records exactly the pages there are" || fail "page records"
+
+finish
