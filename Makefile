@@ -2,6 +2,9 @@
 #
 #   make run     build, then run the nightly job on the sample in input/
 #   make test    unit and end-to-end tests, then the same under ASan+UBSan
+#   make regress         the regress suite alone (tests/regress/: documents as layout dumps,
+#                        diagnostics of every bad file), with whole diffs
+#   make regress-update  rewrites its expected files after a deliberate change (review git diff)
 #   make bench   speed and size figures against baselines measured in the same run
 #   make fuzz    libFuzzer targets (long; not part of make test; FUZZ_SECONDS per target, default 600)
 #   make leakcheck  valgrind over the nightly run on the sample (full run, then no-change run)
@@ -41,7 +44,7 @@ UNIT     := $(wildcard tests/unit/*.c)
 TOOLS    := $(wildcard tools/*.c)
 MO       := build/locale/zh_CN/LC_MESSAGES/jingsai.mo
 
-.PHONY: all build test-run deps locale po install run test unit e2e asan bench fuzz leakcheck clean distclean
+.PHONY: all build test-run deps locale po install run test regress regress-update unit e2e asan bench fuzz leakcheck clean distclean
 
 # deps first: pkg-config can only answer once the -dev packages are there.
 all: deps locale
@@ -170,6 +173,14 @@ test-run: $(UNIT:tests/unit/%.c=build/unit/%) build/jingsai-asan $(UNIT:tests/un
 	@echo "== tests (AddressSanitizer + UndefinedBehaviorSanitizer)"
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  JINGSAI=$(CURDIR)/build/jingsai-asan UNITDIR=$(CURDIR)/build/asan-unit SANITIZED=1 sh tests/run.sh
+
+# The regress suite (tests/regress/README): make regress compares, make
+# regress-update writes the expected files anew from what the program does.
+regress: all
+	@JINGSAI=$(CURDIR)/jingsai sh tests/regress/regress.sh
+
+regress-update: all
+	@JINGSAI=$(CURDIR)/jingsai sh tests/regress/regress.sh -u
 
 bench: all
 	@sh bench/run.sh

@@ -365,10 +365,7 @@ names_add(struct names *t, const char *name)
 	if (strmap_get(&t->map, name, &i))
 		return i;
 	strmap_add(&t->map, name, (long)t->n);
-	if (t->n == t->cap) {
-		t->cap = t->cap ? 2 * t->cap : 16;
-		t->v = xrealloc(t->v, t->cap * sizeof *t->v);
-	}
+	t->v = xgrow(t->v, t->n, &t->cap, 16, sizeof *t->v);
 	t->v[t->n] = xstrdup(name);
 	return (long)t->n++;
 }
@@ -405,7 +402,7 @@ struct pass {
 	unsigned char *ent_np;  /* per enterprise: non-public */
 	unsigned char *ent_seen;/* per enterprise: took part in an earlier period year */
 	long *proj_track;       /* per project */
-	struct cell {           /* this year, per enterprise × track */
+	struct ent_track {           /* this year, per enterprise × track */
 		long long sum;  /* participants */
 		int in;         /* took part */
 	} *cell;
@@ -432,7 +429,7 @@ pass_flush(struct pass *p, long year, int first_year_known, long first_year)
 		long long all = 0;
 
 		for (size_t t = 0; t < nt; t++) {
-			struct cell *c = &p->cell[(size_t)e * nt + t];
+			struct ent_track *c = &p->cell[(size_t)e * nt + t];
 			if (!c->in)
 				continue;
 			struct tally *y = &p->rty[(size_t)r * nt + t];
@@ -564,8 +561,8 @@ participation_pass(sqlite3 *db)
 		long e = names_find(&p.ent, (const char *)sqlite3_column_text(st, 2));
 		if (last_proj < 0 || e < 0)
 			continue;
-		struct cell *row = &p.cell[(size_t)e * p.track.n];
-		struct cell *c = &row[p.proj_track[last_proj]];
+		struct ent_track *row = &p.cell[(size_t)e * p.track.n];
+		struct ent_track *c = &row[p.proj_track[last_proj]];
 		if (!c->in) {
 			int any = 0;
 			for (size_t t = 0; t < p.track.n; t++)

@@ -8,6 +8,7 @@
 #include "commands.h"
 #include "layout.h"
 #include "outputs.h"
+#include "programme.h"
 #include "report.h"
 #include "store.h"
 #include "template.h"
@@ -15,23 +16,6 @@
 /* The two templates, under the templates folder. */
 #define CITY_TEMPLATE   "annual-city.xml"
 #define REGION_TEMPLATE "annual-region.xml"
-
-
-/* Text of programme key KEY, or NULL; the caller frees. */
-static char *
-programme_value(sqlite3 *db, const char *key)
-{
-	sqlite3_stmt *st = store_prepare(db, "SELECT value FROM programme WHERE key = ?1");
-	char *v = NULL;
-
-	if (st == NULL)
-		return NULL;
-	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0) != NULL)
-		v = xstrdup((const char *)sqlite3_column_text(st, 0));
-	sqlite3_finalize(st);
-	return v;
-}
 
 int
 annual_build(struct out_ctx *oc, int year, const char *region)
@@ -49,10 +33,10 @@ annual_build(struct out_ctx *oc, int year, const char *region)
 
 	if ((ro = store_open(o->db_path, 1)) == NULL)
 		goto done;
-	first = programme_value(ro, "first_year");
-	last = programme_value(ro, "last_year");
-	issuer = programme_value(ro, "issuer");
-	name = programme_value(ro, "name");
+	first = programme_get(ro, "first_year", NULL);
+	last = programme_get(ro, "last_year", NULL);
+	issuer = programme_get(ro, "issuer", "");
+	name = programme_get(ro, "name", "");
 	/* The regions to report on, in report order; aliases resolve. */
 	{
 		sqlite3_stmt *st = store_prepare(ro,
@@ -129,7 +113,7 @@ annual_build(struct out_ctx *oc, int year, const char *region)
 	snprintf(prev_s, sizeof prev_s, "%d", year - 1);
 	struct tpl_param params[] = {
 		{"year", year_s}, {"prev_year", prev_s}, {"first_year", first}, {"last_year", last},
-		{"issuer", issuer ? issuer : ""}, {"programme", name ? name : ""},
+		{"issuer", issuer}, {"programme", name},
 		{"today", today}, {"region", NULL}, {"region_name", NULL},
 	};
 	int nparams = (int)(sizeof params / sizeof *params);
@@ -148,7 +132,7 @@ annual_build(struct out_ctx *oc, int year, const char *region)
 			failures++;
 	}
 	status = failures ? JZ_EXIT_FAILURE : JZ_EXIT_OK;
-	if (o->verbose)
+	if (o->verbose || o->timing)
 		diag(DIAG_ANNUAL_TIMING, NULL, 0, 0, year, tm.documents, tm.pages,
 		    tm.sql, tm.sql_cpu, tm.typeset, tm.typeset_cpu,
 		    tm.typeset_cpu > 0 ? tm.pages / tm.typeset_cpu : 0.0);

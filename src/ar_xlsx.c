@@ -71,10 +71,7 @@ grid_cell(void *arg, long row, long col, const char *text, size_t len)
 		g->overflow = 1;
 		return -1;
 	}
-	if (g->n == g->cap) {
-		g->cap = g->cap ? 2 * g->cap : 256;
-		g->cells = xrealloc(g->cells, g->cap * sizeof *g->cells);
-	}
+	g->cells = xgrow(g->cells, g->n, &g->cap, 256, sizeof *g->cells);
 	g->cells[g->n].row = row;
 	g->cells[g->n].col = col;
 	g->cells[g->n++].text = xstrndup(text, len);
@@ -357,6 +354,70 @@ struct validation {
 	struct xml_field_seen seen;  /* a field is reported once */
 };
 
+/* The first of '|'-separated NAMES ("级别|项目级别" → 级别), into OUT. */
+static const char *
+first_name(const char *names, char *out, size_t size)
+{
+	snprintf(out, size, "%.*s", (int)strcspn(names, "|"), names);
+	return out;
+}
+
+/* The column of ELEMENT (project, studio) for ATTRIBUTE, or NULL. */
+static const struct ar_column *
+column_of(const char *element, const char *attribute)
+{
+	const struct ar_column *cols = strcmp(element, "project") == 0 ? ar_project_columns :
+	    strcmp(element, "studio") == 0 ? ar_studio_columns : NULL;
+	int n = cols == ar_project_columns ? ar_project_ncolumns : ar_studio_ncolumns;
+
+	for (int i = 0; cols != NULL && i < n; i++)
+		if (strcmp(cols[i].attribute, attribute) == 0)
+			return &cols[i];
+	return NULL;
+}
+
+/* xml_cells.label: the label the form shows for a field. */
+static const char *
+cell_label(const char *element, const char *attribute)
+{
+	static char label[64];
+	const struct ar_column *c = column_of(element, attribute);
+
+	if (c != NULL)
+		return first_name(c->zh, label, sizeof label);
+	if (strcmp(element, "annual-return") == 0)
+		return strcmp(attribute, "region") == 0 ? AR_LABEL_REGION :
+		    strcmp(attribute, "year") == 0 ? AR_LABEL_YEAR :
+		    strcmp(attribute, "submitted") == 0 ? AR_LABEL_SUBMITTED : NULL;
+	for (int i = 0; i < AR__COUNTS; i++)
+		if (strcmp(ar_counts[i].element, element) == 0 && strcmp(ar_counts[i].attribute, attribute) == 0)
+			return first_name(ar_counts[i].zh, label, sizeof label);
+	return NULL;
+}
+
+/* xml_cells.values: the words a cell of the form takes (市级、县级、企业级):
+ * of each value, its first Chinese name. */
+static const char *
+cell_values(const char *element, const char *attribute)
+{
+	static char list[256];
+	const struct ar_column *c = column_of(element, attribute);
+	size_t len = 0;
+
+	if (c == NULL || c->values == NULL)
+		return NULL;
+	list[0] = '\0';
+	for (int i = 0; c->values[i] != NULL && len + 32 < sizeof list; i++) {
+		const char *v = c->values[i], *bar = strchr(v, '|');
+		const char *zh = bar != NULL ? bar + 1 : v;
+		len += (size_t)snprintf(list + len, sizeof list - len, "%s%.*s", i ? "、" : "",
+		    (int)strcspn(zh, "|"), zh);
+	}
+	return list;
+}
+
+static const struct xml_cells form_cells = {cell_label, cell_values};
+
 static const struct origin *
 origin_of(xmlNodePtr node, const char **attribute)
 {
@@ -520,7 +581,7 @@ ar_xlsx_read(struct xlsx *x, const char *path, const char *submitted_default, ar
 	grid_free(&g);
 
 	/* the same schema as an annual return file */
-	struct validation v = {path, 0, {0}};
+	struct validation v = {path, 0, {.cells = &form_cells}};
 	xmlSchemaPtr schema = (xmlSchemaPtr)xml_schema("annual-return.xsd");
 	if (schema == NULL) {
 		diag(DIAG_XML_SCHEMA_BUG, NULL, 0, 0, "annual-return.xsd");

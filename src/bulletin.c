@@ -16,6 +16,7 @@
 #include "layout.h"
 #include "companion.h"
 #include "outputs.h"
+#include "programme.h"
 #include "sheets.h"
 #include "rank.h"
 #include "store.h"
@@ -297,13 +298,7 @@ bulletin_build(struct out_ctx *oc, const char *round, long number)
 	snprintf(number_s, sizeof number_s, "%ld", issued_number);
 	snprintf(year_s, sizeof year_s, "%d", y);
 	snprintf(iso_date, sizeof iso_date, "%04d-%02d-%02d", y, m, d);
-	prefix = NULL;
-	sqlite3_stmt *st = store_prepare(db, "SELECT value FROM programme WHERE key = 'doc_prefix'");
-	if (st != NULL && sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0) != NULL)
-		prefix = xstrdup((const char *)sqlite3_column_text(st, 0));
-	sqlite3_finalize(st);
-	if (prefix == NULL)
-		prefix = xstrdup("");
+	prefix = programme_get(db, "doc_prefix", "");
 	doc_number = xasprintf("%s〔%d〕%ld号", prefix, y, issued_number);
 	date = fmt_date_arabic(y, m, d);
 	struct tpl_param params[] = {

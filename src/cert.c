@@ -17,31 +17,16 @@
 #include "device.h"
 #include "layout.h"
 #include "outputs.h"
+#include "programme.h"
 #include "store.h"
 
 /* programme.xml's values a certificate prints (store table programme). */
-struct programme {
+struct cert_programme {
 	char *name, *issuer, *verify_url;
 };
 
-static char *
-programme_get(sqlite3 *db, const char *key, const char *def)
-{
-	sqlite3_stmt *st = store_prepare(db, "SELECT value FROM programme WHERE key = ?1");
-	char *v = NULL;
-
-	if (st != NULL) {
-		sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-		if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0) != NULL &&
-		    *sqlite3_column_text(st, 0) != '\0')
-			v = xstrdup((const char *)sqlite3_column_text(st, 0));
-		sqlite3_finalize(st);
-	}
-	return v ? v : def ? xstrdup(def) : NULL;
-}
-
 static void
-programme_load(sqlite3 *db, struct programme *p)
+cert_programme_load(sqlite3 *db, struct cert_programme *p)
 {
 	p->name = programme_get(db, "name", "");
 	p->issuer = programme_get(db, "issuer", "");
@@ -49,7 +34,7 @@ programme_load(sqlite3 *db, struct programme *p)
 }
 
 static void
-programme_free(struct programme *p)
+cert_programme_free(struct cert_programme *p)
 {
 	free(p->name);
 	free(p->issuer);
@@ -62,7 +47,7 @@ struct build {
 	const struct jz_args *args;
 	int year;
 	struct fontset *fs;
-	struct programme prog;
+	struct cert_programme prog;
 	unsigned char *key;    /* NULL: no key, no QR */
 	size_t keylen;
 	char key_id[32];       /* cert_key_id of it */
@@ -91,14 +76,15 @@ values_of(const struct build *b, const struct cert_rec *r, const char *date,
 	v->report_fit = 0;
 }
 
-/* The creation date written into certificates: SOURCE_DATE_EPOCH when set,
- * else the ceremony date, so that rebuilding gives the same bytes. */
+/* The creation date written into certificates: the fixed clock
+ * (SOURCE_DATE_EPOCH) when set, else the ceremony date, so that rebuilding
+ * gives the same bytes. */
 static long long
 doc_date(const struct cert_template *t, int year)
 {
 	struct tm tm = {0};
 
-	if (getenv("SOURCE_DATE_EPOCH") != NULL)
+	if (jz_clock_fixed())
 		return jz_now();
 	tm.tm_year = year - 1900;
 	tm.tm_mon = t->month - 1;
@@ -146,7 +132,7 @@ fp_template(struct fingerprint *fp, const struct build *b, const struct cert_tem
 	fp_add_str(fp, b->prog.name);
 	snprintf(off, sizeof off, "%s %.3f %.3f %d", b->tree, b->dx, b->dy, b->key != NULL);
 	fp_add_str(fp, off);
-	if (getenv("SOURCE_DATE_EPOCH") != NULL) {
+	if (jz_clock_fixed()) {
 		char when[32];
 		snprintf(when, sizeof when, "%lld", jz_now());
 		fp_add_str(fp, when);
@@ -167,7 +153,7 @@ fp_rec(struct fingerprint *fp, const struct build *b, const struct cert_rec *r)
 /* The single files of one award still to be made. */
 struct singles {
 	struct build *b;
-	const struct cert_award *a;
+	const struct prog_award *a;
 	const struct cert_template *t;
 	struct cert_rec *r;
 	const char *date;
@@ -248,7 +234,7 @@ single_take(void *arg, int k, int status, struct buf *data)
  * calibration page when asked for.  Returns 0, or -1 when its template
  * could not be read (nothing printed). */
 static int
-build_award(struct build *b, const struct cert_award *a, struct cert_rec *r, int n)
+build_award(struct build *b, const struct prog_award *a, struct cert_rec *r, int n)
 {
 	int missing;
 	struct cert_template *t = cert_template_of(b->oc->opts->templates_dir, a, &missing);
@@ -579,7 +565,7 @@ default_templates_say(const struct cert_set *set, const char *dir)
 	int n = 0;
 
 	for (int i = 0; i < set->nawards; i++) {
-		const struct cert_award *a = &set->awards[i];
+		const struct prog_award *a = &set->awards[i];
 		char *key = xasprintf(" %s ", a->code);
 		int used = 0;
 		for (int k = 0; k < set->nrecs && !used; k++)
@@ -625,12 +611,12 @@ certificates_build(struct out_ctx *oc, int year, const struct jz_args *a)
 		cert_set_free(&set);
 		return JZ_EXIT_FAILURE;
 	}
-	programme_load(oc->db, &b.prog);
+	cert_programme_load(oc->db, &b.prog);
 	remove_withdrawn(&b);
 	if (set.nrecs == 0)
 		diag(a->award ? DIAG_CERT_NONE_AWARD : DIAG_CERT_NONE, NULL, 0, 0, year,
 		    a->award ? a->award : "");
-	k = cert_key_load(&b.key, &b.keylen);
+	k = cert_key_load(oc->opts->key_file, &b.key, &b.keylen);
 	if (k < 0) {
 		rc = JZ_EXIT_FAILURE;
 		goto done;
@@ -685,7 +671,7 @@ done:
 	if (b.fs != NULL)
 		fontset_free(b.fs);
 	free(b.key);
-	programme_free(&b.prog);
+	cert_programme_free(&b.prog);
 	cert_set_free(&set);
 	return rc;
 }
@@ -843,7 +829,7 @@ cmd_verify(const struct jz_opts *o, const struct jz_args *a)
 		unsigned char *key;
 		size_t keylen;
 		char want[32], key_id[32];
-		int k = cert_key_load(&key, &keylen);
+		int k = cert_key_load(o->key_file, &key, &keylen);
 		if (k <= 0) {
 			if (k == 0)
 				diag(DIAG_CERT_VERIFY_KEY, NULL, 0, 0, serial);

@@ -9,23 +9,15 @@
 #include <sqlite3.h>
 
 #include "jingsai.h"
+#include "programme.h"
 
 struct doc;
 
 /* A row of the award table (programme.xml). */
-struct cert_award {
-	char *code;            /* MEDAL, CERT ... */
-	char *title;           /* 南通市五一劳动奖章 */
-	char *kind;            /* person | unit | team */
-	char *template;        /* file under templates/, e.g. cert-MEDAL.xml; NULL: the default */
-	int women_only;        /* 1: recipients must be 女 */
-	int ord;
-};
-
 /* One certificate: a recipient of an award in a year. */
 struct cert_rec {
 	int year;
-	const struct cert_award *award; /* borrowed from the set */
+	const struct prog_award *award; /* borrowed from the set */
 	char *recipient;       /* person, unit or team name as printed */
 	char *credit_code;     /* the unit's 统一社会信用代码 */
 	char *kind;            /* person | unit | team */
@@ -54,12 +46,13 @@ struct cert_unknown_unit {
 struct cert_set {
 	struct cert_unknown_unit *unknown; /* credit codes without enterprise */
 	int nunknown;
-	struct cert_award *awards;
+	struct prog_award *awards;
 	int nawards;
-	const struct cert_award *top_ten; /* the award the rules of SPEC §4 give (award_rule): */
-	const struct cert_award *skills;  /* first completers of the top ten, city contest winners; NULL: none */
+	const struct prog_award *top_ten; /* the award the rules of SPEC §4 give (award_rule): */
+	const struct prog_award *skills;  /* first completers of the top ten, city contest winners; NULL: none */
 	struct cert_rec *recs;
-	int nrecs, caprecs;
+	int nrecs;
+	size_t caprecs;
 	int errors;            /* rows rejected while gathering */
 };
 
@@ -68,7 +61,7 @@ struct cert_set {
  * or -1 after a diagnostic. */
 int cert_awards_load(sqlite3 *db, struct cert_set *set);
 /* The award CODE of SET, or NULL. */
-const struct cert_award *cert_award_find(const struct cert_set *set, const char *code);
+const struct prog_award *cert_award_find(const struct cert_set *set, const char *code);
 /* Gathers the certificates of YEAR (only award AWARD when not NULL): the
  * awards rows plus the derived awards of SPEC §4, one per person (name +
  * credit code), award and year.  A row whose recipient kind or gender does
@@ -107,10 +100,10 @@ int cert_signing_get(sqlite3 *db, int year, const char *award, char id[32]);
 int cert_signing_set(sqlite3 *db, int year, const char *award, const char *id);
 
 /* ---- cert_sign.c ---- */
-/* The key named by $JINGSAI_KEY_FILE.  Returns 1 with *KEY (caller frees)
- * and *LEN set, 0 when the variable is unset or empty, -1 after a
- * diagnostic when the file cannot be read or is empty. */
-int cert_key_load(unsigned char **key, size_t *len);
+/* The key in the file PATH (the options' key_file: $JINGSAI_KEY_FILE).
+ * Returns 1 with *KEY (caller frees) and *LEN set, 0 when PATH is NULL or
+ * empty, -1 after a diagnostic when the file cannot be read or is too short. */
+int cert_key_load(const char *path, unsigned char **key, size_t *len);
 /* The canonical printed fields that are signed; the caller frees. */
 char *cert_fields_make(const char *serial, const char *title, const char *recipient,
     const char *unit, const char *date);
@@ -170,7 +163,7 @@ struct cert_template *cert_template_load(const char *path);
  * -team) when it names none.  Returns NULL
  * after a diagnostic; *MISSING is 1 when the file is not there (reported
  * with the award, the file and how to make it). */
-struct cert_template *cert_template_of(const char *dir, const struct cert_award *a, int *missing);
+struct cert_template *cert_template_of(const char *dir, const struct prog_award *a, int *missing);
 void cert_template_free(struct cert_template *t);
 
 /* ---- cert_render.c ---- */

@@ -30,12 +30,13 @@ cert_awards_load(sqlite3 *db, struct cert_set *set)
 	if (st == NULL)
 		return -1;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct cert_award *a;
+		struct prog_award *a;
 		set->awards = xrealloc(set->awards, (size_t)(set->nawards + 1) * sizeof *set->awards);
 		a = &set->awards[set->nawards++];
+		memset(a, 0, sizeof *a);
 		a->code = col_dup(st, 0);
 		a->title = col_dup(st, 1);
-		a->kind = col_dup(st, 2);
+		a->recipient_kind = col_dup(st, 2);
 		a->template = col_dup(st, 3);
 		a->women_only = sqlite3_column_int(st, 4);
 		a->ord = sqlite3_column_int(st, 5);
@@ -43,8 +44,8 @@ cert_awards_load(sqlite3 *db, struct cert_set *set)
 			a->code = xstrdup("?");
 		if (a->title == NULL)
 			a->title = xstrdup(a->code);
-		if (a->kind == NULL)
-			a->kind = xstrdup("person");
+		if (a->recipient_kind == NULL)
+			a->recipient_kind = xstrdup("person");
 	}
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE) {
@@ -61,11 +62,16 @@ cert_awards_load(sqlite3 *db, struct cert_set *set)
 	sqlite3_bind_text(st, 1, PROGRAMME_RULES_AWARD, -1, SQLITE_STATIC);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *rule = (const char *)sqlite3_column_text(st, 0);
-		const struct cert_award *a = cert_award_find(set, (const char *)sqlite3_column_text(st, 1));
-		if (strcmp(rule, programme_rule_name(PROG_RULE_TOP_TEN)) == 0)
+		const struct prog_award *a = cert_award_find(set, (const char *)sqlite3_column_text(st, 1));
+		if (a == NULL)
+			continue;
+		if (strcmp(rule, programme_rule_name(PROG_RULE_TOP_TEN)) == 0) {
 			set->top_ten = a;
-		else if (strcmp(rule, programme_rule_name(PROG_RULE_SKILLS)) == 0)
+			set->awards[a - set->awards].rules |= PROG_RULE_TOP_TEN;
+		} else if (strcmp(rule, programme_rule_name(PROG_RULE_SKILLS)) == 0) {
 			set->skills = a;
+			set->awards[a - set->awards].rules |= PROG_RULE_SKILLS;
+		}
 	}
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE) {
@@ -75,7 +81,7 @@ cert_awards_load(sqlite3 *db, struct cert_set *set)
 	return 0;
 }
 
-const struct cert_award *
+const struct prog_award *
 cert_award_find(const struct cert_set *set, const char *code)
 {
 	for (int i = 0; i < set->nawards; i++)
@@ -114,7 +120,7 @@ cert_set_free(struct cert_set *set)
 	for (int i = 0; i < set->nawards; i++) {
 		free(set->awards[i].code);
 		free(set->awards[i].title);
-		free(set->awards[i].kind);
+		free(set->awards[i].recipient_kind);
 		free(set->awards[i].template);
 	}
 	free(set->awards);
@@ -126,10 +132,7 @@ rec_add(struct cert_set *set)
 {
 	struct cert_rec *r;
 
-	if (set->nrecs == set->caprecs) {
-		set->caprecs = set->caprecs ? 2 * set->caprecs : 64;
-		set->recs = xrealloc(set->recs, (size_t)set->caprecs * sizeof *set->recs);
-	}
+	set->recs = xgrow(set->recs, set->nrecs, &set->caprecs, 64, sizeof *set->recs);
 	r = &set->recs[set->nrecs++];
 	memset(r, 0, sizeof *r);
 	r->seen = set->nrecs - 1;
@@ -160,15 +163,15 @@ unit_lookup(sqlite3_stmt *st, const char *credit_code, struct unit_info *u)
 /* Checks that a recipient of KIND and GENDER may receive award A; reports
  * at FILE:LINE (or, for derived awards, names SOURCE).  Returns 0 or -1. */
 static int
-fits_award(const struct cert_award *a, const char *recipient, const char *kind,
+fits_award(const struct prog_award *a, const char *recipient, const char *kind,
     const char *gender, const char *file, long line, const char *source)
 {
-	if (strcmp(kind, a->kind) != 0) {
+	if (strcmp(kind, a->recipient_kind) != 0) {
 		if (source != NULL) {
 			diag(DIAG_CERT_DERIVED_KIND, NULL, 0, 0, a->code, recipient, source, a->title,
-			    a->kind);
+			    a->recipient_kind);
 		} else
-			diag(DIAG_CERT_KIND, file, line, 0, recipient, kind, a->code, a->title, a->kind);
+			diag(DIAG_CERT_KIND, file, line, 0, recipient, kind, a->code, a->title, a->recipient_kind);
 		return -1;
 	}
 	if (a->women_only && (gender == NULL || strcmp(gender, "女") != 0)) {
@@ -184,7 +187,7 @@ fits_award(const struct cert_award *a, const char *recipient, const char *kind,
 
 /* Adds a certificate to SET (taking nothing: the strings are copied). */
 static void
-add_rec(struct cert_set *set, int year, const struct cert_award *a, const char *recipient,
+add_rec(struct cert_set *set, int year, const struct prog_award *a, const char *recipient,
     const char *kind, const char *gender, const char *credit_code, const struct unit_info *u,
     const char *source, const char *file, long line)
 {
@@ -227,7 +230,7 @@ gather_rows(sqlite3 *db, sqlite3_stmt *unit_st, int year, const char *award, str
 		const char *credit = (const char *)sqlite3_column_text(st, 4);
 		const char *file = (const char *)sqlite3_column_text(st, 5);
 		long line = sqlite3_column_int64(st, 6);
-		const struct cert_award *a = cert_award_find(set, code ? code : "");
+		const struct prog_award *a = cert_award_find(set, code ? code : "");
 		struct unit_info u;
 
 		if (gender != NULL && *gender == '\0')
@@ -273,7 +276,7 @@ cert_report_unknown_units(const struct cert_set *set)
 
 /* A person named by a rule gets the award A the rule gives. */
 static void
-add_derived(struct cert_set *set, const struct cert_award *a, sqlite3_stmt *unit_st, int year,
+add_derived(struct cert_set *set, const struct prog_award *a, sqlite3_stmt *unit_st, int year,
     const char *name, const char *gender, const char *credit, const char *source, const char *file,
     long line)
 {
@@ -415,7 +418,7 @@ cert_gather(sqlite3 *db, int year, const char *award, struct cert_set *set)
 		rc = -1;
 	else {
 		/* The rules, for the awards they give (the programme may give none). */
-		const struct cert_award *top = set->top_ten, *skills = set->skills;
+		const struct prog_award *top = set->top_ten, *skills = set->skills;
 		if (top != NULL && (award == NULL || strcmp(award, top->code) == 0) &&
 		    gather_top_ten(db, unit_st, year, set) != 0)
 			rc = -1;

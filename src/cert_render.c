@@ -185,14 +185,17 @@ cert_qr_finish(struct cert_qr_batch *b, struct cert_qr_times *tm)
 static char *
 field_label(const struct cert_elem *e, const char *label)
 {
-	static const char *const names[] = {"recipient", "unit", "title", "issuer", "date", "serial"};
+	/* the placeholder, and what the office calls it */
+	static const struct {
+		const char *placeholder, *name;
+	} fields[] = {
+		{"{recipient}", N_("recipient")}, {"{unit}", N_("unit")}, {"{title}", N_("award title")},
+		{"{issuer}", N_("issuer")}, {"{date}", N_("date")}, {"{serial}", N_("serial")},
+	};
 
-	for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
-		char ph[32];
-		snprintf(ph, sizeof ph, "{%s}", names[i]);
-		if (strstr(e->text, ph) != NULL)
-			return xasprintf(_("{%s} of %s"), names[i], label);
-	}
+	for (size_t i = 0; i < sizeof fields / sizeof *fields; i++)
+		if (strstr(e->text, fields[i].placeholder) != NULL)
+			return xasprintf(_("%s of %s"), _(fields[i].name), label);
 	return xasprintf(_("text of template line %ld (%s)"), e->line, label);
 }
 

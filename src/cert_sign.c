@@ -14,9 +14,8 @@
 #define MAC_BYTES 16
 
 int
-cert_key_load(unsigned char **key, size_t *len)
+cert_key_load(const char *path, unsigned char **key, size_t *len)
 {
-	const char *path = getenv("JINGSAI_KEY_FILE");
 	struct buf b = {0};
 
 	*key = NULL;

@@ -288,15 +288,13 @@ read_children(struct tctx *c, struct cert_template *t, const xmlNode *parent, in
 	}
 }
 
-/* Keeps the first error libxml2 raises while parsing, with its line and
- * column (and none reaches standard error). */
+/* Takes the errors libxml2 raises while parsing (xml_syntax_take), so that
+ * none reaches standard error. */
 static void
-first_error(void *arg, xmlErrorPtr e)
+syntax_error(void *arg, xmlErrorPtr e)
 {
-	xmlError *first = arg;
-
-	if (e != NULL && e->level >= XML_ERR_ERROR && first->code == 0)
-		xmlCopyError(e, first);
+	if (e != NULL && e->level >= XML_ERR_ERROR)
+		xml_syntax_take(arg, e);
 }
 
 struct cert_template *
@@ -306,7 +304,7 @@ cert_template_load(const char *path)
 	struct tctx c = {path, 0};
 	struct cert_template *t = xcalloc(1, sizeof *t);
 	struct buf b = {0};
-	xmlError first = {0};
+	struct xml_syntax syntax = {0};
 	xmlDoc *doc;
 	xmlNode *root;
 	char *date;
@@ -324,14 +322,15 @@ cert_template_load(const char *path)
 		return NULL;
 	}
 	/* Templates are operator files, but parse them as carefully as input. */
-	xmlSetStructuredErrorFunc(&first, first_error);
+	xmlSetStructuredErrorFunc(&syntax, syntax_error);
 	/* UTF-8, as checked above, whatever its declaration says */
 	doc = xmlReadMemory(b.data, (int)b.len, path, "UTF-8", XML_PARSE_NONET | XML_PARSE_NOWARNING |
 	    XML_PARSE_IGNORE_ENC);
 	xmlSetStructuredErrorFunc(NULL, NULL);
-	if (doc == NULL || first.code != 0) {
-		xml_report_syntax(path, &first);
-		xmlResetError(&first);
+	int syntax_errors = xml_syntax_report(&syntax, path);
+	if (syntax_errors > 0 || doc == NULL) {
+		if (syntax_errors == 0)
+			diag(DIAG_TPL_NOT_XML, path, 1, 1);
 		xmlFreeDoc(doc);
 		cert_template_free(t);
 		return NULL;
@@ -369,20 +368,20 @@ cert_template_load(const char *path)
 #define DEFAULT_TEMPLATE "cert-default-%s.xml"
 
 struct cert_template *
-cert_template_of(const char *dir, const struct cert_award *a, int *missing)
+cert_template_of(const char *dir, const struct prog_award *a, int *missing)
 {
-	char *name = a->template ? xstrdup(a->template) : xasprintf(DEFAULT_TEMPLATE, a->kind);
+	char *name = a->template ? xstrdup(a->template) : xasprintf(DEFAULT_TEMPLATE, a->recipient_kind);
 	char *path = path_join(dir, name);
 	struct cert_template *t = NULL;
 
 	*missing = 0;
 	if (access(path, F_OK) != 0) {
 		/* What to do, rather than "cannot read": the operator makes it. */
-		char *plain = xasprintf(DEFAULT_TEMPLATE, a->kind);
+		char *plain = xasprintf(DEFAULT_TEMPLATE, a->recipient_kind);
 		char *plain_path = path_join(dir, plain);
 		if (a->template != NULL)
 			diag(DIAG_CERT_TEMPLATE_MISSING, NULL, 0, 0, a->code, a->title, path, strerror(errno),
-			    plain_path, a->kind);
+			    plain_path, a->recipient_kind);
 		else
 			diag(DIAG_CERT_DEFAULT_MISSING, NULL, 0, 0, a->code, a->title, path, strerror(errno));
 		free(plain_path);

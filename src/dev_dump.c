@@ -17,6 +17,18 @@ put_text(struct buf *out, const struct dl_item *it)
 	buf_putc(out, '"');
 }
 
+/* FNV-1a over the dark modules of an N×N QR code, so that a dump shows when
+ * what the code says changed (its URL, serial or keyed hash). */
+static unsigned
+dark_modules_hash(const unsigned char *m, int n)
+{
+	unsigned h = 2166136261u;
+
+	for (int i = 0; m != NULL && i < n * n; i++)
+		h = (h ^ (m[i] & 1u)) * 16777619u;
+	return h;
+}
+
 static void
 put_items(struct buf *out, const struct dl_page *pg)
 {
@@ -53,8 +65,9 @@ put_items(struct buf *out, const struct dl_page *pg)
 			break;
 		case DL_QR: {
 			int n;
-			(void)dl_qr_modules(it, &n);
-			buf_printf(out, "  qr x=%.2f y=%.2f size=%.2f modules=%d\n", it->x, it->y, it->w, n);
+			const unsigned char *m = dl_qr_modules(it, &n);
+			buf_printf(out, "  qr x=%.2f y=%.2f size=%.2f modules=%d dark=%08x\n", it->x, it->y,
+			    it->w, n, dark_modules_hash(m, n));
 			break;
 		}
 		case DL_SHARED:

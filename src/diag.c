@@ -54,28 +54,35 @@ diag_print(FILE *fp, const struct diag_msg *m)
 	}
 }
 
-/* Formats the first line of FMT (a catalogue format, translated) with AP
- * into OUT; returns the second line, or NULL. */
+/* Formats FMT (a catalogue format, translated) with AP into OUT: its first
+ * line; returns its second line (formatted too), or NULL.  The whole format
+ * is formatted at once, since a translation may take the arguments in
+ * another order; the line break is marked with a character no message holds
+ * (US, 0x1F), so that a value with a line break in it splits nothing. */
 static const char *
 format_message(char *out, size_t size, const char *fmt, va_list ap)
 {
 	const char *nl = strchr(fmt, '\n');
-	char first[1024];
+	char marked[1024], *mark;
 
-	if (nl == NULL) {
+	if (nl == NULL || strlen(fmt) >= sizeof marked) {
 		vsnprintf(out, size, fmt, ap);
 		return NULL;
 	}
-	snprintf(first, sizeof first, "%.*s", (int)(nl - fmt), fmt);
-	vsnprintf(out, size, first, ap);
-	return nl[1] != '\0' ? nl + 1 : NULL;
+	snprintf(marked, sizeof marked, "%.*s\x1f%s", (int)(nl - fmt), fmt, nl + 1);
+	vsnprintf(out, size, marked, ap);
+	if ((mark = strrchr(out, '\x1f')) == NULL)
+		return NULL;
+	*mark = '\0';
+	return mark[1] != '\0' ? mark + 1 : NULL;
 }
 
 void
 vdiag(enum diag_code code, const char *file, long line, long column, va_list ap)
 {
 	struct diag_msg m;
-	char text[2048], doc_text[2048];
+	char text[2048], doc_text[2048], hint[1024];
+	const char *second;
 	va_list again;
 
 	if ((unsigned)code >= DIAG__COUNT)
@@ -86,7 +93,11 @@ vdiag(enum diag_code code, const char *file, long line, long column, va_list ap)
 	m.line = line;
 	m.column = column;
 	va_copy(again, ap);
-	m.hint = format_message(text, sizeof text, _(catalogue[code].fmt), ap);
+	second = format_message(text, sizeof text, _(catalogue[code].fmt), ap);
+	/* the hint is TEXT's tail, where the context goes: copied out first */
+	if (second != NULL)
+		snprintf(hint, sizeof hint, "%s", second);
+	m.hint = second != NULL ? hint : NULL;
 	format_message(doc_text, sizeof doc_text, jz_doc_text(catalogue[code].fmt), again);
 	va_end(again);
 	if (context != NULL) {

@@ -27,10 +27,7 @@ dl_page_add(struct dl_page *pg, enum dl_kind kind, const char *tag)
 {
 	struct dl_item *it;
 
-	if (pg->nitems == pg->cap) {
-		pg->cap = pg->cap ? pg->cap * 2 : 16;
-		pg->items = xrealloc(pg->items, pg->cap * sizeof *pg->items);
-	}
+	pg->items = xgrow(pg->items, pg->nitems, &pg->cap, 16, sizeof *pg->items);
 	it = &pg->items[pg->nitems++];
 	memset(it, 0, sizeof *it);
 	it->kind = kind;

@@ -63,7 +63,8 @@ struct dl_item {
 
 struct dl_page {
 	double w_mm, h_mm;
-	int nitems, cap;
+	int nitems;
+	size_t cap;
 	struct dl_item *items;
 };
 

@@ -18,10 +18,7 @@ ingest_sink(const struct diag_msg *m, void *arg)
 	if (r->cur != NULL && m->level >= DIAG_ERROR) {
 		r->cur_errors++;
 		if (r->nkept < REJECTION_ROWS) {
-			if (r->nkept == r->capkept) {
-				r->capkept = r->capkept ? 2 * r->capkept : 16;
-				r->kept = xrealloc(r->kept, r->capkept * sizeof *r->kept);
-			}
+			r->kept = xgrow(r->kept, r->nkept, &r->capkept, 16, sizeof *r->kept);
 			r->kept[r->nkept].line = m->line;
 			r->kept[r->nkept].column = m->column;
 			/* the appendix and receipts are Chinese whatever the locale */

@@ -54,10 +54,7 @@ ingest_store_key(const struct run *r, const char *path)
 static void
 add_file(struct run *r, const char *path)
 {
-	if (r->nfiles == r->capfiles) {
-		r->capfiles = r->capfiles ? 2 * r->capfiles : 64;
-		r->files = xrealloc(r->files, r->capfiles * sizeof *r->files);
-	}
+	r->files = xgrow(r->files, r->nfiles, &r->capfiles, 64, sizeof *r->files);
 	struct infile *f = &r->files[r->nfiles++];
 	memset(f, 0, sizeof *f);
 	f->shown = xstrdup(path);
@@ -102,10 +99,7 @@ ingest_walk(struct run *r, const char *path, int top)
 	while ((e = readdir(d)) != NULL) {
 		if (e->d_name[0] == '.')
 			continue;
-		if (n == cap) {
-			cap = cap ? 2 * cap : 32;
-			names = xrealloc(names, cap * sizeof *names);
-		}
+		names = xgrow(names, n, &cap, 32, sizeof *names);
 		names[n++] = xstrdup(e->d_name);
 	}
 	closedir(d);

@@ -53,6 +53,10 @@ struct jz_opts {
 	const char *fonts_dir;     /* default "fonts" */
 	int quiet;                 /* --quiet: errors only */
 	int verbose;               /* --verbose: notes too */
+	/* The environment, read once by main.c (nothing else calls getenv): */
+	const char *key_file;      /* JINGSAI_KEY_FILE: the certificate key; NULL (or empty) when unset */
+	const char *source_date_epoch; /* SOURCE_DATE_EPOCH as given (it also fixes jz_now); NULL when unset */
+	int timing;                /* JINGSAI_TIMING set: say where the time goes (make bench) */
 	/* --device LIST, --dump: the devices that render each document, in
 	 * order; none (ndevices 0): the first of the table, PDF */
 	const struct device *devices[JZ_DEVICES_MAX];
@@ -118,6 +122,10 @@ void diag_set_context(const char *sheet);
 void *xmalloc(size_t size);
 void *xcalloc(size_t count, size_t size);
 void *xrealloc(void *ptr, size_t size);
+/* Room for one more element in the array P of SIZE-byte elements that holds
+ * N of *CAP: when it is full, *CAP doubles (is FIRST the first time) and P
+ * is reallocated.  Returns P, moved or not. */
+void *xgrow(void *p, size_t n, size_t *cap, size_t first, size_t size);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 /* Returns a newly allocated formatted string; the caller frees it. */
@@ -202,9 +210,16 @@ int template_utf8_check(const char *path, const char *data, size_t len, enum dia
  * Returns 0, or -1 when S is anything else. */
 int jz_parse_year(const char *s, int *year);
 
-/* Seconds since the epoch to use for "now" in documents: SOURCE_DATE_EPOCH
- * when set, else the current time. */
+/* Seconds since the epoch to use for "now" in documents: the moment
+ * jz_clock_fix set (main.c: SOURCE_DATE_EPOCH), else the current time. */
 long long jz_now(void);
+/* Fixes jz_now at EPOCH for the rest of the process; a negative EPOCH leaves
+ * the system clock.  jz_clock_fixed says whether it is fixed. */
+void jz_clock_fix(long long epoch);
+int jz_clock_fixed(void);
+/* SOURCE_DATE_EPOCH's form, S: a whole number of seconds, 0 or more.
+ * Returns it, or -1 when S is NULL or anything else. */
+long long jz_epoch_parse(const char *s);
 
 /* Seconds on a monotonic clock, and processor seconds of the process, for
  * timing notes and progress rates. */

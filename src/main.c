@@ -157,10 +157,22 @@ parse_offset(const char *s, double *dx, double *dy)
 	return end == s || *end != '\0' ? -1 : 0;
 }
 
+/* The environment jingsai heeds, read here once into O; the stages read O
+ * (and jz_now the clock fixed here), never the environment. */
+static void
+read_environment(struct jz_opts *o)
+{
+	o->key_file = getenv("JINGSAI_KEY_FILE");
+	o->source_date_epoch = getenv("SOURCE_DATE_EPOCH");
+	o->timing = getenv("JINGSAI_TIMING") != NULL;
+	jz_clock_fix(jz_epoch_parse(o->source_date_epoch));
+}
+
 int
 main(int argc, char **argv)
 {
-	struct jz_opts o = {"input", "output", "var/jingsai.db", "templates", "fonts", 0, 0, {0}, 0};
+	struct jz_opts o = {.input_dir = "input", .output_dir = "output", .db_path = "var/jingsai.db",
+	    .templates_dir = "templates", .fonts_dir = "fonts"};
 	struct jz_args a = {0};
 	const struct command *cmd = NULL;
 	char **pos = xcalloc((size_t)argc, sizeof *pos);
@@ -292,6 +304,7 @@ main(int argc, char **argv)
 		free(pos);
 		return rc;
 	}
+	read_environment(&o);
 	diag_set_verbosity(o.quiet, o.verbose);
 	rc = cmd->fn(&o, &a);
 	free(pos);

@@ -88,6 +88,12 @@ style_pitch_pt(const struct text_style *s)
 	return s->size_pt * 1.25;
 }
 
+/* The characters already reported for a named field (a certificate's
+ * recipient) in this process: a field printed in two documents (print.pdf,
+ * then its single file, made by a worker process that inherits this) is
+ * reported once.  Text without a name is reported once per document. */
+static struct strmap reported_fields;
+
 static void
 report_missing(struct doc *d, const char *role, uint32_t cp)
 {
@@ -97,6 +103,13 @@ report_missing(struct doc *d, const char *role, uint32_t cp)
 	if (hb_set_has(d->reported, cp))
 		return;
 	hb_set_add(d->reported, cp);
+	if (d->field != NULL) {
+		char *key = xasprintf("%s U+%04lX", d->field, (long)cp);
+		int first = strmap_add(&reported_fields, key, 0);
+		free(key);
+		if (!first)
+			return;
+	}
 	utf8_encode(&ch, cp);
 	diag(DIAG_LAYOUT_NO_GLYPH, NULL, 0, 0, d->field != NULL ? d->field : "text",
 	    role != NULL ? role : "body", (long)cp, ch.data);

@@ -249,7 +249,8 @@ static int
 read_value(const char *s, size_t n, size_t *p, const char *stop1, const char *stop2,
     struct tok **toks, int *stopped)
 {
-	int count = 0, cap = 0, depth = 0;
+	int count = 0, depth = 0;
+	size_t cap = 0;
 
 	*toks = NULL;
 	for (;;) {
@@ -270,10 +271,7 @@ read_value(const char *s, size_t n, size_t *p, const char *stop1, const char *st
 		else if (t.kind == TK_DICT_END || t.kind == TK_ARRAY_END)
 			if (--depth < 0)
 				break;
-		if (count == cap) {
-			cap = cap ? 2 * cap : 16;
-			*toks = xrealloc(*toks, cap * sizeof **toks);
-		}
+		*toks = xgrow(*toks, count, &cap, 16, sizeof **toks);
 		(*toks)[count++] = t;
 	}
 	free(*toks);

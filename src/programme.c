@@ -271,6 +271,7 @@ programme_load(const char *path)
 	for (xmlNodePtr a = awards->children; a != NULL; a = a->next)
 		if (xml_is(a, PROGRAMME_NAMESPACE, "award")) {
 			struct prog_award *w = &p->awards[p->nawards++];
+			w->ord = (int)p->nawards;
 			w->code = xml_attr(a, "code");
 			w->title = xml_attr(a, "title");
 			w->recipient_kind = xml_attr(a, "recipient-kind");
@@ -353,7 +354,8 @@ programme_get(sqlite3 *db, const char *key, const char *def)
 
 	if (st != NULL) {
 		sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-		if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0) != NULL)
+		if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0) != NULL &&
+		    *sqlite3_column_text(st, 0) != '\0')
 			v = xstrdup((const char *)sqlite3_column_text(st, 0));
 		sqlite3_finalize(st);
 	}
@@ -569,7 +571,7 @@ programme_store(sqlite3 *db, const struct programme *p, const char *path, int *c
 		bind_text(st, 3, w->recipient_kind);
 		bind_text(st, 4, w->template ? w->template : ""); /* '': the default template */
 		sqlite3_bind_int(st, 5, w->women_only);
-		sqlite3_bind_int(st, 6, (int)i + 1);
+		sqlite3_bind_int(st, 6, w->ord);
 		if (step_once(db, st) != 0 || keep(db, k, w->code) != 0)
 			goto done;
 	}

@@ -35,11 +35,17 @@ enum prog_rule {
  * written before `derived`, and stores filled from them). */
 #define PROGRAMME_RULES_AWARD "MEDAL"
 
+/* An award of the programme, the one record of it: read from programme.xml
+ * (programme_load) or from the store's award and award_rule tables
+ * (cert_awards_load); the certificates borrow it. */
 struct prog_award {
-	char *code, *title, *recipient_kind;
-	char *template;           /* file under templates/; NULL: the default template */
-	int women_only;
+	char *code;               /* MEDAL, CERT ... */
+	char *title;              /* 南通市五一劳动奖章 */
+	char *recipient_kind;     /* person | unit | team */
+	char *template;           /* file under templates/; NULL: the default template of its kind */
+	int women_only;           /* 1: recipients must be 女 */
 	int rules;                /* enum prog_rule bits: the rules that give it */
+	int ord;                  /* its place in programme.xml, from 1 (ceremony order) */
 };
 
 struct programme {
@@ -73,8 +79,10 @@ void programme_free(struct programme *p);
 int programme_store(sqlite3 *db, const struct programme *p, const char *path, int *changed);
 
 /* The value of KEY in the store's table programme (what programme_store
- * wrote: name, city, issuer, verify_url, slogan ...), or a copy of DEF when
- * it has none (DEF may be NULL); the caller frees. */
+ * wrote: name, city, first_year, last_year, issuer, doc_prefix, verify_url,
+ * slogan ...), or a copy of DEF when it has none or an empty one (DEF may be
+ * NULL); the caller frees.  The one way the stages read programme.xml's
+ * values from the store. */
 char *programme_get(sqlite3 *db, const char *key, const char *def);
 
 /* The region code that NAME (a code, a name or an alias) means, or NULL. */

@@ -20,7 +20,8 @@ struct candidate {
 	char *path;       /* where the achievement row came from */
 	long line;
 	struct judged *scores;
-	int nscores, cap;
+	int nscores;
+	size_t cap;
 	int category_ord; /* 0 科技创新成果, 1 先进操作法, 2 anything else */
 };
 
@@ -173,10 +174,7 @@ add_score(struct candidate *c, const char *judge, int tenths, const char *path, 
 		j->line = line;
 		return;
 	}
-	if (c->nscores == c->cap) {
-		c->cap = c->cap ? 2 * c->cap : 8;
-		c->scores = xrealloc(c->scores, c->cap * sizeof *c->scores);
-	}
+	c->scores = xgrow(c->scores, c->nscores, &c->cap, 8, sizeof *c->scores);
 	c->scores[c->nscores++] = (struct judged){key, tenths, xstrdup(path), line};
 }
 
@@ -191,17 +189,15 @@ load_entries(sqlite3 *db, const char *round, struct candidate **out)
 	    " FROM achievement a LEFT JOIN file f ON f.id = a.file_id"
 	    " WHERE a.round = ?1 ORDER BY a.entry_id");
 	struct candidate *cs = NULL;
-	int n = 0, cap = 0, rc;
+	int n = 0, rc;
+	size_t cap = 0;
 
 	*out = NULL;
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_text(st, 1, round, -1, SQLITE_TRANSIENT);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (n == cap) {
-			cap = cap ? 2 * cap : 64;
-			cs = xrealloc(cs, cap * sizeof *cs);
-		}
+		cs = xgrow(cs, n, &cap, 64, sizeof *cs);
 		struct candidate *c = &cs[n++];
 		memset(c, 0, sizeof *c);
 		c->e.entry_id = col_dup(st, 0);

@@ -9,6 +9,7 @@
 #include "commands.h"
 #include "layout.h"
 #include "outputs.h"
+#include "programme.h"
 #include "receipt.h"
 #include "report.h"
 #include "store.h"
@@ -29,22 +30,6 @@
  * nightly `jingsai run` writes them, also for what a `jingsai ingest` by
  * hand changed since: a receipt not yet written is marked so in the store.
  */
-
-/* Text of programme key KEY, or DEF (NULL: NULL); the caller frees. */
-static char *
-programme_text(sqlite3 *db, const char *key, const char *def)
-{
-	sqlite3_stmt *st = store_prepare(db, "SELECT value FROM programme WHERE key = ?1");
-	char *v = NULL;
-
-	if (st != NULL) {
-		sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-		if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0) != NULL)
-			v = xstrdup((const char *)sqlite3_column_text(st, 0));
-		sqlite3_finalize(st);
-	}
-	return v != NULL ? v : def != NULL ? xstrdup(def) : NULL;
-}
 
 /* One receipt: T run for REGION ('' for 未归属) and DAY into
  * output/receipts/NAME/DAY.  Returns 0 or -1 after a diagnostic. */
@@ -130,8 +115,8 @@ receipts_build(struct out_ctx *oc)
 		failures++;
 	else {
 		report_read_only(ro);
-		issuer = programme_text(ro, "issuer", "南通市劳动竞赛委员会");
-		programme = programme_text(ro, "name", "");
+		issuer = programme_get(ro, "issuer", "");
+		programme = programme_get(ro, "name", "");
 		for (int i = 0; i < n; i++) {
 			const char *region = todo[3 * i], *day = todo[3 * i + 1], *name = todo[3 * i + 2];
 			if (build_receipt(oc, ro, fs, t, region, name, day, issuer, programme) != 0 ||

@@ -25,8 +25,8 @@
 #include "receipt.h"
 #include "store.h"
 
-/* What the run gathers while it works, for the summary and the log. */
-struct run {
+/* What the nightly run gathers while it works, for the summary and the log. */
+struct nightly {
 	const struct jz_opts *opts;
 	FILE *diags;           /* every diagnostic, formatted, in memory */
 	char *diags_text;
@@ -43,7 +43,7 @@ struct run {
 static void
 run_sink(const struct diag_msg *m, void *arg)
 {
-	struct run *r = arg;
+	struct nightly *r = arg;
 
 	if (m->level == DIAG_NOTE && !r->opts->verbose)
 		return;
@@ -57,7 +57,7 @@ run_sink(const struct diag_msg *m, void *arg)
 /* ---- Progress bar -------------------------------------------------------- */
 
 static void
-bar_draw(struct run *r, int final)
+bar_draw(struct nightly *r, int final)
 {
 	double t = jz_wall_seconds(), elapsed = t - r->started;
 	double rate = elapsed > 0 ? r->done / elapsed : 0;
@@ -90,7 +90,7 @@ static void
 bar_step(void *arg, const char *relpath)
 {
 	(void)relpath;
-	struct run *r = arg;
+	struct nightly *r = arg;
 
 	r->done++;
 	bar_draw(r, 0);
@@ -187,7 +187,7 @@ state_fingerprint(struct out_ctx *oc, char hex[65])
 {
 	static const char *const kept[] = {"certificate", "cert_signing", "bulletin_issue"}; /* builders' own state */
 	struct fingerprint *fp = fp_new(oc);
-	const char *env;
+	const char *key_file = oc->opts->key_file;
 	int rc = 0;
 
 	fp_add_str(fp, "run state 1");
@@ -203,11 +203,10 @@ state_fingerprint(struct out_ctx *oc, char hex[65])
 			free(sql);
 		}
 	}
-	env = getenv("JINGSAI_KEY_FILE");
-	fp_add_str(fp, env);
-	if (env != NULL)
-		fp_add_file(fp, env);
-	fp_add_str(fp, getenv("SOURCE_DATE_EPOCH"));
+	fp_add_str(fp, key_file);
+	if (key_file != NULL)
+		fp_add_file(fp, key_file);
+	fp_add_str(fp, oc->opts->source_date_epoch);
 	fp_done(fp, hex);
 	return rc;
 }
@@ -320,7 +319,7 @@ groups_free(struct groups *g)
 }
 
 /* One kind of builder call: which values, which builder, which folder. */
-struct kind {
+struct builder {
 	const char *what;        /* "annual" */
 	const char *sql;         /* the values (years, rounds), one column */
 	int (*fn)(struct out_ctx *, const char *);
@@ -331,7 +330,7 @@ struct kind {
  * unchanged; returns the worst exit status of the calls, or
  * JZ_EXIT_FAILURE if the query fails. */
 static int
-each_row(struct out_ctx *oc, struct groups *g, const struct kind *k)
+each_row(struct out_ctx *oc, struct groups *g, const struct builder *k)
 {
 	sqlite3_stmt *st = store_prepare(oc->db, k->sql);
 	char **values = NULL;
@@ -459,7 +458,7 @@ summary_line(struct buf *b, const struct ingest_summary *s, const struct out_ctx
 /* Appends one timestamped entry (the summary, then the diagnostics) to
  * output/jingsai.log in one write, so concurrent readers see whole entries. */
 static void
-log_append(const struct run *r, const char *summary, int status)
+log_append(const struct nightly *r, const char *summary, int status)
 {
 	char *path = path_join(r->opts->output_dir, "jingsai.log");
 	struct buf entry = {0};
@@ -499,7 +498,7 @@ int
 cmd_run(const struct jz_opts *o, const struct jz_args *a)
 {
 	(void)a;
-	struct run r = {.opts = o};
+	struct nightly r = {.opts = o};
 	struct ingest_summary sum = {0};
 	struct out_ctx oc = {0};
 	diag_sink_fn old_fn;
@@ -565,7 +564,7 @@ cmd_run(const struct jz_opts *o, const struct jz_args *a)
 	if (receipts_build(&oc) != JZ_EXIT_OK)
 		status = JZ_EXIT_FAILURE;
 	{
-		static const struct kind kinds[] = {
+		static const struct builder kinds[] = {
 			{"annual", annual_years_sql, build_annual, "annual/%s/"},
 			{"bulletin", rounds_sql, build_bulletin, "bulletin/%s/"},
 			{"certificates", award_years_sql, build_certificates, "certificates/%s/"},

@@ -216,10 +216,7 @@ list_rel(const struct site *s, int year, const char *award)
 static void
 made(struct site *s, const char *rel)
 {
-	if (s->nmade == s->capmade) {
-		s->capmade = s->capmade ? 2 * s->capmade : 256;
-		s->made = xrealloc(s->made, s->capmade * sizeof *s->made);
-	}
+	s->made = xgrow(s->made, s->nmade, &s->capmade, 256, sizeof *s->made);
 	s->made[s->nmade++] = xstrdup(rel);
 }
 
@@ -702,7 +699,7 @@ site_build(struct out_ctx *oc, int year, int *removed)
 	s.url = programme_get(oc->db, "verify_url", NULL);
 	if (url_split(&s) != 0)
 		goto done;
-	if ((k = cert_key_load(&s.key, &s.keylen)) < 0)
+	if ((k = cert_key_load(oc->opts->key_file, &s.key, &s.keylen)) < 0)
 		goto done;
 	cert_key_id(s.key, s.keylen, s.key_id);
 	if (key_fits(&s) != 0)

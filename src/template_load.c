@@ -212,6 +212,7 @@ collapse_ws(const char *s)
 struct loader {
 	struct tpl *t;
 	int errors;
+	struct xml_syntax syntax; /* libxml2's errors while parsing */
 };
 
 static struct node *
@@ -286,8 +287,12 @@ build(struct loader *ld, xmlNode *x, struct node *parent)
 			else {
 				for (const xmlChar *s = c->content; *s; s++)
 					if (!isspace(*s)) {
-						struct node tmp = {.line = xmlGetLineNo(c), .elem = ""};
-						tpl_node_diag(ld->t, &tmp, -1, 0, DIAG_TPL_TEXT, k->name);
+						/* at the text itself: libxml2 gives a
+						 * text node no line of its own */
+						size_t len = 0;
+						while (s[len] != '\0' && !isspace(s[len]))
+							len++;
+						tpl_text_diag(ld->t, n, (const char *)s, len, DIAG_TPL_TEXT, k->name);
 						ld->errors++;
 						break;
 					}
@@ -310,8 +315,8 @@ number_nodes(struct tpl *t, struct node *n)
 		number_nodes(t, n->kids[i]);
 }
 
-/* libxml2's errors: the first only, in the same words as a submission's
- * (what follows is most often its echo). */
+/* libxml2's errors, said in the same words as a submission's once parsing
+ * ends (xml_syntax_report). */
 static void
 xml_error(void *arg, xmlErrorPtr e)
 {
@@ -319,15 +324,15 @@ xml_error(void *arg, xmlErrorPtr e)
 
 	if (e == NULL || e->level < XML_ERR_ERROR)
 		return;
-	if (ld->errors++ == 0)
-		xml_report_syntax(ld->t->path, e);
+	ld->errors++;
+	xml_syntax_take(&ld->syntax, e);
 }
 
 struct tpl *
 tpl_load(const char *path)
 {
 	struct tpl *t = xcalloc(1, sizeof *t);
-	struct loader ld = {t, 0};
+	struct loader ld = {.t = t};
 	xmlDoc *doc;
 
 	t->path = xstrdup(path);
@@ -346,6 +351,7 @@ tpl_load(const char *path)
 	doc = xmlReadMemory(t->raw.data, (int)t->raw.len, path, "UTF-8",
 	    XML_PARSE_NONET | XML_PARSE_BIG_LINES | XML_PARSE_NOWARNING | XML_PARSE_IGNORE_ENC);
 	xmlSetStructuredErrorFunc(NULL, NULL);
+	xml_syntax_report(&ld.syntax, path);
 	if (doc != NULL && doc->intSubset != NULL) {
 		diag(DIAG_TPL_DOCTYPE, path, 1, 1);
 		ld.errors++;
@@ -363,12 +369,13 @@ tpl_load(const char *path)
 		diag(DIAG_TPL_NOT_XML, path, 1, 1);
 		ld.errors++;
 	}
-	if (ld.errors == 0 && t->root != NULL) {
+	if (t->root != NULL) {
 		number_nodes(t, t->root);
-		/* query names are unique */
+		/* query names are unique (said with the grammar's errors too) */
 		for (int i = 0; i < t->nnodes; i++)
 			for (int j = 0; j < i; j++)
 				if (t->nodes[i]->kind == &tpl_kinds[K_QUERY] && t->nodes[j]->kind == &tpl_kinds[K_QUERY] &&
+				    t->nodes[i]->attr[A_NAME] != NULL && t->nodes[j]->attr[A_NAME] != NULL &&
 				    strcmp(t->nodes[i]->attr[A_NAME], t->nodes[j]->attr[A_NAME]) == 0) {
 					tpl_node_diag(t, t->nodes[i], A_NAME, 0, DIAG_TPL_DUPLICATE,
 					    t->nodes[i]->attr[A_NAME], t->nodes[j]->line);

@@ -52,8 +52,13 @@ tpl_sheet_value(struct sheet_cell *c, const struct value *v, const char *format,
 		sheet_change(c, shown(v->d, integer ? 0 : 1), integer ? 0 : 1);
 	else if (strcmp(format, "change1") == 0)
 		sheet_change(c, shown(v->d, 1), 1);
+	else if (strncmp(format, "more1", 5) == 0)
+		sheet_change(c, shown(v->d, 1), 1);
+	else if (strncmp(format, "more", 4) == 0)
+		/* a change the report says in words (增加1,503人次): a signed
+		 * number here, its unit in the column's header */
+		sheet_change(c, shown(v->d, integer ? 0 : 1), integer ? 0 : 1);
 	else {
-		/* more(unit), more1(unit): a change in words */
 		char tmp[TPL_NUMBER_MAX];
 		sheet_text(c, tpl_format_number(v->d, integer, format, tmp));
 	}

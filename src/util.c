@@ -52,6 +52,15 @@ xrealloc(void *ptr, size_t size)
 	return p;
 }
 
+void *
+xgrow(void *p, size_t n, size_t *cap, size_t first, size_t size)
+{
+	if (n < *cap)
+		return p;
+	*cap = *cap ? 2 * *cap : first;
+	return xrealloc(p, *cap * size);
+}
+
 char *
 xstrdup(const char *s)
 {
@@ -574,18 +583,36 @@ jz_text_position(const char *base, const char *at, long *line, long *col)
 			++*col;
 }
 
+static long long fixed_epoch = -1;  /* jz_clock_fix's moment; -1: the system clock */
+
+long long
+jz_epoch_parse(const char *s)
+{
+	char *end;
+	long long v;
+
+	if (s == NULL || *s == '\0')
+		return -1;
+	v = strtoll(s, &end, 10);
+	return *end == '\0' && v >= 0 ? v : -1;
+}
+
+void
+jz_clock_fix(long long epoch)
+{
+	fixed_epoch = epoch < 0 ? -1 : epoch;
+}
+
+int
+jz_clock_fixed(void)
+{
+	return fixed_epoch >= 0;
+}
+
 long long
 jz_now(void)
 {
-	const char *sde = getenv("SOURCE_DATE_EPOCH");
-
-	if (sde != NULL && *sde != '\0') {
-		char *end;
-		long long v = strtoll(sde, &end, 10);
-		if (*end == '\0' && v >= 0)
-			return v;
-	}
-	return (long long)time(NULL);
+	return fixed_epoch >= 0 ? fixed_epoch : (long long)time(NULL);
 }
 
 double

@@ -259,7 +259,8 @@ read_rels(struct xlsx *x, const char *part, struct rel **rels)
 	struct part p;
 	char *name = rels_of(part);
 	xmlTextReaderPtr rd;
-	int n = 0, cap = 0, rc;
+	int n = 0, rc;
+	size_t cap = 0;
 
 	*rels = NULL;
 	if (zip_name_locate(x->zip, name, 0) < 0) {
@@ -273,10 +274,7 @@ read_rels(struct xlsx *x, const char *part, struct rel **rels)
 	while ((rc = next_node(&p, rd)) == 1) {
 		if (!is_element(rd, "Relationship") || n >= 4 * MAX_SHEETS)
 			continue;
-		if (n == cap) {
-			cap = cap ? 2 * cap : 16;
-			*rels = xrealloc(*rels, (size_t)cap * sizeof **rels);
-		}
+		*rels = xgrow(*rels, n, &cap, 16, sizeof **rels);
 		struct rel *r = &(*rels)[n++];
 		r->id = attr(rd, "Id");
 		r->type = attr(rd, "Type");
@@ -445,10 +443,7 @@ read_strings(struct xlsx *x)
 		else if (strcmp(name, "si") == 0) {
 end_si:
 			buf_putc(&x->strings, '\0');
-			if (x->nstrings == x->cap_strings) {
-				x->cap_strings = x->cap_strings ? 2 * x->cap_strings : 1024;
-				x->off = xrealloc(x->off, x->cap_strings * sizeof *x->off);
-			}
+			x->off = xgrow(x->off, x->nstrings, &x->cap_strings, 1024, sizeof *x->off);
 			x->off[x->nstrings++] = start;
 			in_si = 0;
 		}
@@ -485,10 +480,7 @@ read_styles(struct xlsx *x)
 			in_xfs = 0;
 		else if (in_xfs && is_element(rd, "xf") && x->nxf < MAX_STYLES) {
 			char *id = attr(rd, "numFmtId");
-			if (x->nxf == cap) {
-				cap = cap ? 2 * cap : 64;
-				x->xf_format = xrealloc(x->xf_format, cap * sizeof *x->xf_format);
-			}
+			x->xf_format = xgrow(x->xf_format, x->nxf, &cap, 64, sizeof *x->xf_format);
 			x->xf_format[x->nxf++] = id ? atoi(id) : 0;
 			free(id);
 		}

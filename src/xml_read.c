@@ -41,6 +41,7 @@ struct xml_errors {
 	size_t len;
 	int errors;
 	int doctype;       /* a DOCTYPE was refused: later errors are its echo */
+	struct xml_syntax syntax; /* the parser's errors, said at its end */
 	struct xml_field_seen seen; /* the field reported last, not reported again */
 };
 
@@ -422,6 +423,79 @@ schema_position(const struct xml_errors *x, const xmlError *e, long *line, long 
 	*col = xml_column(x->data, x->len, *line, a.attribute[0] ? a.attribute : NULL);
 }
 
+/* Reports E about field A (its value VALUE) of a return read from a
+ * workbook, in the workbook's terms (CELLS); returns 0 for an error it has
+ * no words of its own for. */
+static int
+report_cell(const char *path, long line, long col, const xmlError *e, const struct about *a,
+    const char *value, const struct xml_cells *cells)
+{
+	const char *label = cells->label(a->element, a->attribute);
+	const char *values = cells->values(a->element, a->attribute);
+	char fallback[128], example[96];
+
+	if (label == NULL) {
+		const char *open = strstr(a->shown, "（");
+		if (open == NULL)
+			return 0;   /* a field of no label: as in a return file */
+		/* "level（项目层级）" → "项目层级" */
+		snprintf(fallback, sizeof fallback, "%s", open + 3);
+		fallback[strlen(fallback) - 3] = '\0';
+		label = fallback;
+	}
+	/* a good value as the cell takes it: the first one offered, else the
+	 * example of the field (region="崇川区" → 崇川区) */
+	const char *ex = strchr(a->example, '"');
+	snprintf(example, sizeof example, "%.*s", ex ? (int)strcspn(ex + 1, "\"") : 1, ex ? ex + 1 : "…");
+	if (values != NULL)
+		snprintf(example, sizeof example, "%.*s", (int)strcspn(values, "、"), values);
+	switch ((int)e->code) {
+	case XML_SCHEMAV_CVC_ENUMERATION_VALID: {
+		struct buf list = {0};
+		if (values == NULL)
+			value_list(e->str2, &list);
+		diag(DIAG_AR_ENUM, path, line, col, value, label, values ? values : list.data);
+		buf_free(&list);
+		return 1;
+	}
+	case XML_SCHEMAV_CVC_MININCLUSIVE_VALID:
+	case XML_SCHEMAV_CVC_MINEXCLUSIVE_VALID:
+		diag(DIAG_AR_TOO_SMALL, path, line, col, value, label, e->str2 ? e->str2 : "");
+		return 1;
+	case XML_SCHEMAV_CVC_MAXINCLUSIVE_VALID:
+	case XML_SCHEMAV_CVC_MAXEXCLUSIVE_VALID:
+		diag(DIAG_AR_TOO_LARGE, path, line, col, value, label, e->str2 ? e->str2 : "");
+		return 1;
+	case XML_SCHEMAV_CVC_DATATYPE_VALID_1_2_1:
+	case XML_SCHEMAV_CVC_PATTERN_VALID:
+	case XML_SCHEMAV_CVC_LENGTH_VALID:
+	case XML_SCHEMAV_CVC_MINLENGTH_VALID:
+	case XML_SCHEMAV_CVC_MAXLENGTH_VALID:
+	case XML_SCHEMAV_CVC_ATTRIBUTE_3:
+		if (!a->known)
+			return 0;
+		switch (a->form) {
+		case F_COUNT: diag(DIAG_AR_COUNT, path, line, col, value, label); break;
+		case F_YEAR: diag(DIAG_AR_YEAR, path, line, col, value, label); break;
+		case F_DATETIME: diag(DIAG_AR_DATETIME, path, line, col, value, label); break;
+		case F_CODE: diag(DIAG_AR_CODE, path, line, col, value, label, example); break;
+		case F_TEXT: diag(DIAG_AR_TEXT, path, line, col, value, label); break;
+		default: {
+			struct buf tidied = {0};
+			tidy_message(e->message ? e->message : "?", &tidied);
+			diag(DIAG_AR_VALUE, path, line, col, value, label, tidied.data);
+			buf_free(&tidied);
+		}
+		}
+		return 1;
+	case XML_SCHEMAV_CVC_COMPLEX_TYPE_4:
+		diag(DIAG_AR_MISSING, path, line, col, label, example);
+		return 1;
+	default:
+		return 0;
+	}
+}
+
 int
 xml_report_invalid(const char *path, long line, long col, const xmlError *e,
     struct xml_field_seen *seen)
@@ -445,6 +519,11 @@ xml_report_invalid(const char *path, long line, long col, const xmlError *e,
 	}
 	seen->node = node;
 	snprintf(seen->attribute, sizeof seen->attribute, "%s", a.attribute);
+	if (seen->cells != NULL && a.attribute[0] != '\0' && report_cell(path, line, col, e, &a,
+	    value, seen->cells)) {
+		buf_free(&tidied);
+		return 1;
+	}
 	switch ((int)e->code) {
 	case XML_SCHEMAV_CVC_ENUMERATION_VALID:
 		value_list(e->str2, &list);
@@ -596,6 +675,31 @@ xml_report_syntax(const char *path, const xmlError *e)
 	buf_free(&msg);
 }
 
+void
+xml_syntax_take(struct xml_syntax *s, const xmlError *e)
+{
+	if (s->n++ == 0)
+		xmlCopyError((xmlErrorPtr)e, &s->first);
+	else if (e->code == XML_ERR_TAG_NOT_FINISHED && e->line == s->first.line &&
+	    e->int2 == s->first.int2) {
+		xmlResetError(&s->cut);
+		xmlCopyError((xmlErrorPtr)e, &s->cut);
+	}
+}
+
+int
+xml_syntax_report(struct xml_syntax *s, const char *path)
+{
+	int n = s->n;
+
+	if (n > 0)
+		xml_report_syntax(path, s->cut.code != 0 ? &s->cut : &s->first);
+	xmlResetError(&s->first);
+	xmlResetError(&s->cut);
+	s->n = 0;
+	return n;
+}
+
 /* Structured error handler for parsing and validation. */
 static void
 on_error(void *arg, xmlErrorPtr e)
@@ -607,11 +711,9 @@ on_error(void *arg, xmlErrorPtr e)
 	if (e->level == XML_ERR_WARNING)
 		return;
 	if (e->domain != XML_FROM_SCHEMASV) {
-		/* Not well-formed: the first error only.  What libxml2 says
-		 * after it is most often that error seen again from further on
-		 * ("attributes construct error", "Premature end of data"). */
-		if (x->errors++ == 0)
-			xml_report_syntax(x->path, e);
+		/* not well-formed: said once parsing ends (xml_syntax_take) */
+		x->errors++;
+		xml_syntax_take(&x->syntax, e);
 		return;
 	}
 	if (++x->errors > XML_MAX_ERRORS) {
@@ -663,6 +765,7 @@ xml_parse(const char *path, const char *data, size_t len)
 	 * HUGE or RECOVER.  BIG_LINES: true line numbers past 65535. */
 	doc = xmlCtxtReadMemory(ctxt, data, (int)len, path, NULL,
 	    XML_PARSE_NONET | XML_PARSE_BIG_LINES | XML_PARSE_NOCDATA);
+	xml_syntax_report(&x.syntax, path);
 	if (x.errors == 0 && (doc == NULL || !ctxt->wellFormed)) {
 		diag(DIAG_XML_MALFORMED, path, ctxt->input ? ctxt->input->line : 1,
 		    ctxt->input ? ctxt->input->col : 1, "no error reported");
@@ -738,6 +841,7 @@ xml_validate(xmlDocPtr doc, const char *schema, const char *path, const char *da
 	xmlSchemaSetValidStructuredErrors(vc, on_error, &x);
 	current = &x;
 	rc = xmlSchemaValidateDoc(vc, doc);
+	xml_syntax_report(&x.syntax, path);
 	current = NULL;
 	xmlSchemaFreeValidCtxt(vc);
 	if (rc != 0 && x.errors == 0) {
@@ -803,10 +907,7 @@ ar_from_doc(xmlDocPtr doc)
 			for (xmlNodePtr p = el->children; p != NULL; p = p->next) {
 				if (!xml_is(p, AR_NAMESPACE, "project"))
 					continue;
-				if (ar->nprojects == cap) {
-					cap = cap ? 2 * cap : 16;
-					ar->projects = xrealloc(ar->projects, cap * sizeof *ar->projects);
-				}
+				ar->projects = xgrow(ar->projects, ar->nprojects, &cap, 16, sizeof *ar->projects);
 				struct ar_project *pr = &ar->projects[ar->nprojects++];
 				pr->id = xml_attr(p, "id");
 				pr->track = xml_attr(p, "track");
@@ -821,10 +922,7 @@ ar_from_doc(xmlDocPtr doc)
 			for (xmlNodePtr s = el->children; s != NULL; s = s->next) {
 				if (!xml_is(s, AR_NAMESPACE, "studio"))
 					continue;
-				if (ar->nstudios == cap) {
-					cap = cap ? 2 * cap : 16;
-					ar->studios = xrealloc(ar->studios, cap * sizeof *ar->studios);
-				}
+				ar->studios = xgrow(ar->studios, ar->nstudios, &cap, 16, sizeof *ar->studios);
 				struct ar_studio *st = &ar->studios[ar->nstudios++];
 				st->id = xml_attr(s, "id");
 				st->name = xml_attr(s, "name");

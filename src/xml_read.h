@@ -33,11 +33,37 @@ int xml_validate(xmlDocPtr doc, const char *schema, const char *path, const char
  * at its place in PATH, as the catalogue row that says what to change. */
 void xml_report_syntax(const char *path, const xmlError *e);
 
+/* The errors libxml2 raises while parsing a document that is not
+ * well-formed, reduced to the one worth saying: the first (what follows is
+ * most often its echo), unless the file simply ends there.  A file cut
+ * short raises first whatever the cut left half-written (an attribute
+ * without its value), last "premature end of data" at the same place: then
+ * that it was cut short is the message.  Zero it before parsing; take()
+ * every error; report() says the one (when there was any), frees what take()
+ * kept, and returns how many errors were taken. */
+struct xml_syntax {
+	xmlError first, cut;
+	int n;
+};
+void xml_syntax_take(struct xml_syntax *s, const xmlError *e);
+int xml_syntax_report(struct xml_syntax *s, const char *path);
+
 /* The field a schema-validation error was last reported for (zeroed at
  * first): libxml2 reports a bad value once per facet it breaks. */
 struct xml_field_seen {
 	const void *node;
 	char attribute[64];
+	/* Set when the return was read from a workbook (ar_xlsx.c): a field is
+	 * a cell, named by its label there, and takes the values its cell
+	 * offers; NULL: a return file, its fields named as its XML has them. */
+	const struct xml_cells *cells;
+};
+/* What a workbook calls the fields of the annual return it holds. */
+struct xml_cells {
+	/* the label of ELEMENT's ATTRIBUTE (项目编号), or NULL */
+	const char *(*label)(const char *element, const char *attribute);
+	/* the values its cell takes ("市级、县级、企业级"), or NULL for any */
+	const char *(*values)(const char *element, const char *attribute);
 };
 /* Reports the schema-validation error E (of annual-return.xsd or
  * programme.xsd) at LINE:COL of PATH in the submitter's terms: the field

@@ -25,9 +25,31 @@ expect_status() {
 	if [ "$got" = "$want" ]; then ok "$name"; else fail "$name (exit $got, want $want)"; sed 's/^/    /' "$WORK/stderr" | head -20; fi
 }
 
-# expect_diag NAME TEXT — the last command's stderr has a line containing TEXT.
+# expect_err NAME [LINE...] — the last command's stderr is exactly these
+# lines, in this order (none: it printed nothing).  What a whole case prints
+# on fixed input belongs in tests/regress; this is for the steps of a story
+# (a store changed between commands) that a regress case cannot tell.
+expect_err() {
+	name=$1; shift
+	if [ $# = 0 ]; then : >"$WORK/want.err"; else printf '%s\n' "$@" >"$WORK/want.err"; fi
+	if cmp -s "$WORK/want.err" "$WORK/stderr"; then ok "$name"
+	else fail "$name:"; diff -u --label want --label got "$WORK/want.err" "$WORK/stderr" | head -30 | sed 's/^/    /'; fi
+}
+
+# expect_out NAME [LINE...] — the same for stdout.
+expect_out() {
+	name=$1; shift
+	if [ $# = 0 ]; then : >"$WORK/want.out"; else printf '%s\n' "$@" >"$WORK/want.out"; fi
+	if cmp -s "$WORK/want.out" "$WORK/stdout"; then ok "$name"
+	else fail "$name:"; diff -u --label want --label got "$WORK/want.out" "$WORK/stdout" | head -30 | sed 's/^/    /'; fi
+}
+
+# expect_diag NAME TEXT — exactly one line of the last command's stderr
+# holds TEXT (a duplicated message fails); for a step whose other messages
+# do not matter here.  Where they do, expect_err says them all.
 expect_diag() {
-	if grep -qF -- "$2" "$WORK/stderr"; then ok "$1"; else fail "$1 (no '$2' in:)"; sed 's/^/    /' "$WORK/stderr" | head -20; fi
+	n=$(grep -cF -- "$2" "$WORK/stderr")
+	if [ "$n" = 1 ]; then ok "$1"; else fail "$1 ('$2' is in $n lines of:)"; sed 's/^/    /' "$WORK/stderr" | head -20; fi
 }
 
 # ingest_setup — for the ingest tests: works in $WORK, with in/ holding programme.xml and the

@@ -12,7 +12,7 @@ GEN=$TOP/build/tools/gen
 
 expect_status 0 "gen --help" "$GEN" --help
 expect_status 2 "gen rejects an unknown scale" "$GEN" --scale county --seed 1 --out "$WORK/x"
-expect_diag "unknown scale is named" "county"
+expect_err "unknown scale is named" "gen: unknown scale 'county' (sample, city or province)"
 expect_status 2 "gen rejects bad years" "$GEN" --scale sample --seed 1 --out "$WORK/x" --years 2025-2021
 
 expect_status 0 "sample generates" "$GEN" --scale sample --seed 7 --out "$WORK/a"

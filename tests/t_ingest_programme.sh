@@ -6,10 +6,16 @@ ingest_setup
 
 # check with no store: validates against the programme alone, creates no store.
 expect_status 1 "check without a store" J check in/a-participation.csv
-expect_diag "projects unknown without the store" "in/a-participation.csv:2:6: error: unknown project '2024-320614-001': no annual return in force lists it; check the id against the return of its region and year"
+expect_err "projects and enterprises unknown without the store, each at its row" \
+	"in/a-participation.csv:2:6: error: unknown project '2024-320614-001': no annual return in force lists it; check the id against the return of its region and year" \
+	"in/a-participation.csv:2:22: error: unknown enterprise '91320614MA1XYW0012': no enterprise register lists this credit code; add the enterprise to its region's register, or correct the code" \
+	"in/a-participation.csv:3:6: error: unknown project '2024-320614-002': no annual return in force lists it; check the id against the return of its region and year" \
+	"in/a-participation.csv:3:22: error: unknown enterprise '91320602MA1ABC0021': no enterprise register lists this credit code; add the enterprise to its region's register, or correct the code" \
+	"in/a-participation.csv:4:6: error: unknown project '2024-320614-002': no annual return in force lists it; check the id against the return of its region and year" \
+	"in/a-participation.csv:4:22: error: unknown enterprise '91320685MA1GHJ004P': no enterprise register lists this credit code; add the enterprise to its region's register, or correct the code"
 if [ -e db ]; then fail "check creates no store"; else ok "check creates no store"; fi
 expect_status 0 "check of a whole folder without a store" J check in
-check "check counts the files" grep -qxF "3 files checked: 3 good, 0 rejected, 0 already stored" stdout
+expect_out "check counts the files" "3 files checked: 3 good, 0 rejected, 0 already stored"
 if [ -e db ]; then fail "still no store"; else ok "still no store"; fi
 
 expect_status 0 "base ingested" J ingest
@@ -24,24 +30,27 @@ expect_status 0 "base ingested" J ingest
 
 # A changed programme is reloaded; an unchanged one is not written again.
 expect_status 0 "unchanged programme" J ingest
-if grep -q "programme.xml loaded" stdout; then fail "unchanged programme not reloaded"; else ok "unchanged programme not reloaded"; fi
+expect_out "unchanged programme not reloaded" "0 files accepted (0 rows), 0 rejected, 3 unchanged"
 sed 's/name="班组创先争优竞赛"/name="班组创先争优劳动竞赛"/' in/programme.xml >p && mv p in/programme.xml
 expect_status 0 "changed programme" J ingest
-check "changed programme reloaded" grep -qF "programme.xml loaded" stdout
+expect_out "changed programme reloaded" "0 files accepted (0 rows), 0 rejected, 3 unchanged; programme.xml loaded"
 [ "$(q "SELECT name FROM track WHERE code = 'T6'")" = "班组创先争优劳动竞赛" ] && ok "track renamed" || fail "track renamed"
 
 # A region still named by stored data cannot be removed.
 grep -v 'code="320681"' in/programme.xml >p && mv p in/programme.xml
 expect_status 3 "region in use" J ingest
-expect_diag "region in use named" "in/programme.xml: error: <region> '320681' was removed from programme.xml, but the store still has data naming it"
+expect_err "region in use named" "in/programme.xml: error: <region> '320681' was removed from programme.xml, but the store still has data naming it"
 [ "$(q "SELECT count(*) FROM region WHERE code = '320681'")" = 1 ] && ok "region kept" || fail "region kept"
 
 # A broken programme: nothing is ingested.
 cp "$TOP/input/programme.xml" in/programme.xml
 sed 's/kind="park"/kind="zone"/' in/programme.xml >p && mv p in/programme.xml
 expect_status 3 "invalid programme" J ingest
-expect_diag "programme schema error" "in/programme.xml:32:41: error: 'zone' is not a value of kind of <region>: write one of county, park, city"
-expect_diag "programme rejected as a whole" "in/programme.xml: fatal: programme.xml has errors; nothing was ingested"
+expect_err "programme schema errors, one per park; the programme rejected as a whole" \
+	"in/programme.xml:32:41: error: 'zone' is not a value of kind of <region>: write one of county, park, city" \
+	"in/programme.xml:33:41: error: 'zone' is not a value of kind of <region>: write one of county, park, city" \
+	"in/programme.xml:34:38: error: 'zone' is not a value of kind of <region>: write one of county, park, city" \
+	"in/programme.xml: fatal: programme.xml has errors; nothing was ingested"
 
 # A rule gives one award: two awards that say it are refused, at the second.
 sed 's/recipient-kind="person" template="cert-TECH.xml"/recipient-kind="person" derived="skills" template="cert-TECH.xml"/' \
@@ -63,12 +72,12 @@ cp "$TOP/input/programme.xml" in/programme.xml
 mkdir in/sub
 cp "$TOP/input/programme.xml" in/sub/programme-copy.xml
 expect_status 0 "programme copy elsewhere" J ingest
-expect_diag "programme copy skipped" "in/sub/programme-copy.xml:6:1: warning: a programme file, not a submission: skipped"
-expect_diag "programme copy: where the programme is read" "in/sub/programme-copy.xml:6:1: note: the programme is read only from programme.xml at the top of the input folder"
+expect_err "programme copy skipped" "in/sub/programme-copy.xml:6:1: warning: a programme file, not a submission: skipped" \
+	"in/sub/programme-copy.xml:6:1: note: the programme is read only from programme.xml at the top of the input folder"
 
 # Scores must name an achievement entry of their round.
 printf 'round,entry_id,judge,score\n2023-2024,K-001,评委1,95.5\n' >scores.csv
 expect_status 1 "score of an unknown entry" J check scores.csv
-expect_diag "unknown entry" "scores.csv:2:11: error: unknown entry 'K-001' of round 2023-2024: no achievements file lists it"
+expect_err "unknown entry" "scores.csv:2:11: error: unknown entry 'K-001' of round 2023-2024: no achievements file lists it; check the entry id"
 
 finish

@@ -55,7 +55,10 @@ jz "$WORK/s" >/dev/null 2>&1
 snapshot "$WORK/s/output" | grep -v '^jingsai.log ' >"$WORK/before"
 unset JINGSAI_KEY_FILE
 expect_status 3 "a run without the key that signed the certificates fails" jz "$WORK/s"
-expect_diag "and says why" "were signed with a key, and JINGSAI_KEY_FILE is not set"
+y=$(sqlite3 "$WORK/s/var/jingsai.db" "SELECT min(year) FROM cert_signing WHERE key_id <> ''")
+signed=$(sqlite3 "$WORK/s/var/jingsai.db" "SELECT group_concat(code, ', ') FROM (SELECT a.code FROM award a
+    JOIN cert_signing s ON s.award = a.code AND s.year = $y AND s.key_id <> '' ORDER BY a.ord)")
+expect_diag "and says why, naming the awards signed" "jingsai: error: the certificates of $y ($signed) were signed with a key, and JINGSAI_KEY_FILE is not set: not printed again, so that their QR codes stay (set JINGSAI_KEY_FILE as for the run that signed them; --re-sign prints them without codes)"
 snapshot "$WORK/s/output" | grep -v '^jingsai.log ' >"$WORK/after"
 if cmp -s "$WORK/before" "$WORK/after"; then ok "and rewrites no file"
 else fail "files changed:"; diff "$WORK/before" "$WORK/after" | head; fi

@@ -178,9 +178,9 @@ grep -q "王喆" "$L" && fail "a withdrawn recipient stays on the list" || ok "t
 printf 'site-test-key-another-one\n' >"$WORK/key2"
 expect_status 3 "publish with a key that did not sign" env JINGSAI_KEY_FILE="$WORK/key2" "$JINGSAI" \
 	--db "$DB" --output "$OUT" publish
-expect_diag "says the key is another" "did not sign the certificates of 2025"
+expect_diag "says the key is another" "did not sign the certificates of 2025 MEDAL"
 expect_status 3 "publish without the key" env -u JINGSAI_KEY_FILE "$JINGSAI" --db "$DB" --output "$OUT" publish
-expect_diag "says the key is needed" "publishing needs the key that signed them"
+expect_diag "says the key is needed" "the certificates of 2025 MEDAL carry QR codes signed with a key, and JINGSAI_KEY_FILE is not set"
 old=$(page_of "$(qr_of "$s_cert" CERT)")
 JINGSAI_KEY_FILE=$WORK/key2 J certificates 2025 --re-sign >/dev/null 2>&1
 expect_status 0 "publish after signing anew" env JINGSAI_KEY_FILE="$WORK/key2" "$JINGSAI" --db "$DB" \

@@ -52,8 +52,9 @@ mkdir -p "$WORK/bad"
 printf 'not a font\n' >"$WORK/bad/仿宋_GB2312.ttf"
 head -c 100000 /usr/share/fonts/truetype/lxgw-wenkai/LXGWWenKai-Regular.ttf >"$WORK/bad/simfang.ttf"
 expect_status 0 "fonts/: unusable files skipped" "$TS" --fonts "$WORK/bad" --dump "$WORK/bad.dump" "$FX/chars.txt"
-expect_diag "fonts/: junk named" "仿宋_GB2312.ttf: warning: not a font"
-expect_diag "fonts/: truncated copy named" "simfang.ttf: warning: damaged font: its glyph outlines (glyf table) are cut short"
+expect_err "fonts/: junk and a truncated copy named, each once" \
+	"$WORK/bad/仿宋_GB2312.ttf: warning: not a font (or no such face in the collection)" \
+	"$WORK/bad/simfang.ttf: warning: damaged font: its glyph outlines (glyf table) are cut short; copy the file again"
 grep -q 'run text .*font=BousungEG-Light-GB .*"一二三；人名：张"' "$WORK/bad.dump" && ok "fonts/: the next font of the chain sets the body" || fail "fonts/: next font of the chain"
 
 # -- a character no font of the chain has: error names the field and U+XXXX, no file
@@ -61,7 +62,10 @@ mkdir -p "$WORK/narrow"
 echo "body: truetype/arphic-gbsn00lp/gbsn00lp.ttf" >"$WORK/narrow/roles.conf"
 printf 'setup a4\nfield recipient of 2025-MEDAL-0001\np 王喆\n' >"$WORK/missing.txt"
 expect_status 3 "missing glyph: refused" "$TS" --fonts "$WORK/narrow" --pdf "$WORK/missing.pdf" "$WORK/missing.txt"
-expect_diag "missing glyph: names field and code point" "recipient of 2025-MEDAL-0001: no font of role 'body' has U+5586"
+expect_err "missing glyph: names field and code point" \
+	"jingsai: error: recipient of 2025-MEDAL-0001: no font of role 'body' has U+5586 '喆'" \
+	"jingsai: note: put a font that has it into fonts/ and name it in fonts/roles.conf" \
+	"jingsai: error: document: not written: 1 character(s) have no font"
 [ ! -e "$WORK/missing.pdf" ] && ok "missing glyph: nothing written" || fail "missing glyph: nothing written"
 
 # -- line breaking: no line starts with closing punctuation or ends with an opening one

@@ -12,7 +12,7 @@
  * awards a year) and province (13 × city: the same 11 regions carry 13 times
  * the volume, credit codes distinct, project ids unique).
  *
- * Deliberate quirks, at every scale (README, "Sample data and the
+ * Deliberate quirks, at every scale (doc/submissions.md, "Sample data and the
  * generator"): 如东县 (320623) resubmits its return for the fourth year with a
  * later `submitted` and changed figures; 通州湾示范区 (TZW) sends no return for
  * the first year; 海门区 (320614) names itself by its alias 海门市 in its
@@ -219,7 +219,8 @@ static const struct region sample_regions[] = {
 };
 
 /* The regions of the programme being generated for, in its order, and the
- * ones the deliberate quirks fall on (README, "Sample data"). */
+ * ones the deliberate quirks fall on (doc/submissions.md, "Sample data and
+ * the generator"). */
 static const struct region *regions;
 static int nregions;
 static int region_city = -1;     /* the city-level units (市直): -1 when none */

@@ -360,6 +360,8 @@ main(int argc, char **argv)
 	char *info = NULL, *body, *line, *next;
 	int pages = 0, copies = 0, i, rc = 0;
 
+	/* dated as jingsai dates documents: SOURCE_DATE_EPOCH, else now */
+	jz_clock_fix(jz_epoch_parse(getenv("SOURCE_DATE_EPOCH")));
 	for (i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--fonts") == 0 && i + 1 < argc)
 			fonts = argv[++i];
