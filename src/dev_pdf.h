@@ -13,9 +13,10 @@ struct dl_doc;
 struct jz_face;
 
 /* A character and its extra advance: one code of the subset font each. */
-#define KEY(cp, extra) ((uint32_t)(cp) | (uint32_t)(extra) << 21)
+#define KEY(cp, extra) ((uint32_t)(cp) | ((uint32_t)(extra) & 0x7FF) << 21)
 #define KEY_CP(key) ((key) & 0x1FFFFF)
-#define KEY_EXTRA(key) ((key) >> 21)
+/* the extra back from its 11 bits, signed (DL_EXTRA_MIN … DL_EXTRA_MAX) */
+#define KEY_EXTRA(key) ((int)(((key) >> 21) ^ 0x400) - 0x400)
 
 /* A face as used by one document. */
 struct used {

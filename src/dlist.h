@@ -30,9 +30,11 @@ struct dl_glyph {
 	uint32_t cp;             /* the character (what the text extracts to) */
 	uint16_t gid;            /* glyph id in the full font */
 	float adv_pt;            /* natural advance at the run's size */
-	uint16_t extra;          /* extra advance after it, 1/1000 em (¼ em, name spacing) */
+	int16_t extra;           /* advance added after it, 1/1000 em: the ¼ em before Latin,
+	                            less what punctuation adjustment takes off */
 };
-#define DL_EXTRA_MAX 2047
+#define DL_EXTRA_MAX 1023
+#define DL_EXTRA_MIN (-1024)
 
 struct dl_item {
 	enum dl_kind kind;

@@ -19,6 +19,10 @@ int fontset_lookup(struct fontset *fs, const char *role, long cp,
     struct jz_face **face, unsigned *gid);
 /* Advance of GID in em, truncated to 1/1000 em the way the PDF /W array has it. */
 double face_advance_em(struct jz_face *f, unsigned gid);
+/* The blank beside the ink of GID, in em, left and right of it within its
+ * advance (0 when it has no outline).  Punctuation adjustment removes only
+ * blank, never ink, whatever side of its em a font puts a mark on. */
+void face_blanks_em(struct jz_face *f, unsigned gid, double *left, double *right);
 /* The PostScript name of the face (for the dump and errors). */
 const char *face_name(const struct jz_face *f);
 /* A stable number of the face within its fontset (dump, ordering). */
@@ -27,9 +31,9 @@ int face_id(const struct jz_face *f);
 /* Subsets F to the code points CPS[0..N) (each must be covered by F) and
  * appends to OUT a TrueType font whose only cmap (3,1, format 4) maps
  * CODES[i] to the glyph of CPS[i] (GIDS[i] in the subset).  Codes are the
- * glyph ids when no two code points share a glyph, else 0x20 + the rank of
- * the new glyph id; small and BMP either way.  Returns 0, or -1 after a
- * diagnostic. */
+ * glyph ids when no two code points share a glyph, else 0x20 + the new
+ * glyph id for the first code of a glyph and codes past those for the
+ * others; small and BMP either way.  Returns 0, or -1 after a diagnostic. */
 int face_subset(struct jz_face *f, const uint32_t *cps, int n, uint16_t *codes, uint16_t *gids,
     struct buf *out);
 

@@ -458,6 +458,23 @@ face_advance_em(struct jz_face *f, unsigned gid)
 	return f->adv[gid] / 1000.0;
 }
 
+void
+face_blanks_em(struct jz_face *f, unsigned gid, double *left, double *right)
+{
+	hb_glyph_extents_t e;
+	double adv = face_advance_em(f, gid);
+
+	*left = *right = 0;
+	if (gid >= f->nglyphs || !hb_font_get_glyph_extents(f->font, gid, &e) || e.width <= 0)
+		return;
+	*left = (double)e.x_bearing / f->upem;
+	*right = adv - (double)(e.x_bearing + e.width) / f->upem;
+	if (*left < 0)
+		*left = 0;
+	if (*right < 0)
+		*right = 0;
+}
+
 const char *
 face_name(const struct jz_face *f)
 {
@@ -497,6 +514,14 @@ pair_gid_cmp(const void *a, const void *b)
 
 	if (x->gid != y->gid)
 		return (int)x->gid - (int)y->gid;
+	return (int)x->code - (int)y->code;
+}
+
+static int
+pair_code_cmp(const void *a, const void *b)
+{
+	const struct cmap_pair *x = a, *y = b;
+
 	return (int)x->code - (int)y->code;
 }
 
@@ -606,7 +631,7 @@ face_subset(struct jz_face *f, const uint32_t *cps, int n, uint16_t *codes, uint
 	hb_set_clear(names);
 	hb_set_add(names, 2);
 	hb_set_add(names, 6);
-	if (n > 0xD7FF - 0x20) {
+	if (2 * n > 0xD7FF - 0x20) {
 		diag(DIAG_LAYOUT_FONT_TOO_MANY, f->path, 0, 0);
 		goto out;
 	}
@@ -626,9 +651,10 @@ face_subset(struct jz_face *f, const uint32_t *cps, int n, uint16_t *codes, uint
 	old2new = hb_subset_plan_old_to_new_glyph_mapping(plan);
 
 	/* Each character's code is its new glyph id when no two share a glyph
-	 * (the PDF then needs no CIDToGIDMap: /Identity), else 0x20 + the rank
-	 * of its glyph id.  Either way the codes are small and BMP, and
-	 * characters outside the BMP need nothing special. */
+	 * (the PDF then needs no CIDToGIDMap: /Identity), else 0x20 + its glyph
+	 * id, or past them all for a second code of the same glyph.  Either way
+	 * the codes are small and BMP, and characters outside the BMP need
+	 * nothing special. */
 	pairs = xmalloc((n > 0 ? n : 1) * sizeof *pairs);
 	for (i = 0; i < n; i++) {
 		hb_codepoint_t g = 0;
@@ -642,12 +668,24 @@ face_subset(struct jz_face *f, const uint32_t *cps, int n, uint16_t *codes, uint
 	for (i = 0; i < n && identity; i++)
 		if (pairs[i].gid == 0 || (i > 0 && pairs[i].gid == pairs[i - 1].gid))
 			identity = 0;
-	for (i = 0; i < n; i++) {
-		uint16_t code = identity ? pairs[i].gid : (uint16_t)(0x20 + i);
+	{
+		/* with several codes for a glyph (a character drawn at another
+		 * advance, see dlist.h), the first is 0x20 + its glyph id and the
+		 * others follow them all: the cmap is one long segment and a few
+		 * short ones, and a reader that looks codes up segment by segment
+		 * (libharu does, for every character it measures) finds most at
+		 * once */
+		uint16_t next = (uint16_t)(0x20 + (n > 0 ? pairs[n - 1].gid : 0) + 1);
 
-		codes[pairs[i].code] = code;
-		gids[pairs[i].code] = pairs[i].gid;
-		pairs[i].code = code;
+		for (i = 0; i < n; i++) {
+			uint16_t code = identity ? pairs[i].gid :
+			    i == 0 || pairs[i].gid != pairs[i - 1].gid ? (uint16_t)(0x20 + pairs[i].gid) : next++;
+
+			codes[pairs[i].code] = code;
+			gids[pairs[i].code] = pairs[i].gid;
+			pairs[i].code = code;
+		}
+		qsort(pairs, n, sizeof *pairs, pair_code_cmp);
 	}
 	build_cmap(pairs, n, &cmap);
 

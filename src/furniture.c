@@ -1,6 +1,11 @@
 /* furniture.c — the page furniture of GB/T 9704-2012 documents, placed from
- * the page setup (the 版心's edges): covers, the red header (版头) and the
- * signature that closes a document. */
+ * the page setup (the 版心's edges): covers, the red header (版头), the
+ * signature that closes a document, the note of its attachments, the
+ * markers and titles of the attachments, and the 版记 on its last page. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "jingsai.h"
 #include "layout.h"
 #include "layout_int.h"
@@ -128,6 +133,10 @@ doc_signature(struct doc *d, const char *issuer, const char *date)
 		xd = width - 2 * em - doc_text_width(d, &s, date);
 		xi = xd - 2 * em;
 	}
+	/* after the tables and charts still waiting, on one page, the blank
+	 * line included */
+	doc_float_barrier(d);
+	doc_need(d, 3 * style_pitch_pt(&s) * MM_PER_PT);
 	doc_field(d, "issuer");
 	s.space_before_pt = d->setup.body_h_mm / 22 * 72 / 25.4;  /* one line of the grid */
 	/* the issuer and the date stay together, on the page of the body's end */
@@ -138,4 +147,160 @@ doc_signature(struct doc *d, const char *issuer, const char *date)
 	s.space_before_pt = 0;
 	s.indent_chars = xd > 0 ? xd / em : 0;
 	doc_paragraph(d, &s, date);
+}
+
+/* A line of text in S with its left at X_MM and its top at Y_MM, W_MM wide. */
+static void
+line_at(struct doc *d, const struct text_style *s, double x_mm, double y_mm, double w_mm,
+    const char *text)
+{
+	doc_text_box(d, s, x_mm, y_mm, w_mm, 0, 0, text);
+}
+
+static double prefix_width(struct doc *d, const struct text_style *s, const char *prefix);
+
+/* Width in mm of PREFIX when text follows it on its line (a mark at its end
+ * keeps its whole em there). */
+static double
+prefix_width(struct doc *d, const struct text_style *s, const char *prefix)
+{
+	char *with = xasprintf("%s一", prefix);
+	double w = doc_text_width(d, s, with) - doc_text_width(d, s, "一");
+
+	free(with);
+	return w;
+}
+
+void
+doc_attachment_note(struct doc *d, const char *const *titles, int n)
+{
+	struct text_style s = style_body;
+	const double left = d->setup.margin_left_mm, width = d->setup.body_w_mm;
+	const double pitch = style_pitch_pt(&s) * MM_PER_PT, em = s.size_pt * MM_PER_PT;
+	double x_label;
+
+	if (n <= 0)
+		return;
+	doc_float_barrier(d);
+	s.align = ALIGN_LEFT;
+	s.indent_chars = 0;
+	s.wrap = WRAP_WORDS;
+	doc_field(d, "attachments");
+	/* one blank line below the body */
+	doc_vspace(d, pitch / MM_PER_PT);
+	x_label = left + 2 * em + prefix_width(d, &s, "附件：");
+	for (int i = 0; i < n; i++) {
+		/* 附件：1．TITLE, the title's next lines under its first character */
+		char *prefix = n > 1 ? xasprintf("%s%d．", i == 0 ? "附件：" : "", i + 1) :
+		    xstrdup("附件：");
+		char *text = xasprintf("%s%s", prefix, titles[i] != NULL ? titles[i] : "");
+		double x0 = i == 0 ? left + 2 * em : x_label, pw = prefix_width(d, &s, prefix);
+		double x_title = x0 + pw;
+		struct para *p = para_make(d, &s, 0, text, left + width - x_title, -pw * PT_PER_MM);
+
+		doc_need(d, p->nlines * pitch);
+		for (int k = 0; k < p->nlines; k++) {
+			if (k > 0)
+				doc_need(d, pitch);
+			para_place_line(d, p, k, x_title, d->y, left + width - x_title, "line");
+			d->y += pitch;
+		}
+		para_free(p);
+		free(text);
+		free(prefix);
+	}
+}
+
+void
+doc_attachment(struct doc *d, int number, const char *title)
+{
+	struct text_style mark = style_heading1;
+	const double pitch = d->setup.body_h_mm / 22;
+	char label[32];
+
+	doc_page_break(d);
+	mark.indent_chars = 0;
+	if (number > 0)
+		snprintf(label, sizeof label, "附件%d", number);
+	else
+		snprintf(label, sizeof label, "附件");
+	doc_field(d, "attachment");
+	doc_paragraph(d, &mark, label);
+	/* the title on the third line */
+	d->y = d->setup.margin_top_mm + 2 * pitch;
+	if (title != NULL && title[0] != '\0')
+		doc_title(d, title);
+}
+
+/* Rules of the 版记: the first and the last 0.35 mm, those between 0.25 mm. */
+#define COLOPHON_THICK_PT (0.35 * PT_PER_MM)
+#define COLOPHON_THIN_PT (0.25 * PT_PER_MM)
+#define COLOPHON_ROW_MM 7.0
+
+void
+doc_colophon(struct doc *d, const char *copy_to, const char *printer, const char *date)
+{
+	struct text_style s = style_body;
+	const double left = d->setup.margin_left_mm, width = d->setup.body_w_mm;
+	const double bottom = doc_body_bottom(d);
+	double em, h, y, x_copy;
+	struct para *copy = NULL;
+	char *printed = NULL;
+	int lines = 0;
+
+	doc_float_barrier(d);
+	s.size_pt = 14;          /* 4号 */
+	s.align = ALIGN_LEFT;
+	s.indent_chars = 0;
+	s.letter_spacing_pt = 0;
+	s.line_pitch_pt = COLOPHON_ROW_MM * PT_PER_MM;
+	s.wrap = WRAP_NAMES;     /* the offices copied to break between their names */
+	em = s.size_pt * MM_PER_PT;
+	doc_field(d, "colophon");
+	/* 抄送：… wraps under the first name, one character in from each edge */
+	x_copy = left + em + prefix_width(d, &s, "抄送：");
+	if (copy_to != NULL && copy_to[0] != '\0') {
+		size_t len = strlen(copy_to);
+		char *text = xasprintf("抄送：%s%s", copy_to,
+		    len >= 3 && strcmp(copy_to + len - 3, "。") == 0 ? "" : "。");
+		double pw = x_copy - left - em;
+
+		copy = para_make(d, &s, 0, text, left + width - em - x_copy, -pw * PT_PER_MM);
+		lines = copy->nlines;
+		free(text);
+	}
+	h = (lines + 1) * COLOPHON_ROW_MM;
+	/* the last page, an even one, with room for it at its foot */
+	doc_page(d);
+	if (d->dl.pages[d->cur].nitems > 0 && (d->y + h > bottom + 0.01 || (d->cur + 1) % 2 != 0)) {
+		int first_added = d->cur + 1;
+
+		doc_new_page(d);
+		if ((d->cur + 1) % 2 != 0)
+			doc_new_page(d);
+		d->unnumbered_from = first_added;
+	}
+	y = bottom - h;
+	doc_line(d, left, y, left + width, y, COLOPHON_THICK_PT, 0);
+	if (copy != NULL) {
+		for (int k = 0; k < copy->nlines; k++)
+			para_place_line(d, copy, k, x_copy, y + k * COLOPHON_ROW_MM,
+			    left + width - em - x_copy, "colophon");
+		y += lines * COLOPHON_ROW_MM;
+		doc_line(d, left, y, left + width, y, COLOPHON_THIN_PT, 0);
+	}
+	if (printer != NULL)
+		line_at(d, &s, left + em, y, width - 2 * em, printer);
+	if (date != NULL) {
+		struct text_style r = s;
+
+		r.align = ALIGN_RIGHT;
+		printed = xasprintf("%s印发", date);
+		doc_text_box(d, &r, left + em, y, width - 2 * em, 0, 0, printed);
+	}
+	y += COLOPHON_ROW_MM;
+	doc_line(d, left, y, left + width, y, COLOPHON_THICK_PT, 0);
+	d->y = bottom;
+	para_free(copy);
+	free(printed);
 }

@@ -18,22 +18,22 @@
 #define GRID_TRACK_PT (156.0 / 28 * PT_PER_MM - 16.0)
 
 const struct text_style style_title = {
-	"title", 22, ALIGN_CENTER, 0, 0, 0, 0x000000, 0, GRID_PITCH_PT, 0
+	"title", 22, ALIGN_CENTER, 0, 0, 0, 0x000000, 0, GRID_PITCH_PT, 0, WRAP_TITLE
 };
 const struct text_style style_body = {
-	"body", 16, ALIGN_JUSTIFY, 2, 0, 0, 0x000000, 0, 0, GRID_TRACK_PT
+	"body", 16, ALIGN_JUSTIFY, 2, 0, 0, 0x000000, 0, 0, GRID_TRACK_PT, WRAP_CHARS
 };
 const struct text_style style_heading1 = {
-	"heading", 16, ALIGN_LEFT, 2, 0, 0, 0x000000, 0, 0, GRID_TRACK_PT
+	"heading", 16, ALIGN_LEFT, 2, 0, 0, 0x000000, 0, 0, GRID_TRACK_PT, WRAP_CHARS
 };
 const struct text_style style_heading2 = {
-	"kai", 16, ALIGN_LEFT, 2, 0, 0, 0x000000, 0, 0, GRID_TRACK_PT
+	"kai", 16, ALIGN_LEFT, 2, 0, 0, 0x000000, 0, 0, GRID_TRACK_PT, WRAP_CHARS
 };
 const struct text_style style_caption = {
-	"heading", 14, ALIGN_CENTER, 0, 0, 0, 0x000000, 6, 3, 0
+	"heading", 14, ALIGN_CENTER, 0, 0, 0, 0x000000, 6, 3, 0, WRAP_WORDS
 };
 const struct text_style style_table = {
-	"table", 12, ALIGN_LEFT, 0, 16, 0, 0x000000, 0, 0, 0
+	"table", 12, ALIGN_LEFT, 0, 15, 0, 0x000000, 0, 0, 0, WRAP_WORDS
 };
 
 static int
@@ -50,6 +50,8 @@ keep_valid(const struct doc *d)
 	    d->dl.pages[d->cur].nitems == d->keep_to;
 }
 
+static void floats_place(struct doc *d);
+
 /* A new page for flowed content; headings that would otherwise end the page
  * move to the top of the new one (unless they already start their page). */
 static void
@@ -62,6 +64,9 @@ flow_break(struct doc *d)
 	if (!keep_valid(d) || fabs(d->keep_y - d->setup.margin_top_mm) < 1e-6) {
 		d->keep_page = -1;
 		doc_new_page(d);
+		/* blocks that did not fit on the page just filled open the new one */
+		if (d->nfloats > 0 && !d->placing)
+			floats_place(d);
 		return;
 	}
 	doc_new_page(d);
@@ -116,6 +121,7 @@ doc_page_count(const struct doc *d)
 void
 doc_page_break(struct doc *d)
 {
+	doc_float_barrier(d);
 	if (d->cur < 0 || d->dl.pages[d->cur].nitems > 0 || !at_page_top(d))
 		doc_new_page(d);
 }
@@ -133,6 +139,7 @@ doc_keep_for_table(struct doc *d)
 void
 doc_vspace(struct doc *d, double pt)
 {
+	doc_float_barrier(d);
 	doc_page(d);
 	d->y += pt * MM_PER_PT;
 	if (d->y > doc_body_bottom(d) + 0.01)
@@ -210,6 +217,7 @@ doc_title(struct doc *d, const char *text)
 	int page;
 	double y;
 
+	doc_float_barrier(d);
 	flow(d, &style_title, text, 1, &page, &y);
 	add_outline(d, 0, text, page, y);
 }
@@ -220,8 +228,12 @@ doc_heading(struct doc *d, int level, const char *text)
 	int page;
 	double y;
 
-	int chain = keep_valid(d), before = d->cur;
-	int from = d->cur >= 0 ? d->dl.pages[d->cur].nitems : 0;
+	int chain, before, from;
+
+	doc_float_barrier(d);
+	chain = keep_valid(d);
+	before = d->cur;
+	from = d->cur >= 0 ? d->dl.pages[d->cur].nitems : 0;
 
 	flow(d, level <= 1 ? &style_heading1 : &style_heading2, text, 1, &page, &y);
 	add_outline(d, level <= 1 ? 1 : 2, text, page, y);
@@ -245,6 +257,7 @@ doc_hrule(struct doc *d, double width_pt, unsigned color)
 {
 	struct dl_item *it;
 
+	doc_float_barrier(d);
 	doc_need(d, width_pt * MM_PER_PT);
 	it = dl_add(d, DL_LINE, "rule");
 	it->x = d->setup.margin_left_mm;
@@ -255,6 +268,79 @@ doc_hrule(struct doc *d, double width_pt, unsigned color)
 	d->y += width_pt * MM_PER_PT;
 }
 
+/* ---- Floats ------------------------------------------------------------ */
+
+/* A table or chart whose beginning does not fit below the cursor waits, as
+ * LaTeX's figures do, and the paragraphs after it fill the page; it opens
+ * the next page.  A heading, a page break, a rule, the end of the document
+ * or doc_float_barrier place it first, so it never leaves its section; a
+ * block of the other kind that fits whole may pass it, one of the same kind
+ * never does, so tables and charts keep their numbering order. */
+
+static void
+floats_place(struct doc *d)
+{
+	int i, n = d->nfloats;
+	struct doc_float *f = d->floats;
+
+	d->floats = NULL;
+	d->nfloats = 0;
+	for (i = 0; i < n; i++) {
+		d->placing++;
+		f[i].place(d, f[i].block);
+		f[i].release(f[i].block);
+		d->placing--;
+	}
+	free(f);
+}
+
+void
+doc_float_barrier(struct doc *d)
+{
+	if (d->nfloats > 0 && !d->placing)
+		floats_place(d);
+}
+
+double
+doc_block_begin(struct doc *d, enum block_kind kind, double start_mm, double whole_mm,
+    double squeeze_mm, int pinned)
+{
+	double room;
+	int same = 0;
+
+	if (d->placing)
+		return 0;
+	doc_page(d);
+	room = doc_body_bottom(d) - d->y;
+	for (int i = 0; i < d->nfloats; i++)
+		same |= d->floats[i].kind == kind;
+	if (d->nfloats > 0) {
+		if (!same && !pinned && whole_mm <= room + 0.01)
+			return 0;           /* fits whole: passes the waiting block */
+		floats_place(d);
+		room = doc_body_bottom(d) - d->y;
+	}
+	if (start_mm <= room + 0.01)
+		return 0;
+	if (start_mm - squeeze_mm <= room + 0.01 && !at_page_top(d))
+		return start_mm - room;     /* fits a little shorter */
+	if (pinned || keep_valid(d) || at_page_top(d))
+		return 0;
+	return -1;
+}
+
+void
+doc_float_add(struct doc *d, enum block_kind kind, void *block,
+    void (*place)(struct doc *d, const void *block), void (*release)(void *block))
+{
+	d->floats = xrealloc(d->floats, (d->nfloats + 1) * sizeof *d->floats);
+	d->floats[d->nfloats].kind = kind;
+	d->floats[d->nfloats].block = block;
+	d->floats[d->nfloats].place = place;
+	d->floats[d->nfloats].release = release;
+	d->nfloats++;
+}
+
 /* ---- Output ------------------------------------------------------------ */
 
 /* Page numbers "— N —", 4号, the dash 7 mm below the 版心; odd pages right,
@@ -263,17 +349,20 @@ static void
 finish(struct doc *d)
 {
 	static const struct text_style num = {
-		"number", 14, ALIGN_LEFT, 0, 0, 0, 0x000000, 0, 0, 0
+		"number", 14, ALIGN_LEFT, 0, 0, 0, 0x000000, 0, 0, 0, WRAP_CHARS
 	};
 	int p, saved = d->cur;
 	double saved_y = d->y;
 
 	if (d->finished)
 		return;
+	doc_float_barrier(d);
 	d->finished = 1;
 	if (!d->setup.page_numbers)
 		return;
 	for (p = d->setup.first_numbered_page - 1; p < d->dl.npages; p++) {
+		if (d->unnumbered_from > 0 && p >= d->unnumbered_from)
+			break;
 		int n = p - (d->setup.first_numbered_page - 1) + 1;
 		char *s = xasprintf("— %d —", n);
 		double size_mm = 14 * MM_PER_PT;
@@ -306,7 +395,7 @@ doc_render(struct doc *d, const struct device *dev, struct buf *out)
 	finish(d);
 	if (d->missing > 0) {
 		diag(DIAG_LAYOUT_NOT_WRITTEN, NULL, 0, 0,
-		    d->setup.title != NULL ? d->setup.title : "document", d->missing);
+		    d->setup.title != NULL ? d->setup.title : _("document"), d->missing);
 		return -1;
 	}
 	if (d->dl.npages == 0)

@@ -45,6 +45,15 @@ void fontset_narrow_end(struct fontset_narrow *nw);
 /* ---- Documents ---------------------------------------------------------- */
 struct doc;
 
+/* How full-width punctuation is set (W3C clreq §3.1.6, GB/T 15834).
+ * PUNCT_ADJUST: two adjacent marks take at most 1.5 em (the blank half of
+ * the first closing mark, or of the second opening mark, goes; brackets stay
+ * against their content), a mark at the start or end of a line loses its
+ * outer blank half, and a justified line compresses punctuation before it
+ * widens letter-spacing (xeCJK's quanjiao style; Typst does the same).
+ * PUNCT_NONE: every mark keeps its full em, for forms that keep a grid. */
+enum punct_style { PUNCT_ADJUST, PUNCT_NONE };
+
 struct doc_setup {
 	double page_w_mm, page_h_mm;    /* 0, 0: A4 portrait (210 × 297) */
 	double margin_top_mm;           /* 版心 position and size; 0: GB/T 9704 (37, 28, 156 × 225) */
@@ -54,6 +63,7 @@ struct doc_setup {
 	int first_numbered_page;        /* page that shows "— 1 —" (after a cover: 2); 0 = 1 */
 	const char *title, *author, *subject, *keywords; /* document info, may be NULL */
 	long long date;                 /* creation date (seconds since epoch), jz_now() */
+	enum punct_style punctuation;   /* PUNCT_ADJUST (default): clreq compression; PUNCT_NONE */
 };
 
 /* A new empty document using fonts of FS (borrowed: FS must outlive it). */
@@ -61,6 +71,21 @@ struct doc *doc_new(struct fontset *fs, const struct doc_setup *setup);
 void doc_free(struct doc *d);
 
 enum align { ALIGN_LEFT, ALIGN_CENTER, ALIGN_RIGHT, ALIGN_JUSTIFY };
+
+/* Where lines may break.  Everywhere, a number stays whole with its sign,
+ * separators, percent sign and unit (198,597人次, ≥3,000,000, 86.8%,
+ * 2025年1月15日), and so does a code or serial (2024-320682-007); the clreq
+ * prohibitions hold.  Beyond that:
+ *   WRAP_CHARS  body text: between any two Han characters (the page grid);
+ *   WRAP_WORDS  table cells, captions, labels: between words only, by ICU's
+ *               dictionary segmentation (南通/经济/技术/开发/区; 有限公司
+ *               whole); the short items of a 、 list stay whole;
+ *   WRAP_NAMES  a personal name or a 、 list of names: between items only;
+ *   WRAP_TITLE  as WRAP_WORDS, into balanced lines in the GB/T 9704 §7.3.3
+ *               shape (梯形 or 菱形), preferring phrase boundaries (after a
+ *               closing quote or 的, before 关于 or 通报); U+2028 forces a break.
+ * Only a piece wider than the whole line is broken inside (para.broken). */
+enum wrap { WRAP_CHARS, WRAP_WORDS, WRAP_NAMES, WRAP_TITLE };
 
 struct text_style {
 	const char *role;        /* font role: title, body, heading, kai, number ... */
@@ -72,6 +97,7 @@ struct text_style {
 	unsigned color;          /* 0xRRGGBB */
 	double space_before_pt, space_after_pt;
 	double letter_spacing_pt;/* extra space after each character */
+	enum wrap wrap;          /* where lines may break (0: WRAP_CHARS) */
 };
 
 /* GB/T 9704 presets. */
@@ -104,17 +130,31 @@ double doc_cursor_y(const struct doc *d);
 double doc_body_bottom(const struct doc *d);
 int doc_page_count(const struct doc *d);
 
-/* Tables: header repeated on every page, no row split across pages, numbers
- * right-aligned; cells are UTF-8 (format numbers with fmt_thousands). */
+/* Tables, laid out from their content (CSS 2.1 automatic table layout,
+ * Typst's auto columns): a column is never narrower than its widest
+ * unbreakable piece, and gets its widest cell when there is room; the room
+ * there is not is taken from the columns of long text, by fair shares
+ * weighted by `width`, so short columns never wrap.  Cells break between
+ * words (WRAP_WORDS) or names; a piece wider than its column is broken with
+ * a warning naming the table and the row.  The header (centred both ways)
+ * is repeated on every page; no row is split; a page holds at least three
+ * rows of a table (or all of it) and the last page never gets fewer than
+ * three.  Cells are UTF-8 (format numbers with fmt_thousands). */
 struct table_col {
 	const char *header;
-	double width;            /* relative weight; columns share the 版心 width */
+	double width;            /* relative weight: a hint for sharing the 版心 (0: 1) */
 	enum align align;
+	int names;               /* 1: personal names, or 、 lists of them (WRAP_NAMES) */
+	double min_mm, max_mm;   /* limits of its width, 0: none */
 };
 struct table;
 struct table *table_new(const char *title, int ncols, const struct table_col *cols);
 void table_row(struct table *t, const char *const *cells);
 void table_total(struct table *t, const char *const *cells); /* the last row, bold */
+/* The table stays where it stands in the text even when its beginning does
+ * not fit on the page (by default it waits for the next page while the
+ * paragraphs after it fill this one, as a float). */
+void table_pin(struct table *t);
 void doc_table(struct doc *d, const struct table *t);
 void table_free(struct table *t);
 
@@ -133,8 +173,12 @@ struct chart {
 	int nseries;
 	const struct chart_series *series;
 	double height_mm;        /* 0: 70 mm */
+	int pinned;              /* 1: stays where it stands in the text (no float) */
 };
 void doc_chart(struct doc *d, const struct chart *c);
+/* Tables and charts still waiting for a page are set here (before the
+ * signature of a document, say); headings and page breaks do it too. */
+void doc_float_barrier(struct doc *d);
 
 /* A cover page: TITLE (一号, title role, centred, wrapped) at a third of the
  * page, SUBTITLE (三号 kai) below it, ISSUER and DATE_TEXT (三号) near the
@@ -158,6 +202,20 @@ void doc_redhead(struct doc *d, const char *issuer, const char *number);
  * ISSUER two characters from the right edge of the 版心, DATE below it
  * starting two characters further right. */
 void doc_signature(struct doc *d, const char *issuer, const char *date);
+/* The note of the attachments after the body (§7.3.5.1): a blank line, then
+ * "附件：" two characters in, and the N TITLES numbered "1．" … (a single one
+ * unnumbered), each title's lines aligned on its first character. */
+void doc_attachment_note(struct doc *d, const char *const *titles, int n);
+/* An attachment (§7.3.5 and §8) begins: a new page, the marker "附件N" (3号
+ * 黑体, N from 1; 0: "附件" alone) at the top left, TITLE (2号) centred on
+ * the third line; its content follows. */
+void doc_attachment(struct doc *d, int number, const char *title);
+/* The 版记 (§10) at the foot of the last page, which must be an even one (a
+ * blank page is added when it would not be; such added pages carry no page
+ * number): COPY_TO (抄送, may be NULL) and the PRINTER (印发机关) with the
+ * DATE of printing (…印发) between rules, the last rule on the 版心's last
+ * line.  Nothing may follow it. */
+void doc_colophon(struct doc *d, const char *copy_to, const char *printer, const char *date);
 
 /* ---- Fixed positions (certificates, red header, cover). */
 void doc_new_page(struct doc *d);

@@ -1,9 +1,11 @@
 /* layout_int.h — the layout's internals, shared by the files of the
  * typesetting core: the document being laid out and its pages (page.c),
- * text shaped and broken into lines (para.c), the flow (layout.c), tables
- * (table.c), charts (chart.c) and page furniture (furniture.c).  Each file
- * calls only those before it in that list, so none calls back.  Documents
- * use layout.h only. */
+ * where lines break and how wide they are (linebreak.c), text shaped and
+ * set into lines (para.c), the flow (layout.c), tables (table.c), charts
+ * (chart.c) and page furniture (furniture.c).  Each file calls only those
+ * before it in that list, so none calls back (a table or chart that waits
+ * for the next page is placed through the functions it left with the
+ * flow).  Documents use layout.h only. */
 #ifndef LAYOUT_INT_H
 #define LAYOUT_INT_H
 
@@ -27,6 +29,7 @@ struct doc {
 	int missing;             /* characters that no font has */
 	void *reported;          /* hb_set_t of code points already reported */
 	void *brk;               /* UBreakIterator, reused */
+	void *wbrk;              /* ICU's word UBreakIterator, made when first needed */
 	int finished;            /* page furniture added */
 	int last_title, last_h1; /* outline parents */
 	/* Keep-with-next: the headings just set (items [keep_from, keep_to) of
@@ -35,6 +38,20 @@ struct doc {
 	 * while nothing else has been added to the page; keep_page -1: none. */
 	int keep_page, keep_from, keep_to, keep_outline;
 	double keep_y;
+	/* Tables and charts waiting for the next page (floats), in order. */
+	struct doc_float *floats;
+	int nfloats;
+	int placing;             /* a block is being placed: no float moves meanwhile */
+	int unnumbered_from;     /* pages from this index on carry no number (版记 pages); 0: none */
+};
+
+/* A table or chart that waits (a float): what places it, and what frees it. */
+enum block_kind { BLOCK_TABLE, BLOCK_CHART };
+struct doc_float {
+	enum block_kind kind;
+	void *block;                                  /* owned copy */
+	void (*place)(struct doc *d, const void *block);
+	void (*release)(void *block);
 };
 
 /* A character being laid out. */
@@ -44,13 +61,27 @@ struct tg {
 	unsigned gid;
 	double adv;              /* natural advance, pt */
 	double gap;              /* extra space before it, pt (¼ em Han/Latin, name spacing) */
-	int brk;                 /* before it: 0 no break, 1 break allowed, 2 forced */
+	int brk;                 /* before it: BRK_NO, BRK_PIECE, BRK_OK or BRK_HARD */
 	int keep_gap;            /* the gap is a visible space (name spacing), not glyph width */
+	/* full-width punctuation (0 for anything else, or with PUNCT_NONE) */
+	float sl, sr;            /* blank that may go at its left / right, pt */
+	float il, ir;            /* blank beside its ink, left / right, pt */
+	float tl, tr;            /* removed for good by the adjacent-pair rule, pt */
+};
+
+/* Break opportunities before a character. */
+enum {
+	BRK_NO,                  /* never (clreq prohibitions, inside —— or ……) */
+	BRK_PIECE,               /* inside an unbreakable piece: only when it is wider than the line */
+	BRK_OK,                  /* allowed */
+	BRK_HARD                 /* forced (line feed, U+2028) */
 };
 
 struct pline {
 	int start, end;          /* glyphs [start, end) */
-	double natural;          /* width in pt without trailing spaces */
+	double natural;          /* width in pt without trailing spaces, edge marks trimmed */
+	double shrink;           /* how much punctuation compression may take off it, pt */
+	int trim_start;          /* its first mark loses its left blank (line start) */
 	int last;                /* last line of the paragraph or before a forced break */
 };
 
@@ -64,9 +95,34 @@ struct para {
 	int nlines;
 	struct pline *lines;
 	double first_indent_pt;
+	int broken;              /* pieces broken inside because wider than the line */
+	double penalty;          /* WRAP_TITLE: what its breaks cost (0: all at phrase boundaries) */
 };
 
 #define GRID_PITCH_PT (225.0 / 22 * PT_PER_MM)
+
+/* linebreak.c: marks the break opportunities of P's glyphs (G[].brk), the
+ * ¼ em gaps and what its punctuation may give up; U16 is P's text in UTF-16
+ * (NU units), U2G maps a unit to its glyph (U2G[NU] = P->n). */
+void lb_mark(struct doc *d, struct para *p, const unsigned short *u16, int nu, const int *u2g);
+/* Breaks P (again) into lines of W_MM; only forced breaks when W_MM <= 0. */
+void para_break(struct para *p, double w_mm);
+/* P (broken at W_MM), when its last line holds one or two characters,
+ * re-broken into as many lines of even length at the best word boundaries
+ * (南通/经济技术/开发区, not 南通经济/技术开发/区); at most four lines. */
+void para_even_lines(struct para *p, double w_mm);
+/* Measures line LI of P again (after its glyphs' gaps changed). */
+void para_line_measure(struct para *p, int li);
+/* What line LI of P, set in AVAIL pt, removes left and right of each of
+ * its glyphs (CL, CR indexed from the line's start): the pair rule, the
+ * edges, and the compression that makes an overlong line fit. */
+void para_line_cuts(const struct para *p, int li, double avail, float *cl, float *cr);
+/* The widest piece of P that no line break may split (a word, a name, a
+ * number with its unit), and P's widest line when only forced breaks are
+ * taken; pt, with punctuation at the edges trimmed.  What a table column
+ * needs at least, and what it would take to set every cell on one line. */
+double para_min_width(const struct para *p);
+double para_max_width(const struct para *p);
 
 /* para.c: the line pitch of S, pt (the grid's unless S sets one or is too large). */
 double style_pitch_pt(const struct text_style *s);
@@ -89,5 +145,17 @@ struct dl_item *dl_add(struct doc *d, enum dl_kind kind, const char *tag);
 
 /* layout.c: starts a new page and returns 1 when H_MM does not fit below the cursor. */
 int doc_need(struct doc *d, double h_mm);
+/* A block whose beginning needs START_MM and which takes WHOLE_MM in all,
+ * and could be up to SQUEEZE_MM shorter (a chart), is about to be set.
+ * Returns -1 when it should wait (give it to doc_float_add), else it is to
+ * be set now (the waiting blocks it may not pass set first): the
+ * millimetres it is to give up to fit the page, 0 when none (it fits, or it
+ * goes to the next page). */
+double doc_block_begin(struct doc *d, enum block_kind kind, double start_mm, double whole_mm,
+    double squeeze_mm, int pinned);
+/* BLOCK (a copy, owned from now on) waits for the next page; PLACE sets
+ * it there (with D->placing raised), RELEASE frees it. */
+void doc_float_add(struct doc *d, enum block_kind kind, void *block,
+    void (*place)(struct doc *d, const void *block), void (*release)(void *block));
 
 #endif

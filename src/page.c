@@ -75,6 +75,12 @@ doc_free(struct doc *d)
 	hb_set_destroy(d->reported);
 	if (d->brk != NULL)
 		ubrk_close(d->brk);
+	if (d->wbrk != NULL)
+		ubrk_close(d->wbrk);
+	/* tables and charts still waiting for a page */
+	for (i = 0; i < d->nfloats; i++)
+		d->floats[i].release(d->floats[i].block);
+	free(d->floats);
 	free(d);
 }
 

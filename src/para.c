@@ -1,7 +1,8 @@
-/* para.c — Chinese text set into lines: font fallback per character, ICU
- * line breaking with the clreq prohibitions, justification, the quarter em
- * between Han and Latin, the GB/T 9704 grid; and text set in a box or at a
- * point (certificates, labels of charts, page numbers). */
+/* para.c — Chinese text set into lines: font fallback per character, the
+ * lines linebreak.c chooses placed with their punctuation adjusted and the
+ * slack spread (justification), the quarter em between Han and Latin, the
+ * GB/T 9704 grid; and text set in a box or at a point (certificates, labels
+ * of charts, page numbers). */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,44 +19,6 @@
 /* ---- Characters ------------------------------------------------------------ */
 
 static int
-is_han(uint32_t c)
-{
-	return (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0x3400 && c <= 0x4DBF) ||
-	    (c >= 0xF900 && c <= 0xFAFF) || (c >= 0x20000 && c <= 0x3FFFF) || c == 0x3007;
-}
-
-static int
-is_latin_digit(uint32_t c)
-{
-	return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-	    (c >= 0xC0 && c <= 0x24F && c != 0xD7 && c != 0xF7);
-}
-
-static int
-in_list(uint32_t c, const uint32_t *list)
-{
-	for (; *list != 0; list++)
-		if (*list == c)
-			return 1;
-	return 0;
-}
-
-/* clreq "basic": characters that may not start a line ... */
-static const uint32_t no_start[] = {
-	0x3001, 0x3002, 0xFF0C, 0xFF0E, 0xFF1A, 0xFF1B, 0xFF01, 0xFF1F,  /* 、。，．：；！？ */
-	0xFF09, 0x300B, 0x3009, 0x300D, 0x300F, 0x3011, 0x3015, 0x3017,  /* ）》〉」』】〕〗 */
-	0x3019, 0x301B, 0xFF3D, 0xFF5D, 0x201D, 0x2019, 0x00B7, 0x30FB,  /* 〙〛］｝”’·・ */
-	0x2030, 0xFF05, 0x2103, 0x203C, 0x2047, 0x2048, 0x2049,          /* ‰％℃‼⁇⁈⁉ */
-	')', ']', '}', ',', '.', ':', ';', '!', '?', '%', 0
-};
-/* ... and that may not end one. */
-static const uint32_t no_end[] = {
-	0xFF08, 0x300A, 0x3008, 0x300C, 0x300E, 0x3010, 0x3014, 0x3016,  /* （《〈「『【〔〖 */
-	0x3018, 0x301A, 0xFF3B, 0xFF5B, 0x201C, 0x2018,                  /* 〘〚［｛“‘ */
-	'(', '[', '{', 0
-};
-
-static int
 is_space(uint32_t c)
 {
 	return c == ' ' || c == 0x3000 || c == '\t';
@@ -64,7 +27,20 @@ is_space(uint32_t c)
 static int
 is_control(uint32_t c)
 {
-	return c < 0x20 || c == 0x7F || c == 0x200B;
+	return c < 0x20 || c == 0x7F || c == 0x200B || c == 0x2028 || c == 0x2029;
+}
+
+/* The step, in 1/1000 em, of what punctuation adjustment takes off a glyph. */
+#define CUT_STEP 25
+
+/* Full-width punctuation: CJK Symbols and Punctuation, the full-width
+ * forms, and the curly quotation marks. */
+static int
+is_mark(uint32_t c)
+{
+	return (c >= 0x3001 && c <= 0x301F) || (c >= 0xFF01 && c <= 0xFF0F) ||
+	    (c >= 0xFF1A && c <= 0xFF20) || (c >= 0xFF3B && c <= 0xFF40) ||
+	    (c >= 0xFF5B && c <= 0xFF65) || (c >= 0x2018 && c <= 0x201D);
 }
 
 /* A gap between A and B that justification may widen. */
@@ -73,9 +49,11 @@ stretchable(uint32_t a, uint32_t b)
 {
 	if (is_space(a) || is_space(b))
 		return 1;
-	/* not inside Latin words and numbers such as 3,000,000 or 105.5% */
+	/* not inside Latin words and numbers such as 3,000,000 or 105.5%, nor
+	 * between two punctuation marks set together (）； stays 1.5 em) */
 	return !(a < 0x250 && b < 0x250) &&
-	    !((a == 0x2014 && b == 0x2014) || (a == 0x2026 && b == 0x2026));
+	    !((a == 0x2014 && b == 0x2014) || (a == 0x2026 && b == 0x2026)) &&
+	    !(is_mark(a) && is_mark(b));
 }
 
 double
@@ -116,17 +94,19 @@ report_missing(struct doc *d, const char *role, uint32_t cp)
 	buf_free(&ch);
 }
 
-/* Decodes and maps TEXT to glyphs; marks break opportunities.  Returns the
- * number of glyphs in *OUT (the caller frees). */
+/* Decodes and maps TEXT to glyphs.  Returns the number of glyphs in *OUT,
+ * and the text in UTF-16 with the glyph of each unit (the caller frees the
+ * three arrays). */
 static int
-shape(struct doc *d, const struct text_style *s, double size, const char *text, struct tg **out)
+shape(struct doc *d, const struct text_style *s, double size, const char *text, struct tg **out,
+    UChar **u16_out, int *nu_out, int **u2g_out)
 {
 	const unsigned char *p = (const unsigned char *)text;
 	size_t len = strlen(text), off = 0;
 	struct tg *g;
 	UChar *u16;
 	int *u2g;
-	int n = 0, nu = 0, i;
+	int n = 0, nu = 0;
 
 	g = xcalloc(len + 1, sizeof *g);
 	u16 = xmalloc((2 * len + 1) * sizeof *u16);
@@ -169,163 +149,31 @@ shape(struct doc *d, const struct text_style *s, double size, const char *text, 
 	}
 	u2g[nu] = n;
 
-	/* Break opportunities: ICU's UAX #14 for zh ... */
-	if (d->brk != NULL && nu > 0) {
-		UErrorCode err = U_ZERO_ERROR;
-		int32_t pos;
-
-		ubrk_setText(d->brk, u16, nu, &err);
-		if (U_SUCCESS(err)) {
-			for (pos = ubrk_next(d->brk); pos != UBRK_DONE && pos < nu;
-			    pos = ubrk_next(d->brk)) {
-				int st = ubrk_getRuleStatus(d->brk);
-				g[u2g[pos]].brk = st >= UBRK_LINE_HARD ? 2 : 1;
-			}
-		}
-	} else {
-		for (i = 1; i < n; i++)
-			g[i].brk = 1;
-	}
-	/* ... then the clreq prohibitions, and the opening/closing quotes that
-	 * ICU 72 treats as ambiguous but Chinese text breaks around. */
-	for (i = 1; i < n; i++) {
-		uint32_t a = g[i - 1].cp, b = g[i].cp;
-
-		if (g[i].brk == 2)
-			continue;
-		if (g[i].brk == 0 && ((b == 0x201C || b == 0x2018) && (is_han(a) || in_list(a, no_start))))
-			g[i].brk = 1;
-		if (g[i].brk == 0 && ((a == 0x201D || a == 0x2019) && (is_han(b) || in_list(b, no_end))))
-			g[i].brk = 1;
-		if (in_list(b, no_start) || in_list(a, no_end) ||
-		    (a == 0x2014 && b == 0x2014) || (a == 0x2026 && b == 0x2026))
-			g[i].brk = 0;
-		/* a quarter em between Han and Latin letters or digits */
-		if ((is_han(a) && is_latin_digit(b)) || (is_latin_digit(a) && is_han(b)))
-			g[i].gap = size / 4;
-	}
-	free(u16);
-	free(u2g);
 	*out = g;
+	*u16_out = u16;
+	*nu_out = nu;
+	*u2g_out = u2g;
 	return n;
 }
-
-static double
-cell(const struct para *p, int i)
-{
-	return p->g[i].adv + p->ls;
-}
-
-/* Width of glyphs [start, end) as a line: gaps inside, trailing spaces out. */
-static double
-line_width(const struct para *p, int start, int end)
-{
-	double w = 0;
-	int i;
-
-	while (end > start && (is_space(p->g[end - 1].cp) || is_control(p->g[end - 1].cp)))
-		end--;
-	for (i = start; i < end; i++)
-		w += cell(p, i) + (i > start ? p->g[i].gap : 0);
-	return w;
-}
-
-static void
-add_line(struct para *p, int start, int end, int last)
-{
-	struct pline *l;
-
-	p->lines = xrealloc(p->lines, (p->nlines + 1) * sizeof *p->lines);
-	l = &p->lines[p->nlines++];
-	l->start = start;
-	l->end = end;
-	l->last = last;
-	l->natural = line_width(p, start, end);
-}
-
-/* Greedy filling: the longest line that fits and ends at an allowed break. */
-static void
-break_lines(struct para *p, double width_pt)
-{
-	int start = 0, n = p->n;
-
-	while (start < n) {
-		double avail = width_pt - (p->nlines == 0 ? p->first_indent_pt : 0);
-		double w = 0;
-		int j, last_ok = -1, end = n, hard = 0;
-
-		for (j = start; j < n; j++) {
-			double cw;
-
-			if (j > start && p->g[j].brk == 2) {
-				end = j;
-				hard = 1;
-				break;
-			}
-			if (j > start && p->g[j].brk >= 1)
-				last_ok = j;
-			cw = cell(p, j) + (j > start ? p->g[j].gap : 0);
-			if (width_pt > 0 && w + cw > avail + 0.01 && !is_space(p->g[j].cp) &&
-			    !is_control(p->g[j].cp)) {
-				end = last_ok > start ? last_ok : (j > start ? j : start + 1);
-				break;
-			}
-			w += cw;
-		}
-		add_line(p, start, end, hard || end >= n);
-		start = end;
-		/* spaces after a soft break do not begin the next line */
-		if (!hard)
-			while (start < n && is_space(p->g[start].cp))
-				start++;
-	}
-}
-
-static void balance(struct para *p, double width_pt);
 
 struct para *
 para_make(struct doc *d, const struct text_style *s, double size, const char *text,
     double w_mm, double indent_pt)
 {
 	struct para *p = xcalloc(1, sizeof *p);
+	UChar *u16;
+	int *u2g, nu;
 
 	p->s = s;
 	p->size = size > 0 ? size : s->size_pt;
 	p->ls = s->letter_spacing_pt;
 	p->first_indent_pt = indent_pt;
-	p->n = shape(d, s, p->size, text != NULL ? text : "", &p->g);
-	break_lines(p, w_mm > 0 ? w_mm * PT_PER_MM : 0);
-	if (w_mm > 0)
-		balance(p, w_mm * PT_PER_MM);
+	p->n = shape(d, s, p->size, text != NULL ? text : "", &p->g, &u16, &nu, &u2g);
+	lb_mark(d, p, u16, nu, u2g);
+	free(u16);
+	free(u2g);
+	para_break(p, w_mm);
 	return p;
-}
-
-/* Centred text of several lines (titles) reads better with lines of even
- * length: re-break at the narrowest width that needs no more lines. */
-static void
-balance(struct para *p, double width_pt)
-{
-	int want = p->nlines, k;
-	double lo, hi, total = 0;
-
-	if (p->s->align != ALIGN_CENTER || want < 2)
-		return;
-	for (k = 0; k < p->nlines; k++)
-		total += p->lines[k].natural;
-	lo = total / want;
-	hi = width_pt;
-	for (k = 0; k < 12; k++) {
-		double mid = (lo + hi) / 2;
-
-		p->nlines = 0;
-		break_lines(p, mid);
-		if (p->nlines > want)
-			lo = mid;
-		else
-			hi = mid;
-	}
-	p->nlines = 0;
-	break_lines(p, hi);
 }
 
 void
@@ -339,7 +187,7 @@ para_free(struct para *p)
 }
 
 static void
-emit_run(struct doc *d, const struct para *p, const double *xs, const uint16_t *ex, int x0,
+emit_run(struct doc *d, const struct para *p, const double *xs, const int16_t *ex, int x0,
     int from, int to, double x_mm, double base_mm, double spacing)
 {
 	struct dl_item *it = dl_add(d, DL_RUN, "text");
@@ -370,50 +218,82 @@ para_place_line(struct doc *d, const struct para *p, int li, double x_mm, double
 {
 	const struct pline *l = &p->lines[li];
 	double width = w_mm * PT_PER_MM, indent = li == 0 ? p->first_indent_pt : 0;
-	double avail = width - indent, off = indent, extra = 0, x, pitch, base_mm;
+	double avail = width - indent, off = indent, extra = 0, x, pitch, base_mm, set;
 	double *xs;
-	uint16_t *ex;            /* extra advance after each glyph, 1/1000 em */
-	int end = l->end, i, nstretch = 0, run;
+	int16_t *ex;             /* advance added after each glyph, 1/1000 em */
+	float *cl, *cr;          /* what punctuation adjustment takes left and right of each */
+	int end = l->end, i, nstretch = 0, run, n;
 	enum align al = p->s->align;
 	struct dl_item *box;
 	struct buf text = {0};
 
 	while (end > l->start && (is_space(p->g[end - 1].cp) || is_control(p->g[end - 1].cp)))
 		end--;
+	n = end - l->start;
+	/* punctuation compressed before anything is stretched: a line that
+	 * took more than its width gives back what its marks may give up */
+	cl = xcalloc(n + 1, sizeof *cl);
+	cr = xcalloc(n + 1, sizeof *cr);
+	para_line_cuts(p, li, avail, cl, cr);
+
+	/* What comes between a glyph and the next goes into the advance of the
+	 * first: the ¼ em before Latin widens it, and the blank punctuation
+	 * adjustment takes off (its own right, the next one's left) narrows
+	 * it.  The PDF gets a variant of the glyph with that /W entry, so runs
+	 * stay whole and text extraction sees neither hole nor overlap. */
+	xs = xmalloc((n + 1) * sizeof *xs);
+	ex = xcalloc(n + 1, sizeof *ex);
+	set = -cl[0];            /* the width of the line as set */
+	for (i = l->start; i < end; i++) {
+		double cut = i + 1 < end ? cr[i - l->start] + cl[i + 1 - l->start] : 0;
+		/* in steps of 1/40 em: a few variants of a mark, not one a line
+		 * (the justification takes up what rounding leaves) */
+		long units = -lround(cut * 1000 / p->size / CUT_STEP) * CUT_STEP;
+
+		if (i + 1 < end && p->g[i + 1].gap > 0 && !p->g[i + 1].keep_gap)
+			units += lround(p->g[i + 1].gap * 1000 / p->size);
+		if (p->g[i].face != NULL && units >= DL_EXTRA_MIN && units <= DL_EXTRA_MAX)
+			ex[i - l->start] = (int16_t)units;
+		set += p->g[i].adv + p->ls + units * p->size / 1000;
+		if (i + 1 < end && p->g[i + 1].keep_gap)
+			set += p->g[i + 1].gap;
+	}
+	if (n > 0)
+		set -= cr[n - 1];        /* the last mark's right blank, trimmed at the edge */
 	if (al == ALIGN_JUSTIFY) {
+		/* spread what is left (or, rounding aside, take back what is over) */
 		for (i = l->start + 1; i < end; i++)
 			nstretch += stretchable(p->g[i - 1].cp, p->g[i].cp);
-		if (!l->last && nstretch > 0 && avail > l->natural)
-			extra = (avail - l->natural) / nstretch;
+		if (!l->last && nstretch > 0 && (avail > set || l->natural > avail))
+			extra = (avail - set) / nstretch;
 	} else if (al == ALIGN_CENTER)
-		off += (avail - l->natural) / 2;
+		off += (avail - set) / 2;
 	else if (al == ALIGN_RIGHT)
-		off += avail - l->natural;
+		off += avail - set;
 
-	/* A gap before a character (the ¼ em) widens the character
-	 * before it: the PDF gets a variant of that glyph with a wider /W entry,
-	 * so text extraction sees no hole and adds no space. */
-	xs = xmalloc((end - l->start + 1) * sizeof *xs);
-	ex = xcalloc(end - l->start + 1, sizeof *ex);
-	for (i = l->start + 1; i < end; i++)
-		if (p->g[i].gap > 0 && p->g[i - 1].face != NULL && !p->g[i].keep_gap) {
-			long units = lround(p->g[i].gap * 1000 / p->size);
-
-			if (units > 0 && units <= DL_EXTRA_MAX)
-				ex[i - 1 - l->start] = (uint16_t)units;
-		}
-	x = off;
+	/* a mark that gives up its left blank at the start is drawn that much
+	 * to the left */
+	x = off - cl[0];
 	for (i = l->start; i < end; i++) {
 		if (i > l->start) {
-			uint16_t e = ex[i - 1 - l->start];
+			long units = -lround((cr[i - 1 - l->start] + cl[i - l->start]) * 1000 / p->size /
+			    CUT_STEP) * CUT_STEP;
 
-			x += e > 0 ? e * p->size / 1000 : p->g[i].gap;
-			if (extra > 0 && stretchable(p->g[i - 1].cp, p->g[i].cp))
+			if (p->g[i].gap > 0 && !p->g[i].keep_gap)
+				units += lround(p->g[i].gap * 1000 / p->size);
+			/* encoded in the glyph before, or (no glyph to carry it) a shift */
+			x += ex[i - 1 - l->start] != 0 || units == 0 ? ex[i - 1 - l->start] * p->size / 1000 :
+			    units * p->size / 1000;
+			if (p->g[i].keep_gap)
+				x += p->g[i].gap;
+			if (extra != 0 && stretchable(p->g[i - 1].cp, p->g[i].cp))
 				x += extra;
 		}
 		xs[i - l->start] = x;
-		x += cell(p, i);
+		x += p->g[i].adv + p->ls;
 	}
+	free(cl);
+	free(cr);
 	pitch = style_pitch_pt(p->s);
 	base_mm = y_mm + ((pitch - p->size) / 2 + 0.88 * p->size) * MM_PER_PT;
 
@@ -489,7 +369,7 @@ doc_text_box(struct doc *d, const struct text_style *s, double x_mm, double y_mm
 		 * text extraction shows the space, as printed) */
 		p->g[1].gap += p->size + p->ls;
 		p->g[1].keep_gap = 1;
-		p->lines[0].natural = line_width(p, 0, p->n);
+		para_line_measure(p, 0);
 	}
 	for (tries = 0; (flags & BOX_SHRINK) && tries < 8 && p->nlines > 0; tries++) {
 		double widest = widest_line(p);
@@ -504,7 +384,7 @@ doc_text_box(struct doc *d, const struct text_style *s, double x_mm, double y_mm
 		if ((flags & BOX_NAME_SPACING) && count_visible(p) == 2 && p->n == 2) {
 			p->g[1].gap += p->size + p->ls;
 			p->g[1].keep_gap = 1;
-			p->lines[0].natural = line_width(p, 0, p->n);
+			para_line_measure(p, 0);
 		}
 	}
 	{

@@ -327,12 +327,14 @@ pdf_font_load(struct pdfctx *c, struct used *u, int salt)
 		goto out;
 	cc = xmalloc((n + 1) * sizeof *cc);
 	for (i = 0; i < n; i++) {
-		/* the glyph's own width plus the extra of that code (¼ em, name
-		 * spacing) */
+		/* the glyph's own width plus the extra of that code (¼ em, or
+		 * less the blank punctuation adjustment takes off) */
+		long width = lround(face_advance_em(u->face, hb_map_get(u->gid, keys[i])) * 1000) +
+		    KEY_EXTRA(keys[i]);
+
 		cc[i].code = codes[i];
 		cc[i].cp = cps[i];
-		cc[i].width = (unsigned)lround(face_advance_em(u->face, hb_map_get(u->gid, keys[i])) *
-		    1000) + KEY_EXTRA(keys[i]);
+		cc[i].width = width > 0 ? (unsigned)width : 0;
 		if (codes[i] != gids[i])
 			identity = 0;
 	}

@@ -182,6 +182,8 @@ programme_load(const char *path)
 	p->doc_prefix = child_text(root, "doc-prefix");
 	p->verify_url = child_text(root, "verify-url");
 	p->slogan = child_text(root, "slogan");
+	p->copy_to = child_text(root, "copy-to");
+	p->printer = child_text(root, "printer");
 	n = child(root, "period");
 	char *first = xml_attr(n, "first"), *last = xml_attr(n, "last");
 	p->first_year = atoi(first);
@@ -326,6 +328,7 @@ programme_free(struct programme *p)
 		return;
 	free(p->name), free(p->city), free(p->basis), free(p->issuer), free(p->doc_prefix), free(p->verify_url);
 	free(p->slogan);
+	free(p->copy_to), free(p->printer);
 	for (size_t i = 0; i < p->nregions; i++) {
 		free(p->regions[i].code), free(p->regions[i].name), free(p->regions[i].kind);
 		free(p->regions[i].short_name);
@@ -458,7 +461,8 @@ programme_store(sqlite3 *db, const struct programme *p, const char *path, int *c
 	const char *kv[][2] = {{"name", p->name}, {"city", p->city}, {"basis", p->basis},
 	    {"first_year", first}, {"last_year", last}, {"issuer", p->issuer},
 	    {"doc_prefix", p->doc_prefix}, {"verify_url", p->verify_url}, {"slogan", p->slogan},
-	    {"sha256", p->sha256}, {"tables", PROGRAMME_TABLES}};
+	    {"sha256", p->sha256}, {"tables", PROGRAMME_TABLES}, {"copy_to", p->copy_to},
+	    {"printer", p->printer}};
 	st = store_prepare(db, "INSERT INTO programme (key, value) VALUES (?, ?)");
 	if (st == NULL || k == NULL)
 		goto done;

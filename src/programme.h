@@ -51,6 +51,7 @@ struct prog_award {
 struct programme {
 	char *name, *city, *basis, *issuer, *doc_prefix, *verify_url; /* basis may be NULL */
 	char *slogan;             /* the bulletin's closing words; may be NULL */
+	char *copy_to, *printer;   /* the bulletin's 版记 (抄送, 印发机关); may be NULL */
 	int first_year, last_year;
 	struct prog_region *regions;
 	size_t nregions;

@@ -1,6 +1,11 @@
-/* table.c — tables in the flow: relative column widths, cells wrapped within
- * their column, the header row repeated on every page, rows never split,
- * numbers right-aligned, a bold totals row at the end. */
+/* table.c — tables in the flow, laid out from their content (CSS 2.1
+ * automatic table layout, Typst's auto columns): column widths from the
+ * widest unbreakable piece and the widest cell of each column, cells broken
+ * between words, the header (centred both ways) repeated on every page, rows
+ * never split, at least three rows of a table on any page it shares, numbers
+ * right-aligned, a bold totals row at the end. */
+#include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,10 +14,12 @@
 #include "layout_int.h"
 
 #define PAD_X 1.5                /* mm inside a cell, left and right */
-#define PAD_Y 1.0                /* mm above and below the text */
+#define PAD_Y 0.8                /* mm above and below the text */
 #define RULE_PT 0.5
 #define FRAME_PT 1.0
 #define HEADER_FILL 0xEEEEEE
+#define MIN_ROWS 3               /* rows of a table a page holds at least */
+#define LOOKAHEAD 16             /* half ems a column may take in one step (a name and its 、) */
 
 struct table {
 	char *title;
@@ -21,6 +28,7 @@ struct table {
 	int nrows, cap;
 	char **cells;            /* nrows × ncols, owned */
 	char **total;            /* ncols or NULL */
+	int pinned;              /* 1: stays where it stands in the text (no float) */
 };
 
 static char **
@@ -79,6 +87,12 @@ table_total(struct table *t, const char *const *cells)
 }
 
 void
+table_pin(struct table *t)
+{
+	t->pinned = 1;
+}
+
+void
 table_free(struct table *t)
 {
 	size_t i;
@@ -99,133 +113,549 @@ table_free(struct table *t)
 	free(t);
 }
 
-/* One row laid out: its cells as paragraphs and its height. */
-struct trow {
-	struct para **p;
-	struct text_style *st;
-	double h;
+static struct table *
+table_copy(const struct table *t)
+{
+	struct table *c = table_new(t->title, t->ncols, t->cols);
+
+	for (int r = 0; r < t->nrows; r++)
+		table_row(c, (const char *const *)t->cells + (size_t)r * t->ncols);
+	if (t->total != NULL)
+		table_total(c, (const char *const *)t->total);
+	c->pinned = t->pinned;
+	return c;
+}
+
+/* ---- Layout ------------------------------------------------------------ */
+
+enum { ROW_HEAD, ROW_BODY, ROW_TOTAL };
+
+/* The table being laid out: every cell shaped once, broken at its column's
+ * width; rows 0 the header, 1..nrows the body, then the totals row. */
+struct tlay {
+	const struct table *t;
+	int ncols, nr;           /* nr: rows including header and totals */
+	struct text_style *st;   /* ncols × 3 styles: header, body, totals */
+	struct para **p;         /* nr × ncols */
+	int *kind;               /* per row */
+	double *w, *x;           /* column widths, ncols; x: ncols + 1 edges */
+	double *h;               /* row heights, mm */
 };
 
-static void
-row_make(struct doc *d, const struct table *t, const double *w, char *const *cells, int kind,
-    struct trow *r)
+static const char *
+row_text(const struct table *t, int r, int c)
 {
-	int c, maxl = 1;
+	if (r == 0)
+		return t->cols[c].header;
+	if (r <= t->nrows)
+		return t->cells[(size_t)(r - 1) * t->ncols + c];
+	return t->total[c];
+}
 
-	r->p = xcalloc(t->ncols, sizeof *r->p);
-	r->st = xcalloc(t->ncols, sizeof *r->st);
-	for (c = 0; c < t->ncols; c++) {
-		r->st[c] = style_table;
-		r->st[c].align = kind == 0 ? ALIGN_CENTER : t->cols[c].align;
-		r->st[c].bold = kind != 1;
-		r->p[c] = para_make(d, &r->st[c], 0, cells[c], w[c] - 2 * PAD_X, 0);
-		if (r->p[c]->nlines > maxl)
-			maxl = r->p[c]->nlines;
+static double
+pitch_mm(void)
+{
+	return style_pitch_pt(&style_table) * MM_PER_PT;
+}
+
+/* Lines of header cell C at width W (mm, padding included). */
+static int
+header_lines(struct tlay *L, int c, double w)
+{
+	para_break(L->p[c], w - 2 * PAD_X);
+	return L->p[c]->nlines;
+}
+
+/* The narrowest width (mm) between LO and HI at which header cell C takes
+ * at most LINES lines (CLEAN: broken at phrase boundaries only). */
+static double
+header_need(struct tlay *L, int c, int lines, double lo, double hi, int clean)
+{
+	if (header_lines(L, c, hi) > lines || (clean && L->p[c]->penalty > 0))
+		return hi;
+	for (int k = 0; k < 14 && hi - lo > 0.05; k++) {
+		double mid = (lo + hi) / 2;
+
+		if (header_lines(L, c, mid) <= lines && (!clean || L->p[c]->penalty == 0))
+			hi = mid;
+		else
+			lo = mid;
 	}
-	r->h = maxl * style_pitch_pt(&style_table) * MM_PER_PT + 2 * PAD_Y;
+	return hi;
+}
+
+/* Lines of every cell of column C at width W (mm, padding included) into
+ * LINES (nr × ncols). */
+static void
+column_lines(struct tlay *L, int c, double w, int *lines)
+{
+	for (int r = 0; r < L->nr; r++) {
+		struct para *p = L->p[(size_t)r * L->ncols + c];
+
+		para_break(p, w - 2 * PAD_X);
+		lines[(size_t)r * L->ncols + c] = p->nlines;
+	}
+}
+
+/* The table's height in lines: each row as tall as its tallest cell. */
+static int
+total_lines(const struct tlay *L, const int *lines)
+{
+	int sum = 0;
+
+	for (int r = 0; r < L->nr; r++) {
+		int most = 1;
+
+		for (int c = 0; c < L->ncols; c++)
+			if (lines[(size_t)r * L->ncols + c] > most)
+				most = lines[(size_t)r * L->ncols + c];
+		sum += most;
+	}
+	return sum;
+}
+
+/* Not every column can have its widest cell.  Short columns (those whose
+ * widest cell is below the fair share of the width, found as a water level)
+ * keep it and never wrap; the long ones start at their widest piece and
+ * the room left goes, in steps of half an em, where it saves the most lines
+ * of the whole table per millimetre (so long text wraps in the wide
+ * columns, and the table is as short as it can be); ties go to the larger
+ * weight, what no line needs goes by the weights. */
+static void
+share_room(struct tlay *L, const double *mn, const double *mx, double width)
+{
+	const struct table *t = L->t;
+	int n = L->ncols, c, k, *lines, *trial;
+	double lo = 0, hi = 0, level, room, step = style_table.size_pt / 2 * MM_PER_PT, wsum = 0;
+	char *grow = xcalloc(n, 1);
+
+	for (c = 0; c < n; c++)
+		hi = fmax(hi, mx[c]);
+	for (k = 0; k < 50; k++) {
+		double sum = 0;
+
+		level = (lo + hi) / 2;
+		for (c = 0; c < n; c++)
+			sum += fmin(mx[c], fmax(mn[c], level));
+		if (sum > width)
+			hi = level;
+		else
+			lo = level;
+	}
+	room = width;
+	for (c = 0; c < n; c++) {
+		grow[c] = mx[c] > lo + 1e-6;
+		L->w[c] = grow[c] ? mn[c] : mx[c];
+		room -= L->w[c];
+		if (grow[c])
+			wsum += t->cols[c].width;
+	}
+	lines = xcalloc((size_t)L->nr * n, sizeof *lines);
+	trial = xcalloc((size_t)L->nr * n, sizeof *trial);
+	for (c = 0; c < n; c++)
+		column_lines(L, c, L->w[c], lines);
+	while (room > 1e-6) {
+		int now = total_lines(L, lines), best = -1, best_k = 0;
+		double best_gain = 0;
+
+		for (c = 0; c < n; c++) {
+			if (!grow[c] || L->w[c] >= mx[c] - 1e-6)
+				continue;
+			for (k = 1; k <= LOOKAHEAD; k++) {
+				double w = fmin(fmin(L->w[c] + k * step, mx[c]), L->w[c] + room);
+				double gain;
+
+				memcpy(trial, lines, (size_t)L->nr * n * sizeof *trial);
+				column_lines(L, c, w, trial);
+				gain = (now - total_lines(L, trial)) / (w - L->w[c]);
+				if (gain > 0) {
+					if (gain > best_gain + 1e-9 || (fabs(gain - best_gain) <= 1e-9 &&
+					    t->cols[c].width > t->cols[best].width)) {
+						best = c;
+						best_k = k;
+						best_gain = gain;
+					}
+					break;
+				}
+				if (w >= mx[c] - 1e-6 || w >= L->w[c] + room - 1e-6)
+					break;
+			}
+		}
+		if (best < 0)
+			break;
+		{
+			double w = fmin(fmin(L->w[best] + best_k * step, mx[best]), L->w[best] + room);
+
+			room -= w - L->w[best];
+			L->w[best] = w;
+			column_lines(L, best, w, lines);
+		}
+	}
+	/* what saves no line: by the weights, to the long columns */
+	for (c = 0; c < n && wsum > 0; c++)
+		if (grow[c])
+			L->w[c] += room * t->cols[c].width / wsum;
+	free(lines);
+	free(trial);
+	free(grow);
+}
+
+/* Column widths from the content.  Each column needs its widest piece
+ * (MIN) and would like its widest cell (MAX; headers aside, they may wrap).
+ * When every column can have its MAX, what is left goes first to the
+ * headers (all on as few lines as the room allows, broken at phrase
+ * boundaries where it allows that too), then by the template's weights.
+ * When not, share_room decides.  When even the MINs do not fit, every
+ * column shrinks in proportion and its widest pieces are broken (reported). */
+static void
+column_widths(struct tlay *L, double width)
+{
+	const struct table *t = L->t;
+	int n = L->ncols, c, r;
+	double *mn = xcalloc(n, sizeof *mn), *mx = xcalloc(n, sizeof *mx), *hx = xcalloc(n, sizeof *hx);
+	double smin = 0, smax = 0;
+
+	for (c = 0; c < n; c++) {
+		for (r = 0; r < L->nr; r++) {
+			const struct para *p = L->p[(size_t)r * n + c];
+			double lo = para_min_width(p) * MM_PER_PT + 2 * PAD_X;
+			double hi = para_max_width(p) * MM_PER_PT + 2 * PAD_X;
+
+			/* a header of four characters or fewer never wraps (上年, 合计) */
+			if (r == 0 && hi - 2 * PAD_X <= 4 * style_table.size_pt * MM_PER_PT + 0.01)
+				lo = hi;
+			if (lo > mn[c])
+				mn[c] = lo;
+			if (r == 0)
+				hx[c] = hi;
+			else if (hi > mx[c])
+				mx[c] = hi;
+		}
+		if (t->cols[c].max_mm > 0) {
+			mx[c] = fmin(mx[c], t->cols[c].max_mm);
+			mn[c] = fmin(mn[c], t->cols[c].max_mm);
+		}
+		if (t->cols[c].min_mm > 0)
+			mn[c] = fmax(mn[c], t->cols[c].min_mm);
+		if (mx[c] < mn[c])
+			mx[c] = mn[c];
+		smin += mn[c];
+		smax += mx[c];
+	}
+	if (smin >= width) {
+		for (c = 0; c < n; c++)
+			L->w[c] = mn[c] * width / smin;
+	} else if (smax <= width) {
+		double extra = width - smax, wsum = 0;
+		int most = 1;
+
+		for (c = 0; c < n; c++) {
+			L->w[c] = mx[c];
+			wsum += t->cols[c].width;
+			if (header_lines(L, c, L->w[c]) > most)
+				most = L->p[c]->nlines;
+		}
+		/* headers on as few lines as the room allows, all of them alike,
+		 * then broken at phrase boundaries where the room is there */
+		for (int lines = 1; lines < most; lines++) {
+			double need = 0, *want = xcalloc(n, sizeof *want);
+
+			for (c = 0; c < n; c++) {
+				want[c] = L->w[c];
+				if (hx[c] > L->w[c])
+					want[c] = header_need(L, c, lines, L->w[c], fmax(hx[c], L->w[c]), 0);
+				need += want[c] - L->w[c];
+			}
+			if (need <= extra + 1e-9) {
+				for (c = 0; c < n; c++)
+					L->w[c] = want[c];
+				extra -= need;
+				for (c = 0; c < n; c++) {
+					double clean;
+
+					if (header_lines(L, c, L->w[c]) < 2 || L->p[c]->penalty == 0)
+						continue;
+					clean = header_need(L, c, lines, L->w[c], fmax(hx[c], L->w[c]), 1);
+					/* a short header without a phrase boundary (覆盖/率, 上/年)
+					 * goes on one line when that is not much wider, or is
+					 * four characters at most */
+					if (header_lines(L, c, clean) < lines &&
+					    hx[c] - 2 * PAD_X > 1.5 * (L->w[c] - 2 * PAD_X) &&
+					    hx[c] - 2 * PAD_X > 4 * style_table.size_pt * MM_PER_PT)
+						continue;
+					if (clean - L->w[c] <= extra + 1e-9) {
+						extra -= clean - L->w[c];
+						L->w[c] = clean;
+					}
+				}
+				free(want);
+				break;
+			}
+			free(want);
+		}
+		for (c = 0; c < n; c++)
+			L->w[c] += extra * t->cols[c].width / wsum;
+	} else
+		share_room(L, mn, mx, width);
+	free(mn);
+	free(mx);
+	free(hx);
 }
 
 static void
-row_free(const struct table *t, struct trow *r)
+layout_make(struct doc *d, const struct table *t, struct tlay *L)
 {
-	int c;
+	int n = t->ncols, c, r;
 
-	for (c = 0; c < t->ncols; c++)
-		para_free(r->p[c]);
-	free(r->p);
-	free(r->st);
+	memset(L, 0, sizeof *L);
+	L->t = t;
+	L->ncols = n;
+	L->nr = 1 + t->nrows + (t->total != NULL);
+	L->st = xcalloc((size_t)n * 3, sizeof *L->st);
+	L->p = xcalloc((size_t)L->nr * n, sizeof *L->p);
+	L->kind = xcalloc(L->nr, sizeof *L->kind);
+	L->w = xcalloc(n, sizeof *L->w);
+	L->x = xcalloc(n + 1, sizeof *L->x);
+	L->h = xcalloc(L->nr, sizeof *L->h);
+	for (c = 0; c < n; c++) {
+		struct text_style *hs = &L->st[c * 3], *bs = hs + 1, *ts = hs + 2;
+
+		*hs = style_table;
+		hs->align = ALIGN_CENTER;
+		hs->bold = 1;
+		hs->wrap = WRAP_TITLE;   /* 参与企业 / （家）: balanced, at phrase boundaries */
+		*bs = style_table;
+		bs->align = t->cols[c].align;
+		bs->wrap = t->cols[c].names ? WRAP_NAMES : WRAP_WORDS;
+		*ts = *bs;
+		ts->bold = 1;
+	}
+	for (r = 0; r < L->nr; r++) {
+		L->kind[r] = r == 0 ? ROW_HEAD : r <= t->nrows ? ROW_BODY : ROW_TOTAL;
+		for (c = 0; c < n; c++)
+			L->p[(size_t)r * n + c] = para_make(d, &L->st[c * 3 + L->kind[r]], 0,
+			    row_text(t, r, c), 0, 0);
+	}
+	column_widths(L, d->setup.body_w_mm);
+	L->x[0] = d->setup.margin_left_mm;
+	for (c = 0; c < n; c++)
+		L->x[c + 1] = L->x[c] + L->w[c];
+	for (r = 0; r < L->nr; r++) {
+		int lines = 1;
+
+		for (c = 0; c < n; c++) {
+			struct para *p = L->p[(size_t)r * n + c];
+
+			para_break(p, L->w[c] - 2 * PAD_X);
+			para_even_lines(p, L->w[c] - 2 * PAD_X);
+			if (p->nlines > lines)
+				lines = p->nlines;
+			if (p->broken > 0) {
+				char row[32];
+
+				if (L->kind[r] == ROW_BODY)
+					snprintf(row, sizeof row, _("row %d"), r);
+				else
+					snprintf(row, sizeof row, "%s", r == 0 ? _("header") : _("totals row"));
+				diag(DIAG_LAYOUT_PIECE_BROKEN, NULL, 0, 0,
+				    d->setup.title != NULL ? d->setup.title : _("document"),
+				    t->title != NULL ? t->title : t->cols[0].header, row, row_text(t, r, c));
+			}
+		}
+		L->h[r] = lines * pitch_mm() + 2 * PAD_Y;
+	}
 }
 
 static void
-row_draw(struct doc *d, const struct table *t, const double *x, const double *w,
-    const struct trow *r, int kind, int first_on_page)
+layout_free(struct tlay *L)
 {
-	double y = d->y, pitch = style_pitch_pt(&style_table) * MM_PER_PT;
-	int c, i;
+	for (size_t i = 0; i < (size_t)L->nr * L->ncols; i++)
+		para_free(L->p[i]);
+	free(L->p);
+	free(L->st);
+	free(L->kind);
+	free(L->w);
+	free(L->x);
+	free(L->h);
+}
 
-	if (kind == 0) {
+static void
+rule(struct doc *d, double x1, double y1, double x2, double y2, double width_pt, const char *tag)
+{
+	struct dl_item *it = dl_add(d, DL_LINE, tag);
+
+	it->x = x1;
+	it->y = y1;
+	it->x2 = x2;
+	it->y2 = y2;
+	it->width_pt = width_pt;
+}
+
+/* Row R at the cursor; TOP: the first row drawn on its page ("table-top" at
+ * the start of the table, "table-cont" where it goes on), else NULL. */
+static void
+row_draw(struct doc *d, const struct tlay *L, int r, const char *top)
+{
+	int n = L->ncols, c, i;
+	double y = d->y, pitch = pitch_mm();
+	const double *x = L->x;
+
+	if (L->kind[r] == ROW_HEAD) {
 		struct dl_item *bg = dl_add(d, DL_RECT, "header");
 
 		bg->x = x[0];
 		bg->y = y;
-		bg->w = x[t->ncols] - x[0];
-		bg->h = r->h;
+		bg->w = x[n] - x[0];
+		bg->h = L->h[r];
 		bg->fill = HEADER_FILL;
 	}
-	for (c = 0; c < t->ncols; c++)
-		for (i = 0; i < r->p[c]->nlines; i++)
-			para_place_line(d, r->p[c], i, x[c] + PAD_X, y + PAD_Y + i * pitch,
-			    w[c] - 2 * PAD_X, kind == 0 ? "th" : kind == 2 ? "total" : "td");
-	if (first_on_page)
-		doc_line(d, x[0], y, x[t->ncols], y, FRAME_PT, 0);
-	doc_line(d, x[0], y + r->h, x[t->ncols], y + r->h, kind == 1 ? RULE_PT : FRAME_PT, 0);
-	for (c = 0; c <= t->ncols; c++)
-		doc_line(d, x[c], y, x[c], y + r->h, c == 0 || c == t->ncols ? FRAME_PT : RULE_PT, 0);
-	d->y += r->h;
+	/* every cell centred in the row's height */
+	for (c = 0; c < n; c++) {
+		const struct para *p = L->p[(size_t)r * n + c];
+		double top_y = y + (L->h[r] - p->nlines * pitch) / 2;
+
+		for (i = 0; i < p->nlines; i++)
+			para_place_line(d, p, i, x[c] + PAD_X, top_y + i * pitch, L->w[c] - 2 * PAD_X,
+			    L->kind[r] == ROW_HEAD ? "th" : L->kind[r] == ROW_TOTAL ? "total" : "td");
+	}
+	if (top != NULL)
+		rule(d, x[0], y, x[n], y, FRAME_PT, top);
+	rule(d, x[0], y + L->h[r], x[n], y + L->h[r], L->kind[r] == ROW_BODY ? RULE_PT : FRAME_PT,
+	    L->kind[r] == ROW_HEAD ? "head" : L->kind[r] == ROW_TOTAL ? "total" : "row");
+	for (c = 0; c <= n; c++)
+		rule(d, x[c], y, x[c], y + L->h[r], c == 0 || c == n ? FRAME_PT : RULE_PT, "column");
+	d->y += L->h[r];
+}
+
+static double
+caption_mm(const struct table *t)
+{
+	if (t->title == NULL)
+		return 0;
+	return style_pitch_pt(&style_caption) * MM_PER_PT +
+	    (style_caption.space_before_pt + style_caption.space_after_pt) * MM_PER_PT;
+}
+
+/* Rows on each page: SEG[k] body rows (totals included) on the k-th page of
+ * the table, the first page having FIRST mm below its caption and header,
+ * the others PAGE mm below the header.  Fills greedily, then moves rows
+ * forward so that no page holds fewer than MIN_ROWS (a table of fewer rows
+ * is never split).  Returns the number of pages. */
+static int
+paginate(const struct tlay *L, double first, double page, int *seg)
+{
+	int rows = L->nr - 1, k = 0, r = 1;
+
+	while (r <= rows) {
+		double room = k == 0 ? first : page, used = 0;
+		int c = 0;
+
+		while (r <= rows && (used + L->h[r] <= room + 0.01 || (c == 0 && k > 0))) {
+			used += L->h[r++];
+			c++;
+		}
+		seg[k++] = c;
+		if (c == 0 && k == 1)
+			continue;           /* nothing fits on the first page: the table starts on the next */
+	}
+	/* the last pages get at least MIN_ROWS, taken from the page before
+	 * as long as it keeps MIN_ROWS and the rows fit where they go */
+	for (int j = k - 1; j > 0; j--) {
+		while (seg[j] < MIN_ROWS && seg[j - 1] > MIN_ROWS) {
+			int first_row = 1, last_prev;
+			double used = 0;
+
+			for (int m = 0; m < j; m++)
+				first_row += seg[m];
+			last_prev = first_row - 1;
+			for (int m = first_row; m < first_row + seg[j]; m++)
+				used += L->h[m];
+			if (used + L->h[last_prev] > page + 0.01)
+				break;
+			seg[j - 1]--;
+			seg[j]++;
+		}
+	}
+	return k;
+}
+
+/* How much of the page the table needs before it may begin: its caption,
+ * header and MIN_ROWS rows (all of it when it has fewer). */
+static double
+start_need(const struct tlay *L, const struct table *t)
+{
+	double h = caption_mm(t) + L->h[0];
+
+	for (int r = 1; r < L->nr && r <= MIN_ROWS; r++)
+		h += L->h[r];
+	return h;
+}
+
+/* The whole table's height on one page: caption, header, every row. */
+static double
+whole_mm(const struct tlay *L, const struct table *t)
+{
+	double h = caption_mm(t);
+
+	for (int r = 0; r < L->nr; r++)
+		h += L->h[r];
+	return h;
+}
+
+/* A table that waited for its page, set there and freed. */
+static void
+float_place(struct doc *d, const void *block)
+{
+	doc_table(d, block);
+}
+
+static void
+float_release(void *block)
+{
+	table_free(block);
 }
 
 void
 doc_table(struct doc *d, const struct table *t)
 {
-	double *x, *w, sum = 0, left = d->setup.margin_left_mm, width = d->setup.body_w_mm;
-	struct trow head, row;
-	double caption_h = 0;
-	int c, i, first = 1;
+	struct tlay L;
+	double page = d->setup.body_h_mm, first, avail;
+	int *seg, nseg, r, k;
 
-	x = xcalloc(t->ncols + 1, sizeof *x);
-	w = xcalloc(t->ncols, sizeof *w);
-	for (c = 0; c < t->ncols; c++)
-		sum += t->cols[c].width;
-	x[0] = left;
-	for (c = 0; c < t->ncols; c++) {
-		w[c] = width * t->cols[c].width / sum;
-		x[c + 1] = x[c] + w[c];
+	layout_make(d, t, &L);
+	if (doc_block_begin(d, BLOCK_TABLE, start_need(&L, t), whole_mm(&L, t), 0, t->pinned) < 0) {
+		doc_float_add(d, BLOCK_TABLE, table_copy(t), float_place, float_release);
+		layout_free(&L);
+		return;
 	}
-	{
-		char **hc = xcalloc(t->ncols, sizeof *hc);
-
-		for (c = 0; c < t->ncols; c++)
-			hc[c] = (char *)t->cols[c].header;
-		row_make(d, t, w, hc, 0, &head);
-		free(hc);
-	}
-	/* the caption, the header and the first row stay together */
-	if (t->title != NULL)
-		caption_h = style_pitch_pt(&style_caption) * MM_PER_PT +
-		    (style_caption.space_before_pt + style_caption.space_after_pt) * MM_PER_PT;
-	{
-		double first_h = 0;
-
-		if (t->nrows > 0 || t->total != NULL) {
-			struct trow r0;
-
-			row_make(d, t, w, t->nrows > 0 ? t->cells : t->total, t->nrows > 0 ? 1 : 2, &r0);
-			first_h = r0.h;
-			row_free(t, &r0);
-		}
-		doc_need(d, caption_h + head.h + first_h);
+	d->placing++;
+	doc_page(d);
+	avail = doc_body_bottom(d) - d->y;
+	/* the table starts on a page where its caption, header and first rows
+	 * fit, and never leaves one or two rows on a page of their own */
+	seg = xcalloc(L.nr + 2, sizeof *seg);
+	first = avail - caption_mm(t) - L.h[0];
+	nseg = paginate(&L, first, page - L.h[0], seg);
+	if (start_need(&L, t) > avail + 0.01 || (nseg > 1 && seg[0] < MIN_ROWS)) {
+		doc_need(d, start_need(&L, t) > page ? page : avail + 1);
+		avail = doc_body_bottom(d) - d->y;
+		first = avail - caption_mm(t) - L.h[0];
+		nseg = paginate(&L, first, page - L.h[0], seg);
 	}
 	if (t->title != NULL)
 		doc_paragraph(d, &style_caption, t->title);
-	row_draw(d, t, x, w, &head, 0, 1);
-	for (i = 0; i <= t->nrows; i++) {
-		char *const *cells = i < t->nrows ? t->cells + (size_t)i * t->ncols : t->total;
-		int kind = i < t->nrows ? 1 : 2;
-
-		if (cells == NULL)
-			break;
-		row_make(d, t, w, cells, kind, &row);
-		if (d->y + row.h > doc_body_bottom(d) + 0.01) {
+	row_draw(d, &L, 0, "table-top");
+	r = 1;
+	for (k = 0; k < nseg; k++) {
+		if (k > 0) {
 			doc_new_page(d);
-			row_draw(d, t, x, w, &head, 0, 1);
+			row_draw(d, &L, 0, "table-cont");
 		}
-		row_draw(d, t, x, w, &row, kind, 0);
-		row_free(t, &row);
-		first = 0;
+		for (int i = 0; i < seg[k] && r < L.nr; i++)
+			row_draw(d, &L, r++, NULL);
 	}
-	(void)first;
-	row_free(t, &head);
+	free(seg);
+	layout_free(&L);
 	d->y += 3;
-	free(x);
-	free(w);
+	d->placing--;
 }

@@ -25,18 +25,20 @@ enum attr {
 	A_TITLE, A_SUBTITLE, A_ISSUER, A_DATE, A_AUTHOR, A_NAME, A_SQL, A_KEY,
 	A_HEADER, A_ALIGN, A_FORMAT, A_WIDTH, A_NULL, A_LABEL, A_KIND, A_CATEGORY,
 	A_VALUES, A_NAMES, A_UNIT, A_HEIGHT, A_WHEN, A_UNLESS, A_STYLE, A_EMPTY,
-	A_NUMBER, A_BY, A_VALUE,
-	A__COUNT
+	A_NUMBER, A_BY, A_VALUE, A_WRAP, A_MIN_WIDTH, A_MAX_WIDTH, A_FLOAT, A_PUNCTUATION,
+	A_COPY_TO, A_PRINTER,
+	A__COUNT             /* at most 64: attribute sets are bits of an unsigned long long */
 };
-#define AT(a) (1u << (a))
+#define AT(a) (1ull << (a))
 
 enum kind_id {
 	K_REPORT, K_COVER, K_SECTION, K_SUBSECTION, K_QUERY, K_P, K_TABLE, K_COL,
-	K_COLS, K_TOTAL, K_CHART, K_PAGEBREAK, K_REDHEAD, K_SIGNATURE, K__COUNT
+	K_COLS, K_TOTAL, K_CHART, K_PAGEBREAK, K_REDHEAD, K_SIGNATURE, K_ATTACHMENTS, K_ATTACHMENT,
+	K_COLOPHON, K__COUNT
 };
 #define KB(k) (1u << (k))
 #define FLOW (KB(K_SECTION) | KB(K_SUBSECTION) | KB(K_QUERY) | KB(K_P) | KB(K_TABLE) | \
-    KB(K_CHART) | KB(K_PAGEBREAK) | KB(K_REDHEAD) | KB(K_SIGNATURE))
+    KB(K_CHART) | KB(K_PAGEBREAK) | KB(K_REDHEAD) | KB(K_SIGNATURE) | KB(K_ATTACHMENTS))
 #define COND (AT(A_WHEN) | AT(A_UNLESS))
 
 struct node;
@@ -45,8 +47,8 @@ struct qctx;
 /* One row per element kind: its grammar. */
 struct kind {
 	const char *name;
-	unsigned attrs;      /* attributes allowed */
-	unsigned required;   /* attributes that must be there */
+	unsigned long long attrs;    /* attributes allowed */
+	unsigned long long required; /* attributes that must be there */
 	unsigned children;   /* kinds of child elements allowed */
 	int text;            /* 1: character content is the element's text */
 };

@@ -17,13 +17,16 @@ static const char *const attr_names[A__COUNT] = {
 	"title", "subtitle", "issuer", "date", "author", "name", "sql", "key",
 	"header", "align", "format", "width", "null", "label", "kind", "category",
 	"values", "names", "unit", "height", "when", "unless", "style", "empty",
-	"number", "by", "value",
+	"number", "by", "value", "wrap", "min-width", "max-width", "float", "punctuation",
+	"copy-to", "printer",
 };
 
 const struct kind tpl_kinds[K__COUNT] = {
-	/* the whole document: title for the PDF info, its flowed content */
-	[K_REPORT] = {"report", AT(A_TITLE) | AT(A_AUTHOR) | AT(A_DATE), AT(A_TITLE),
-	    FLOW | KB(K_COVER), 0},
+	/* the whole document: title for the PDF info, its flowed content, its
+	 * attachments and 版记 at the end; punctuation="none" keeps every mark
+	 * a full em (forms on a grid) */
+	[K_REPORT] = {"report", AT(A_TITLE) | AT(A_AUTHOR) | AT(A_DATE) | AT(A_PUNCTUATION), AT(A_TITLE),
+	    FLOW | KB(K_COVER) | KB(K_ATTACHMENT) | KB(K_COLOPHON), 0},
 	/* a cover page: issuing body, title, subtitle, date */
 	[K_COVER] = {"cover", AT(A_TITLE) | AT(A_SUBTITLE) | AT(A_ISSUER) | AT(A_DATE),
 	    AT(A_TITLE), 0, 0},
@@ -39,26 +42,38 @@ const struct kind tpl_kinds[K__COUNT] = {
 	/* a paragraph with placeholders */
 	[K_P] = {"p", AT(A_STYLE) | COND, 0, 0, 1},
 	/* a table: one row per result row, columns <col>, optional <total> */
-	[K_TABLE] = {"table", AT(A_TITLE) | AT(A_SQL) | AT(A_EMPTY) | COND, AT(A_SQL),
+	/* float="no": stays where it stands even when it does not fit the page */
+	[K_TABLE] = {"table", AT(A_TITLE) | AT(A_SQL) | AT(A_EMPTY) | AT(A_FLOAT) | COND, AT(A_SQL),
 	    KB(K_COL) | KB(K_COLS) | KB(K_TOTAL), 0},
+	/* width: a weight for sharing the room; min-width, max-width: limits in
+	 * mm; wrap="names": personal names, or 、 lists of them */
 	[K_COL] = {"col", AT(A_KEY) | AT(A_HEADER) | AT(A_ALIGN) | AT(A_FORMAT) | AT(A_WIDTH) |
-	    AT(A_NULL), AT(A_KEY), 0, 0},
+	    AT(A_NULL) | AT(A_WRAP) | AT(A_MIN_WIDTH) | AT(A_MAX_WIDTH), AT(A_KEY), 0, 0},
 	/* a column per row of its query (the tracks of the programme): the
 	 * table's rows are spread, cell by cell, from its BY and VALUE columns */
 	[K_COLS] = {"cols", AT(A_SQL) | AT(A_BY) | AT(A_VALUE) | AT(A_ALIGN) | AT(A_FORMAT) |
-	    AT(A_WIDTH) | AT(A_NULL), AT(A_SQL) | AT(A_BY) | AT(A_VALUE), 0, 0},
+	    AT(A_WIDTH) | AT(A_NULL) | AT(A_MIN_WIDTH) | AT(A_MAX_WIDTH),
+	    AT(A_SQL) | AT(A_BY) | AT(A_VALUE), 0, 0},
 	/* the last row: sums of the numeric columns, or the row of its own query */
 	[K_TOTAL] = {"total", AT(A_LABEL) | AT(A_SQL), 0, 0, 0},
 	/* a bar or line chart over the rows of its query; label names the
 	 * category column in the companion CSV and workbook */
 	[K_CHART] = {"chart", AT(A_KIND) | AT(A_TITLE) | AT(A_SQL) | AT(A_CATEGORY) | AT(A_VALUES) |
-	    AT(A_NAMES) | AT(A_UNIT) | AT(A_HEIGHT) | AT(A_LABEL) | COND,
+	    AT(A_NAMES) | AT(A_UNIT) | AT(A_HEIGHT) | AT(A_LABEL) | AT(A_FLOAT) | COND,
 	    AT(A_SQL) | AT(A_CATEGORY) | AT(A_VALUES), 0, 0},
 	[K_PAGEBREAK] = {"pagebreak", COND, 0, 0, 0},
 	/* the 版头 of a red-header document (GB/T 9704 §7.2): issuing-office mark, number, red rule */
 	[K_REDHEAD] = {"redhead", AT(A_ISSUER) | AT(A_NUMBER), AT(A_ISSUER), 0, 0},
 	/* issuing body and date at the end (GB/T 9704 §7.3.5.2), after a blank line */
 	[K_SIGNATURE] = {"signature", AT(A_ISSUER) | AT(A_DATE), AT(A_ISSUER) | AT(A_DATE), 0, 0},
+	/* the note of the attachments below the body (§7.3.5.1), made from the
+	 * titles of the <attachment> elements shown */
+	[K_ATTACHMENTS] = {"attachments", COND, 0, 0, 0},
+	/* an attachment: a new page, its marker 附件N and its title, then its content */
+	[K_ATTACHMENT] = {"attachment", AT(A_TITLE) | COND, AT(A_TITLE),
+	    FLOW & ~(KB(K_REDHEAD) | KB(K_SIGNATURE) | KB(K_ATTACHMENTS)), 0},
+	/* the 版记 (§10) at the foot of the last, even page: 抄送, 印发机关, 印发日期 */
+	[K_COLOPHON] = {"colophon", AT(A_COPY_TO) | AT(A_PRINTER) | AT(A_DATE) | COND, AT(A_DATE), 0, 0},
 };
 
 /* ---- Positions ---------------------------------------------------------- */

@@ -12,6 +12,7 @@
 #include "outputs.h"
 #include "template_int.h"
 
+static int check_report(struct qctx *, struct node *);
 static int check_section(struct qctx *, struct node *);
 static int check_text_attrs(struct qctx *, struct node *);
 static int check_p(struct qctx *, struct node *);
@@ -21,7 +22,7 @@ static int check_query(struct qctx *, struct node *);
 
 /* What each kind checks once every query ran: columns, placeholders. */
 static int (*const checks[K__COUNT])(struct qctx *, struct node *) = {
-	[K_REPORT] = check_text_attrs,
+	[K_REPORT] = check_report,
 	[K_COVER] = check_text_attrs,
 	[K_SECTION] = check_section,
 	[K_SUBSECTION] = check_section,
@@ -32,6 +33,9 @@ static int (*const checks[K__COUNT])(struct qctx *, struct node *) = {
 	[K_PAGEBREAK] = check_section,
 	[K_REDHEAD] = check_text_attrs,
 	[K_SIGNATURE] = check_text_attrs,
+	[K_ATTACHMENTS] = check_section,
+	[K_ATTACHMENT] = check_section,
+	[K_COLOPHON] = check_section,
 };
 
 /* ---- Queries ------------------------------------------------------------ */
@@ -307,11 +311,11 @@ struct placeholder {
 
 static const char *const formats[] = {
 	"thousands", "integer", "decimal1", "decimal2", "percent", "pct", "change",
-	"change1", "text", NULL
+	"change1", "text", "quoted", NULL
 };
 /* For messages: every format. */
 #define KNOWN_FORMATS "thousands, integer, decimal1, decimal2, percent, pct, change, change1, " \
-	"more(unit), more1(unit), text"
+	"more(unit), more1(unit), text, quoted"
 
 /* The unit of a prose change format, "more(人次)" or "more1(个百分点)",
  * into UNIT (size ≥ 32; "" for a bare "more"); returns 0 for "more", 1
@@ -541,6 +545,23 @@ tpl_format_number(double value, int is_integer, const char *format, char *out)
 	return out;
 }
 
+/* Appends TEXT as running text shows a name (format "quoted"): in “…”,
+ * unless it carries quotation marks of its own already, as the programme
+ * “建功‘十四五’奋进新征程”主题劳动和技能竞赛 does (GB/T 15834 §4.1: quotation
+ * marks do not double). */
+static void
+put_quoted(struct buf *b, const char *text)
+{
+	static const char *const marks[] = {"“", "”", "「", "」", "\"", NULL};
+
+	for (int i = 0; marks[i] != NULL; i++)
+		if (strstr(text, marks[i]) != NULL) {
+			buf_puts(b, text);
+			return;
+		}
+	buf_printf(b, "“%s”", text);
+}
+
 /* Appends V formatted as FORMAT (NULL: by its type) to B; NULL_TEXT for NULL. */
 void
 tpl_put_value(struct buf *b, const struct value *v, const char *format, const char *null_text,
@@ -553,6 +574,10 @@ tpl_put_value(struct buf *b, const struct value *v, const char *format, const ch
 			buf_add(b, null_text, null_len);
 		else
 			buf_puts(b, "—");
+		return;
+	}
+	if (format != NULL && strcmp(format, "quoted") == 0) {
+		put_quoted(b, v->s);
 		return;
 	}
 	if ((format != NULL && strcmp(format, "text") == 0) || v->type == SQLITE_TEXT) {
@@ -617,7 +642,9 @@ tpl_expand(struct qctx *q, const struct tpl_run *run, const struct node *n, int 
 		}
 		if (out != NULL) {
 			if (param != NULL) {
-				if (param->value != NULL)
+				if (param->value != NULL && strcmp(ph.format, "quoted") == 0)
+					put_quoted(out, param->value);
+				else if (param->value != NULL)
 					buf_puts(out, param->value);
 				else if (ph.null_text)
 					buf_add(out, ph.null_text, ph.null_len);
@@ -699,7 +726,49 @@ check_conditions(struct qctx *q, struct node *n)
 
 /* The attributes that hold text with placeholders. */
 static const int text_attrs[] = {A_TITLE, A_SUBTITLE, A_ISSUER, A_DATE, A_AUTHOR, A_LABEL,
-    A_HEADER, A_NAMES, A_UNIT, A_EMPTY, A_NULL, A_NUMBER};
+    A_HEADER, A_NAMES, A_UNIT, A_EMPTY, A_NULL, A_NUMBER, A_COPY_TO, A_PRINTER};
+
+/* Attribute A of N, when given, is one of the words of CHOICES (a list
+ * separated by ", "); else an error.  Returns 0 or -1. */
+static int
+check_choice(struct qctx *q, struct node *n, int a, const char *what, const char *choices)
+{
+	const char *v = n->attr[a], *c = choices;
+	size_t len;
+
+	if (v == NULL)
+		return 0;
+	len = strlen(v);
+	while (*c != '\0') {
+		const char *e = strstr(c, ", ");
+		size_t l = e != NULL ? (size_t)(e - c) : strlen(c);
+
+		if (l == len && strncmp(c, v, len) == 0)
+			return 0;
+		c += l + (e != NULL ? 2 : 0);
+	}
+	tpl_node_diag(q->run->t, n, a, 0, DIAG_TPL_VALUE, v, what, choices);
+	q->errors++;
+	return -1;
+}
+
+/* Attribute A of N, when given, is a length in millimetres above 0. */
+static int
+check_mm(struct qctx *q, struct node *n, int a)
+{
+	char *end;
+	double v;
+
+	if (n->attr[a] == NULL)
+		return 0;
+	v = strtod(n->attr[a], &end);
+	if (end != n->attr[a] && *end == '\0' && v > 0)
+		return 0;
+	tpl_node_diag(q->run->t, n, a, 0, DIAG_TPL_VALUE, n->attr[a], "width in millimetres",
+	    "a number above 0, such as 25");
+	q->errors++;
+	return -1;
+}
 
 static int
 check_text_attrs(struct qctx *q, struct node *n)
@@ -711,6 +780,14 @@ check_text_attrs(struct qctx *q, struct node *n)
 		    tpl_expand(q, q->run, n, text_attrs[i], n->attr[text_attrs[i]], NULL) != 0)
 			bad = 1;
 	return bad ? -1 : 0;
+}
+
+static int
+check_report(struct qctx *q, struct node *n)
+{
+	int a = check_text_attrs(q, n), b = check_choice(q, n, A_PUNCTUATION, "punctuation",
+	    "adjust, none");
+	return a || b ? -1 : 0;
 }
 
 static int
@@ -756,7 +833,12 @@ check_format_attr(struct qctx *q, struct node *n)
 		q->errors++;
 		return -1;
 	}
-	return 0;
+	{
+		int a = check_choice(q, n, A_WRAP, "wrap", "words, names");
+		int b = check_mm(q, n, A_MIN_WIDTH), c = check_mm(q, n, A_MAX_WIDTH);
+
+		return a || b || c ? -1 : 0;
+	}
 }
 
 static int
@@ -765,6 +847,7 @@ check_table(struct qctx *q, struct node *n)
 	const struct result *r = q->run->res[n->index];
 	int bad = check_section(q, n) != 0, ncols = 0, spreads = 0;
 
+	bad |= check_choice(q, n, A_FLOAT, "float", "yes, no") != 0;
 	for (int i = 0; i < n->nkids; i++) {
 		struct node *k = n->kids[i];
 		if (k->kind == &tpl_kinds[K_COL]) {
@@ -875,6 +958,7 @@ check_chart(struct qctx *q, struct node *n)
 	char **vals = tpl_split_list(n->attr[A_VALUES], &nv);
 	char **names = tpl_split_list(n->attr[A_NAMES], &nn);
 
+	bad |= check_choice(q, n, A_FLOAT, "float", "yes, no") != 0;
 	if (n->attr[A_KIND] != NULL && strcmp(n->attr[A_KIND], "bar") != 0 &&
 	    strcmp(n->attr[A_KIND], "line") != 0) {
 		tpl_node_diag(q->run->t, n, A_KIND, 0, DIAG_TPL_VALUE, n->attr[A_KIND], "kind", "bar, line");

@@ -27,6 +27,9 @@ static void render_chart(struct rctx *, struct node *);
 static void render_pagebreak(struct rctx *, struct node *);
 static void render_redhead(struct rctx *, struct node *);
 static void render_signature(struct rctx *, struct node *);
+static void render_attachments(struct rctx *, struct node *);
+static void render_attachment(struct rctx *, struct node *);
+static void render_colophon(struct rctx *, struct node *);
 
 /* How each kind is laid out (and writes its CSV block); NULL: by its parent. */
 static void (*const renders[K__COUNT])(struct rctx *, struct node *) = {
@@ -41,6 +44,9 @@ static void (*const renders[K__COUNT])(struct rctx *, struct node *) = {
 	[K_PAGEBREAK] = render_pagebreak,
 	[K_REDHEAD] = render_redhead,
 	[K_SIGNATURE] = render_signature,
+	[K_ATTACHMENTS] = render_attachments,
+	[K_ATTACHMENT] = render_attachment,
+	[K_COLOPHON] = render_colophon,
 };
 
 static char *
@@ -228,6 +234,9 @@ render_table(struct rctx *c, struct node *n)
 			cols[ncols].align = al ? (strcmp(al, "right") == 0 ? ALIGN_RIGHT :
 			    strcmp(al, "center") == 0 ? ALIGN_CENTER : ALIGN_LEFT) :
 			    t->numeric ? ALIGN_RIGHT : ALIGN_LEFT;
+			cols[ncols].names = k->attr[A_WRAP] != NULL && strcmp(k->attr[A_WRAP], "names") == 0;
+			cols[ncols].min_mm = k->attr[A_MIN_WIDTH] ? atof(k->attr[A_MIN_WIDTH]) : 0;
+			cols[ncols].max_mm = k->attr[A_MAX_WIDTH] ? atof(k->attr[A_MAX_WIDTH]) : 0;
 			ncols++;
 		}
 	}
@@ -254,6 +263,8 @@ render_table(struct rctx *c, struct node *n)
 	}
 
 	struct table *tab = table_new(title, ncols, cols);
+	if (n->attr[A_FLOAT] != NULL && strcmp(n->attr[A_FLOAT], "no") == 0)
+		table_pin(tab);
 	char **cells = xcalloc((size_t)ncols, sizeof *cells);
 	double *sums = xcalloc((size_t)ncols, sizeof *sums);
 	int *sum_int = xcalloc((size_t)ncols, sizeof *sum_int);
@@ -372,6 +383,7 @@ render_chart(struct rctx *c, struct node *n)
 	ch.nseries = nv;
 	ch.series = series;
 	ch.height_mm = n->attr[A_HEIGHT] ? atof(n->attr[A_HEIGHT]) : 0;
+	ch.pinned = n->attr[A_FLOAT] != NULL && strcmp(n->attr[A_FLOAT], "no") == 0;
 	if (r->nrows > 0)
 		doc_chart(c->d, &ch);
 	free(categories);
@@ -427,6 +439,8 @@ tpl_render(const struct tpl_run *r, struct fontset *fs, struct sheets *sheets)
 	setup.author = author;
 	setup.subject = r->title;
 	setup.date = report_date(&c, r->t->root);
+	if (r->t->root->attr[A_PUNCTUATION] != NULL && strcmp(r->t->root->attr[A_PUNCTUATION], "none") == 0)
+		setup.punctuation = PUNCT_NONE;
 	c.d = doc_new(fs, &setup);
 	if (c.d == NULL) {
 		free(author);
@@ -456,5 +470,81 @@ render_signature(struct rctx *c, struct node *n)
 
 	doc_signature(c->d, issuer, date);
 	free(issuer);
+	free(date);
+}
+
+/* The <attachment> elements of the document that are shown, in order. */
+static int
+attachments_shown(const struct rctx *c, const struct node **out)
+{
+	const struct node *root = c->run->t->root;
+	int n = 0;
+
+	for (int i = 0; i < root->nkids; i++)
+		if (root->kids[i]->kind == &tpl_kinds[K_ATTACHMENT] && tpl_shown(c->run, root->kids[i])) {
+			if (out != NULL)
+				out[n] = root->kids[i];
+			n++;
+		}
+	return n;
+}
+
+/* The note of the attachments (doc_attachment_note), from their titles. */
+static void
+render_attachments(struct rctx *c, struct node *n)
+{
+	int count = attachments_shown(c, NULL);
+	const struct node **at = xcalloc((size_t)count + 1, sizeof *at);
+	char **titles = xcalloc((size_t)count + 1, sizeof *titles);
+
+	if (tpl_shown(c->run, n)) {
+		attachments_shown(c, at);
+		for (int i = 0; i < count; i++)
+			titles[i] = expand_attr(c, at[i], A_TITLE);
+		doc_attachment_note(c->d, (const char *const *)titles, count);
+	}
+	for (int i = 0; i < count; i++)
+		free(titles[i]);
+	free(titles);
+	free(at);
+}
+
+/* An attachment: its page, marker and title (doc_attachment), then its content. */
+static void
+render_attachment(struct rctx *c, struct node *n)
+{
+	int count, number = 0;
+	const struct node **at;
+	char *title;
+
+	if (!tpl_shown(c->run, n))
+		return;
+	count = attachments_shown(c, NULL);
+	at = xcalloc((size_t)count + 1, sizeof *at);
+	attachments_shown(c, at);
+	for (int i = 0; i < count; i++)
+		if (at[i] == n)
+			number = count > 1 ? i + 1 : 0;
+	free(at);
+	title = expand_attr(c, n, A_TITLE);
+	doc_field(c->d, title);
+	doc_attachment(c->d, number, title);
+	c->section = title;
+	render_kids(c, n);
+	c->section = NULL;
+	free(title);
+}
+
+/* The 版记 (doc_colophon). */
+static void
+render_colophon(struct rctx *c, struct node *n)
+{
+	char *copy = expand_attr(c, n, A_COPY_TO), *printer = expand_attr(c, n, A_PRINTER);
+	char *date = expand_attr(c, n, A_DATE);
+
+	if (tpl_shown(c->run, n))
+		doc_colophon(c->d, copy, printer, date);
+	free(copy);
+	free(printer);
 	free(date);
 }

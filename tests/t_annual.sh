@@ -3,8 +3,9 @@
 # they lay out, their CSVs and their messages are the regress cases annual,
 # template/… and usage/annual-…): the PDF checks of SPEC §5 on every report,
 # the text a reader extracts equal to what was laid out, the same bytes on a
-# second run, a table added by editing a copy of templates/, and a broken
-# city template that stops the city report alone and changes nothing.
+# second run, a table added by editing a copy of templates/, a broken city
+# template that stops the city report alone and changes nothing, and
+# punctuation="none".
 . "$(dirname "$0")/lib.sh"
 
 DB=$WORK/store.db
@@ -71,5 +72,16 @@ expect_err "write refused, at the query" \
 	"$TPL/annual-city.xml:$line:$col: error: template SQL: a template query may not change the store or attach another database" \
 	"jingsai: error: annual/2025/city.pdf was not written (errors above)"
 [ "$(sqlite3 "$DB" 'SELECT COUNT(*) FROM region')" = 11 ] && ok "the store is unchanged" || fail "the store is unchanged"
+
+# punctuation="none" (forms on a character grid): every full-width mark keeps
+# its em, so adjacent marks take two, where the first run's report (the
+# default, adjust) set every pair in 1.5 em.
+sed 's/<report title=/<report punctuation="none" title=/' "$TOP/templates/annual-city.xml" >"$TPL/annual-city.xml"
+expect_status 0 "punctuation=\"none\" is accepted" run_annual 2025 --dump
+expect_err "and says nothing"
+pairs() { python3 "$TOP/tests/layout_check.py" --counts "$1" | sed -n 's/.* pairs=\([0-9]*\) .*/\1/p'; }
+adjust=$(pairs "$WORK/first/city.dump") none=$(pairs "$A/city.dump")
+[ "$adjust" = 0 ] && [ "${none:-0}" -gt 0 ] && ok "punctuation=\"none\": $none pairs of marks keep two ems (none by default)" ||
+	fail "punctuation: pairs wider than 1.5 em: $adjust by default, $none with punctuation=\"none\""
 
 finish

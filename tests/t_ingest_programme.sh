@@ -46,10 +46,14 @@ expect_err "region in use named" "in/programme.xml: error: <region> '320681' was
 cp "$TOP/input/programme.xml" in/programme.xml
 sed 's/kind="park"/kind="zone"/' in/programme.xml >p && mv p in/programme.xml
 expect_status 3 "invalid programme" J ingest
-expect_err "programme schema errors, one per park; the programme rejected as a whole" \
-	"in/programme.xml:32:41: error: 'zone' is not a value of kind of <region>: write one of county, park, city" \
-	"in/programme.xml:33:41: error: 'zone' is not a value of kind of <region>: write one of county, park, city" \
-	"in/programme.xml:34:38: error: 'zone' is not a value of kind of <region>: write one of county, park, city" \
+# One error a park, at its kind attribute (line and column in characters).
+set --
+for n in $(grep -n 'kind="zone"' in/programme.xml | cut -d: -f1); do
+	col=$(sed -n "${n}s/kind=\"zone\".*//p" in/programme.xml | LC_ALL=C.UTF-8 wc -m)   # counts the newline: the column
+	set -- "$@" "in/programme.xml:$n:$col: error: 'zone' is not a value of kind of <region>: write one of county, park, city"
+done
+[ $# = 3 ] || fail "programme.xml has three parks (has $#)"
+expect_err "programme schema errors, one per park; the programme rejected as a whole" "$@" \
 	"in/programme.xml: fatal: programme.xml has errors; nothing was ingested"
 
 # A rule gives one award: two awards that say it are refused, at the second.

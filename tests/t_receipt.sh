@@ -31,9 +31,9 @@ done
 ls "$S/output/receipts/崇川区" >/dev/null
 
 # the PDF, under LC_ALL=C: Chinese, naming both files, the problem where it is and what to do
-pdftotext "$R/崇川区/$DAY.pdf" "$WORK/r.txt" 2>/dev/null
+pdftotext -raw "$R/崇川区/$DAY.pdf" "$WORK/r.txt" 2>/dev/null
 tr -d ' \n' <"$WORK/r.txt" >"$WORK/r1"
-# (file names break inside table cells: what is extracted of them)
+# (-raw: the lines of a table cell one after another, not interleaved with the next cell's)
 for want in "报送数据处理回执" "崇川区：" "共3个文件" "接收1个" "拒收2个" \
     "return.xml" "年度报表" "崇川区.csv" "校验不通过" "请照营业执照填写" \
     "备注.csv" "无法识别表头" "南通市劳动竞赛委员会"; do
@@ -47,7 +47,7 @@ grep -q "^企业名录/320602-崇川区.csv,企业名录,3,1,统一社会信用�
 	ok "receipt CSV: the rejected file, line 3 column 1, in Chinese" || fail "receipt CSV: the rejected file"
 grep -q "^2024/320602/annual-return.xml,年度报表,2024,[0-9]*,新报送" "$R/崇川区/$DAY.csv" &&
 	ok "receipt CSV: the accepted return, its year and rows" || fail "receipt CSV: the accepted return"
-pdftotext "$R/未归属/$DAY.pdf" - 2>/dev/null | tr -d ' \n' | grep -qF "杂项/说明.csv" &&
+pdftotext -raw "$R/未归属/$DAY.pdf" - 2>/dev/null | tr -d ' \n' | grep -qF "杂项/说明.csv" &&
 	ok "未归属 receipt names its file" || fail "未归属 receipt names its file"
 "$PY" "$TOP/tests/sheets_check.py" "$R" >"$WORK/check" 2>&1
 grep '^FAIL' "$WORK/check" && fail "receipts' CSV and workbook" || ok "receipts' CSV and workbook (sheets_check)"

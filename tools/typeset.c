@@ -16,12 +16,16 @@
  *   box ROLE SIZE X Y W H FLAGS TEXT            fixed box, mm; FLAGS: - or a comma list of
  *                                               shrink,name,wrap,vcenter,center,right,bold
  *   line X1 Y1 X2 Y2 WIDTH_PT | rect X Y W H WIDTH_PT | circle CX CY R WIDTH_PT
- *   table TITLE | HEADER:WEIGHT:l|c|r | ...     then 'row a | b | ...' lines,
+ *   table TITLE | HEADER:WEIGHT:l|c|r[:names] | ...   then 'row a | b | ...' lines,
  *   rows N                                      N generated rows (numbers summed),
  *   total a | b | ...                           'total auto' sums the generated rows,
  *   endtable
  *   chart bar|line TITLE | UNIT                 then 'cat A | B', 'series NAME | 1 | 2',
  *   endchart
+ *   pin                                         the next table or chart stays in place
+ *                                               (no float)
+ * 'setup ... punct=none' sets punctuation without adjustment; '\n' in a
+ * title or paragraph forces a line break (U+2028).
  * With --pages N the body is repeated until the document has N pages; with
  * --copies N DIR, N separate documents DIR/0001.pdf ... are written too
  * (one font set for all, as the certificates do). */
@@ -87,6 +91,7 @@ struct state {
 	int tcols;
 	long long gen_sum[MAXF];
 	int gen_rows;
+	int pin;                 /* the next table or chart is pinned */
 	/* chart being built */
 	struct chart c;
 	char *ctitle, *cunit;
@@ -142,6 +147,22 @@ end_chart(struct state *st)
 	free(st->cunit);
 	memset(&st->c, 0, sizeof st->c);
 	st->ncat = 0;
+}
+
+/* LINE with each "\\n" made U+2028, a forced line break; the caller frees. */
+static char *
+unescape(const char *line)
+{
+	struct buf b = {0};
+
+	for (; *line != '\0'; line++) {
+		if (line[0] == '\\' && line[1] == 'n') {
+			buf_puts(&b, "\xE2\x80\xA8");
+			line++;
+		} else
+			buf_putc(&b, *line);
+	}
+	return b.data != NULL ? b.data : xstrdup("");
 }
 
 static int
@@ -243,6 +264,7 @@ command(struct state *st, char *line, const char *file, long lineno)
 	} else if (strcmp(line, "table") == 0) {
 		struct table_col cols[MAXF];
 
+		memset(cols, 0, sizeof cols);
 		n = split(arg, f, MAXF);
 		for (i = 1; i < n; i++) {
 			char *w = strchr(f[i], ':'), *a = NULL;
@@ -256,9 +278,13 @@ command(struct state *st, char *line, const char *file, long lineno)
 			cols[i - 1].header = f[i];
 			cols[i - 1].width = w != NULL ? atof(w) : 1;
 			cols[i - 1].align = a != NULL ? parse_align(a) : ALIGN_LEFT;
+			cols[i - 1].names = a != NULL && strstr(a, ":names") != NULL;
 		}
 		st->tcols = n - 1;
 		st->t = table_new(f[0][0] != '\0' ? f[0] : NULL, st->tcols, cols);
+		if (st->pin)
+			table_pin(st->t);
+		st->pin = 0;
 		memset(st->gen_sum, 0, sizeof st->gen_sum);
 		st->gen_rows = 0;
 	} else if ((strcmp(line, "row") == 0 || strcmp(line, "total") == 0) && st->t != NULL) {
@@ -302,6 +328,8 @@ command(struct state *st, char *line, const char *file, long lineno)
 		st->cunit = n > 1 ? xstrdup(f[1]) : NULL;
 		st->c.title = st->ctitle;
 		st->c.unit = st->cunit;
+		st->c.pinned = st->pin;
+		st->pin = 0;
 	} else if (strcmp(line, "cat") == 0) {
 		n = split(arg, f, MAXF);
 		for (i = 0; i < n; i++)
@@ -319,6 +347,8 @@ command(struct state *st, char *line, const char *file, long lineno)
 		st->ser[s].values = st->vals[s];
 	} else if (strcmp(line, "endchart") == 0)
 		end_chart(st);
+	else if (strcmp(line, "pin") == 0)
+		st->pin = 1;
 	else {
 		fprintf(stderr, "%s:%ld: unknown command '%s'\n", file, lineno, line);
 		return -1;
@@ -342,8 +372,13 @@ run_body(struct state *st, const char *body, const char *desc)
 		if (line[0] == '#' || line[0] == '\0' || strncmp(line, "setup ", 6) == 0 ||
 		    strncmp(line, "info ", 5) == 0)
 			continue;
-		if (command(st, line, desc, lineno) != 0)
-			rc = 2;
+		{
+			char *cmd = unescape(line);
+
+			if (command(st, cmd, desc, lineno) != 0)
+				rc = 2;
+			free(cmd);
+		}
 	}
 	free(copy);
 	return rc;
@@ -411,6 +446,10 @@ main(int argc, char **argv)
 			}
 			{
 				char *num = strstr(line, "numbers"), *first = strstr(line, "first=");
+				char *punct = strstr(line, "punct=none");
+
+				if (punct != NULL && (next == NULL || punct < next))
+					setup.punctuation = PUNCT_NONE;
 				if (num != NULL && (next == NULL || num < next))
 					setup.page_numbers = 1;
 				if (first != NULL && (next == NULL || first < next))

@@ -200,7 +200,7 @@ done
 
 # Template errors: the template at its line and column, nothing written.
 T=tests/regress/template
-for t in grammar names sql write xml gbk; do
+for t in grammar names sql write xml gbk layout; do
 	run "template/$t" annual 1768435200 "annual 2025 --region 320612 --templates $T/$t --device dump"
 done
 run template/cert cert 1745798400 "certificates 2025 --award MEDAL --templates $T/cert --device dump"

@@ -157,7 +157,7 @@ main(void)
 		doc_text_box(d, &name, 20, 20, 100, 10, BOX_NAME_SPACING, "张三");
 		t = dump(d);
 		{
-			const char *r = strstr(t, "n=2 \"张三\"");
+			const char *r = strstr(t, "n=2 adv=1000,1000 \"张三\"");
 			const char *w = r != NULL ? strstr(r - 120, " w=") : NULL;
 			double width = w != NULL && w < r ? atof(w + 3) : 0;
 
@@ -177,11 +177,11 @@ main(void)
 	/* edge cases: nothing crashes, every document still renders */
 	d = doc_new(fs, &setup);
 	{
-		static const struct table_col cols[2] = {{"名称", 1, ALIGN_LEFT}, {"数量", 1, ALIGN_RIGHT}};
+		static const struct table_col cols[2] = {{"名称", 1, ALIGN_LEFT, 0, 0, 0}, {"数量", 1, ALIGN_RIGHT, 0, 0, 0}};
 		static const char *const cats[3] = {"甲", "乙", "丙"};
 		static const double neg[3] = {-5, 0, 12.5}, zero[3] = {0, 0, 0};
 		struct chart_series ser[2] = {{"负数", neg}, {"零", zero}};
-		struct chart c = {CHART_BAR, "边界", NULL, 3, cats, 2, ser, 0};
+		struct chart c = {CHART_BAR, "边界", NULL, 3, cats, 2, ser, 0, 0};
 		struct table *tb = table_new(NULL, 2, cols);
 		struct buf out = {0};
 
