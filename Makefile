@@ -19,7 +19,7 @@ WARN     = -Wall -Wextra
 TEST_WARN = $(WARN) -Werror
 PREFIX  ?= /usr/local
 LOCALEDIR = $(PREFIX)/share/locale
-PKGS     = libxml-2.0 libzip xlsxwriter sqlite3 harfbuzz harfbuzz-subset icu-uc icu-i18n libqrencode libcrypto libdeflate
+PKGS     = libxml-2.0 libzip xlsxwriter sqlite3 harfbuzz harfbuzz-subset icu-uc icu-i18n libqrencode libcrypto libdeflate zlib
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 LIBS     = $(PKG_LIBS) -lhpdf -lcsv -lm
@@ -27,7 +27,7 @@ LIBS     = $(PKG_LIBS) -lhpdf -lcsv -lm
 # Debian packages the build, the documents and the tests need.
 DEBS = gcc make pkg-config clang libclang-rt-14-dev \
        libhpdf-dev libxml2-dev libsqlite3-dev sqlite3 libcsv-dev \
-       libharfbuzz-dev libicu-dev libqrencode-dev libssl-dev libdeflate-dev \
+       libharfbuzz-dev libicu-dev libqrencode-dev libssl-dev libdeflate-dev zlib1g-dev \
        libzip-dev libxlsxwriter-dev python3-openpyxl \
        fonts-lxgw-wenkai fonts-arphic-gbsn00lp fonts-arphic-gkai00mp \
        fonts-droid-fallback fonts-hanazono fonts-wqy-microhei \

@@ -1,6 +1,6 @@
 /* xlsx_read.h — reading Excel workbooks (.xlsx) that offices send: the zip
- * opened with libzip, every XML part streamed with libxml2's xmlReader,
- * each cell given as the text Excel shows for it. */
+ * opened with libzip, every XML part streamed with libxml2, each cell given
+ * as the text Excel shows for it. */
 #ifndef XLSX_READ_H
 #define XLSX_READ_H
 
@@ -46,8 +46,11 @@ typedef int (*xlsx_cell_fn)(void *arg, long row, long col, const char *text, siz
 typedef int (*xlsx_row_end_fn)(void *arg, long row);
 
 /* Streams the cells of SHEET.  While it runs, diagnostics of any stage end
- * with "(sheet NAME)".  Returns 0, 1 when a callback stopped it, or -1
- * after a diagnostic (the part is damaged or hostile). */
+ * with "(sheet NAME)".  The callbacks run on the calling thread (a large
+ * sheet is meanwhile unpacked and parsed on two others, a few batches of
+ * cells ahead), and so does every diagnostic.  Returns 0, 1 when a
+ * callback stopped it, or -1 after a diagnostic (the part is damaged or
+ * hostile). */
 int xlsx_sheet_cells(struct xlsx *x, int sheet, xlsx_cell_fn cell, xlsx_row_end_fn row_end,
     void *arg);
 

@@ -76,3 +76,22 @@ with open(f"{out}/rows.xlsx", "rb") as f:
     data = f.read()
 with open(f"{out}/truncated.xlsx", "wb") as f:
     f.write(data[: len(data) // 2])
+# A sheet whose CRC is not the one its headers say (damaged in transit or
+# by hand): refused once it is unpacked, whichever way it is read.
+rows = "".join(f'<row r="{r}"><c r="A{r}"><v>{r}</v></c></row>' for r in range(2, 20002))
+book("crc.xlsx", {"xl/worksheets/sheet1.xml": sheet(HEADER + rows)})
+with open(f"{out}/crc.xlsx", "rb") as f:
+    data = bytearray(f.read())
+name = b"xl/worksheets/sheet1.xml"
+i = data.find(b"PK\x03\x04")
+while i >= 0:
+    if data[i + 30:i + 30 + len(name)] == name:
+        data[i + 14] ^= 1  # the local header's CRC
+    i = data.find(b"PK\x03\x04", i + 4)
+i = data.find(b"PK\x01\x02")
+while i >= 0:
+    if data[i + 46:i + 46 + len(name)] == name:
+        data[i + 16] ^= 1  # the central directory's
+    i = data.find(b"PK\x01\x02", i + 4)
+with open(f"{out}/crc.xlsx", "wb") as f:
+    f.write(data)

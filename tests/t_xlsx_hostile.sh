@@ -3,9 +3,10 @@
 # entry names and relationships leaving the archive, DOCTYPEs with external
 # entities and entity loops in every kind of part, a million shared
 # strings, a sheet past Excel's last row, a million bad rows, cells out of
-# order, a truncated archive.  Each is refused with its reason (or, the
-# million rows, read through in bounded time and memory), never a crash or
-# a hang; `make test` runs this under ASan and UBSan too.
+# order, a truncated archive, a sheet whose CRC is wrong.  Each is refused
+# with its reason (or, the million rows, read through in bounded time and
+# memory), never a crash or a hang; `make test` runs this under ASan and
+# UBSan too.
 . "$(dirname "$0")/lib.sh"
 cd "$WORK" || exit 3
 mkdir in h
@@ -35,6 +36,8 @@ hostile index "h/index.xlsx:2:1: error: cell refers to shared string '99', which
 hostile longcell "h/longcell.xlsx:2:1: error: cell text longer than 1048576 bytes: refused (sheet 参与)"
 hostile nobook "h/nobook.xlsx: error: the workbook is incomplete (its part xl/workbook.xml is missing): open it in Excel or WPS and save it again"
 hostile truncated "h/truncated.xlsx: error: not a readable workbook (.xlsx)"
+hostile crc "h/crc.xlsx: error: not a readable workbook (.xlsx): open it in Excel or WPS and save it again as .xlsx (sheet 参与)"
+expect_diag "crc: libzip's words, for the office" "h/crc.xlsx: note: zip: xl/worksheets/sheet1.xml: CRC error"
 grep -q passwd "$WORK/stderr" && grep -q root: "$WORK/stderr" && fail "a file outside was read" || ok "nothing outside read"
 
 # The million rows in bounded memory: the reader's peak is the same for a

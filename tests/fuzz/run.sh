@@ -8,8 +8,9 @@
 cd "$(dirname "$0")/../.." || exit 3
 PKGS=$(sed -n 's/^PKGS *= *//p' Makefile)
 # CSV_SLICE: a mapped file's pages are handed back every 8 KB instead of
-# every MB, so that inputs of fuzzing size go through that too.
-CFLAGS="-g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -DCSV_SLICE=8192 -Isrc $(pkg-config --cflags $PKGS)"
+# every MB, so that inputs of fuzzing size go through that too; likewise
+# XLSX_THREAD_FROM: every sheet is parsed and unpacked on threads of its own.
+CFLAGS="-g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -DCSV_SLICE=8192 -DXLSX_THREAD_FROM=0 -Isrc $(pkg-config --cflags $PKGS)"
 LIBS="$(pkg-config --libs $PKGS) -lhpdf -lcsv -lm"
 OUT=build/fuzz
 mkdir -p "$OUT/obj" || exit 3
