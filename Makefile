@@ -31,7 +31,7 @@ DEBS = gcc make pkg-config clang libclang-rt-14-dev \
        libzip-dev libxlsxwriter-dev python3-openpyxl \
        fonts-lxgw-wenkai fonts-arphic-gbsn00lp fonts-arphic-gkai00mp \
        fonts-droid-fallback fonts-hanazono fonts-wqy-microhei \
-       poppler-utils qpdf zbar-tools valgrind python3 time chromium \
+       poppler-utils qpdf zbar-tools valgrind python3 time chromium strace python3-reportlab \
        gettext locales
 # The locale the Chinese messages need (a fresh Debian has only C and C.UTF-8).
 LOCALE = zh_CN.UTF-8

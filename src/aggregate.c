@@ -36,9 +36,9 @@
 static const char reference_sql[] =
 /* Sorts in memory: the store is large, the temporary tables are not. */
 "PRAGMA temp_store = MEMORY;\n"
-"PRAGMA cache_size = -262144;\n"
+"PRAGMA cache_size = -8192;\n"
 /* Reads the store's pages in place rather than copying each into the cache. */
-"PRAGMA mmap_size = 4294967296;\n"
+"PRAGMA mmap_size = 0;\n"
 "CREATE TEMP TABLE agg_period AS\n"
 "  SELECT CAST((SELECT value FROM programme WHERE key = 'first_year') AS INTEGER) AS first_year,\n"
 "         CAST((SELECT value FROM programme WHERE key = 'last_year') AS INTEGER) AS last_year;\n"

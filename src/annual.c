@@ -31,7 +31,9 @@ annual_build(struct out_ctx *oc, int year, const char *region)
 	int ncodes = 0, status = JZ_EXIT_FAILURE, failures = 0;
 	double t0 = jz_wall_seconds(), c0 = jz_cpu_seconds();
 
-	if ((ro = store_open(o->db_path, 1)) == NULL)
+	/* The figures of every year are computed once, when the first report
+	 * needs them, and read from there by the reports of every year. */
+	if ((ro = oc->figures) == NULL && (ro = store_open(o->db_path, 1)) == NULL)
 		goto done;
 	first = programme_get(ro, "first_year", NULL);
 	last = programme_get(ro, "last_year", NULL);
@@ -65,8 +67,12 @@ annual_build(struct out_ctx *oc, int year, const char *region)
 		status = JZ_EXIT_USAGE;
 		goto done;
 	}
-	if (aggregate_prepare(ro) != 0)
-		goto done;
+	if (oc->figures == NULL) {
+		if (aggregate_prepare(ro) != 0)
+			goto done;
+		report_read_only(ro);
+		oc->figures = ro;
+	}
 	{
 		/* a year of the period, or one the store has data for */
 		sqlite3_stmt *st = store_prepare(ro, "SELECT 1 FROM agg_years WHERE year = ?1");
@@ -85,7 +91,6 @@ annual_build(struct out_ctx *oc, int year, const char *region)
 			goto done;
 		}
 	}
-	report_read_only(ro);
 	tm.sql += jz_wall_seconds() - t0;
 	tm.sql_cpu += jz_cpu_seconds() - c0;
 
@@ -146,7 +151,8 @@ done:
 	tpl_free(city_t);
 	tpl_free(region_t);
 	fontset_free(fs);
-	store_close(ro);
+	if (ro != oc->figures)
+		store_close(ro);
 	free(first);
 	free(last);
 	free(issuer);
@@ -171,6 +177,7 @@ cmd_annual(const struct jz_opts *o, const struct jz_args *a)
 	out_init(&oc, db, o);
 	oc.force = 1;
 	rc = annual_build(&oc, year, a->region);
+	out_close(&oc);
 	store_close(db);
 	return rc;
 }

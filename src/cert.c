@@ -1,12 +1,9 @@
 /* cert.c — the certificates and verify commands: from the store's awards to
  * one PDF per certificate, print.pdf per award and manifest.csv per year. */
 #include <errno.h>
-#include <malloc.h>
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <sys/mman.h>
 #include <unistd.h>
 
 #include <qrencode.h>
@@ -17,6 +14,7 @@
 #include "device.h"
 #include "layout.h"
 #include "outputs.h"
+#include "pdf_write.h"
 #include "programme.h"
 #include "store.h"
 
@@ -230,23 +228,85 @@ single_take(void *arg, int k, int status, struct buf *data)
 		single_flush(s);
 }
 
-/* The certificates R[0..N) of one award: single files, print.pdf, and the
- * calibration page when asked for.  Returns 0, or -1 when its template
- * could not be read (nothing printed). */
+/* Writes print.pdf into a temporary file and back out through its sink. */
+static int
+print_sink(void *arg, const void *data, size_t len)
+{
+	return out_stream_write(arg, data, len);
+}
+
+/* print.pdf with the default device alone (the PDF): the N certificates R
+ * of award A in ceremony order, for the printer, written a page at a time
+ * (pdf_write.h).  What every page has alike is drawn once and each page
+ * refers to it; each page is laid out twice (the fonts, cut down to the
+ * characters of all pages, come first in the file) and dropped after each
+ * pass.  Text too long for its box is reported in the first pass, once per
+ * certificate.  QRB: the QR codes being made. */
+static void
+write_print(struct build *b, const struct cert_template *t, const struct prog_award *a,
+    struct cert_rec *r, int n, const char *date, char *const *payloads,
+    struct cert_qr_batch *qrb, const char *rel, const char *fingerprint)
+{
+	char *title = xasprintf("%s %d", a->title, b->year);
+	struct doc *d = cert_doc(b, t, title);
+	struct out_stream *os = out_stream_open(b->oc, rel);
+	struct cert_values v;
+	struct pdfw *w;
+	int block, rc = 0, stock = b->args->stock;
+
+	if (os == NULL) {
+		b->failures++;
+		goto done;
+	}
+	values_of(b, &r[0], date, &payloads[0], NULL, &v);
+	v.report_fit = 1;
+	block = cert_draw_shared(d, t, &v, stock, b->dx, b->dy, a->code);
+	w = pdfw_new(doc_finish(d), print_sink, os);
+	for (int pass = 0; pass < 2 && rc == 0; pass++) {
+		for (int i = 0; i < n && rc == 0; i++) {
+			values_of(b, &r[i], date, &payloads[i], NULL, &v);
+			v.report_fit = pass == 0;
+			v.qr_batch = qrb;
+			v.qr_index = i;
+			cert_draw(d, t, &v, stock, b->dx, b->dy, r[i].serial, block);
+			rc = pass == 0 ? pdfw_note(w) : pdfw_write(w);
+			doc_pages_drop(d);
+		}
+		/* characters no font has: nothing is written */
+		if (pass == 0 && rc == 0)
+			rc = doc_check(d);
+	}
+	if (rc == 0)
+		rc = pdfw_finish(w);
+	pdfw_free(w);
+	if (rc != 0)
+		b->failures++;
+	if (out_stream_close(b->oc, os, fingerprint, rc != 0) != 0 && rc == 0)
+		b->failures++;
+done:
+	doc_free(d);
+	free(title);
+}
+
+/* The certificates R[0..N) of one award: print.pdf, single files, and the
+ * calibration page when asked for; only those whose inputs changed or
+ * whose file is not as written.  The QR codes and the narrowed fonts are
+ * made for what is made.  Returns 0, or -1 when its template could not be
+ * read (nothing printed). */
 static int
 build_award(struct build *b, const struct prog_award *a, struct cert_rec *r, int n)
 {
 	int missing;
 	struct cert_template *t = cert_template_of(b->oc->opts->templates_dir, a, &missing);
-	char *date = NULL, hex[65], *rel;
+	char *date = NULL, hex[65], print_hex[65], *rel;
 	struct fingerprint *fp;
-	int written = 0, unchanged = 0, stock = b->args->stock, ndev;
-	double t0 = jz_wall_seconds(), c0 = jz_thread_cpu_seconds(), tf0, t_fonts;
+	int written = 0, unchanged = 0, stock = b->args->stock, ndev, print_needed, streamed;
+	double t0 = jz_wall_seconds(), c0 = jz_thread_cpu_seconds(), tf0, t_fonts = 0;
 	double ts0, ts1, tp1, cp1, cs0, cc0, c_single;
 	struct cert_qr_batch *qrb = NULL;
 	struct cert_qr_times qt = {0};
 	const char *print_state = N_("unchanged");
-	char **payloads;
+	char **payloads, **wanted;
 	QRcode **qr;
 	struct singles s = {0};
 	struct out_doc od;
@@ -273,84 +333,22 @@ build_award(struct build *b, const struct prog_award *a, struct cert_rec *r, int
 		if (b->key != NULL)
 			cert_mac(b->key, b->keylen, r[i].fields, r[i].mac);
 	}
-
-	/* The QR codes, once for print.pdf and the single files: made by
-	 * threads while the fonts are narrowed and print.pdf is laid out. */
 	payloads = xcalloc((size_t)n + 1, sizeof *payloads);
-	qr = xcalloc((size_t)n + 1, sizeof *qr);
-	if (b->key != NULL) {
+	if (b->key != NULL)
 		for (int i = 0; i < n; i++)
 			payloads[i] = cert_payload(b->prog.verify_url, r[i].serial, r[i].mac);
-		qrb = cert_qr_start((const char *const *)payloads, qr, n);
-	}
-	/* Every document subsets the fonts again: each face is cut down once
-	 * to what the certificates set in it, and subset from that. */
-	tf0 = jz_wall_seconds();
-	if (n >= 2) {
-		struct fontset_narrow *nw = fontset_narrow_begin(b->fs);
 
-		for (int k = 0; k < t->nelems; k++) {
-			const struct cert_elem *e = &t->elems[k];
-
-			if (e->kind != CE_TEXT || (stock && !e->variable))
-				continue;
-			for (int i = 0; i < (cert_elem_varies(e) ? n : 1); i++) {
-				struct cert_values v;
-				char *text;
-
-				values_of(b, &r[i], date, &payloads[i], NULL, &v);
-				text = cert_expand(e->text, &v);
-				fontset_narrow_add(nw, e->role, text);
-				free(text);
-			}
-		}
-		fontset_narrow_end(nw);
-	}
-	t_fonts = jz_wall_seconds() - tf0;
-
-	/* print.pdf: all of them in ceremony order, for the printer. */
+	/* What is to be made, each by the fingerprint of its inputs:
+	 * print.pdf, then the single files. */
 	fp = fp_new(b->oc);
 	fp_template(fp, b, t);
 	for (int i = 0; i < n; i++)
 		fp_rec(fp, b, &r[i]);
-	fp_done(fp, hex);
+	fp_done(fp, print_hex);
 	rel = xasprintf("certificates/%d/%s%s/print", b->year, b->tree, a->code);
 	out_doc_init(&od, b->oc, rel);
 	free(rel);
-	if (out_doc_needed(b->oc, &od, hex)) {
-		char *title = xasprintf("%s %d", a->title, b->year);
-		struct doc *d = cert_doc(b, t, title);
-		struct cert_values v;
-		int block;
-
-		/* What all pages have alike is in the file once.  Text too
-		 * long for its box is reported here, once per certificate. */
-		values_of(b, &r[0], date, &payloads[0], NULL, &v);
-		v.report_fit = 1;
-		block = cert_draw_shared(d, t, &v, stock, b->dx, b->dy, a->code);
-		for (int i = 0; i < n; i++) {
-			values_of(b, &r[i], date, &payloads[i], NULL, &v);
-			v.report_fit = 1;
-			v.qr_batch = qrb;
-			v.qr_index = i;
-			cert_draw(d, t, &v, stock, b->dx, b->dy, r[i].serial, block);
-		}
-		finish_doc(b, d, &od, hex);
-		free(title);
-		print_state = N_("written");
-	} else
-		out_doc_unchanged(b->oc, &od);
-	out_doc_free(&od);
-	tp1 = jz_wall_seconds();
-	cp1 = jz_thread_cpu_seconds();
-	if (qrb != NULL)
-		b->failures += cert_qr_finish(qrb, &qt);
-
-	/* The single files: which must be made (their inputs changed), made on
-	 * every core, written in batches made durable together. */
-	ts0 = jz_wall_seconds();
-	cs0 = jz_thread_cpu_seconds();
-	cc0 = cert_par_cpu_seconds();
+	print_needed = out_doc_needed(b->oc, &od, print_hex);
 	s.b = b;
 	s.owner = (long)getpid();
 	s.a = a;
@@ -358,7 +356,6 @@ build_award(struct build *b, const struct prog_award *a, struct cert_rec *r, int
 	s.r = r;
 	s.date = date;
 	s.payloads = payloads;
-	s.qr = qr;
 	ndev = b->oc->ndevices;
 	s.todo = xcalloc((size_t)n * ndev + 1, sizeof *s.todo);
 	s.device = xcalloc((size_t)n * ndev + 1, sizeof *s.device);
@@ -384,6 +381,87 @@ build_award(struct build *b, const struct prog_award *a, struct cert_rec *r, int
 			memcpy(s.hex[s.ntodo++], hex, sizeof hex);
 		}
 	}
+
+	/* The QR codes of what is made, once for print.pdf and the single
+	 * files: made by threads while the fonts are narrowed and print.pdf is
+	 * laid out. */
+	qr = xcalloc((size_t)n + 1, sizeof *qr);
+	wanted = xcalloc((size_t)n + 1, sizeof *wanted);
+	if (b->key != NULL && (print_needed || s.ntodo > 0)) {
+		for (int i = 0; i < n; i++)
+			wanted[i] = print_needed ? payloads[i] : NULL;
+		for (int k = 0; k < s.ntodo; k++)
+			wanted[s.todo[k]] = payloads[s.todo[k]];
+		qrb = cert_qr_start((const char *const *)wanted, qr, n);
+	}
+	s.qr = qr;
+	/* Every document subsets the fonts again: each face is cut down once
+	 * to what the certificates made set in it, and subset from that. */
+	tf0 = jz_wall_seconds();
+	if (print_needed ? n >= 2 : s.ntodo >= 2) {
+		struct fontset_narrow *nw = fontset_narrow_begin(b->fs);
+		int count = print_needed ? n : s.ntodo;
+
+		for (int k = 0; k < t->nelems; k++) {
+			const struct cert_elem *e = &t->elems[k];
+
+			if (e->kind != CE_TEXT || (stock && !e->variable))
+				continue;
+			for (int j = 0; j < (cert_elem_varies(e) ? count : 1); j++) {
+				int i = print_needed ? j : s.todo[j];
+				struct cert_values v;
+				char *text;
+
+				values_of(b, &r[i], date, &payloads[i], NULL, &v);
+				text = cert_expand(e->text, &v);
+				fontset_narrow_add(nw, e->role, text);
+				free(text);
+			}
+		}
+		fontset_narrow_end(nw);
+		t_fonts = jz_wall_seconds() - tf0;
+	}
+
+	/* print.pdf: all of them in ceremony order, for the printer; with the
+	 * PDF device alone, written a page at a time, else laid out whole. */
+	streamed = ndev == 1 && b->oc->devices[0] == device_at(0);
+	if (print_needed && streamed) {
+		write_print(b, t, a, r, n, date, payloads, qrb, od.relpath[0], print_hex);
+		print_state = N_("written");
+	} else if (print_needed) {
+		char *title = xasprintf("%s %d", a->title, b->year);
+		struct doc *d = cert_doc(b, t, title);
+		struct cert_values v;
+		int block;
+
+		/* What all pages have alike is in the file once.  Text too
+		 * long for its box is reported here, once per certificate. */
+		values_of(b, &r[0], date, &payloads[0], NULL, &v);
+		v.report_fit = 1;
+		block = cert_draw_shared(d, t, &v, stock, b->dx, b->dy, a->code);
+		for (int i = 0; i < n; i++) {
+			values_of(b, &r[i], date, &payloads[i], NULL, &v);
+			v.report_fit = 1;
+			v.qr_batch = qrb;
+			v.qr_index = i;
+			cert_draw(d, t, &v, stock, b->dx, b->dy, r[i].serial, block);
+		}
+		finish_doc(b, d, &od, print_hex);
+		free(title);
+		print_state = N_("written");
+	} else
+		out_doc_unchanged(b->oc, &od);
+	out_doc_free(&od);
+	tp1 = jz_wall_seconds();
+	cp1 = jz_thread_cpu_seconds();
+	if (qrb != NULL)
+		b->failures += cert_qr_finish(qrb, &qt);
+
+	/* The single files: made on every core, written in batches made
+	 * durable together. */
+	ts0 = jz_wall_seconds();
+	cs0 = jz_thread_cpu_seconds();
+	cc0 = cert_par_cpu_seconds();
 	s.batch = xcalloc(BATCH, sizeof *s.batch);
 	(void)cert_par_render(s.ntodo, single_render, single_take, &s);   /* losses counted by single_take */
 	single_flush(&s);
@@ -430,6 +508,7 @@ build_award(struct build *b, const struct prog_award *a, struct cert_rec *r, int
 			QRcode_free(qr[i]);
 	}
 	free(payloads);
+	free(wanted);
 	free(qr);
 	free(date);
 	cert_template_free(t);
@@ -676,34 +755,6 @@ done:
 	return rc;
 }
 
-/* Readies the heap for print.pdf of a thousand pages, some 30 MB of memory
- * touched for the first time: freed memory is kept for the next document
- * rather than given back, and the next 64 MB of heap are asked for in huge
- * pages (transparent huge pages, which the kernel gives to those who ask):
- * a fault a 2 MB page instead of one every 4 KB took print.pdf of 1 000 from
- * 0.16 s to 0.13 s (the single files, made by worker processes, 2 % slower).
- * Only address space is reserved; nothing is touched. */
-static void
-heap_ready(void)
-{
-	char *p, *end;
-
-	mallopt(M_MMAP_THRESHOLD, 64 << 20);
-	mallopt(M_TRIM_THRESHOLD, 256 << 20);
-	mallopt(M_TOP_PAD, 64 << 20);
-	/* one allocation makes the heap grow by the pad */
-	if ((p = malloc(1 << 20)) == NULL)
-		return;
-	end = sbrk(0);
-	/* only when P is in the brk heap, just below its end (not so with
-	 * another allocator, such as the sanitizers') */
-	if (end != (char *)-1 && end > p && end - p <= (66 << 20)) {
-		uintptr_t lo = ((uintptr_t)p + 4095) & ~(uintptr_t)4095;
-		(void)madvise((void *)lo, (size_t)((uintptr_t)end - lo), MADV_HUGEPAGE);
-	}
-	free(p);
-}
-
 int
 cmd_certificates(const struct jz_opts *o, const struct jz_args *a)
 {
@@ -715,7 +766,6 @@ cmd_certificates(const struct jz_opts *o, const struct jz_args *a)
 		diag(DIAG_USAGE_YEAR, NULL, 0, 0, "certificates", a->argv[0]);
 		return JZ_EXIT_USAGE;
 	}
-	heap_ready();
 	if ((db = store_open(o->db_path, 0)) == NULL)
 		return JZ_EXIT_FAILURE;
 	out_init(&oc, db, o);

@@ -198,7 +198,8 @@ cert_par_render(int n, cert_render_fn render, cert_take_fn take, void *arg)
 
 	if (n < 2 * w)
 		w = n / 2;
-	for (int k = 0; k < w; k++) {
+	/* fewer than two workers: none (the documents are made here) */
+	for (int k = 0; w >= 2 && k < w; k++) {
 		int p[2];
 
 		if (pipe(p) != 0) {

@@ -1,6 +1,7 @@
-/* dev_pdf.h — the PDF device's own state, shared by its two files: the
- * pages drawn with libharu (dev_pdf.c) and the fonts embedded
- * (pdf_font.c).  Nothing else includes it. */
+/* dev_pdf.h — the PDF device's own state, shared by its files: the pages
+ * drawn with libharu (dev_pdf.c), the fonts embedded (pdf_font.c), and the
+ * writer that makes the same bytes directly (pdf_write.c, which takes the
+ * codes of characters, KEY, from here).  Nothing else includes it. */
 #ifndef DEV_PDF_H
 #define DEV_PDF_H
 

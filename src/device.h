@@ -30,6 +30,10 @@ const struct device *device_at(int i);
 
 /* The render functions of the devices, for the table in device.c only. */
 int dev_pdf_render(const struct dl_doc *dl, struct buf *out);
+/* The PDF device through libharu and pdf_pack.c whatever the document
+ * (dev_pdf_render writes those without bookmarks with pdf_write.c, the same
+ * bytes): what the tests compare pdf_write.c's bytes with. */
+int dev_pdf_libharu(const struct dl_doc *dl, struct buf *out);
 int dev_dump_render(const struct dl_doc *dl, struct buf *out);
 
 #endif

@@ -75,6 +75,14 @@ dl_doc_clear(struct dl_doc *dl)
 	dl->noutlines = 0;
 }
 
+void
+dl_pages_clear(struct dl_doc *dl)
+{
+	pages_free(dl->pages, dl->npages);
+	dl->pages = NULL;
+	dl->npages = 0;
+}
+
 const unsigned char *
 dl_qr_modules(const struct dl_item *it, int *width)
 {

@@ -100,6 +100,10 @@ struct dl_item *dl_page_add(struct dl_page *pg, enum dl_kind kind, const char *t
  * strings of its document information, and empties it. */
 void dl_doc_clear(struct dl_doc *dl);
 
+/* Frees DL's pages (not its shared blocks or outline) and empties the list
+ * of pages: a document written a page at a time. */
+void dl_pages_clear(struct dl_doc *dl);
+
 /* The modules of the QR item IT and their width (*WIDTH), fetched when
  * they were still being made at layout; NULL for no code. */
 const unsigned char *dl_qr_modules(const struct dl_item *it, int *width);

@@ -369,6 +369,8 @@ ingest_paths(sqlite3 *db, const struct jz_opts *o, int npaths, char *const *path
 		struct infile *f = &r.files[i];
 		strmap_add(&r.seen_keys, f->key, 0);
 		sum->files++;
+		if (!check_only && ingest_known_unchanged(&r, f))
+			continue;
 		if (ingest_recognise(f) != 0) {
 			sum->rejected++;
 			f->slot = SLOT_OTHER + 1; /* not processed */
@@ -408,6 +410,8 @@ ingest_paths(sqlite3 *db, const struct jz_opts *o, int npaths, char *const *path
 		status = JZ_EXIT_FAILURE;
 		goto out;
 	}
+	if (!check_only)
+		ingest_record_metadata(&r);
 	if (!check_only && ingest_receipts_prune(&r) != 0) {
 		status = JZ_EXIT_FAILURE;
 		goto out;

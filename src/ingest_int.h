@@ -12,6 +12,7 @@
 #include <sqlite3.h>
 
 #include "csv_read.h"
+#include "filestat.h"
 #include "ingest.h"
 
 #define SNIFF_BYTES 65536          /* what csv_sniff looks at */
@@ -39,6 +40,8 @@ struct infile {
 	int workbook;      /* WB_XLSX, WB_XLS, or 0 */
 	long long prior_id;   /* file row with this path and these bytes, or 0 */
 	char prior_status[16];
+	struct filestat meta; /* as it was while hashed (unchanged throughout) */
+	int meta_known;       /* 1: META holds, and the bytes are to be recorded */
 };
 
 /* One diagnostic kept for the `rejection` table. */
@@ -128,6 +131,13 @@ int ingest_by_slot(const void *a, const void *b);
 /* Looks up which files are unchanged (same path, same bytes, accepted) and
  * which content was seen before under another status.  Returns 0 or -1. */
 int ingest_find_prior(struct run *r);
+/* 1 when F's metadata is what the store recorded when it last read F's
+ * bytes, and those bytes are accepted: F is unchanged, known without
+ * reading it (its sha256 and size are filled in). */
+int ingest_known_unchanged(struct run *r, struct infile *f);
+/* Records the metadata of every file hashed in this run, for the next run
+ * to know them unchanged without reading them. */
+void ingest_record_metadata(struct run *r);
 /* Warns about accepted files under the input folder that were not found.
  * Returns 0 or -1. */
 int ingest_warn_disappeared(struct run *r);

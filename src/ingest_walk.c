@@ -134,6 +134,12 @@ ingest_recognise(struct infile *f)
 		free(head);
 		return -1;
 	}
+	{
+		struct stat sb;
+		f->meta_known = fstat(fd, &sb) == 0;
+		if (f->meta_known)
+			filestat_from(&f->meta, &sb);
+	}
 	md = EVP_MD_CTX_new();
 	EVP_DigestInit_ex(md, EVP_sha256(), NULL);
 	chunk = xmalloc(1 << 20);
@@ -148,11 +154,23 @@ ingest_recognise(struct infile *f)
 		f->size += got;
 	}
 	int err = got < 0 ? errno : 0;
+	if (f->meta_known) {
+		/* what was hashed is what the metadata stands for only if
+		 * nothing changed the file meanwhile */
+		struct stat sb;
+		struct filestat after;
+		f->meta_known = fstat(fd, &sb) == 0;
+		if (f->meta_known) {
+			filestat_from(&after, &sb);
+			f->meta_known = filestat_same(&after, &f->meta);
+		}
+	}
 	close(fd);
 	free(chunk);
 	EVP_DigestFinal_ex(md, digest, NULL);
 	EVP_MD_CTX_free(md);
 	if (err) {
+		f->meta_known = 0;
 		diag(DIAG_IN_READ, f->shown, 0, 0, strerror(err));
 		free(head);
 		return -1;
@@ -194,6 +212,49 @@ ingest_by_slot(const void *a, const void *b)
 	if (x->slot != y->slot)
 		return x->slot < y->slot ? -1 : 1;
 	return strcmp(x->shown, y->shown);
+}
+
+int
+ingest_known_unchanged(struct run *r, struct infile *f)
+{
+	struct filestat now, was;
+	char sha[65];
+	sqlite3_stmt *st;
+	int accepted = 0;
+
+	if (filestat_get(f->shown, &now) != 0 ||
+	    filestat_lookup(r->db, "input", f->key, &was, sha) != 1 || !filestat_same(&now, &was))
+		return 0;
+	st = store_cached(r->db, "SELECT 1 FROM file WHERE path = ?1 AND sha256 = ?2 AND status = 'accepted'");
+	if (st == NULL)
+		return 0;
+	sqlite3_bind_text(st, 1, f->key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, sha, -1, SQLITE_STATIC);
+	accepted = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	if (accepted) {
+		memcpy(f->sha256, sha, sizeof f->sha256);
+		f->size = now.size;
+		f->slot = SLOT_OTHER;   /* not read: passed over as unchanged */
+	}
+	return accepted;
+}
+
+void
+ingest_record_metadata(struct run *r)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < r->nfiles; i++)
+		n += r->files[i].meta_known;
+	if (n == 0 || store_begin(r->db) != 0)
+		return;
+	for (size_t i = 0; i < r->nfiles; i++)
+		if (r->files[i].meta_known)
+			filestat_record(r->db, "input", r->files[i].key, &r->files[i].meta,
+			    r->files[i].sha256);
+	store_commit(r->db);
 }
 
 /* Looks up which files are unchanged (same path, same bytes, accepted) and

@@ -390,7 +390,7 @@ doc_finish(struct doc *d)
 }
 
 int
-doc_render(struct doc *d, const struct device *dev, struct buf *out)
+doc_check(struct doc *d)
 {
 	finish(d);
 	if (d->missing > 0) {
@@ -398,6 +398,14 @@ doc_render(struct doc *d, const struct device *dev, struct buf *out)
 		    d->setup.title != NULL ? d->setup.title : _("document"), d->missing);
 		return -1;
 	}
+	return 0;
+}
+
+int
+doc_render(struct doc *d, const struct device *dev, struct buf *out)
+{
+	if (doc_check(d) != 0)
+		return -1;
 	if (d->dl.npages == 0)
 		doc_new_page(d);
 	return dev->render(&d->dl, out);

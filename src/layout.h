@@ -278,6 +278,14 @@ int doc_render(struct doc *d, const struct device *dev, struct buf *out);
  * device to render even when characters had no font (tests and tools that
  * want to see the layout of a document doc_render refuses). */
 const struct dl_doc *doc_finish(struct doc *d);
+/* Adds the page furniture; returns 0, or -1 after the diagnostic doc_render
+ * gives when characters had no font (what a document written a page at a
+ * time checks after its first pass). */
+int doc_check(struct doc *d);
+/* Frees the pages laid out so far, keeping the shared blocks: for a
+ * document written a page at a time (pdf_write.h), without bookmarks or
+ * page numbers.  The next page laid out is the first again. */
+void doc_pages_drop(struct doc *d);
 
 /* ---- Text helpers (text.c) ---- */
 /* 1234567 → "1,234,567" into OUT (size ≥ 32). */

@@ -4,7 +4,9 @@
  * A document builder gathers everything the document is made from (template
  * bytes, query results, the font set) into a fingerprint first; when the
  * store records the same fingerprint and the file is still there untouched,
- * the document is not rebuilt. */
+ * the document is not rebuilt.  Whether it is still there untouched is told
+ * by its size, times and inode as written (filestat.h), its bytes read only
+ * when those moved. */
 #ifndef OUTPUTS_H
 #define OUTPUTS_H
 
@@ -26,11 +28,21 @@ struct out_ctx {
 	int built, unchanged, failed; /* counters for the run summary: written, left as they were, not written */
 	void (*progress)(void *arg, const char *relpath); /* called after each document, may be NULL */
 	void *progress_arg;
+	sqlite3 *figures;           /* read-only, with the agg_* figures of every year (aggregate.h):
+	                             * made by the first annual report built, kept for the others */
 };
 
 /* Fills OC for OPTS and DB, computing the base fingerprint (program version,
  * fonts/ folder listing and roles, the devices unless only the PDF one). */
 void out_init(struct out_ctx *oc, sqlite3 *db, const struct jz_opts *opts);
+
+/* The file that says process PID may leave temporary files under output/
+ * (made before its first one, removed when it exits normally): beside the
+ * store DB_PATH.  The caller frees. */
+char *out_writing_mark(const char *db_path, long pid);
+
+/* Releases what OC keeps between documents (not the store). */
+void out_close(struct out_ctx *oc);
 
 /* A fingerprint being gathered. */
 struct fingerprint;
@@ -49,6 +61,10 @@ void fp_done(struct fingerprint *fp, char hex[65]);
 /* 1 when output/RELPATH must be (re)built for FINGERPRINT: forced, no record,
  * another fingerprint, or the file missing or changed since written. */
 int out_needed(struct out_ctx *oc, const char *relpath, const char *fingerprint);
+/* The number of documents recorded under FOLDER ("certificates/2025/")
+ * when every one is still there as written, else -1.  Reads a file only
+ * when its metadata moved since it was written. */
+long out_folder_intact(struct out_ctx *oc, const char *folder);
 /* Writes DATA atomically at output/RELPATH (temporary file in the same
  * folder, fsync, rename: a crash leaves the old file or the new one), then
  * records FINGERPRINT and the file's sha256.  Counts it as built, or as
@@ -73,11 +89,27 @@ int out_write_temp(const struct out_ctx *oc, const char *relpath, long owner, co
 /* Writes the N documents FILES like out_write, but makes them durable
  * together, which is what a thousand certificates need: each goes to a
  * temporary file, then one sync of the file system, then each is renamed
- * into place and each folder synced once.  A crash leaves every file either
+ * into place and each folder synced once (the file system once more when
+ * the files are in many folders).  A crash leaves every file either
  * as it was or complete.  Documents whose bytes are already there are only
  * recorded.  Returns the number that failed (0 when all went well), each
  * after a diagnostic.  FILES stay the caller's. */
 int out_write_batch(struct out_ctx *oc, struct out_file *files, int n);
+
+/* A document written as it is made (a print file of thousands of pages):
+ * into the temporary file out_write would use, hashed on the way, so that
+ * it is never held in memory whole.  out_stream_open returns NULL after a
+ * diagnostic; out_stream_write (a pdfw_sink) returns 0 or -1 (diagnostic
+ * at close).  out_stream_close puts the file in place and records it as
+ * out_write does (when the file there already holds these bytes it stays
+ * as it is); with FAILED set (the caller could not make the document) or
+ * after a write failed (then counted as failed), it removes the temporary
+ * file.  It frees S either way and returns 0, or -1. */
+struct out_stream;
+struct out_stream *out_stream_open(struct out_ctx *oc, const char *relpath);
+int out_stream_write(void *s, const void *data, size_t len);
+int out_stream_close(struct out_ctx *oc, struct out_stream *s, const char *fingerprint,
+    int failed);
 
 /* Counts a document found up to date (calls the progress hook). */
 void out_unchanged(struct out_ctx *oc, const char *relpath);

@@ -92,6 +92,14 @@ doc_field(struct doc *d, const char *label)
 }
 
 void
+doc_pages_drop(struct doc *d)
+{
+	dl_pages_clear(&d->dl);
+	d->cur = -1;
+	d->keep_page = -1;
+}
+
+void
 doc_new_page(struct doc *d)
 {
 	d->cur = dl_page_append(&d->dl.pages, &d->dl.npages, d->setup.page_w_mm, d->setup.page_h_mm);

@@ -7,10 +7,11 @@
  * only after it is in place.  A run killed at any moment therefore leaves
  * old-or-new files and a consistent store, and the next run redoes exactly
  * what is missing. */
-#define _GNU_SOURCE /* nftw's FTW_ACTIONRETVAL */
+#define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
-#include <ftw.h>
+#include <fcntl.h>
+#include <libgen.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -98,32 +99,90 @@ bar_step(void *arg, const char *relpath)
 
 /* ---- Leftovers of an interrupted run -------------------------------------- */
 
-/* A temporary file of atomic_write ("NAME.tmp.PID") whose writer is gone. */
-static int
-sweep_one(const char *path, const struct stat *sb, int type, struct FTW *ftw)
+/* Removes under DIR (open as FD) every temporary file of atomic_write
+ * ("NAME.tmp.PID") whose writer is gone.  Names only: nothing is stat'ed,
+ * the output folder holds a file per certificate. */
+static void
+sweep_dir(int fd, const char *dir, int depth)
 {
-	(void)sb;
-	const char *tmp = strstr(path + ftw->base, ".tmp.");
-	char *end;
-	long pid;
+	DIR *d = fdopendir(fd);
+	struct dirent *e;
 
-	if (type != FTW_F || tmp == NULL)
-		return FTW_CONTINUE;
-	pid = strtol(tmp + 5, &end, 10);
-	if (*end != '\0' || pid <= 0)
-		return FTW_CONTINUE;
-	/* A hand-run command (which takes no lock) may be writing it now. */
-	if (kill((pid_t)pid, 0) == 0 || errno != ESRCH)
-		return FTW_CONTINUE;
-	if (unlink(path) == 0)
-		diag(DIAG_RUN_STALE, path, 0, 0, path + ftw->base);
-	return FTW_CONTINUE;
+	if (d == NULL) {
+		close(fd);
+		return;
+	}
+	while ((e = readdir(d)) != NULL) {
+		const char *tmp = strstr(e->d_name, ".tmp.");
+		char *end;
+		long pid;
+
+		if (e->d_name[0] == '.')
+			continue;
+		if (e->d_type == DT_DIR || e->d_type == DT_UNKNOWN) {
+			int sub = depth < 16 ? openat(dirfd(d), e->d_name,
+			    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC) : -1;
+			if (sub >= 0) {
+				char *path = path_join(dir, e->d_name);
+				sweep_dir(sub, path, depth + 1);
+				free(path);
+				continue;
+			}
+			if (e->d_type == DT_DIR)
+				continue;
+		}
+		if (tmp == NULL)
+			continue;
+		pid = strtol(tmp + 5, &end, 10);
+		if (*end != '\0' || pid <= 0)
+			continue;
+		/* A hand-run command (which takes no lock) may be writing it now. */
+		if (kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+			continue;
+		if (unlinkat(dirfd(d), e->d_name, 0) == 0) {
+			char *path = path_join(dir, e->d_name);
+			diag(DIAG_RUN_STALE, path, 0, 0, e->d_name);
+			free(path);
+		}
+	}
+	closedir(d);
 }
 
+/* Sweeps the output folder DIR when a process that wrote under it is gone
+ * without saying it had finished (the marks of out_writing_mark beside the
+ * store DB_PATH); a night after clean runs looks at no folder. */
 static void
-sweep_temporaries(const char *dir)
+sweep_temporaries(const char *dir, const char *db_path)
 {
-	nftw(dir, sweep_one, 16, FTW_PHYS | FTW_ACTIONRETVAL);
+	char *copy = xstrdup(db_path), *var = dirname(copy);
+	char **gone = NULL;
+	size_t ngone = 0;
+	DIR *d = opendir(var);
+	struct dirent *e;
+	int fd;
+
+	while (d != NULL && (e = readdir(d)) != NULL) {
+		char *end;
+		long pid;
+
+		if (strncmp(e->d_name, "jingsai.writing.", 16) != 0)
+			continue;
+		pid = strtol(e->d_name + 16, &end, 10);
+		if (*end != '\0' || pid <= 0 || kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+			continue;
+		gone = xrealloc(gone, (ngone + 1) * sizeof *gone);
+		gone[ngone++] = path_join(var, e->d_name);
+	}
+	if (d != NULL)
+		closedir(d);
+	if (ngone > 0 && (fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0)
+		sweep_dir(fd, dir, 0);
+	for (size_t i = 0; i < ngone; i++) {
+		unlink(gone[i]);
+		free(gone[i]);
+	}
+	free(gone);
+	free(copy);
 }
 
 /* ---- What to build ---------------------------------------------------------- */
@@ -136,7 +195,8 @@ sweep_temporaries(const char *dir)
  * of the whole state its documents can depend on: the program, fonts and
  * programme (oc->base), every template, every file ever ingested with its
  * status and rejections (all submitted data comes from them), the state the
- * builders keep themselves (serials, bulletin numbers), the certificate key
+ * builders keep themselves (serials, bulletin numbers; the certificates by
+ * their count of changes, table_changes), the certificate key
  * and SOURCE_DATE_EPOCH.  When that state is what it was after the group's
  * last complete build, and every document recorded under its folder is
  * still there as written, the group is skipped whole.
@@ -185,12 +245,14 @@ table_exists(sqlite3 *db, const char *name)
 static int
 state_fingerprint(struct out_ctx *oc, char hex[65])
 {
-	static const char *const kept[] = {"certificate", "cert_signing", "bulletin_issue"}; /* builders' own state */
+	/* builders' own state: the small tables whole, the certificates by
+	 * their count of changes */
+	static const char *const kept[] = {"cert_signing", "bulletin_issue"};
 	struct fingerprint *fp = fp_new(oc);
 	const char *key_file = oc->opts->key_file;
 	int rc = 0;
 
-	fp_add_str(fp, "run state 1");
+	fp_add_str(fp, "run state 2");
 	fp_add_folder(fp, oc->opts->templates_dir);
 	if (fp_add_query(fp, oc->db, "SELECT * FROM file ORDER BY id") != 0 ||
 	    fp_add_query(fp, oc->db, "SELECT * FROM rejection ORDER BY file_id, line, col, message") != 0)
@@ -203,6 +265,8 @@ state_fingerprint(struct out_ctx *oc, char hex[65])
 			free(sql);
 		}
 	}
+	if (fp_add_query(fp, oc->db, "SELECT changes FROM table_changes WHERE name = 'certificate'") != 0)
+		rc = -1;
 	fp_add_str(fp, key_file);
 	if (key_file != NULL)
 		fp_add_file(fp, key_file);
@@ -219,34 +283,6 @@ group_fingerprint(const char *state, const char *name, char hex[65])
 	fp_add_str(fp, state);
 	fp_add_str(fp, name);
 	fp_done(fp, hex);
-}
-
-/* The number of documents recorded under FOLDER when each is still there as
- * written, else -1. */
-static long
-folder_intact(struct out_ctx *oc, const char *folder)
-{
-	sqlite3_stmt *st = store_prepare(oc->db, "SELECT path, sha256 FROM document "
-	    "WHERE substr(path, 1, length(?1)) = ?1");
-	long n = 0;
-
-	if (st == NULL)
-		return -1;
-	sqlite3_bind_text(st, 1, folder, -1, SQLITE_STATIC);
-	while (n >= 0 && sqlite3_step(st) == SQLITE_ROW) {
-		char *path = path_join(oc->opts->output_dir, (const char *)sqlite3_column_text(st, 0));
-		struct buf b = {0};
-		char hex[65];
-		if (file_read_all(path, &b) == 0) {
-			sha256_hex(b.data, b.len, hex);
-			n = strcmp(hex, (const char *)sqlite3_column_text(st, 1)) == 0 ? n + 1 : -1;
-		} else
-			n = -1;
-		buf_free(&b);
-		free(path);
-	}
-	sqlite3_finalize(st);
-	return n;
 }
 
 /* 1 when group NAME (documents under FOLDER) can be skipped; counts its
@@ -270,7 +306,7 @@ group_unchanged(struct out_ctx *oc, const struct groups *g, const char *name, co
 	if (sqlite3_step(st) == SQLITE_ROW)
 		recorded = sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
-	if (recorded >= 0 && (n = folder_intact(oc, folder)) == recorded) {
+	if (recorded >= 0 && (n = out_folder_intact(oc, folder)) == recorded) {
 		same = 1;
 		for (long i = 0; i < n; i++)
 			out_unchanged(oc, folder);
@@ -416,9 +452,17 @@ build_site(struct out_ctx *oc, const char *what)
 #define IN_PERIOD(y) y " BETWEEN (SELECT CAST(value AS INTEGER) FROM programme WHERE key = 'first_year') " \
 	"AND (SELECT CAST(value AS INTEGER) FROM programme WHERE key = 'last_year')"
 
+/* The years of TABLE as a recursive view NAME(year), one seek each in an
+ * index of TABLE that starts with year (then a NULL): a table of ten
+ * million rows is not read to find its five years. */
+#define YEARS_OF(name, table) name "(year) AS (SELECT MIN(year) FROM " table " " \
+	"UNION ALL SELECT (SELECT MIN(year) FROM " table " WHERE year > " name ".year) " \
+	"FROM " name " WHERE " name ".year IS NOT NULL)"
+
 /* Every year with data: a current annual return or participation. */
 static const char annual_years_sql[] =
-    "SELECT year FROM (SELECT year FROM cur_return UNION SELECT year FROM participation) "
+    "WITH RECURSIVE " YEARS_OF("py", "participation") " "
+    "SELECT year FROM (SELECT year FROM cur_return UNION SELECT year FROM py WHERE year IS NOT NULL) "
     "WHERE " IN_PERIOD("year") " ORDER BY year";
 /* Every round with achievements. */
 static const char rounds_sql[] =
@@ -426,10 +470,11 @@ static const char rounds_sql[] =
 /* Every year with awards: listed, derived (top ten of a round: its second
  * year; rank 1 of a city contest), or certificates already issued. */
 static const char award_years_sql[] =
-    "SELECT year FROM award_row "
+    "WITH RECURSIVE " YEARS_OF("ay", "award_row") ", " YEARS_OF("cy", "certificate") " "
+    "SELECT year FROM ay WHERE year IS NOT NULL "
     "UNION SELECT CAST(substr(round, 6, 4) AS INTEGER) FROM achievement "
     "UNION SELECT year FROM skill WHERE city_contest = 1 AND rank = 1 "
-    "UNION SELECT year FROM certificate ORDER BY 1";
+    "UNION SELECT year FROM cy WHERE year IS NOT NULL ORDER BY 1";
 /* The verification site, once there are certificates (after them: it
  * shows what they print). */
 static const char site_sql[] =
@@ -531,7 +576,7 @@ cmd_run(const struct jz_opts *o, const struct jz_args *a)
 		abort();
 	diag_set_sink(run_sink, &r, &old_fn, &old_arg);
 
-	sweep_temporaries(o->output_dir);
+	sweep_temporaries(o->output_dir, o->db_path);
 	if ((db = store_open(o->db_path, 0)) == NULL) {
 		status = JZ_EXIT_FAILURE;
 		goto report;
@@ -580,6 +625,7 @@ cmd_run(const struct jz_opts *o, const struct jz_args *a)
 			if (s > built)
 				built = s;
 		}
+		out_close(&oc);
 		groups_record(&oc, &g);
 		groups_free(&g);
 		/* A document that could not be made is a failure of the run. */

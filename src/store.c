@@ -330,6 +330,40 @@ const char store_schema[] =
 "  built_at    TEXT NOT NULL\n"
 ");\n"
 
+/* -- How often the certificates have changed (any row inserted, updated or
+ *    deleted), counted by the triggers below: the nightly run's fingerprint
+ *    of the state reads the count, not the register of a province
+ *    (130 000 rows).  A count only grows, so a change is never missed. ----- */
+"CREATE TABLE IF NOT EXISTS table_changes (\n"
+"  name    TEXT PRIMARY KEY,          -- 'certificate'\n"
+"  changes INTEGER NOT NULL\n"
+") WITHOUT ROWID;\n"
+"CREATE TRIGGER IF NOT EXISTS certificate_inserted AFTER INSERT ON certificate BEGIN\n"
+"  INSERT INTO table_changes VALUES ('certificate', 1)\n"
+"  ON CONFLICT (name) DO UPDATE SET changes = changes + 1; END;\n"
+"CREATE TRIGGER IF NOT EXISTS certificate_updated AFTER UPDATE ON certificate BEGIN\n"
+"  INSERT INTO table_changes VALUES ('certificate', 1)\n"
+"  ON CONFLICT (name) DO UPDATE SET changes = changes + 1; END;\n"
+"CREATE TRIGGER IF NOT EXISTS certificate_deleted AFTER DELETE ON certificate BEGIN\n"
+"  INSERT INTO table_changes VALUES ('certificate', 1)\n"
+"  ON CONFLICT (name) DO UPDATE SET changes = changes + 1; END;\n"
+
+/* -- What files looked like when their bytes were last read or written
+ *    (filestat.c): a file whose size, times and inode are still these holds
+ *    the bytes of sha256, without being read (as git's index).  Only times
+ *    the clock had passed when recorded are kept, so no later change can
+ *    leave them as they are. ------------------------------------------------ */
+"CREATE TABLE IF NOT EXISTS file_stat (\n"
+"  tree     TEXT NOT NULL,         -- 'input' (path as in file.path) | 'output' (as in document.path)\n"
+"  path     TEXT NOT NULL,\n"
+"  size     INTEGER NOT NULL,\n"
+"  mtime_ns INTEGER NOT NULL,      -- nanoseconds since the epoch\n"
+"  ctime_ns INTEGER NOT NULL,\n"
+"  inode    INTEGER NOT NULL,\n"
+"  sha256   TEXT NOT NULL,         -- of the bytes the file held with these\n"
+"  PRIMARY KEY (tree, path)\n"
+") WITHOUT ROWID;\n"
+
 /* -- Builder calls of the nightly run that completed, with the state of the
  *    store, templates and fonts they saw: one that finds the same state and
  *    its documents intact is skipped whole (run.c). -------------------------- */
@@ -381,11 +415,50 @@ store_open(const char *path, int readonly)
 	return db;
 }
 
+/* Statements store_cached keeps, with their connection and text. */
+#define CACHED_MAX 16
+static struct {
+	sqlite3 *db;
+	const char *sql;
+	sqlite3_stmt *st;
+} cached[CACHED_MAX];
+
+sqlite3_stmt *
+store_cached(sqlite3 *db, const char *sql)
+{
+	int free_slot = -1;
+
+	for (int i = 0; i < CACHED_MAX; i++) {
+		if (cached[i].db == db && strcmp(cached[i].sql, sql) == 0)
+			return cached[i].st;
+		if (cached[i].db == NULL && free_slot < 0)
+			free_slot = i;
+	}
+	sqlite3_stmt *st = store_prepare(db, sql);
+	if (st != NULL && free_slot >= 0) {
+		cached[free_slot].db = db;
+		cached[free_slot].sql = sql;
+		cached[free_slot].st = st;
+	} else if (st != NULL) {
+		/* more texts than slots: a programming error, caught by the tests */
+		sqlite3_finalize(st);
+		diag(DIAG_STORE, NULL, 0, 0, "too many cached statements");
+		st = NULL;
+	}
+	return st;
+}
+
 void
 store_close(sqlite3 *db)
 {
-	if (db != NULL)
-		sqlite3_close(db);
+	if (db == NULL)
+		return;
+	for (int i = 0; i < CACHED_MAX; i++)
+		if (cached[i].db == db) {
+			sqlite3_finalize(cached[i].st);
+			memset(&cached[i], 0, sizeof cached[i]);
+		}
+	sqlite3_close(db);
 }
 
 int

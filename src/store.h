@@ -23,6 +23,12 @@ int store_exec(sqlite3 *db, const char *sql);
 /* Prepares SQL; returns NULL after a diagnostic. */
 sqlite3_stmt *store_prepare(sqlite3 *db, const char *sql);
 
+/* SQL (a string that outlives DB, such as a literal) prepared once for DB
+ * and kept until store_close: for what is looked up once per document or
+ * file, thousands of times a run.  The caller resets it after use and never
+ * finalizes it.  Returns NULL after a diagnostic. */
+sqlite3_stmt *store_cached(sqlite3 *db, const char *sql);
+
 int store_begin(sqlite3 *db);     /* BEGIN IMMEDIATE */
 int store_commit(sqlite3 *db);
 void store_rollback(sqlite3 *db); /* never fails loudly */
