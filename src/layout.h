@@ -48,9 +48,12 @@ struct doc;
 /* How full-width punctuation is set (W3C clreq §3.1.6, GB/T 15834).
  * PUNCT_ADJUST: two adjacent marks take at most 1.5 em (the blank half of
  * the first closing mark, or of the second opening mark, goes; brackets stay
- * against their content), a mark at the start or end of a line loses its
- * outer blank half, and a justified line compresses punctuation before it
- * widens letter-spacing (xeCJK's quanjiao style; Typst does the same).
+ * against their content), a mark at the start or end of a line gives up its
+ * outer blank half as far as the line needs (all of it unless justified),
+ * and a line that ends with a mark that may not start the next one pulls it
+ * back by compressing its other marks (clreq's push-in).  No mark inside a
+ * line is compressed to take in one more character: body text keeps the
+ * GB/T 9704 grid.
  * PUNCT_NONE: every mark keeps its full em, for forms that keep a grid. */
 enum punct_style { PUNCT_ADJUST, PUNCT_NONE };
 
@@ -136,10 +139,12 @@ int doc_page_count(const struct doc *d);
  * there is not is taken from the columns of long text, by fair shares
  * weighted by `width`, so short columns never wrap.  Cells break between
  * words (WRAP_WORDS) or names; a piece wider than its column is broken with
- * a warning naming the table and the row.  The header (centred both ways)
- * is repeated on every page; no row is split; a page holds at least three
- * rows of a table (or all of it) and the last page never gets fewer than
- * three.  Cells are UTF-8 (format numbers with fmt_thousands). */
+ * a warning naming the table and the row.  A table starts on the page where
+ * its caption, header and three rows fit; each page it goes on to opens with
+ * its number and （续） (表1（续）) and the header (centred both ways) again;
+ * no row is split; a page holds at least three rows of a table (or all of
+ * it) and the last page never gets fewer than three.  Cells are UTF-8
+ * (format numbers with fmt_thousands). */
 struct table_col {
 	const char *header;
 	double width;            /* relative weight: a hint for sharing the 版心 (0: 1) */

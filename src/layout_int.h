@@ -115,7 +115,8 @@ void para_even_lines(struct para *p, double w_mm);
 void para_line_measure(struct para *p, int li);
 /* What line LI of P, set in AVAIL pt, removes left and right of each of
  * its glyphs (CL, CR indexed from the line's start): the pair rule, the
- * edges, and the compression that makes an overlong line fit. */
+ * edges (a justified line: only as far as it needs), and the compression
+ * that makes an overlong line fit (a mark pulled back). */
 void para_line_cuts(const struct para *p, int li, double avail, float *cl, float *cr);
 /* The widest piece of P that no line break may split (a word, a name, a
  * number with its unit), and P's widest line when only forced breaks are

@@ -3,8 +3,8 @@
  * break may split (a number with its unit, a code, a word of ICU's dictionary
  * segmentation, a personal name); full-width punctuation adjusted as W3C
  * clreq §3.1.6 and GB/T 15834 ask; greedy filling that compresses punctuation
- * before anything is stretched; balanced centred lines; titles broken at
- * phrase boundaries into the GB/T 9704 §7.3.3 shape. */
+ * only to pull back a mark that may not start a line; balanced centred
+ * lines; titles broken at phrase boundaries into the GB/T 9704 §7.3.3 shape. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -500,19 +500,32 @@ para_line_measure(struct para *p, int li)
 	l->natural = measure(p, l->start, l->end, l->trim_start, &l->shrink);
 }
 
-/* How far punctuation compression may bring a line back: one em.  It lets
- * a line take in a character or a mark that would otherwise open the next
- * line (clreq's push-in) without squeezing every mark of a long line. */
+/* How far punctuation compression may bring a line back: one em. */
 #define COMPRESS_MAX_EM 1.0
 
-/* Greedy filling: the longest line that fits, punctuation compressed (up to
- * COMPRESS_MAX_EM), and ends at an allowed break; inside a piece only when
- * the piece alone is wider than the line. */
+/* What compression inside the line may take off glyphs [START, END) to make
+ * it fit, given SHRINK, all it could: only when the line ends with a mark
+ * that may not start one (clreq §3.1.7's push-in, the closing mark pulled
+ * back rather than left to open the next line), else nothing.  Compression
+ * never pulls in one more character: a mid-line ，。、；： keeps its em, so
+ * that body text stays on the grid and a list does not read as Western
+ * commas.  The pair rule and the edges of a line are taken before this. */
+static double
+fit_shrink(const struct para *p, int start, int end, double shrink)
+{
+	end = visible_end(p, start, end);
+	if (end <= start || !in_list(p->g[end - 1].cp, no_start))
+		return 0;
+	return fmin(shrink, COMPRESS_MAX_EM * p->size);
+}
+
+/* Greedy filling: the longest line that fits (its edge marks trimmed, its
+ * last mark pulled in as fit_shrink allows), and ends at an allowed break;
+ * inside a piece only when the piece alone is wider than the line. */
 static void
 break_lines(struct para *p, double width_pt)
 {
 	int start = 0, n = p->n;
-	double max_over = COMPRESS_MAX_EM * p->size;
 
 	p->nlines = 0;
 	p->broken = 0;
@@ -541,7 +554,7 @@ break_lines(struct para *p, double width_pt)
 			/* [start, j] as a line: its edge marks trimmed */
 			nat = w - lead - rem_r(p, j);
 			shrink = sh - lead - rem_r(p, j);
-			if (width_pt > 0 && nat - fmin(shrink, max_over) > avail + 0.01 &&
+			if (width_pt > 0 && nat - fit_shrink(p, start, j + 1, shrink) > avail + 0.01 &&
 			    !is_space(p->g[j].cp) && !is_control(p->g[j].cp)) {
 				if (last_ok > start)
 					end = last_ok;
@@ -575,7 +588,8 @@ balance(struct para *p, double width_pt)
 	if (p->s->align != ALIGN_CENTER || want < 2)
 		return;
 	for (k = 0; k < p->nlines; k++)
-		total += p->lines[k].natural - fmin(p->lines[k].shrink, COMPRESS_MAX_EM * p->size);
+		total += p->lines[k].natural - fit_shrink(p, p->lines[k].start, p->lines[k].end,
+		    p->lines[k].shrink);
 	lo = total / want;
 	hi = width_pt;
 	for (k = 0; k < 12; k++) {
@@ -621,10 +635,27 @@ starts_with(const struct tg *g, int i, int n, const char32_t *w)
 	return 1;
 }
 
+/* Whether glyphs [J, N) are one bracketed remark, the last thing of the
+ * text: （家） in 参与企业（家）, （试行） after a title. */
+static int
+final_bracket(const struct para *p, int j)
+{
+	int end = visible_end(p, j, p->n);
+
+	if (end - j < 3 || p->g[j].cp != 0xFF08 || p->g[end - 1].cp != 0xFF09)
+		return 0;
+	for (int i = j + 1; i < end - 1; i++)
+		if (p->g[i].cp == 0xFF08 || p->g[i].cp == 0xFF09)
+			return 0;
+	return 1;
+}
+
 /* What a break before glyph J costs: nothing at a phrase boundary (after a
  * closing quote or bracket, after 的, before 关于 or 通报, before a bracketed
  * unit such as （家）), a little between two words, much inside quotation
- * marks, most inside a piece. */
+ * marks, most inside a piece.  A bracketed remark that ends the text gains
+ * by a line of its own (参与企业 / （家）, as statistical tables set their
+ * units; …办法 / （试行）), more than the lines' evenness would give. */
 static double
 break_penalty(const struct para *p, int j, int depth)
 {
@@ -632,6 +663,8 @@ break_penalty(const struct para *p, int j, int depth)
 
 	if (p->g[j].brk == BRK_PIECE)
 		return 300;
+	if (depth <= 0 && final_bracket(p, j))
+		return -4;
 	if (depth <= 0 && (is_closing_bracket(a) || a == 0x7684 || p->g[j].cp == 0xFF08 ||
 	    starts_with(p->g, j, p->n, U"关于") || starts_with(p->g, j, p->n, U"通报")))
 		return 0;
@@ -653,7 +686,7 @@ title_try(const struct para *p, struct title_plan *tp, int k, int line, int from
 			while (st < p->n && is_space(p->g[st].cp))
 				st++;
 			w[i] = measure(p, st, tp->cur[i], 1, &sh);
-			if (w[i] - fmin(sh, COMPRESS_MAX_EM * p->size) > tp->width + 0.01)
+			if (w[i] - fit_shrink(p, st, tp->cur[i], sh) > tp->width + 0.01)
 				return;
 			mean += w[i] / k;
 		}
@@ -680,8 +713,10 @@ title_try(const struct para *p, struct title_plan *tp, int k, int line, int from
 		while (sh0 < p->n && is_space(p->g[sh0].cp))
 			sh0++;
 		w = measure(p, sh0, tp->cand[c], 1, &sh);
-		if (w - fmin(sh, COMPRESS_MAX_EM * p->size) > tp->width + 0.01)
-			break;
+		if (w - sh > tp->width + 0.01)
+			break;          /* (and every later one too wide as well) */
+		if (w - fit_shrink(p, sh0, tp->cand[c], sh) > tp->width + 0.01)
+			continue;
 		tp->cur[line] = tp->cand[c];
 		title_try(p, tp, k, line + 1, c + 1, tp->cand[c]);
 	}
@@ -747,7 +782,7 @@ title_break(struct para *p, double width_pt, int more)
 			p->broken += p->g[bestbrk[i]].brk == BRK_PIECE;
 			for (int c = 0; c < tp.ncand; c++)
 				if (tp.cand[c] == bestbrk[i])
-					p->penalty += tp.penalty[c];
+					p->penalty += fmax(tp.penalty[c], 0);
 		}
 	}
 	free(tp.cand);
@@ -828,20 +863,37 @@ para_line_cuts(const struct para *p, int li, double avail, float *cl, float *cr)
 {
 	const struct pline *l = &p->lines[li];
 	int end = visible_end(p, l->start, l->end), i;
-	double ratio = 0;
+	double ratio = 0, edge_l = 0, edge_r = 0;
 
+	if (end <= l->start)
+		return;
+	if (l->trim_start)
+		edge_l = rem_l(p, l->start);
+	edge_r = rem_r(p, end - 1);
+	/* Justified text keeps the blank of a mark at its edges while the line
+	 * fits with it: a line of 28 full-width characters ending in ， stays on
+	 * the grid instead of losing half an em there and spreading it over the
+	 * line; the edges are trimmed as far as the line needs (the end first). */
+	if (p->s->align == ALIGN_JUSTIFY) {
+		double over = l->natural + edge_l + edge_r - avail;
+
+		edge_r = fmin(edge_r, fmax(over, 0));
+		edge_l = fmin(edge_l, fmax(over - edge_r, 0));
+	}
+	/* a line that is still too long (a pushed-in mark, or text set in less
+	 * than it was broken for) compresses its marks, never more than they
+	 * may give */
 	if (l->natural > avail + 1e-6 && l->shrink > 0)
 		ratio = fmin(1, (l->natural - avail) / l->shrink);
-	/* (a line broken at full compression keeps within COMPRESS_MAX_EM) */
 	for (i = l->start; i < end; i++) {
 		double a = p->g[i].tl, b = p->g[i].tr;
 
 		if (i == l->start && l->trim_start)
-			a += rem_l(p, i);
+			a += edge_l;
 		else
 			a += ratio * rem_l(p, i);
 		if (i == end - 1)
-			b += rem_r(p, i);
+			b += edge_r;
 		else
 			b += ratio * rem_r(p, i);
 		cl[i - l->start] = (float)a;

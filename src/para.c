@@ -230,8 +230,9 @@ para_place_line(struct doc *d, const struct para *p, int li, double x_mm, double
 	while (end > l->start && (is_space(p->g[end - 1].cp) || is_control(p->g[end - 1].cp)))
 		end--;
 	n = end - l->start;
-	/* punctuation compressed before anything is stretched: a line that
-	 * took more than its width gives back what its marks may give up */
+	/* what punctuation adjustment takes: the pairs, the edges as far as
+	 * the line needs, and a line that took in a mark more than its width
+	 * gives back what its marks may give up */
 	cl = xcalloc(n + 1, sizeof *cl);
 	cr = xcalloc(n + 1, sizeof *cr);
 	para_line_cuts(p, li, avail, cl, cr);

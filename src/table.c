@@ -1,9 +1,10 @@
 /* table.c — tables in the flow, laid out from their content (CSS 2.1
  * automatic table layout, Typst's auto columns): column widths from the
  * widest unbreakable piece and the widest cell of each column, cells broken
- * between words, the header (centred both ways) repeated on every page, rows
- * never split, at least three rows of a table on any page it shares, numbers
- * right-aligned, a bold totals row at the end. */
+ * between words, cells padded as far as that costs no line, the header
+ * (centred both ways) repeated under 表N（续） on every page the table goes on
+ * to, rows never split, at least three rows of a table on any page it
+ * shares, numbers right-aligned, a bold totals row at the end. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,13 +14,21 @@
 #include "layout.h"
 #include "layout_int.h"
 
-#define PAD_X 1.5                /* mm inside a cell, left and right */
+/* Room inside a cell, left and right: PAD_MIN at least (a third of an em of
+ * the 小四 cells, counted in every width), PAD_WIDE where it costs the table
+ * no line (digits fill their advance, so a number at PAD_MIN looks as if it
+ * touched the rule at screen resolutions). */
+#define PAD_MIN 1.5
+#define PAD_WIDE 2.0
 #define PAD_Y 0.8                /* mm above and below the text */
 #define RULE_PT 0.5
 #define FRAME_PT 1.0
 #define HEADER_FILL 0xEEEEEE
 #define MIN_ROWS 3               /* rows of a table a page holds at least */
 #define LOOKAHEAD 16             /* half ems a column may take in one step (a name and its 、) */
+#define HEADER_LINES 2           /* lines a header takes naturally (参与企业 / （家）) */
+#define HEADER_LINE_COST 2       /* what a header line past those costs, in lines of the table */
+#define HEADER_BREAK_COST 1      /* what a header broken off a phrase boundary costs */
 
 struct table {
 	char *title;
@@ -140,6 +149,7 @@ struct tlay {
 	int *kind;               /* per row */
 	double *w, *x;           /* column widths, ncols; x: ncols + 1 edges */
 	double *h;               /* row heights, mm */
+	double pad;              /* mm inside each cell, left and right */
 };
 
 static const char *
@@ -158,11 +168,22 @@ pitch_mm(void)
 	return style_pitch_pt(&style_table) * MM_PER_PT;
 }
 
+/* The sum of the template's weights of T's columns. */
+static double
+table_weights(const struct table *t)
+{
+	double sum = 0;
+
+	for (int c = 0; c < t->ncols; c++)
+		sum += t->cols[c].width;
+	return sum;
+}
+
 /* Lines of header cell C at width W (mm, padding included). */
 static int
 header_lines(struct tlay *L, int c, double w)
 {
-	para_break(L->p[c], w - 2 * PAD_X);
+	para_break(L->p[c], w - 2 * L->pad);
 	return L->p[c]->nlines;
 }
 
@@ -184,145 +205,326 @@ header_need(struct tlay *L, int c, int lines, double lo, double hi, int clean)
 	return hi;
 }
 
-/* Lines of every cell of column C at width W (mm, padding included) into
- * LINES (nr × ncols). */
-static void
-column_lines(struct tlay *L, int c, double w, int *lines)
+/* The lines of every cell of one column at the widths tried so far (a
+ * step of share_room tries every column again at the widths it tried
+ * before, but for the one it widened), and what the column adds to the
+ * table's cost there (see table_cost). */
+struct tried {
+	size_t n, wcap, lcap, ecap;
+	double *w;               /* widths, mm (padding included) */
+	int *lines;              /* n × nr: the lines of each row's cell at w[i] */
+	int *extra;              /* n: the column's own cost at w[i] */
+};
+
+static size_t
+column_lines(struct tlay *L, struct tried *tr, int c, double w)
 {
+	const struct para *head = L->p[c];
+	int *v;
+
+	for (size_t i = 0; i < tr->n; i++)
+		if (fabs(tr->w[i] - w) < 1e-9)
+			return i;
+	tr->w = xgrow(tr->w, tr->n, &tr->wcap, 16, sizeof *tr->w);
+	tr->lines = xgrow(tr->lines, tr->n, &tr->lcap, 16, (size_t)L->nr * sizeof *tr->lines);
+	tr->extra = xgrow(tr->extra, tr->n, &tr->ecap, 16, sizeof *tr->extra);
+	v = tr->lines + tr->n * L->nr;
 	for (int r = 0; r < L->nr; r++) {
 		struct para *p = L->p[(size_t)r * L->ncols + c];
 
-		para_break(p, w - 2 * PAD_X);
-		lines[(size_t)r * L->ncols + c] = p->nlines;
+		para_break(p, w - 2 * L->pad);
+		v[r] = p->nlines;
 	}
+	para_break(L->p[c], w - 2 * L->pad);   /* the header last: its penalty */
+	tr->extra[tr->n] = (head->nlines > HEADER_LINES ?
+	    HEADER_LINE_COST * (head->nlines - HEADER_LINES) : 0) +
+	    (head->nlines > 1 && head->penalty > 0 ? HEADER_BREAK_COST : 0);
+	tr->w[tr->n] = w;
+	return tr->n++;
 }
 
-/* The table's height in lines: each row as tall as its tallest cell. */
-static int
-total_lines(const struct tlay *L, const int *lines)
+static void
+tried_free(struct tried *tr, int n)
 {
-	int sum = 0;
+	for (int c = 0; c < n; c++) {
+		free(tr[c].w);
+		free(tr[c].lines);
+		free(tr[c].extra);
+	}
+	free(tr);
+}
+
+#define LINES(tr, at, L, c, r) ((tr)[c].lines[(at)[c] * (L)->nr + (r)])
+
+/* What the table costs when column c's cells take the lines of its
+ * AT[c]-th width tried (TR[c]): its height in lines (each row as tall as
+ * its tallest cell), and what its headers cost beyond that: a line past
+ * their natural two costs HEADER_LINE_COST lines (参与 / 企业 / （家） over a
+ * narrow column reads worse than a long name wrapped in a wide one, and
+ * makes the header row taller too), a break that is not at a phrase
+ * boundary (先进操作 / 法（项）) HEADER_BREAK_COST. */
+static int
+table_cost(const struct tlay *L, const struct tried *tr, const size_t *at)
+{
+	int cost = 0;
 
 	for (int r = 0; r < L->nr; r++) {
 		int most = 1;
 
 		for (int c = 0; c < L->ncols; c++)
-			if (lines[(size_t)r * L->ncols + c] > most)
-				most = lines[(size_t)r * L->ncols + c];
-		sum += most;
+			if (LINES(tr, at, L, c, r) > most)
+				most = LINES(tr, at, L, c, r);
+		cost += most;
 	}
-	return sum;
+	for (int c = 0; c < L->ncols; c++)
+		cost += tr[c].extra[at[c]];
+	return cost;
 }
 
-/* Not every column can have its widest cell.  Short columns (those whose
- * widest cell is below the fair share of the width, found as a water level)
- * keep it and never wrap; the long ones start at their widest piece and
- * the room left goes, in steps of half an em, where it saves the most lines
- * of the whole table per millimetre (so long text wraps in the wide
- * columns, and the table is as short as it can be); ties go to the larger
- * weight, what no line needs goes by the weights. */
+/* Greedy steps can leave room where a later step would have wanted it
+ * (the names column widened for two rows that a header's second line
+ * would have needed): moves of up to LOOKAHEAD half ems from one column to
+ * another, the one that lowers table_cost the most each time, while one
+ * does.  A column keeps within START and CAP. */
 static void
-share_room(struct tlay *L, const double *mn, const double *mx, double width)
+exchange(struct tlay *L, struct tried *tr, size_t *cur, const double *start, const double *cap)
+{
+	int n = L->ncols;
+	double step = style_table.size_pt / 2 * MM_PER_PT;
+
+	for (int round = 0; round < 4 * n; round++) {
+		int now = table_cost(L, tr, cur), best = now, from = -1, to = -1;
+		double moved = 0;
+
+		for (int a = 0; a < n; a++)
+			for (int b = 0; b < n; b++) {
+				size_t ka = cur[a], kb = cur[b];
+
+				if (a == b)
+					continue;
+				for (int k = 1; k <= LOOKAHEAD; k++) {
+					double d = k * step;
+					int cost;
+
+					if (L->w[a] - d < start[a] - 1e-6 || L->w[b] + d > cap[b] + 1e-6)
+						break;
+					cur[a] = column_lines(L, &tr[a], a, L->w[a] - d);
+					cur[b] = column_lines(L, &tr[b], b, L->w[b] + d);
+					cost = table_cost(L, tr, cur);
+					cur[a] = ka;
+					cur[b] = kb;
+					if (cost < best) {
+						best = cost;
+						from = a;
+						to = b;
+						moved = d;
+					}
+				}
+			}
+		if (from < 0)
+			return;
+		L->w[from] -= moved;
+		L->w[to] += moved;
+		cur[from] = column_lines(L, &tr[from], from, L->w[from]);
+		cur[to] = column_lines(L, &tr[to], to, L->w[to]);
+	}
+}
+
+/* Not every column can have what it would like.  Each starts at START
+ * (mm) and may grow to CAP; the room left goes, in steps of half an em,
+ * where it lowers table_cost the most per millimetre (so long text wraps in
+ * the wide columns, headers keep to two lines, and the table is as short
+ * as it can be), each step cut back to the narrowest width that saves as
+ * much; ties go to the larger weight; then exchange moves room between
+ * columns where that lowers the cost.  What no step saves goes by the
+ * weights to the columns whose text still wraps (below MX), else to all. */
+static void
+share_room(struct tlay *L, const double *start, const double *mx, const double *cap,
+    double width)
 {
 	const struct table *t = L->t;
-	int n = L->ncols, c, k, *lines, *trial;
-	double lo = 0, hi = 0, level, room, step = style_table.size_pt / 2 * MM_PER_PT, wsum = 0;
-	char *grow = xcalloc(n, 1);
+	int n = L->ncols, c, k;
+	double room = width, step = style_table.size_pt / 2 * MM_PER_PT, wsum = 0;
+	struct tried *tr = xcalloc(n, sizeof *tr);
+	size_t *cur = xcalloc(n, sizeof *cur);
 
-	for (c = 0; c < n; c++)
-		hi = fmax(hi, mx[c]);
-	for (k = 0; k < 50; k++) {
-		double sum = 0;
-
-		level = (lo + hi) / 2;
-		for (c = 0; c < n; c++)
-			sum += fmin(mx[c], fmax(mn[c], level));
-		if (sum > width)
-			hi = level;
-		else
-			lo = level;
-	}
-	room = width;
 	for (c = 0; c < n; c++) {
-		grow[c] = mx[c] > lo + 1e-6;
-		L->w[c] = grow[c] ? mn[c] : mx[c];
-		room -= L->w[c];
-		if (grow[c])
-			wsum += t->cols[c].width;
+		L->w[c] = start[c];
+		room -= start[c];
+		cur[c] = column_lines(L, &tr[c], c, L->w[c]);
 	}
-	lines = xcalloc((size_t)L->nr * n, sizeof *lines);
-	trial = xcalloc((size_t)L->nr * n, sizeof *trial);
-	for (c = 0; c < n; c++)
-		column_lines(L, c, L->w[c], lines);
 	while (room > 1e-6) {
-		int now = total_lines(L, lines), best = -1, best_k = 0;
-		double best_gain = 0;
+		int now = table_cost(L, tr, cur), best = -1, target = now;
+		double best_gain = 0, best_w = 0, lo, hi;
 
 		for (c = 0; c < n; c++) {
-			if (!grow[c] || L->w[c] >= mx[c] - 1e-6)
+			size_t kept = cur[c];
+
+			if (L->w[c] >= cap[c] - 1e-6)
 				continue;
 			for (k = 1; k <= LOOKAHEAD; k++) {
-				double w = fmin(fmin(L->w[c] + k * step, mx[c]), L->w[c] + room);
-				double gain;
+				double w = fmin(fmin(L->w[c] + k * step, cap[c]), L->w[c] + room);
+				int cost;
 
-				memcpy(trial, lines, (size_t)L->nr * n * sizeof *trial);
-				column_lines(L, c, w, trial);
-				gain = (now - total_lines(L, trial)) / (w - L->w[c]);
-				if (gain > 0) {
+				cur[c] = column_lines(L, &tr[c], c, w);
+				cost = table_cost(L, tr, cur);
+				cur[c] = kept;
+				if (cost < now) {
+					double gain = (now - cost) / (w - L->w[c]);
+
 					if (gain > best_gain + 1e-9 || (fabs(gain - best_gain) <= 1e-9 &&
 					    t->cols[c].width > t->cols[best].width)) {
 						best = c;
-						best_k = k;
+						best_w = w;
 						best_gain = gain;
+						target = cost;
 					}
 					break;
 				}
-				if (w >= mx[c] - 1e-6 || w >= L->w[c] + room - 1e-6)
+				if (w >= cap[c] - 1e-6 || w >= L->w[c] + room - 1e-6)
 					break;
 			}
 		}
 		if (best < 0)
 			break;
-		{
-			double w = fmin(fmin(L->w[best] + best_k * step, mx[best]), L->w[best] + room);
+		/* the narrowest width of that step that saves as much */
+		lo = L->w[best];
+		hi = best_w;
+		for (k = 0; k < 12 && hi - lo > 0.02; k++) {
+			double mid = (lo + hi) / 2;
+			size_t kept = cur[best];
+			int cost;
 
-			room -= w - L->w[best];
-			L->w[best] = w;
-			column_lines(L, best, w, lines);
+			cur[best] = column_lines(L, &tr[best], best, mid);
+			cost = table_cost(L, tr, cur);
+			cur[best] = kept;
+			if (cost <= target)
+				hi = mid;
+			else
+				lo = mid;
 		}
+		cur[best] = column_lines(L, &tr[best], best, hi);
+		room -= hi - L->w[best];
+		L->w[best] = hi;
 	}
-	/* what saves no line: by the weights, to the long columns */
-	for (c = 0; c < n && wsum > 0; c++)
-		if (grow[c])
-			L->w[c] += room * t->cols[c].width / wsum;
-	free(lines);
-	free(trial);
-	free(grow);
+	exchange(L, tr, cur, start, cap);
+	for (c = 0; c < n; c++)
+		if (L->w[c] < mx[c] - 1e-6)
+			wsum += t->cols[c].width;
+	for (c = 0; c < n && room > 0; c++)
+		if (wsum == 0 || L->w[c] < mx[c] - 1e-6)
+			L->w[c] += room * t->cols[c].width / (wsum > 0 ? wsum : table_weights(t));
+	tried_free(tr, n);
+	free(cur);
+}
+
+/* When every column can have its widest cell (MX), what is left goes first
+ * to the headers (HX their one-line widths): all on as few lines as the
+ * room allows, then broken at phrase boundaries where it allows that too,
+ * and the rest by the template's weights.  Returns -1 (widths left unset)
+ * when some header would still take more than HEADER_LINES. */
+static int
+headers_room(struct tlay *L, const double *mx, const double *hx, double width)
+{
+	const struct table *t = L->t;
+	int n = L->ncols, c, most = 1;
+	double extra = width;
+
+	for (c = 0; c < n; c++) {
+		L->w[c] = mx[c];
+		extra -= mx[c];
+		if (header_lines(L, c, L->w[c]) > most)
+			most = L->p[c]->nlines;
+	}
+	/* headers on as few lines as the room allows, all of them alike,
+	 * then broken at phrase boundaries where the room is there */
+	for (int lines = 1; lines <= most; lines++) {
+		double need = 0, *want = xcalloc(n, sizeof *want);
+
+		for (c = 0; c < n; c++) {
+			want[c] = L->w[c];
+			if (hx[c] > L->w[c])
+				want[c] = header_need(L, c, lines, L->w[c], fmax(hx[c], L->w[c]), 0);
+			need += want[c] - L->w[c];
+		}
+		if (need <= extra + 1e-9) {
+			for (c = 0; c < n; c++)
+				L->w[c] = want[c];
+			extra -= need;
+			most = lines;
+			for (c = 0; c < n; c++) {
+				double clean;
+
+				if (header_lines(L, c, L->w[c]) < 2 || L->p[c]->penalty == 0)
+					continue;
+				clean = header_need(L, c, lines, L->w[c], fmax(hx[c], L->w[c]), 1);
+				/* a short header without a phrase boundary (覆盖/率, 上/年)
+				 * goes on one line when that is not much wider, or is
+				 * four characters at most */
+				if (header_lines(L, c, clean) < lines &&
+				    hx[c] - 2 * L->pad > 1.5 * (L->w[c] - 2 * L->pad) &&
+				    hx[c] - 2 * L->pad > 4 * style_table.size_pt * MM_PER_PT)
+					continue;
+				if (clean - L->w[c] <= extra + 1e-9) {
+					extra -= clean - L->w[c];
+					L->w[c] = clean;
+				}
+			}
+			free(want);
+			break;
+		}
+		free(want);
+	}
+	if (most > HEADER_LINES)
+		return -1;
+	for (c = 0; c < n; c++)
+		L->w[c] += extra * t->cols[c].width / table_weights(t);
+	return 0;
+}
+
+/* table_cost of the widths L has now. */
+static int
+widths_cost(struct tlay *L)
+{
+	struct tried *tr = xcalloc(L->ncols, sizeof *tr);
+	size_t *at = xcalloc(L->ncols, sizeof *at);
+	int cost;
+
+	for (int c = 0; c < L->ncols; c++)
+		at[c] = column_lines(L, &tr[c], c, L->w[c]);
+	cost = table_cost(L, tr, at);
+	tried_free(tr, L->ncols);
+	free(at);
+	return cost;
 }
 
 /* Column widths from the content.  Each column needs its widest piece
  * (MIN) and would like its widest cell (MAX; headers aside, they may wrap).
- * When every column can have its MAX, what is left goes first to the
- * headers (all on as few lines as the room allows, broken at phrase
- * boundaries where it allows that too), then by the template's weights.
- * When not, share_room decides.  When even the MINs do not fit, every
- * column shrinks in proportion and its widest pieces are broken (reported). */
+ * When every column can have its MAX and the headers keep to two lines,
+ * headers_room shares what is left.  When not, share_room decides: short
+ * columns (those whose widest cell is below the fair share of the width,
+ * found as a water level) start at their MAX and never wrap, the others at
+ * their MIN, when the MAXes do not fit; when they do, every column starts
+ * at its MIN, so that a column of long names can give its headers' room.
+ * When even the MINs do not fit, every column shrinks in proportion and its
+ * widest pieces are broken (reported). */
 static void
 column_widths(struct tlay *L, double width)
 {
 	const struct table *t = L->t;
 	int n = L->ncols, c, r;
 	double *mn = xcalloc(n, sizeof *mn), *mx = xcalloc(n, sizeof *mx), *hx = xcalloc(n, sizeof *hx);
+	double *start = xcalloc(n, sizeof *start), *cap = xcalloc(n, sizeof *cap);
 	double smin = 0, smax = 0;
 
 	for (c = 0; c < n; c++) {
 		for (r = 0; r < L->nr; r++) {
 			const struct para *p = L->p[(size_t)r * n + c];
-			double lo = para_min_width(p) * MM_PER_PT + 2 * PAD_X;
-			double hi = para_max_width(p) * MM_PER_PT + 2 * PAD_X;
+			double lo = para_min_width(p) * MM_PER_PT + 2 * L->pad;
+			double hi = para_max_width(p) * MM_PER_PT + 2 * L->pad;
 
 			/* a header of four characters or fewer never wraps (上年, 合计) */
-			if (r == 0 && hi - 2 * PAD_X <= 4 * style_table.size_pt * MM_PER_PT + 0.01)
+			if (r == 0 && hi - 2 * L->pad <= 4 * style_table.size_pt * MM_PER_PT + 0.01)
 				lo = hi;
 			if (lo > mn[c])
 				mn[c] = lo;
@@ -331,75 +533,54 @@ column_widths(struct tlay *L, double width)
 			else if (hi > mx[c])
 				mx[c] = hi;
 		}
+		cap[c] = fmax(mx[c], hx[c]);
 		if (t->cols[c].max_mm > 0) {
 			mx[c] = fmin(mx[c], t->cols[c].max_mm);
 			mn[c] = fmin(mn[c], t->cols[c].max_mm);
+			cap[c] = fmin(cap[c], t->cols[c].max_mm);
 		}
 		if (t->cols[c].min_mm > 0)
 			mn[c] = fmax(mn[c], t->cols[c].min_mm);
 		if (mx[c] < mn[c])
 			mx[c] = mn[c];
+		if (cap[c] < mx[c])
+			cap[c] = mx[c];
 		smin += mn[c];
 		smax += mx[c];
 	}
 	if (smin >= width) {
 		for (c = 0; c < n; c++)
 			L->w[c] = mn[c] * width / smin;
-	} else if (smax <= width) {
-		double extra = width - smax, wsum = 0;
-		int most = 1;
+	} else if (smax > width || headers_room(L, mx, hx, width) < 0) {
+		double level = 0;
 
-		for (c = 0; c < n; c++) {
-			L->w[c] = mx[c];
-			wsum += t->cols[c].width;
-			if (header_lines(L, c, L->w[c]) > most)
-				most = L->p[c]->nlines;
-		}
-		/* headers on as few lines as the room allows, all of them alike,
-		 * then broken at phrase boundaries where the room is there */
-		for (int lines = 1; lines < most; lines++) {
-			double need = 0, *want = xcalloc(n, sizeof *want);
+		if (smax > width) {
+			double lo = 0, hi = 0;
 
-			for (c = 0; c < n; c++) {
-				want[c] = L->w[c];
-				if (hx[c] > L->w[c])
-					want[c] = header_need(L, c, lines, L->w[c], fmax(hx[c], L->w[c]), 0);
-				need += want[c] - L->w[c];
-			}
-			if (need <= extra + 1e-9) {
+			for (c = 0; c < n; c++)
+				hi = fmax(hi, mx[c]);
+			for (int k = 0; k < 50; k++) {
+				double sum = 0;
+
+				level = (lo + hi) / 2;
 				for (c = 0; c < n; c++)
-					L->w[c] = want[c];
-				extra -= need;
-				for (c = 0; c < n; c++) {
-					double clean;
-
-					if (header_lines(L, c, L->w[c]) < 2 || L->p[c]->penalty == 0)
-						continue;
-					clean = header_need(L, c, lines, L->w[c], fmax(hx[c], L->w[c]), 1);
-					/* a short header without a phrase boundary (覆盖/率, 上/年)
-					 * goes on one line when that is not much wider, or is
-					 * four characters at most */
-					if (header_lines(L, c, clean) < lines &&
-					    hx[c] - 2 * PAD_X > 1.5 * (L->w[c] - 2 * PAD_X) &&
-					    hx[c] - 2 * PAD_X > 4 * style_table.size_pt * MM_PER_PT)
-						continue;
-					if (clean - L->w[c] <= extra + 1e-9) {
-						extra -= clean - L->w[c];
-						L->w[c] = clean;
-					}
-				}
-				free(want);
-				break;
+					sum += fmin(mx[c], fmax(mn[c], level));
+				if (sum > width)
+					hi = level;
+				else
+					lo = level;
 			}
-			free(want);
+			level = lo;
 		}
 		for (c = 0; c < n; c++)
-			L->w[c] += extra * t->cols[c].width / wsum;
-	} else
-		share_room(L, mn, mx, width);
+			start[c] = smax > width && mx[c] <= level + 1e-6 ? mx[c] : mn[c];
+		share_room(L, start, mx, cap, width);
+	}
 	free(mn);
 	free(mx);
 	free(hx);
+	free(start);
+	free(cap);
 }
 
 static void
@@ -436,7 +617,24 @@ layout_make(struct doc *d, const struct table *t, struct tlay *L)
 			L->p[(size_t)r * n + c] = para_make(d, &L->st[c * 3 + L->kind[r]], 0,
 			    row_text(t, r, c), 0, 0);
 	}
+	/* the widest padding that costs no line */
+	L->pad = PAD_MIN;
 	column_widths(L, d->setup.body_w_mm);
+	{
+		int least = widths_cost(L);
+		double pad;
+
+		for (pad = PAD_WIDE; pad > PAD_MIN + 1e-9; pad -= (PAD_WIDE - PAD_MIN) / 2) {
+			L->pad = pad;
+			column_widths(L, d->setup.body_w_mm);
+			if (widths_cost(L) <= least)
+				break;
+		}
+		if (pad <= PAD_MIN + 1e-9) {
+			L->pad = PAD_MIN;
+			column_widths(L, d->setup.body_w_mm);
+		}
+	}
 	L->x[0] = d->setup.margin_left_mm;
 	for (c = 0; c < n; c++)
 		L->x[c + 1] = L->x[c] + L->w[c];
@@ -446,8 +644,8 @@ layout_make(struct doc *d, const struct table *t, struct tlay *L)
 		for (c = 0; c < n; c++) {
 			struct para *p = L->p[(size_t)r * n + c];
 
-			para_break(p, L->w[c] - 2 * PAD_X);
-			para_even_lines(p, L->w[c] - 2 * PAD_X);
+			para_break(p, L->w[c] - 2 * L->pad);
+			para_even_lines(p, L->w[c] - 2 * L->pad);
 			if (p->nlines > lines)
 				lines = p->nlines;
 			if (p->broken > 0) {
@@ -515,7 +713,7 @@ row_draw(struct doc *d, const struct tlay *L, int r, const char *top)
 		double top_y = y + (L->h[r] - p->nlines * pitch) / 2;
 
 		for (i = 0; i < p->nlines; i++)
-			para_place_line(d, p, i, x[c] + PAD_X, top_y + i * pitch, L->w[c] - 2 * PAD_X,
+			para_place_line(d, p, i, x[c] + L->pad, top_y + i * pitch, L->w[c] - 2 * L->pad,
 			    L->kind[r] == ROW_HEAD ? "th" : L->kind[r] == ROW_TOTAL ? "total" : "td");
 	}
 	if (top != NULL)
@@ -534,6 +732,45 @@ caption_mm(const struct table *t)
 		return 0;
 	return style_pitch_pt(&style_caption) * MM_PER_PT +
 	    (style_caption.space_before_pt + style_caption.space_after_pt) * MM_PER_PT;
+}
+
+/* The pages a table goes on to begin with its number and （续） (表1（续）),
+ * as GB/T 1.1-2020 sets a continued table, then its header row again:
+ * the header because a column of figures cannot be read without it, the
+ * number because the header alone does not tell a reader who opens the page
+ * that the table began before.  Centred in the caption's face, on a line of
+ * its own height rather than a line of the grid. */
+static const struct text_style style_continued = {
+	"heading", 14, ALIGN_CENTER, 0, 17.5, 0, 0x000000, 0, 3, 0, WRAP_WORDS
+};
+
+/* "表1（续）" for a table titled "表1　…" (or "附表2 …"): the title's first
+ * word when it holds a digit; NULL when it has none (or no title).  The
+ * caller frees. */
+static char *
+continued_caption(const struct table *t)
+{
+	const char *s = t->title, *e;
+	int digit = 0;
+
+	if (s == NULL)
+		return NULL;
+	for (e = s; *e != '\0' && *e != ' ' && strncmp(e, "\xe3\x80\x80", 3) != 0; e++)
+		digit |= *e >= '0' && *e <= '9';
+	if (!digit || e == s)
+		return NULL;
+	return xasprintf("%.*s（续）", (int)(e - s), s);
+}
+
+static double
+continued_mm(const struct table *t)
+{
+	char *c = continued_caption(t);
+	double h = c == NULL ? 0 : (style_continued.line_pitch_pt + style_continued.space_after_pt) *
+	    MM_PER_PT;
+
+	free(c);
+	return h;
 }
 
 /* Rows on each page: SEG[k] body rows (totals included) on the k-th page of
@@ -621,6 +858,7 @@ doc_table(struct doc *d, const struct table *t)
 	struct tlay L;
 	double page = d->setup.body_h_mm, first, avail;
 	int *seg, nseg, r, k;
+	char *cont;
 
 	layout_make(d, t, &L);
 	if (doc_block_begin(d, BLOCK_TABLE, start_need(&L, t), whole_mm(&L, t), 0, t->pinned) < 0) {
@@ -628,6 +866,7 @@ doc_table(struct doc *d, const struct table *t)
 		layout_free(&L);
 		return;
 	}
+	cont = continued_caption(t);
 	d->placing++;
 	doc_page(d);
 	avail = doc_body_bottom(d) - d->y;
@@ -635,12 +874,12 @@ doc_table(struct doc *d, const struct table *t)
 	 * fit, and never leaves one or two rows on a page of their own */
 	seg = xcalloc(L.nr + 2, sizeof *seg);
 	first = avail - caption_mm(t) - L.h[0];
-	nseg = paginate(&L, first, page - L.h[0], seg);
+	nseg = paginate(&L, first, page - L.h[0] - continued_mm(t), seg);
 	if (start_need(&L, t) > avail + 0.01 || (nseg > 1 && seg[0] < MIN_ROWS)) {
 		doc_need(d, start_need(&L, t) > page ? page : avail + 1);
 		avail = doc_body_bottom(d) - d->y;
 		first = avail - caption_mm(t) - L.h[0];
-		nseg = paginate(&L, first, page - L.h[0], seg);
+		nseg = paginate(&L, first, page - L.h[0] - continued_mm(t), seg);
 	}
 	if (t->title != NULL)
 		doc_paragraph(d, &style_caption, t->title);
@@ -649,12 +888,15 @@ doc_table(struct doc *d, const struct table *t)
 	for (k = 0; k < nseg; k++) {
 		if (k > 0) {
 			doc_new_page(d);
+			if (cont != NULL)
+				doc_paragraph(d, &style_continued, cont);
 			row_draw(d, &L, 0, "table-cont");
 		}
 		for (int i = 0; i < seg[k] && r < L.nr; i++)
 			row_draw(d, &L, r++, NULL);
 	}
 	free(seg);
+	free(cont);
 	layout_free(&L);
 	d->y += 3;
 	d->placing--;

@@ -20,9 +20,21 @@ Counts, over every dump given:
   labels      two labels of a chart (ticks, values, categories, legend,
               unit) whose ink boxes intersect
   labelsizes  a page whose chart labels come in more than one size
+  squeezed    a ，。、；：！？ inside a line set narrower than its em to pull
+              one more character onto the line: compression there is only
+              for a line that ends with a mark it pulls back (clreq's
+              push-in), besides adjacent pairs and the edges of a line
+  offgrid     a line of body text (3号 across the 版心) of full-width
+              characters only that fills the 28 cells of the GB/T 9704
+              grid but does not sit on it, or holds more than 28
+  tablegap    a table that opens a page although the page before had room
+              at its foot for its caption, header and first three rows
+  cellpad     a table cell whose text comes closer than 1.25 mm to a
+              column rule (from the rule's inner edge)
 
 Prints one line per fault ("FILE: page N: kind: detail") and a summary line
-"forbidden=N names=N numbers=N pairs=N tablerows=N labels=N labelsizes=N"; exits 1 when
+"forbidden=N names=N numbers=N pairs=N tablerows=N labels=N labelsizes=N
+squeezed=N offgrid=N tablegap=N cellpad=N"; exits 1 when
 any count is not zero.  With --counts only the summary is printed.
 """
 import argparse
@@ -45,7 +57,14 @@ LABEL_TAGS = {"tick", "value", "category", "legend", "unit"}
 LINE = re.compile(r'^  line (\S+) x=([-\d.]+) y=([-\d.]+) w=([-\d.]+) h=([-\d.]+) "(.*)"$')
 RUN = re.compile(r'^    run (\S+) x=([-\d.]+) base=([-\d.]+) w=([-\d.]+) font=\S+ '
                  r'size=([\d.]+) sp=([-\d.]+)(?: bold)? color=\S+ n=(\d+) adv=([\d,]*) "(.*)"$')
-RULE = re.compile(r'^  rule (\S+) x1=([-\d.]+) y1=([-\d.]+) x2=([-\d.]+) y2=([-\d.]+)')
+RULE = re.compile(r'^  rule (\S+) x1=([-\d.]+) y1=([-\d.]+) x2=([-\d.]+) y2=([-\d.]+) '
+                  r'width=([\d.]+)')
+# marks that keep their em inside a line, and those a line may end with when
+# it pulls them back
+MIDLINE = set("，。、；：！？")
+GRID_X, GRID_W, GRID_CELLS = 28.0, 156.0, 28
+BODY_PT = 16.0
+CELL_TAGS = {"th", "td", "total"}
 
 
 class Line:
@@ -65,7 +84,8 @@ def parse(path):
         for raw in f:
             raw = raw.rstrip("\n")
             if raw.startswith("page "):
-                cur = {"no": int(raw.split()[1]), "lines": [], "rules": []}
+                cur = {"no": int(raw.split()[1]), "lines": [], "rules": [], "columns": [],
+                       "bottom": 0.0}
                 pages.append(cur)
                 last_line = None
                 continue
@@ -76,6 +96,8 @@ def parse(path):
                 last_line = Line(cur["no"], m.group(1), float(m.group(2)), float(m.group(3)),
                                  float(m.group(4)), float(m.group(5)), m.group(6))
                 cur["lines"].append(last_line)
+                if last_line.tag != "folio" and last_line.text:
+                    cur["bottom"] = max(cur["bottom"], last_line.y + last_line.h)
                 continue
             m = RUN.match(raw)
             if m and last_line is not None:
@@ -87,7 +109,12 @@ def parse(path):
                 continue
             m = RULE.match(raw)
             if m and m.group(1) in ("table-top", "table-cont", "head", "row", "total"):
-                cur["rules"].append(m.group(1))
+                cur["rules"].append((m.group(1), float(m.group(3))))
+            if m and m.group(1) == "column":
+                cur["columns"].append((float(m.group(2)), float(m.group(3)), float(m.group(5)),
+                                       float(m.group(6))))
+            if m:
+                cur["bottom"] = max(cur["bottom"], float(m.group(3)), float(m.group(5)))
     return pages
 
 
@@ -187,7 +214,7 @@ def table_rows(pages):
     tables = []             # each: list of (page, rows)
     for p in pages:
         seg = None
-        for r in p["rules"]:
+        for r, _ in p["rules"]:
             if r == "table-top":
                 tables.append([])
                 seg = [p["no"], 0]
@@ -206,6 +233,106 @@ def table_rows(pages):
             if rows < 3:
                 out.append((no, "table split leaves %d row(s) on page %d (pages %s)" %
                             (rows, no, ",".join(str(s[0]) for s in t))))
+    return out
+
+
+def squeezed(page):
+    """Mid-line marks narrower than their em in a line that does not end
+    with a mark it pulled back."""
+    out = []
+    for l in page["lines"]:
+        if l.tag in LABEL_TAGS:
+            continue
+        gl = glyphs(l)
+        if len(gl) < 3 or gl[-1][0] in NO_START:
+            continue
+        for k in range(1, len(gl) - 1):
+            ch, _, adv, size = gl[k]
+            if ch not in MIDLINE or gl[k - 1][0] in MARKS or gl[k + 1][0] in MARKS:
+                continue
+            if adv < 0.99 * size * PT_MM:
+                out.append("%s set in %.2f em: %s" % (ch, adv / (size * PT_MM), l.text))
+    return out
+
+
+def fullwidth(ch):
+    return ch in MARKS or "\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff"
+
+
+def offgrid(page):
+    """Body lines of full-width characters filling the 28 cells, off the grid."""
+    out = []
+    cell = GRID_W / GRID_CELLS
+    for l in page["lines"]:
+        if l.tag != "line" or abs(l.x - GRID_X) > 0.01 or abs(l.w - GRID_W) > 0.01:
+            continue
+        gl = glyphs(l)
+        if not gl or any(g[3] != BODY_PT for g in gl) or not all(fullwidth(g[0]) for g in gl):
+            continue
+        if any(a[0] in MARKS and b[0] in MARKS for a, b in zip(gl, gl[1:])):
+            continue            # a pair of marks in 1.5 em: the rest spread
+        first = round((gl[0][1] - GRID_X) / cell)
+        cells = first + len(gl)
+        if cells == GRID_CELLS + 1 and gl[-1][0] in NO_START:
+            continue            # a closing mark pulled back (push-in)
+        if cells > GRID_CELLS:
+            out.append("%d characters on a %d-character grid: %s" % (cells, GRID_CELLS, l.text))
+            continue
+        if cells < GRID_CELLS:
+            continue            # a short line: spread
+        for k, g in enumerate(gl):
+            if abs(g[1] - (GRID_X + (first + k) * cell)) > 0.1:
+                out.append("%s at %.2f mm, not in its cell at %.2f: %s" %
+                           (g[0], g[1], GRID_X + (first + k) * cell, l.text))
+                break
+    return out
+
+
+def table_gaps(pages):
+    """Tables that open a page though the foot of the page before had room
+    for their caption, header and three rows (with the caption's space above
+    it, which the top of a page does without)."""
+    out = []
+    for i in range(1, len(pages)):
+        p, before = pages[i], pages[i - 1]
+        rules = p["rules"]
+        if not rules or rules[0][0] != "table-top":
+            continue
+        above = [l for l in p["lines"] if l.text and l.tag == "line" and l.y < rules[0][1]]
+        top = min([l.y for l in above] + [rules[0][1]])
+        rows = [y for kind, y in rules[1:] if kind in ("row", "total")][:3]
+        if abs(top - 37.0) > 0.05 or len(rows) < 3:
+            continue
+        need = rows[-1] - top + 2.2
+        room = 262.0 - before["bottom"]
+        if need <= room:
+            out.append((p["no"], "table opens page %d though page %d had %.1f mm for the "
+                        "%.1f mm of its caption, header and three rows" %
+                        (p["no"], before["no"], room, need)))
+    return out
+
+
+def cell_padding(page):
+    """Cell text closer than 1.25 mm to the inner edge of a column rule."""
+    out = []
+    for l in page["lines"]:
+        if l.tag not in CELL_TAGS or not l.runs:
+            continue
+        left = l.runs[0]["x"]
+        right = l.runs[-1]["x"] + l.runs[-1]["w"]
+        # a bracket's blank half at the edge of its cell is no ink
+        if l.text[0] in OPENING:
+            left += l.runs[0]["size"] * PT_MM / 2
+        if l.text[-1] in CLOSING:
+            right -= l.runs[-1]["size"] * PT_MM / 2
+        mid = l.y + l.h / 2
+        rules = [(x, wpt * PT_MM / 2) for x, y1, y2, wpt in page["columns"] if y1 <= mid <= y2]
+        lr = [x + hw for x, hw in rules if x <= left + 0.01]
+        rr = [x - hw for x, hw in rules if x >= right - 0.01]
+        if lr and left - max(lr) < 1.25:
+            out.append("%s %.2f mm from the rule on its left" % (l.text, left - max(lr)))
+        if rr and min(rr) - right < 1.25:
+            out.append("%s %.2f mm from the rule on its right" % (l.text, min(rr) - right))
     return out
 
 
@@ -266,20 +393,23 @@ def main():
     a = ap.parse_args()
     names = store_names(a.db) if a.db else []
     counts = dict.fromkeys(["forbidden", "names", "numbers", "pairs", "tablerows", "labels",
-                            "labelsizes"], 0)
+                            "labelsizes", "squeezed", "offgrid", "tablegap", "cellpad"], 0)
     for path in a.dumps:
         pages = parse(path)
         found = []
         for p in pages:
             for kind, fn in (("forbidden", forbidden), ("numbers", split_numbers),
                              ("pairs", wide_pairs), ("labels", labels),
-                             ("labelsizes", label_sizes)):
+                             ("labelsizes", label_sizes), ("squeezed", squeezed),
+                             ("offgrid", offgrid), ("cellpad", cell_padding)):
                 for msg in fn(p):
                     found.append((p["no"], kind, msg))
             for msg in split_names(p, names):
                 found.append((p["no"], "names", msg))
         for no, msg in table_rows(pages):
             found.append((no, "tablerows", msg))
+        for no, msg in table_gaps(pages):
+            found.append((no, "tablegap", msg))
         for no, kind, msg in found:
             counts[kind] += 1
             if not a.counts:

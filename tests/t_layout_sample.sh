@@ -4,8 +4,11 @@
 # 2023-2024), read back from their layout dumps by tests/layout_check.py: no
 # line starts or ends with a forbidden mark, no name of the input and no
 # number is split across lines, no two adjacent marks take more than 1.5 em,
-# no table leaves one or two rows on a page, no chart labels intersect or come
-# in two sizes.  Then what GB/T 9704 asks of the titles and of the bulletin.
+# no mark is squeezed inside a line to take in a character more, body lines
+# keep the 28-character grid, no table leaves one or two rows on a page nor
+# goes to the next page from one with room for its start, no cell text
+# touches its rule, no chart labels intersect or come in two sizes.  Then
+# what GB/T 9704 asks of the titles and of the bulletin.
 . "$(dirname "$0")/lib.sh"
 
 DB=$WORK/store.db

@@ -105,6 +105,25 @@ awk '/^  line t[dh]/ { for (i = 1; i <= NF; i++) if ($i ~ /^y=/) y = substr($i, 
 check "table: qpdf --check" qpdf --check "$WORK/table.pdf"
 grep -q 'line folio .*"— 3 —"' "$WORK/table.dump" && ok "table: page numbers — N —" || fail "table: page numbers — N —"
 
+# -- a table with room at the foot of a page for its caption, header and three
+# rows starts there and goes on, numbered 表3（续） over its header again
+{ printf 'setup a4 numbers\n'; for i in $(seq 1 17); do printf 'p 第%s段。\n' "$i"; done
+  printf 'table 表3　跨页的表 | 地区:2:l | 人数:1:r\n'
+  for i in $(seq 1 20); do printf 'row 地区%s | %s\n' "$i" "$((i * 1000))"; done
+  printf 'endtable\n'; } >"$WORK/cont.txt"
+"$TS" --fonts "$FONTS" --dump "$WORK/cont.dump" "$WORK/cont.txt"
+awk '/^page/ { p = $2 } /^  line / { print p, $0 }' "$WORK/cont.dump" >"$WORK/cont.lines"
+grep -q '^1 .*"表3　跨页的表"$' "$WORK/cont.lines" && [ "$(grep -c '^1   line td ' "$WORK/cont.lines")" -ge 6 ] &&
+	ok "continued table: starts at the foot of page 1 with its header and rows" ||
+	fail "continued table: does not start on page 1"
+awk '$1 == 2 && n < 3 { n++; sub(/^[^"]*"/, ""); sub(/"$/, ""); print }' "$WORK/cont.lines" >"$WORK/cont.top"
+printf '%s\n' "表3（续）" "地区" "人数" >"$WORK/cont.want"
+if cmp -s "$WORK/cont.top" "$WORK/cont.want" && grep -q '^2   line line x=28.00 y=37.00 .*"表3（续）"' "$WORK/cont.lines"; then
+	ok "continued table: page 2 opens with 表3（续） and the header row"
+else fail "continued table: page 2 opens with"; cat "$WORK/cont.top"; fi
+python3 "$TOP/tests/layout_check.py" --counts "$WORK/cont.dump" | grep -q 'tablerows=0 .*tablegap=0' &&
+	ok "continued table: no stranded rows, no room left behind" || fail "continued table: $(python3 "$TOP/tests/layout_check.py" --counts "$WORK/cont.dump")"
+
 # -- a report: cover, outline, table with totals, bar and line charts in vector
 expect_status 0 "report: written" "$TS" --fonts "$FONTS" --pdf "$WORK/report.pdf" --dump "$WORK/report.dump" "$FX/report.txt"
 awk '/^page 1 / { p = 1; next } /^page/ { p = 0 } p && /folio/ { bad = 1 } END { exit bad }' "$WORK/report.dump" &&
