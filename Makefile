@@ -8,6 +8,7 @@
 #   make bench   speed and size figures against baselines measured in the same run
 #   make fuzz    libFuzzer targets (long; not part of make test; FUZZ_SECONDS per target, default 600)
 #   make leakcheck  valgrind over the nightly run on the sample (full run, then no-change run)
+#   make crashtest  the nightly run at city scale killed at 50 moments (long; not part of make test)
 #   make po      gather the messages of src/ into po/jingsai.pot and merge them into po/zh_CN.po
 #   make install the program and its Chinese message catalogue under PREFIX (default /usr/local)
 
@@ -44,7 +45,7 @@ UNIT     := $(wildcard tests/unit/*.c)
 TOOLS    := $(wildcard tools/*.c)
 MO       := build/locale/zh_CN/LC_MESSAGES/jingsai.mo
 
-.PHONY: all build test-run deps locale po install run test regress regress-update unit e2e asan bench fuzz leakcheck clean distclean
+.PHONY: all build test-run deps locale po install run test regress regress-update unit e2e asan bench fuzz leakcheck crashtest clean distclean
 
 # deps first: pkg-config can only answer once the -dev packages are there.
 all: deps locale
@@ -191,6 +192,9 @@ fuzz: build/gen/schemas.c
 
 leakcheck: all
 	@sh tests/leakcheck.sh
+
+crashtest: all
+	@JINGSAI=$(CURDIR)/jingsai sh tests/crashtest.sh
 
 clean:
 	rm -rf build jingsai

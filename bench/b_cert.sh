@@ -19,7 +19,7 @@ calc() { awk "BEGIN { print $1 }"; }
 # A store with N MEDAL awards of 2025 (bench/cert_store.sh).
 . bench/cert_store.sh
 cert_store "$W/db" "$N" || exit 3
-printf 'bench-key-0123456789abcdef\n' >"$W/key"
+printf 'bench-key-0123456789abcdef\n' >"$W/key"; chmod 600 "$W/key"
 
 # jingsai: one run writes the N single files and print.pdf; its note times
 # each part (wall and processor time).  print.pdf's figures cover all it

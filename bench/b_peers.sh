@@ -32,7 +32,7 @@ done >"$W/fonts/roles.conf"
 . bench/cert_store.sh
 cert_store "$W/plain.db" "$N" || exit 3
 cp "$W/plain.db" "$W/signed.db"
-printf 'bench-key-0123456789abcdef\n' >"$W/key"
+printf 'bench-key-0123456789abcdef\n' >"$W/key"; chmod 600 "$W/key"
 JINGSAI_KEY_FILE=$W/key ./jingsai --db "$W/signed.db" --output "$W/warm" --fonts "$W/fonts" --quiet \
     certificates 2025 --award MEDAL >/dev/null 2>&1 || { echo "jingsai failed on the bench store"; exit 3; }
 rm -rf "$W/warm"

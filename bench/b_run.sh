@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.." || exit 3
 TOP=$(pwd)
 B=$(mktemp -d "${TMPDIR:-/tmp}/jingsai-bench-run.XXXXXX")
 trap 'rm -rf "$B"' EXIT
-printf 'bench key, long enough\n' >"$B/key"
+printf 'bench key, long enough\n' >"$B/key"; chmod 600 "$B/key"
 export JINGSAI_KEY_FILE="$B/key"
 
 # measure NAME CMD... — runs CMD under /usr/bin/time -v; sets $wall and $cpu

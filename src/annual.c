@@ -17,6 +17,30 @@
 #define CITY_TEMPLATE   "annual-city.xml"
 #define REGION_TEMPLATE "annual-region.xml"
 
+/* The date of the report on YEAR (see annual_build) into *Y, *M, *D. */
+static void
+report_date(sqlite3 *ro, int year, const char *zone, int *y, int *m, int *d)
+{
+	sqlite3_stmt *st = store_prepare(ro, "SELECT max(submitted) FROM cur_return WHERE year = ?1");
+	struct tm tm = {0};
+	int ly, lm, ld;
+
+	*y = year, *m = 12, *d = 31;
+	if (st == NULL)
+		return;
+	sqlite3_bind_int(st, 1, year);
+	/* submitted is stored in UTC, "YYYY-MM-DDTHH:MM:SSZ" */
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0) != NULL &&
+	    sscanf((const char *)sqlite3_column_text(st, 0), "%d-%d-%dT%d:%d:%d", &tm.tm_year,
+	    &tm.tm_mon, &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec) == 6) {
+		tm.tm_year -= 1900;
+		tm.tm_mon -= 1;
+		if (jz_zone_date((long long)timegm(&tm), zone, &ly, &lm, &ld) == 0 &&
+		    (ly > *y || (ly == *y && (lm > *m || (lm == *m && ld > *d)))))
+			*y = ly, *m = lm, *d = ld;
+	}
+	sqlite3_finalize(st);
+}
 int
 annual_build(struct out_ctx *oc, int year, const char *region)
 {
@@ -25,8 +49,9 @@ annual_build(struct out_ctx *oc, int year, const char *region)
 	struct fontset *fs = NULL;
 	struct tpl *city_t = NULL, *region_t = NULL;
 	struct report_timing tm = {0};
-	char *first = NULL, *last = NULL, *issuer = NULL, *name = NULL, *today = NULL;
-	char year_s[16], prev_s[16];
+	char *first = NULL, *last = NULL, *issuer = NULL, *name = NULL, *today = NULL, *date = NULL;
+	char *zone = NULL;
+	char year_s[16], prev_s[16], date_iso[16];
 	char **codes = NULL, **names = NULL;
 	int ncodes = 0, status = JZ_EXIT_FAILURE, failures = 0;
 	double t0 = jz_wall_seconds(), c0 = jz_cpu_seconds();
@@ -108,17 +133,27 @@ annual_build(struct out_ctx *oc, int year, const char *region)
 		goto done;
 
 	{
-		long long now = jz_now();
-		time_t tt = (time_t)now;
-		struct tm gm;
-		gmtime_r(&tt, &gm);
-		today = fmt_date_arabic(gm.tm_year + 1900, gm.tm_mon + 1, gm.tm_mday);
+		/* The report is dated by its data: the end of its year, or the
+		 * day the last return of the year arrived when that is later (a
+		 * report on 2025 cannot be issued before the returns it shows),
+		 * in the programme's time zone.  The same store gives the same
+		 * report whenever it is built; only a template that asks for
+		 * {today} gets the day of the run. */
+		int y, m, d;
+		zone = programme_get(ro, "time_zone", JZ_DEFAULT_ZONE);
+		if (jz_zone_date(jz_now(), zone, &y, &m, &d) != 0)
+			jz_zone_date(jz_now(), JZ_DEFAULT_ZONE, &y, &m, &d);
+		today = fmt_date_arabic(y, m, d);
+		report_date(ro, year, zone, &y, &m, &d);
+		date = fmt_date_arabic(y, m, d);
+		snprintf(date_iso, sizeof date_iso, "%04d-%02d-%02d", y, m, d);
 	}
 	snprintf(year_s, sizeof year_s, "%d", year);
 	snprintf(prev_s, sizeof prev_s, "%d", year - 1);
 	struct tpl_param params[] = {
 		{"year", year_s}, {"prev_year", prev_s}, {"first_year", first}, {"last_year", last},
 		{"issuer", issuer}, {"programme", name},
+		{"date", date}, {"date_iso", date_iso}, {"time_zone", zone},
 		{"today", today}, {"region", NULL}, {"region_name", NULL},
 	};
 	int nparams = (int)(sizeof params / sizeof *params);
@@ -129,7 +164,7 @@ annual_build(struct out_ctx *oc, int year, const char *region)
 		if (report_build(oc, ro, fs, city_t, params, nparams, relbase, "annual", &tm) != 0)
 			failures++;
 	}
-	for (int i = 0; i < ncodes; i++) {
+	for (int i = 0; i < ncodes && !jz_interrupted; i++) {
 		params[nparams - 2].value = codes[i];
 		params[nparams - 1].value = names[i];
 		snprintf(relbase, sizeof relbase, "annual/%d/%s", year, codes[i]);
@@ -158,6 +193,8 @@ done:
 	free(issuer);
 	free(name);
 	free(today);
+	free(date);
+	free(zone);
 	return status;
 }
 
@@ -178,6 +215,7 @@ cmd_annual(const struct jz_opts *o, const struct jz_args *a)
 	oc.force = 1;
 	rc = annual_build(&oc, year, a->region);
 	out_close(&oc);
-	store_close(db);
+	if (store_finish(db, o->db_path) != 0 && rc < JZ_EXIT_FAILURE)
+		rc = JZ_EXIT_FAILURE;
 	return rc;
 }

@@ -27,7 +27,7 @@ static const char bulletin_schema[] =
 "CREATE TABLE IF NOT EXISTS bulletin_issue (\n"
 "  round  TEXT PRIMARY KEY,     -- 2023-2024\n"
 "  number INTEGER NOT NULL,     -- N of PREFIX〔YYYY〕N号\n"
-"  issued TEXT NOT NULL         -- date of issue, YYYY-MM-DD (China Standard Time)\n"
+"  issued TEXT NOT NULL         -- date of issue, YYYY-MM-DD (the programme's time zone)\n"
 ");\n"
 "CREATE TABLE IF NOT EXISTS ranking (  -- rank_round's result, per round\n"
 "  round    TEXT NOT NULL,\n"
@@ -83,17 +83,15 @@ fp_add_round_query(struct fingerprint *fp, sqlite3 *db, const char *sql, const c
 	return fp_add_stmt(fp, st);
 }
 
-/* Today in China Standard Time (UTC+8, no daylight saving), from jz_now(). */
+/* Today in the programme's time zone, from jz_now(). */
 static void
-today(int *y, int *m, int *d)
+today(sqlite3 *db, int *y, int *m, int *d)
 {
-	time_t t = (time_t)(jz_now() + 8 * 3600);
-	struct tm tm;
+	char *zone = programme_get(db, "time_zone", JZ_DEFAULT_ZONE);
 
-	gmtime_r(&t, &tm);
-	*y = tm.tm_year + 1900;
-	*m = tm.tm_mon + 1;
-	*d = tm.tm_mday;
+	if (jz_zone_date(jz_now(), zone, y, m, d) != 0)
+		jz_zone_date(jz_now(), JZ_DEFAULT_ZONE, y, m, d);
+	free(zone);
 }
 
 /* The document number and date of ROUND's bulletin: NUMBER when given (a new
@@ -122,7 +120,7 @@ issue(sqlite3 *db, const char *round, long number, long *out_number, int *y, int
 		return 0;
 	}
 	*out_number = number > 0 ? number : 1;
-	today(y, m, d);
+	today(db, y, m, d);
 	st = store_prepare(db, "INSERT OR REPLACE INTO bulletin_issue (round, number, issued)"
 	    " VALUES (?1, ?2, printf('%04d-%02d-%02d', ?3, ?4, ?5))");
 	if (st == NULL)
@@ -144,9 +142,9 @@ static int
 store_ranking(sqlite3 *db, const char *round, const struct ranked_entry *r, int n)
 {
 	sqlite3_stmt *del, *ins;
-	int rc = 0;
+	int rc = 0, outer;
 
-	if (store_exec(db, "SAVEPOINT ranking") != 0)
+	if (store_savepoint(db, "ranking", &outer) != 0)
 		return -1;
 	del = store_prepare(db, "DELETE FROM ranking WHERE round = ?1");
 	ins = store_prepare(db, "INSERT INTO ranking (round, entry_id, category, cat_ord, rank, score,"
@@ -180,10 +178,10 @@ store_ranking(sqlite3 *db, const char *round, const struct ranked_entry *r, int 
 	sqlite3_finalize(del);
 	sqlite3_finalize(ins);
 	if (rc != 0) {
-		store_exec(db, "ROLLBACK TO ranking; RELEASE ranking");
+		store_release(db, "ranking", outer, 0);
 		return -1;
 	}
-	return store_exec(db, "RELEASE ranking");
+	return store_release(db, "ranking", outer, 1);
 }
 
 /* Lays the bulletin out from the template at TPL_PATH with PARAMS, into
@@ -301,17 +299,23 @@ bulletin_build(struct out_ctx *oc, const char *round, long number)
 	prefix = programme_get(db, "doc_prefix", "");
 	doc_number = xasprintf("%s〔%d〕%ld号", prefix, y, issued_number);
 	date = fmt_date_arabic(y, m, d);
+	char *zone = programme_get(db, "time_zone", JZ_DEFAULT_ZONE);
+	/* the workbook's date: the day of issue, as the PDF's */
+	long long issued = jz_zone_midnight(y, m, d, zone);
+	if (issued < 0)
+		issued = jz_zone_midnight(y, m, d, JZ_DEFAULT_ZONE);
 	struct tpl_param params[] = {
 		{"round", round}, {"first_year", first_s}, {"last_year", last_s},
 		{"number", number_s}, {"issue_year", year_s}, {"doc_number", doc_number},
-		{"date", date}, {"issue_date", iso_date},
+		{"date", date}, {"issue_date", iso_date}, {"time_zone", zone},
 	};
 	if (render(oc, tpl_path, params, sizeof params / sizeof *params, &od, &sheets, &title) != 0) {
 		oc->failed++;
 		status = JZ_EXIT_FAILURE;
 	} else if (out_doc_write(oc, &od, fpr) != 0 ||
-	    companions_write(oc, relbase, fpr, &sheets, title) != 0)
+	    companions_write(oc, relbase, fpr, &sheets, title, issued) != 0)
 		status = JZ_EXIT_FAILURE;
+	free(zone);
 	free(prefix);
 	free(doc_number);
 	free(date);
@@ -347,7 +351,8 @@ cmd_bulletin(const struct jz_opts *o, const struct jz_args *a)
 	out_init(&oc, db, o);
 	oc.force = 1;
 	status = bulletin_build(&oc, a->argv[0], a->number);
-	store_close(db);
+	if (store_finish(db, o->db_path) != 0 && status < JZ_EXIT_FAILURE)
+		status = JZ_EXIT_FAILURE;
 	if (status == JZ_EXIT_OK && diag_count(DIAG_ERROR) + diag_count(DIAG_FATAL) > 0)
 		status = JZ_EXIT_REJECTED;
 	return status;

@@ -21,6 +21,7 @@
 /* programme.xml's values a certificate prints (store table programme). */
 struct cert_programme {
 	char *name, *issuer, *verify_url;
+	char *time_zone;  /* of the ceremony date */
 };
 
 static void
@@ -29,6 +30,7 @@ cert_programme_load(sqlite3 *db, struct cert_programme *p)
 	p->name = programme_get(db, "name", "");
 	p->issuer = programme_get(db, "issuer", "");
 	p->verify_url = programme_get(db, "verify_url", NULL);
+	p->time_zone = programme_get(db, "time_zone", JZ_DEFAULT_ZONE);
 }
 
 static void
@@ -37,6 +39,7 @@ cert_programme_free(struct cert_programme *p)
 	free(p->name);
 	free(p->issuer);
 	free(p->verify_url);
+	free(p->time_zone);
 }
 
 /* What one build needs besides the certificates. */
@@ -74,20 +77,15 @@ values_of(const struct build *b, const struct cert_rec *r, const char *date,
 	v->report_fit = 0;
 }
 
-/* The creation date written into certificates: the fixed clock
- * (SOURCE_DATE_EPOCH) when set, else the ceremony date, so that rebuilding
- * gives the same bytes. */
+/* The creation date written into certificates: the ceremony date (00:00 in
+ * the programme's time zone), so that rebuilding gives the same bytes,
+ * whenever and wherever it is done. */
 static long long
-doc_date(const struct cert_template *t, int year)
+doc_date(const struct build *b, const struct cert_template *t)
 {
-	struct tm tm = {0};
+	long long t0 = jz_zone_midnight(b->year, t->month, t->day, b->prog.time_zone);
 
-	if (jz_clock_fixed())
-		return jz_now();
-	tm.tm_year = year - 1900;
-	tm.tm_mon = t->month - 1;
-	tm.tm_mday = t->day;
-	return (long long)timegm(&tm);
+	return t0 >= 0 ? t0 : jz_zone_midnight(b->year, t->month, t->day, JZ_DEFAULT_ZONE);
 }
 
 static struct doc *
@@ -104,7 +102,7 @@ cert_doc(struct build *b, const struct cert_template *t, const char *title)
 	s.title = title;
 	s.author = b->prog.issuer;
 	s.subject = "荣誉证书";
-	s.date = doc_date(t, b->year);
+	s.date = doc_date(b, t);
 	return doc_new(b->fs, &s);
 }
 
@@ -130,11 +128,7 @@ fp_template(struct fingerprint *fp, const struct build *b, const struct cert_tem
 	fp_add_str(fp, b->prog.name);
 	snprintf(off, sizeof off, "%s %.3f %.3f %d", b->tree, b->dx, b->dy, b->key != NULL);
 	fp_add_str(fp, off);
-	if (jz_clock_fixed()) {
-		char when[32];
-		snprintf(when, sizeof when, "%lld", jz_now());
-		fp_add_str(fp, when);
-	}
+	/* the time zone of the date is in oc->base, with the programme */
 }
 
 static void
@@ -557,11 +551,18 @@ remove_withdrawn(struct build *b)
 		while (sqlite3_step(st) == SQLITE_ROW) {
 			const char *rel = (const char *)sqlite3_column_text(st, 0);
 			char *path = path_join(b->oc->opts->output_dir, rel);
-			if (unlink(path) != 0 && errno != ENOENT)
-				diag(DIAG_IO_REMOVE, path, 0, 0, strerror(errno));
-			sqlite3_reset(del);
-			sqlite3_bind_text(del, 1, rel, -1, SQLITE_TRANSIENT);
-			sqlite3_step(del);
+			if (unlink(path) != 0 && errno != ENOENT) {
+				/* still there: so is its record, and the next run tries again */
+				diag(DIAG_CERT_REMOVE, path, 0, 0, strerror(errno));
+				b->failures++;
+			} else {
+				sqlite3_reset(del);
+				sqlite3_bind_text(del, 1, rel, -1, SQLITE_TRANSIENT);
+				if (sqlite3_step(del) != SQLITE_DONE) {
+					diag(DIAG_STORE, NULL, 0, 0, sqlite3_errmsg(db));
+					b->failures++;
+				}
+			}
 			free(path);
 		}
 	}
@@ -684,6 +685,12 @@ certificates_build(struct out_ctx *oc, int year, const struct jz_args *a)
 		cert_set_free(&set);
 		return JZ_EXIT_FAILURE;
 	}
+	/* No serial while certificates on disk disagree with the store. */
+	if (cert_register_check(oc->db, oc->opts->db_path, oc->opts->output_dir, year,
+	    oc->opts->new_register) != 0) {
+		cert_set_free(&set);
+		return JZ_EXIT_FAILURE;
+	}
 	/* New serials follow ceremony order. */
 	cert_sort_ceremony(&set);
 	if (cert_serials_assign(oc->db, year, a->award, &set, oc->force) != 0) {
@@ -771,7 +778,8 @@ cmd_certificates(const struct jz_opts *o, const struct jz_args *a)
 	out_init(&oc, db, o);
 	oc.force = 1;
 	rc = certificates_build(&oc, year, a);
-	store_close(db);
+	if (store_finish(db, o->db_path) != 0 && rc < JZ_EXIT_FAILURE)
+		rc = JZ_EXIT_FAILURE;
 	return rc;
 }
 
@@ -869,18 +877,16 @@ cmd_verify(const struct jz_opts *o, const struct jz_args *a)
 	f_serial = cert_fields_get(fields, "serial");
 	f_recipient = cert_fields_get(fields, "recipient");
 	f_unit = cert_fields_get(fields, "unit");
-	/* The record must still say what was printed and signed. */
-	if (!str_eq(f_serial, serial) || !str_eq(f_recipient, rec_recipient) || !str_eq(f_unit, rec_unit)) {
-		verdict("altered", N_("the record of %s no longer matches what was printed"), serial);
-		print_fields(fields);
-		goto done;
-	}
 	if (mac[0] != '\0') {
 		unsigned char *key;
 		size_t keylen;
 		char want[32], key_id[32];
-		int k = cert_key_load(o->key_file, &key, &keylen);
-		if (k <= 0) {
+		int k;
+		if (!cert_mac_form(mac)) {
+			verdict("altered", N_("%s does not carry a code of the form this program prints"), serial);
+			goto done;
+		}
+		if ((k = cert_key_load(o->key_file, &key, &keylen)) <= 0) {
 			if (k == 0)
 				diag(DIAG_CERT_VERIFY_KEY, NULL, 0, 0, serial);
 			rc = JZ_EXIT_FAILURE;
@@ -897,17 +903,35 @@ cmd_verify(const struct jz_opts *o, const struct jz_args *a)
 		}
 		cert_mac(key, keylen, fields, want);
 		free(key);
-		if (strcmp(want, mac) != 0) {
+		if (!cert_mac_equal(want, mac)) {
 			verdict("altered", N_("the code of %s does not match the recorded fields"), serial);
 			goto done;
 		}
 	}
-	if (strcmp(status, "active") != 0) {
-		verdict("withdrawn", N_("certificate %s was withdrawn"), serial);
-		print_fields(fields);
+	/* The record must still say what was printed and signed (checked after
+	 * the code, so that a wrong code learns nothing of the record). */
+	if (!str_eq(f_serial, serial) || !str_eq(f_recipient, rec_recipient) || !str_eq(f_unit, rec_unit)) {
+		verdict("altered", N_("the record of %s no longer matches what was printed"), serial);
+		if (mac[0] != '\0')
+			print_fields(fields);
 		goto done;
 	}
-	verdict("valid", mac[0] ? N_("%s (code checked)") : "%s", serial);
+	if (strcmp(status, "active") != 0) {
+		verdict("withdrawn", N_("certificate %s was withdrawn"), serial);
+		if (mac[0] != '\0')
+			print_fields(fields);
+		goto done;
+	}
+	if (mac[0] == '\0') {
+		/* A serial is printed on the certificate for all to read: it
+		 * tells whether the serial exists, not whose it is.  The name
+		 * comes with the code, which only the certificate carries. */
+		verdict("valid", N_("%s is in the register and active (scan its QR code to check "
+		    "the name and unit printed on it)"), serial);
+		rc = 0;
+		goto done;
+	}
+	verdict("valid", N_("%s (code checked)"), serial);
 	print_fields(fields);
 	rc = 0;
 done:

@@ -90,6 +90,18 @@ int cert_tx_end(sqlite3 *db, int nested, int ok);
  * withdrawn earlier.  Returns 0, or -1 after a diagnostic (nothing changed). */
 int cert_serials_assign(sqlite3 *db, int year, const char *award, struct cert_set *set,
     int report_all);
+/* The register protects itself: before any serial of YEAR is given, the
+ * manifests of YEAR already on disk under OUTPUT_DIR (manifest.csv and
+ * stock/manifest.csv) must agree with the store, each serial listed there
+ * known to it for the same award and recipient (a manifest the store wrote
+ * and whose metadata has not moved since agrees, unread).  When they do not (the
+ * store was lost, or replaced by another), numbering afresh would give
+ * printed serials to other people: reports the first disagreement and what
+ * to do (restore the store from a backup of DB_PATH, or --new-register)
+ * and returns -1; NEW_REGISTER: warns instead and returns 0.  Returns 0
+ * when they agree or there is no manifest. */
+int cert_register_check(sqlite3 *db, const char *db_path, const char *output_dir, int year,
+    int new_register);
 /* Records each certificate's printed fields.  Returns 0 or -1. */
 int cert_fields_store(sqlite3 *db, const struct cert_set *set);
 /* The id of the key that signed the certificates of AWARD in YEAR ("" for
@@ -119,8 +131,15 @@ void cert_key_id(const unsigned char *key, size_t keylen, char out[32]);
  * by SERIAL.MAC (pattern NULL or empty: "{payload}"); the caller frees. */
 char *cert_payload(const char *pattern, const char *serial, const char *mac);
 /* Splits TEXT (a serial, a payload or URL of PATTERN) into SERIAL and MAC
- * (MAC "" when TEXT is a bare serial).  Returns 0, or -1 when TEXT is neither. */
+ * (MAC "" when TEXT is a bare serial).  Returns 0, or -1 when TEXT is
+ * neither: a payload whose code is empty is not one. */
 int cert_payload_parse(const char *pattern, const char *text, char serial[64], char mac[64]);
+/* A code as cert_mac writes it: 22 characters of base64url. */
+#define CERT_MAC_CHARS 22
+/* 1 when MAC has the form of a code (CERT_MAC_CHARS of base64url), else 0. */
+int cert_mac_form(const char *mac);
+/* 1 when the code GIVEN is WANT; compared in constant time. */
+int cert_mac_equal(const char *want, const char *given);
 /* 1 when S has the form YYYY-AWARD-NNNN. */
 int cert_serial_valid(const char *s);
 

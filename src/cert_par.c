@@ -144,6 +144,10 @@ worker(int k, int w, int n, int fd, pid_t parent, cert_render_fn render, void *a
 		close_range(3, (unsigned)fd - 1, 0);
 	close_range((unsigned)fd + 1, ~0U, 0);
 	signal(SIGPIPE, SIG_DFL);
+	/* an interrupt ends a worker at once: the parent stops the run */
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGHUP, SIG_DFL);
 	diag_set_sink(capture, &diags, NULL, NULL);
 	for (int i = k; i < n; i += w) {
 		struct buf out = {0};
@@ -240,6 +244,14 @@ cert_par_render(int n, cert_render_fn render, cert_take_fn take, void *arg)
 		struct head h;
 		struct buf out = {0}, diags = {0};
 
+		if (jz_interrupted) {
+			/* the workers go; what they made and this process did not
+			 * take is removed with the run's other temporary files */
+			stop(pids, fds, w);
+			for (; i < n; i++)
+				take(arg, i, -1, NULL);
+			return n;
+		}
 		if (!dead[k] && read_all(fds[k], &h, sizeof h) == 0 && h.i == i &&
 		    h.ndiag < (1u << 30) && h.len < (1ull << 34)) {
 			diags.data = xmalloc(h.ndiag + 1);

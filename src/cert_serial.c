@@ -5,7 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <csv.h>
+
 #include "cert.h"
+#include "filestat.h"
 #include "store.h"
 
 int
@@ -183,6 +186,185 @@ done:
 			free(set->recs[i].serial);
 			set->recs[i].serial = NULL;
 		}
+	}
+	return rc;
+}
+
+/* ---- The register against the manifests on disk ---- */
+
+/* The columns a manifest is read by, named in its header: as written now
+ * (Chinese, cert.c's manifest_header) or by an earlier version (English,
+ * serial,award,recipient first). */
+#define MANIFEST_FIELDS 8
+enum { COL_SERIAL, COL_AWARD, COL_RECIPIENT, COL__N };
+static const char *const manifest_columns[COL__N][2] = {
+	[COL_SERIAL] = {"证书编号", "serial"},
+	[COL_AWARD] = {"奖项代码", "award"},
+	[COL_RECIPIENT] = {"获奖者", "recipient"},
+};
+
+/* One manifest being read: its rows checked against the store as they come. */
+struct manifest_check {
+	sqlite3_stmt *find;    /* SELECT award, recipient FROM certificate WHERE serial = ?1 */
+	char *field[MANIFEST_FIELDS];  /* the first fields of the row being read */
+	int nfield;
+	int col[COL__N];       /* where serial, award and recipient are (the header says) */
+	long line, listed, unknown, other;
+	long first_line;       /* of the first disagreement */
+	char *first_serial, *first_recipient, *store_recipient;
+};
+
+static void
+on_field(void *s, size_t len, void *arg)
+{
+	struct manifest_check *m = arg;
+
+	if (m->nfield < MANIFEST_FIELDS)
+		m->field[m->nfield] = xstrndup(s ? s : "", len);
+	m->nfield++;
+}
+
+/* A cell the CSV writer guarded against spreadsheet formulas ("'=…")
+ * is compared as the text it guards. */
+static const char *
+unguarded(const char *s)
+{
+	return s[0] == '\'' && s[1] != '\0' && strchr("=+-@\t\r", s[1]) != NULL ? s + 1 : s;
+}
+
+static void
+on_row(int c, void *arg)
+{
+	(void)c;
+	struct manifest_check *m = arg;
+	int have = m->nfield < MANIFEST_FIELDS ? m->nfield : MANIFEST_FIELDS;
+	const char *serial = m->col[COL_SERIAL] < have && m->col[COL_AWARD] < have &&
+	    m->col[COL_RECIPIENT] < have ? m->field[m->col[COL_SERIAL]] : NULL;
+
+	m->line++;
+	if (m->line == 1) {
+		/* the header: where the columns are */
+		for (int k = 0; k < COL__N; k++)
+			for (int i = 0; i < have; i++)
+				if (strcmp(m->field[i], manifest_columns[k][0]) == 0 ||
+				    strcmp(m->field[i], manifest_columns[k][1]) == 0)
+					m->col[k] = i;
+		serial = NULL;
+	}
+	/* the header, and the rows of print.pdf and calibration.pdf, have no serial */
+	if (serial != NULL && cert_serial_valid(serial)) {
+		const char *award = m->field[m->col[COL_AWARD]];
+		const char *recipient = unguarded(m->field[m->col[COL_RECIPIENT]]);
+		const char *known = NULL;
+		m->listed++;
+		sqlite3_reset(m->find);
+		sqlite3_bind_text(m->find, 1, serial, -1, SQLITE_STATIC);
+		if (sqlite3_step(m->find) == SQLITE_ROW && sqlite3_column_text(m->find, 1) != NULL) {
+			known = (const char *)sqlite3_column_text(m->find, 1);
+			if (strcmp((const char *)sqlite3_column_text(m->find, 0), award) == 0 &&
+			    strcmp(known, recipient) == 0)
+				known = "";  /* agrees */
+		}
+		if (known == NULL || *known != '\0') {
+			if (known == NULL)
+				m->unknown++;
+			else
+				m->other++;
+			if (m->first_line == 0) {
+				m->first_line = m->line;
+				m->first_serial = xstrdup(serial);
+				m->first_recipient = xstrdup(recipient);
+				m->store_recipient = known ? xstrdup(known) : NULL;
+			}
+		}
+	}
+	for (int i = 0; i < have; i++)
+		free(m->field[i]);
+	m->nfield = 0;
+}
+
+/* Checks the manifest at PATH (RELPATH under output/); returns the number
+ * of disagreements (after reporting the first), 0, or -1 when it cannot be
+ * read. */
+static long
+check_manifest(sqlite3 *db, const char *path, const char *relpath, const char *db_path, int year,
+    int new_register)
+{
+	struct manifest_check m = {.col = {[COL_SERIAL] = 0, [COL_AWARD] = 1, [COL_RECIPIENT] = 2}};
+	struct csv_parser p;
+	struct buf data = {0};
+	struct filestat now, was;
+	char sha[65];
+	size_t skip = 0;
+	long bad;
+
+	/* A manifest this store wrote and that nobody touched since (its
+	 * metadata as the store recorded it) agrees with the store: it is not
+	 * read, and a night with nothing new opens no file. */
+	if (filestat_get(path, &now) != 0)
+		return 0;   /* no manifest: nothing printed yet */
+	if (filestat_lookup(db, "output", relpath, &was, sha) == 1 && filestat_same(&now, &was))
+		return 0;
+	if (file_read_all(path, &data) != 0)
+		return 0;
+	m.find = store_prepare(db, "SELECT award, recipient FROM certificate WHERE serial = ?1");
+	if (m.find == NULL || csv_init(&p, 0) != 0) {
+		sqlite3_finalize(m.find);
+		buf_free(&data);
+		return -1;
+	}
+	if (data.len >= 3 && memcmp(data.data, "\xEF\xBB\xBF", 3) == 0)
+		skip = 3;
+	csv_parse(&p, data.data + skip, data.len - skip, on_field, on_row, &m);
+	csv_fini(&p, on_field, on_row, &m);
+	csv_free(&p);
+	for (int i = 0; i < m.nfield && i < MANIFEST_FIELDS; i++)
+		free(m.field[i]);
+	sqlite3_finalize(m.find);
+	buf_free(&data);
+	bad = m.unknown + m.other;
+	if (bad > 0) {
+		char *newest = store_backup_newest(db_path, m.first_serial, m.first_recipient);
+		char *dir = store_backup_dir(db_path);
+		if (m.store_recipient == NULL)
+			diag(new_register ? DIAG_CERT_REGISTER_UNKNOWN_W : DIAG_CERT_REGISTER_UNKNOWN, path,
+			    m.first_line, 1, m.first_serial, m.first_recipient, db_path, bad, m.listed);
+		else
+			diag(new_register ? DIAG_CERT_REGISTER_OTHER_W : DIAG_CERT_REGISTER_OTHER, path,
+			    m.first_line, 1, m.first_serial, m.first_recipient, m.store_recipient, db_path,
+			    bad, m.listed);
+		if (!new_register)
+			store_backup_hold();
+		if (new_register)
+			diag(DIAG_CERT_REGISTER_NEW, NULL, 0, 0, year);
+		else if (newest != NULL)
+			diag(DIAG_CERT_REGISTER_RESTORE, NULL, 0, 0, year, db_path, newest, dir);
+		else
+			diag(DIAG_CERT_REGISTER_NO_BACKUP, NULL, 0, 0, year, dir);
+		free(newest);
+		free(dir);
+	}
+	free(m.first_serial);
+	free(m.first_recipient);
+	free(m.store_recipient);
+	return bad;
+}
+
+int
+cert_register_check(sqlite3 *db, const char *db_path, const char *output_dir, int year,
+    int new_register)
+{
+	static const char *const manifests[] = {"manifest.csv", "stock/manifest.csv"};
+	int rc = 0;
+
+	for (size_t i = 0; i < sizeof manifests / sizeof *manifests && rc == 0; i++) {
+		char *rel = xasprintf("certificates/%d/%s", year, manifests[i]);
+		char *path = path_join(output_dir, rel);
+		long bad = check_manifest(db, path, rel, db_path, year, new_register);
+		if (bad < 0 || (bad > 0 && !new_register))
+			rc = -1;
+		free(path);
+		free(rel);
 	}
 	return rc;
 }

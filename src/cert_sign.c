@@ -2,10 +2,14 @@
  * fields, HMAC-SHA256, and the QR payload (built and parsed back). */
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <openssl/evp.h>
+#include <openssl/crypto.h>
 #include <openssl/hmac.h>
 
 #include "cert.h"
@@ -17,15 +21,52 @@ int
 cert_key_load(const char *path, unsigned char **key, size_t *len)
 {
 	struct buf b = {0};
+	struct stat sb;
+	int fd;
 
 	*key = NULL;
 	*len = 0;
 	if (path == NULL || *path == '\0')
 		return 0;
-	if (file_read_all(path, &b) != 0) {
+	/* O_NONBLOCK: a FIFO put in its place must not hang the run */
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &sb) != 0) {
 		diag(DIAG_CERT_KEY, NULL, 0, 0, path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
 		return -1;
 	}
+	/* The key signs every certificate: a file anyone else can read or
+	 * replace is no secret. */
+	if (!S_ISREG(sb.st_mode) || (sb.st_mode & 077) != 0 ||
+	    (sb.st_uid != geteuid() && sb.st_uid != 0)) {
+		if (!S_ISREG(sb.st_mode))
+			diag(DIAG_CERT_KEY_NOT_FILE, NULL, 0, 0, path);
+		else if ((sb.st_mode & 077) != 0)
+			diag(DIAG_CERT_KEY_OPEN, NULL, 0, 0, path, (unsigned)(sb.st_mode & 07777), path);
+		else
+			diag(DIAG_CERT_KEY_OWNER, NULL, 0, 0, path, (long)sb.st_uid, (long)geteuid());
+		close(fd);
+		return -1;
+	}
+	for (;;) {
+		char chunk[4096];
+		ssize_t n = read(fd, chunk, sizeof chunk);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			diag(DIAG_CERT_KEY, NULL, 0, 0, path, strerror(errno));
+			close(fd);
+			buf_free(&b);
+			return -1;
+		}
+		if (n == 0 || b.len > 65536)
+			break;
+		buf_add(&b, chunk, (size_t)n);
+	}
+	close(fd);
+	if (b.data == NULL)
+		buf_add(&b, "", 0);
 	/* An editor's final newline is not part of the key. */
 	while (b.len > 0 && (b.data[b.len - 1] == '\n' || b.data[b.len - 1] == '\r'))
 		b.len--;
@@ -202,7 +243,29 @@ match(const char *pattern, const char *text, char serial[64], char mac[64])
 		strcpy(serial, payload);
 		strcpy(mac, dot + 1);
 	}
-	return *t == '\0' && cert_serial_valid(serial) ? 0 : -1;
+	/* a payload without its code is no payload (never a bare serial) */
+	return *t == '\0' && cert_serial_valid(serial) && mac[0] != '\0' ? 0 : -1;
+}
+
+int
+cert_mac_equal(const char *want, const char *given)
+{
+	size_t n = strlen(want);
+
+	/* the length of a MAC is no secret; its bytes are compared in
+	 * constant time, so that timing tells nothing of the right code */
+	return strlen(given) == n && CRYPTO_memcmp(want, given, n) == 0;
+}
+
+int
+cert_mac_form(const char *mac)
+{
+	size_t n = 0;
+
+	for (; mac[n] != '\0'; n++)
+		if (!isalnum((unsigned char)mac[n]) && mac[n] != '-' && mac[n] != '_')
+			return 0;
+	return n == CERT_MAC_CHARS;
 }
 
 int

@@ -46,6 +46,8 @@ int cmd_certificates(const struct jz_opts *o, const struct jz_args *a);
 int cmd_verify(const struct jz_opts *o, const struct jz_args *a);
 int cmd_publish(const struct jz_opts *o, const struct jz_args *a);
 int cmd_run(const struct jz_opts *o, const struct jz_args *a);
+int cmd_backup(const struct jz_opts *o, const struct jz_args *a);
+int cmd_restore(const struct jz_opts *o, const struct jz_args *a);
 int cmd_forms(const struct jz_opts *o, const struct jz_args *a);
 
 #endif

@@ -34,7 +34,7 @@ companions_unchanged(struct out_ctx *oc, const char *relbase)
 
 int
 companions_write(struct out_ctx *oc, const char *relbase, const char *fingerprint,
-    const struct sheets *sheets, const char *title)
+    const struct sheets *sheets, const char *title, long long date)
 {
 	char *csv_rel = xasprintf("%s.csv", relbase), *xlsx_rel = xasprintf("%s.xlsx", relbase);
 	/* libxlsxwriter writes only to a file: one in the same folder, named as
@@ -49,7 +49,7 @@ companions_write(struct out_ctx *oc, const char *relbase, const char *fingerprin
 	sheets_write_csv(sheets, &csv);
 	if (mkdir_p(folder) != 0)
 		diag(DIAG_IO_WRITE, folder, 0, 0, strerror(errno));
-	else if (sheets_write_xlsx(sheets, title, scratch, &xlsx) == 0 &&
+	else if (sheets_write_xlsx(sheets, title, date, scratch, &xlsx) == 0 &&
 	    out_write(oc, csv_rel, fingerprint, csv.data, csv.len) == 0 &&
 	    out_write(oc, xlsx_rel, fingerprint, xlsx.data, xlsx.len) == 0)
 		rc = 0;

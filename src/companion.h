@@ -11,10 +11,10 @@ int companions_needed(struct out_ctx *oc, const char *relbase, const char *finge
 /* Counts both as up to date (out_unchanged). */
 void companions_unchanged(struct out_ctx *oc, const char *relbase);
 /* Writes SHEETS as output/RELBASE.csv (UTF-8 with BOM, CRLF) and
- * output/RELBASE.xlsx (a sheet per table; TITLE in its properties), each
- * as out_write does, recorded with FINGERPRINT.  Returns 0, or -1 after a
- * diagnostic. */
+ * output/RELBASE.xlsx (a sheet per table; TITLE and DATE, the document's
+ * date in seconds since the epoch, in its properties), each as out_write
+ * does, recorded with FINGERPRINT.  Returns 0, or -1 after a diagnostic. */
 int companions_write(struct out_ctx *oc, const char *relbase, const char *fingerprint,
-    const struct sheets *sheets, const char *title);
+    const struct sheets *sheets, const char *title, long long date);
 
 #endif

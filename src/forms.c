@@ -443,7 +443,7 @@ cmd_forms(const struct jz_opts *o, const struct jz_args *a)
 	if (status == JZ_EXIT_OK && return_form(&f, dir) != 0)
 		status = JZ_EXIT_FAILURE;
 	if (status == JZ_EXIT_OK && !o->quiet)
-		printf("%d forms written to %s/\n", CSV__KINDS + 1, dir);
+		printf(_("%d forms written to %s/\n"), CSV__KINDS + 1, dir);
 	free(dir);
 	programme_free(p);
 	return status;

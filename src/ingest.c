@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "ingest_int.h"
+#include "input_file.h"
 #include "programme.h"
 #include "refcheck.h"
 #include "store.h"
@@ -28,7 +29,7 @@
  *    that name them, so a participation file may name a project of a file
  *    that sorts after it, whatever the order the operator put them in.
  *    CSV rows whose key is stored already replace it: the latest file wins.
- * 3. Each file is one transaction (a SAVEPOINT, committed on RELEASE): a
+ * 3. Each file is one transaction (BEGIN IMMEDIATE and a savepoint): a
  *    file with any error is rolled back to nothing (its diagnostics are
  *    recorded in `rejection`), the others stay.  `check` wraps the whole
  *    run in one transaction that it rolls back at the end, so it validates
@@ -43,47 +44,12 @@
  * achievement entry of their round.
  */
 
-/* Maps FILE read-only; *LEN 0 gives a non-NULL empty buffer.  Returns the
- * data (unmap with unmap_file) or NULL after a diagnostic. */
-static const char *
-map_file(const char *path, size_t *len)
-{
-	static const char empty[1];
-	struct stat sb;
-	int fd = open(path, O_RDONLY);
-
-	if (fd < 0 || fstat(fd, &sb) != 0) {
-		diag(DIAG_IN_READ, path, 0, 0, strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		return NULL;
-	}
-	*len = (size_t)sb.st_size;
-	if (*len == 0) {
-		close(fd);
-		return empty;
-	}
-	void *p = mmap(NULL, *len, PROT_READ, MAP_PRIVATE, fd, 0);
-	close(fd);
-	if (p == MAP_FAILED) {
-		diag(DIAG_IN_READ, path, 0, 0, strerror(errno));
-		return NULL;
-	}
-	madvise(p, *len, MADV_SEQUENTIAL);
-	return p;
-}
-
-static void
-unmap_file(const char *data, size_t len)
-{
-	if (len > 0)
-		munmap((void *)data, len);
-}
-
 /* A file being stored: its bytes and what the store knew of its path. */
 struct storing {
-	const char *data;        /* mapped (map_file) */
+	struct input_map map;    /* the file, mapped (input_map) */
+	const char *data;        /* its bytes */
 	size_t len;
+	int outer;               /* the savepoint began the transaction (store_savepoint) */
 	long long file_id;       /* this content's row in `file` */
 	long long old_id;        /* the accepted earlier content of the path, or 0 */
 	char *old_kind;          /* that content's kind (owned), or NULL */
@@ -226,13 +192,14 @@ load_content(struct run *r, const struct infile *f, struct storing *s)
 /* F had errors: nothing of it stays, but the rejection is recorded.
  * Returns 0 or -1. */
 static int
-reject_file(struct run *r, const struct infile *f)
+reject_file(struct run *r, const struct infile *f, struct storing *s)
 {
 	long long id;
 
 	if (store_exec(r->db, "ROLLBACK TO file") != 0 || ingest_record_rejection(r, f, &id) != 0 ||
-	    ingest_retire_rejections(r, f) != 0 || ingest_record_receipt(r, f, ingest_file_kind(f), id, 0, 0, 0, 0) != 0 ||
-	    store_exec(r->db, "RELEASE file") != 0)
+	    ingest_retire_rejections(r, f) != 0 ||
+	    ingest_record_receipt(r, f, ingest_file_kind(f), id, 0, 0, 0, 0) != 0 ||
+	    store_release(r->db, "file", s->outer, 1) != 0)
 		return -1;
 	r->sum->rejected++;
 	return 0;
@@ -262,46 +229,60 @@ accept_file(struct run *r, const struct infile *f, struct storing *s)
 	    ingest_retire_rejections(r, f) != 0 ||
 	    ingest_record_receipt(r, f, ingest_file_kind(f), s->file_id, 1, s->rows, s->old_id != 0,
 	    vanished) != 0 ||
-	    store_exec(r->db, "RELEASE file") != 0)
+	    store_release(r->db, "file", s->outer, 1) != 0)
 		return -1;
 	sum->accepted++;
 	sum->rows += s->rows;
 	return 0;
 }
 
-/* Stores F in its own savepoint.  Returns 0 (accepted or rejected: see the
- * summary) or -1 on a store failure. */
+/* Stores F in its own savepoint (its own transaction, begun IMMEDIATE, when
+ * no run-wide one is open: another writer is waited for).  Returns 0
+ * (accepted or rejected: see the summary) or -1 on a store failure. */
 static int
 process_file(struct run *r, struct infile *f)
 {
 	struct storing s = {0};
-	int rc = -1;
+	enum input_refusal why;
+	int rc = -1, open = 0;
 
 	r->cur = f;
 	r->cur_errors = 0;
 	ingest_kept_clear(r);
 	ingest_notes_clear(r);
-	if ((s.data = map_file(f->shown, &s.len)) == NULL) {
+	/* the file hashed, and no other: not replaced, not changed since */
+	if (input_map(&s.map, f->path, &f->st, &why) != 0) {
+		input_refusal_diag(f->shown, why);
 		r->sum->rejected++;
 		r->cur = NULL;
 		return 0;
 	}
-	if (store_exec(r->db, "SAVEPOINT file") != 0 || find_earlier(r, f, &s) != 0 ||
-	    file_row_accepted(r, f, &s) != 0 || (s.old_id != 0 && replacing_set(r, s.old_id) != 0))
+	s.data = s.map.data;
+	s.len = s.map.len;
+	if (store_savepoint(r->db, "file", &s.outer) != 0)
+		goto out;
+	open = 1;
+	if (find_earlier(r, f, &s) != 0 || file_row_accepted(r, f, &s) != 0 ||
+	    (s.old_id != 0 && replacing_set(r, s.old_id) != 0))
 		goto out;
 	s.rows = load_content(r, f, &s);
+	/* cut short or rewritten while read: what was read is not the file */
+	if (s.rows >= 0 && input_changed(&s.map))
+		diag(DIAG_IN_CHANGED, f->shown, 0, 0);
 	if (s.rows == -2) {
 		/* Not a submission after all: leave no trace. */
-		if (store_exec(r->db, "ROLLBACK TO file; RELEASE file") != 0)
-			goto out;
+		open = 0;
+		store_release(r->db, "file", s.outer, 0);
 		r->sum->files--;
 		rc = 0;
 	} else if (s.rows >= 0)
-		rc = r->cur_errors > 0 ? reject_file(r, f) : accept_file(r, f, &s);
+		rc = r->cur_errors > 0 ? reject_file(r, f, &s) : accept_file(r, f, &s);
 out:
-	if (rc != 0)
-		sqlite3_exec(r->db, "ROLLBACK TO file; RELEASE file", NULL, NULL, NULL);
-	unmap_file(s.data, s.len);
+	/* a failure leaves nothing of the file (a savepoint already released
+	 * makes the rollback a no-op) */
+	if (rc != 0 && open)
+		store_release(r->db, "file", s.outer, 0);
+	input_unmap(&s.map);
 	free(s.old_kind);
 	r->cur = NULL;
 	return rc;
@@ -369,6 +350,10 @@ ingest_paths(sqlite3 *db, const struct jz_opts *o, int npaths, char *const *path
 		struct infile *f = &r.files[i];
 		strmap_add(&r.seen_keys, f->key, 0);
 		sum->files++;
+		if (jz_interrupted) {
+			f->slot = SLOT_OTHER + 1; /* not processed: the run stops */
+			continue;
+		}
 		if (!check_only && ingest_known_unchanged(&r, f))
 			continue;
 		if (ingest_recognise(f) != 0) {
@@ -394,7 +379,7 @@ ingest_paths(sqlite3 *db, const struct jz_opts *o, int npaths, char *const *path
 		status = JZ_EXIT_FAILURE;
 		goto out;
 	}
-	for (size_t i = 0; i < r.nfiles; i++) {
+	for (size_t i = 0; i < r.nfiles && !jz_interrupted; i++) {
 		if (r.files[i].slot > SLOT_OTHER)
 			continue;
 		if (process_file(&r, &r.files[i]) != 0) {
@@ -426,6 +411,7 @@ out:
 	ingest_kept_clear(&r);
 	free(r.kept);
 	for (size_t i = 0; i < r.nfiles; i++) {
+		free(r.files[i].path);
 		free(r.files[i].shown);
 		free(r.files[i].key);
 	}

@@ -1,6 +1,7 @@
 /* ingest_cmd.c — the commands `ingest`, `check` and `forget`, and the
  * summary line of a run. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 #include "commands.h"
@@ -43,9 +44,11 @@ cmd_ingest(const struct jz_opts *o, const struct jz_args *a)
 	if (db == NULL)
 		return JZ_EXIT_FAILURE;
 	status = ingest_paths(db, o, a->argc, a->argv, 0, &sum);
-	store_close(db);
 	if (status != JZ_EXIT_FAILURE)
 		ingest_print_summary(&sum, o->quiet);
+	/* a store that changed is backed up */
+	if (store_finish(db, o->db_path) != 0 && status < JZ_EXIT_FAILURE)
+		status = JZ_EXIT_FAILURE;
 	return status;
 }
 
@@ -80,8 +83,10 @@ cmd_forget(const struct jz_opts *o, const struct jz_args *a)
 		long rows, back;
 		int s = ingest_forget(db, o, a->argv[i], &rows, &back);
 		if (s == JZ_EXIT_OK && !o->quiet) {
+			char *shown = jz_escape_name(a->argv[i]);
 			printf(ngettext("%s: forgotten, %ld row removed", "%s: forgotten, %ld rows removed",
-			    (unsigned long)rows), a->argv[i], rows);
+			    (unsigned long)rows), shown, rows);
+			free(shown);
 			if (back > 0)
 				printf(ngettext("; %ld row of earlier files came back in their place",
 				    "; %ld rows of earlier files came back in their place", (unsigned long)back),
@@ -91,6 +96,7 @@ cmd_forget(const struct jz_opts *o, const struct jz_args *a)
 		if (s > status)
 			status = s;
 	}
-	store_close(db);
+	if (store_finish(db, o->db_path) != 0 && status < JZ_EXIT_FAILURE)
+		status = JZ_EXIT_FAILURE;
 	return status;
 }

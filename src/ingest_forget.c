@@ -178,19 +178,21 @@ ingest_forget(sqlite3 *db, const struct jz_opts *o, const char *path, long *rows
 			sqlite3_finalize(st);
 		}
 	}
+	char *shown = jz_escape_name(path);
 	if (status == JZ_EXIT_OK && !found) {
-		diag(DIAG_FORGET_UNKNOWN, NULL, 0, 0, path);
+		diag(DIAG_FORGET_UNKNOWN, NULL, 0, 0, shown);
 		status = JZ_EXIT_USAGE;
 	}
 	if (status == JZ_EXIT_OK) {
 		if (store_commit(db) != 0)
 			status = JZ_EXIT_FAILURE;
 		else if (access(path, F_OK) == 0)
-			diag(DIAG_FORGET_PRESENT, path, 0, 0);
+			diag(DIAG_FORGET_PRESENT, shown, 0, 0);
 		if (status == JZ_EXIT_OK && r.refs_removed && refcheck_report(db, r.refs_removed, o->input_dir) < 0)
 			status = JZ_EXIT_FAILURE;
 	} else
 		store_rollback(db);
+	free(shown);
 	free(key);
 	free(r.input_real);
 	return status;

@@ -10,6 +10,7 @@
 #define INGEST_INT_H
 
 #include <sqlite3.h>
+#include <sys/stat.h>
 
 #include "csv_read.h"
 #include "filestat.h"
@@ -31,8 +32,11 @@ enum slot {
 };
 
 struct infile {
-	char *shown;       /* path as walked: what diagnostics name */
-	char *key;         /* path as stored: relative to the input folder when under it */
+	char *path;        /* path as walked, its bytes as they are: what is opened */
+	char *shown;       /* the same, escaped where not printable UTF-8 (jz_escape_name):
+	                    * what diagnostics, the log and reports name */
+	char *key;         /* path as stored, escaped: relative to the input folder when under it */
+	struct stat st;    /* as walked (lstat), then as hashed (fstat): the file read must be it */
 	char sha256[65];
 	long long size;
 	enum slot slot;
@@ -117,14 +121,20 @@ step_done(struct run *r, sqlite3_stmt *st)
 
 /* ---- ingest_walk.c ---- */
 /* The path the store knows PATH by: relative to the input folder when it is
- * inside it, else absolute (also for a file that no longer exists); the
- * caller frees. */
+ * inside it, else absolute (also for a file that no longer exists),
+ * escaped where it is not printable UTF-8 (jz_escape_name), so that a name
+ * as printed names the file too; the caller frees. */
 char *ingest_store_key(const struct run *r, const char *path);
-/* Adds the files under PATH (a file or a folder, walked recursively; names
- * starting with '.' skipped), in name order.  Returns 0 or -1 after a diagnostic. */
+/* Adds the regular files under PATH (a file or a folder, walked
+ * recursively), in name order.  PATH itself is followed when it is a
+ * symbolic link (TOP: the operator named it); below it no link is followed
+ * (a warning names it), FIFOs, devices and sockets are skipped with a
+ * warning, office and system litter (input_is_litter) without one (a note
+ * with --verbose).  Returns 0 or -1 after a diagnostic. */
 int ingest_walk(struct run *r, const char *path, int top);
-/* Hashes F (streamed) and recognises its kind from the first bytes.
- * Returns 0, or -1 after a diagnostic (F cannot be read). */
+/* Hashes F (streamed) and recognises its kind from the first bytes; F must
+ * still be the regular file walked (input_open).  Returns 0, or -1 after a
+ * diagnostic (F cannot be read). */
 int ingest_recognise(struct infile *f);
 /* qsort order of the files: by slot, then by path. */
 int ingest_by_slot(const void *a, const void *b);

@@ -110,18 +110,28 @@ path_region(const struct run *r, const struct infile *f)
 	return "";
 }
 
-/* UTC "2025-02-20T01:30:00Z" as the time where the programme is (UTC+8):
- * "2025-02-20 09:30", into OUT. */
+/* The programme's time zone (programme.xml's <time-zone>). */
+static const char *
+zone_of(const struct run *r)
+{
+	return r->prog->time_zone != NULL ? r->prog->time_zone : JZ_DEFAULT_ZONE;
+}
+
+/* UTC "2025-02-20T01:30:00Z" as the time in ZONE, "2025-02-20 09:30", into
+ * OUT (the UTC text cut short when it cannot be read). */
 static void
-local_time(const char *utc, char out[24])
+local_time(const char *utc, const char *zone, char out[24])
 {
 	struct tm tm = {0};
+	int y, m, d;
 
 	snprintf(out, 24, "%.16s", utc);
 	if (strptime(utc, "%Y-%m-%dT%H:%M:%S", &tm) != NULL) {
-		time_t t = timegm(&tm) + 8 * 3600;
-		gmtime_r(&t, &tm);
-		strftime(out, 24, "%Y-%m-%d %H:%M", &tm);
+		long long t = (long long)timegm(&tm), midnight;
+		if (jz_zone_date(t, zone, &y, &m, &d) == 0 &&
+		    (midnight = jz_zone_midnight(y, m, d, zone)) >= 0 && t >= midnight)
+			snprintf(out, 24, "%04d-%02d-%02d %02d:%02d", y, m, d,
+			    (int)((t - midnight) / 3600), (int)((t - midnight) / 60 % 60));
 	}
 }
 
@@ -148,13 +158,13 @@ replaced_text(const struct run *r, int replaced, long vanished)
 		    n->replaced_rows);
 	}
 	if (n->supersedes[0] != '\0') {
-		local_time(n->supersedes, when);
+		local_time(n->supersedes, zone_of(r), when);
 		if (b.len > 0)
 			buf_puts(&b, jz_doc_text(N_("; ")));
 		buf_printf(&b, jz_doc_text(N_("in force in place of the return submitted %s")), when);
 	}
 	if (n->superseded_by[0] != '\0') {
-		local_time(n->superseded_by, when);
+		local_time(n->superseded_by, zone_of(r), when);
 		if (b.len > 0)
 			buf_puts(&b, jz_doc_text(N_("; ")));
 		buf_printf(&b, jz_doc_text(N_("kept for the record: the return submitted %s is later and stays in force")),
@@ -182,12 +192,12 @@ ingest_record_receipt(struct run *r, const struct infile *f, const char *kind, l
 	if (n->nyears > 8)
 		buf_puts(&years, "等");
 	{
+		/* the day of the run where the programme is */
 		struct tm tm = {0};
-		time_t t = 0;
+		int y = 1970, m = 1, d = 1;
 		if (strptime(r->now, "%Y-%m-%dT%H:%M:%S", &tm) != NULL)
-			t = timegm(&tm) + 8 * 3600;
-		gmtime_r(&t, &tm);
-		strftime(day, sizeof day, "%Y-%m-%d", &tm);
+			jz_zone_date((long long)timegm(&tm), zone_of(r), &y, &m, &d);
+		snprintf(day, sizeof day, "%04d-%02d-%02d", y, m, d);
 	}
 	/* news for the region: new content, or an outcome it did not have
 	 * (a rejected file is read again every run; rejected again, it is not) */

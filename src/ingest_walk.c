@@ -15,13 +15,15 @@
 
 #include "csv_read.h"
 #include "ingest_int.h"
+#include "input_file.h"
 #include "xlsx_read.h"
 #include "store.h"
 
 /* The path the store knows PATH by: relative to the input folder when it is
  * inside it, else absolute.  Works for files that no longer exist too. */
-char *
-ingest_store_key(const struct run *r, const char *path)
+/* The store key of PATH before escaping. */
+static char *
+store_key_raw(const struct run *r, const char *path)
 {
 	char real[PATH_MAX], *res = NULL;
 
@@ -51,14 +53,27 @@ ingest_store_key(const struct run *r, const char *path)
 	return res ? res : xstrdup(real);
 }
 
+char *
+ingest_store_key(const struct run *r, const char *path)
+{
+	char *raw = store_key_raw(r, path), *key = jz_escape_name(raw);
+
+	free(raw);
+	return key;
+}
+
+/* Adds the regular file at PATH (as walked: SB); OPEN is the path to open,
+ * when it differs (a link the operator named, resolved). */
 static void
-add_file(struct run *r, const char *path)
+add_file(struct run *r, const char *path, const char *open, const struct stat *sb)
 {
 	r->files = xgrow(r->files, r->nfiles, &r->capfiles, 64, sizeof *r->files);
 	struct infile *f = &r->files[r->nfiles++];
 	memset(f, 0, sizeof *f);
-	f->shown = xstrdup(path);
+	f->path = xstrdup(open ? open : path);
+	f->shown = jz_escape_name(path);
 	f->key = ingest_store_key(r, path);
+	f->st = *sb;
 	f->csv_kind = -1;
 }
 
@@ -68,52 +83,91 @@ by_name(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Adds the files under PATH (a file or a folder, walked recursively; names
- * starting with '.' skipped), in name order.  Returns 0 or -1 after a diagnostic. */
+/* The warning for a file that is not a regular one, by what it is (one
+ * catalogue entry each, so that each is translated whole). */
+static enum diag_code
+special_file(mode_t mode)
+{
+	return S_ISFIFO(mode) ? DIAG_IN_FIFO : S_ISSOCK(mode) ? DIAG_IN_SOCKET :
+	    S_ISCHR(mode) ? DIAG_IN_CHAR_DEVICE : S_ISBLK(mode) ? DIAG_IN_BLOCK_DEVICE :
+	    DIAG_IN_SPECIAL;
+}
+
 int
 ingest_walk(struct run *r, const char *path, int top)
 {
 	struct stat sb;
+	char *shown = jz_escape_name(path), *resolved = NULL;
+	int rc = 0;
 
-	if (stat(path, &sb) != 0) {
-		diag(DIAG_IN_READ, path, 0, 0, strerror(errno));
+	/* Symbolic links are not followed below the paths given: a link in a
+	 * submitted folder could show any file of the machine (the first line
+	 * of /etc/shadow in a diagnostic, a secret in a report), and one that
+	 * stays inside would be read twice.  A path the operator named is
+	 * theirs to follow. */
+	if (lstat(path, &sb) != 0) {
+		diag(DIAG_IN_READ, shown, 0, 0, strerror(errno));
+		free(shown);
 		return -1;
 	}
-	if (!S_ISDIR(sb.st_mode)) {
+	if (S_ISLNK(sb.st_mode) && top) {
+		if ((resolved = realpath(path, NULL)) == NULL || stat(resolved, &sb) != 0) {
+			diag(DIAG_IN_READ, shown, 0, 0, strerror(errno));
+			free(resolved);
+			free(shown);
+			return -1;
+		}
+	}
+	if (S_ISLNK(sb.st_mode)) {
+		diag(DIAG_IN_LINK, shown, 0, 0);
+	} else if (S_ISREG(sb.st_mode)) {
 		char *key = ingest_store_key(r, path);
 		/* programme.xml at the top of the input folder is reference data. */
-		int programme = strcmp(key, "programme.xml") == 0;
+		if (strcmp(key, "programme.xml") != 0)
+			add_file(r, path, resolved, &sb);
 		free(key);
-		if (!programme)
-			add_file(r, path);
-		return 0;
+	} else if (!S_ISDIR(sb.st_mode)) {
+		/* opening a FIFO would wait for a writer, for ever, holding the lock */
+		diag(special_file(sb.st_mode), shown, 0, 0);
+	} else {
+		DIR *d = opendir(resolved ? resolved : path);
+		char **names = NULL;
+		size_t n = 0, cap = 0;
+		struct dirent *e;
+
+		if (d == NULL) {
+			diag(DIAG_IN_READ, shown, 0, 0, strerror(errno));
+			free(resolved);
+			free(shown);
+			return -1;
+		}
+		while ((e = readdir(d)) != NULL) {
+			if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+				continue;
+			if (input_is_litter(e->d_name)) {
+				/* not a submission: never rejected, never in a report */
+				char *child = path_join(path, e->d_name), *cs = jz_escape_name(child);
+				diag(DIAG_IN_LITTER, cs, 0, 0);
+				free(cs);
+				free(child);
+				continue;
+			}
+			names = xgrow(names, n, &cap, 32, sizeof *names);
+			names[n++] = xstrdup(e->d_name);
+		}
+		closedir(d);
+		qsort(names, n, sizeof *names, by_name);
+		for (size_t i = 0; i < n; i++) {
+			char *child = path_join(path, names[i]);
+			if (jz_interrupted == 0 && ingest_walk(r, child, 0) != 0)
+				rc = -1;
+			free(child);
+			free(names[i]);
+		}
+		free(names);
 	}
-	DIR *d = opendir(path);
-	if (d == NULL) {
-		diag(DIAG_IN_READ, path, 0, 0, strerror(errno));
-		return -1;
-	}
-	char **names = NULL;
-	size_t n = 0, cap = 0;
-	struct dirent *e;
-	while ((e = readdir(d)) != NULL) {
-		if (e->d_name[0] == '.')
-			continue;
-		names = xgrow(names, n, &cap, 32, sizeof *names);
-		names[n++] = xstrdup(e->d_name);
-	}
-	closedir(d);
-	qsort(names, n, sizeof *names, by_name);
-	int rc = 0;
-	for (size_t i = 0; i < n; i++) {
-		char *child = path_join(path, names[i]);
-		if (ingest_walk(r, child, 0) != 0)
-			rc = -1;
-		free(child);
-		free(names[i]);
-	}
-	free(names);
-	(void)top;
+	free(resolved);
+	free(shown);
 	return rc;
 }
 
@@ -121,30 +175,31 @@ ingest_walk(struct run *r, const char *path, int top)
 int
 ingest_recognise(struct infile *f)
 {
-	int fd = open(f->shown, O_RDONLY);
+	enum input_refusal why;
+	struct stat now;
+	int fd = input_open(f->path, &f->st, &now, &why);
 	EVP_MD_CTX *md;
 	unsigned char digest[32];
-	char *head = xmalloc(SNIFF_BYTES);
+	char *head;
 	size_t nhead = 0;
 	ssize_t got;
 	char *chunk;
 
 	if (fd < 0) {
-		diag(DIAG_IN_READ, f->shown, 0, 0, strerror(errno));
-		free(head);
+		input_refusal_diag(f->shown, why);
 		return -1;
 	}
-	{
-		struct stat sb;
-		f->meta_known = fstat(fd, &sb) == 0;
-		if (f->meta_known)
-			filestat_from(&f->meta, &sb);
-	}
+	f->st = now;
+	filestat_from(&f->meta, &now);
+	f->meta_known = 1;
+	head = xmalloc(SNIFF_BYTES);
 	md = EVP_MD_CTX_new();
 	EVP_DigestInit_ex(md, EVP_sha256(), NULL);
 	chunk = xmalloc(1 << 20);
 	f->size = 0;
-	while ((got = read(fd, chunk, 1 << 20)) > 0) {
+	while ((got = read(fd, chunk, 1 << 20)) > 0 || (got < 0 && errno == EINTR)) {
+		if (got < 0)
+			continue;
 		EVP_DigestUpdate(md, chunk, (size_t)got);
 		if (nhead < SNIFF_BYTES) {
 			size_t take = (size_t)got < SNIFF_BYTES - nhead ? (size_t)got : SNIFF_BYTES - nhead;
@@ -222,8 +277,9 @@ ingest_known_unchanged(struct run *r, struct infile *f)
 	sqlite3_stmt *st;
 	int accepted = 0;
 
-	if (filestat_get(f->shown, &now) != 0 ||
-	    filestat_lookup(r->db, "input", f->key, &was, sha) != 1 || !filestat_same(&now, &was))
+	/* the file as walked (lstat: a regular file, no link) */
+	filestat_from(&now, &f->st);
+	if (filestat_lookup(r->db, "input", f->key, &was, sha) != 1 || !filestat_same(&now, &was))
 		return 0;
 	st = store_cached(r->db, "SELECT 1 FROM file WHERE path = ?1 AND sha256 = ?2 AND status = 'accepted'");
 	if (st == NULL)

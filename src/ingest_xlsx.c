@@ -11,31 +11,8 @@
 
 #include "ar_xlsx.h"
 #include "ingest_int.h"
+#include "input_file.h"
 #include "xlsx_read.h"
-
-/* The whole of PATH mapped read-only (NULL when it cannot be; *LEN 0 for an
- * empty file), for a look at the workbook before its turn comes. */
-static const char *
-map_whole(const char *path, size_t *len)
-{
-	struct stat sb;
-	int fd = open(path, O_RDONLY);
-	void *p = MAP_FAILED;
-
-	*len = 0;
-	if (fd < 0)
-		return NULL;
-	if (fstat(fd, &sb) == 0 && sb.st_size > 0) {
-		*len = (size_t)sb.st_size;
-		p = mmap(NULL, *len, PROT_READ, MAP_PRIVATE, fd, 0);
-	}
-	close(fd);
-	if (p == MAP_FAILED) {
-		*len = 0;
-		return NULL;
-	}
-	return p;
-}
 
 static void
 discard(const struct diag_msg *m, void *arg)
@@ -63,13 +40,14 @@ ingest_workbook_slot(struct infile *f)
 	int found = 0;
 	diag_sink_fn old_fn;
 	void *old_arg;
-	size_t len;
-	const char *data = map_whole(f->shown, &len);
+	struct input_map m;
+	enum input_refusal why;
 
-	if (data == NULL)
+	/* a look before its turn comes; the file read then must be the same */
+	if (input_map(&m, f->path, &f->st, &why) != 0)
 		return SLOT_OTHER;
 	diag_set_sink(discard, NULL, &old_fn, &old_arg);
-	struct xlsx *x = xlsx_open(f->shown, data, len);
+	struct xlsx *x = xlsx_open(f->shown, m.data, m.len);
 	if (x != NULL && ar_xlsx_is_return(x))
 		slot = SLOT_XML;
 	else if (x != NULL)
@@ -84,8 +62,7 @@ ingest_workbook_slot(struct infile *f)
 		}
 	xlsx_close(x);
 	diag_set_sink(old_fn, old_arg, NULL, NULL);
-	if (len > 0)
-		munmap((void *)data, len);
+	input_unmap(&m);
 	return slot;
 }
 

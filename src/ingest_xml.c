@@ -284,15 +284,13 @@ long
 ingest_load_return_workbook(struct run *r, const struct infile *f, struct xlsx *x, long long file_id,
     long long old_id)
 {
-	struct stat sb;
 	char when[32] = "2000-01-01T00:00:00Z";
 	int errors;
+	struct tm tm;
 
-	if (stat(f->shown, &sb) == 0) {
-		struct tm tm;
-		gmtime_r(&sb.st_mtime, &tm);
+	/* the file as it was read */
+	if (f->st.st_mtime != 0 && gmtime_r(&f->st.st_mtime, &tm) != NULL)
 		strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
-	}
 	xmlDocPtr doc = ar_xlsx_read(x, f->shown, when, track_code, r->prog, &errors);
 	if (doc == NULL) {
 		diag(DIAG_XLSX_NO_SHEET, f->shown, 0, 0);

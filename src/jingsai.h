@@ -2,6 +2,7 @@
 #ifndef JINGSAI_H
 #define JINGSAI_H
 
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -53,6 +54,10 @@ struct jz_opts {
 	const char *fonts_dir;     /* default "fonts" */
 	int quiet;                 /* --quiet: errors only */
 	int verbose;               /* --verbose: notes too */
+	const char *backup_dir;    /* --backup-dir or JINGSAI_BACKUP_DIR; NULL: "backup" beside the store */
+	int backups;               /* --backups or JINGSAI_BACKUPS: generations kept; 0: the default */
+	int new_register;          /* --new-register: number certificates afresh although
+	                            * certificates on disk are unknown to the store */
 	/* The environment, read once by main.c (nothing else calls getenv): */
 	const char *key_file;      /* JINGSAI_KEY_FILE: the certificate key; NULL (or empty) when unset */
 	const char *source_date_epoch; /* SOURCE_DATE_EPOCH as given (it also fixes jz_now); NULL when unset */
@@ -199,6 +204,14 @@ void utf8_encode(struct buf *b, long cp);
 /* Returns 1 when the LEN bytes at S are valid UTF-8; else 0 and the offset of
  * the first bad byte in *BAD (when BAD is not NULL). */
 int utf8_valid(const char *s, size_t len, size_t *bad);
+/* A file name as it may be printed and stored: S itself when every
+ * character of it is printable UTF-8; else a copy with each byte that is
+ * not UTF-8 and each control character as \xHH, each other unprintable
+ * character (format, private use, unassigned, separators) as \u{XXXX}, and
+ * a backslash doubled.  A name never gets a line break or a terminal
+ * control into a diagnostic, the log, the store or a report this way.  The
+ * caller frees the result. */
+char *jz_escape_name(const char *s);
 /* The line and column (in characters, from 1) of AT in the text from BASE. */
 void jz_text_position(const char *base, const char *at, long *line, long *col);
 /* Templates are UTF-8: reports the first byte of the LEN bytes at DATA that
@@ -211,7 +224,10 @@ int template_utf8_check(const char *path, const char *data, size_t len, enum dia
 int jz_parse_year(const char *s, int *year);
 
 /* Seconds since the epoch to use for "now" in documents: the moment
- * jz_clock_fix set (main.c: SOURCE_DATE_EPOCH), else the current time. */
+ * jz_clock_fix set (main.c: SOURCE_DATE_EPOCH), else the current time.
+ * Documents are dated by their data (the report's year, the bulletin's
+ * issue, the ceremony); only what a template asks for as today, and a
+ * bulletin number issued today, read it. */
 long long jz_now(void);
 /* Fixes jz_now at EPOCH for the rest of the process; a negative EPOCH leaves
  * the system clock.  jz_clock_fixed says whether it is fixed. */
@@ -220,6 +236,30 @@ int jz_clock_fixed(void);
 /* SOURCE_DATE_EPOCH's form, S: a whole number of seconds, 0 or more.
  * Returns it, or -1 when S is NULL or anything else. */
 long long jz_epoch_parse(const char *s);
+
+/* Time zones, by IANA name ("Asia/Shanghai"; programme.xml's <time-zone>,
+ * by default JZ_DEFAULT_ZONE): every document date is a date in the one
+ * zone of the programme.  ZONE NULL means the default. */
+#define JZ_DEFAULT_ZONE "Asia/Shanghai"
+/* 1 when ZONE is a time zone the system knows, else 0. */
+int jz_zone_valid(const char *zone);
+/* The calendar date in ZONE at T (seconds since the epoch) into *Y, *M, *D.
+ * Returns 0, or -1 when ZONE is unknown. */
+int jz_zone_date(long long t, const char *zone, int *y, int *m, int *d);
+/* Seconds since the epoch at 00:00 of Y-M-D in ZONE, or -1 when ZONE is unknown. */
+long long jz_zone_midnight(int y, int m, int d, const char *zone);
+
+/* ---- Interruption (util.c) ----
+ * The signal (SIGINT, SIGTERM or SIGHUP) that asked the program to stop, or
+ * 0.  Long loops look at it between whole steps (a file ingested, a group of
+ * documents built, a document written) and stop there, so that the store
+ * and the documents stay whole; a second signal ends the program at once. */
+extern volatile sig_atomic_t jz_interrupted;
+/* Installs the handlers that set jz_interrupted. */
+void jz_catch_interrupts(void);
+/* Removes the temporary files ("NAME.tmp.PID", PID this process) that this
+ * process (or its workers) left under DIR. */
+void jz_remove_own_temporaries(const char *dir);
 
 /* Seconds on a monotonic clock, and processor seconds of the process, for
  * timing notes and progress rates. */

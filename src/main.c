@@ -1,8 +1,10 @@
 /* main.c — the command line: options anywhere, one subcommand, its exit status. */
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "commands.h"
+#include "store.h"
 #include "device.h"
 
 /* --help, a msgid per paragraph and per command or option, so that a new
@@ -26,12 +28,15 @@ static const char *const usage_text[] = {
 	   "                            --re-sign prints them again under the key set now (or with\n"
 	   "                            no QR code) although another key signed them\n"),
 	N_("  verify SERIAL|PAYLOAD     check a certificate serial or a scanned QR payload\n"),
-	N_("  forget PATH               remove what one submitted file contributed to the store\n"
-	   "                            (rows it had replaced come back)\n"),
 	N_("  publish [YEAR]            the verification site under output/site/: a page where each\n"
 	   "                            certificate's QR code points, and the award lists\n"),
+	N_("  forget PATH               remove what one submitted file contributed to the store\n"
+	   "                            (rows it had replaced come back)\n"),
 	N_("  run                       the nightly job: ingest what is new, rebuild what changed,\n"
 	   "                            and write a receipt for each region whose files changed\n"),
+	N_("  backup                    copy the store into the backup folder now (checked)\n"),
+	N_("  restore FILE              put the backup FILE in place of the store (the store\n"
+	   "                            it replaces is kept); takes the run lock\n"),
 	N_("  forms [--year YYYY] [--region CODE]\n"
 	   "                            fill-in workbooks (.xlsx) for the counties under output/forms/\n"
 	   "                            (a region's under output/forms/CODE/, its region filled in)\n"),
@@ -42,6 +47,11 @@ static const char *const usage_text[] = {
 	N_("  --db FILE         the store                        (default: var/jingsai.db)\n"),
 	N_("  --templates DIR   document templates               (default: templates)\n"),
 	N_("  --fonts DIR       font roles and operator fonts    (default: fonts)\n"),
+	N_("  --backup-dir DIR  where backups of the store go     (default: backup/ beside\n"
+	   "                    the store; put it on another disk)\n"),
+	N_("  --backups N       backups kept                     (default: 7)\n"),
+	N_("  --new-register    number certificates afresh although certificates on disk\n"
+	   "                    are unknown to the store (a lost store: restore it instead)\n"),
 	N_("  --device LIST     what each document is written as, comma-separated\n"
 	   "                    devices from the list below      (default: pdf)\n"),
 	N_("  --dump            the same as --device pdf,dump: a layout dump beside\n"
@@ -58,8 +68,14 @@ static const char *const usage_text[] = {
 	   "(no key: certificates carry no QR code, with a warning). Certificates once\n"
 	   "signed are not printed again without their key or under another one (the\n"
 	   "codes already handed out would no longer verify) unless --re-sign is given;\n"
-	   "set the variable for cron jobs too. SOURCE_DATE_EPOCH fixes the date written\n"
-	   "into documents.\n"),
+	   "set the variable for cron jobs too. JINGSAI_BACKUP_DIR and JINGSAI_BACKUPS\n"
+	   "set --backup-dir and --backups. SOURCE_DATE_EPOCH fixes the moment \"now\"\n"
+	   "(for a template that asks for today, a bulletin number issued today);\n"
+	   "documents are otherwise dated by their data. The key file must be readable\n"
+	   "by its owner only (chmod 600).\n"),
+	"\n",
+	N_("Every command that changed the store ends with a backup of it, checked\n"
+	   "(PRAGMA integrity_check) before the oldest beyond --backups is removed.\n"),
 	"\n",
 	N_("Messages follow the locale: LANG=zh_CN.UTF-8 (or LC_ALL, LC_MESSAGES) gives\n"
 	   "them in Chinese, the C locale in English. Text that goes into documents\n"
@@ -131,6 +147,8 @@ static const struct command commands[] = {
 	{"forget", cmd_forget, 1, -1},
 	{"publish", cmd_publish, 0, 1},
 	{"run", cmd_run, 0, 0},
+	{"backup", cmd_backup, 0, 0},
+	{"restore", cmd_restore, 1, 1},
 	{"forms", cmd_forms, 0, 0},
 };
 
@@ -157,15 +175,36 @@ parse_offset(const char *s, double *dx, double *dy)
 	return end == s || *end != '\0' ? -1 : 0;
 }
 
-/* The environment jingsai heeds, read here once into O; the stages read O
- * (and jz_now the clock fixed here), never the environment. */
-static void
+/* A whole number of at least 1 (at most 10000), or 0. */
+static int
+parse_count(const char *s)
+{
+	char *end;
+	long n = strtol(s, &end, 10);
+
+	return *s != '\0' && *end == '\0' && n >= 1 && n <= 10000 ? (int)n : 0;
+}
+
+/* The environment jingsai heeds, read here once into O (options given on
+ * the command line win); the stages read O (and jz_now the clock fixed
+ * here), never the environment.  Returns 0, or -1 after a usage error. */
+static int
 read_environment(struct jz_opts *o)
 {
+	const char *backups = getenv("JINGSAI_BACKUPS");
+
 	o->key_file = getenv("JINGSAI_KEY_FILE");
 	o->source_date_epoch = getenv("SOURCE_DATE_EPOCH");
 	o->timing = getenv("JINGSAI_TIMING") != NULL;
 	jz_clock_fix(jz_epoch_parse(o->source_date_epoch));
+	if (o->backup_dir == NULL && getenv("JINGSAI_BACKUP_DIR") != NULL &&
+	    *getenv("JINGSAI_BACKUP_DIR") != '\0')
+		o->backup_dir = getenv("JINGSAI_BACKUP_DIR");
+	if (o->backups == 0 && backups != NULL && (o->backups = parse_count(backups)) == 0) {
+		usage_error(DIAG_USAGE_BACKUPS_ENV, backups);
+		return -1;
+	}
+	return 0;
 }
 
 int
@@ -213,6 +252,10 @@ main(int argc, char **argv)
 			a.re_sign = 1;
 			continue;
 		}
+		if (strcmp(arg, "--new-register") == 0) {
+			o.new_register = 1;
+			continue;
+		}
 		if (strcmp(arg, "--dump") == 0) {
 			char bad[32];
 			(void)parse_devices("pdf,dump", &o, bad, sizeof bad);
@@ -232,7 +275,8 @@ main(int argc, char **argv)
 		size_t nlen = eq ? (size_t)(eq - arg) : strlen(arg);
 		const char *value = eq ? eq + 1 : NULL;
 		static const char *const valued[] = {"--input", "--output", "--db", "--templates",
-		    "--fonts", "--region", "--award", "--number", "--offset", "--device", "--year"};
+		    "--fonts", "--region", "--award", "--number", "--offset", "--device", "--year",
+		    "--backup-dir", "--backups"};
 		const char *name = NULL;
 		for (size_t k = 0; k < sizeof valued / sizeof *valued; k++)
 			if (strlen(valued[k]) == nlen && strncmp(arg, valued[k], nlen) == 0)
@@ -253,6 +297,7 @@ main(int argc, char **argv)
 		else if (strcmp(name, "--db") == 0) target = &o.db_path;
 		else if (strcmp(name, "--templates") == 0) target = &o.templates_dir;
 		else if (strcmp(name, "--fonts") == 0) target = &o.fonts_dir;
+		else if (strcmp(name, "--backup-dir") == 0) target = &o.backup_dir;
 		else if (strcmp(name, "--region") == 0) target = &a.region;
 		else if (strcmp(name, "--award") == 0) target = &a.award;
 		else if (strcmp(name, "--number") == 0) {
@@ -261,6 +306,11 @@ main(int argc, char **argv)
 			if (*value == '\0' || *end != '\0' || a.number <= 0) {
 				free(pos);
 				return usage_error(DIAG_USAGE_NUMBER, value);
+			}
+		} else if (strcmp(name, "--backups") == 0) {
+			if ((o.backups = parse_count(value)) <= 0) {
+				free(pos);
+				return usage_error(DIAG_USAGE_BACKUPS, value);
 			}
 		} else if (strcmp(name, "--device") == 0) {
 			char bad[32] = "";
@@ -304,9 +354,23 @@ main(int argc, char **argv)
 		free(pos);
 		return rc;
 	}
-	read_environment(&o);
+	if (read_environment(&o) != 0) {
+		free(pos);
+		return JZ_EXIT_USAGE;
+	}
+	store_backup_config(o.backup_dir, o.backups);
 	diag_set_verbosity(o.quiet, o.verbose);
+	jz_catch_interrupts();
 	rc = cmd->fn(&o, &a);
 	free(pos);
+	if (jz_interrupted) {
+		/* Stopped between whole steps: the store and every document are
+		 * whole; what this process had half made goes, and it ends by the
+		 * signal, as its caller expects. */
+		int sig = jz_interrupted;
+		jz_remove_own_temporaries(o.output_dir);
+		signal(sig, SIG_DFL);
+		raise(sig);
+	}
 	return rc;
 }

@@ -453,6 +453,11 @@ out_write(struct out_ctx *oc, const char *relpath, const char *fingerprint,
 	struct tm tm;
 	time_t tt = (time_t)t;
 
+	if (jz_interrupted) {
+		/* the run stops: nothing more is written, nothing recorded */
+		free(path);
+		return -1;
+	}
 	mark_writing(oc, (long)getpid());
 	switch (atomic_write_if_changed(path, data, len)) {
 	case -1:

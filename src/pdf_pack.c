@@ -812,9 +812,9 @@ pdf_pack(const char *s, size_t n, struct buf *out)
 	put_tok(&e, "<<", 2);
 	put_tok(&e, "/Type", 5);
 	put_tok(&e, "/XRef", 5);
-	/* the trailer's entries (Root, Info, ID) but its size */
+	/* the trailer's entries (Root, Info) but its size and ID */
 	for (k = 1; k < ntrailer && trailer[k].kind == TK_NAME;) {
-		if (tok_is(s, &trailer[k], TK_NAME, "/Size")) {
+		if (tok_is(s, &trailer[k], TK_NAME, "/Size") || tok_is(s, &trailer[k], TK_NAME, "/ID")) {
 			k = skip_value(s, trailer, ntrailer, k + 1);
 			if (k < 0)
 				goto out;
@@ -824,6 +824,15 @@ pdf_pack(const char *s, size_t n, struct buf *out)
 		k++;
 		if (emit_value(&e, trailer, ntrailer, &k, -1, 1) != 0)
 			goto out;
+	}
+	{
+		/* The file identifier (ISO 32000 §14.4) comes from the content,
+		 * every object before this one: the same document gets the same
+		 * identifier on every run, another document another. */
+		char id[65];
+		sha256_hex(res.data, xref_off, id);
+		id[32] = '\0';
+		buf_printf(&res, "/ID[<%s><%s>]", id, id);
 	}
 	buf_printf(&res, "/Size %ld/W[1 %d %d]/Filter/FlateDecode", total + 2, w2, w3);
 	if (predictor)

@@ -37,6 +37,7 @@
 #include <time.h>
 
 #include <hb.h>
+#include <openssl/evp.h>
 #include <hpdf.h>
 #include <hpdf_doc.h>
 #include <hpdf_fontdef.h>
@@ -93,6 +94,7 @@ struct pdfw {
 	pdfw_sink sink;
 	void *arg;
 	size_t off;              /* bytes written so far */
+	EVP_MD_CTX *md;          /* their SHA-256: the file identifier (pdf_pack.c's) */
 	int failed;
 	/* first pass */
 	int npages;              /* pages noted */
@@ -127,6 +129,7 @@ put(struct pdfw *w, const void *data, size_t len)
 		return;
 	if (w->sink(w->arg, data, len) != 0)
 		w->failed = 1;
+	EVP_DigestUpdate(w->md, data, len);
 	w->off += len;
 }
 
@@ -645,6 +648,10 @@ pdfw_new(const struct dl_doc *dl, pdfw_sink sink, void *arg)
 	w->sink = sink;
 	w->arg = arg;
 	w->next_num = 1;
+	if ((w->md = EVP_MD_CTX_new()) == NULL || EVP_DigestInit_ex(w->md, EVP_sha256(), NULL) != 1) {
+		fputs("jingsai: fatal: out of memory\n", stderr);
+		abort();
+	}
 	return w;
 }
 
@@ -1487,8 +1494,24 @@ pdfw_finish(struct pdfw *w)
 		goto out;
 	predictor = xs.len < plain.len + 40;
 	buf_reset(&out);
-	buf_printf(&out, "%d 0 obj\n<</Type/XRef/Root 1 0 R/Info 3 0 R/Size %d/W[1 %d %d]/Filter/FlateDecode",
-	    total + 1, total + 2, w2, w3);
+	{
+		/* the file identifier: every byte before this object, as pdf_pack.c has it */
+		unsigned char md[EVP_MAX_MD_SIZE];
+		unsigned int mdlen = 0;
+		EVP_MD_CTX *c = EVP_MD_CTX_new();
+		char id[33];
+		if (c == NULL || EVP_MD_CTX_copy_ex(c, w->md) != 1 || EVP_DigestFinal_ex(c, md, &mdlen) != 1 ||
+		    mdlen < 16) {
+			EVP_MD_CTX_free(c);
+			goto out;
+		}
+		EVP_MD_CTX_free(c);
+		for (int k = 0; k < 16; k++)
+			snprintf(id + 2 * k, 3, "%02x", md[k]);
+		buf_reset(&out);
+		buf_printf(&out, "%d 0 obj\n<</Type/XRef/Root 1 0 R/Info 3 0 R/ID[<%s><%s>]/Size %d/W[1 %d %d]"
+		    "/Filter/FlateDecode", total + 1, id, id, total + 2, w2, w3);
+	}
 	if (predictor)
 		buf_printf(&out, "/DecodeParms<</Predictor 12/Columns %d>>", 1 + w2 + w3);
 	buf_printf(&out, "/Length %zu>>\nstream\n", predictor ? xs.len : plain.len);
@@ -1519,6 +1542,7 @@ pdfw_free(struct pdfw *w)
 {
 	if (w == NULL)
 		return;
+	EVP_MD_CTX_free(w->md);
 	for (int i = 0; i < w->nfaces; i++) {
 		hb_set_destroy(w->faces[i].keys);
 		hb_map_destroy(w->faces[i].gid);

@@ -181,6 +181,13 @@ programme_load(const char *path)
 	p->issuer = child_text(root, "issuer");
 	p->doc_prefix = child_text(root, "doc-prefix");
 	p->verify_url = child_text(root, "verify-url");
+	p->time_zone = child_text(root, "time-zone");
+	if (p->time_zone != NULL && !jz_zone_valid(p->time_zone)) {
+		n = child(root, "time-zone");
+		diag(DIAG_PROG_ZONE, path, xmlGetLineNo(n), xml_column(data.data, data.len, xmlGetLineNo(n), NULL),
+		    p->time_zone);
+		errors++;
+	}
 	p->slogan = child_text(root, "slogan");
 	p->copy_to = child_text(root, "copy-to");
 	p->printer = child_text(root, "printer");
@@ -327,6 +334,7 @@ programme_free(struct programme *p)
 	if (p == NULL)
 		return;
 	free(p->name), free(p->city), free(p->basis), free(p->issuer), free(p->doc_prefix), free(p->verify_url);
+	free(p->time_zone);
 	free(p->slogan);
 	free(p->copy_to), free(p->printer);
 	for (size_t i = 0; i < p->nregions; i++) {
@@ -432,7 +440,7 @@ int
 programme_store(sqlite3 *db, const struct programme *p, const char *path, int *changed)
 {
 	sqlite3_stmt *st = NULL, *k = NULL;
-	int rc = -1;
+	int rc = -1, outer;
 
 	*changed = 0;
 	/* The same file, stored with the tables this version fills (a store
@@ -447,11 +455,14 @@ programme_store(sqlite3 *db, const struct programme *p, const char *path, int *c
 	}
 	sqlite3_finalize(st);
 	*changed = 1;
-	if (store_exec(db, "SAVEPOINT programme;"
-	    "CREATE TEMP TABLE IF NOT EXISTS keep (k TEXT PRIMARY KEY);"
-	    "DELETE FROM temp.keep; DELETE FROM programme; DELETE FROM region_alias;"
-	    "DELETE FROM region_short; DELETE FROM track_short; DELETE FROM award_rule;") != 0)
+	if (store_savepoint(db, "programme", &outer) != 0)
 		return -1;
+	if (store_exec(db, "CREATE TEMP TABLE IF NOT EXISTS keep (k TEXT PRIMARY KEY);"
+	    "DELETE FROM temp.keep; DELETE FROM programme; DELETE FROM region_alias;"
+	    "DELETE FROM region_short; DELETE FROM track_short; DELETE FROM award_rule;") != 0) {
+		store_release(db, "programme", outer, 0);
+		return -1;
+	}
 	k = store_prepare(db, "INSERT OR IGNORE INTO temp.keep VALUES (?)");
 
 	/* programme: key/value */
@@ -462,7 +473,7 @@ programme_store(sqlite3 *db, const struct programme *p, const char *path, int *c
 	    {"first_year", first}, {"last_year", last}, {"issuer", p->issuer},
 	    {"doc_prefix", p->doc_prefix}, {"verify_url", p->verify_url}, {"slogan", p->slogan},
 	    {"sha256", p->sha256}, {"tables", PROGRAMME_TABLES}, {"copy_to", p->copy_to},
-	    {"printer", p->printer}};
+	    {"printer", p->printer}, {"time_zone", p->time_zone ? p->time_zone : JZ_DEFAULT_ZONE}};
 	st = store_prepare(db, "INSERT INTO programme (key, value) VALUES (?, ?)");
 	if (st == NULL || k == NULL)
 		goto done;
@@ -603,11 +614,11 @@ fail:
 done:
 	sqlite3_finalize(st);
 	sqlite3_finalize(k);
-	if (rc == 0)
-		store_exec(db, "RELEASE programme");
-	else {
-		sqlite3_exec(db, "ROLLBACK TO programme; RELEASE programme", NULL, NULL, NULL);
+	if (rc == 0 && store_release(db, "programme", outer, 1) != 0)
+		rc = -1;
+	else if (rc != 0)
+		store_release(db, "programme", outer, 0);
+	if (rc != 0)
 		*changed = 0;
-	}
 	return rc;
 }

@@ -50,6 +50,7 @@ struct prog_award {
 
 struct programme {
 	char *name, *city, *basis, *issuer, *doc_prefix, *verify_url; /* basis may be NULL */
+	char *time_zone;       /* <time-zone>, an IANA name; NULL: JZ_DEFAULT_ZONE */
 	char *slogan;             /* the bulletin's closing words; may be NULL */
 	char *copy_to, *printer;   /* the bulletin's 版记 (抄送, 印发机关); may be NULL */
 	int first_year, last_year;

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "companion.h"
+#include "dlist.h"
 #include "layout.h"
 #include "outputs.h"
 #include "report.h"
@@ -72,7 +73,8 @@ report_build(struct out_ctx *oc, sqlite3 *ro, struct fontset *fs, const struct t
 		tm->pages += doc_page_count(d);
 		tm->typeset += jz_wall_seconds() - t0;
 		tm->typeset_cpu += jz_cpu_seconds() - c0;
-		if (companions_write(oc, relbase, fpr, &sheets, tpl_run_title(run)) == 0 &&
+		if (companions_write(oc, relbase, fpr, &sheets, tpl_run_title(run),
+		    doc_finish(d)->date) == 0 &&
 		    out_doc_write(oc, &od, fpr) == 0)
 			rc = 0;
 	} else {
@@ -80,7 +82,8 @@ report_build(struct out_ctx *oc, sqlite3 *ro, struct fontset *fs, const struct t
 		tm->typeset_cpu += jz_cpu_seconds() - c0;
 	}
 done:
-	if (rc != 0) {
+	/* an interrupted run says so once, in run.c */
+	if (rc != 0 && !jz_interrupted) {
 		diag(DIAG_REPORT_FAILED, NULL, 0, 0, od.relpath[0]);
 		oc->failed++;
 	}

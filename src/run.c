@@ -33,6 +33,8 @@ struct nightly {
 	char *diags_text;
 	size_t diags_len;
 	int shown;             /* diagnostics that are worth a person's attention */
+	int store_failures;    /* DIAG_STORE reported: the run stops */
+	struct buf failed;     /* builder calls that failed: "certificates 2021, ..." */
 	/* progress bar (a terminal only) */
 	int bar;
 	long done, total;
@@ -46,6 +48,8 @@ run_sink(const struct diag_msg *m, void *arg)
 {
 	struct nightly *r = arg;
 
+	if (m->code == DIAG_STORE)
+		r->store_failures++;
 	if (m->level == DIAG_NOTE && !r->opts->verbose)
 		return;
 	if (m->level == DIAG_WARNING && r->opts->quiet)
@@ -364,9 +368,12 @@ struct builder {
 
 /* Calls K's builder for each value of its query, unless the group is
  * unchanged; returns the worst exit status of the calls, or
- * JZ_EXIT_FAILURE if the query fails. */
+ * JZ_EXIT_FAILURE if the query fails.  A document that cannot be built is
+ * reported by its builder and the next group is built all the same (a bad
+ * name in 2021 does not stop 2022); only a failure of the store, which every
+ * later group would meet too, or an interrupt stops the calls. */
 static int
-each_row(struct out_ctx *oc, struct groups *g, const struct builder *k)
+each_row(struct nightly *r, struct out_ctx *oc, struct groups *g, const struct builder *k)
 {
 	sqlite3_stmt *st = store_prepare(oc->db, k->sql);
 	char **values = NULL;
@@ -394,7 +401,7 @@ each_row(struct out_ctx *oc, struct groups *g, const struct builder *k)
 		double t0 = jz_wall_seconds();
 		int built = oc->built, unchanged = oc->unchanged, failed = oc->failed;
 
-		if (status == JZ_EXIT_FAILURE) {
+		if (r->store_failures > 0 || jz_interrupted) {
 			/* Stop at a failure of the store. */
 		} else if (group_unchanged(oc, g, name, folder)) {
 			diag(DIAG_RUN_SKIPPED, NULL, 0, 0, name, oc->unchanged - unchanged);
@@ -402,6 +409,8 @@ each_row(struct out_ctx *oc, struct groups *g, const struct builder *k)
 			int s = k->fn(oc, values[i]);
 			if (s > status)
 				status = s;
+			if (s >= JZ_EXIT_USAGE)
+				buf_printf(&r->failed, "%s%s", r->failed.len ? ", " : "", name);
 			/* With --verbose, where the time goes. */
 			diag(DIAG_RUN_TIMING, NULL, 0, 0, name, jz_wall_seconds() - t0,
 			    oc->built - built, oc->unchanged - unchanged);
@@ -483,7 +492,8 @@ static const char site_sql[] =
 /* ---- Summary and log ---------------------------------------------------- */
 
 static void
-summary_line(struct buf *b, const struct ingest_summary *s, const struct out_ctx *oc)
+summary_line(struct buf *b, const struct ingest_summary *s, const struct out_ctx *oc,
+    const struct nightly *r)
 {
 	/* each clause translated whole, with its punctuation */
 	buf_printf(b, ngettext("%d file accepted, %d rejected", "%d files accepted, %d rejected",
@@ -498,11 +508,13 @@ summary_line(struct buf *b, const struct ingest_summary *s, const struct out_ctx
 	    (unsigned long)oc->built), oc->built);
 	if (oc->failed > 0)
 		buf_printf(b, _(", %d failed"), oc->failed);
+	if (r->failed.len > 0)
+		buf_printf(b, _("; with failures: %s (see below; the others were built)"), r->failed.data);
 }
 
 /* Appends one timestamped entry (the summary, then the diagnostics) to
  * output/jingsai.log in one write, so concurrent readers see whole entries. */
-static void
+static int
 log_append(const struct nightly *r, const char *summary, int status)
 {
 	char *path = path_join(r->opts->output_dir, "jingsai.log");
@@ -528,15 +540,24 @@ log_append(const struct nightly *r, const char *summary, int status)
 		}
 	}
 	mkdir_p(r->opts->output_dir);
-	if ((fp = fopen(path, "a")) == NULL ||
-	    fwrite(entry.data, 1, entry.len, fp) != entry.len || fclose(fp) != 0) {
-		/* Reported after the summary: the run's sink is gone by now. */
-		diag(DIAG_RUN_LOG, path, 0, 0, strerror(errno));
-		if (fp != NULL)
-			fclose(fp);
+	/* The stream is closed once, whatever failed (a full disk fails the
+	 * write or the close). */
+	if ((fp = fopen(path, "a")) != NULL) {
+		int wrote = fwrite(entry.data, 1, entry.len, fp) == entry.len;
+		int saved = errno;
+		if (fclose(fp) != 0 || !wrote) {
+			if (wrote)
+				saved = errno;
+			fp = NULL;
+			errno = saved ? saved : EIO;
+		}
 	}
+	if (fp == NULL)
+		/* Printed, not through the sink: it is reported after the summary. */
+		diag(DIAG_RUN_LOG, path, 0, 0, strerror(errno));
 	buf_free(&entry);
 	free(path);
+	return fp == NULL ? -1 : 0;
 }
 
 int
@@ -577,6 +598,7 @@ cmd_run(const struct jz_opts *o, const struct jz_args *a)
 	diag_set_sink(run_sink, &r, &old_fn, &old_arg);
 
 	sweep_temporaries(o->output_dir, o->db_path);
+	store_backup_sweep(o->db_path);
 	if ((db = store_open(o->db_path, 0)) == NULL) {
 		status = JZ_EXIT_FAILURE;
 		goto report;
@@ -621,7 +643,7 @@ cmd_run(const struct jz_opts *o, const struct jz_args *a)
 		if (state_fingerprint(&oc, g.state) != 0)
 			g.state[0] = '\0';
 		for (size_t i = 0; i < sizeof kinds / sizeof *kinds; i++) {
-			s = each_row(&oc, &g, &kinds[i]);
+			s = each_row(&r, &oc, &g, &kinds[i]);
 			if (s > built)
 				built = s;
 		}
@@ -636,14 +658,31 @@ cmd_run(const struct jz_opts *o, const struct jz_args *a)
 	}
 	if (r.bar)
 		bar_draw(&r, 1);
-	summary_line(&summary, &sum, &oc);
+	summary_line(&summary, &sum, &oc, &r);
 
 report:
+	/* A run that changed the store ends with a checked backup of it (also
+	 * one that was interrupted: what it did is in the store). */
+	if (db != NULL && r.store_failures == 0 && sqlite3_total_changes64(db) > 0 &&
+	    store_backup(db, o->db_path, NULL, NULL) != 0 && status < JZ_EXIT_FAILURE)
+		status = JZ_EXIT_FAILURE;
 	diag_set_sink(old_fn, old_arg, NULL, NULL);
 	fclose(r.diags);
 	if (summary.data == NULL) {
-		summary_line(&summary, &sum, &oc);
-		buf_puts(&summary, _("; stopped by the failure below"));
+		summary_line(&summary, &sum, &oc, &r);
+		if (!jz_interrupted)
+			buf_puts(&summary, _("; stopped by the failure below"));
+	}
+	if (jz_interrupted) {
+		/* Said first, in the summary and the log: the rest is for the next run. */
+		struct buf said = {0};
+		buf_printf(&said, _("interrupted by %s, the rest is left for the next run; %s"),
+		    jz_interrupted == SIGINT ? "SIGINT" : jz_interrupted == SIGHUP ? "SIGHUP" : "SIGTERM",
+		    summary.data);
+		buf_free(&summary);
+		summary = said;
+		if (status < JZ_EXIT_FAILURE)
+			status = JZ_EXIT_FAILURE;
 	}
 	/* Something to report: new or changed data, documents rebuilt, or a
 	 * diagnostic for a person.  A night with nothing new says nothing. */
@@ -655,9 +694,14 @@ report:
 			fflush(stdout);
 			fwrite(r.diags_text, 1, r.diags_len, stderr);
 		}
-		log_append(&r, summary.data, status);
+		if (log_append(&r, summary.data, status) != 0)
+			status = JZ_EXIT_FAILURE;
+	} else if (o->verbose && r.diags_len > 0) {
+		/* asked for: the notes of a night with nothing new (not logged) */
+		fwrite(r.diags_text, 1, r.diags_len, stderr);
 	}
 	free(r.diags_text);
+	buf_free(&r.failed);
 	buf_free(&summary);
 	store_close(db);
 	lock_release(lock_fd);

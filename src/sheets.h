@@ -89,11 +89,12 @@ void sheets_write_csv(const struct sheets *ts, struct buf *out);
  * Writes TS as an .xlsx into OUT: a sheet per table (named from its title),
  * the title on top, the header row bold and frozen, numbers as numbers
  * (thousands separated, percentages as percentages), the total row bold,
- * columns as wide as their widest cell.  TITLE goes into the document's
- * properties; its date is jz_now() (SOURCE_DATE_EPOCH), so the same tables
- * give the same bytes.  libxlsxwriter writes only to a file: SCRATCH names
- * one it may use (removed after).  Returns 0, or -1 after a diagnostic. */
-int sheets_write_xlsx(const struct sheets *ts, const char *title, const char *scratch,
-    struct buf *out);
+ * columns as wide as their widest cell.  TITLE and DATE (seconds since the
+ * epoch: the date of the document the tables are from) go into the
+ * document's properties, so the same tables give the same bytes whenever
+ * they are written.  libxlsxwriter writes only to a file: SCRATCH names one
+ * it may use (removed after).  Returns 0, or -1 after a diagnostic. */
+int sheets_write_xlsx(const struct sheets *ts, const char *title, long long date,
+    const char *scratch, struct buf *out);
 
 #endif

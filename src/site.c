@@ -755,8 +755,9 @@ cmd_publish(const struct jz_opts *o, const struct jz_args *a)
 	oc.force = 0;
 	rc = site_build(&oc, year, &removed);
 	if (rc == JZ_EXIT_OK && !o->quiet)
-		printf("jingsai publish: %d page%s written, %d unchanged, %d removed, in %s/site\n", oc.built,
-		    oc.built == 1 ? "" : "s", oc.unchanged, removed, o->output_dir);
+		printf(ngettext("jingsai publish: %d page written, %d unchanged, %d removed, in %s/site\n",
+		    "jingsai publish: %d pages written, %d unchanged, %d removed, in %s/site\n",
+		    (unsigned long)oc.built), oc.built, oc.unchanged, removed, o->output_dir);
 	store_close(db);
 	return rc;
 }

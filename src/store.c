@@ -1,5 +1,6 @@
 /* store.c — the SQLite store: the schema, documented here and nowhere else. */
 #include <libgen.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -41,7 +42,8 @@ const char store_schema[] =
 /* -- Reference data from programme.xml ---------------------------------- */
 "CREATE TABLE IF NOT EXISTS programme (\n"
 "  key   TEXT PRIMARY KEY,  -- name, city, basis, first_year, last_year, issuer, doc_prefix,\n"
-"                           -- verify_url ({payload} replaced), slogan, sha256 (of programme.xml),\n"
+"                           -- verify_url ({payload} replaced), slogan, time_zone (of every\n"
+"                           -- document date; absent: Asia/Shanghai), sha256 (of programme.xml),\n"
 "                           -- tables (which tables programme_store fills: 2 with short names and rules),\n"
 "                           -- copy_to, printer (the bulletin's 版记, when given)\n"
 "  value TEXT NOT NULL\n"
@@ -115,7 +117,7 @@ const char store_schema[] =
 "CREATE TABLE IF NOT EXISTS receipt_file (  -- what a run did with each file it read (receipts)\n"
 "  run      INTEGER NOT NULL,        -- the run: one more than the last one recorded\n"
 "  run_at   TEXT NOT NULL,           -- its time: the ingested_at of its files\n"
-"  day      TEXT NOT NULL,           -- its date where the programme is (UTC+8), YYYY-MM-DD\n"
+"  day      TEXT NOT NULL,           -- its date in the programme's time zone, YYYY-MM-DD\n"
 "  region   TEXT NOT NULL,           -- region code; '' when none can be told (未归属)\n"
 "  path     TEXT NOT NULL,           -- as file.path\n"
 "  file_id  INTEGER NOT NULL REFERENCES file(id) ON DELETE CASCADE,\n"
@@ -387,11 +389,107 @@ const char store_schema[] =
 "  FROM studio s JOIN cur_return r ON r.id = s.return_id;\n"
 ;
 
+/*
+ * Identity and version.  The store says it is ours in its header
+ * (PRAGMA application_id = STORE_APPLICATION_ID) and which schema it holds
+ * (PRAGMA user_version).  Before 0.2 stores carried neither: a file with
+ * both zero is a store of that time when it has our tables, a new store when
+ * it has no table at all, and anything else is another program's database,
+ * which is refused before anything is written to it (not even the journal
+ * mode).  A store of a later schema is refused too: this program does not
+ * know what the newer one keeps.
+ *
+ * To change the schema: add the step to `migrations` (one row, the version
+ * it leads to and its SQL), and raise STORE_SCHEMA_VERSION.  New tables and
+ * indexes can also go into store_schema with IF NOT EXISTS, which runs on
+ * every open.  A store is migrated in one transaction, after a backup.
+ */
+static const struct migration {
+	int to;            /* the schema version after this step */
+	const char *sql;   /* run in the migration's transaction */
+} migrations[] = {
+	/* 1: the store of 0.1.0 gets its identity; file paths that are not
+	 * printable UTF-8 are kept escaped (jz_escape_name), as ingest now
+	 * stores them, so that the same file is still the same file. */
+	{1, "UPDATE file SET path = jingsai_escape_name(path) "
+	    "WHERE path <> jingsai_escape_name(path);"},
+};
+
+/* jingsai_escape_name(TEXT): jz_escape_name as an SQL function, for migrations. */
+static void
+sql_escape_name(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	(void)argc;
+	const unsigned char *s = sqlite3_value_text(argv[0]);
+
+	if (s == NULL) {
+		sqlite3_result_null(ctx);
+		return;
+	}
+	char *e = jz_escape_name((const char *)s);
+	sqlite3_result_text(ctx, e, -1, free);
+}
+
+/* Says why the store at PATH (identified as KIND, schema VERSION) cannot be
+ * used by this program; returns -1.  Nothing was written to it. */
+static int
+refuse(const char *path, int kind, int version, sqlite3 *db)
+{
+	if (kind == STORE_NOT_DB)
+		diag(DIAG_STORE_NOT_DB, path, 0, 0, sqlite3_errmsg(db));
+	else if (kind == STORE_FOREIGN)
+		diag(DIAG_STORE_FOREIGN, path, 0, 0);
+	else
+		diag(DIAG_STORE_NEWER, path, 0, 0, version, STORE_SCHEMA_VERSION);
+	return -1;
+}
+
+/* Brings the store to STORE_SCHEMA_VERSION in one transaction (a new
+ * store: its schema and identity); BACKUP names the copy made before, for
+ * the message.  Returns 0 or -1 after a diagnostic. */
+static int
+migrate(sqlite3 *db, const char *path, const char *backup)
+{
+	int version, from, kind;
+
+	if (store_begin(db) != 0)
+		return -1;
+	/* Another process may have migrated it while we waited for the lock. */
+	kind = store_identify(db, &version);
+	if (kind == STORE_OURS && version >= STORE_SCHEMA_VERSION) {
+		store_commit(db);
+		return version > STORE_SCHEMA_VERSION ? refuse(path, kind, version, db) : 0;
+	}
+	if (kind != STORE_OURS && kind != STORE_EMPTY) {
+		store_rollback(db);
+		return refuse(path, kind, version, db);
+	}
+	from = kind == STORE_EMPTY ? STORE_SCHEMA_VERSION : version;
+	for (size_t i = 0; i < sizeof migrations / sizeof *migrations; i++)
+		if (migrations[i].to > from && store_exec(db, migrations[i].sql) != 0) {
+			store_rollback(db);
+			return -1;
+		}
+	char *sql = xasprintf("PRAGMA application_id = %d; PRAGMA user_version = %d;",
+	    STORE_APPLICATION_ID, STORE_SCHEMA_VERSION);
+	int rc = store_exec(db, store_schema) == 0 && store_exec(db, sql) == 0 ? 0 : -1;
+	free(sql);
+	if (rc != 0 || store_commit(db) != 0) {
+		store_rollback(db);
+		return -1;
+	}
+	if (kind == STORE_OURS)
+		diag(DIAG_STORE_MIGRATED, path, 0, 0, from, STORE_SCHEMA_VERSION,
+		    backup != NULL ? backup : _("none"));
+	return 0;
+}
+
 sqlite3 *
 store_open(const char *path, int readonly)
 {
 	sqlite3 *db = NULL;
 	int flags = readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+	int kind, version;
 
 	if (!readonly) {
 		char *copy = xstrdup(path);
@@ -403,10 +501,40 @@ store_open(const char *path, int readonly)
 		sqlite3_close(db);
 		return NULL;
 	}
-	sqlite3_busy_timeout(db, 10000);
+	sqlite3_busy_timeout(db, STORE_BUSY_MS);
 	sqlite3_extended_result_codes(db, 1);
+	sqlite3_create_function(db, "jingsai_escape_name", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC,
+	    NULL, sql_escape_name, NULL, NULL);
+	/* Only reads until it is known to be ours. */
+	kind = store_identify(db, &version);
+	if (kind == STORE_NOT_DB || kind == STORE_FOREIGN ||
+	    (kind == STORE_OURS && version > STORE_SCHEMA_VERSION) ||
+	    (readonly && kind == STORE_EMPTY && strcmp(path, ":memory:") != 0)) {
+		if (kind == STORE_EMPTY)
+			diag(DIAG_STORE_NOT_DB, path, 0, 0, _("no jingsai store there"));
+		else
+			refuse(path, kind, version, db);
+		sqlite3_close(db);
+		return NULL;
+	}
 	if (readonly)
 		return db;
+	if (kind == STORE_EMPTY || version < STORE_SCHEMA_VERSION) {
+		char *backup = NULL;
+		/* An older store is copied first: the migration cannot be undone. */
+		if (kind == STORE_OURS && strcmp(path, ":memory:") != 0 &&
+		    store_backup(db, path, "before-migration", &backup) != 0) {
+			sqlite3_close(db);
+			return NULL;
+		}
+		int rc = store_exec(db, "PRAGMA journal_mode = WAL") != 0 ||
+		    migrate(db, path, backup) != 0;
+		free(backup);
+		if (rc) {
+			sqlite3_close(db);
+			return NULL;
+		}
+	}
 	if (store_exec(db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;") != 0 ||
 	    store_exec(db, store_schema) != 0) {
 		sqlite3_close(db);
@@ -442,7 +570,7 @@ store_cached(sqlite3 *db, const char *sql)
 	} else if (st != NULL) {
 		/* more texts than slots: a programming error, caught by the tests */
 		sqlite3_finalize(st);
-		diag(DIAG_STORE, NULL, 0, 0, "too many cached statements");
+		diag(DIAG_STORE, NULL, 0, 0, _("too many cached statements"));
 		st = NULL;
 	}
 	return st;
@@ -489,6 +617,45 @@ int
 store_begin(sqlite3 *db)
 {
 	return store_exec(db, "BEGIN IMMEDIATE");
+}
+
+int
+store_savepoint(sqlite3 *db, const char *name, int *outer)
+{
+	char *sql = xasprintf("SAVEPOINT \"%s\"", name);
+	int rc;
+
+	*outer = sqlite3_get_autocommit(db);
+	if (*outer && store_begin(db) != 0) {
+		free(sql);
+		return -1;
+	}
+	rc = store_exec(db, sql);
+	free(sql);
+	if (rc != 0 && *outer)
+		store_rollback(db);
+	return rc;
+}
+
+int
+store_release(sqlite3 *db, const char *name, int outer, int ok)
+{
+	char *sql = ok ? xasprintf("RELEASE \"%s\"", name) :
+	    xasprintf("ROLLBACK TO \"%s\"; RELEASE \"%s\"", name, name);
+	int rc = ok ? store_exec(db, sql) : (sqlite3_exec(db, sql, NULL, NULL, NULL), 0);
+
+	free(sql);
+	if (outer) {
+		if (ok && rc == 0)
+			rc = store_commit(db);
+		if (!ok || rc != 0)
+			store_rollback(db);
+	} else if (rc != 0) {
+		sql = xasprintf("ROLLBACK TO \"%s\"; RELEASE \"%s\"", name, name);
+		sqlite3_exec(db, sql, NULL, NULL, NULL);
+		free(sql);
+	}
+	return rc;
 }
 
 int

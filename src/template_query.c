@@ -311,11 +311,11 @@ struct placeholder {
 
 static const char *const formats[] = {
 	"thousands", "integer", "decimal1", "decimal2", "percent", "pct", "change",
-	"change1", "text", "quoted", NULL
+	"change1", "text", "quoted", "path", NULL
 };
 /* For messages: every format. */
 #define KNOWN_FORMATS "thousands, integer, decimal1, decimal2, percent, pct, change, change1, " \
-	"more(unit), more1(unit), text, quoted"
+	"more(unit), more1(unit), text, quoted, path"
 
 /* The unit of a prose change format, "more(人次)" or "more1(个百分点)",
  * into UNIT (size ≥ 32; "" for a bare "more"); returns 0 for "more", 1
@@ -578,6 +578,16 @@ tpl_put_value(struct buf *b, const struct value *v, const char *format, const ch
 	}
 	if (format != NULL && strcmp(format, "quoted") == 0) {
 		put_quoted(b, v->s);
+		return;
+	}
+	if (format != NULL && strcmp(format, "path") == 0 && v->type == SQLITE_TEXT) {
+		/* a line may break after each / (a zero-width space: drawn as
+		 * nothing, and only here, not in the companion files) */
+		for (const char *p = v->s; *p != '\0'; p++) {
+			buf_putc(b, *p);
+			if (*p == '/' && p[1] != '\0')
+				buf_puts(b, "\u200B");
+		}
 		return;
 	}
 	if ((format != NULL && strcmp(format, "text") == 0) || v->type == SQLITE_TEXT) {

@@ -211,7 +211,7 @@ render_table(struct rctx *c, struct node *n)
 			t->index = tpl_result_col(r, t->key);
 			t->format = k->attr[A_FORMAT];
 			if (t->format != NULL)
-				t->numeric = strcmp(t->format, "text") != 0;
+				t->numeric = strcmp(t->format, "text") != 0 && strcmp(t->format, "path") != 0;
 			else {
 				/* by the first non-NULL value */
 				t->numeric = 0;
@@ -405,20 +405,23 @@ render_pagebreak(struct rctx *c, struct node *n)
 }
 
 /* The document's date for the PDF's information: the report's date="YYYY-MM-DD"
- * (noon, China Standard Time, so that the day is the same everywhere) when
- * given, else jz_now().  A document dated by its data is the same on every run. */
+ * when given, 00:00 in the programme's time zone (the run's parameter
+ * time_zone; default Asia/Shanghai), else jz_now().  A document dated by its
+ * data is the same on every run. */
 static long long
 report_date(const struct rctx *c, const struct node *root)
 {
 	char *date = expand_attr(c, root, A_DATE);
+	const char *zone = JZ_DEFAULT_ZONE;
 	int y, m, d;
-	long long t = jz_now();
+	long long t = jz_now(), day;
 
+	for (int i = 0; i < c->run->nparams; i++)
+		if (strcmp(c->run->params[i].name, "time_zone") == 0 && c->run->params[i].value != NULL)
+			zone = c->run->params[i].value;
 	if (date != NULL && sscanf(date, "%d-%d-%d", &y, &m, &d) == 3 && y >= 1970 && m >= 1 && m <= 12 &&
-	    d >= 1 && d <= 31) {
-		struct tm tm = {.tm_year = y - 1900, .tm_mon = m - 1, .tm_mday = d, .tm_hour = 4};
-		t = (long long)timegm(&tm);
-	}
+	    d >= 1 && d <= 31 && (day = jz_zone_midnight(y, m, d, zone)) >= 0)
+		t = day;
 	free(date);
 	return t;
 }

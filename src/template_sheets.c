@@ -28,7 +28,8 @@ tpl_sheet_value(struct sheet_cell *c, const struct value *v, const char *format,
 		sheet_text(c, null_text != NULL ? null_text : "—");
 		return;
 	}
-	if ((format != NULL && strcmp(format, "text") == 0) || v->type == SQLITE_TEXT) {
+	if ((format != NULL && (strcmp(format, "text") == 0 || strcmp(format, "path") == 0)) ||
+	    v->type == SQLITE_TEXT) {
 		sheet_text(c, v->s);
 		return;
 	}

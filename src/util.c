@@ -1,6 +1,8 @@
 /* util.c — memory, buffers, files written atomically, hashing, UTF-8. */
+#define _GNU_SOURCE /* nftw's FTW_ACTIONRETVAL */
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <libgen.h>
 #include <pthread.h>
 #include <stdint.h>
@@ -12,6 +14,8 @@
 
 #include <libdeflate.h>
 #include <openssl/evp.h>
+#include <unicode/uchar.h>
+#include <unicode/ucal.h>
 
 #include "jingsai.h"
 
@@ -289,7 +293,8 @@ file_read_all(const char *path, struct buf *out)
 {
 	char chunk[65536];
 	ssize_t n;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: a FIFO in the place of a file fails (EAGAIN), it does not hang */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 
 	if (fd < 0)
 		return -1;
@@ -554,6 +559,48 @@ utf8_valid(const char *s, size_t len, size_t *bad)
 	return 1;
 }
 
+/* 1 when code point CP prints as itself: not a control, format, private-use
+ * or unassigned character, nor a line or paragraph separator. */
+static int
+printable(long cp)
+{
+	switch (u_charType((UChar32)cp)) {
+	case U_CONTROL_CHAR: case U_FORMAT_CHAR: case U_PRIVATE_USE_CHAR: case U_SURROGATE:
+	case U_UNASSIGNED: case U_LINE_SEPARATOR: case U_PARAGRAPH_SEPARATOR:
+		return 0;
+	default:
+		return 1;
+	}
+}
+
+char *
+jz_escape_name(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t len = strlen(s), i;
+	struct buf b = {0};
+	int adv;
+	long cp;
+
+	for (i = 0; i < len; i += (size_t)adv)
+		if ((cp = utf8_decode(p + i, len - i, &adv)) < 0 || !printable(cp))
+			break;
+	if (i == len)
+		return xstrdup(s);
+	for (i = 0; i < len; i += (size_t)adv) {
+		cp = utf8_decode(p + i, len - i, &adv);
+		if (cp < 0 || cp < 0x20 || cp == 0x7F)
+			buf_printf(&b, "\\x%02X", p[i]);
+		else if (cp == '\\')
+			buf_puts(&b, "\\\\");
+		else if (!printable(cp))
+			buf_printf(&b, "\\u{%04lX}", cp);
+		else
+			buf_add(&b, p + i, (size_t)adv);
+	}
+	return b.data;
+}
+
 int
 template_utf8_check(const char *path, const char *data, size_t len, enum diag_code code)
 {
@@ -644,4 +691,127 @@ jz_thread_cpu_seconds(void)
 
 	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* ---- Interruption ------------------------------------------------------------- */
+
+volatile sig_atomic_t jz_interrupted;
+
+static void
+on_interrupt(int sig)
+{
+	if (jz_interrupted) {
+		/* asked twice: stop now */
+		signal(sig, SIG_DFL);
+		raise(sig);
+		return;
+	}
+	jz_interrupted = sig;
+}
+
+void
+jz_catch_interrupts(void)
+{
+	static const int sigs[] = {SIGINT, SIGTERM, SIGHUP};
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_interrupt;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = SA_RESTART;   /* whole steps go on to their end */
+	for (size_t i = 0; i < sizeof sigs / sizeof *sigs; i++)
+		sigaction(sigs[i], &sa, NULL);
+}
+
+static char own_suffix[32];
+
+static int
+remove_own(const char *path, const struct stat *sb, int type, struct FTW *ftw)
+{
+	(void)sb;
+	size_t n = strlen(path), k = strlen(own_suffix);
+
+	(void)ftw;
+	if (type == FTW_F && n > k && strcmp(path + n - k, own_suffix) == 0)
+		unlink(path);
+	return FTW_CONTINUE;
+}
+
+void
+jz_remove_own_temporaries(const char *dir)
+{
+	snprintf(own_suffix, sizeof own_suffix, ".tmp.%ld", (long)getpid());
+	nftw(dir, remove_own, 16, FTW_PHYS | FTW_ACTIONRETVAL);
+}
+
+/* ---- Time zones (ICU's calendar, thread-safe, no TZ variable) ------------ */
+
+/* A Gregorian calendar of ZONE (UTF-8), or NULL when ICU does not know it. */
+static UCalendar *
+zone_calendar(const char *zone)
+{
+	UChar id[64];
+	UChar canonical[64];
+	int32_t n = 0;
+	UBool system = 0;
+	UErrorCode err = U_ZERO_ERROR;
+	UCalendar *cal;
+
+	for (const char *p = zone; *p != '\0'; p++) {
+		if ((unsigned char)*p >= 0x80 || n >= 63)
+			return NULL;   /* zone ids are ASCII */
+		id[n++] = (UChar)*p;
+	}
+	id[n] = 0;
+	/* ICU takes an unknown id for GMT: ask whether it is a real one */
+	ucal_getCanonicalTimeZoneID(id, n, canonical, 64, &system, &err);
+	if (U_FAILURE(err) || !system)
+		return NULL;
+	cal = ucal_open(id, n, "en_US_POSIX", UCAL_GREGORIAN, &err);
+	if (U_FAILURE(err)) {
+		ucal_close(cal);
+		return NULL;
+	}
+	return cal;
+}
+
+int
+jz_zone_valid(const char *zone)
+{
+	UCalendar *cal = zone ? zone_calendar(zone) : NULL;
+
+	ucal_close(cal);
+	return cal != NULL;
+}
+
+int
+jz_zone_date(long long t, const char *zone, int *y, int *m, int *d)
+{
+	UCalendar *cal = zone_calendar(zone ? zone : JZ_DEFAULT_ZONE);
+	UErrorCode err = U_ZERO_ERROR;
+
+	if (cal == NULL)
+		return -1;
+	ucal_setMillis(cal, (UDate)t * 1000.0, &err);
+	*y = ucal_get(cal, UCAL_YEAR, &err);
+	*m = ucal_get(cal, UCAL_MONTH, &err) + 1;
+	*d = ucal_get(cal, UCAL_DATE, &err);
+	ucal_close(cal);
+	return U_FAILURE(err) ? -1 : 0;
+}
+
+long long
+jz_zone_midnight(int y, int m, int d, const char *zone)
+{
+	UCalendar *cal = zone_calendar(zone ? zone : JZ_DEFAULT_ZONE);
+	UErrorCode err = U_ZERO_ERROR;
+	UDate ms;
+
+	if (cal == NULL)
+		return -1;
+	ucal_setDateTime(cal, y, m - 1, d, 0, 0, 0, &err);
+	ucal_set(cal, UCAL_MILLISECOND, 0);
+	ms = ucal_getMillis(cal, &err);
+	ucal_close(cal);
+	return U_FAILURE(err) ? -1 : (long long)(ms / 1000.0);
 }

@@ -203,7 +203,8 @@ write_sheet(lxw_worksheet *ws, const struct sheet *t, const struct formats *f)
 }
 
 int
-sheets_write_xlsx(const struct sheets *ts, const char *title, const char *scratch, struct buf *out)
+sheets_write_xlsx(const struct sheets *ts, const char *title, long long date, const char *scratch,
+    struct buf *out)
 {
 	lxw_workbook_options options = {.constant_memory = LXW_FALSE};
 	lxw_doc_properties props = {0};
@@ -220,7 +221,7 @@ sheets_write_xlsx(const struct sheets *ts, const char *title, const char *scratc
 		return -1;
 	}
 	props.title = (char *)(title != NULL ? title : "");
-	props.created = (time_t)jz_now();
+	props.created = (time_t)date;
 	workbook_set_properties(wb, &props);
 	formats_make(wb, &f);
 	for (int i = 0; i < ts->n; i++) {

@@ -1,4 +1,5 @@
 /* xml_read.c — hardened libxml2 parsing, XSD validation, and the annual return model. */
+#define _GNU_SOURCE /* memmem */
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -14,6 +15,8 @@
 /* The most errors one XML file reports; libxml2 stops at the first fatal
  * well-formedness error anyway, this bounds schema-validation floods. */
 #define XML_MAX_ERRORS 200
+/* The most attributes an element may have (ours have at most a dozen). */
+#define XML_MAX_ATTRIBUTES 256
 
 const struct ar_count_def ar_counts[AR__COUNTS] = {
 	[AR_TECH_INNOVATIONS]         = {"innovation", "tech-innovations", "tech_innovations", "职工技术革新项目（项）"},
@@ -745,6 +748,55 @@ refuse_doctype(void *ctx, const xmlChar *name, const xmlChar *external_id, const
 	xmlStopParser(ctxt);
 }
 
+/*
+ * libxml2 checks each attribute of an element against all the others
+ * before it, so an element with 80 000 attributes (560 KB) took 110 s.
+ * No document we read has an element with more than a dozen; one pass over
+ * the bytes counts them in every tag before libxml2 sees the document.  It
+ * knows just enough XML to stay out of comments, CDATA sections, processing
+ * instructions, declarations and quoted values; anything it misreads is
+ * libxml2's to report.  Returns 0, or -1 after reporting the element.
+ */
+static int
+attributes_sane(const char *path, const char *data, size_t len)
+{
+	static const struct { const char *open, *close; } skipped[] = {
+		{"<!--", "-->"}, {"<![CDATA[", "]]>"}, {"<?", "?>"},
+	};
+	const char *p = data, *end = data + len;
+
+	while ((p = memchr(p, '<', (size_t)(end - p))) != NULL) {
+		const char *tag = p, *close = NULL;
+		long attributes = 0, line, col;
+		char quote = 0;
+
+		for (size_t k = 0; k < sizeof skipped / sizeof *skipped; k++) {
+			size_t n = strlen(skipped[k].open);
+			if ((size_t)(end - p) >= n && memcmp(p, skipped[k].open, n) == 0) {
+				close = memmem(p + n, (size_t)(end - p - (long)n), skipped[k].close,
+				    strlen(skipped[k].close));
+				p = close ? close + strlen(skipped[k].close) : end;
+				break;
+			}
+		}
+		if (tag != p)
+			continue;
+		/* a tag (start, end or declaration): its '=' outside quotes */
+		for (p++; p < end && (quote != 0 || *p != '>'); p++) {
+			if (quote != 0)
+				quote = *p == quote ? 0 : quote;
+			else if (*p == '"' || *p == '\'')
+				quote = *p;
+			else if (*p == '=' && ++attributes > XML_MAX_ATTRIBUTES) {
+				jz_text_position(data, tag, &line, &col);
+				diag(DIAG_XML_ATTRIBUTES, path, line, col, XML_MAX_ATTRIBUTES);
+				return -1;
+			}
+		}
+	}
+	return 0;
+}
+
 xmlDocPtr
 xml_parse(const char *path, const char *data, size_t len)
 {
@@ -752,6 +804,8 @@ xml_parse(const char *path, const char *data, size_t len)
 	xmlParserCtxtPtr ctxt;
 	xmlDocPtr doc;
 
+	if (attributes_sane(path, data, len) != 0)
+		return NULL;
 	xml_init();
 	ctxt = xmlNewParserCtxt();
 	if (ctxt == NULL) {

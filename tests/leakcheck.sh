@@ -7,7 +7,7 @@ TOP=$(pwd)
 W=$(mktemp -d "${TMPDIR:-/tmp}/jingsai-leakcheck.XXXXXX")
 trap 'rm -rf "$W"' EXIT
 cp -R input "$W/input"
-printf 'leakcheck key, long enough\n' >"$W/key"
+printf 'leakcheck key, long enough\n' >"$W/key"; chmod 600 "$W/key"
 export JINGSAI_KEY_FILE="$W/key" SOURCE_DATE_EPOCH=1745798400
 status=0
 for pass in full no-change; do

@@ -3,7 +3,7 @@
 
 # Documents are byte-identical across runs only with a fixed date and key.
 SOURCE_DATE_EPOCH=1745798400; export SOURCE_DATE_EPOCH   # 2025-04-28
-printf 'jingsai test key\n' >"$WORK/key"
+printf 'jingsai test key\n' >"$WORK/key"; chmod 600 "$WORK/key"
 JINGSAI_KEY_FILE="$WORK/key"; export JINGSAI_KEY_FILE
 
 # site DIR — a fresh site under DIR: a copy of the sample input, empty

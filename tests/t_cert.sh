@@ -22,7 +22,7 @@ text() { pdftotext -q -layout ${2:+-f $2 -l $2} "$1" - | tr -d ' \n\f'; }
 J certificates 2025 >/dev/null 2>&1
 sqlite3 "$DB" <"$FIX/base.sql" || fail "fixture store"
 
-printf 'jingsai-test-key-0123456789\n' >"$WORK/key"
+printf 'jingsai-test-key-0123456789\n' >"$WORK/key"; chmod 600 "$WORK/key"
 JINGSAI_KEY_FILE=$WORK/key; export JINGSAI_KEY_FILE
 expect_status 0 "certificates 2025" J certificates 2025 --dump
 expect_err "and says nothing"
@@ -105,9 +105,39 @@ expect_out "changed name is caught" "$altered" "  serial: $s_wang" "  title: 南
 q "UPDATE certificate SET recipient = '王喆' WHERE serial = '$s_wang'"
 q "UPDATE certificate SET fields = replace(fields, '王喆', '王哲') WHERE serial = '$s_wang'"
 expect_status 1 "verify after the signed fields changed" J verify "$payload"
-expect_out "changed fields are caught" "$altered" "  serial: $s_wang" "  title: 南通市五一劳动奖章" \
-	"  recipient: 王哲" "  unit: 江苏南通二建集团有限公司" "  date: 二〇二五年四月二十八日"
+# (the code is checked first: a code that does not match learns nothing of the record)
+expect_out "changed fields are caught" "altered: the code of $s_wang does not match the recorded fields"
 q "UPDATE certificate SET fields = replace(fields, '王哲', '王喆') WHERE serial = '$s_wang'"
+# A serial alone is printed on the certificate for anyone to read: it tells
+# that the serial exists and its status, never whose it is.
+expect_status 0 "verify a bare serial" J verify "$s_wang"
+check "a bare serial: exists and active, no name" test "$(cat "$WORK/stdout")" = \
+	"valid: $s_wang is in the register and active (scan its QR code to check the name and unit printed on it)"
+# An empty or malformed code never verifies, with or without a key.
+for text in "$s_wang." "https://zgh.nantong.gov.cn/zs/v?c=$s_wang&m="; do
+	expect_status 1 "verify '$text'" J verify "$text"
+	check "'$text' is unknown" test "$(cat "$WORK/stdout")" = \
+		"unknown: '$text' is neither a certificate serial nor a certificate code"
+	(unset JINGSAI_KEY_FILE; expect_status 1 "verify '$text' without a key" J verify "$text")
+done
+for code in x AAAAAAAAAAAAAAAAAAAAA "$mac"A 'JWw2B0Ch124Is3DWOZhs3?'; do
+	expect_status 1 "verify a code of the wrong form ($code)" J verify "https://zgh.nantong.gov.cn/zs/v?c=$s_wang&m=$code"
+	check "a code of the wrong form is altered" test "$(cat "$WORK/stdout")" = \
+		"altered: $s_wang does not carry a code of the form this program prints"
+done
+expect_status 1 "a right code with more after it" J verify "$s_wang.$mac."
+grep -q '^altered' "$WORK/stdout" && ok "is altered" || fail "$s_wang.$mac.: $(cat "$WORK/stdout")"
+# The key file: a regular file of the user, closed to group and others.
+chmod 644 "$WORK/key"
+expect_status 3 "a key file others can read is refused" J verify "$payload"
+expect_diag "says so, and how to fix it" \
+	"jingsai: error: certificate key $WORK/key: open to group or others (mode 0644): make it private with chmod 600 $WORK/key"
+expect_status 3 "and certificates are not printed with it" J certificates 2025 --award TECH
+chmod 600 "$WORK/key"
+mkfifo "$WORK/fifo-key"
+JINGSAI_KEY_FILE=$WORK/fifo-key timeout 10 "$JINGSAI" --db "$DB" verify "$payload" >"$WORK/stdout" 2>"$WORK/stderr"
+[ $? = 3 ] && ok "a FIFO as key file: refused, no hang" || fail "FIFO key file"
+expect_diag "not a regular file" "certificate key $WORK/fifo-key: not a regular file"
 
 # The same store and templates give the same bytes.
 cp "$Y/MEDAL/print.pdf" "$WORK/print1.pdf"
@@ -179,7 +209,7 @@ expect_status 3 "signed, no key now: refused" J certificates 2025
 expect_err "refusal names every award, once; no warning of certificates without a code" \
 	"jingsai: error: the certificates of 2025 (MEDAL, CERT, PIONEER, TECH, WOMEN) were signed with a key, and JINGSAI_KEY_FILE is not set: not printed again, so that their QR codes stay (set JINGSAI_KEY_FILE as for the run that signed them; --re-sign prints them without codes)"
 check "refused: TECH files untouched" test "$(sums)" = "$before"
-printf 'another-key-0123456789abcdef\n' >"$WORK/key2"
+printf 'another-key-0123456789abcdef\n' >"$WORK/key2"; chmod 600 "$WORK/key2"
 JINGSAI_KEY_FILE=$WORK/key2; export JINGSAI_KEY_FILE
 expect_status 3 "signed, another key now: refused" J certificates 2025 --award TECH
 # cert_key_id: the keyed hash of a fixed text, as the messages show it.

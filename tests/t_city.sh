@@ -32,7 +32,7 @@ grep -q 'region="江都市"' in/2024/321012/*.xml && ok "a region's former name 
 	fail "the former name 江都市"
 check "the last park sends no return for the first year" test ! -e in/2024/ETDZ
 
-printf 'city-test-key-0123456789\n' >key
+printf 'city-test-key-0123456789\n' >key; chmod 600 key
 JINGSAI_KEY_FILE=$WORK/key SOURCE_DATE_EPOCH=1767225600; export JINGSAI_KEY_FILE SOURCE_DATE_EPOCH
 expect_status 0 "the nightly run on another city's programme" J run
 grep -q "32 files accepted, 0 rejected" "$WORK/stdout" && ok "every generated file accepted" ||
@@ -118,8 +118,9 @@ expect_status 0 "the nightly run again" J run
 # A template an award names that is not there: the award, the file, how to make it; exit 3.
 sed 's|template="cert-MEDAL.xml"|template="cert-LDJZ.xml"|' "$PROG" >in/programme.xml
 expect_status 3 "a missing template an award names fails the run" J run
-expect_diag "naming the award, the file and how to make it" \
-	"award LDJZ (扬州市五一劳动奖章): no certificate template $TOP/templates/cert-LDJZ.xml (No such file or directory): make it (copy $TOP/templates/cert-default-person.xml"
+# (said for each year with LDJZ certificates: a year that fails does not stop the next)
+[ "$(grep -c "award LDJZ (扬州市五一劳动奖章): no certificate template $TOP/templates/cert-LDJZ.xml (No such file or directory): make it (copy $TOP/templates/cert-default-person.xml" "$WORK/stderr")" -ge 1 ] &&
+	ok "naming the award, the file and how to make it" || fail "naming the award: $(head -3 "$WORK/stderr")"
 expect_status 3 "and the certificates command too" J certificates 2025 --award LDJZ
 
 finish

@@ -32,7 +32,7 @@ q "UPDATE enterprise SET name = '江苏<b>鑫&amp;\"源''</b>机械有限公司'
    (SELECT credit_code FROM award_row WHERE recipient = '李堃鹏')"
 
 # A URL with a query cannot be a static page: said, nothing written.
-printf 'site-test-key-0123456789\n' >"$WORK/key"
+printf 'site-test-key-0123456789\n' >"$WORK/key"; chmod 600 "$WORK/key"
 JINGSAI_KEY_FILE=$WORK/key; export JINGSAI_KEY_FILE
 expect_status 0 "certificates 2025 (signed)" J certificates 2025
 expect_status 3 "publish refuses a verification URL with a query" J publish
@@ -175,7 +175,7 @@ grep -q "本证书已撤销" "$WORK/page.txt" && grep -qF "$s_wang" "$WORK/page.
 grep -q "王喆" "$L" && fail "a withdrawn recipient stays on the list" || ok "the list drops the withdrawn one"
 
 # Signed anew under another key: the old codes find no page, the new ones do.
-printf 'site-test-key-another-one\n' >"$WORK/key2"
+printf 'site-test-key-another-one\n' >"$WORK/key2"; chmod 600 "$WORK/key2"
 expect_status 3 "publish with a key that did not sign" env JINGSAI_KEY_FILE="$WORK/key2" "$JINGSAI" \
 	--db "$DB" --output "$OUT" publish
 expect_diag "says the key is another" "did not sign the certificates of 2025 MEDAL"

@@ -75,6 +75,19 @@ test_sign(void)
 	    "default pattern parsed back");
 	free(payload);
 	CHECK(cert_payload_parse(NULL, "hello", serial, m) != 0, "junk refused");
+	CHECK(cert_payload_parse(NULL, "2025-MEDAL-0001.", serial, m) != 0,
+	    "a payload with an empty code refused (never a bare serial)");
+	CHECK(cert_payload_parse("https://v.example/zs?c={serial}&m={mac}",
+	    "https://v.example/zs?c=2025-MEDAL-0001&m=", serial, m) != 0,
+	    "a URL with an empty code refused");
+	CHECK(cert_mac_form("JWw2B0Ch124Is3DWOZhs3g") && !cert_mac_form("") && !cert_mac_form("abc") &&
+	    !cert_mac_form("JWw2B0Ch124Is3DWOZhs3g=") && !cert_mac_form("JWw2B0Ch124Is3DWOZhs3/"),
+	    "a code's form: 22 characters of base64url");
+	CHECK(cert_mac_equal("JWw2B0Ch124Is3DWOZhs3g", "JWw2B0Ch124Is3DWOZhs3g") &&
+	    !cert_mac_equal("JWw2B0Ch124Is3DWOZhs3g", "JWw2B0Ch124Is3DWOZhs3h") &&
+	    !cert_mac_equal("JWw2B0Ch124Is3DWOZhs3g", "") &&
+	    !cert_mac_equal("JWw2B0Ch124Is3DWOZhs3g", "JWw2B0Ch124Is3DWOZhs3gX"),
+	    "codes compared whole");
 
 	/* programme.xml's pattern: https://jsj.ntzgh.cn/v/{payload} */
 	payload = cert_payload("https://jsj.ntzgh.cn/v/{payload}", "2025-MEDAL-0001", "JWw2B0Ch124Is3DWOZhs3g");

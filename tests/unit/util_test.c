@@ -63,6 +63,23 @@ main(void)
 	CHECK(b.len == 4 && memcmp(b.data, jie, 4) == 0, "utf8 encodes a character outside the BMP");
 	buf_free(&b);
 
+	/* File names as printed and stored: unchanged when printable UTF-8. */
+	static const struct { const char *name, *want, *what; } names[] = {
+		{"2025/报表.csv", "2025/报表.csv", "printable UTF-8 unchanged"},
+		{"a\\b c.csv", "a\\b c.csv", "a backslash alone changes nothing"},
+		{"\xB2\xE2\xCA\xD4.csv", "\\xB2\\xE2\\xCA\\xD4.csv", "GBK bytes as \\xHH"},
+		{"x\nerror: forged.csv", "x\\x0Aerror: forged.csv", "a line break cannot forge a diagnostic"},
+		{"\x1b[31mred", "\\x1B[31mred", "no terminal control"},
+		{"a\xEE\x80\x80" "b", "a\\u{E000}b", "private use as \\u{...}"},
+		{"evil\xE2\x80\xAE" "fdp.csv", "evil\\u{202E}fdp.csv", "no right-to-left override"},
+		{"\xFF\\x", "\\xFF\\\\x", "an escaped name doubles its backslash"},
+	};
+	for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
+		char *e = jz_escape_name(names[i].name);
+		CHECK_STR(e, names[i].want, names[i].what);
+		free(e);
+	}
+
 	char hex[65];
 	sha256_hex("abc", 3, hex);
 	CHECK_STR(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad", "sha256 of abc");
