@@ -64,6 +64,35 @@ for f in bad/*; do
 	then fail "$name: a message without English words in the C locale"; grep -vE '[A-Za-z]{4,}' "$WORK/en.msg" | sed 's/^/    /'
 	else ok "$name: English in the C locale"; fi
 done
+# -- The schema's verdicts as the submitter needs them: the element and the field, the form
+#    expected, an example; nothing of libxml2, the schema, SQL or programme.xml on the line a
+#    submitter reads (the operator's note after it may name programme.xml), in any bad
+#    fixture.  One fixture per kind of schema error (xsd-*.xml); the regress suite holds their
+#    messages whole (tests/regress/diag/check/ingest/bad/xsd-*.out).
+said() { sed -n 's/^[^ ]*: \(error\|warning\|fatal\): //p' "$WORK/$1"; }
+for f in bad/*; do
+	name=${f#bad/}
+	[ -f "$WORK/en.$name" ] || continue   # a good workbook
+	for lang in en zh; do
+		inside=$(said "$lang.$name" | grep -iE 'libxml|xsd|schema|\bsql|programme\.xml|\{urn:|xs:[a-z]')
+		[ -z "$inside" ] && ok "$name ($lang): no word of the program's insides" ||
+			{ fail "$name ($lang): words of the program's insides:"; echo "$inside" | sed 's/^/    /'; }
+	done
+done
+while IFS='|' read -r name en zh; do
+	said "en.$name" | grep -qF -- "$en" && said "zh.$name" | grep -qF -- "$zh" &&
+		ok "$name: $en / $zh" || { fail "$name: '$en' and '$zh'"; cat "$WORK/en.$name" "$WORK/zh.$name" | sed 's/^/    /'; }
+done <<'EOF'
+xsd-wrong-type.xml|'二〇二四' is not a year: year（年度） of <annual-return> takes one such as 2024|“二〇二四”不是年份：<annual-return> 的 year（年度）应填年份，例如 2024
+xsd-wrong-type.xml|'十二' is not a count: tech-innovations（职工技术革新项目） of <innovation> takes a whole number from 0, e.g. 120|“十二”不是数量
+xsd-missing-attribute.xml|<project> lacks track（赛道）: add it, e.g. track="T1"|<project> 缺少 track（赛道）：请补上，例如 track="T1"
+xsd-unknown.xml|<project> has no field budget: delete it or correct its name (the fields of <project> are: id, track|<project> 没有 budget 这一项
+xsd-unknown.xml|<projekt> does not belong in <projects>: delete it or correct its name (expected here: <project>)|<projekt> 不应出现在 <projects> 中
+xsd-wrong-order.xml|<innovation> is out of order: inside <annual-return> the parts come in this order: <projects>, <innovation>|<innovation> 的位置不对
+xsd-out-of-range.xml|'1999' is too small for year（年度） of <annual-return>: the least allowed is 2000|“1999”对 <annual-return> 的 year（年度）来说过小：最小为 2000
+xsd-out-of-range.xml|'3000000000' is too large for proposals-submitted|“3000000000”对 <innovation> 的 proposals-submitted（提出合理化建议）来说过大
+EOF
+
 # one of them in full, in both languages
 grep -qxF "bad/negative-count.csv:2:41: error: '-5' in column 'participants' is negative: write a count from 0, e.g. 120" "$WORK/en.negative-count.csv" &&
 	ok "C locale: the English message" || fail "C locale: the English message"

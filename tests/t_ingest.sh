@@ -42,9 +42,10 @@ check "check changes nothing in the store" cmp -s dump1 dump3
 
 # -- All bad files in one ingest: each rejected, each recorded, /etc/passwd nowhere.
 cp bad/* in/
+nbad=$(ls bad | wc -l)
 expect_status 1 "ingest with bad files exits 1" J ingest
-expect_out "every bad file rejected, nothing else touched" "0 files accepted (0 rows), 20 rejected, 3 unchanged"
-[ "$(q "SELECT count(*) FROM file WHERE status = 'rejected'")" = 20 ] &&
+expect_out "every bad file rejected, nothing else touched" "0 files accepted (0 rows), $nbad rejected, 3 unchanged"
+[ "$(q "SELECT count(*) FROM file WHERE status = 'rejected'")" = "$nbad" ] && [ "$nbad" -ge 25 ] &&
 	ok "rejections recorded" || fail "rejections recorded"
 [ "$(q "SELECT line || ':' || col || ': ' || message FROM rejection JOIN file ON file.id = file_id WHERE path = 'xxe.xml'")" = \
 	"2:1: 报送文件中不能有 <!DOCTYPE …> 声明：请删去" ] &&
