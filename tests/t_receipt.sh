@@ -2,9 +2,9 @@
 # t_receipt.sh — the receipts (回执) for the counties: a run with an accepted and a rejected
 # file of 崇川区 writes output/receipts/崇川区/DAY.pdf (+ .csv, .xlsx) naming both, the
 # rejected one with every problem in Chinese (under LC_ALL=C too), its row, column and what
-# to change; a file whose region only its folder names goes to that region, one with no
-# region to 未归属; a second run with nothing new writes nothing; a correction the same day
-# rewrites the day's receipt; `check` records nothing.
+# to change; a file whose region only its folder names (an unknown header, a picture) goes to
+# that region, one with no region to 未归属; a second run with nothing new writes nothing; a
+# correction the same day rewrites the day's receipt; `check` records nothing.
 . "$(dirname "$0")/lib.sh"
 . "$TOP/tests/run_lib.sh"
 PY=/usr/bin/python3; [ -x "$PY" ] || PY=python3
@@ -17,6 +17,7 @@ cp "$TOP/input/2024/320602/"*.xml "$S/input/2024/320602/"
 awk -F, 'NR == 3 { $1 = substr($1, 1, 17) (substr($1, 18, 1) == "X" ? "Y" : "X") } 1' OFS=, \
 	"$TOP/input/企业名录/320602-崇川区.csv" >"$S/input/企业名录/320602-崇川区.csv"
 printf '姓名,电话\n张三,123\n' >"$S/input/2024/320602/备注.csv"     # the folder names 崇川区
+printf '\211PNG\r\n\032\n\0\0\0\rIHDR' >"$S/input/2024/320602/照片.png"  # unreadable as a form: its folder's
 printf '姓名,电话\n李四,456\n' >"$S/input/杂项/说明.csv"            # nothing names a region
 R=$S/output/receipts
 
@@ -34,9 +35,9 @@ ls "$S/output/receipts/崇川区" >/dev/null
 pdftotext -raw "$R/崇川区/$DAY.pdf" "$WORK/r.txt" 2>/dev/null
 tr -d ' \n' <"$WORK/r.txt" >"$WORK/r1"
 # (-raw: the lines of a table cell one after another, not interleaved with the next cell's)
-for want in "报送数据处理回执" "崇川区：" "共3个文件" "接收1个" "拒收2个" \
+for want in "报送数据处理回执" "崇川区：" "共4个文件" "接收1个" "拒收3个" \
     "return.xml" "年度报表" "崇川区.csv" "校验不通过" "请照营业执照填写" \
-    "备注.csv" "无法识别表头" "南通市劳动竞赛委员会"; do
+    "备注.csv" "无法识别表头" "照片.png" "这不是报表文件" "南通市劳动竞赛委员会" "（表2中的行、列指"; do
 	grep -qF -- "$want" "$WORK/r1" && ok "receipt shows $want" || fail "receipt shows $want"
 done
 grep -qi 'error\|fails its check\|not recognised' "$WORK/r.txt" && fail "no English in the receipt" ||
@@ -45,6 +46,8 @@ check "the receipt passes qpdf --check" qpdf --check "$R/崇川区/$DAY.pdf"
 # the CSV: both files, the problem's row and column
 grep -q "^企业名录/320602-崇川区.csv,企业名录,3,1,统一社会信用代码" "$R/崇川区/$DAY.csv" &&
 	ok "receipt CSV: the rejected file, line 3 column 1, in Chinese" || fail "receipt CSV: the rejected file"
+grep -q "^2024/320602/照片.png,无法识别,1,1,这不是报表文件" "$R/崇川区/$DAY.csv" &&
+	ok "receipt CSV: the file that is no form, in its folder's region" || fail "receipt CSV: the file that is no form"
 grep -q "^2024/320602/annual-return.xml,年度报表,2024,[0-9]*,新报送" "$R/崇川区/$DAY.csv" &&
 	ok "receipt CSV: the accepted return, its year and rows" || fail "receipt CSV: the accepted return"
 pdftotext -raw "$R/未归属/$DAY.pdf" - 2>/dev/null | tr -d ' \n' | grep -qF "杂项/说明.csv" &&
