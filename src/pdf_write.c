@@ -309,177 +309,36 @@ reader_size(HPDF_Stream st)
 	return (HPDF_UINT32)((struct reader *)st->attr)->len;
 }
 
-/* V as four upper-case hex digits (what printf's %04X gives, without it:
- * a certificate has a few hundred of them). */
-static void
-put_hex4(struct buf *b, unsigned v)
-{
-	static const char digits[] = "0123456789ABCDEF";
-	char s[4] = {digits[(v >> 12) & 15], digits[(v >> 8) & 15], digits[(v >> 4) & 15], digits[v & 15]};
-
-	buf_add(b, s, 4);
-}
-
-static void
-put_utf16(struct buf *b, uint32_t cp)
-{
-	if (cp >= 0x10000) {
-		cp -= 0x10000;
-		put_hex4(b, 0xD800 + (unsigned)(cp >> 10));
-		put_hex4(b, 0xDC00 + (unsigned)(cp & 0x3FF));
-	} else
-		put_hex4(b, (unsigned)cp);
-}
-
-struct coded {
-	uint16_t code;
-	uint32_t cp;
-	unsigned width;          /* 1/1000 em */
-};
-
-static int
-coded_cmp(const void *a, const void *b)
-{
-	const struct coded *x = a, *y = b;
-
-	return (int)x->code - (int)y->code;
-}
-
-static void
-block_open(struct buf *b, const char *kind, int left, int *in_block)
-{
-	if (*in_block == 0) {
-		*in_block = left > 100 ? 100 : left;
-		buf_printf(b, "%d begin%s\n", *in_block, kind);
-	}
-}
-
-static void
-block_close(struct buf *b, const char *kind, int *left, int *in_block)
-{
-	--*left;
-	if (--*in_block == 0)
-		buf_printf(b, "end%s\n", kind);
-}
-
-/* The ToUnicode CMap of dev_pdf.c: runs of consecutive codes as bfrange
- * arrays, single codes as bfchar. */
-static void
-tounicode(const struct coded *cc, int n, struct buf *b)
-{
-	int i, j, nchars = 0, nranges = 0, in_block = 0;
-
-	buf_puts(b, "/CIDInit/ProcSet findresource begin 12 dict begin begincmap"
-	    "/CIDSystemInfo<</Registry(Adobe)/Ordering(UCS)/Supplement 0>>def"
-	    "/CMapName/Adobe-Identity-UCS def/CMapType 2 def\n"
-	    "1 begincodespacerange<0000><FFFF>endcodespacerange\n");
-	for (i = 0; i < n; i = j) {
-		for (j = i + 1; j < n && cc[j].code == cc[j - 1].code + 1 && (cc[j].code & 0xff) != 0; j++)
-			;
-		if (j - i == 1)
-			nchars++;
-		else
-			nranges++;
-	}
-	for (i = 0; i < n; i = j) {
-		for (j = i + 1; j < n && cc[j].code == cc[j - 1].code + 1 && (cc[j].code & 0xff) != 0; j++)
-			;
-		if (j - i > 1)
-			continue;
-		block_open(b, "bfchar", nchars, &in_block);
-		buf_putc(b, '<');
-		put_hex4(b, cc[i].code);
-		buf_puts(b, "><");
-		put_utf16(b, cc[i].cp);
-		buf_puts(b, ">\n");
-		block_close(b, "bfchar", &nchars, &in_block);
-	}
-	for (i = 0; i < n; i = j) {
-		int k;
-
-		for (j = i + 1; j < n && cc[j].code == cc[j - 1].code + 1 && (cc[j].code & 0xff) != 0; j++)
-			;
-		if (j - i == 1)
-			continue;
-		block_open(b, "bfrange", nranges, &in_block);
-		buf_putc(b, '<');
-		put_hex4(b, cc[i].code);
-		buf_puts(b, "><");
-		put_hex4(b, cc[j - 1].code);
-		buf_puts(b, ">[");
-		for (k = i; k < j; k++) {
-			buf_putc(b, '<');
-			put_utf16(b, cc[k].cp);
-			buf_putc(b, '>');
-		}
-		buf_puts(b, "]\n");
-		block_close(b, "bfrange", &nranges, &in_block);
-	}
-	buf_puts(b, "endcmap CMapName currentdict/CMap defineresource pop end end\n");
-}
-
-/* Six capital letters naming the subset, from its content (dev_pdf.c). */
-static void
-subset_tag(const void *data, size_t len, int salt, char tag[7])
-{
-	char hex[65];
-	int i;
-
-	sha256_hex(data, len, hex);
-	for (i = 0; i < 6; i++)
-		tag[i] = (char)('A' + (strtol((char[]){hex[2 * i], hex[2 * i + 1], 0}, NULL, 16) + salt) % 26);
-	tag[6] = '\0';
-}
-
 /* Subsets face F (the SALT-th of the document), writes its streams and
  * keeps its dictionaries for the object streams.  Returns 0 or -1. */
 static int
 write_font(struct pdfw *w, struct wface *f, int salt)
 {
-	struct buf font = {0}, cmap = {0}, z = {0}, head = {0};
-	unsigned pop = hb_set_get_population(f->keys);
-	uint32_t *keys = xmalloc((pop + 1) * sizeof *keys), *cps = xmalloc((pop + 1) * sizeof *cps);
-	uint16_t *codes = xmalloc((pop + 1) * sizeof *codes), *gids = xmalloc((pop + 1) * sizeof *gids);
-	struct coded *cc = NULL;
-	hb_codepoint_t key = HB_SET_VALUE_INVALID;
+	struct buf cmap = {0}, map = {0}, z = {0}, head = {0};
+	struct pdf_subset sub = {0};
+	const struct buf *font = &sub.font;
+	const struct pdf_coded *cc;
 	HPDF_Doc pdf = scratch_doc();
 	HPDF_FontDef def = NULL;
 	HPDF_Stream st;
 	struct reader rd = {0};
-	int n = 0, i, rc = -1;
+	int n, i, rc = -1;
 	char tag[7];
 
-	while (hb_set_next(f->keys, &key)) {
-		keys[n] = key;
-		cps[n++] = KEY_CP(key);
-	}
-	if (pdf == NULL || face_subset(f->face, cps, n, codes, gids, &font) != 0)
+	if (pdf == NULL || pdf_subset_make(f->face, f->keys, f->gid, f->code, &sub) != 0)
 		goto out;
-	f->identity = 1;
-	cc = xmalloc((n + 1) * sizeof *cc);
-	for (i = 0; i < n; i++) {
-		hb_map_set(f->code, keys[i], codes[i]);
-		/* the glyph's own width plus the extra of that code, as
-		 * pdf_font.c has it (KEY: dev_pdf.h) */
-		long width = lround(face_advance_em(f->face, hb_map_get(f->gid, keys[i])) * 1000) +
-		    KEY_EXTRA(keys[i]);
-
-		cc[i].code = codes[i];
-		cc[i].cp = cps[i];
-		cc[i].width = width > 0 ? (unsigned)width : 0;
-		if (codes[i] != gids[i])
-			f->identity = 0;
-	}
-	qsort(cc, n, sizeof *cc, coded_cmp);
+	f->identity = sub.identity;
+	cc = sub.codes;
+	n = sub.n;
 
 	/* libharu's reading of the subset: name, metrics, flags (the x-height
 	 * of whatever glyph code 0x78 is) */
-	rd.data = font.data;
-	rd.len = font.len;
+	rd.data = font->data;
+	rd.len = font->len;
 	st = HPDF_CallbackReader_New(pdf->mmgr, reader_read, reader_seek, reader_tell, reader_size, &rd);
 	if (st == NULL || (def = HPDF_TTFontDef_Load(pdf->mmgr, st, HPDF_TRUE)) == NULL)
 		goto out;
-	subset_tag(font.data, font.len, salt, tag);
+	pdf_subset_tag(&sub, salt, tag);
 	HPDF_TTFontDef_SetTagName(def, tag);
 	snprintf(f->base_font, sizeof f->base_font, "%s", ((HPDF_TTFontDefAttr)def->attr)->base_font);
 
@@ -492,21 +351,15 @@ write_font(struct pdfw *w, struct wface *f, int salt)
 	f->num_file = w->next_num++;
 	f->num_desc = w->next_num++;
 
-	tounicode(cc, n, &cmap);
+	pdf_subset_tounicode(&sub, &cmap);
 	put_stream(w, f->num_cmap, "", cmap.data, cmap.len, 1);
 	if (!f->identity) {
-		int len = n > 0 ? cc[n - 1].code + 1 : 1;
-		unsigned char *map = xcalloc(len, 2);
-		for (i = 0; i < n; i++) {
-			map[2 * codes[i]] = (unsigned char)(gids[i] >> 8);
-			map[2 * codes[i] + 1] = (unsigned char)gids[i];
-		}
-		put_stream(w, f->num_map, "", map, (size_t)(2 * len), 1);
-		free(map);
+		pdf_subset_gidmap(&sub, &map);
+		put_stream(w, f->num_map, "", map.data, map.len, 1);
 	}
-	if (buf_deflate(&z, font.data, font.len) != 0)
+	if (buf_deflate(&z, font->data, font->len) != 0)
 		goto out;
-	buf_printf(&head, "/Length1 %zu/Filter/FlateDecode", font.len);
+	buf_printf(&head, "/Length1 %zu/Filter/FlateDecode", font->len);
 	put_stream(w, f->num_file, head.data, z.data, z.len, 0);
 
 	/* the CIDFontType2: widths but the 1000 of every Han character */
@@ -575,15 +428,11 @@ out:
 		HPDF_Error_Reset(&pdf->error);
 	if (rc != 0 && !w->failed)
 		diag(DIAG_LAYOUT_PDF, NULL, 0, 0, "cannot embed a font", (long)scratch_error, 0L);
-	buf_free(&font);
+	pdf_subset_free(&sub);
 	buf_free(&cmap);
+	buf_free(&map);
 	buf_free(&z);
 	buf_free(&head);
-	free(keys);
-	free(cps);
-	free(codes);
-	free(gids);
-	free(cc);
 	return rc;
 }
 
@@ -853,19 +702,6 @@ start(struct pdfw *w)
 }
 
 /* ---- Content streams (as dev_pdf.c draws through libharu) --------------------- */
-
-static double
-px(double mm)
-{
-	return mm * PT_PER_MM;
-}
-
-/* A position or length as dev_pdf.c gives it to libharu: to 0.01 pt. */
-static HPDF_REAL
-pt(double v)
-{
-	return (HPDF_REAL)(round(v * 100) / 100);
-}
 
 /* The text state dev_pdf.c keeps across the runs of a page. */
 struct tstate {
