@@ -49,6 +49,7 @@
 #include "dev_pdf.h"
 #include "dlist.h"
 #include "face.h"
+#include "pdf_pack.h"
 #include "pdf_write.h"
 
 #define OBJS_PER_STREAM 200     /* as pdf_pack.c */
@@ -1121,25 +1122,6 @@ fail:
 /* What object NUM is, for the object streams. */
 enum what { W_STREAM, W_CATALOG, W_PAGES, W_INFO, W_TYPE0, W_CID, W_DESC, W_PAGE };
 
-static int
-is_delim(int c)
-{
-	return c == '(' || c == ')' || c == '<' || c == '>' || c == '[' || c == ']' || c == '{' ||
-	    c == '}' || c == '/' || c == '%';
-}
-
-static int
-bytes_for(unsigned long v)
-{
-	int n = 1;
-
-	while (v > 0xff) {
-		v >>= 8;
-		n++;
-	}
-	return n;
-}
-
 /* The text of non-stream object NUM (WHAT, INDEX) into B. */
 static int
 object_text(struct pdfw *w, enum what what, int index, struct buf *b)
@@ -1222,10 +1204,10 @@ object_text(struct pdfw *w, enum what what, int index, struct buf *b)
 int
 pdfw_finish(struct pdfw *w)
 {
-	int nums = w->next_num, total, nstm = 0, maxidx = 0, w2, w3, predictor;
+	int nums = w->next_num, total, nstm = 0;
 	struct { unsigned char what; int index; int stm, idx; } *obj;
-	struct buf body = {0}, head = {0}, stm = {0}, xs = {0}, plain = {0}, out = {0};
-	unsigned char *prev = NULL, *row = NULL;
+	struct buf body = {0}, head = {0}, out = {0};
+	struct pdf_xref_row *rows = NULL;
 	size_t xref_off;
 	int rc = -1;
 
@@ -1265,72 +1247,39 @@ pdfw_finish(struct pdfw *w)
 				buf_putc(&body, ' ');
 			buf_printf(&head, "%s%d %zu", count ? " " : "", num, body.len);
 			buf_add(&body, text.data, text.len);
-			last_regular = text.len > 0 && !is_delim((unsigned char)text.data[text.len - 1]);
+			last_regular = text.len > 0 && !pdf_is_delim((unsigned char)text.data[text.len - 1]);
 			buf_free(&text);
 			obj[num].stm = stm_num;
 			obj[num].idx = count++;
-			if (obj[num].idx > maxidx)
-				maxidx = obj[num].idx;
 		}
 		if (count == 0)
 			break;
 		buf_putc(&head, '\n');
-		buf_reset(&stm);
-		buf_add(&stm, head.data, head.len);
-		buf_add(&stm, body.data, body.len);
-		buf_reset(&xs);
-		if (buf_deflate(&xs, stm.data, stm.len) != 0)
+		buf_reset(&out);
+		if (pdf_objstm(&out, stm_num, count, &head, &body) != 0)
 			goto out;
 		note_offset(w, stm_num);
-		buf_reset(&out);
-		buf_printf(&out, "%d 0 obj\n<</Type/ObjStm/N %d/First %zu/Filter/FlateDecode/Length %zu>>"
-		    "\nstream\n", stm_num, count, head.len, xs.len);
 		put(w, out.data, out.len);
-		put(w, xs.data, xs.len);
-		put_str(w, "\nendstream\nendobj\n");
 		nstm++;
 	}
 	total = nums - 1 + nstm;
 
 	/* the cross-reference stream (pdf_pack.c's) */
 	xref_off = w->off;
-	w2 = bytes_for(xref_off > (size_t)(total + 1) ? xref_off : (size_t)(total + 1));
-	w3 = bytes_for((unsigned long)maxidx);
-	prev = xcalloc(1, (size_t)(1 + w2 + w3));
-	row = xcalloc(1, (size_t)(1 + w2 + w3));
-	buf_reset(&stm);
-	buf_reset(&body);
-	for (int i = 0; i < total + 2; i++) {
-		unsigned long f2 = 0, f3 = 0;
-		int type = 0;
-
+	rows = xcalloc((size_t)total + 2, sizeof *rows);
+	for (int i = 1; i < total + 2; i++) {
 		if (i == total + 1) {
-			type = 1;
-			f2 = xref_off;
-		} else if (i > 0 && i < nums && obj[i].what != W_STREAM) {
-			type = 2;
-			f2 = (unsigned long)obj[i].stm;
-			f3 = (unsigned long)obj[i].idx;
-		} else if (i > 0) {
-			type = 1;
-			f2 = i < w->capxref ? w->xref[i].off : 0;
+			rows[i].type = 1;
+			rows[i].f2 = xref_off;
+		} else if (i < nums && obj[i].what != W_STREAM) {
+			rows[i].type = 2;
+			rows[i].f2 = (unsigned long)obj[i].stm;
+			rows[i].f3 = (unsigned long)obj[i].idx;
+		} else {
+			rows[i].type = 1;
+			rows[i].f2 = i < w->capxref ? w->xref[i].off : 0;
 		}
-		row[0] = (unsigned char)type;
-		for (int k = 0; k < w2; k++)
-			row[1 + k] = (unsigned char)(f2 >> (8 * (w2 - 1 - k)));
-		for (int k = 0; k < w3; k++)
-			row[1 + w2 + k] = (unsigned char)(f3 >> (8 * (w3 - 1 - k)));
-		buf_putc(&stm, 2);
-		for (int k = 0; k < 1 + w2 + w3; k++)
-			buf_putc(&stm, (unsigned char)(row[k] - prev[k]));
-		buf_add(&body, row, (size_t)(1 + w2 + w3));
-		memcpy(prev, row, (size_t)(1 + w2 + w3));
 	}
-	buf_reset(&xs);
-	if (buf_deflate(&xs, stm.data, stm.len) != 0 || buf_deflate(&plain, body.data, body.len) != 0)
-		goto out;
-	predictor = xs.len < plain.len + 40;
-	buf_reset(&out);
 	{
 		/* the file identifier: every byte before this object, as pdf_pack.c has it */
 		unsigned char md[EVP_MAX_MD_SIZE];
@@ -1346,30 +1295,17 @@ pdfw_finish(struct pdfw *w)
 		for (int k = 0; k < 16; k++)
 			snprintf(id + 2 * k, 3, "%02x", md[k]);
 		buf_reset(&out);
-		buf_printf(&out, "%d 0 obj\n<</Type/XRef/Root 1 0 R/Info 3 0 R/ID[<%s><%s>]/Size %d/W[1 %d %d]"
-		    "/Filter/FlateDecode", total + 1, id, id, total + 2, w2, w3);
+		buf_printf(&out, "%d 0 obj\n<</Type/XRef/Root 1 0 R/Info 3 0 R", total + 1);
+		if (pdf_xref_finish(&out, rows, total + 2, xref_off, id) != 0)
+			goto out;
 	}
-	if (predictor)
-		buf_printf(&out, "/DecodeParms<</Predictor 12/Columns %d>>", 1 + w2 + w3);
-	buf_printf(&out, "/Length %zu>>\nstream\n", predictor ? xs.len : plain.len);
-	put(w, out.data, out.len);
-	if (predictor)
-		put(w, xs.data, xs.len);
-	else
-		put(w, plain.data, plain.len);
-	buf_reset(&out);
-	buf_printf(&out, "\nendstream\nendobj\nstartxref\n%zu\n%%%%EOF\n", xref_off);
 	put(w, out.data, out.len);
 	rc = w->failed ? -1 : 0;
 out:
 	free(obj);
-	free(prev);
-	free(row);
+	free(rows);
 	buf_free(&body);
 	buf_free(&head);
-	buf_free(&stm);
-	buf_free(&xs);
-	buf_free(&plain);
 	buf_free(&out);
 	return rc;
 }
