@@ -539,32 +539,34 @@ pdfw_note(struct pdfw *w)
  * form.  The names are worked out from the first pass (to know whether every
  * page can inherit one dictionary from the page tree, as dev_pdf.c's
  * inherit() does) and again while writing; both must agree. */
+/* The number of V's name in LIST (*N names so far: V added when new);
+ * 0 when LIST, of 32, is full. */
+static int
+name_in(int *list, int *n, int v)
+{
+	for (int i = 0; i < *n; i++)
+		if (list[i] == v)
+			return i + 1;
+	if (*n == 32)
+		return 0;
+	list[(*n)++] = v;
+	return *n;
+}
+
 static int
 name_font(struct names *nm, int face)
 {
-	for (int i = 0; i < nm->nfonts; i++)
-		if (nm->fonts[i] == face)
-			return i + 1;
-	if (nm->nfonts == 32)
-		return 0;
 	if (nm->nfonts == 0 && nm->nxobjs == 0)
 		nm->font_first = 1;
-	nm->fonts[nm->nfonts++] = face;
-	return nm->nfonts;
+	return name_in(nm->fonts, &nm->nfonts, face);
 }
 
 static int
 name_xobj(struct names *nm, int block)
 {
-	for (int i = 0; i < nm->nxobjs; i++)
-		if (nm->xobjs[i] == block)
-			return i + 1;
-	if (nm->nxobjs == 32)
-		return 0;
 	if (nm->nfonts == 0 && nm->nxobjs == 0)
 		nm->font_first = 0;
-	nm->xobjs[nm->nxobjs++] = block;
-	return nm->nxobjs;
+	return name_in(nm->xobjs, &nm->nxobjs, block);
 }
 
 /* The names page events E give, with shared blocks already made into forms
