@@ -108,27 +108,15 @@ int
 cmd_restore(const struct jz_opts *o, const struct jz_args *a)
 {
 	const char *file = a->argv[0];
-	char *lock_file = lock_path_for(o->db_path), *kept = NULL, *what = NULL;
+	char *kept = NULL, *what = NULL;
 	sqlite3 *src = NULL, *cur = NULL, *dst = NULL;
 	sqlite3_backup *copy;
 	const char *bad;
-	long holder;
 	int lock_fd, version, kind, status = JZ_EXIT_FAILURE;
 	struct stat sb;
 
-	lock_fd = lock_acquire(lock_file, &holder);
-	if (lock_fd == -2) {
-		char who[48];
-		snprintf(who, sizeof who, holder > 0 ? "pid %ld" : "pid unknown", holder);
-		diag(DIAG_RUN_LOCKED, lock_file, 0, 0, who);
-		free(lock_file);
-		return JZ_EXIT_LOCKED;
-	}
-	if (lock_fd < 0) {
-		diag(DIAG_RUN_LOCK, NULL, 0, 0, lock_file, strerror(errno));
-		free(lock_file);
-		return JZ_EXIT_FAILURE;
-	}
+	if ((lock_fd = lock_store(o->db_path, &status)) < 0)
+		return status;
 
 	/* 1. The backup must be a whole store this program can read. */
 	if (stat(file, &sb) != 0 || !S_ISREG(sb.st_mode)) {
@@ -209,6 +197,5 @@ out:
 	free(what);
 	free(kept);
 	lock_release(lock_fd);
-	free(lock_file);
 	return status;
 }
