@@ -1271,6 +1271,18 @@ unzip_thread(void *arg)
 	return NULL;
 }
 
+/* Frees U, its thread ended or never started. */
+static void
+unzip_free(struct unzip *u)
+{
+	for (int i = 0; i < UNZIP_RING; i++)
+		free(u->chunk[i]);
+	pthread_mutex_destroy(&u->lock);
+	pthread_cond_destroy(&u->filled);
+	pthread_cond_destroy(&u->emptied);
+	free(u);
+}
+
 /* Starts unpacking P's file on a thread; NULL when no thread could start. */
 static struct unzip *
 unzip_start(struct part *p)
@@ -1285,12 +1297,7 @@ unzip_start(struct part *p)
 	pthread_cond_init(&u->emptied, NULL);
 	if (start_thread(&u->tid, unzip_thread, u) == 0)
 		return u;
-	for (int i = 0; i < UNZIP_RING; i++)
-		free(u->chunk[i]);
-	pthread_mutex_destroy(&u->lock);
-	pthread_cond_destroy(&u->filled);
-	pthread_cond_destroy(&u->emptied);
-	free(u);
+	unzip_free(u);
 	return NULL;
 }
 
@@ -1333,12 +1340,7 @@ unzip_end(struct unzip *u)
 	pthread_cond_signal(&u->emptied);
 	pthread_mutex_unlock(&u->lock);
 	pthread_join(u->tid, NULL);
-	for (int i = 0; i < UNZIP_RING; i++)
-		free(u->chunk[i]);
-	pthread_mutex_destroy(&u->lock);
-	pthread_cond_destroy(&u->filled);
-	pthread_cond_destroy(&u->emptied);
-	free(u);
+	unzip_free(u);
 }
 
 enum cell_type { CELL_NUMBER, CELL_SHARED, CELL_BOOL, CELL_TEXT };
