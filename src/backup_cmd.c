@@ -35,11 +35,7 @@ cmd_backup(const struct jz_opts *o, const struct jz_args *a)
 	char *made = NULL;
 	int rc;
 
-	if (access(o->db_path, F_OK) != 0) {
-		diag(DIAG_IO, o->db_path, 0, 0, "no store to back up", strerror(errno));
-		return JZ_EXIT_FAILURE;
-	}
-	if ((db = store_open(o->db_path, 0)) == NULL)
+	if ((db = store_open_existing(o->db_path, 0, "no store to back up")) == NULL)
 		return JZ_EXIT_FAILURE;
 	rc = store_backup(db, o->db_path, NULL, &made);
 	store_close(db);

@@ -759,21 +759,15 @@ int
 cmd_certificates(const struct jz_opts *o, const struct jz_args *a)
 {
 	struct out_ctx oc;
-	sqlite3 *db;
-	int year, rc;
+	int year;
 
 	if (jz_parse_year(a->argv[0], &year) != 0) {
 		diag(DIAG_USAGE, NULL, 0, 0, "certificates takes a year, e.g. 2025");
 		return JZ_EXIT_USAGE;
 	}
-	if ((db = store_open(o->db_path, 0)) == NULL)
+	if (out_begin(&oc, o) != 0)
 		return JZ_EXIT_FAILURE;
-	out_init(&oc, db, o);
-	oc.force = 1;
-	rc = certificates_build(&oc, year, a);
-	if (store_finish(db, o->db_path) != 0 && rc < JZ_EXIT_FAILURE)
-		rc = JZ_EXIT_FAILURE;
-	return rc;
+	return out_end(&oc, certificates_build(&oc, year, a));
 }
 
 /* ---- verify ---- */
@@ -807,11 +801,7 @@ cmd_verify(const struct jz_opts *o, const struct jz_args *a)
 	sqlite3_stmt *st;
 	int rc = 1, found = 0, year = 0;
 
-	if (access(o->db_path, F_OK) != 0) {
-		diag(DIAG_IO, o->db_path, 0, 0, "cannot open the store", strerror(errno));
-		return JZ_EXIT_FAILURE;
-	}
-	if ((db = store_open(o->db_path, 1)) == NULL)
+	if ((db = store_open_existing(o->db_path, 1, "cannot open the store")) == NULL)
 		return JZ_EXIT_FAILURE;
 	pattern = programme_get(db, "verify_url", NULL);
 	if (cert_payload_parse(pattern, a->argv[0], serial, mac) != 0) {

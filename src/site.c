@@ -744,11 +744,7 @@ cmd_publish(const struct jz_opts *o, const struct jz_args *a)
 		diag(DIAG_USAGE, NULL, 0, 0, "publish takes a year, e.g. 2025, or nothing for every year");
 		return JZ_EXIT_USAGE;
 	}
-	if (access(o->db_path, F_OK) != 0) {
-		diag(DIAG_IO, o->db_path, 0, 0, "cannot open the store", strerror(errno));
-		return JZ_EXIT_FAILURE;
-	}
-	if ((db = store_open(o->db_path, 0)) == NULL)
+	if ((db = store_open_existing(o->db_path, 0, "cannot open the store")) == NULL)
 		return JZ_EXIT_FAILURE;
 	out_init(&oc, db, o);
 	/* pages are written only when what they show changed */
