@@ -2009,13 +2009,6 @@ sniff_end(void *arg, long row)
 	return j->kind >= 0 || ++j->seen_rows >= 5 ? -1 : 0;
 }
 
-static void
-discard(const struct diag_msg *m, void *arg)
-{
-	(void)m;
-	(void)arg;
-}
-
 int
 xlsx_sheet_kind(struct xlsx *x, int sheet)
 {
@@ -2024,7 +2017,7 @@ xlsx_sheet_kind(struct xlsx *x, int sheet)
 	void *old_arg;
 
 	/* quietly: reading the sheet for real reports what is wrong with it */
-	diag_set_sink(discard, NULL, &old_fn, &old_arg);
+	diag_set_sink(diag_discard, NULL, &old_fn, &old_arg);
 	struct cells_out out = {sniff_cell, sniff_end, &j};
 	/* on this thread: only the first rows are read */
 	int rc = stream_sheet(x, sheet, &out, 0);
