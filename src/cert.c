@@ -534,19 +534,23 @@ signing_allows(struct build *b, const char *award)
 }
 
 /* Removes the files of withdrawn certificates of YEAR, so that nobody
- * prints one by mistake. */
+ * prints one by mistake: every file a device writes for one (a layout dump
+ * follows its PDF), whether or not this run writes them, with its record. */
 static void
 remove_withdrawn(struct build *b)
 {
 	sqlite3 *db = b->oc->db;
 	sqlite3_stmt *st = store_prepare(db, "SELECT d.path FROM certificate c JOIN document d "
-	    "ON d.path IN ('certificates/' || c.year || '/' || c.award || '/' || c.serial || '.pdf', "
-	    "'certificates/' || c.year || '/stock/' || c.award || '/' || c.serial || '.pdf') "
+	    "ON d.path IN ('certificates/' || c.year || '/' || c.award || '/' || c.serial || ?2, "
+	    "'certificates/' || c.year || '/stock/' || c.award || '/' || c.serial || ?2) "
 	    "WHERE c.year = ?1 AND c.status = 'withdrawn'");
 	sqlite3_stmt *del = store_prepare(db, "DELETE FROM document WHERE path = ?1");
+	const struct device *dev;
 
-	if (st != NULL && del != NULL) {
+	for (int i = 0; st != NULL && del != NULL && (dev = device_at(i)) != NULL; i++) {
+		sqlite3_reset(st);
 		sqlite3_bind_int(st, 1, b->year);
+		sqlite3_bind_text(st, 2, dev->suffix, -1, SQLITE_STATIC);
 		while (sqlite3_step(st) == SQLITE_ROW) {
 			const char *rel = (const char *)sqlite3_column_text(st, 0);
 			char *path = path_join(b->oc->opts->output_dir, rel);
