@@ -202,20 +202,13 @@ int
 cmd_annual(const struct jz_opts *o, const struct jz_args *a)
 {
 	struct out_ctx oc;
-	sqlite3 *db;
-	int year, rc;
+	int year;
 
 	if (jz_parse_year(a->argv[0], &year) != 0) {
 		diag(DIAG_USAGE_YEAR, NULL, 0, 0, "annual", a->argv[0]);
 		return JZ_EXIT_USAGE;
 	}
-	if ((db = store_open(o->db_path, 0)) == NULL)
+	if (out_begin(&oc, o) != 0)
 		return JZ_EXIT_FAILURE;
-	out_init(&oc, db, o);
-	oc.force = 1;
-	rc = annual_build(&oc, year, a->region);
-	out_close(&oc);
-	if (store_finish(db, o->db_path) != 0 && rc < JZ_EXIT_FAILURE)
-		rc = JZ_EXIT_FAILURE;
-	return rc;
+	return out_end(&oc, annual_build(&oc, year, a->region));
 }

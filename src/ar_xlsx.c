@@ -158,13 +158,6 @@ main_sheet(struct xlsx *x, struct grid *g)
 	return -1;
 }
 
-static void
-discard(const struct diag_msg *m, void *arg)
-{
-	(void)m;
-	(void)arg;
-}
-
 int
 ar_xlsx_is_return(struct xlsx *x)
 {
@@ -173,7 +166,7 @@ ar_xlsx_is_return(struct xlsx *x)
 	void *old_arg;
 
 	/* quietly: reading the workbook for real reports what is wrong */
-	diag_set_sink(discard, NULL, &old_fn, &old_arg);
+	diag_set_sink(diag_discard, NULL, &old_fn, &old_arg);
 	int s = main_sheet(x, &g);
 	diag_set_sink(old_fn, old_arg, NULL, NULL);
 	grid_free(&g);

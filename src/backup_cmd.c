@@ -35,11 +35,7 @@ cmd_backup(const struct jz_opts *o, const struct jz_args *a)
 	char *made = NULL;
 	int rc;
 
-	if (access(o->db_path, F_OK) != 0) {
-		diag(DIAG_STORE_NONE, o->db_path, 0, 0, strerror(errno));
-		return JZ_EXIT_FAILURE;
-	}
-	if ((db = store_open(o->db_path, 0)) == NULL)
+	if ((db = store_open_existing(o->db_path, 0, DIAG_STORE_NONE)) == NULL)
 		return JZ_EXIT_FAILURE;
 	rc = store_backup(db, o->db_path, NULL, &made);
 	store_close(db);
@@ -108,28 +104,15 @@ int
 cmd_restore(const struct jz_opts *o, const struct jz_args *a)
 {
 	const char *file = a->argv[0];
-	char *lock_file = lock_path_for(o->db_path), *kept = NULL, *what = NULL;
+	char *kept = NULL, *what = NULL;
 	sqlite3 *src = NULL, *cur = NULL, *dst = NULL;
 	sqlite3_backup *copy;
 	const char *bad;
-	long holder;
 	int lock_fd, version, kind, status = JZ_EXIT_FAILURE;
 	struct stat sb;
 
-	lock_fd = lock_acquire(lock_file, &holder);
-	if (lock_fd == -2) {
-		if (holder > 0)
-			diag(DIAG_RUN_LOCKED, lock_file, 0, 0, holder);
-		else
-			diag(DIAG_RUN_LOCKED_BY, lock_file, 0, 0);
-		free(lock_file);
-		return JZ_EXIT_LOCKED;
-	}
-	if (lock_fd < 0) {
-		diag(DIAG_RUN_LOCK, NULL, 0, 0, lock_file, strerror(errno));
-		free(lock_file);
-		return JZ_EXIT_FAILURE;
-	}
+	if ((lock_fd = lock_store(o->db_path, &status)) < 0)
+		return status;
 
 	/* 1. The backup must be a whole store this program can read. */
 	if (stat(file, &sb) != 0 || !S_ISREG(sb.st_mode)) {
@@ -210,6 +193,5 @@ out:
 	free(what);
 	free(kept);
 	lock_release(lock_fd);
-	free(lock_file);
 	return status;
 }

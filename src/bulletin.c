@@ -333,7 +333,6 @@ int
 cmd_bulletin(const struct jz_opts *o, const struct jz_args *a)
 {
 	struct out_ctx oc;
-	sqlite3 *db;
 	int first, last, status;
 
 	if (!round_valid(a->argv[0], &first, &last)) {
@@ -346,13 +345,9 @@ cmd_bulletin(const struct jz_opts *o, const struct jz_args *a)
 		diag(DIAG_USAGE_NUMBER, NULL, 0, 0, shown);
 		return JZ_EXIT_USAGE;
 	}
-	if ((db = store_open(o->db_path, 0)) == NULL)
+	if (out_begin(&oc, o) != 0)
 		return JZ_EXIT_FAILURE;
-	out_init(&oc, db, o);
-	oc.force = 1;
-	status = bulletin_build(&oc, a->argv[0], a->number);
-	if (store_finish(db, o->db_path) != 0 && status < JZ_EXIT_FAILURE)
-		status = JZ_EXIT_FAILURE;
+	status = out_end(&oc, bulletin_build(&oc, a->argv[0], a->number));
 	if (status == JZ_EXIT_OK && diag_count(DIAG_ERROR) + diag_count(DIAG_FATAL) > 0)
 		status = JZ_EXIT_REJECTED;
 	return status;

@@ -535,19 +535,23 @@ signing_allows(struct build *b, const char *award)
 }
 
 /* Removes the files of withdrawn certificates of YEAR, so that nobody
- * prints one by mistake. */
+ * prints one by mistake: every file a device writes for one (a layout dump
+ * follows its PDF), whether or not this run writes them, with its record. */
 static void
 remove_withdrawn(struct build *b)
 {
 	sqlite3 *db = b->oc->db;
 	sqlite3_stmt *st = store_prepare(db, "SELECT d.path FROM certificate c JOIN document d "
-	    "ON d.path IN ('certificates/' || c.year || '/' || c.award || '/' || c.serial || '.pdf', "
-	    "'certificates/' || c.year || '/stock/' || c.award || '/' || c.serial || '.pdf') "
+	    "ON d.path IN ('certificates/' || c.year || '/' || c.award || '/' || c.serial || ?2, "
+	    "'certificates/' || c.year || '/stock/' || c.award || '/' || c.serial || ?2) "
 	    "WHERE c.year = ?1 AND c.status = 'withdrawn'");
 	sqlite3_stmt *del = store_prepare(db, "DELETE FROM document WHERE path = ?1");
+	const struct device *dev;
 
-	if (st != NULL && del != NULL) {
+	for (int i = 0; st != NULL && del != NULL && (dev = device_at(i)) != NULL; i++) {
+		sqlite3_reset(st);
 		sqlite3_bind_int(st, 1, b->year);
+		sqlite3_bind_text(st, 2, dev->suffix, -1, SQLITE_STATIC);
 		while (sqlite3_step(st) == SQLITE_ROW) {
 			const char *rel = (const char *)sqlite3_column_text(st, 0);
 			char *path = path_join(b->oc->opts->output_dir, rel);
@@ -766,21 +770,15 @@ int
 cmd_certificates(const struct jz_opts *o, const struct jz_args *a)
 {
 	struct out_ctx oc;
-	sqlite3 *db;
-	int year, rc;
+	int year;
 
 	if (jz_parse_year(a->argv[0], &year) != 0) {
 		diag(DIAG_USAGE_YEAR, NULL, 0, 0, "certificates", a->argv[0]);
 		return JZ_EXIT_USAGE;
 	}
-	if ((db = store_open(o->db_path, 0)) == NULL)
+	if (out_begin(&oc, o) != 0)
 		return JZ_EXIT_FAILURE;
-	out_init(&oc, db, o);
-	oc.force = 1;
-	rc = certificates_build(&oc, year, a);
-	if (store_finish(db, o->db_path) != 0 && rc < JZ_EXIT_FAILURE)
-		rc = JZ_EXIT_FAILURE;
-	return rc;
+	return out_end(&oc, certificates_build(&oc, year, a));
 }
 
 /* ---- verify ---- */
@@ -828,11 +826,7 @@ cmd_verify(const struct jz_opts *o, const struct jz_args *a)
 	sqlite3_stmt *st;
 	int rc = 1, found = 0, year = 0;
 
-	if (access(o->db_path, F_OK) != 0) {
-		diag(DIAG_STORE_OPEN, NULL, 0, 0, o->db_path, strerror(errno));
-		return JZ_EXIT_FAILURE;
-	}
-	if ((db = store_open(o->db_path, 1)) == NULL)
+	if ((db = store_open_existing(o->db_path, 1, DIAG_STORE_MISSING)) == NULL)
 		return JZ_EXIT_FAILURE;
 	pattern = programme_get(db, "verify_url", NULL);
 	if (cert_payload_parse(pattern, a->argv[0], serial, mac) != 0) {

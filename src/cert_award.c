@@ -84,10 +84,7 @@ cert_awards_load(sqlite3 *db, struct cert_set *set)
 const struct prog_award *
 cert_award_find(const struct cert_set *set, const char *code)
 {
-	for (int i = 0; i < set->nawards; i++)
-		if (strcmp(set->awards[i].code, code) == 0)
-			return &set->awards[i];
-	return NULL;
+	return prog_award_find(set->awards, (size_t)set->nawards, code);
 }
 
 static void
@@ -117,13 +114,7 @@ cert_set_free(struct cert_set *set)
 		free(set->unknown[i].recipient);
 	}
 	free(set->unknown);
-	for (int i = 0; i < set->nawards; i++) {
-		free(set->awards[i].code);
-		free(set->awards[i].title);
-		free(set->awards[i].recipient_kind);
-		free(set->awards[i].template);
-	}
-	free(set->awards);
+	prog_awards_free(set->awards, (size_t)set->nawards);
 	memset(set, 0, sizeof *set);
 }
 

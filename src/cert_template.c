@@ -33,19 +33,6 @@ terr(struct tctx *c, const xmlNode *n, enum diag_code code, const char *a, const
 	c->errors++;
 }
 
-static char *
-attr(const xmlNode *n, const char *name)
-{
-	xmlChar *v = xmlGetProp(n, (const xmlChar *)name);
-	char *s;
-
-	if (v == NULL)
-		return NULL;
-	s = xstrdup((const char *)v);
-	xmlFree(v);
-	return s;
-}
-
 static void
 check_attrs(struct tctx *c, const xmlNode *n, const char *const *allowed)
 {
@@ -62,7 +49,7 @@ check_attrs(struct tctx *c, const xmlNode *n, const char *const *allowed)
 static double
 num(struct tctx *c, const xmlNode *n, const char *name, double def, int required)
 {
-	char *v = attr(n, name), *end;
+	char *v = xml_attr(n, name), *end;
 	double d;
 
 	if (v == NULL) {
@@ -86,7 +73,7 @@ num(struct tctx *c, const xmlNode *n, const char *name, double def, int required
 static long
 color(struct tctx *c, const xmlNode *n, const char *name, long def, int none_ok)
 {
-	char *v = attr(n, name), *end;
+	char *v = xml_attr(n, name), *end;
 	long col = def;
 
 	if (v == NULL)
@@ -106,7 +93,7 @@ color(struct tctx *c, const xmlNode *n, const char *name, long def, int none_ok)
 static int
 yesno(struct tctx *c, const xmlNode *n, const char *name, int def)
 {
-	char *v = attr(n, name);
+	char *v = xml_attr(n, name);
 	int r = def;
 
 	if (v == NULL)
@@ -202,11 +189,11 @@ read_text(struct tctx *c, struct cert_template *t, const xmlNode *n)
 	e->stroke = (unsigned)color(c, n, "color", 0x000000, 0);
 	e->bold = yesno(c, n, "bold", 0);
 	e->letter_spacing_pt = num(c, n, "letter-spacing", 0, 0);
-	e->role = attr(n, "role");
+	e->role = xml_attr(n, "role");
 	if (e->role == NULL)
 		e->role = xstrdup("sans");
 	e->align = ALIGN_LEFT;
-	if ((v = attr(n, "align")) != NULL) {
+	if ((v = xml_attr(n, "align")) != NULL) {
 		if (strcmp(v, "left") == 0)
 			e->align = ALIGN_LEFT;
 		else if (strcmp(v, "center") == 0)
@@ -219,7 +206,7 @@ read_text(struct tctx *c, struct cert_template *t, const xmlNode *n)
 			terr(c, n, DIAG_CTPL_ALIGN, v, NULL);
 		free(v);
 	}
-	if ((v = attr(n, "flags")) != NULL) {
+	if ((v = xml_attr(n, "flags")) != NULL) {
 		for (char *tok = strtok(v, " ,"); tok != NULL; tok = strtok(NULL, " ,")) {
 			size_t k;
 			for (k = 0; k < sizeof flag_names / sizeof *flag_names; k++)
@@ -348,7 +335,7 @@ cert_template_load(const char *path)
 			terr(&c, root, DIAG_CTPL_PAGE, NULL, NULL);
 		t->month = 4;
 		t->day = 28;
-		if ((date = attr(root, "date")) != NULL) {
+		if ((date = xml_attr(root, "date")) != NULL) {
 			if (sscanf(date, "%d-%d", &t->month, &t->day) != 2 || t->month < 1 ||
 			    t->month > 12 || t->day < 1 || t->day > 31)
 				terr(&c, root, DIAG_CTPL_DATE, date, NULL);

@@ -41,20 +41,6 @@ on_error(HPDF_STATUS error_no, HPDF_STATUS detail_no, void *user_data)
 		pdf_error(c, error_no, detail_no);
 }
 
-static double
-px(double mm)
-{
-	return mm * PT_PER_MM;
-}
-
-/* A position or length in points as the content stream has it: to 0.01 pt
- * (3.5 µm), which libharu then writes with two decimals instead of five. */
-static HPDF_REAL
-pt(double v)
-{
-	return (HPDF_REAL)(round(v * 100) / 100);
-}
-
 static void
 set_rgb_fill(HPDF_Page page, unsigned long c)
 {

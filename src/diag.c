@@ -145,6 +145,13 @@ diag_set_sink(diag_sink_fn fn, void *arg, diag_sink_fn *old_fn, void **old_arg)
 	sink_arg = arg;
 }
 
+void
+diag_discard(const struct diag_msg *msg, void *arg)
+{
+	(void)msg;
+	(void)arg;
+}
+
 int
 diag_count(enum diag_level level)
 {

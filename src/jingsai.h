@@ -109,6 +109,9 @@ void vdiag(enum diag_code code, const char *file, long line, long column, va_lis
  * Pass NULL to restore printing.  Returns the previous sink. */
 typedef void (*diag_sink_fn)(const struct diag_msg *msg, void *arg);
 void diag_set_sink(diag_sink_fn fn, void *arg, diag_sink_fn *old_fn, void **old_arg);
+/* The sink that drops what it sees: for a first, quiet reading of what is
+ * read again for real later (and reported then). */
+void diag_discard(const struct diag_msg *msg, void *arg);
 /* Print MSG the standard way to FP. */
 void diag_print(FILE *fp, const struct diag_msg *msg);
 

@@ -101,7 +101,24 @@ struct para {
 
 #define GRID_PITCH_PT (225.0 / 22 * PT_PER_MM)
 
-/* linebreak.c: marks the break opportunities of P's glyphs (G[].brk), the
+/* Characters: a blank that a line may end in (and justification widen),
+ * and a control character, neither drawn at a line's end. */
+static inline int
+lb_is_space(uint32_t c)
+{
+	return c == ' ' || c == 0x3000 || c == '\t';
+}
+
+static inline int
+lb_is_control(uint32_t c)
+{
+	return c < 0x20 || c == 0x7F || c == 0x200B || c == 0x2028 || c == 0x2029;
+}
+
+/* linebreak.c: the end of P's glyphs [START, END) without the spaces and
+ * controls that trail them. */
+int lb_visible_end(const struct para *p, int start, int end);
+/* Marks the break opportunities of P's glyphs (G[].brk), the
  * ¼ em gaps and what its punctuation may give up; U16 is P's text in UTF-16
  * (NU units), U2G maps a unit to its glyph (U2G[NU] = P->n). */
 void lb_mark(struct doc *d, struct para *p, const unsigned short *u16, int nu, const int *u2g);

@@ -216,11 +216,29 @@ main(int argc, char **argv)
 	const struct command *cmd = NULL;
 	char **pos = xcalloc((size_t)argc, sizeof *pos);
 	int npos = 0, rc;
+	/* Switches, one row each: the option, its short form, what it sets. */
+	const struct { const char *name, *alias; int *flag; } switches[] = {
+		{"--quiet", "-q", &o.quiet},
+		{"--verbose", "-v", &o.verbose},
+		{"--stock", NULL, &a.stock},
+		{"--calibrate", NULL, &a.calibrate},
+		{"--re-sign", NULL, &a.re_sign},
+		{"--new-register", NULL, &o.new_register},
+	};
+	/* Options with a value, "--name VALUE" or "--name=VALUE", one row
+	 * each: where a text goes, or NULL for a value read below. */
+	const struct { const char *name; const char **target; } valued[] = {
+		{"--input", &o.input_dir}, {"--output", &o.output_dir}, {"--db", &o.db_path},
+		{"--templates", &o.templates_dir}, {"--fonts", &o.fonts_dir}, {"--region", &a.region},
+		{"--award", &a.award}, {"--number", NULL}, {"--offset", NULL}, {"--device", NULL},
+		{"--year", NULL}, {"--backup-dir", &o.backup_dir}, {"--backups", NULL},
+	};
 
 	jz_i18n_init();
 	for (int i = 1; i < argc; i++) {
 		const char *arg = argv[i];
 		const char **target = NULL;
+		int *flag = NULL;
 
 		if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
 			usage(stdout);
@@ -232,28 +250,12 @@ main(int argc, char **argv)
 			free(pos);
 			return JZ_EXIT_OK;
 		}
-		if (strcmp(arg, "--quiet") == 0 || strcmp(arg, "-q") == 0) {
-			o.quiet = 1;
-			continue;
-		}
-		if (strcmp(arg, "--verbose") == 0 || strcmp(arg, "-v") == 0) {
-			o.verbose = 1;
-			continue;
-		}
-		if (strcmp(arg, "--stock") == 0) {
-			a.stock = 1;
-			continue;
-		}
-		if (strcmp(arg, "--calibrate") == 0) {
-			a.calibrate = 1;
-			continue;
-		}
-		if (strcmp(arg, "--re-sign") == 0) {
-			a.re_sign = 1;
-			continue;
-		}
-		if (strcmp(arg, "--new-register") == 0) {
-			o.new_register = 1;
+		for (size_t k = 0; k < sizeof switches / sizeof *switches; k++)
+			if (strcmp(arg, switches[k].name) == 0 ||
+			    (switches[k].alias != NULL && strcmp(arg, switches[k].alias) == 0))
+				flag = switches[k].flag;
+		if (flag != NULL) {
+			*flag = 1;
 			continue;
 		}
 		if (strcmp(arg, "--dump") == 0) {
@@ -270,17 +272,15 @@ main(int argc, char **argv)
 			pos[npos++] = argv[i];
 			continue;
 		}
-		/* Options with a value: "--name VALUE" or "--name=VALUE". */
 		const char *eq = strchr(arg, '=');
 		size_t nlen = eq ? (size_t)(eq - arg) : strlen(arg);
 		const char *value = eq ? eq + 1 : NULL;
-		static const char *const valued[] = {"--input", "--output", "--db", "--templates",
-		    "--fonts", "--region", "--award", "--number", "--offset", "--device", "--year",
-		    "--backup-dir", "--backups"};
 		const char *name = NULL;
 		for (size_t k = 0; k < sizeof valued / sizeof *valued; k++)
-			if (strlen(valued[k]) == nlen && strncmp(arg, valued[k], nlen) == 0)
-				name = valued[k];
+			if (strlen(valued[k].name) == nlen && strncmp(arg, valued[k].name, nlen) == 0) {
+				name = valued[k].name;
+				target = valued[k].target;
+			}
 		if (name == NULL) {
 			free(pos);
 			return usage_error(DIAG_USAGE_OPTION, arg);
@@ -292,15 +292,7 @@ main(int argc, char **argv)
 			}
 			value = argv[++i];
 		}
-		if (strcmp(name, "--input") == 0) target = &o.input_dir;
-		else if (strcmp(name, "--output") == 0) target = &o.output_dir;
-		else if (strcmp(name, "--db") == 0) target = &o.db_path;
-		else if (strcmp(name, "--templates") == 0) target = &o.templates_dir;
-		else if (strcmp(name, "--fonts") == 0) target = &o.fonts_dir;
-		else if (strcmp(name, "--backup-dir") == 0) target = &o.backup_dir;
-		else if (strcmp(name, "--region") == 0) target = &a.region;
-		else if (strcmp(name, "--award") == 0) target = &a.award;
-		else if (strcmp(name, "--number") == 0) {
+		if (strcmp(name, "--number") == 0) {
 			char *end;
 			a.number = strtol(value, &end, 10);
 			if (*value == '\0' || *end != '\0' || a.number <= 0) {

@@ -235,6 +235,27 @@ out_close(struct out_ctx *oc)
 	oc->figures = NULL;
 }
 
+int
+out_begin(struct out_ctx *oc, const struct jz_opts *opts)
+{
+	sqlite3 *db = store_open(opts->db_path, 0);
+
+	if (db == NULL)
+		return -1;
+	out_init(oc, db, opts);
+	oc->force = 1;
+	return 0;
+}
+
+int
+out_end(struct out_ctx *oc, int status)
+{
+	out_close(oc);
+	if (store_finish(oc->db, oc->opts->db_path) != 0 && status < JZ_EXIT_FAILURE)
+		status = JZ_EXIT_FAILURE;
+	return status;
+}
+
 static char *
 out_path(const struct out_ctx *oc, const char *relpath)
 {

@@ -88,12 +88,28 @@ programme_track(const struct programme *p, const char *code)
 }
 
 const struct prog_award *
+prog_award_find(const struct prog_award *awards, size_t n, const char *code)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(awards[i].code, code) == 0)
+			return &awards[i];
+	return NULL;
+}
+
+void
+prog_awards_free(struct prog_award *awards, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct prog_award *w = &awards[i];
+		free(w->code), free(w->title), free(w->recipient_kind), free(w->template);
+	}
+	free(awards);
+}
+
+const struct prog_award *
 programme_award(const struct programme *p, const char *code)
 {
-	for (size_t i = 0; i < p->nawards; i++)
-		if (strcmp(p->awards[i].code, code) == 0)
-			return &p->awards[i];
-	return NULL;
+	return prog_award_find(p->awards, p->nawards, code);
 }
 
 /* Appends "CODE（NAME）" items, 、-separated (the list is Chinese in both
@@ -349,11 +365,8 @@ programme_free(struct programme *p)
 		struct prog_target *g = &p->targets[i];
 		free(g->metric), free(g->label), free(g->comparator), free(g->kind), free(g->unit);
 	}
-	for (size_t i = 0; i < p->nawards; i++) {
-		struct prog_award *w = &p->awards[i];
-		free(w->code), free(w->title), free(w->recipient_kind), free(w->template);
-	}
-	free(p->regions), free(p->aliases), free(p->tracks), free(p->targets), free(p->awards);
+	prog_awards_free(p->awards, p->nawards);
+	free(p->regions), free(p->aliases), free(p->tracks), free(p->targets);
 	free(p);
 }
 

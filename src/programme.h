@@ -48,6 +48,11 @@ struct prog_award {
 	int ord;                  /* its place in programme.xml, from 1 (ceremony order) */
 };
 
+/* The award with CODE among the N of AWARDS, or NULL. */
+const struct prog_award *prog_award_find(const struct prog_award *awards, size_t n, const char *code);
+/* Frees the N AWARDS, each with what it holds. */
+void prog_awards_free(struct prog_award *awards, size_t n);
+
 struct programme {
 	char *name, *city, *basis, *issuer, *doc_prefix, *verify_url; /* basis may be NULL */
 	char *time_zone;       /* <time-zone>, an IANA name; NULL: JZ_DEFAULT_ZONE */

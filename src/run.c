@@ -569,28 +569,14 @@ cmd_run(const struct jz_opts *o, const struct jz_args *a)
 	struct out_ctx oc = {0};
 	diag_sink_fn old_fn;
 	void *old_arg;
-	char *lock_file = lock_path_for(o->db_path);
 	sqlite3 *db = NULL;
-	long holder;
 	int lock_fd, status = JZ_EXIT_OK, s;
 	double t0;
 	struct buf summary = {0};
 
 	/* Diagnostics about the lock go straight to stderr: nothing else happens. */
-	lock_fd = lock_acquire(lock_file, &holder);
-	if (lock_fd == -2) {
-		if (holder > 0)
-			diag(DIAG_RUN_LOCKED, lock_file, 0, 0, holder);
-		else
-			diag(DIAG_RUN_LOCKED_BY, lock_file, 0, 0);
-		free(lock_file);
-		return JZ_EXIT_LOCKED;
-	}
-	if (lock_fd < 0) {
-		diag(DIAG_RUN_LOCK, NULL, 0, 0, lock_file, strerror(errno));
-		free(lock_file);
-		return JZ_EXIT_FAILURE;
-	}
+	if ((lock_fd = lock_store(o->db_path, &status)) < 0)
+		return status;
 
 	r.diags = open_memstream(&r.diags_text, &r.diags_len);
 	if (r.diags == NULL)
@@ -705,6 +691,5 @@ report:
 	buf_free(&summary);
 	store_close(db);
 	lock_release(lock_fd);
-	free(lock_file);
 	return status;
 }

@@ -744,11 +744,7 @@ cmd_publish(const struct jz_opts *o, const struct jz_args *a)
 		diag(DIAG_USAGE_YEAR, NULL, 0, 0, "publish", a->argv[0]);
 		return JZ_EXIT_USAGE;
 	}
-	if (access(o->db_path, F_OK) != 0) {
-		diag(DIAG_STORE_OPEN, NULL, 0, 0, o->db_path, strerror(errno));
-		return JZ_EXIT_FAILURE;
-	}
-	if ((db = store_open(o->db_path, 0)) == NULL)
+	if ((db = store_open_existing(o->db_path, 0, DIAG_STORE_MISSING)) == NULL)
 		return JZ_EXIT_FAILURE;
 	out_init(&oc, db, o);
 	/* pages are written only when what they show changed */

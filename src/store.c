@@ -1,8 +1,10 @@
 /* store.c — the SQLite store: the schema, documented here and nowhere else. */
+#include <errno.h>
 #include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "store.h"
 
@@ -574,6 +576,16 @@ store_cached(sqlite3 *db, const char *sql)
 		st = NULL;
 	}
 	return st;
+}
+
+sqlite3 *
+store_open_existing(const char *path, int readonly, enum diag_code missing)
+{
+	if (access(path, F_OK) != 0) {
+		diag(missing, path, 0, 0, strerror(errno));
+		return NULL;
+	}
+	return store_open(path, readonly);
 }
 
 void

@@ -666,31 +666,32 @@ jz_now(void)
 	return fixed_epoch >= 0 ? fixed_epoch : (long long)time(NULL);
 }
 
-double
-jz_wall_seconds(void)
+/* The time of CLOCK, in seconds. */
+static double
+seconds_of(clockid_t clock)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(clock, &ts);
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+double
+jz_wall_seconds(void)
+{
+	return seconds_of(CLOCK_MONOTONIC);
 }
 
 double
 jz_cpu_seconds(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+	return seconds_of(CLOCK_PROCESS_CPUTIME_ID);
 }
 
 double
 jz_thread_cpu_seconds(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+	return seconds_of(CLOCK_THREAD_CPUTIME_ID);
 }
 
 /* ---- Interruption ------------------------------------------------------------- */

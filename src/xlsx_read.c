@@ -1273,6 +1273,18 @@ unzip_thread(void *arg)
 	return NULL;
 }
 
+/* Frees U, its thread ended or never started. */
+static void
+unzip_free(struct unzip *u)
+{
+	for (int i = 0; i < UNZIP_RING; i++)
+		free(u->chunk[i]);
+	pthread_mutex_destroy(&u->lock);
+	pthread_cond_destroy(&u->filled);
+	pthread_cond_destroy(&u->emptied);
+	free(u);
+}
+
 /* Starts unpacking P's file on a thread; NULL when no thread could start. */
 static struct unzip *
 unzip_start(struct part *p)
@@ -1287,12 +1299,7 @@ unzip_start(struct part *p)
 	pthread_cond_init(&u->emptied, NULL);
 	if (start_thread(&u->tid, unzip_thread, u) == 0)
 		return u;
-	for (int i = 0; i < UNZIP_RING; i++)
-		free(u->chunk[i]);
-	pthread_mutex_destroy(&u->lock);
-	pthread_cond_destroy(&u->filled);
-	pthread_cond_destroy(&u->emptied);
-	free(u);
+	unzip_free(u);
 	return NULL;
 }
 
@@ -1335,12 +1342,7 @@ unzip_end(struct unzip *u)
 	pthread_cond_signal(&u->emptied);
 	pthread_mutex_unlock(&u->lock);
 	pthread_join(u->tid, NULL);
-	for (int i = 0; i < UNZIP_RING; i++)
-		free(u->chunk[i]);
-	pthread_mutex_destroy(&u->lock);
-	pthread_cond_destroy(&u->filled);
-	pthread_cond_destroy(&u->emptied);
-	free(u);
+	unzip_free(u);
 }
 
 enum cell_type { CELL_NUMBER, CELL_SHARED, CELL_BOOL, CELL_TEXT };
@@ -2011,13 +2013,6 @@ sniff_end(void *arg, long row)
 	return j->kind >= 0 || ++j->seen_rows >= 5 ? -1 : 0;
 }
 
-static void
-discard(const struct diag_msg *m, void *arg)
-{
-	(void)m;
-	(void)arg;
-}
-
 int
 xlsx_sheet_kind(struct xlsx *x, int sheet)
 {
@@ -2026,7 +2021,7 @@ xlsx_sheet_kind(struct xlsx *x, int sheet)
 	void *old_arg;
 
 	/* quietly: reading the sheet for real reports what is wrong with it */
-	diag_set_sink(discard, NULL, &old_fn, &old_arg);
+	diag_set_sink(diag_discard, NULL, &old_fn, &old_arg);
 	struct cells_out out = {sniff_cell, sniff_end, &j};
 	/* on this thread: only the first rows are read */
 	int rc = stream_sheet(x, sheet, &out, 0);

@@ -908,7 +908,7 @@ xml_validate(xmlDocPtr doc, const char *schema, const char *path, const char *da
 }
 
 char *
-xml_attr(xmlNodePtr node, const char *name)
+xml_attr(const xmlNode *node, const char *name)
 {
 	xmlChar *v = xmlGetProp(node, (const xmlChar *)name);
 	char *s;

@@ -84,7 +84,7 @@ struct _xmlSchema *xml_schema(const char *name);
 long xml_column(const char *data, size_t len, long line, const char *attr);
 
 /* The value of attribute NAME of NODE as a new string (caller frees), or NULL. */
-char *xml_attr(xmlNodePtr node, const char *name);
+char *xml_attr(const xmlNode *node, const char *name);
 
 /* 1 when NODE is an element named NAME in namespace NS. */
 int xml_is(xmlNodePtr node, const char *ns, const char *name);

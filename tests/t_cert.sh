@@ -171,6 +171,11 @@ expect_status 0 "run with one award withdrawn and one added" J certificates 2025
 expect_err "withdrawal reported with its serial" \
 	"jingsai: warning: certificate $s_wang (王喆) is withdrawn: no longer in the data; its serial stays unused"
 check "withdrawn certificate's file removed" test ! -f "$Y/MEDAL/$s_wang.pdf"
+# A dump follows its document: the layout dump the first run wrote (--dump)
+# goes with the PDF, and so do the records of both, though this run writes
+# no dumps.
+check "and its layout dump with it" test ! -f "$Y/MEDAL/$s_wang.dump"
+check "and the records of both" test "$(q "SELECT count(*) FROM document WHERE path LIKE '%/$s_wang.%'")" = 0
 ! grep -q "$s_wang" "$Y/manifest.csv" && ok "withdrawn serial not in the manifest" || fail "manifest lists withdrawn"
 [ "$(q "SELECT serial FROM certificate WHERE recipient = '李堃鹏'") $(q "SELECT serial FROM certificate WHERE recipient = '张三' AND award = 'MEDAL'")" = "$s_li $s_zhang" ] &&
 	ok "other serials unchanged" || fail "serials renumbered"
