@@ -55,6 +55,26 @@ pdftotext -raw "$R/未归属/$DAY.pdf" - 2>/dev/null | tr -d ' \n' | grep -qF "�
 "$PY" "$TOP/tests/sheets_check.py" "$R" >"$WORK/check" 2>&1
 grep '^FAIL' "$WORK/check" && fail "receipts' CSV and workbook" || ok "receipts' CSV and workbook (sheets_check)"
 
+# the signature keeps with the body (GB/T 9704 §7.3.5): 崇川区's 表2 (three rows, never
+# split) would end page 1 with no room below it for the issuer and the date, so it goes on
+# to page 2 with them, and the 附注 stays under the date; the same files run with --dump
+mkdir -p "$WORK/d/var" "$WORK/d/output"
+cp -R "$S/input" "$WORK/d/"
+LC_ALL=C jz "$WORK/d" --dump >/dev/null 2>&1
+D=$WORK/d/output/receipts/崇川区/$DAY.dump
+"$PY" "$TOP/tests/layout_check.py" "$D" >"$WORK/d.check" 2>&1 &&
+	ok "receipt: the signature is not alone on its page ($(tail -1 "$WORK/d.check"))" ||
+	{ fail "receipt: $(tail -1 "$WORK/d.check")"; head -5 "$WORK/d.check"; }
+awk '/^page/ { p = $2 } /^  line / { print p, $2, substr($0, index($0, "\""))}' "$D" >"$WORK/d.lines"
+sp=$(awk '$2 == "issuer" { print $1 }' "$WORK/d.lines")
+[ -n "$sp" ] && [ "$sp" -gt 1 ] &&
+	[ "$(awk -v p="$sp" '$1 == p && $2 == "td" && /"企业名录\/320602-崇川区.csv"$/' "$WORK/d.lines" | wc -l)" = 1 ] &&
+	grep -q "^$sp line \"表2　被拒收的文件及须修改之处\"" "$WORK/d.lines" &&
+	ok "receipt: 表2 goes on to page $sp with the issuer and the date" ||
+	{ fail "receipt: the signature's page"; grep -v ' td ' "$WORK/d.lines" | head -40; }
+[ "$(awk -v p="$sp" '$1 == p && ($2 == "date" || $2 == "note")' "$WORK/d.lines" | wc -l)" -ge 2 ] &&
+	ok "receipt: the 附注 under the date, on its page" || fail "receipt: the 附注 under the date"
+
 # a second run with nothing new writes nothing
 snapshot "$S/output" | grep -v '^jingsai.log ' >"$WORK/before"
 LC_ALL=C jz "$S" >/dev/null 2>&1

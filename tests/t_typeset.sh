@@ -201,4 +201,28 @@ sed 's/^setup a4 numbers$/setup a4 numbers punct=none/' "$FX/hazards.txt" >"$WOR
 python3 "$TOP/tests/layout_check.py" --counts "$WORK/hz-none.dump" | grep -q 'pairs=[1-9]' &&
 	ok "hazards: punct=none keeps every mark a full em" || fail "hazards: punct=none still compresses"
 
+# -- the signature keeps with what comes before it (GB/T 9704 §7.3.5): where the
+# issuer and the date would stand alone at the top of a page, the last lines of
+# the body, the last three rows of a table (with 表1（续） and its header), a
+# heading with its paragraph or a chart go on with them, and the 附注 stays with
+# the date (tests/fixtures/typeset/signature.txt).  The lines of every page,
+# compared exactly with signature.expected (UPDATE=1 writes it anew).
+"$TS" --fonts "$FONTS" --dump "$WORK/sig.dump" "$FX/signature.txt"
+awk '/^page/ { p = $2 } /^outline/ { print }
+	/^  line / && ($2 ~ /^(line|issuer|date|note|folio)$/ || ($2 == "td" && / "地区[0-9]*"$/)) {
+		match($0, /".*"$/); print p, $2, $4, substr($0, RSTART) }' "$WORK/sig.dump" >"$WORK/sig.lines"
+if [ "${UPDATE:-0}" = 1 ]; then cp "$WORK/sig.lines" "$FX/signature.expected"; fi
+if cmp -s "$WORK/sig.lines" "$FX/signature.expected"; then ok "signature: the pages as expected (signature.expected)"
+else fail "signature: pages differ from signature.expected"; diff "$FX/signature.expected" "$WORK/sig.lines" | head -20; fi
+python3 "$TOP/tests/layout_check.py" "$WORK/sig.dump" >"$WORK/sig.check" &&
+	ok "signature: never alone on its page ($(tail -1 "$WORK/sig.check"))" || { fail "signature: $(tail -1 "$WORK/sig.check")"; head -5 "$WORK/sig.check"; }
+# on each page with a signature, at least two lines of body, rows of a table or a chart above it
+awk '/^page/ { p = $2 } /^  line (line|td|category) / { if (!(p in body)) body[p] = 0; body[p]++ } /^  line issuer / { sig[p] = body[p] + 0; body[p] = 0 }
+	END { for (p in sig) { n++; if (sig[p] < 2) bad = 1 } exit bad || n != 5 }' "$WORK/sig.dump" &&
+	ok "signature: five signatures, each below two lines of body, rows or a chart" || fail "signature: a signature with less than two lines of body above it"
+grep -q '^2 line y=37.00 "表1（续）"$' "$WORK/sig.lines" && [ "$(grep -c '^2 td ' "$WORK/sig.lines")" = 3 ] &&
+	ok "signature: the table's last three rows go on under 表1（续）" || fail "signature: the table's last rows"
+grep -q '^6 note ' "$WORK/sig.lines" && grep -q '^6 date ' "$WORK/sig.lines" &&
+	ok "signature: the 附注 stays with the date" || fail "signature: the 附注 left its date"
+
 finish
