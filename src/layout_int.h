@@ -5,7 +5,9 @@
  * (chart.c) and page furniture (furniture.c).  Each file calls only those
  * before it in that list, so none calls back (a table or chart that waits
  * for the next page is placed through the functions it left with the
- * flow).  Documents use layout.h only. */
+ * flow, and the last rows of a table that go on with the signature are
+ * reopened through those it left with the tail).  Documents use layout.h
+ * only. */
 #ifndef LAYOUT_INT_H
 #define LAYOUT_INT_H
 
