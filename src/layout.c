@@ -253,6 +253,10 @@ doc_paragraph(struct doc *d, const struct text_style *s, const char *text)
 		return;
 	}
 	flow(d, s, text, 0, UNIT_BODY, "line", &page, &y);
+	/* a caption in the flow (a table with no rows says so below it) keeps
+	 * with what follows it when the page breaks later */
+	if (s == &style_caption && !d->placing)
+		d->tail_glue = 1;
 }
 
 void
@@ -273,6 +277,7 @@ doc_title(struct doc *d, const char *text)
 	doc_float_barrier(d);
 	flow(d, &style_title, text, 1, UNIT_BODY, "line", &page, &y);
 	add_outline(d, 0, text, page, y);
+	d->tail_glue = 1;           /* the title keeps with what follows it */
 }
 
 void
@@ -339,9 +344,10 @@ doc_tail_add(struct doc *d, int item, double y_mm, int brk, int weight,
 	u = &d->tail[d->ntail++];
 	u->item = item;
 	u->y = y_mm;
-	u->brk = brk && !keep_valid(d);
+	u->brk = brk && !keep_valid(d) && !d->tail_glue;
 	u->weight = weight;
 	u->owner = owner;
+	d->tail_glue = 0;
 }
 
 /* The latest unit of the tail where the page may break so that what

@@ -56,6 +56,7 @@ struct doc {
 	struct tail_owner **owners;  /* what the units refer to (owned) */
 	int nowners;
 	size_t owners_cap;
+	int tail_glue;           /* the next unit keeps with the one before (after a title or caption) */
 	/* The signature block just set (issuer and date, then its 附注):
 	 * items up to sig_end of page sig_page; sig_page -1: none. */
 	int sig_page, sig_end;

@@ -114,6 +114,7 @@ doc_tail_clear(struct doc *d)
 	}
 	d->nowners = 0;
 	d->ntail = 0;
+	d->tail_glue = 0;
 }
 
 struct tail_owner *
