@@ -39,15 +39,15 @@ base_cpu=$(awk '{ printf "%.2f", $1 + $2 }' "$B/base.cpu")
 
 rm -rf "$B/out"
 t0=$(now)
-JINGSAI_TIMING=1 ./jingsai --quiet --db "$B/store.db" --output "$B/out" annual 2025 2>"$B/timing" || { cat "$B/timing"; exit 3; }
+LC_ALL=C ./jingsai --verbose --db "$B/store.db" --output "$B/out" annual 2025 2>"$B/timing" || { cat "$B/timing"; exit 3; }
 t1=$(now)
-line=$(grep '^annual 2025:' "$B/timing")
+line=$(grep 'note: annual 2025:' "$B/timing")
 sql=$(echo "$line" | sed -n 's/.*SQL \([0-9.]*\) s.*/\1/p')
 sql_cpu=$(echo "$line" | sed -n 's/.*SQL [0-9.]* s (processor \([0-9.]*\) s).*/\1/p')
 typeset=$(echo "$line" | sed -n 's/.*typesetting \([0-9.]*\) s.*/\1/p')
 typeset_cpu=$(echo "$line" | sed -n 's/.*typesetting [0-9.]* s (processor \([0-9.]*\) s.*/\1/p')
 pages=$(echo "$line" | sed -n 's/.*documents, \([0-9]*\) pages.*/\1/p')
-docs=$(echo "$line" | sed -n 's/.*: \([0-9]*\) documents.*/\1/p')
+docs=$(echo "$line" | sed -n 's/.*annual 2025: \([0-9]*\) documents.*/\1/p')
 bytes=$(cat "$B"/out/annual/2025/*.pdf | wc -c)
 awk -v rows="$rows" -v base="$base" -v sql="$sql" -v ts="$typeset" -v pages="$pages" -v docs="$docs" \
     -v base_cpu="$base_cpu" -v sql_cpu="$sql_cpu" -v ts_cpu="$typeset_cpu" \

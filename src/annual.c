@@ -9,96 +9,13 @@
 #include "layout.h"
 #include "outputs.h"
 #include "programme.h"
+#include "report.h"
 #include "store.h"
 #include "template.h"
 
 /* The two templates, under the templates folder. */
 #define CITY_TEMPLATE   "annual-city.xml"
 #define REGION_TEMPLATE "annual-region.xml"
-
-/* Time spent, for --verbose and `make bench` (JINGSAI_TIMING=1). */
-struct timing {
-	double sql, typeset;          /* seconds, wall clock */
-	double sql_cpu, typeset_cpu;  /* seconds of processor time */
-	int documents, pages;
-};
-
-/* Refuses anything but reading, after the agg_* tables are built: a template
- * cannot attach another database or create anything. */
-static int
-read_only_authorizer(void *arg, int action, const char *a, const char *b, const char *dbname,
-    const char *trigger)
-{
-	(void)arg;
-	(void)a;
-	(void)b;
-	(void)dbname;
-	(void)trigger;
-	switch (action) {
-	case SQLITE_SELECT: case SQLITE_READ: case SQLITE_FUNCTION: case SQLITE_RECURSIVE:
-		return SQLITE_OK;
-	default:
-		return SQLITE_DENY;
-	}
-}
-
-/* One document: the template run with PARAMS, written as output/RELBASE.pdf
- * (one file per device of OC) and .csv unless unchanged.  Returns 0 or -1. */
-static int
-build_document(struct out_ctx *oc, sqlite3 *ro, struct fontset *fs, const struct tpl *t,
-    const struct tpl_param *params, int nparams, const char *relbase, struct timing *tm)
-{
-	char *csv_rel = xasprintf("%s.csv", relbase);
-	struct out_doc od;
-	struct buf csv = {0};
-	struct tpl_run *run;
-	struct doc *d = NULL;
-	char fpr[65];
-	int rc = -1;
-	double t0 = jz_wall_seconds(), c0 = jz_cpu_seconds();
-
-	out_doc_init(&od, oc, relbase);
-	run = tpl_query(t, ro, params, nparams);
-	tm->sql += jz_wall_seconds() - t0;
-	tm->sql_cpu += jz_cpu_seconds() - c0;
-	if (run == NULL)
-		goto done;
-	struct fingerprint *fp = fp_new(oc);
-	fp_add_str(fp, "annual");
-	tpl_run_fingerprint(run, fp);
-	fp_done(fp, fpr);
-	if (!out_doc_needed(oc, &od, fpr) && !out_needed(oc, csv_rel, fpr)) {
-		out_doc_unchanged(oc, &od);
-		rc = 0;
-		goto done;
-	}
-	t0 = jz_wall_seconds();
-	c0 = jz_cpu_seconds();
-	d = tpl_render(run, fs, &csv);
-	if (d != NULL && out_doc_render(&od, oc, d) == 0) {
-		tm->documents++;
-		tm->pages += doc_page_count(d);
-		tm->typeset += jz_wall_seconds() - t0;
-		tm->typeset_cpu += jz_cpu_seconds() - c0;
-		if (out_write(oc, csv_rel, fpr, csv.data, csv.len) == 0 &&
-		    out_doc_write(oc, &od, fpr) == 0)
-			rc = 0;
-	} else {
-		tm->typeset += jz_wall_seconds() - t0;
-		tm->typeset_cpu += jz_cpu_seconds() - c0;
-	}
-done:
-	if (rc != 0 && !jz_interrupted) {
-		diag(DIAG_REPORT_FAILED, NULL, 0, 0, od.relpath[0]);
-		oc->failed++;
-	}
-	doc_free(d);
-	tpl_run_free(run);
-	out_doc_free(&od);
-	buf_free(&csv);
-	free(csv_rel);
-	return rc;
-}
 
 /* The date of the report on YEAR (see annual_build) into *Y, *M, *D. */
 static void
@@ -124,7 +41,6 @@ report_date(sqlite3 *ro, int year, const char *zone, int *y, int *m, int *d)
 	}
 	sqlite3_finalize(st);
 }
-
 int
 annual_build(struct out_ctx *oc, int year, const char *region)
 {
@@ -132,7 +48,7 @@ annual_build(struct out_ctx *oc, int year, const char *region)
 	sqlite3 *ro = NULL;
 	struct fontset *fs = NULL;
 	struct tpl *city_t = NULL, *region_t = NULL;
-	struct timing tm = {0};
+	struct report_timing tm = {0};
 	char *first = NULL, *last = NULL, *issuer = NULL, *name = NULL, *today = NULL, *date = NULL;
 	char *zone = NULL;
 	char year_s[16], prev_s[16], date_iso[16];
@@ -179,7 +95,7 @@ annual_build(struct out_ctx *oc, int year, const char *region)
 	if (oc->figures == NULL) {
 		if (aggregate_prepare(ro) != 0)
 			goto done;
-		sqlite3_set_authorizer(ro, read_only_authorizer, NULL);
+		report_read_only(ro);
 		oc->figures = ro;
 	}
 	{
@@ -245,20 +161,19 @@ annual_build(struct out_ctx *oc, int year, const char *region)
 
 	if (region == NULL) {
 		snprintf(relbase, sizeof relbase, "annual/%d/city", year);
-		if (build_document(oc, ro, fs, city_t, params, nparams, relbase, &tm) != 0)
+		if (report_build(oc, ro, fs, city_t, params, nparams, relbase, "annual", &tm) != 0)
 			failures++;
 	}
 	for (int i = 0; i < ncodes && !jz_interrupted; i++) {
 		params[nparams - 2].value = codes[i];
 		params[nparams - 1].value = names[i];
 		snprintf(relbase, sizeof relbase, "annual/%d/%s", year, codes[i]);
-		if (build_document(oc, ro, fs, region_t, params, nparams, relbase, &tm) != 0)
+		if (report_build(oc, ro, fs, region_t, params, nparams, relbase, "annual", &tm) != 0)
 			failures++;
 	}
 	status = failures ? JZ_EXIT_FAILURE : JZ_EXIT_OK;
 	if (o->verbose || o->timing)
-		fprintf(stderr, "annual %d: %d documents, %d pages; SQL %.3f s (processor %.3f s), "
-		    "typesetting %.3f s (processor %.3f s, %.1f pages/s)\n", year, tm.documents, tm.pages,
+		diag(DIAG_ANNUAL_TIMING, NULL, 0, 0, year, tm.documents, tm.pages,
 		    tm.sql, tm.sql_cpu, tm.typeset, tm.typeset_cpu,
 		    tm.typeset_cpu > 0 ? tm.pages / tm.typeset_cpu : 0.0);
 done:
@@ -287,20 +202,13 @@ int
 cmd_annual(const struct jz_opts *o, const struct jz_args *a)
 {
 	struct out_ctx oc;
-	sqlite3 *db;
-	int year, rc;
+	int year;
 
 	if (jz_parse_year(a->argv[0], &year) != 0) {
-		diag(DIAG_USAGE, NULL, 0, 0, "annual takes a year such as 2025");
+		diag(DIAG_USAGE_YEAR, NULL, 0, 0, "annual", a->argv[0]);
 		return JZ_EXIT_USAGE;
 	}
-	if ((db = store_open(o->db_path, 0)) == NULL)
+	if (out_begin(&oc, o) != 0)
 		return JZ_EXIT_FAILURE;
-	out_init(&oc, db, o);
-	oc.force = 1;
-	rc = annual_build(&oc, year, a->region);
-	out_close(&oc);
-	if (store_finish(db, o->db_path) != 0 && rc < JZ_EXIT_FAILURE)
-		rc = JZ_EXIT_FAILURE;
-	return rc;
+	return out_end(&oc, annual_build(&oc, year, a->region));
 }

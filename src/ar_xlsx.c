@@ -158,13 +158,6 @@ main_sheet(struct xlsx *x, struct grid *g)
 	return -1;
 }
 
-static void
-discard(const struct diag_msg *m, void *arg)
-{
-	(void)m;
-	(void)arg;
-}
-
 int
 ar_xlsx_is_return(struct xlsx *x)
 {
@@ -173,7 +166,7 @@ ar_xlsx_is_return(struct xlsx *x)
 	void *old_arg;
 
 	/* quietly: reading the workbook for real reports what is wrong */
-	diag_set_sink(discard, NULL, &old_fn, &old_arg);
+	diag_set_sink(diag_discard, NULL, &old_fn, &old_arg);
 	int s = main_sheet(x, &g);
 	diag_set_sink(old_fn, old_arg, NULL, NULL);
 	grid_free(&g);
@@ -351,7 +344,72 @@ rows_sheet(struct xlsx *x, const char *name, const struct ar_column *cols, int n
 struct validation {
 	const char *path;
 	int errors;
+	struct xml_field_seen seen;  /* a field is reported once */
 };
+
+/* The first of '|'-separated NAMES ("级别|项目级别" → 级别), into OUT. */
+static const char *
+first_name(const char *names, char *out, size_t size)
+{
+	snprintf(out, size, "%.*s", (int)strcspn(names, "|"), names);
+	return out;
+}
+
+/* The column of ELEMENT (project, studio) for ATTRIBUTE, or NULL. */
+static const struct ar_column *
+column_of(const char *element, const char *attribute)
+{
+	const struct ar_column *cols = strcmp(element, "project") == 0 ? ar_project_columns :
+	    strcmp(element, "studio") == 0 ? ar_studio_columns : NULL;
+	int n = cols == ar_project_columns ? ar_project_ncolumns : ar_studio_ncolumns;
+
+	for (int i = 0; cols != NULL && i < n; i++)
+		if (strcmp(cols[i].attribute, attribute) == 0)
+			return &cols[i];
+	return NULL;
+}
+
+/* xml_cells.label: the label the form shows for a field. */
+static const char *
+cell_label(const char *element, const char *attribute)
+{
+	static char label[64];
+	const struct ar_column *c = column_of(element, attribute);
+
+	if (c != NULL)
+		return first_name(c->zh, label, sizeof label);
+	if (strcmp(element, "annual-return") == 0)
+		return strcmp(attribute, "region") == 0 ? AR_LABEL_REGION :
+		    strcmp(attribute, "year") == 0 ? AR_LABEL_YEAR :
+		    strcmp(attribute, "submitted") == 0 ? AR_LABEL_SUBMITTED : NULL;
+	for (int i = 0; i < AR__COUNTS; i++)
+		if (strcmp(ar_counts[i].element, element) == 0 && strcmp(ar_counts[i].attribute, attribute) == 0)
+			return first_name(ar_counts[i].zh, label, sizeof label);
+	return NULL;
+}
+
+/* xml_cells.values: the words a cell of the form takes (市级、县级、企业级):
+ * of each value, its first Chinese name. */
+static const char *
+cell_values(const char *element, const char *attribute)
+{
+	static char list[256];
+	const struct ar_column *c = column_of(element, attribute);
+	size_t len = 0;
+
+	if (c == NULL || c->values == NULL)
+		return NULL;
+	list[0] = '\0';
+	for (int i = 0; c->values[i] != NULL && len + 32 < sizeof list; i++) {
+		const char *v = c->values[i], *bar = strchr(v, '|');
+		const char *zh = bar != NULL ? bar + 1 : v;
+		len += (size_t)snprintf(list + len, sizeof list - len, "%s%.*s", i ? "、" : "",
+		    (int)strcspn(zh, "|"), zh);
+	}
+	return list;
+}
+
+static const struct xml_cells form_cells = {cell_label, cell_values};
 
 static const struct origin *
 origin_of(xmlNodePtr node, const char **attribute)
@@ -397,20 +455,9 @@ on_invalid(void *arg, xmlErrorPtr e)
 	}
 	long row, col;
 	position(o, attribute, &row, &col);
-	char msg[512];
-	snprintf(msg, sizeof msg, "%s", e->message ? e->message : "not valid");
-	for (char *p = msg; *p; p++)
-		if (*p == '\n')
-			*p = ' ';
-	size_t n = strlen(msg);
-	while (n > 0 && msg[n - 1] == ' ')
-		msg[--n] = '\0';
-	/* our namespace in braces says nothing to the reader */
-	char *brace;
-	while ((brace = strstr(msg, "{urn:")) != NULL && strchr(brace, '}') != NULL)
-		memmove(brace, strchr(brace, '}') + 1, strlen(strchr(brace, '}') + 1) + 1);
+	/* in the same terms as an annual return file's, at the cell */
 	diag_set_context(o ? o->context : NULL);
-	diag(DIAG_XML_INVALID, v->path, row, col, msg);
+	xml_report_invalid(v->path, row, col, e, &v->seen);
 	diag_set_context(NULL);
 	v->errors++;
 }
@@ -527,7 +574,7 @@ ar_xlsx_read(struct xlsx *x, const char *path, const char *submitted_default, ar
 	grid_free(&g);
 
 	/* the same schema as an annual return file */
-	struct validation v = {path, 0};
+	struct validation v = {path, 0, {.cells = &form_cells}};
 	xmlSchemaPtr schema = (xmlSchemaPtr)xml_schema("annual-return.xsd");
 	if (schema == NULL) {
 		diag(DIAG_XML_SCHEMA_BUG, NULL, 0, 0, "annual-return.xsd");
@@ -536,7 +583,7 @@ ar_xlsx_read(struct xlsx *x, const char *path, const char *submitted_default, ar
 		xmlSchemaValidCtxtPtr vc = xmlSchemaNewValidCtxt(schema);
 		xmlSchemaSetValidStructuredErrors(vc, on_invalid, &v);
 		if (xmlSchemaValidateDoc(vc, doc) != 0 && v.errors == 0) {
-			diag(DIAG_XML_INVALID, path, 1, 1, "not valid against the schema");
+			diag(DIAG_XSD_OTHER, path, 1, 1, "annual-return", "validation failed without a message");
 			v.errors++;
 		}
 		xmlSchemaFreeValidCtxt(vc);

@@ -179,11 +179,11 @@ store_check(sqlite3 *db)
 	int version;
 
 	if (store_identify(db, &version) != STORE_OURS)
-		why = "is not a jingsai store";
+		why = N_("is not a jingsai store");
 	else if (sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &st, NULL) != SQLITE_OK ||
 	    sqlite3_step(st) != SQLITE_ROW ||
 	    strcmp((const char *)sqlite3_column_text(st, 0), "ok") != 0)
-		why = "fails PRAGMA integrity_check";
+		why = N_("fails PRAGMA integrity_check");
 	sqlite3_finalize(st);
 	return why;
 }
@@ -198,9 +198,9 @@ check_copy(const char *path)
 	const char *why;
 
 	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK)
-		why = "cannot be opened";
+		why = N_("cannot be opened");
 	else if (sqlite3_exec(db, "PRAGMA journal_mode = DELETE", NULL, NULL, NULL) != SQLITE_OK)
-		why = "cannot be read";
+		why = N_("cannot be read");
 	else
 		why = store_check(db);
 	sqlite3_close(db);
@@ -237,7 +237,7 @@ prune(const char *dir)
 		if (i + (size_t)config_keep < n) {
 			char *path = path_join(dir, names[i]);
 			if (unlink(path) != 0 && errno != ENOENT)
-				diag(DIAG_IO, path, 0, 0, "cannot remove an old backup", strerror(errno));
+				diag(DIAG_STORE_BACKUP_PRUNE, path, 0, 0, strerror(errno));
 			free(path);
 		}
 		free(names[i]);
@@ -299,27 +299,27 @@ store_backup(sqlite3 *db, const char *db_path, const char *why, char **made)
 		return 0;
 	}
 	if (mkdir_p(dir) != 0) {
-		diag(DIAG_STORE_BACKUP, dir, 0, 0, "cannot make the folder", strerror(errno));
+		diag(DIAG_STORE_BACKUP, dir, 0, 0, _("cannot make the folder"), strerror(errno));
 		goto out;
 	}
 	sweep(dir);
 	tmp = xasprintf("%s/.jingsai-backup.tmp.%ld", dir, (long)getpid());
 	unlink(tmp); /* VACUUM INTO wants no file there */
 	if (sqlite3_prepare_v2(db, "VACUUM INTO ?1", -1, &st, NULL) != SQLITE_OK) {
-		diag(DIAG_STORE_BACKUP, dir, 0, 0, "cannot copy the store", sqlite3_errmsg(db));
+		diag(DIAG_STORE_BACKUP, dir, 0, 0, _("cannot copy the store"), sqlite3_errmsg(db));
 		goto out;
 	}
 	sqlite3_bind_text(st, 1, tmp, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) != SQLITE_DONE) {
-		diag(DIAG_STORE_BACKUP, dir, 0, 0, "cannot copy the store", sqlite3_errmsg(db));
+		diag(DIAG_STORE_BACKUP, dir, 0, 0, _("cannot copy the store"), sqlite3_errmsg(db));
 		goto out;
 	}
 	if ((bad = check_copy(tmp)) != NULL) {
-		diag(DIAG_STORE_BACKUP, dir, 0, 0, "the copy", bad);
+		diag(DIAG_STORE_BACKUP, dir, 0, 0, _("the copy"), _(bad));
 		goto out;
 	}
 	if (sync_path(tmp, 0) != 0) {
-		diag(DIAG_STORE_BACKUP, dir, 0, 0, "cannot write the copy", strerror(errno));
+		diag(DIAG_STORE_BACKUP, dir, 0, 0, _("cannot write the copy"), strerror(errno));
 		goto out;
 	}
 	gmtime_r(&now, &tm);
@@ -335,7 +335,7 @@ store_backup(sqlite3 *db, const char *db_path, const char *why, char **made)
 		if (renameat2(AT_FDCWD, tmp, AT_FDCWD, final, RENAME_NOREPLACE) == 0)
 			break;
 		if (errno != EEXIST || k > 1000) {
-			diag(DIAG_STORE_BACKUP, dir, 0, 0, "cannot name the copy", strerror(errno));
+			diag(DIAG_STORE_BACKUP, dir, 0, 0, _("cannot name the copy"), strerror(errno));
 			goto out;
 		}
 	}

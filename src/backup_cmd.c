@@ -35,18 +35,14 @@ cmd_backup(const struct jz_opts *o, const struct jz_args *a)
 	char *made = NULL;
 	int rc;
 
-	if (access(o->db_path, F_OK) != 0) {
-		diag(DIAG_IO, o->db_path, 0, 0, "no store to back up", strerror(errno));
-		return JZ_EXIT_FAILURE;
-	}
-	if ((db = store_open(o->db_path, 0)) == NULL)
+	if ((db = store_open_existing(o->db_path, 0, DIAG_STORE_NONE)) == NULL)
 		return JZ_EXIT_FAILURE;
 	rc = store_backup(db, o->db_path, NULL, &made);
 	store_close(db);
 	if (rc != 0)
 		return JZ_EXIT_FAILURE;
 	if (!o->quiet)
-		printf("%s: backup of %s, checked\n", made, o->db_path);
+		printf(_("%s: backup of %s, checked\n"), made, o->db_path);
 	free(made);
 	return JZ_EXIT_OK;
 }
@@ -62,16 +58,16 @@ register_summary(sqlite3 *db)
 	    NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW) {
 		long long n = sqlite3_column_int64(st, 0);
 		if (n == 0)
-			s = xstrdup("no certificates");
+			s = xstrdup(_("no certificates"));
 		else if (sqlite3_column_int(st, 1) == sqlite3_column_int(st, 2))
-			s = xasprintf("%lld certificate%s of %d", n, n == 1 ? "" : "s",
-			    sqlite3_column_int(st, 1));
+			s = xasprintf(ngettext("%lld certificate of %d", "%lld certificates of %d",
+			    (unsigned long)n), n, sqlite3_column_int(st, 1));
 		else
-			s = xasprintf("%lld certificates of %d-%d", n, sqlite3_column_int(st, 1),
-			    sqlite3_column_int(st, 2));
+			s = xasprintf(ngettext("%lld certificate of %d-%d", "%lld certificates of %d-%d",
+			    (unsigned long)n), n, sqlite3_column_int(st, 1), sqlite3_column_int(st, 2));
 	}
 	sqlite3_finalize(st);
-	return s ? s : xstrdup("no certificate table");
+	return s ? s : xstrdup(_("no certificate table"));
 }
 
 /* Moves the store at PATH (and its -wal and -shm) aside as
@@ -92,7 +88,7 @@ move_aside(const char *path)
 		char *from = xasprintf("%s%s", path, ext[i]), *to = xasprintf("%s%s", aside, ext[i]);
 		int rc = rename(from, to);
 		if (rc != 0 && (errno != ENOENT || i == 0)) {
-			diag(DIAG_IO, from, 0, 0, "cannot move it aside", strerror(errno));
+			diag(DIAG_STORE_ASIDE, from, 0, 0, strerror(errno));
 			free(from);
 			free(to);
 			free(aside);
@@ -108,38 +104,26 @@ int
 cmd_restore(const struct jz_opts *o, const struct jz_args *a)
 {
 	const char *file = a->argv[0];
-	char *lock_file = lock_path_for(o->db_path), *kept = NULL, *what = NULL;
+	char *kept = NULL, *what = NULL;
 	sqlite3 *src = NULL, *cur = NULL, *dst = NULL;
 	sqlite3_backup *copy;
 	const char *bad;
-	long holder;
 	int lock_fd, version, kind, status = JZ_EXIT_FAILURE;
 	struct stat sb;
 
-	lock_fd = lock_acquire(lock_file, &holder);
-	if (lock_fd == -2) {
-		char who[48];
-		snprintf(who, sizeof who, holder > 0 ? "pid %ld" : "pid unknown", holder);
-		diag(DIAG_RUN_LOCKED, lock_file, 0, 0, who);
-		free(lock_file);
-		return JZ_EXIT_LOCKED;
-	}
-	if (lock_fd < 0) {
-		diag(DIAG_RUN_LOCK, NULL, 0, 0, lock_file, strerror(errno));
-		free(lock_file);
-		return JZ_EXIT_FAILURE;
-	}
+	if ((lock_fd = lock_store(o->db_path, &status)) < 0)
+		return status;
 
 	/* 1. The backup must be a whole store this program can read. */
 	if (stat(file, &sb) != 0 || !S_ISREG(sb.st_mode)) {
-		diag(DIAG_STORE_RESTORE, file, 0, 0, "not a file", stat(file, &sb) != 0 ?
-		    strerror(errno) : "not a regular file");
+		diag(DIAG_STORE_RESTORE, file, 0, 0, _("not a file"), stat(file, &sb) != 0 ?
+		    strerror(errno) : _("not a regular file"));
 		goto out;
 	}
 	if (sqlite3_open_v2(file, &src, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK ||
 	    (kind = store_identify(src, &version)) != STORE_OURS) {
-		diag(DIAG_STORE_RESTORE, file, 0, 0, "not a backup of a jingsai store",
-		    src ? sqlite3_errmsg(src) : "cannot open it");
+		diag(DIAG_STORE_RESTORE, file, 0, 0, _("not a backup of a jingsai store"),
+		    src ? sqlite3_errmsg(src) : _("cannot open it"));
 		goto out;
 	}
 	if (version > STORE_SCHEMA_VERSION) {
@@ -147,7 +131,7 @@ cmd_restore(const struct jz_opts *o, const struct jz_args *a)
 		goto out;
 	}
 	if ((bad = store_check(src)) != NULL) {
-		diag(DIAG_STORE_RESTORE, file, 0, 0, "this backup", bad);
+		diag(DIAG_STORE_RESTORE, file, 0, 0, _("this backup"), _(bad));
 		goto out;
 	}
 
@@ -176,30 +160,30 @@ cmd_restore(const struct jz_opts *o, const struct jz_args *a)
 
 	/* 3. Page by page into the store, under SQLite's own locks. */
 	if (sqlite3_open_v2(o->db_path, &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
-		diag(DIAG_STORE_RESTORE, o->db_path, 0, 0, "cannot open", sqlite3_errmsg(dst));
+		diag(DIAG_STORE_RESTORE, o->db_path, 0, 0, _("cannot open"), sqlite3_errmsg(dst));
 		goto out;
 	}
 	sqlite3_busy_timeout(dst, STORE_BUSY_MS);
 	copy = sqlite3_backup_init(dst, "main", src, "main");
 	if (copy == NULL || sqlite3_backup_step(copy, -1) != SQLITE_DONE) {
 		sqlite3_backup_finish(copy);
-		diag(DIAG_STORE_RESTORE, o->db_path, 0, 0, "cannot write", sqlite3_errmsg(dst));
+		diag(DIAG_STORE_RESTORE, o->db_path, 0, 0, _("cannot write"), sqlite3_errmsg(dst));
 		goto out;
 	}
 	if (sqlite3_backup_finish(copy) != SQLITE_OK ||
 	    sqlite3_exec(dst, "PRAGMA journal_mode = WAL", NULL, NULL, NULL) != SQLITE_OK) {
-		diag(DIAG_STORE_RESTORE, o->db_path, 0, 0, "cannot write", sqlite3_errmsg(dst));
+		diag(DIAG_STORE_RESTORE, o->db_path, 0, 0, _("cannot write"), sqlite3_errmsg(dst));
 		goto out;
 	}
 	if ((bad = store_check(dst)) != NULL) {
-		diag(DIAG_STORE_RESTORE, o->db_path, 0, 0, "after restoring, the store", bad);
+		diag(DIAG_STORE_RESTORE, o->db_path, 0, 0, _("after restoring, the store"), _(bad));
 		goto out;
 	}
 	what = register_summary(dst);
 	if (!o->quiet) {
-		printf("%s: restored from %s (%s)\n", o->db_path, file, what);
+		printf(_("%s: restored from %s (%s)\n"), o->db_path, file, what);
 		if (kept != NULL)
-			printf("the store it replaced is kept as %s\n", kept);
+			printf(_("the store it replaced is kept as %s\n"), kept);
 	}
 	status = JZ_EXIT_OK;
 out:
@@ -209,6 +193,5 @@ out:
 	free(what);
 	free(kept);
 	lock_release(lock_fd);
-	free(lock_file);
 	return status;
 }

@@ -14,8 +14,10 @@
 
 #include "commands.h"
 #include "layout.h"
+#include "companion.h"
 #include "outputs.h"
 #include "programme.h"
+#include "sheets.h"
 #include "rank.h"
 #include "store.h"
 #include "template.h"
@@ -183,10 +185,12 @@ store_ranking(sqlite3 *db, const char *round, const struct ranked_entry *r, int 
 }
 
 /* Lays the bulletin out from the template at TPL_PATH with PARAMS, into
- * the files of OD (PDF) and CSV; returns 0 or -1 after a diagnostic. */
+ * the files of OD (PDF) and the tables of its companions, SHEETS, and the
+ * report's title into *TITLE (the caller frees); returns 0 or -1 after a
+ * diagnostic. */
 static int
 render(const struct out_ctx *oc, const char *tpl_path, const struct tpl_param *params, int nparams,
-    struct out_doc *od, struct buf *csv)
+    struct out_doc *od, struct sheets *sheets, char **title)
 {
 	struct tpl *t = NULL;
 	struct tpl_run *run = NULL;
@@ -203,8 +207,9 @@ render(const struct out_ctx *oc, const char *tpl_path, const struct tpl_param *p
 		goto out;
 	if ((fs = fontset_open(oc->opts->fonts_dir)) == NULL)
 		goto out;
-	if ((d = tpl_render(run, fs, csv)) == NULL)
+	if ((d = tpl_render(run, fs, sheets)) == NULL)
 		goto out;
+	*title = xstrdup(tpl_run_title(run));
 	rc = out_doc_render(od, oc, d);
 out:
 	doc_free(d);
@@ -222,8 +227,8 @@ bulletin_build(struct out_ctx *oc, const char *round, long number)
 	struct fingerprint *fp;
 	struct ranked_entry *ranked = NULL;
 	struct out_doc od;
-	struct buf csv = {0};
-	char fpr[65], *tpl_path, *csv_rel;
+	struct sheets sheets = {0};
+	char fpr[65], *tpl_path, *relbase = NULL, *title = NULL;
 	int first, last, y, m, d, n = 0, status = JZ_EXIT_OK;
 	long issued_number;
 
@@ -248,10 +253,8 @@ bulletin_build(struct out_ctx *oc, const char *round, long number)
 		return JZ_EXIT_FAILURE;
 
 	tpl_path = path_join(oc->opts->templates_dir, "bulletin.xml");
-	char *relbase = xasprintf("bulletin/%s/bulletin", round);
+	relbase = xasprintf("bulletin/%s/bulletin", round);
 	out_doc_init(&od, oc, relbase);
-	free(relbase);
-	csv_rel = xasprintf("bulletin/%s/bulletin.csv", round);
 
 	/* Everything the bulletin is made from, before any work. */
 	fp = fp_new(oc);
@@ -265,9 +268,9 @@ bulletin_build(struct out_ctx *oc, const char *round, long number)
 	fp_done(fp, fpr);
 	if (status != JZ_EXIT_OK)
 		goto out;
-	if (!out_doc_needed(oc, &od, fpr) && !out_needed(oc, csv_rel, fpr)) {
+	if (!out_doc_needed(oc, &od, fpr) && !companions_needed(oc, relbase, fpr)) {
 		out_doc_unchanged(oc, &od);
-		out_unchanged(oc, csv_rel);
+		companions_unchanged(oc, relbase);
 		goto out;
 	}
 
@@ -297,16 +300,20 @@ bulletin_build(struct out_ctx *oc, const char *round, long number)
 	doc_number = xasprintf("%s〔%d〕%ld号", prefix, y, issued_number);
 	date = fmt_date_arabic(y, m, d);
 	char *zone = programme_get(db, "time_zone", JZ_DEFAULT_ZONE);
+	/* the workbook's date: the day of issue, as the PDF's */
+	long long issued = jz_zone_midnight(y, m, d, zone);
+	if (issued < 0)
+		issued = jz_zone_midnight(y, m, d, JZ_DEFAULT_ZONE);
 	struct tpl_param params[] = {
 		{"round", round}, {"first_year", first_s}, {"last_year", last_s},
 		{"number", number_s}, {"issue_year", year_s}, {"doc_number", doc_number},
 		{"date", date}, {"issue_date", iso_date}, {"time_zone", zone},
 	};
-	if (render(oc, tpl_path, params, sizeof params / sizeof *params, &od, &csv) != 0) {
+	if (render(oc, tpl_path, params, sizeof params / sizeof *params, &od, &sheets, &title) != 0) {
 		oc->failed++;
 		status = JZ_EXIT_FAILURE;
 	} else if (out_doc_write(oc, &od, fpr) != 0 ||
-	    out_write(oc, csv_rel, fpr, csv.data, csv.len) != 0)
+	    companions_write(oc, relbase, fpr, &sheets, title, issued) != 0)
 		status = JZ_EXIT_FAILURE;
 	free(zone);
 	free(prefix);
@@ -315,9 +322,10 @@ bulletin_build(struct out_ctx *oc, const char *round, long number)
 out:
 	rank_free(ranked, n);
 	out_doc_free(&od);
-	buf_free(&csv);
+	sheets_free(&sheets);
+	free(title);
 	free(tpl_path);
-	free(csv_rel);
+	free(relbase);
 	return status;
 }
 
@@ -325,7 +333,6 @@ int
 cmd_bulletin(const struct jz_opts *o, const struct jz_args *a)
 {
 	struct out_ctx oc;
-	sqlite3 *db;
 	int first, last, status;
 
 	if (!round_valid(a->argv[0], &first, &last)) {
@@ -333,16 +340,14 @@ cmd_bulletin(const struct jz_opts *o, const struct jz_args *a)
 		return JZ_EXIT_USAGE;
 	}
 	if (a->number < 0) {
-		diag(DIAG_USAGE, NULL, 0, 0, "--number takes a positive whole number");
+		char shown[32];
+		snprintf(shown, sizeof shown, "%ld", a->number);
+		diag(DIAG_USAGE_NUMBER, NULL, 0, 0, shown);
 		return JZ_EXIT_USAGE;
 	}
-	if ((db = store_open(o->db_path, 0)) == NULL)
+	if (out_begin(&oc, o) != 0)
 		return JZ_EXIT_FAILURE;
-	out_init(&oc, db, o);
-	oc.force = 1;
-	status = bulletin_build(&oc, a->argv[0], a->number);
-	if (store_finish(db, o->db_path) != 0 && status < JZ_EXIT_FAILURE)
-		status = JZ_EXIT_FAILURE;
+	status = out_end(&oc, bulletin_build(&oc, a->argv[0], a->number));
 	if (status == JZ_EXIT_OK && diag_count(DIAG_ERROR) + diag_count(DIAG_FATAL) > 0)
 		status = JZ_EXIT_REJECTED;
 	return status;

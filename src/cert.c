@@ -9,6 +9,7 @@
 #include <qrencode.h>
 
 #include "cert.h"
+#include "sheets.h"
 #include "commands.h"
 #include "device.h"
 #include "layout.h"
@@ -327,7 +328,7 @@ build_award(struct build *b, const struct prog_award *a, struct cert_rec *r, int
 	double t_setup, c_setup, ts0, ts1, cs0, cc0, c_single;
 	struct cert_qr_batch *qrb = NULL;
 	struct cert_qr_times qt = {0};
-	const char *print_state = "unchanged";
+	const char *print_state = N_("unchanged");
 	char **payloads, **wanted;
 	QRcode **qr;
 	struct singles s = {0};
@@ -464,7 +465,7 @@ build_award(struct build *b, const struct prog_award *a, struct cert_rec *r, int
 			side.arg = &pj;
 			side.keep_fd = out_stream_fd(pj.os);
 		}
-		print_state = "written";
+		print_state = N_("written");
 	}
 	if (qrb != NULL)
 		b->failures += cert_qr_finish(qrb, &qt);
@@ -486,7 +487,7 @@ build_award(struct build *b, const struct prog_award *a, struct cert_rec *r, int
 		}
 		finish_doc(b, d, &od, print_hex);
 		free(title);
-		print_state = "written";
+		print_state = N_("written");
 	} else if (!print_needed)
 		out_doc_unchanged(b->oc, &od);
 	t_setup = jz_wall_seconds() - t0;
@@ -548,7 +549,7 @@ build_award(struct build *b, const struct prog_award *a, struct cert_rec *r, int
 	{
 		char *what = xasprintf("%s%s", b->tree, a->code);
 		diag(DIAG_CERT_SUMMARY, NULL, 0, 0, what, b->year, n, t_setup, c_setup, qt.wall,
-		    qt.cpu_threads + qt.cpu_here, qt.threads, t_fonts, written, unchanged, print_state,
+		    qt.cpu_threads + qt.cpu_here, qt.threads, t_fonts, written, unchanged, _(print_state),
 		    ts1 - ts0, c_single, side.cpu);
 		free(what);
 	}
@@ -591,26 +592,29 @@ signing_allows(struct build *b, const char *award)
 }
 
 /* Removes the files of withdrawn certificates of YEAR, so that nobody
- * prints one by mistake. */
+ * prints one by mistake: every file a device writes for one (a layout dump
+ * follows its PDF), whether or not this run writes them, with its record. */
 static void
 remove_withdrawn(struct build *b)
 {
 	sqlite3 *db = b->oc->db;
 	sqlite3_stmt *st = store_prepare(db, "SELECT d.path FROM certificate c JOIN document d "
-	    "ON d.path IN ('certificates/' || c.year || '/' || c.award || '/' || c.serial || '.pdf', "
-	    "'certificates/' || c.year || '/stock/' || c.award || '/' || c.serial || '.pdf') "
+	    "ON d.path IN ('certificates/' || c.year || '/' || c.award || '/' || c.serial || ?2, "
+	    "'certificates/' || c.year || '/stock/' || c.award || '/' || c.serial || ?2) "
 	    "WHERE c.year = ?1 AND c.status = 'withdrawn'");
 	sqlite3_stmt *del = store_prepare(db, "DELETE FROM document WHERE path = ?1");
+	const struct device *dev;
 
-	if (st != NULL && del != NULL) {
+	for (int i = 0; st != NULL && del != NULL && (dev = device_at(i)) != NULL; i++) {
+		sqlite3_reset(st);
 		sqlite3_bind_int(st, 1, b->year);
+		sqlite3_bind_text(st, 2, dev->suffix, -1, SQLITE_STATIC);
 		while (sqlite3_step(st) == SQLITE_ROW) {
 			const char *rel = (const char *)sqlite3_column_text(st, 0);
 			char *path = path_join(b->oc->opts->output_dir, rel);
 			if (unlink(path) != 0 && errno != ENOENT) {
 				/* still there: so is its record, and the next run tries again */
-				diag(DIAG_IO, path, 0, 0, "cannot remove the withdrawn certificate",
-				    strerror(errno));
+				diag(DIAG_CERT_REMOVE, path, 0, 0, strerror(errno));
 				b->failures++;
 			} else {
 				sqlite3_reset(del);
@@ -627,28 +631,35 @@ remove_withdrawn(struct build *b)
 	sqlite3_finalize(del);
 }
 
-/* manifest.csv: serial, award, recipient, region, file, sha256 of every
- * certificate file of YEAR (all awards), then print.pdf and calibration. */
+/* manifest.csv: every certificate file and the print files of the year, for
+ * the office and the printer: serial, award (code and title), recipient,
+ * region, file, SHA-256; Chinese headers, written by the one CSV writer
+ * (BOM, CRLF, names from the data never acting as formulas). */
+static const char *const manifest_header[] = {
+	"证书编号", "奖项代码", "奖项名称", "获奖者", "地区", "文件", "文件校验值（SHA-256）",
+};
+
 static void
 write_manifest(struct build *b)
 {
 	sqlite3 *db = b->oc->db;
 	char *prefix = xasprintf("certificates/%d/%s", b->year, b->tree);
 	sqlite3_stmt *st = store_prepare(db,
-	    "SELECT c.serial, c.award, c.recipient, COALESCE(r.name, c.region), d.path, d.sha256, "
+	    "SELECT c.serial, c.award, a.title, c.recipient, COALESCE(r.name, c.region), d.path, d.sha256, "
 	    "  COALESCE(a.ord, 1000000), 0 AS k "
 	    "FROM certificate c JOIN document d ON d.path = ?1 || c.award || '/' || c.serial || '.pdf' "
 	    "LEFT JOIN region r ON r.code = c.region LEFT JOIN award a ON a.code = c.award "
 	    "WHERE c.year = ?2 AND c.status = 'active' "
 	    "UNION ALL "
-	    "SELECT NULL, a.code, NULL, NULL, d.path, d.sha256, a.ord, 1 "
+	    "SELECT NULL, a.code, a.title, NULL, NULL, d.path, d.sha256, a.ord, 1 "
 	    "FROM award a JOIN document d "
 	    "ON d.path IN (?1 || a.code || '/print.pdf', ?1 || a.code || '/calibration.pdf') "
-	    "ORDER BY 8, 7, 2, 5");
+	    "ORDER BY 9, 8, 2, 6");
 	struct buf out = {0};
 	char hex[65];
 	struct fingerprint *fp;
 	char *rel;
+	const int ncols = (int)(sizeof manifest_header / sizeof *manifest_header);
 
 	if (st == NULL) {
 		b->failures++;
@@ -657,17 +668,17 @@ write_manifest(struct build *b)
 	}
 	sqlite3_bind_text(st, 1, prefix, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 2, b->year);
-	buf_puts(&out, "serial,award,recipient,region,file,sha256\n");
+	csv_begin(&out);
+	for (int i = 0; i < ncols; i++)
+		csv_text(&out, manifest_header[i], i == 0);
+	csv_end_row(&out);
 	while (sqlite3_step(st) == SQLITE_ROW) {
-		const char *path = (const char *)sqlite3_column_text(st, 4);
-		for (int i = 0; i < 4; i++) {
-			buf_csv_field(&out, (const char *)sqlite3_column_text(st, i));
-			buf_putc(&out, ',');
-		}
-		buf_csv_field(&out, path + strlen(prefix));
-		buf_putc(&out, ',');
-		buf_csv_field(&out, (const char *)sqlite3_column_text(st, 5));
-		buf_putc(&out, '\n');
+		const char *path = (const char *)sqlite3_column_text(st, 5);
+		for (int i = 0; i < 5; i++)
+			csv_text(&out, (const char *)sqlite3_column_text(st, i), i == 0);
+		csv_text(&out, path + strlen(prefix), 0);
+		csv_text(&out, (const char *)sqlite3_column_text(st, 6), 0);
+		csv_end_row(&out);
 	}
 	sqlite3_finalize(st);
 	fp = fp_new(b->oc);
@@ -707,9 +718,8 @@ default_templates_say(const struct cert_set *set, const char *dir)
 		free(key);
 	}
 	if (n > 0) {
-		char *who = xasprintf("award%s %s", n > 1 ? "s" : "", list.data);
-		diag(DIAG_CERT_TEMPLATE_DEFAULT, NULL, 0, 0, who, n > 1 ? "" : "s", dir);
-		free(who);
+		diag(n > 1 ? DIAG_CERT_TEMPLATES_DEFAULT : DIAG_CERT_TEMPLATE_DEFAULT, NULL, 0, 0,
+		    list.data, dir);
 	}
 	buf_free(&list);
 }
@@ -751,7 +761,8 @@ certificates_build(struct out_ctx *oc, int year, const struct jz_args *a)
 	cert_programme_load(oc->db, &b.prog);
 	remove_withdrawn(&b);
 	if (set.nrecs == 0)
-		diag(DIAG_CERT_NONE, NULL, 0, 0, year, a->award ? " of " : "", a->award ? a->award : "");
+		diag(a->award ? DIAG_CERT_NONE_AWARD : DIAG_CERT_NONE, NULL, 0, 0, year,
+		    a->award ? a->award : "");
 	k = cert_key_load(oc->opts->key_file, &b.key, &b.keylen);
 	if (k < 0) {
 		rc = JZ_EXIT_FAILURE;
@@ -816,21 +827,15 @@ int
 cmd_certificates(const struct jz_opts *o, const struct jz_args *a)
 {
 	struct out_ctx oc;
-	sqlite3 *db;
-	int year, rc;
+	int year;
 
 	if (jz_parse_year(a->argv[0], &year) != 0) {
-		diag(DIAG_USAGE, NULL, 0, 0, "certificates takes a year, e.g. 2025");
+		diag(DIAG_USAGE_YEAR, NULL, 0, 0, "certificates", a->argv[0]);
 		return JZ_EXIT_USAGE;
 	}
-	if ((db = store_open(o->db_path, 0)) == NULL)
+	if (out_begin(&oc, o) != 0)
 		return JZ_EXIT_FAILURE;
-	out_init(&oc, db, o);
-	oc.force = 1;
-	rc = certificates_build(&oc, year, a);
-	if (store_finish(db, o->db_path) != 0 && rc < JZ_EXIT_FAILURE)
-		rc = JZ_EXIT_FAILURE;
-	return rc;
+	return out_end(&oc, certificates_build(&oc, year, a));
 }
 
 /* ---- verify ---- */
@@ -846,6 +851,20 @@ print_fields(const char *fields)
 			printf("  %.*s: %.*s\n", (int)(eq - p), p, (int)(eol - eq - 1), eq + 1);
 		p = *eol ? eol + 1 : eol;
 	}
+}
+
+/* Prints the verdict WORD (valid, unknown, altered, withdrawn: the same in
+ * every language, for scripts), then FMT in the user's language. */
+static void
+verdict(const char *word, const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("%s: ", word);
+	va_start(ap, fmt);
+	vprintf(_(fmt), ap);
+	va_end(ap);
+	putchar('\n');
 }
 
 static int
@@ -864,15 +883,11 @@ cmd_verify(const struct jz_opts *o, const struct jz_args *a)
 	sqlite3_stmt *st;
 	int rc = 1, found = 0, year = 0;
 
-	if (access(o->db_path, F_OK) != 0) {
-		diag(DIAG_IO, o->db_path, 0, 0, "cannot open the store", strerror(errno));
-		return JZ_EXIT_FAILURE;
-	}
-	if ((db = store_open(o->db_path, 1)) == NULL)
+	if ((db = store_open_existing(o->db_path, 1, DIAG_STORE_MISSING)) == NULL)
 		return JZ_EXIT_FAILURE;
 	pattern = programme_get(db, "verify_url", NULL);
 	if (cert_payload_parse(pattern, a->argv[0], serial, mac) != 0) {
-		printf("unknown: '%s' is neither a certificate serial nor a certificate code\n", a->argv[0]);
+		verdict("unknown", N_("'%s' is neither a certificate serial nor a certificate code"), a->argv[0]);
 		free(pattern);
 		store_close(db);
 		return 1;
@@ -903,11 +918,11 @@ cmd_verify(const struct jz_opts *o, const struct jz_args *a)
 	store_close(db);
 
 	if (!found) {
-		printf("unknown: no certificate %s\n", serial);
+		verdict("unknown", N_("no certificate %s"), serial);
 		goto done;
 	}
 	if (fields == NULL) {
-		printf("unknown: certificate %s was never printed\n", serial);
+		verdict("unknown", N_("certificate %s was never printed"), serial);
 		goto done;
 	}
 	f_serial = cert_fields_get(fields, "serial");
@@ -919,7 +934,7 @@ cmd_verify(const struct jz_opts *o, const struct jz_args *a)
 		char want[32], key_id[32];
 		int k;
 		if (!cert_mac_form(mac)) {
-			printf("altered: %s does not carry a code of the form this program prints\n", serial);
+			verdict("altered", N_("%s does not carry a code of the form this program prints"), serial);
 			goto done;
 		}
 		if ((k = cert_key_load(o->key_file, &key, &keylen)) <= 0) {
@@ -940,20 +955,20 @@ cmd_verify(const struct jz_opts *o, const struct jz_args *a)
 		cert_mac(key, keylen, fields, want);
 		free(key);
 		if (!cert_mac_equal(want, mac)) {
-			printf("altered: the code of %s does not match the recorded fields\n", serial);
+			verdict("altered", N_("the code of %s does not match the recorded fields"), serial);
 			goto done;
 		}
 	}
 	/* The record must still say what was printed and signed (checked after
 	 * the code, so that a wrong code learns nothing of the record). */
 	if (!str_eq(f_serial, serial) || !str_eq(f_recipient, rec_recipient) || !str_eq(f_unit, rec_unit)) {
-		printf("altered: the record of %s no longer matches what was printed\n", serial);
+		verdict("altered", N_("the record of %s no longer matches what was printed"), serial);
 		if (mac[0] != '\0')
 			print_fields(fields);
 		goto done;
 	}
 	if (strcmp(status, "active") != 0) {
-		printf("withdrawn: certificate %s was withdrawn\n", serial);
+		verdict("withdrawn", N_("certificate %s was withdrawn"), serial);
 		if (mac[0] != '\0')
 			print_fields(fields);
 		goto done;
@@ -962,12 +977,12 @@ cmd_verify(const struct jz_opts *o, const struct jz_args *a)
 		/* A serial is printed on the certificate for all to read: it
 		 * tells whether the serial exists, not whose it is.  The name
 		 * comes with the code, which only the certificate carries. */
-		printf("valid: %s is in the register and active (scan its QR code to check "
-		    "the name and unit printed on it)\n", serial);
+		verdict("valid", N_("%s is in the register and active (scan its QR code to check "
+		    "the name and unit printed on it)"), serial);
 		rc = 0;
 		goto done;
 	}
-	printf("valid: %s (code checked)\n", serial);
+	verdict("valid", N_("%s (code checked)"), serial);
 	print_fields(fields);
 	rc = 0;
 done:

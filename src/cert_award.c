@@ -84,10 +84,7 @@ cert_awards_load(sqlite3 *db, struct cert_set *set)
 const struct prog_award *
 cert_award_find(const struct cert_set *set, const char *code)
 {
-	for (int i = 0; i < set->nawards; i++)
-		if (strcmp(set->awards[i].code, code) == 0)
-			return &set->awards[i];
-	return NULL;
+	return prog_award_find(set->awards, (size_t)set->nawards, code);
 }
 
 static void
@@ -117,13 +114,7 @@ cert_set_free(struct cert_set *set)
 		free(set->unknown[i].recipient);
 	}
 	free(set->unknown);
-	for (int i = 0; i < set->nawards; i++) {
-		free(set->awards[i].code);
-		free(set->awards[i].title);
-		free(set->awards[i].recipient_kind);
-		free(set->awards[i].template);
-	}
-	free(set->awards);
+	prog_awards_free(set->awards, (size_t)set->nawards);
 	memset(set, 0, sizeof *set);
 }
 
@@ -168,21 +159,18 @@ fits_award(const struct prog_award *a, const char *recipient, const char *kind,
 {
 	if (strcmp(kind, a->recipient_kind) != 0) {
 		if (source != NULL) {
-			char *why = xasprintf("award %s (%s) is for a %s", a->code, a->title, a->recipient_kind);
-			diag(DIAG_CERT_DERIVED, NULL, 0, 0, a->code, recipient, source, why);
-			free(why);
+			diag(DIAG_CERT_DERIVED_KIND, NULL, 0, 0, a->code, recipient, source, a->title,
+			    a->recipient_kind);
 		} else
 			diag(DIAG_CERT_KIND, file, line, 0, recipient, kind, a->code, a->title, a->recipient_kind);
 		return -1;
 	}
 	if (a->women_only && (gender == NULL || strcmp(gender, "女") != 0)) {
 		if (source != NULL) {
-			char *why = xasprintf("award %s (%s) is for women only", a->code, a->title);
-			diag(DIAG_CERT_DERIVED, NULL, 0, 0, a->code, recipient, source, why);
-			free(why);
+			diag(DIAG_CERT_DERIVED_WOMEN, NULL, 0, 0, a->code, recipient, source, a->title);
 		} else
 			diag(DIAG_CERT_WOMEN, file, line, 0, a->code, a->title, recipient,
-			    gender ? gender : "(no gender)");
+			    gender ? gender : "");
 		return -1;
 	}
 	return 0;

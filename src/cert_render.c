@@ -167,7 +167,7 @@ cert_qr_finish(struct cert_qr_batch *b, struct cert_qr_times *tm)
 		pthread_join(b->tid[t], NULL);
 	for (int i = 0; i < b->n; i++)
 		if (b->payloads[i] != NULL && b->qr[i] == NULL) {
-			diag(DIAG_CERT_QR, NULL, 0, 0, b->payloads[i], "payload too long");
+			diag(DIAG_CERT_QR, NULL, 0, 0, b->payloads[i]);
 			failed++;
 		}
 	tm->wall = b->t_last - b->t0;
@@ -185,15 +185,18 @@ cert_qr_finish(struct cert_qr_batch *b, struct cert_qr_times *tm)
 static char *
 field_label(const struct cert_elem *e, const char *label)
 {
-	static const char *const names[] = {"recipient", "unit", "title", "issuer", "date", "serial"};
+	/* the placeholder, and what the office calls it */
+	static const struct {
+		const char *placeholder, *name;
+	} fields[] = {
+		{"{recipient}", N_("recipient")}, {"{unit}", N_("unit")}, {"{title}", N_("award title")},
+		{"{issuer}", N_("issuer")}, {"{date}", N_("date")}, {"{serial}", N_("serial")},
+	};
 
-	for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
-		char ph[32];
-		snprintf(ph, sizeof ph, "{%s}", names[i]);
-		if (strstr(e->text, ph) != NULL)
-			return xasprintf("%s of %s", names[i], label);
-	}
-	return xasprintf("text of template line %ld (%s)", e->line, label);
+	for (size_t i = 0; i < sizeof fields / sizeof *fields; i++)
+		if (strstr(e->text, fields[i].placeholder) != NULL)
+			return xasprintf(_("%s of %s"), _(fields[i].name), label);
+	return xasprintf(_("text of template line %ld (%s)"), e->line, label);
 }
 
 int
@@ -329,7 +332,7 @@ draw_elem(struct doc *d, const struct cert_template *t, const struct cert_elem *
 			break;
 		}
 		if ((qr = qr_encode(v->payload)) == NULL) {
-			diag(DIAG_CERT_QR, t->path, e->line, 0, label, "payload too long");
+			diag(DIAG_CERT_QR, t->path, e->line, 0, label);
 			break;
 		}
 		doc_qr(d, e->x + dx, e->y + dy, e->w, qr->data, qr->width);

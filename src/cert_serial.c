@@ -192,11 +192,23 @@ done:
 
 /* ---- The register against the manifests on disk ---- */
 
+/* The columns a manifest is read by, named in its header: as written now
+ * (Chinese, cert.c's manifest_header) or by an earlier version (English,
+ * serial,award,recipient first). */
+#define MANIFEST_FIELDS 8
+enum { COL_SERIAL, COL_AWARD, COL_RECIPIENT, COL__N };
+static const char *const manifest_columns[COL__N][2] = {
+	[COL_SERIAL] = {"证书编号", "serial"},
+	[COL_AWARD] = {"奖项代码", "award"},
+	[COL_RECIPIENT] = {"获奖者", "recipient"},
+};
+
 /* One manifest being read: its rows checked against the store as they come. */
 struct manifest_check {
 	sqlite3_stmt *find;    /* SELECT award, recipient FROM certificate WHERE serial = ?1 */
-	char *field[3];        /* serial, award, recipient of the row being read */
+	char *field[MANIFEST_FIELDS];  /* the first fields of the row being read */
 	int nfield;
+	int col[COL__N];       /* where serial, award and recipient are (the header says) */
 	long line, listed, unknown, other;
 	long first_line;       /* of the first disagreement */
 	char *first_serial, *first_recipient, *store_recipient;
@@ -207,7 +219,7 @@ on_field(void *s, size_t len, void *arg)
 {
 	struct manifest_check *m = arg;
 
-	if (m->nfield < 3)
+	if (m->nfield < MANIFEST_FIELDS)
 		m->field[m->nfield] = xstrndup(s ? s : "", len);
 	m->nfield++;
 }
@@ -225,12 +237,24 @@ on_row(int c, void *arg)
 {
 	(void)c;
 	struct manifest_check *m = arg;
-	const char *serial = m->nfield >= 3 ? m->field[0] : NULL;
+	int have = m->nfield < MANIFEST_FIELDS ? m->nfield : MANIFEST_FIELDS;
+	const char *serial = m->col[COL_SERIAL] < have && m->col[COL_AWARD] < have &&
+	    m->col[COL_RECIPIENT] < have ? m->field[m->col[COL_SERIAL]] : NULL;
 
 	m->line++;
+	if (m->line == 1) {
+		/* the header: where the columns are */
+		for (int k = 0; k < COL__N; k++)
+			for (int i = 0; i < have; i++)
+				if (strcmp(m->field[i], manifest_columns[k][0]) == 0 ||
+				    strcmp(m->field[i], manifest_columns[k][1]) == 0)
+					m->col[k] = i;
+		serial = NULL;
+	}
 	/* the header, and the rows of print.pdf and calibration.pdf, have no serial */
 	if (serial != NULL && cert_serial_valid(serial)) {
-		const char *award = m->field[1], *recipient = unguarded(m->field[2]);
+		const char *award = m->field[m->col[COL_AWARD]];
+		const char *recipient = unguarded(m->field[m->col[COL_RECIPIENT]]);
 		const char *known = NULL;
 		m->listed++;
 		sqlite3_reset(m->find);
@@ -254,7 +278,7 @@ on_row(int c, void *arg)
 			}
 		}
 	}
-	for (int i = 0; i < 3 && i < m->nfield; i++)
+	for (int i = 0; i < have; i++)
 		free(m->field[i]);
 	m->nfield = 0;
 }
@@ -266,7 +290,7 @@ static long
 check_manifest(sqlite3 *db, const char *path, const char *relpath, const char *db_path, int year,
     int new_register)
 {
-	struct manifest_check m = {0};
+	struct manifest_check m = {.col = {[COL_SERIAL] = 0, [COL_AWARD] = 1, [COL_RECIPIENT] = 2}};
 	struct csv_parser p;
 	struct buf data = {0};
 	struct filestat now, was;
@@ -294,7 +318,7 @@ check_manifest(sqlite3 *db, const char *path, const char *relpath, const char *d
 	csv_parse(&p, data.data + skip, data.len - skip, on_field, on_row, &m);
 	csv_fini(&p, on_field, on_row, &m);
 	csv_free(&p);
-	for (int i = 0; i < 3 && i < m.nfield; i++)
+	for (int i = 0; i < m.nfield && i < MANIFEST_FIELDS; i++)
 		free(m.field[i]);
 	sqlite3_finalize(m.find);
 	buf_free(&data);

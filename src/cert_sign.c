@@ -22,7 +22,6 @@ cert_key_load(const char *path, unsigned char **key, size_t *len)
 {
 	struct buf b = {0};
 	struct stat sb;
-	char why[160];
 	int fd;
 
 	*key = NULL;
@@ -39,17 +38,14 @@ cert_key_load(const char *path, unsigned char **key, size_t *len)
 	}
 	/* The key signs every certificate: a file anyone else can read or
 	 * replace is no secret. */
-	why[0] = '\0';
-	if (!S_ISREG(sb.st_mode))
-		snprintf(why, sizeof why, "not a regular file");
-	else if ((sb.st_mode & 077) != 0)
-		snprintf(why, sizeof why, "open to group or others (mode %04o): make it private with "
-		    "chmod 600 %.80s", (unsigned)(sb.st_mode & 07777), path);
-	else if (sb.st_uid != geteuid() && sb.st_uid != 0)
-		snprintf(why, sizeof why, "owned by another user (uid %ld): it must belong to the "
-		    "user that runs jingsai (uid %ld) or to root", (long)sb.st_uid, (long)geteuid());
-	if (why[0] != '\0') {
-		diag(DIAG_CERT_KEY, NULL, 0, 0, path, why);
+	if (!S_ISREG(sb.st_mode) || (sb.st_mode & 077) != 0 ||
+	    (sb.st_uid != geteuid() && sb.st_uid != 0)) {
+		if (!S_ISREG(sb.st_mode))
+			diag(DIAG_CERT_KEY_NOT_FILE, NULL, 0, 0, path);
+		else if ((sb.st_mode & 077) != 0)
+			diag(DIAG_CERT_KEY_OPEN, NULL, 0, 0, path, (unsigned)(sb.st_mode & 07777), path);
+		else
+			diag(DIAG_CERT_KEY_OWNER, NULL, 0, 0, path, (long)sb.st_uid, (long)geteuid());
 		close(fd);
 		return -1;
 	}
@@ -75,7 +71,7 @@ cert_key_load(const char *path, unsigned char **key, size_t *len)
 	while (b.len > 0 && (b.data[b.len - 1] == '\n' || b.data[b.len - 1] == '\r'))
 		b.len--;
 	if (b.len < 16) {
-		diag(DIAG_CERT_KEY, NULL, 0, 0, path, "too short (at least 16 bytes)");
+		diag(DIAG_CERT_KEY_SHORT, NULL, 0, 0, path);
 		buf_free(&b);
 		return -1;
 	}

@@ -10,6 +10,7 @@
 
 #include "cert.h"
 #include "layout.h"
+#include "xml_read.h"
 
 /* What a template may say, one row per attribute kind, so that an unknown
  * attribute is reported rather than silently ignored. */
@@ -24,26 +25,12 @@ struct tctx {
 	int errors;
 };
 
+/* Reports CODE (a catalogue row taking up to two strings, A and B) at N. */
 static void
-terr(struct tctx *c, const xmlNode *n, const char *fmt, const char *a, const char *b)
+terr(struct tctx *c, const xmlNode *n, enum diag_code code, const char *a, const char *b)
 {
-	char *msg = xasprintf(fmt, a ? a : "", b ? b : "");
-	diag(DIAG_CERT_TEMPLATE, c->path, n ? (long)xmlGetLineNo(n) : 0, 0, msg);
-	free(msg);
+	diag(code, c->path, n ? (long)xmlGetLineNo(n) : 0, 0, a ? a : "", b ? b : "");
 	c->errors++;
-}
-
-static char *
-attr(const xmlNode *n, const char *name)
-{
-	xmlChar *v = xmlGetProp(n, (const xmlChar *)name);
-	char *s;
-
-	if (v == NULL)
-		return NULL;
-	s = xstrdup((const char *)v);
-	xmlFree(v);
-	return s;
 }
 
 static void
@@ -54,7 +41,7 @@ check_attrs(struct tctx *c, const xmlNode *n, const char *const *allowed)
 		for (const char *const *k = allowed; *k && !ok; k++)
 			ok = strcmp((const char *)a->name, *k) == 0;
 		if (!ok)
-			terr(c, n, "unknown attribute '%s' on <%s>", (const char *)a->name, (const char *)n->name);
+			terr(c, n, DIAG_CTPL_ATTRIBUTE, (const char *)a->name, (const char *)n->name);
 	}
 }
 
@@ -62,12 +49,12 @@ check_attrs(struct tctx *c, const xmlNode *n, const char *const *allowed)
 static double
 num(struct tctx *c, const xmlNode *n, const char *name, double def, int required)
 {
-	char *v = attr(n, name), *end;
+	char *v = xml_attr(n, name), *end;
 	double d;
 
 	if (v == NULL) {
 		if (required)
-			terr(c, n, "<%s> needs the attribute '%s'", (const char *)n->name, name);
+			terr(c, n, DIAG_CTPL_NEEDS, (const char *)n->name, name);
 		return def;
 	}
 	d = strtod(v, &end);
@@ -75,7 +62,7 @@ num(struct tctx *c, const xmlNode *n, const char *name, double def, int required
 		end++;
 	if (end == v || (*end != '\0' && strcmp(end, "mm") != 0 && strcmp(end, "pt") != 0) ||
 	    d < -1000 || d > 5000) {
-		terr(c, n, "'%s' is not a number for '%s'", v, name);
+		terr(c, n, DIAG_CTPL_NUMBER, v, name);
 		d = def;
 	}
 	free(v);
@@ -86,7 +73,7 @@ num(struct tctx *c, const xmlNode *n, const char *name, double def, int required
 static long
 color(struct tctx *c, const xmlNode *n, const char *name, long def, int none_ok)
 {
-	char *v = attr(n, name), *end;
+	char *v = xml_attr(n, name), *end;
 	long col = def;
 
 	if (v == NULL)
@@ -96,7 +83,7 @@ color(struct tctx *c, const xmlNode *n, const char *name, long def, int none_ok)
 	else if (v[0] == '#' && strlen(v) == 7 && (col = strtol(v + 1, &end, 16), *end == '\0'))
 		;
 	else {
-		terr(c, n, "'%s' is not a colour (#RRGGBB%s)", v, none_ok ? " or none" : "");
+		terr(c, n, none_ok ? DIAG_CTPL_COLOUR_NONE : DIAG_CTPL_COLOUR, v, name);
 		col = def;
 	}
 	free(v);
@@ -106,7 +93,7 @@ color(struct tctx *c, const xmlNode *n, const char *name, long def, int none_ok)
 static int
 yesno(struct tctx *c, const xmlNode *n, const char *name, int def)
 {
-	char *v = attr(n, name);
+	char *v = xml_attr(n, name);
 	int r = def;
 
 	if (v == NULL)
@@ -116,7 +103,7 @@ yesno(struct tctx *c, const xmlNode *n, const char *name, int def)
 	else if (strcmp(v, "no") == 0)
 		r = 0;
 	else
-		terr(c, n, "'%s' must be yes or no for '%s'", v, name);
+		terr(c, n, DIAG_CTPL_YESNO, v, name);
 	free(v);
 	return r;
 }
@@ -202,11 +189,11 @@ read_text(struct tctx *c, struct cert_template *t, const xmlNode *n)
 	e->stroke = (unsigned)color(c, n, "color", 0x000000, 0);
 	e->bold = yesno(c, n, "bold", 0);
 	e->letter_spacing_pt = num(c, n, "letter-spacing", 0, 0);
-	e->role = attr(n, "role");
+	e->role = xml_attr(n, "role");
 	if (e->role == NULL)
 		e->role = xstrdup("sans");
 	e->align = ALIGN_LEFT;
-	if ((v = attr(n, "align")) != NULL) {
+	if ((v = xml_attr(n, "align")) != NULL) {
 		if (strcmp(v, "left") == 0)
 			e->align = ALIGN_LEFT;
 		else if (strcmp(v, "center") == 0)
@@ -216,17 +203,17 @@ read_text(struct tctx *c, struct cert_template *t, const xmlNode *n)
 		else if (strcmp(v, "justify") == 0)
 			e->align = ALIGN_JUSTIFY;
 		else
-			terr(c, n, "'%s' is not an alignment (left, center, right, justify)%s", v, NULL);
+			terr(c, n, DIAG_CTPL_ALIGN, v, NULL);
 		free(v);
 	}
-	if ((v = attr(n, "flags")) != NULL) {
+	if ((v = xml_attr(n, "flags")) != NULL) {
 		for (char *tok = strtok(v, " ,"); tok != NULL; tok = strtok(NULL, " ,")) {
 			size_t k;
 			for (k = 0; k < sizeof flag_names / sizeof *flag_names; k++)
 				if (strcmp(tok, flag_names[k].name) == 0)
 					break;
 			if (k == sizeof flag_names / sizeof *flag_names)
-				terr(c, n, "unknown flag '%s' (shrink, name-spacing, wrap, vcenter)%s", tok, NULL);
+				terr(c, n, DIAG_CTPL_FLAG, tok, NULL);
 			else
 				e->flags |= flag_names[k].flag;
 		}
@@ -246,7 +233,7 @@ read_text(struct tctx *c, struct cert_template *t, const xmlNode *n)
 			*--end = '\0';
 	}
 	if (e->w <= 0 || e->h <= 0)
-		terr(c, n, "<text> needs a box: w and h above 0%s%s", NULL, NULL);
+		terr(c, n, DIAG_CTPL_BOX, NULL, NULL);
 	e->variable = yesno(c, n, "stock", has_variable(e->text));
 }
 
@@ -284,19 +271,17 @@ read_children(struct tctx *c, struct cert_template *t, const xmlNode *parent, in
 			t->offset_x = num(c, n, "offset-x", 0, 0);
 			t->offset_y = num(c, n, "offset-y", 0, 0);
 		} else
-			terr(c, n, "unexpected element <%s>%s", name, in_background ? " in <background>" : "");
+			terr(c, n, in_background ? DIAG_CTPL_ELEMENT_BG : DIAG_CTPL_ELEMENT, name, NULL);
 	}
 }
 
-/* Keeps the first error libxml2 raises while parsing, with its line and
- * column (and none reaches standard error). */
+/* Takes the errors libxml2 raises while parsing (xml_syntax_take), so that
+ * none reaches standard error. */
 static void
-first_error(void *arg, xmlErrorPtr e)
+syntax_error(void *arg, xmlErrorPtr e)
 {
-	xmlError *first = arg;
-
-	if (e != NULL && e->level >= XML_ERR_ERROR && first->code == 0)
-		xmlCopyError(e, first);
+	if (e != NULL && e->level >= XML_ERR_ERROR)
+		xml_syntax_take(arg, e);
 }
 
 struct cert_template *
@@ -306,59 +291,54 @@ cert_template_load(const char *path)
 	struct tctx c = {path, 0};
 	struct cert_template *t = xcalloc(1, sizeof *t);
 	struct buf b = {0};
-	xmlError first = {0};
+	struct xml_syntax syntax = {0};
 	xmlDoc *doc;
 	xmlNode *root;
 	char *date;
 
 	t->path = xstrdup(path);
 	if (file_read_all(path, &b) != 0) {
-		diag(DIAG_IO, path, 0, 0, "cannot read the certificate template", strerror(errno));
+		diag(DIAG_IO_READ, path, 0, 0, strerror(errno));
 		cert_template_free(t);
 		return NULL;
 	}
 	t->bytes = b.data;
 	t->nbytes = b.len;
-	if (template_utf8_check(path, b.data, b.len, DIAG_CERT_TEMPLATE) != 0) {
+	if (template_utf8_check(path, b.data, b.len, DIAG_TPL_NOT_UTF8) != 0) {
 		cert_template_free(t);
 		return NULL;
 	}
 	/* Templates are operator files, but parse them as carefully as input. */
-	xmlSetStructuredErrorFunc(&first, first_error);
+	xmlSetStructuredErrorFunc(&syntax, syntax_error);
 	/* UTF-8, as checked above, whatever its declaration says */
 	doc = xmlReadMemory(b.data, (int)b.len, path, "UTF-8", XML_PARSE_NONET | XML_PARSE_NOWARNING |
 	    XML_PARSE_IGNORE_ENC);
 	xmlSetStructuredErrorFunc(NULL, NULL);
-	if (doc == NULL || first.code != 0) {
-		char *msg = xasprintf("not well-formed XML: %s", first.message ? first.message : "?");
-		size_t n = strlen(msg);
-		while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
-			msg[--n] = '\0';
-		diag(DIAG_CERT_TEMPLATE, path, first.line, first.int2, msg);
-		free(msg);
-		xmlResetError(&first);
+	int syntax_errors = xml_syntax_report(&syntax, path);
+	if (syntax_errors > 0 || doc == NULL) {
+		if (syntax_errors == 0)
+			diag(DIAG_TPL_NOT_XML, path, 1, 1);
 		xmlFreeDoc(doc);
 		cert_template_free(t);
 		return NULL;
 	}
 	root = xmlDocGetRootElement(doc);
 	if (doc->intSubset != NULL)
-		terr(&c, root, "a template may not have a DOCTYPE%s%s", NULL, NULL);
+		terr(&c, root, DIAG_CTPL_DOCTYPE, NULL, NULL);
 	else if (root == NULL || strcmp((const char *)root->name, "certificate") != 0)
-		terr(&c, root, "the root element must be <certificate>%s%s", NULL, NULL);
+		terr(&c, root, DIAG_CTPL_ROOT, NULL, NULL);
 	else {
 		check_attrs(&c, root, root_attrs);
 		t->page_w = num(&c, root, "width", 297, 0);
 		t->page_h = num(&c, root, "height", 210, 0);
 		if (t->page_w < 50 || t->page_h < 50)
-			terr(&c, root, "the page must be at least 50 mm each way%s%s", NULL, NULL);
+			terr(&c, root, DIAG_CTPL_PAGE, NULL, NULL);
 		t->month = 4;
 		t->day = 28;
-		if ((date = attr(root, "date")) != NULL) {
+		if ((date = xml_attr(root, "date")) != NULL) {
 			if (sscanf(date, "%d-%d", &t->month, &t->day) != 2 || t->month < 1 ||
 			    t->month > 12 || t->day < 1 || t->day > 31)
-				terr(&c, root, "date '%s' is not MM-DD (the ceremony date in the award year)%s",
-				    date, NULL);
+				terr(&c, root, DIAG_CTPL_DATE, date, NULL);
 			free(date);
 		}
 		read_children(&c, t, root, 0);

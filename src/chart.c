@@ -275,6 +275,9 @@ doc_chart(struct doc *d, const struct chart *c)
 	need -= squeeze + 3;
 	d->placing++;
 	doc_need(d, need);
+	/* the page may break before the chart (it counts as two lines of body) */
+	doc_tail_add(d, d->dl.pages[d->cur].nitems,
+	    d->y + (c->title != NULL ? style_caption.space_before_pt * MM_PER_PT : 0), 1, 2, NULL);
 	if (c->title != NULL)
 		doc_paragraph(d, &style_caption, c->title);
 	top = d->y;

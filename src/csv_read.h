@@ -191,9 +191,11 @@ int csv_header_match(const char *const *names, int n, int *map);
 
 /* Validates the fields of one row of kind K (column order of the kind);
  * reports every bad field through diag() at PATH:FIELD_LINE:COLUMN (PATH
- * NULL: reports nothing).  Returns the number of errors. */
+ * NULL: reports nothing), naming column I as LABEL[I] (the header's own
+ * words: 性别 when the form says 性别; LABEL NULL: the English names).
+ * Returns the number of errors. */
 int csv_validate_row(enum csv_kind k, const char *path, const char *const *field,
-    const long *field_line, const long *column);
+    const long *field_line, const long *column, const char *const *label);
 
 /* Makes Excel's spellings of the fields of one row of kind K plain, in
  * place (each field's bytes must be writable; none grows): counts written

@@ -67,6 +67,9 @@ struct csv_rows {
 	int ncols;           /* columns in the header */
 	int map[CSV_MAX_COLS]; /* column -> column of the kind, UNNAMED or CSV_IGNORED */
 	int kind_cols;       /* columns of the kind */
+	char *label[CSV_MAX_COLS]; /* column of the kind -> the header's name for
+	                      * it, as written (messages name it so); owned */
+	int chinese;         /* the header names its columns in Chinese */
 	int before_header;   /* rows that were not blank before the header */
 	struct held_note titles[HEADER_ROWS]; /* those rows */
 
@@ -322,12 +325,47 @@ key_seen(struct csv_rows *r, uint64_t h, long line)
 	return 0;
 }
 
+/* The name of column C of the kind in a message about R's header: English,
+ * or the first Chinese name (the one the forms write) when the header is
+ * in Chinese.  Static storage for the Chinese, until the next call. */
+static const char *
+kind_column_name(const struct csv_rows *r, int c)
+{
+	static char zh[64];
+	const struct csv_column *col = &csv_kind_def((enum csv_kind)r->kind)->cols[c];
+
+	if (!r->chinese || col->zh == NULL)
+		return col->name;
+	snprintf(zh, sizeof zh, "%.*s", (int)strcspn(col->zh, "|"), col->zh);
+	return zh;
+}
+
+/* The column names of R's kind, ", "-separated (、 in Chinese), for a
+ * message.  Static storage. */
+static const char *
+column_list(const struct csv_rows *r)
+{
+	static char list[512];
+	size_t len = 0;
+
+	list[0] = '\0';
+	for (int i = 0; i < r->kind_cols && len + 64 < sizeof list; i++)
+		len += (size_t)snprintf(list + len, sizeof list - len, "%s%s",
+		    i == 0 ? "" : r->chinese ? "、" : ", ", kind_column_name(r, i));
+	return list;
+}
+
+/* The name of column C of the kind as R's header writes it. */
+static const char *
+label_of(const struct csv_rows *r, int c)
+{
+	return r->label[c] != NULL ? r->label[c] : kind_column_name(r, c);
+}
+
 static void
 report_duplicate(struct csv_rows *r, const char *const *field, long line, long first)
 {
 	const int *key = csv_kind_key((enum csv_kind)r->kind);
-	int n;
-	const char *const *names = csv_kind_columns((enum csv_kind)r->kind, &n);
 	struct buf text = {0};
 
 	if (!reporting(r)) {
@@ -336,8 +374,9 @@ report_duplicate(struct csv_rows *r, const char *const *field, long line, long f
 		return;
 	}
 	for (int i = 0; key[i] >= 0; i++)
-		buf_printf(&text, "%s%s %s", i ? ", " : "", names[key[i]], field[key[i]]);
-	diag(DIAG_CSV_DUP_KEY, r->path, line, 1, csv_kind_name((enum csv_kind)r->kind), text.data, first);
+		buf_printf(&text, "%s%s %s", i == 0 ? "" : r->chinese ? "，" : ", ",
+		    label_of(r, key[i]), field[key[i]]);
+	diag(DIAG_CSV_DUP_KEY, r->path, line, 1, text.data, first);
 	buf_free(&text);
 	count_error(r);
 }
@@ -402,14 +441,22 @@ header_row(struct csv_rows *r, int n)
 	r->kind = kind;
 	r->ncols = n;
 	int kn, bad = 0;
-	const char *const *cols = csv_kind_columns((enum csv_kind)kind, &kn);
+	(void)csv_kind_columns((enum csv_kind)kind, &kn);
 	r->kind_cols = kn;
+	for (int i = 0; i < n; i++)
+		if (r->map[i] >= 0) {
+			free(r->label[r->map[i]]);
+			r->label[r->map[i]] = xstrdup(names[i]);
+			for (const char *p = names[i]; *p; p++)
+				r->chinese |= (unsigned char)*p >= 0x80;
+		}
 	unsigned seen = 0;
 	for (int i = 0; i < n; i++) {
 		if (r->map[i] == -1 && names[i][0] == '\0')
 			r->map[i] = UNNAMED;
 		else if (r->map[i] == -1) {
-			diag(DIAG_CSV_COL_UNKNOWN, r->path, r->fline[i], r->fcol[i], names[i], csv_kind_name(kind));
+			diag(DIAG_CSV_COL_UNKNOWN, r->path, r->fline[i], r->fcol[i], names[i],
+			    column_list(r));
 			bad++;
 		} else if (r->map[i] == -2) {
 			diag(DIAG_CSV_COL_DUP, r->path, r->fline[i], r->fcol[i], names[i]);
@@ -419,7 +466,7 @@ header_row(struct csv_rows *r, int n)
 	}
 	for (int c = 0; c < kn; c++)
 		if (!(seen & (1u << c))) {
-			diag(DIAG_CSV_COL_MISSING, r->path, r->fline[0], r->fcol[0], cols[c], csv_kind_name(kind));
+			diag(DIAG_CSV_COL_MISSING, r->path, r->fline[0], r->fcol[0], kind_column_name(r, c));
 			bad++;
 		}
 	if (bad) {
@@ -642,7 +689,7 @@ data_row(struct csv_rows *r, int n)
 	}
 	csv_normalize_row(kind, field);
 	/* Count first, report after the pending rows, to keep line order. */
-	bad += csv_validate_row(kind, NULL, (const char *const *)field, field_line, column);
+	bad += csv_validate_row(kind, NULL, (const char *const *)field, field_line, column, NULL);
 	if (bad > 0) {
 		csv_rows_flush(r);
 		if (!reporting(r)) {
@@ -656,7 +703,8 @@ data_row(struct csv_rows *r, int n)
 			if (v[0] != '\0')
 				diag(DIAG_CSV_UNNAMED, r->path, r->fline[i], r->fcol[i] + k, v, i + 1);
 		}
-		csv_validate_row(kind, r->path, (const char *const *)field, field_line, column);
+		csv_validate_row(kind, r->path, (const char *const *)field, field_line, column,
+		    (const char *const *)r->label);
 		r->errors += bad;
 		return 0;
 	}
@@ -753,6 +801,8 @@ csv_rows_finish(struct csv_rows *r, long line, struct csv_info *info)
 	}
 	free(r->text);
 	key_table_free(r->keys, r->keys_cap);
+	for (int c = 0; c < CSV_MAX_COLS; c++)
+		free(r->label[c]);
 	free(r);
 	return rc;
 }

@@ -470,10 +470,11 @@ say(enum diag_code code, const char *path, long line, long col, ...)
 	va_end(ap);
 }
 
-/* Checks value V of column C; reports at PATH:LINE:COL (PATH NULL: does
- * not report).  Returns 1 when bad. */
+/* Checks value V of column C, called NAME in the file; reports at
+ * PATH:LINE:COL (PATH NULL: does not report).  Returns 1 when bad. */
 static int
-check_field(const struct csv_column *c, const char *v, const char *path, long line, long col)
+check_field(const struct csv_column *c, const char *name, const char *v, const char *path,
+    long line, long col)
 {
 	size_t n = strlen(v);
 
@@ -494,7 +495,7 @@ check_field(const struct csv_column *c, const char *v, const char *path, long li
 				empty = 1;
 		}
 		if (empty) {
-			say(DIAG_CSV_LIST, path, line, col, v, c->name);
+			say(DIAG_CSV_LIST, path, line, col, v, name);
 			return 1;
 		}
 		return 0;
@@ -502,7 +503,7 @@ check_field(const struct csv_column *c, const char *v, const char *path, long li
 	case CT_YEAR:
 		if (n == 4 && all_digits(v, 4))
 			return 0;
-		say(DIAG_CSV_YEAR, path, line, col, v, c->name);
+		say(DIAG_CSV_YEAR, path, line, col, v, name);
 		return 1;
 	case CT_COUNT:
 	case CT_RANK: {
@@ -511,7 +512,7 @@ check_field(const struct csv_column *c, const char *v, const char *path, long li
 			if (c->type == CT_RANK)
 				say(DIAG_CSV_RANK, path, line, col, v);
 			else
-				say(DIAG_CSV_NEGATIVE, path, line, col, v, c->name);
+				say(DIAG_CSV_NEGATIVE, path, line, col, v, name);
 			return 1;
 		}
 		if (*d == '+')
@@ -520,13 +521,13 @@ check_field(const struct csv_column *c, const char *v, const char *path, long li
 			if (c->type == CT_RANK)
 				say(DIAG_CSV_RANK, path, line, col, v);
 			else
-				say(DIAG_CSV_NUMBER, path, line, col, v, c->name);
+				say(DIAG_CSV_NUMBER, path, line, col, v, name);
 			return 1;
 		}
 		while (*d == '0' && d[1] != '\0')
 			d++;
 		if (strlen(d) > 9) { /* keeps every count within 32-bit storage */
-			say(DIAG_CSV_TOO_BIG, path, line, col, v, c->name);
+			say(DIAG_CSV_TOO_BIG, path, line, col, v, name);
 			return 1;
 		}
 		if (c->type == CT_RANK && strcmp(d, "0") == 0) {
@@ -566,7 +567,7 @@ check_field(const struct csv_column *c, const char *v, const char *path, long li
 				return 0;
 		char list[256];
 		enum_list(c->values, list, sizeof list);
-		say(DIAG_CSV_ENUM, path, line, col, v, c->name, list);
+		say(DIAG_CSV_ENUM, path, line, col, v, name, list);
 		return 1;
 	case CT_ROUND:
 		if (n == 9 && all_digits(v, 4) && v[4] == '-' && all_digits(v + 5, 4) &&
@@ -599,7 +600,7 @@ check_field(const struct csv_column *c, const char *v, const char *path, long li
 
 int
 csv_validate_row(enum csv_kind k, const char *path, const char *const *field,
-    const long *field_line, const long *column)
+    const long *field_line, const long *column, const char *const *label)
 {
 	const struct csv_kind_def *kd = &kinds[k];
 	int errors = 0;
@@ -607,9 +608,10 @@ csv_validate_row(enum csv_kind k, const char *path, const char *const *field,
 	for (int i = 0; i < kd->ncols; i++) {
 		const struct csv_column *c = &kd->cols[i];
 		const char *v = field[i];
+		const char *name = label != NULL && label[i] != NULL ? label[i] : c->name;
 		if (v[0] == '\0') {
 			if (c->need == CN_REQUIRED) {
-				say(DIAG_CSV_EMPTY, path, field_line[i], column[i], c->name);
+				say(DIAG_CSV_EMPTY, path, field_line[i], column[i], name);
 				errors++;
 			} else if (c->need == CN_PERSON && kd->recipient_kind >= 0 &&
 			    strcmp(field[kd->recipient_kind], "person") == 0) {
@@ -619,7 +621,7 @@ csv_validate_row(enum csv_kind k, const char *path, const char *const *field,
 			}
 			continue;
 		}
-		errors += check_field(c, v, path, field_line[i], column[i]);
+		errors += check_field(c, name, v, path, field_line[i], column[i]);
 	}
 	return errors;
 }

@@ -41,20 +41,6 @@ on_error(HPDF_STATUS error_no, HPDF_STATUS detail_no, void *user_data)
 		pdf_error(c, error_no, detail_no);
 }
 
-static double
-px(double mm)
-{
-	return mm * PT_PER_MM;
-}
-
-/* A position or length in points as the content stream has it: to 0.01 pt
- * (3.5 µm), which libharu then writes with two decimals instead of five. */
-static HPDF_REAL
-pt(double v)
-{
-	return (HPDF_REAL)(round(v * 100) / 100);
-}
-
 static void
 set_rgb_fill(HPDF_Page page, unsigned long c)
 {
@@ -519,12 +505,12 @@ dev_pdf_libharu(const struct dl_doc *dl, struct buf *out)
 	if (kept == NULL) {
 		kept = HPDF_New(on_error, NULL);
 		if (kept == NULL) {
-			diag(DIAG_LAYOUT_PDF, NULL, 0, 0, "cannot start", 0L, 0L);
+			diag(DIAG_LAYOUT_PDF_START, NULL, 0, 0, 0L);
 			return -1;
 		}
 		HPDF_UseUTFEncodings(kept);
 	} else if (HPDF_NewDoc(kept) != HPDF_OK) {
-		diag(DIAG_LAYOUT_PDF, NULL, 0, 0, "cannot start", (long)HPDF_GetError(kept), 0L);
+		diag(DIAG_LAYOUT_PDF_START, NULL, 0, 0, (long)HPDF_GetError(kept));
 		HPDF_Free(kept);
 		kept = NULL;
 		return -1;
@@ -595,7 +581,7 @@ dev_pdf_libharu(const struct dl_doc *dl, struct buf *out)
 	}
 done:
 	if (rc != 0)
-		diag(DIAG_LAYOUT_PDF, NULL, 0, 0, "cannot write the document", (long)c.error,
+		diag(DIAG_LAYOUT_PDF, NULL, 0, 0, (long)c.error,
 		    (long)c.detail);
 	for (i = 0; i < c.nused; i++) {
 		hb_set_destroy(c.used[i].keys);

@@ -5,10 +5,10 @@
 
 static const struct device devices[] = {
 	/* PDF with embedded font subsets (libharu, HarfBuzz): the documents */
-	{"pdf", ".pdf", "the PDF (default)", dev_pdf_render},
+	{"pdf", ".pdf", N_("the PDF (default)"), dev_pdf_render},
 	/* every page, line box, glyph run, rule and shape as a line of text with
 	 * its coordinates: what tests compare and template authors read */
-	{"dump", ".dump", "the layout dump, NAME.dump beside NAME.pdf", dev_dump_render},
+	{"dump", ".dump", N_("the layout dump, NAME.dump beside NAME.pdf"), dev_dump_render},
 };
 
 const struct device *

@@ -24,6 +24,8 @@ hold_sink(const struct diag_msg *m, void *arg)
 	*k = *m;
 	k->file = m->file != NULL ? xstrdup(m->file) : NULL;
 	k->text = xstrdup(m->text);
+	k->doc_text = m->doc_text != NULL ? xstrdup(m->doc_text) : NULL;
+	k->hint = m->hint != NULL ? xstrdup(m->hint) : NULL;
 }
 
 struct diag_held *
@@ -52,6 +54,8 @@ diag_release(struct diag_held *h)
 		diag_deliver(&h->msgs[i]);
 		free((char *)h->msgs[i].file);
 		free((char *)h->msgs[i].text);
+		free((char *)h->msgs[i].doc_text);
+		free((char *)h->msgs[i].hint);
 	}
 	free(h->msgs);
 	free(h);

@@ -183,7 +183,7 @@ parse_roles(struct fontset *fs, const char *text, const char *file)
 			continue;
 		colon = strchr(line, ':');
 		if (colon == NULL) {
-			diag(DIAG_LAYOUT_FONTS, file, lineno, 1, "expected 'role: file, file, ...'");
+			diag(DIAG_LAYOUT_ROLES_SYNTAX, file, lineno, 1);
 			errors++;
 			continue;
 		}
@@ -242,7 +242,7 @@ fontset_open(const char *fonts_dir)
 	} else if (errno == ENOENT) {
 		errors = parse_roles(fs, default_roles, file);
 	} else {
-		diag(DIAG_IO, NULL, 0, 0, conf, strerror(errno));
+		diag(DIAG_IO_READ, conf, 0, 0, strerror(errno));
 		errors = 1;
 	}
 	buf_free(&text);
@@ -346,12 +346,12 @@ face_load(struct jz_face *f)
 	f->state = -1;
 	f->blob = hb_blob_create_from_file_or_fail(f->path);
 	if (f->blob == NULL) {
-		diag(DIAG_LAYOUT_FONT_BAD, f->path, 0, 0, "cannot be read");
+		diag(DIAG_LAYOUT_FONT_UNREADABLE, f->path, 0, 0);
 		return -1;
 	}
 	f->face = hb_face_create(f->blob, f->index);
 	if (hb_face_get_glyph_count(f->face) == 0) {
-		diag(DIAG_LAYOUT_FONT_BAD, f->path, 0, 0, "is not a font (or no such face in the collection)");
+		diag(DIAG_LAYOUT_FONT_NOT_FONT, f->path, 0, 0);
 		return -1;
 	}
 	{
@@ -363,10 +363,8 @@ face_load(struct jz_face *f)
 	if (glyf_len == 0) {
 		/* a glyf table the directory lists but the file does not hold
 		 * whole is a damaged (most often truncated) copy, not CFF */
-		diag(DIAG_LAYOUT_FONT_BAD, f->path, 0, 0,
-		    table_listed(f->face, HB_TAG('g', 'l', 'y', 'f')) ?
-		    "is damaged: its glyph outlines (glyf table) are cut short; copy the file again" :
-		    "has no TrueType outlines (OpenType/CFF fonts cannot be embedded by libharu)");
+		diag(table_listed(f->face, HB_TAG('g', 'l', 'y', 'f')) ? DIAG_LAYOUT_FONT_DAMAGED :
+		    DIAG_LAYOUT_FONT_CFF, f->path, 0, 0);
 		return -1;
 	}
 	f->font = hb_font_create(f->face);
@@ -634,7 +632,7 @@ face_subset(struct jz_face *f, const uint32_t *cps, int n, uint16_t *codes, uint
 	hb_set_add(names, 2);
 	hb_set_add(names, 6);
 	if (2 * n > 0xD7FF - 0x20) {
-		diag(DIAG_LAYOUT_FONT_BAD, f->path, 0, 0, "too many characters in one document");
+		diag(DIAG_LAYOUT_FONT_TOO_MANY, f->path, 0, 0);
 		goto out;
 	}
 	/* preprocessing once per font set makes every later subset of the face
@@ -733,14 +731,14 @@ face_subset(struct jz_face *f, const uint32_t *cps, int n, uint16_t *codes, uint
 	blob = hb_face_reference_blob(builder);
 	data = hb_blob_get_data(blob, &len);
 	if (data == NULL || len == 0) {
-		diag(DIAG_LAYOUT_FONT_BAD, f->path, 0, 0, "subsetting failed");
+		diag(DIAG_LAYOUT_FONT_SUBSET, f->path, 0, 0);
 		goto out;
 	}
 	buf_add(out, data, len);
 	rc = 0;
 out:
 	if (rc != 0 && blob == NULL && sub == NULL)
-		diag(DIAG_LAYOUT_FONT_BAD, f->path, 0, 0, "subsetting failed");
+		diag(DIAG_LAYOUT_FONT_SUBSET, f->path, 0, 0);
 	if (blob != NULL)
 		hb_blob_destroy(blob);
 	if (builder != NULL)

@@ -219,12 +219,12 @@ form_close(struct form *f, const char *tmp, const char *path)
 	lxw_error e = workbook_close(f->wb);
 	f->wb = NULL;
 	if (e != LXW_NO_ERROR) {
-		diag(DIAG_IO, NULL, 0, 0, path, lxw_strerror(e));
+		diag(DIAG_XLSX_WRITE, path, 0, 0, lxw_strerror(e));
 		unlink(tmp);
 		return -1;
 	}
 	if (rename(tmp, path) != 0) {
-		diag(DIAG_IO, NULL, 0, 0, path, strerror(errno));
+		diag(DIAG_IO_WRITE, path, 0, 0, strerror(errno));
 		unlink(tmp);
 		return -1;
 	}
@@ -434,7 +434,7 @@ cmd_forms(const struct jz_opts *o, const struct jz_args *a)
 	char *dir = f.region ? path_join(forms, f.region) : xstrdup(forms);
 	free(forms);
 	if (mkdir_p(dir) != 0) {
-		diag(DIAG_IO, NULL, 0, 0, dir, strerror(errno));
+		diag(DIAG_IO_WRITE, dir, 0, 0, strerror(errno));
 		status = JZ_EXIT_FAILURE;
 	}
 	for (int k = 0; k < CSV__KINDS && status == JZ_EXIT_OK; k++)
@@ -443,7 +443,7 @@ cmd_forms(const struct jz_opts *o, const struct jz_args *a)
 	if (status == JZ_EXIT_OK && return_form(&f, dir) != 0)
 		status = JZ_EXIT_FAILURE;
 	if (status == JZ_EXIT_OK && !o->quiet)
-		printf("%d forms written to %s/\n", CSV__KINDS + 1, dir);
+		printf(_("%d forms written to %s/\n"), CSV__KINDS + 1, dir);
 	free(dir);
 	programme_free(p);
 	return status;

@@ -133,18 +133,20 @@ doc_signature(struct doc *d, const char *issuer, const char *date)
 		xd = width - 2 * em - doc_text_width(d, &s, date);
 		xi = xd - 2 * em;
 	}
-	/* after the tables and charts still waiting, on one page, the blank
-	 * line included */
+	/* after the tables and charts still waiting; the blank line, the issuer
+	 * and the date on one page, never without body text above them: when
+	 * they do not fit, the last lines of the body (or rows of a table) go
+	 * to the next page with them (GB/T 9704 §7.3.5) */
 	doc_float_barrier(d);
-	doc_need(d, 3 * style_pitch_pt(&s) * MM_PER_PT);
-	doc_field(d, "issuer");
 	s.space_before_pt = d->setup.body_h_mm / 22 * 72 / 25.4;  /* one line of the grid */
+	doc_keep_with_previous(d, (s.space_before_pt + 2 * style_pitch_pt(&s)) * MM_PER_PT);
+	doc_field(d, "issuer");
 	s.indent_chars = xi > 0 ? xi / em : 0;
-	doc_paragraph(d, &s, issuer);
+	doc_signature_line(d, &s, issuer, "issuer");
 	doc_field(d, "date");
 	s.space_before_pt = 0;
 	s.indent_chars = xd > 0 ? xd / em : 0;
-	doc_paragraph(d, &s, date);
+	doc_signature_line(d, &s, date, "date");
 }
 
 /* A line of text in S with its left at X_MM and its top at Y_MM, W_MM wide. */

@@ -194,8 +194,12 @@ load_content(struct run *r, const struct infile *f, struct storing *s)
 static int
 reject_file(struct run *r, const struct infile *f, struct storing *s)
 {
-	if (store_exec(r->db, "ROLLBACK TO file") != 0 || ingest_record_rejection(r, f) != 0 ||
-	    ingest_retire_rejections(r, f) != 0 || store_release(r->db, "file", s->outer, 1) != 0)
+	long long id;
+
+	if (store_exec(r->db, "ROLLBACK TO file") != 0 || ingest_record_rejection(r, f, &id) != 0 ||
+	    ingest_retire_rejections(r, f) != 0 ||
+	    ingest_record_receipt(r, f, ingest_file_kind(f), id, 0, 0, 0, 0) != 0 ||
+	    store_release(r->db, "file", s->outer, 1) != 0)
 		return -1;
 	r->sum->rejected++;
 	return 0;
@@ -222,7 +226,10 @@ accept_file(struct run *r, const struct infile *f, struct storing *s)
 		sum->rows_vanished += vanished;
 	}
 	if (file_row_counts(r, s->file_id, s->rows, s->encoding) != 0 ||
-	    ingest_retire_rejections(r, f) != 0 || store_release(r->db, "file", s->outer, 1) != 0)
+	    ingest_retire_rejections(r, f) != 0 ||
+	    ingest_record_receipt(r, f, ingest_file_kind(f), s->file_id, 1, s->rows, s->old_id != 0,
+	    vanished) != 0 ||
+	    store_release(r->db, "file", s->outer, 1) != 0)
 		return -1;
 	sum->accepted++;
 	sum->rows += s->rows;
@@ -242,9 +249,10 @@ process_file(struct run *r, struct infile *f)
 	r->cur = f;
 	r->cur_errors = 0;
 	ingest_kept_clear(r);
+	ingest_notes_clear(r);
 	/* the file hashed, and no other: not replaced, not changed since */
 	if (input_map(&s.map, f->path, &f->st, &why) != 0) {
-		diag(DIAG_IN_READ, f->shown, 0, 0, input_refusal_text(why));
+		input_refusal_diag(f->shown, why);
 		r->sum->rejected++;
 		r->cur = NULL;
 		return 0;
@@ -396,6 +404,10 @@ ingest_paths(sqlite3 *db, const struct jz_opts *o, int npaths, char *const *path
 	}
 	if (!check_only)
 		ingest_record_metadata(&r);
+	if (!check_only && ingest_receipts_prune(&r) != 0) {
+		status = JZ_EXIT_FAILURE;
+		goto out;
+	}
 	if (sum->rejected > 0 && status < JZ_EXIT_REJECTED)
 		status = JZ_EXIT_REJECTED;
 out:

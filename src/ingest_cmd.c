@@ -13,16 +13,22 @@ ingest_print_summary(const struct ingest_summary *s, int quiet)
 {
 	if (quiet && s->rejected == 0)
 		return;
-	printf("%d file%s accepted (%ld row%s), %d rejected, %d unchanged", s->accepted,
-	    s->accepted == 1 ? "" : "s", s->rows, s->rows == 1 ? "" : "s", s->rejected, s->unchanged);
-	if (s->changed > 0)
-		printf("; %d changed file%s dropped %ld row%s", s->changed, s->changed == 1 ? "" : "s",
-		    s->rows_vanished, s->rows_vanished == 1 ? "" : "s");
+	/* each clause translated whole, with its punctuation */
+	printf(ngettext("%d file accepted", "%d files accepted", (unsigned long)s->accepted), s->accepted);
+	printf(ngettext(" (%ld row)", " (%ld rows)", (unsigned long)s->rows), s->rows);
+	printf(_(", %d rejected, %d unchanged"), s->rejected, s->unchanged);
+	if (s->changed > 0) {
+		printf(ngettext("; %d changed file", "; %d changed files", (unsigned long)s->changed),
+		    s->changed);
+		printf(ngettext(" dropped %ld row", " dropped %ld rows", (unsigned long)s->rows_vanished),
+		    s->rows_vanished);
+	}
 	if (s->disappeared > 0)
-		printf("; %d file%s gone from the input folder (data kept)", s->disappeared,
-		    s->disappeared == 1 ? "" : "s");
+		printf(ngettext("; %d file gone from the input folder (data kept)",
+		    "; %d files gone from the input folder (data kept)", (unsigned long)s->disappeared),
+		    s->disappeared);
 	if (s->programme_changed)
-		printf("; programme.xml loaded");
+		fputs(_("; programme.xml loaded"), stdout);
 	putchar('\n');
 }
 
@@ -59,8 +65,9 @@ cmd_check(const struct jz_opts *o, const struct jz_args *a)
 	status = ingest_paths(db, o, a->argc, a->argv, 1, &sum);
 	store_close(db);
 	if (status != JZ_EXIT_FAILURE && !o->quiet)
-		printf("%d file%s checked: %d good, %d rejected, %d already stored\n", sum.files,
-		    sum.files == 1 ? "" : "s", sum.accepted, sum.rejected, sum.unchanged);
+		printf(ngettext("%d file checked: %d good, %d rejected, %d already stored\n",
+		    "%d files checked: %d good, %d rejected, %d already stored\n", (unsigned long)sum.files),
+		    sum.files, sum.accepted, sum.rejected, sum.unchanged);
 	return status;
 }
 
@@ -77,12 +84,14 @@ cmd_forget(const struct jz_opts *o, const struct jz_args *a)
 		int s = ingest_forget(db, o, a->argv[i], &rows, &back);
 		if (s == JZ_EXIT_OK && !o->quiet) {
 			char *shown = jz_escape_name(a->argv[i]);
-			printf("%s: forgotten, %ld row%s removed", shown, rows, rows == 1 ? "" : "s");
+			printf(ngettext("%s: forgotten, %ld row removed", "%s: forgotten, %ld rows removed",
+			    (unsigned long)rows), shown, rows);
 			free(shown);
 			if (back > 0)
-				printf("; %ld row%s of earlier files came back in their place", back,
-				    back == 1 ? "" : "s");
-			printf("\n");
+				printf(ngettext("; %ld row of earlier files came back in their place",
+				    "; %ld rows of earlier files came back in their place", (unsigned long)back),
+				    back);
+			putchar('\n');
 		}
 		if (s > status)
 			status = s;

@@ -30,11 +30,28 @@ load_set(struct run *r, struct strmap *set, const char *sql)
 	return rc == SQLITE_DONE ? 0 : store_fail(r);
 }
 
+/* The enterprises, each with 1 + its region's index (for the receipts). */
+static int
+load_enterprises(struct run *r)
+{
+	sqlite3_stmt *st = store_prepare(r->db, "SELECT credit_code, region FROM enterprise");
+	int rc;
+
+	strmap_free(&r->enterprises);
+	if (st == NULL)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		strmap_add(&r->enterprises, (const char *)sqlite3_column_text(st, 0),
+		    1 + ingest_region_index(r, (const char *)sqlite3_column_text(st, 1)));
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : store_fail(r);
+}
+
 static int
 fresh_sets(struct run *r)
 {
 	if (r->enterprises_stale) {
-		if (load_set(r, &r->enterprises, "SELECT credit_code FROM enterprise") != 0)
+		if (load_enterprises(r) != 0)
 			return -1;
 		r->enterprises_stale = 0;
 	}
@@ -109,6 +126,8 @@ check_row(struct csv_job *j, const struct csv_row *row, enum refs which)
 	int errors = 0;
 
 #define AT(i) r->cur->shown, row->field_line[i], row->column[i]
+	if (j->ix_round >= 0)
+		ingest_note_year(r, row->field[j->ix_round]);  /* for the receipt */
 	for (int i = 0; i < kd->ncols; i++) {
 		const char *v = row->field[i];
 		if ((which == REFS_MEMORY && kd->cols[i].ref == CR_ENTRY) ||
@@ -117,14 +136,18 @@ check_row(struct csv_job *j, const struct csv_row *row, enum refs which)
 		switch (kd->cols[i].ref) {
 		case CR_NONE:
 			break;
-		case CR_REGION:
-			if (programme_region(p, v) == NULL) {
-				diag(DIAG_REF_REGION, AT(i), v);
+		case CR_REGION: {
+			const char *code = programme_region(p, v);
+			if (code == NULL) {
+				diag(DIAG_REF_REGION, AT(i), v, programme_region_list(p));
 				errors++;
 			}
+			ingest_note_region(r, code);
 			break;
+		}
 		case CR_PERIOD: {
 			int year = atoi(v);
+			ingest_note_year(r, v);
 			if (year < p->first_year || year > p->last_year) {
 				diag(DIAG_YEAR_PERIOD, AT(i), year, p->first_year, p->last_year);
 				errors++;
@@ -137,12 +160,15 @@ check_row(struct csv_job *j, const struct csv_row *row, enum refs which)
 				errors++;
 			}
 			break;
-		case CR_ENTERPRISE:
-			if (!strmap_get(&r->enterprises, v, NULL)) {
+		case CR_ENTERPRISE: {
+			long region;
+			if (!strmap_get(&r->enterprises, v, &region)) {
 				diag(DIAG_REF_ENTERPRISE, AT(i), v);
 				errors++;
-			}
+			} else
+				ingest_note_region_index(r, region - 1);
 			break;
+		}
 		case CR_ENTRY: {
 			const char *round = row->field[j->ix_round];
 			sqlite3_bind_text(r->entry_known, 1, round, -1, SQLITE_STATIC);
@@ -326,6 +352,8 @@ on_csv_row(void *arg, const struct csv_row *row)
 		rc = sqlite3_step(st);
 	}
 	char *why = rc != SQLITE_DONE ? xstrdup(sqlite3_errmsg(r->db)) : NULL;
+	/* a row of another file replaced: the later file wins */
+	int replaced = st == j->update && rc == SQLITE_DONE && sqlite3_changes(r->db) > 0;
 	sqlite3_reset(st);
 	if (rc == SQLITE_DONE && sqlite3_changes(r->db) == 0) {
 		/* The key is stored already, by this file. */
@@ -357,8 +385,10 @@ on_csv_row(void *arg, const struct csv_row *row)
 	if (rc != SQLITE_DONE && errors == 0)
 		goto fail; /* a constraint check_row does not know */
 	free(why);
-	if (errors == 0)
+	if (errors == 0) {
 		j->rows++;
+		r->notes.replaced_rows += replaced;
+	}
 	return 0;
 fail:
 	diag(DIAG_STORE, NULL, 0, 0, why);
@@ -700,7 +730,7 @@ ingest_load_csv(struct run *r, const struct infile *f, long long file_id, const 
 		/* Not a known header: the reader says what is wrong with it. */
 		csv_read_flags(f->shown, data, len, NULL, NULL, &info, CSV_MAPPED);
 		if (r->cur_errors == 0)
-			diag(DIAG_CSV_HEADER, f->shown, 1, 1, "not the header of a known CSV kind");
+			diag(DIAG_CSV_HEADER_KIND, f->shown, 1, 1);
 		return 0;
 	}
 	if (job_open(r, &j, (enum csv_kind)f->csv_kind, file_id) != 0)

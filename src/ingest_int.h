@@ -1,8 +1,9 @@
 /* ingest_int.h — what the stages of a run share: the run and its files,
  * the store helpers, and each stage's entry points.  In the order they
  * call one another, none calling back: finding the files (ingest_walk.c),
- * rejection records and the run's diagnostics (ingest_reject.c), CSV rows
- * into the store (ingest_csv.c), annual returns (ingest_xml.c), taking out
+ * rejection records and the run's diagnostics (ingest_reject.c), what the
+ * receipts need of each file (ingest_receipt.c), CSV rows into the store
+ * (ingest_csv.c), annual returns (ingest_xml.c), taking out
  * what a file contributed (ingest_forget.c), the run itself (ingest.c), the
  * commands (ingest_cmd.c).  Callers use ingest.h. */
 #ifndef INGEST_INT_H
@@ -53,6 +54,16 @@ struct kept_diag {
 	char *message;
 };
 
+/* What the file being stored says of itself, for its receipt (ingest_receipt.c). */
+struct file_notes {
+	int region;            /* index into the programme's regions: -1 none seen, -2 several */
+	char years[8][16];     /* distinct years (or rounds) of its rows, in the order seen */
+	int nyears;            /* more than 8: the rest shown as … */
+	long replaced_rows;    /* rows of other files its rows replaced (the later file wins) */
+	char supersedes[24];   /* an annual return: submitted time of the one it supersedes, */
+	char superseded_by[24]; /* or of the later one that supersedes it (UTC), else "" */
+};
+
 /* One run: what it was asked, the files found, the file being stored. */
 struct run {
 	sqlite3 *db;
@@ -71,19 +82,21 @@ struct run {
 	struct kept_diag *kept;
 	size_t nkept, capkept;
 	long dropped;            /* diagnostics not kept (beyond REJECTION_ROWS) */
+	struct file_notes notes;
 
 	/* Diagnostics go on to whoever listened before (the nightly run). */
 	diag_sink_fn old_fn;
 	void *old_arg;
 
 	/* Reference sets, reloaded when stale. */
-	struct strmap enterprises, projects;
+	struct strmap enterprises, projects; /* enterprises: credit code -> 1 + its region's index */
 	int enterprises_stale, projects_stale;
 	/* What others refer to that went away (REFS_*): stored rows are
 	 * checked again at the end. */
 	unsigned refs_removed;
 	sqlite3_stmt *entry_known;   /* scores: SELECT 1 FROM achievement ... */
 	char now[32];                /* ingested_at of this run */
+	long long receipt_run;       /* its number in receipt_file (ingest_receipt.c) */
 };
 
 /* Reports a store failure and returns -1. */
@@ -147,10 +160,31 @@ const char *ingest_file_kind(const struct infile *f);
 void ingest_sink(const struct diag_msg *m, void *arg);
 /* Forgets the diagnostics kept. */
 void ingest_kept_clear(struct run *r);
-/* Records the rejection of F with the kept diagnostics.  Returns 0 or -1. */
-int ingest_record_rejection(struct run *r, const struct infile *f);
+/* Records the rejection of F with the kept diagnostics; its row in `file`
+ * into *ID.  Returns 0 or -1. */
+int ingest_record_rejection(struct run *r, const struct infile *f, long long *id);
 /* Marks earlier rejected contents of F's path as replaced.  Returns 0 or -1. */
 int ingest_retire_rejections(struct run *r, const struct infile *f);
+
+/* ---- ingest_receipt.c: what the receipts need of each file read ---- */
+/* Forgets the notes of the previous file. */
+void ingest_notes_clear(struct run *r);
+/* The file's data names region CODE (a code of the programme; NULL: none). */
+void ingest_note_region(struct run *r, const char *code);
+/* ... the region of index INDEX of the programme's regions (-1: none). */
+void ingest_note_region_index(struct run *r, long index);
+/* ... holds rows of year (or round) YEAR. */
+void ingest_note_year(struct run *r, const char *year);
+/* The index of region CODE among the programme's, or -1. */
+long ingest_region_index(const struct run *r, const char *code);
+/* Records for the receipts what became of F (of KIND, stored as FILE_ID): accepted
+ * with ROWS rows, VANISHED rows of its path's earlier content gone (REPLACED:
+ * it had one), or rejected.  Nothing in a check.  Returns 0 or -1. */
+int ingest_record_receipt(struct run *r, const struct infile *f, const char *kind, long long file_id,
+    int accepted, long rows, int replaced, long vanished);
+/* Drops what the run recorded of regions of which it changed nothing: their
+ * receipts are not written.  Returns 0 or -1. */
+int ingest_receipts_prune(struct run *r);
 
 /* ---- ingest_csv.c, ingest_xml.c ---- */
 /* Reads the CSV file F (DATA/LEN) into the store as FILE_ID; returns the

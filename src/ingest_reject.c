@@ -21,7 +21,8 @@ ingest_sink(const struct diag_msg *m, void *arg)
 			r->kept = xgrow(r->kept, r->nkept, &r->capkept, 16, sizeof *r->kept);
 			r->kept[r->nkept].line = m->line;
 			r->kept[r->nkept].column = m->column;
-			r->kept[r->nkept++].message = xstrdup(m->text);
+			/* the appendix and receipts are Chinese whatever the locale */
+			r->kept[r->nkept++].message = xstrdup(m->doc_text);
 		} else
 			r->dropped++;
 	}
@@ -45,9 +46,8 @@ ingest_kept_clear(struct run *r)
 	r->dropped = 0;
 }
 
-/* Records the rejection of F with the kept diagnostics.  Returns 0 or -1. */
 int
-ingest_record_rejection(struct run *r, const struct infile *f)
+ingest_record_rejection(struct run *r, const struct infile *f, long long *id_out)
 {
 	sqlite3_stmt *st;
 	long long id = f->prior_id;
@@ -77,6 +77,7 @@ ingest_record_rejection(struct run *r, const struct infile *f)
 		return -1;
 	if (id == 0)
 		id = sqlite3_last_insert_rowid(r->db);
+	*id_out = id;
 	char *sql = xasprintf("DELETE FROM rejection WHERE file_id = %lld", id);
 	rc = store_exec(r->db, sql);
 	free(sql);
@@ -97,7 +98,7 @@ ingest_record_rejection(struct run *r, const struct infile *f)
 		sqlite3_clear_bindings(st);
 	}
 	if (rc == 0 && r->dropped > 0) {
-		char *more = xasprintf("... and %ld more errors", r->dropped);
+		char *more = xasprintf(jz_doc_text(N_("… and %ld more errors")), r->dropped);
 		sqlite3_bind_int64(st, 1, id);
 		sqlite3_bind_text(st, 4, more, -1, SQLITE_TRANSIENT);
 		rc = step_done(r, st);

@@ -83,13 +83,14 @@ by_name(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* What a file that is not a regular one is, for the warning. */
-static const char *
-file_type(mode_t mode)
+/* The warning for a file that is not a regular one, by what it is (one
+ * catalogue entry each, so that each is translated whole). */
+static enum diag_code
+special_file(mode_t mode)
 {
-	return S_ISFIFO(mode) ? "a FIFO (named pipe)" : S_ISSOCK(mode) ? "a socket" :
-	    S_ISCHR(mode) ? "a character device" : S_ISBLK(mode) ? "a block device" :
-	    "not a regular file";
+	return S_ISFIFO(mode) ? DIAG_IN_FIFO : S_ISSOCK(mode) ? DIAG_IN_SOCKET :
+	    S_ISCHR(mode) ? DIAG_IN_CHAR_DEVICE : S_ISBLK(mode) ? DIAG_IN_BLOCK_DEVICE :
+	    DIAG_IN_SPECIAL;
 }
 
 int
@@ -127,7 +128,7 @@ ingest_walk(struct run *r, const char *path, int top)
 		free(key);
 	} else if (!S_ISDIR(sb.st_mode)) {
 		/* opening a FIFO would wait for a writer, for ever, holding the lock */
-		diag(DIAG_IN_SPECIAL, shown, 0, 0, file_type(sb.st_mode));
+		diag(special_file(sb.st_mode), shown, 0, 0);
 	} else {
 		DIR *d = opendir(resolved ? resolved : path);
 		char **names = NULL;
@@ -185,7 +186,7 @@ ingest_recognise(struct infile *f)
 	char *chunk;
 
 	if (fd < 0) {
-		diag(DIAG_IN_READ, f->shown, 0, 0, input_refusal_text(why));
+		input_refusal_diag(f->shown, why);
 		return -1;
 	}
 	f->st = now;

@@ -14,13 +14,6 @@
 #include "input_file.h"
 #include "xlsx_read.h"
 
-static void
-discard(const struct diag_msg *m, void *arg)
-{
-	(void)m;
-	(void)arg;
-}
-
 /*
  * Where the workbook F goes in the order of kinds: an annual return's
  * place, or that of the last kind among its sheets, so that the registers
@@ -46,7 +39,7 @@ ingest_workbook_slot(struct infile *f)
 	/* a look before its turn comes; the file read then must be the same */
 	if (input_map(&m, f->path, &f->st, &why) != 0)
 		return SLOT_OTHER;
-	diag_set_sink(discard, NULL, &old_fn, &old_arg);
+	diag_set_sink(diag_discard, NULL, &old_fn, &old_arg);
 	struct xlsx *x = xlsx_open(f->shown, m.data, m.len);
 	if (x != NULL && ar_xlsx_is_return(x))
 		slot = SLOT_XML;
@@ -122,7 +115,7 @@ ingest_load_workbook(struct run *r, const struct infile *f, long long file_id, l
 		xlsx_sheet_read(x, s, NULL, NULL, NULL, 0);
 		if (r->cur_errors == before) {
 			diag_set_context(xlsx_sheet_context(x, s));
-			diag(DIAG_CSV_HEADER, f->shown, 1, 1, "not the header of a known kind");
+			diag(DIAG_CSV_HEADER_KIND, f->shown, 1, 1);
 			diag_set_context(NULL);
 		}
 	}

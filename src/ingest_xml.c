@@ -106,8 +106,15 @@ store_return(struct run *r, const struct infile *f, long long file_id, long long
 
 	const struct programme *p = r->prog;
 	const char *region = ar->region ? programme_region(p, ar->region) : NULL;
+	ingest_note_region(r, region);
+	if (ar->year != 0) {
+		char year[16];
+		snprintf(year, sizeof year, "%d", ar->year);
+		ingest_note_year(r, year);
+	}
 	if (region == NULL && ar->region != NULL) {
-		diag(DIAG_REF_REGION, AT("annual-return", ar->line, "region"), ar->region);
+		diag(DIAG_REF_REGION, AT("annual-return", ar->line, "region"), ar->region,
+		    programme_region_list(p));
 		diag_set_context(NULL);
 		errors++;
 	}
@@ -174,9 +181,11 @@ store_return(struct run *r, const struct infile *f, long long file_id, long long
 		if (strcmp(submitted, theirs) >= 0) {
 			diag(DIAG_AR_SUPERSEDES, f->shown, ar->line, 1, region, ar->year, theirs);
 			r->refs_removed |= REFS_PROJECTS;
-		}
-		else
+			snprintf(r->notes.supersedes, sizeof r->notes.supersedes, "%s", theirs);
+		} else {
 			diag(DIAG_AR_SUPERSEDED, f->shown, ar->line, 1, region, ar->year, theirs);
+			snprintf(r->notes.superseded_by, sizeof r->notes.superseded_by, "%s", theirs);
+		}
 	}
 	sqlite3_finalize(st);
 

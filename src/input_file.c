@@ -101,14 +101,14 @@ input_is_litter(const char *name)
 	return 0;
 }
 
-const char *
-input_refusal_text(enum input_refusal why)
+void
+input_refusal_diag(const char *shown, enum input_refusal why)
 {
 	switch (why) {
-	case INPUT_OK: return "";
-	case INPUT_ERRNO: return strerror(errno);
-	case INPUT_NOT_REGULAR: return "not a regular file";
-	default: return "changed while it was read (it is read again next time)";
+	case INPUT_OK: break;
+	case INPUT_ERRNO: diag(DIAG_IN_READ, shown, 0, 0, strerror(errno)); break;
+	case INPUT_NOT_REGULAR: diag(DIAG_IN_NOT_REGULAR, shown, 0, 0); break;
+	default: diag(DIAG_IN_CHANGED, shown, 0, 0); break;
 	}
 }
 

@@ -54,7 +54,8 @@ int input_unmap(struct input_map *m);
  * --verbose): never rejected, never in a report. */
 int input_is_litter(const char *name);
 
-/* A short English reason for WHY (errno for INPUT_ERRNO), for messages. */
-const char *input_refusal_text(enum input_refusal why);
+/* Says through the diagnostics catalogue why the file SHOWN was refused
+ * (errno for INPUT_ERRNO): one entry per reason, so that each is translated. */
+void input_refusal_diag(const char *shown, enum input_refusal why);
 
 #endif

@@ -9,6 +9,29 @@
 
 #define JZ_VERSION "0.1.0"
 
+/* ---- Messages in the user's language (i18n.c, GNU gettext) ------------
+ * _("…") is a message for the terminal, in the locale's language (English
+ * in the C locale); N_("…") marks text translated later (the catalogue's
+ * formats).  jz_doc_text("…") is the Chinese of a message, whatever the
+ * locale, for text that goes into a document.  po/zh_CN.po translates
+ * every one; `make test` fails on a message it lacks. */
+#include <libintl.h>
+#define JZ_TEXTDOMAIN "jingsai"
+#define _(msgid) gettext(msgid)
+#define N_(msgid) (msgid)
+/* Reads the locale from the environment and finds the catalogue (build tree
+ * or installed); main() calls it first. */
+void jz_i18n_init(void);
+/* MSGID's Chinese translation (MSGID itself when the catalogue or the
+ * zh_CN.UTF-8 locale is missing, reported once).  Static storage. */
+const char *jz_doc_text(const char *msgid);
+/* 0 when jz_doc_text gives Chinese; -1 when the zh_CN.UTF-8 locale is not
+ * installed, -2 when the catalogue is not found (i18n.c). */
+int jz_doc_available(void);
+/* Writers of documents call this first: returns 0 when jz_doc_text gives
+ * Chinese, else -1 after a warning (once) that says what to install (diag.c). */
+int jz_doc_check(void);
+
 /* Exit statuses (SPEC §7). */
 enum jz_exit {
 	JZ_EXIT_OK = 0,       /* all good */
@@ -48,7 +71,13 @@ struct jz_opts {
 /* ---- Diagnostics (diag.c) ---------------------------------------------
  * One catalogue of codes (diagnostics.def), one printing function, and the
  * worst level seen decides the exit status.  Printed as
- * "FILE:LINE:COLUMN: error: message" so editors and CI can jump to it. */
+ * "FILE:LINE:COLUMN: error: message" so editors and CI can jump to it.
+ * The message is in the locale's language; the severity word stays
+ * error / warning / note / fatal in every locale, since that is what
+ * editors, CI and a grep of the log look for.  A format may end in a second
+ * line, after "\n", for the operator (where in programme.xml, a template or
+ * the store to look); it takes no arguments, is printed as a note under the
+ * message and never goes into a document. */
 
 enum diag_level { DIAG_NOTE, DIAG_WARNING, DIAG_ERROR, DIAG_FATAL };
 
@@ -65,7 +94,9 @@ struct diag_msg {
 	enum diag_level level;
 	const char *file;  /* may be NULL */
 	long line, column; /* 0 when unknown */
-	const char *text;  /* formatted message */
+	const char *text;  /* formatted message, in the locale's language */
+	const char *doc_text; /* the same in Chinese, for documents (receipts, appendix) */
+	const char *hint;  /* the operator's second line, or NULL */
 };
 
 /* Report CODE at FILE:LINE:COLUMN with the catalogue's format and the
@@ -78,6 +109,9 @@ void vdiag(enum diag_code code, const char *file, long line, long column, va_lis
  * Pass NULL to restore printing.  Returns the previous sink. */
 typedef void (*diag_sink_fn)(const struct diag_msg *msg, void *arg);
 void diag_set_sink(diag_sink_fn fn, void *arg, diag_sink_fn *old_fn, void **old_arg);
+/* The sink that drops what it sees: for a first, quiet reading of what is
+ * read again for real later (and reported then). */
+void diag_discard(const struct diag_msg *msg, void *arg);
 /* Print MSG the standard way to FP. */
 void diag_print(FILE *fp, const struct diag_msg *msg);
 /* Hands MSG, counted already, to the sink, or prints it as diag() does. */
@@ -89,11 +123,10 @@ enum diag_level diag_worst(void); /* DIAG_NOTE when nothing was reported */
 void diag_reset(void);
 void diag_set_verbosity(int quiet, int verbose);
 const char *diag_level_name(enum diag_level level);
-/* Text every diagnostic ends with, in brackets, until set to NULL again:
- * the sheet of a workbook being read ("sheet 参与情况").  Not copied. */
-void diag_set_context(const char *text);
-/* The catalogue's format of CODE, for text that is not a diagnostic. */
-const char *diag_format(enum diag_code code);
+/* The sheet of a workbook being read: every diagnostic ends with it, in
+ * brackets and in its language ("(sheet 参与情况)", "（工作表“参与情况”）"),
+ * until set to NULL again.  Not copied. */
+void diag_set_context(const char *sheet);
 /* Diagnostics held back while work that must be reported first goes on
  * elsewhere (print.pdf, made beside the single files it precedes):
  * diag_hold installs a sink that keeps every diagnostic, counted, in

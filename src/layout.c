@@ -52,14 +52,40 @@ keep_valid(const struct doc *d)
 
 static void floats_place(struct doc *d);
 
+/* Items [FROM, end) of page OLD appended to the current page, moved down by
+ * SHIFT mm, and the outline entries that point at them from y FROM_Y on. */
+static void
+move_items(struct doc *d, int old, int from, double from_y, double shift)
+{
+	struct dl_page *src = &d->dl.pages[old], *pg = &d->dl.pages[d->cur];
+	int n = src->nitems - from, i;
+
+	if (pg->cap < (size_t)(pg->nitems + n)) {
+		pg->cap = pg->nitems + n > 64 ? (size_t)(pg->nitems + n) : 64;
+		pg->items = xrealloc(pg->items, pg->cap * sizeof *pg->items);
+	}
+	memcpy(pg->items + pg->nitems, src->items + from, n * sizeof *pg->items);
+	src->nitems = from;
+	for (i = pg->nitems; i < pg->nitems + n; i++) {
+		pg->items[i].y += shift;
+		if (pg->items[i].kind == DL_LINE)
+			pg->items[i].y2 += shift;
+	}
+	pg->nitems += n;
+	for (i = 0; i < d->dl.noutlines; i++)
+		if (d->dl.outlines[i].page == old && d->dl.outlines[i].y_mm >= from_y - 1e-6) {
+			d->dl.outlines[i].page = d->cur;
+			d->dl.outlines[i].y_mm += shift;
+		}
+}
+
 /* A new page for flowed content; headings that would otherwise end the page
  * move to the top of the new one (unless they already start their page). */
 static void
 flow_break(struct doc *d)
 {
-	struct dl_page *old, *pg;
 	double shift, y = d->y;
-	int n, i;
+	int n;
 
 	if (!keep_valid(d) || fabs(d->keep_y - d->setup.margin_top_mm) < 1e-6) {
 		d->keep_page = -1;
@@ -70,24 +96,9 @@ flow_break(struct doc *d)
 		return;
 	}
 	doc_new_page(d);
-	old = &d->dl.pages[d->keep_page];
-	pg = &d->dl.pages[d->cur];
 	shift = d->setup.margin_top_mm - d->keep_y;
 	n = d->keep_to - d->keep_from;
-	pg->cap = n > 64 ? n : 64;
-	pg->items = xrealloc(pg->items, pg->cap * sizeof *pg->items);
-	memcpy(pg->items, old->items + d->keep_from, n * sizeof *pg->items);
-	pg->nitems = n;
-	old->nitems = d->keep_from;
-	for (i = 0; i < n; i++) {
-		pg->items[i].y += shift;
-		if (pg->items[i].kind == DL_LINE)
-			pg->items[i].y2 += shift;
-	}
-	for (i = d->keep_outline; i < d->dl.noutlines; i++) {
-		d->dl.outlines[i].page = d->cur;
-		d->dl.outlines[i].y_mm += shift;
-	}
+	move_items(d, d->keep_page, d->keep_from, d->keep_y, shift);
 	d->y = y + shift;
 	d->keep_page = d->cur;
 	d->keep_y = d->setup.margin_top_mm;
@@ -148,11 +159,15 @@ doc_vspace(struct doc *d, double pt)
 
 /* ---- Flowed content ------------------------------------------------------------ */
 
-/* Sets TEXT in S across the 版心 at the cursor; returns the page and the y
- * of its first line in *PAGE and *Y. */
+/* How a paragraph's lines join the tail: as body, or as the signature
+ * block (no break before them, no line of body). */
+enum flow_unit { UNIT_BODY, UNIT_SIGNATURE };
+
+/* Sets TEXT in S across the 版心 at the cursor, its lines tagged TAG;
+ * returns the page and the y of its first line in *PAGE and *Y. */
 static void
-flow(struct doc *d, const struct text_style *s, const char *text, int keep_next, int *page,
-    double *y)
+flow(struct doc *d, const struct text_style *s, const char *text, int keep_next,
+    enum flow_unit unit, const char *tag, int *page, double *y)
 {
 	double w = d->setup.body_w_mm, pitch_mm = style_pitch_pt(s) * MM_PER_PT;
 	struct para *p;
@@ -178,7 +193,13 @@ flow(struct doc *d, const struct text_style *s, const char *text, int keep_next,
 			*page = d->cur;
 			*y = d->y;
 		}
-		para_place_line(d, p, i, d->setup.margin_left_mm, d->y, w, "line");
+		/* the same rules say where the page may break later */
+		if (!d->placing && unit == UNIT_BODY)
+			doc_tail_add(d, d->dl.pages[d->cur].nitems, d->y,
+			    i == 0 || (i >= 2 && p->nlines - i >= 2), 1, NULL);
+		else if (!d->placing)
+			doc_tail_add(d, d->dl.pages[d->cur].nitems, d->y, 0, 0, NULL);
+		para_place_line(d, p, i, d->setup.margin_left_mm, d->y, w, tag);
 		d->y += pitch_mm;
 	}
 	if (p->nlines == 0) {
@@ -187,6 +208,22 @@ flow(struct doc *d, const struct text_style *s, const char *text, int keep_next,
 	}
 	para_free(p);
 	d->y += s->space_after_pt * MM_PER_PT;
+	if (unit == UNIT_SIGNATURE) {
+		d->sig_page = d->cur;
+		d->sig_end = d->dl.pages[d->cur].nitems;
+	}
+}
+
+/* The height of TEXT set in S by flow below the cursor, on one page. */
+static double
+flow_height(struct doc *d, const struct text_style *s, const char *text)
+{
+	struct para *p = para_make(d, s, 0, text, d->setup.body_w_mm,
+	    s->indent_chars * (s->size_pt + s->letter_spacing_pt));
+	double h = s->space_before_pt * MM_PER_PT + p->nlines * style_pitch_pt(s) * MM_PER_PT;
+
+	para_free(p);
+	return h;
 }
 
 static void
@@ -208,7 +245,27 @@ doc_paragraph(struct doc *d, const struct text_style *s, const char *text)
 	int page;
 	double y;
 
-	flow(d, s, text, 0, &page, &y);
+	/* a paragraph just after the date is its 附注 (GB/T 9704 §7.3.6),
+	 * kept on the date's page */
+	if (d->sig_page >= 0 && d->sig_page == d->cur && d->dl.pages[d->cur].nitems == d->sig_end) {
+		doc_keep_with_previous(d, flow_height(d, s, text));
+		flow(d, s, text, 0, UNIT_SIGNATURE, "note", &page, &y);
+		return;
+	}
+	flow(d, s, text, 0, UNIT_BODY, "line", &page, &y);
+	/* a caption in the flow (a table with no rows says so below it) keeps
+	 * with what follows it when the page breaks later */
+	if (s == &style_caption && !d->placing)
+		d->tail_glue = 1;
+}
+
+void
+doc_signature_line(struct doc *d, const struct text_style *s, const char *text, const char *tag)
+{
+	int page;
+	double y;
+
+	flow(d, s, text, 0, UNIT_SIGNATURE, tag, &page, &y);
 }
 
 void
@@ -218,8 +275,9 @@ doc_title(struct doc *d, const char *text)
 	double y;
 
 	doc_float_barrier(d);
-	flow(d, &style_title, text, 1, &page, &y);
+	flow(d, &style_title, text, 1, UNIT_BODY, "line", &page, &y);
 	add_outline(d, 0, text, page, y);
+	d->tail_glue = 1;           /* the title keeps with what follows it */
 }
 
 void
@@ -235,7 +293,8 @@ doc_heading(struct doc *d, int level, const char *text)
 	before = d->cur;
 	from = d->cur >= 0 ? d->dl.pages[d->cur].nitems : 0;
 
-	flow(d, level <= 1 ? &style_heading1 : &style_heading2, text, 1, &page, &y);
+	flow(d, level <= 1 ? &style_heading1 : &style_heading2, text, 1, UNIT_BODY, "line", &page,
+	    &y);
 	add_outline(d, level <= 1 ? 1 : 2, text, page, y);
 	if (page != d->cur) {          /* a heading across pages: nothing to keep */
 		d->keep_page = -1;
@@ -246,7 +305,6 @@ doc_heading(struct doc *d, int level, const char *text)
 	if (!(chain && d->keep_page == page)) {
 		d->keep_from = page == before ? from : 0;
 		d->keep_y = y;
-		d->keep_outline = d->dl.noutlines - 1;
 	}
 	d->keep_page = page;
 	d->keep_to = d->dl.pages[d->cur].nitems;
@@ -266,6 +324,100 @@ doc_hrule(struct doc *d, double width_pt, unsigned color)
 	it->width_pt = width_pt;
 	it->stroke = color;
 	d->y += width_pt * MM_PER_PT;
+}
+
+/* ---- The tail: what keeps with what comes before it --------------------- */
+
+int
+doc_keeping_headings(const struct doc *d)
+{
+	return keep_valid(d);
+}
+
+void
+doc_tail_add(struct doc *d, int item, double y_mm, int brk, int weight,
+    struct tail_owner *owner)
+{
+	struct tail_unit *u;
+
+	d->tail = xgrow(d->tail, d->ntail, &d->tail_cap, 64, sizeof *d->tail);
+	u = &d->tail[d->ntail++];
+	u->item = item;
+	u->y = y_mm;
+	u->brk = brk && !keep_valid(d) && !d->tail_glue;
+	u->weight = weight;
+	u->owner = owner;
+	d->tail_glue = 0;
+}
+
+/* The latest unit of the tail where the page may break so that what
+ * follows it, reopened, and H_MM more fit on a new page, carrying at least
+ * LINES of body; -1: none. */
+static int
+tail_break(const struct doc *d, double h_mm, int lines)
+{
+	const double top = d->setup.margin_top_mm, bottom = doc_body_bottom(d);
+	int weight = 0;
+
+	for (int i = d->ntail - 1; i >= 0; i--) {
+		const struct tail_unit *u = &d->tail[i];
+		double reopen = u->owner != NULL ? u->owner->reopen_mm : 0;
+
+		weight += u->weight;
+		if (!u->brk || u->item <= 0 || u->y <= top + 1e-6 || weight < lines)
+			continue;
+		if (top + reopen + (d->y - u->y) + h_mm <= bottom + 0.01)
+			return i;
+	}
+	return -1;
+}
+
+int
+doc_keep_with_previous(struct doc *d, double h_mm)
+{
+	struct tail_owner **owners;
+	struct tail_unit u;
+	int i, old, nowners, chain;
+	double y;
+
+	doc_page(d);
+	chain = d->sig_page == d->cur && d->dl.pages[d->cur].nitems == d->sig_end;
+	if (d->y + h_mm <= doc_body_bottom(d) + 0.01 || at_page_top(d))
+		return 0;
+	i = tail_break(d, h_mm, 2);
+	if (i < 0)
+		i = tail_break(d, h_mm, 1);
+	if (i < 0)
+		return doc_need(d, h_mm);
+	/* the units from I on go to a new page: what they refer to is kept
+	 * until they are there */
+	u = d->tail[i];
+	owners = d->owners;
+	nowners = d->nowners;
+	d->owners = NULL;
+	d->nowners = 0;
+	d->owners_cap = 0;
+	old = d->cur;
+	y = d->y;
+	d->keep_page = -1;
+	doc_new_page(d);
+	if (u.owner != NULL) {
+		d->placing++;
+		u.owner->reopen(d, u.owner->arg);
+		d->placing--;
+	}
+	move_items(d, old, u.item, u.y, d->y - u.y);
+	d->y = y + (d->y - u.y);
+	if (chain) {
+		d->sig_page = d->cur;
+		d->sig_end = d->dl.pages[d->cur].nitems;
+	}
+	for (int k = 0; k < nowners; k++) {
+		owners[k]->release(owners[k]->arg);
+		free(owners[k]);
+	}
+	free(owners);
+	return 1;
 }
 
 /* ---- Floats ------------------------------------------------------------ */
@@ -395,7 +547,7 @@ doc_check(struct doc *d)
 	finish(d);
 	if (d->missing > 0) {
 		diag(DIAG_LAYOUT_NOT_WRITTEN, NULL, 0, 0,
-		    d->setup.title != NULL ? d->setup.title : "document", d->missing);
+		    d->setup.title != NULL ? d->setup.title : _("document"), d->missing);
 		return -1;
 	}
 	return 0;

@@ -205,7 +205,9 @@ void doc_report_cover(struct doc *d, const char *title, const char *subtitle, co
 void doc_redhead(struct doc *d, const char *issuer, const char *number);
 /* The issuing body and DATE closing a document (§7.3.5.2): a blank line,
  * ISSUER two characters from the right edge of the 版心, DATE below it
- * starting two characters further right. */
+ * starting two characters further right; never on a page without body text
+ * (the last lines of the body, or a table's last rows, go on with them).  A
+ * paragraph right after it is its 附注 (§7.3.6), kept on the date's page. */
 void doc_signature(struct doc *d, const char *issuer, const char *date);
 /* The note of the attachments after the body (§7.3.5.1): a blank line, then
  * "附件：" two characters in, and the N TITLES numbered "1．" … (a single one

@@ -5,7 +5,9 @@
  * (chart.c) and page furniture (furniture.c).  Each file calls only those
  * before it in that list, so none calls back (a table or chart that waits
  * for the next page is placed through the functions it left with the
- * flow).  Documents use layout.h only. */
+ * flow, and the last rows of a table that go on with the signature are
+ * reopened through those it left with the tail).  Documents use layout.h
+ * only. */
 #ifndef LAYOUT_INT_H
 #define LAYOUT_INT_H
 
@@ -33,16 +35,50 @@ struct doc {
 	int finished;            /* page furniture added */
 	int last_title, last_h1; /* outline parents */
 	/* Keep-with-next: the headings just set (items [keep_from, keep_to) of
-	 * page keep_page, top at keep_y, outlines from keep_outline on) move to
+	 * page keep_page, top at keep_y, and their outline entries) move to
 	 * the next page with what follows them when that does not fit.  Valid
 	 * while nothing else has been added to the page; keep_page -1: none. */
-	int keep_page, keep_from, keep_to, keep_outline;
+	int keep_page, keep_from, keep_to;
 	double keep_y;
 	/* Tables and charts waiting for the next page (floats), in order. */
 	struct doc_float *floats;
 	int nfloats;
 	int placing;             /* a block is being placed: no float moves meanwhile */
 	int unnumbered_from;     /* pages from this index on carry no number (版记 pages); 0: none */
+	/* The tail of the flow: what was set on the current page, unit by unit
+	 * (a line of a paragraph, a table's start or row, a chart), and where
+	 * the page may break, so that what must keep with what comes before it
+	 * (the signature) takes the last of it to a new page.  Cleared with
+	 * every new page. */
+	struct tail_unit *tail;
+	int ntail;
+	size_t tail_cap;
+	struct tail_owner **owners;  /* what the units refer to (owned) */
+	int nowners;
+	size_t owners_cap;
+	int tail_glue;           /* the next unit keeps with the one before (after a title or caption) */
+	/* The signature block just set (issuer and date, then its 附注):
+	 * items up to sig_end of page sig_page; sig_page -1: none. */
+	int sig_page, sig_end;
+};
+
+/* A unit of the tail: it begins with item ITEM of the current page, its
+ * top at Y.  BRK: the page may break before it (no heading kept with it,
+ * no widow or orphan, no table rows stranded); WEIGHT: the lines of body it
+ * counts for (a chart, a table's start: two; the signature: none).  OWNER:
+ * what a page opening with it sets first (a table's 表N（续） and header),
+ * NULL: nothing. */
+struct tail_unit {
+	int item;
+	double y;
+	int brk, weight;
+	struct tail_owner *owner;
+};
+struct tail_owner {
+	double reopen_mm;        /* the height of what reopen sets */
+	void (*reopen)(struct doc *d, void *arg);
+	void (*release)(void *arg);
+	void *arg;
 };
 
 /* A table or chart that waits (a float): what places it, and what frees it. */
@@ -101,7 +137,24 @@ struct para {
 
 #define GRID_PITCH_PT (225.0 / 22 * PT_PER_MM)
 
-/* linebreak.c: marks the break opportunities of P's glyphs (G[].brk), the
+/* Characters: a blank that a line may end in (and justification widen),
+ * and a control character, neither drawn at a line's end. */
+static inline int
+lb_is_space(uint32_t c)
+{
+	return c == ' ' || c == 0x3000 || c == '\t';
+}
+
+static inline int
+lb_is_control(uint32_t c)
+{
+	return c < 0x20 || c == 0x7F || c == 0x200B || c == 0x2028 || c == 0x2029;
+}
+
+/* linebreak.c: the end of P's glyphs [START, END) without the spaces and
+ * controls that trail them. */
+int lb_visible_end(const struct para *p, int start, int end);
+/* Marks the break opportunities of P's glyphs (G[].brk), the
  * ¼ em gaps and what its punctuation may give up; U16 is P's text in UTF-16
  * (NU units), U2G maps a unit to its glyph (U2G[NU] = P->n). */
 void lb_mark(struct doc *d, struct para *p, const unsigned short *u16, int nu, const int *u2g);
@@ -143,6 +196,11 @@ void doc_label(struct doc *d, const struct text_style *s, double x_mm, double y_
 /* page.c: the current page, made when there is none; an item added to it. */
 struct dl_page *doc_page(struct doc *d);
 struct dl_item *dl_add(struct doc *d, enum dl_kind kind, const char *tag);
+/* page.c: the tail emptied (its owners released), as a new page does. */
+void doc_tail_clear(struct doc *d);
+/* page.c: OWNER (made by the caller, owned from now on) kept until the
+ * tail is cleared; returns it. */
+struct tail_owner *doc_tail_own(struct doc *d, struct tail_owner *owner);
 
 /* layout.c: starts a new page and returns 1 when H_MM does not fit below the cursor. */
 int doc_need(struct doc *d, double h_mm);
@@ -154,6 +212,24 @@ int doc_need(struct doc *d, double h_mm);
  * goes to the next page). */
 double doc_block_begin(struct doc *d, enum block_kind kind, double start_mm, double whole_mm,
     double squeeze_mm, int pinned);
+/* A unit of the tail begins at item ITEM of the current page, its top at
+ * Y_MM (see struct tail_unit); BRK is cleared when headings kept with what
+ * follows them stand just before it. */
+void doc_tail_add(struct doc *d, int item, double y_mm, int brk, int weight,
+    struct tail_owner *owner);
+/* Whether headings just set are the last thing on the current page. */
+int doc_keeping_headings(const struct doc *d);
+/* H_MM must be set on the page of what comes before it (the signature and
+ * its 附注, GB/T 9704 §7.3.5): when it does not fit below the cursor, the
+ * last units of the page from the latest break that carries at least two
+ * lines of body (one when none does) go to a new page, reopened by their
+ * owner, and H_MM follows them there; when nothing may go, a new page.
+ * Returns 1 when the cursor went to a new page. */
+int doc_keep_with_previous(struct doc *d, double h_mm);
+/* A paragraph of the signature block, its lines tagged TAG: units that
+ * no page break may come before. */
+void doc_signature_line(struct doc *d, const struct text_style *s, const char *text,
+    const char *tag);
 /* BLOCK (a copy, owned from now on) waits for the next page; PLACE sets
  * it there (with D->placing raised), RELEASE frees it. */
 void doc_float_add(struct doc *d, enum block_kind kind, void *block,

@@ -63,18 +63,6 @@ in_list(uint32_t c, const uint32_t *list)
 	return 0;
 }
 
-static int
-is_space(uint32_t c)
-{
-	return c == ' ' || c == 0x3000 || c == '\t';
-}
-
-static int
-is_control(uint32_t c)
-{
-	return c < 0x20 || c == 0x7F || c == 0x200B || c == 0x2028 || c == 0x2029;
-}
-
 /* clreq "basic": characters that may not start a line ... */
 static const uint32_t no_start[] = {
 	0x3001, 0x3002, 0xFF0C, 0xFF0E, 0xFF1A, 0xFF1B, 0xFF01, 0xFF1F,  /* 、。，．：；！？ */
@@ -251,7 +239,7 @@ keep_words(struct doc *d, int n, const UChar *u16, int nu, const int *u2g, char 
 static int
 list_separator(uint32_t c)
 {
-	return c == 0x3001 || c == 0xFF0C || c == ',' || c == 0xFF1B || c == ';' || is_space(c) ||
+	return c == 0x3001 || c == 0xFF0C || c == ',' || c == 0xFF1B || c == ';' || lb_is_space(c) ||
 	    c == '/' || c == 0xFF0F;
 }
 
@@ -260,7 +248,7 @@ static void
 keep_names(const struct tg *g, int n, char *keep)
 {
 	for (int k = 1; k < n; k++)
-		if (!list_separator(g[k - 1].cp) && !is_space(g[k].cp))
+		if (!list_separator(g[k - 1].cp) && !lb_is_space(g[k].cp))
 			keep[k] = 1;
 }
 
@@ -440,11 +428,10 @@ rem_r(const struct para *p, int i)
 	return p->g[i].sr > p->g[i].tr ? p->g[i].sr - p->g[i].tr : 0;
 }
 
-/* The end of glyphs [START, END) without trailing spaces and controls. */
-static int
-visible_end(const struct para *p, int start, int end)
+int
+lb_visible_end(const struct para *p, int start, int end)
 {
-	while (end > start && (is_space(p->g[end - 1].cp) || is_control(p->g[end - 1].cp)))
+	while (end > start && (lb_is_space(p->g[end - 1].cp) || lb_is_control(p->g[end - 1].cp)))
 		end--;
 	return end;
 }
@@ -458,7 +445,7 @@ measure(const struct para *p, int start, int end, int trim_start, double *shrink
 	double w = 0, sh = 0;
 	int i;
 
-	end = visible_end(p, start, end);
+	end = lb_visible_end(p, start, end);
 	for (i = start; i < end; i++) {
 		w += cellw(p, i) + (i > start ? p->g[i].gap : 0);
 		sh += rem_l(p, i) + rem_r(p, i);
@@ -513,7 +500,7 @@ para_line_measure(struct para *p, int li)
 static double
 fit_shrink(const struct para *p, int start, int end, double shrink)
 {
-	end = visible_end(p, start, end);
+	end = lb_visible_end(p, start, end);
 	if (end <= start || !in_list(p->g[end - 1].cp, no_start))
 		return 0;
 	return fmin(shrink, COMPRESS_MAX_EM * p->size);
@@ -555,7 +542,7 @@ break_lines(struct para *p, double width_pt)
 			nat = w - lead - rem_r(p, j);
 			shrink = sh - lead - rem_r(p, j);
 			if (width_pt > 0 && nat - fit_shrink(p, start, j + 1, shrink) > avail + 0.01 &&
-			    !is_space(p->g[j].cp) && !is_control(p->g[j].cp)) {
+			    !lb_is_space(p->g[j].cp) && !lb_is_control(p->g[j].cp)) {
 				if (last_ok > start)
 					end = last_ok;
 				else if (last_piece > start) {
@@ -572,7 +559,7 @@ break_lines(struct para *p, double width_pt)
 		start = end;
 		/* spaces after a soft break do not begin the next line */
 		if (!hard)
-			while (start < n && is_space(p->g[start].cp))
+			while (start < n && lb_is_space(p->g[start].cp))
 				start++;
 	}
 }
@@ -640,7 +627,7 @@ starts_with(const struct tg *g, int i, int n, const char32_t *w)
 static int
 final_bracket(const struct para *p, int j)
 {
-	int end = visible_end(p, j, p->n);
+	int end = lb_visible_end(p, j, p->n);
 
 	if (end - j < 3 || p->g[j].cp != 0xFF08 || p->g[end - 1].cp != 0xFF09)
 		return 0;
@@ -683,7 +670,7 @@ title_try(const struct para *p, struct title_plan *tp, int k, int line, int from
 		for (i = 0; i < k; i++) {
 			int st = i == 0 ? 0 : tp->cur[i - 1];
 
-			while (st < p->n && is_space(p->g[st].cp))
+			while (st < p->n && lb_is_space(p->g[st].cp))
 				st++;
 			w[i] = measure(p, st, tp->cur[i], 1, &sh);
 			if (w[i] - fit_shrink(p, st, tp->cur[i], sh) > tp->width + 0.01)
@@ -710,7 +697,7 @@ title_try(const struct para *p, struct title_plan *tp, int k, int line, int from
 		int sh0 = from;
 		double sh, w;
 
-		while (sh0 < p->n && is_space(p->g[sh0].cp))
+		while (sh0 < p->n && lb_is_space(p->g[sh0].cp))
 			sh0++;
 		w = measure(p, sh0, tp->cand[c], 1, &sh);
 		if (w - sh > tp->width + 0.01)
@@ -772,7 +759,7 @@ title_break(struct para *p, double width_pt, int more)
 
 		p->nlines = 0;
 		for (i = 0; i < bestk; i++) {
-			while (start < p->n && is_space(p->g[start].cp))
+			while (start < p->n && lb_is_space(p->g[start].cp))
 				start++;
 			add_line(p, start, bestbrk[i], i == bestk - 1);
 			start = bestbrk[i];
@@ -812,20 +799,23 @@ para_even_lines(struct para *p, double w_mm)
 		return;
 	/* only a last line of one or two characters looks left over */
 	last = &p->lines[p->nlines - 1];
-	if (visible_end(p, last->start, last->end) - last->start <= 2)
+	if (lb_visible_end(p, last->start, last->end) - last->start <= 2)
 		title_break(p, w_mm * PT_PER_MM, 0);
 }
 
-double
-para_min_width(const struct para *p)
+/* The widest of the stretches of P between the breaks of at least LEAST
+ * (BRK_OK: every opportunity; BRK_HARD: forced breaks only), pt; LEAD:
+ * the spaces and controls that start a stretch not counted. */
+static double
+widest_stretch(const struct para *p, int least, int lead)
 {
 	double widest = 0;
 	int s = 0;
 
 	for (int j = 1; j <= p->n; j++) {
-		if (j < p->n && p->g[j].brk < BRK_OK)
+		if (j < p->n && p->g[j].brk < least)
 			continue;
-		while (s < j && (is_space(p->g[s].cp) || is_control(p->g[s].cp)))
+		while (!lead && s < j && (lb_is_space(p->g[s].cp) || lb_is_control(p->g[s].cp)))
 			s++;
 		if (s < j) {
 			double w = measure(p, s, j, 1, NULL);
@@ -839,30 +829,22 @@ para_min_width(const struct para *p)
 }
 
 double
+para_min_width(const struct para *p)
+{
+	return widest_stretch(p, BRK_OK, 0);
+}
+
+double
 para_max_width(const struct para *p)
 {
-	double widest = 0;
-	int s = 0;
-
-	for (int j = 1; j <= p->n; j++) {
-		if (j < p->n && p->g[j].brk != BRK_HARD)
-			continue;
-		{
-			double w = measure(p, s, j, 1, NULL);
-
-			if (w > widest)
-				widest = w;
-		}
-		s = j;
-	}
-	return widest;
+	return widest_stretch(p, BRK_HARD, 1);
 }
 
 void
 para_line_cuts(const struct para *p, int li, double avail, float *cl, float *cr)
 {
 	const struct pline *l = &p->lines[li];
-	int end = visible_end(p, l->start, l->end), i;
+	int end = lb_visible_end(p, l->start, l->end), i;
 	double ratio = 0, edge_l = 0, edge_r = 0;
 
 	if (end <= l->start)

@@ -70,6 +70,27 @@ lock_acquire(const char *path, long *holder)
 	return fd;
 }
 
+int
+lock_store(const char *db_path, int *status)
+{
+	char *path = lock_path_for(db_path);
+	long holder;
+	int fd = lock_acquire(path, &holder);
+
+	if (fd == -2) {
+		if (holder > 0)
+			diag(DIAG_RUN_LOCKED, path, 0, 0, holder);
+		else
+			diag(DIAG_RUN_LOCKED_BY, path, 0, 0);
+		*status = JZ_EXIT_LOCKED;
+	} else if (fd < 0) {
+		diag(DIAG_RUN_LOCK, NULL, 0, 0, path, strerror(errno));
+		*status = JZ_EXIT_FAILURE;
+	}
+	free(path);
+	return fd < 0 ? -1 : fd;
+}
+
 void
 lock_release(int fd)
 {

@@ -17,4 +17,11 @@ void lock_release(int fd);
  * "jingsai.lock".  The caller frees the result. */
 char *lock_path_for(const char *db_path);
 
+/* Takes the lock of the store at DB_PATH for a command that must have it
+ * alone (run, restore).  Returns the descriptor (release it with
+ * lock_release), or -1 after the diagnostic, with the command's exit
+ * status in *STATUS: JZ_EXIT_LOCKED when another process holds the lock,
+ * JZ_EXIT_FAILURE when it cannot be taken. */
+int lock_store(const char *db_path, int *status);
+
 #endif

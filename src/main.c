@@ -7,84 +7,93 @@
 #include "store.h"
 #include "device.h"
 
-static const char usage_text[] =
-"usage: jingsai [OPTIONS] COMMAND [ARGS] [OPTIONS]\n"
-"\n"
-"Validates the labour-competition submissions under input/, keeps them in a\n"
-"store, and typesets the annual reports, the biennial bulletin and the award\n"
-"certificates as PDF under output/.\n"
-"\n"
-"Commands:\n"
-"  ingest [PATH...]          validate and load submissions (default: the input folder)\n"
-"  check PATH...             validate only; print diagnostics; change nothing\n"
-"  annual YEAR [--region CODE]\n"
-"                            annual report of the city (and of every region), or of one region\n"
-"  bulletin ROUND --number N the biennial bulletin of ROUND (e.g. 2023-2024), document number N\n"
-"  certificates YEAR [--award CODE] [--stock [--offset DX,DY]] [--calibrate] [--re-sign]\n"
-"                            award certificates of YEAR; --stock prints only the variable\n"
-"                            fields onto pre-printed paper, shifted by DX,DY millimetres;\n"
-"                            --re-sign prints them again under the key set now (or with\n"
-"                            no QR code) although another key signed them\n"
-"  verify SERIAL|PAYLOAD     check a certificate serial or a scanned QR payload\n"
-"  publish [YEAR]            the verification site under output/site/: a page where each\n"
-"                            certificate's QR code points, and the award lists\n"
-"  forget PATH               remove what one submitted file contributed to the store\n"
-"                            (rows it had replaced come back)\n"
-"  run                       the nightly job: ingest what is new, rebuild what changed\n"
-"  backup                    copy the store into the backup folder now (checked)\n"
-"  restore FILE              put the backup FILE in place of the store (the store\n"
-"                            it replaces is kept); takes the run lock\n"
-"  forms [--year YYYY] [--region CODE]\n"
-"                            fill-in workbooks (.xlsx) for the counties under output/forms/\n"
-"                            (a region's under output/forms/CODE/, its region filled in)\n"
-"\n"
-"Options (before or after the command):\n"
-"  --input DIR       submissions and programme.xml   (default: input)\n"
-"  --output DIR      where documents are written      (default: output)\n"
-"  --db FILE         the store                        (default: var/jingsai.db)\n"
-"  --templates DIR   document templates               (default: templates)\n"
-"  --fonts DIR       font roles and operator fonts    (default: fonts)\n"
-"  --backup-dir DIR  where backups of the store go     (default: backup/ beside\n"
-"                    the store; put it on another disk)\n"
-"  --backups N       backups kept                     (default: 7)\n"
-"  --new-register    number certificates afresh although certificates on disk\n"
-"                    are unknown to the store (a lost store: restore it instead)\n"
-"  --device LIST     what each document is written as, comma-separated\n"
-"                    devices from the list below      (default: pdf)\n"
-"  --dump            the same as --device pdf,dump: a layout dump beside\n"
-"                    each PDF, for tests and template authors\n"
-"  --quiet           print errors only\n"
-"  --verbose         print notes too\n"
-"  --help            this text\n"
-"  --version         the version\n"
-"\n"
-"Exit status: 0 all good; 1 done, but some input was rejected; 2 bad usage;\n"
-"3 failure (I/O, store, fonts); 75 another run holds the lock.\n"
-"\n"
-"Environment: JINGSAI_KEY_FILE names the file holding the certificate key\n"
-"(no key: certificates carry no QR code, with a warning). Certificates once\n"
-"signed are not printed again without their key or under another one (the\n"
-"codes already handed out would no longer verify) unless --re-sign is given;\n"
-"set the variable for cron jobs too. JINGSAI_BACKUP_DIR and JINGSAI_BACKUPS\n"
-"set --backup-dir and --backups. SOURCE_DATE_EPOCH fixes the moment \"now\"\n"
-"(for a template that asks for today, a bulletin number issued today);\n"
-"documents are otherwise dated by their data. The key file must be readable\n"
-"by its owner only (chmod 600).\n"
-"\n"
-"Every command that changed the store ends with a backup of it, checked\n"
-"(PRAGMA integrity_check) before the oldest beyond --backups is removed.\n"
-"\n"
-"Devices (--device): each writes NAME plus its suffix for every document\n";
+/* --help, a msgid per paragraph and per command or option, so that a new
+ * one is one new line to translate (printed in the user's language). */
+static const char *const usage_text[] = {
+	N_("usage: jingsai [OPTIONS] COMMAND [ARGS] [OPTIONS]\n"),
+	"\n",
+	N_("Validates the labour-competition submissions under input/, keeps them in a\n"
+	   "store, and typesets the annual reports, the biennial bulletin and the award\n"
+	   "certificates as PDF under output/.\n"),
+	"\n",
+	N_("Commands:\n"),
+	N_("  ingest [PATH...]          validate and load submissions (default: the input folder)\n"),
+	N_("  check PATH...             validate only; print diagnostics; change nothing\n"),
+	N_("  annual YEAR [--region CODE]\n"
+	   "                            annual report of the city (and of every region), or of one region\n"),
+	N_("  bulletin ROUND --number N the biennial bulletin of ROUND (e.g. 2023-2024), document number N\n"),
+	N_("  certificates YEAR [--award CODE] [--stock [--offset DX,DY]] [--calibrate] [--re-sign]\n"
+	   "                            award certificates of YEAR; --stock prints only the variable\n"
+	   "                            fields onto pre-printed paper, shifted by DX,DY millimetres;\n"
+	   "                            --re-sign prints them again under the key set now (or with\n"
+	   "                            no QR code) although another key signed them\n"),
+	N_("  verify SERIAL|PAYLOAD     check a certificate serial or a scanned QR payload\n"),
+	N_("  publish [YEAR]            the verification site under output/site/: a page where each\n"
+	   "                            certificate's QR code points, and the award lists\n"),
+	N_("  forget PATH               remove what one submitted file contributed to the store\n"
+	   "                            (rows it had replaced come back)\n"),
+	N_("  run                       the nightly job: ingest what is new, rebuild what changed,\n"
+	   "                            and write a receipt for each region whose files changed\n"),
+	N_("  backup                    copy the store into the backup folder now (checked)\n"),
+	N_("  restore FILE              put the backup FILE in place of the store (the store\n"
+	   "                            it replaces is kept); takes the run lock\n"),
+	N_("  forms [--year YYYY] [--region CODE]\n"
+	   "                            fill-in workbooks (.xlsx) for the counties under output/forms/\n"
+	   "                            (a region's under output/forms/CODE/, its region filled in)\n"),
+	"\n",
+	N_("Options (before or after the command):\n"),
+	N_("  --input DIR       submissions and programme.xml   (default: input)\n"),
+	N_("  --output DIR      where documents are written      (default: output)\n"),
+	N_("  --db FILE         the store                        (default: var/jingsai.db)\n"),
+	N_("  --templates DIR   document templates               (default: templates)\n"),
+	N_("  --fonts DIR       font roles and operator fonts    (default: fonts)\n"),
+	N_("  --backup-dir DIR  where backups of the store go     (default: backup/ beside\n"
+	   "                    the store; put it on another disk)\n"),
+	N_("  --backups N       backups kept                     (default: 7)\n"),
+	N_("  --new-register    number certificates afresh although certificates on disk\n"
+	   "                    are unknown to the store (a lost store: restore it instead)\n"),
+	N_("  --device LIST     what each document is written as, comma-separated\n"
+	   "                    devices from the list below      (default: pdf)\n"),
+	N_("  --dump            the same as --device pdf,dump: a layout dump beside\n"
+	   "                    each PDF, for tests and template authors\n"),
+	N_("  --quiet           print errors only\n"),
+	N_("  --verbose         print notes too\n"),
+	N_("  --help            this text\n"),
+	N_("  --version         the version\n"),
+	"\n",
+	N_("Exit status: 0 all good; 1 done, but some input was rejected; 2 bad usage;\n"
+	   "3 failure (I/O, store, fonts); 75 another run holds the lock.\n"),
+	"\n",
+	N_("Environment: JINGSAI_KEY_FILE names the file holding the certificate key\n"
+	   "(no key: certificates carry no QR code, with a warning). Certificates once\n"
+	   "signed are not printed again without their key or under another one (the\n"
+	   "codes already handed out would no longer verify) unless --re-sign is given;\n"
+	   "set the variable for cron jobs too. JINGSAI_BACKUP_DIR and JINGSAI_BACKUPS\n"
+	   "set --backup-dir and --backups. SOURCE_DATE_EPOCH fixes the moment \"now\"\n"
+	   "(for a template that asks for today, a bulletin number issued today);\n"
+	   "documents are otherwise dated by their data. The key file must be readable\n"
+	   "by its owner only (chmod 600).\n"),
+	"\n",
+	N_("Every command that changed the store ends with a backup of it, checked\n"
+	   "(PRAGMA integrity_check) before the oldest beyond --backups is removed.\n"),
+	"\n",
+	N_("Messages follow the locale: LANG=zh_CN.UTF-8 (or LC_ALL, LC_MESSAGES) gives\n"
+	   "them in Chinese, the C locale in English. Text that goes into documents\n"
+	   "(receipts, the rejected-files appendix) is Chinese in every locale.\n"),
+	"\n",
+	N_("Devices (--device): each writes NAME plus its suffix for every document\n"),
+};
 
-/* The devices of the table, one line each, after the usage text. */
+/* The usage text, then the devices of the table, one line each. */
 static void
 usage(FILE *fp)
 {
 	const struct device *dev;
 
-	fputs(usage_text, fp);
+	for (size_t i = 0; i < sizeof usage_text / sizeof *usage_text; i++)
+		fputs(usage_text[i][0] == '\n' ? "\n" : _(usage_text[i]), fp);
 	for (int i = 0; (dev = device_at(i)) != NULL; i++)
-		fprintf(fp, "  %-6s %-6s %s\n", dev->name, dev->suffix, dev->about);
+		fprintf(fp, "  %-6s %-6s %s\n", dev->name, dev->suffix, _(dev->about));
 }
 
 /* Reads LIST ("pdf,dump") into O's devices; returns 0, or -1 for an
@@ -135,19 +144,20 @@ static const struct command commands[] = {
 	{"bulletin", cmd_bulletin, 1, 1},
 	{"certificates", cmd_certificates, 1, 1},
 	{"verify", cmd_verify, 1, 1},
-	{"publish", cmd_publish, 0, 1},
 	{"forget", cmd_forget, 1, -1},
+	{"publish", cmd_publish, 0, 1},
 	{"run", cmd_run, 0, 0},
 	{"backup", cmd_backup, 0, 0},
 	{"restore", cmd_restore, 1, 1},
 	{"forms", cmd_forms, 0, 0},
 };
 
+/* Reports CODE (a usage row of the catalogue, one string: ARG); returns the
+ * exit status of bad usage. */
 static int
-usage_error(const char *msg, const char *arg)
+usage_error(enum diag_code code, const char *arg)
 {
-	fprintf(stderr, "jingsai: error: %s%s%s\n", msg, arg ? ": " : "", arg ? arg : "");
-	fputs("Try 'jingsai --help'.\n", stderr);
+	diag(code, NULL, 0, 0, arg);
 	return JZ_EXIT_USAGE;
 }
 
@@ -191,7 +201,7 @@ read_environment(struct jz_opts *o)
 	    *getenv("JINGSAI_BACKUP_DIR") != '\0')
 		o->backup_dir = getenv("JINGSAI_BACKUP_DIR");
 	if (o->backups == 0 && backups != NULL && (o->backups = parse_count(backups)) == 0) {
-		usage_error("JINGSAI_BACKUPS takes a whole number of at least 1", backups);
+		usage_error(DIAG_USAGE_BACKUPS_ENV, backups);
 		return -1;
 	}
 	return 0;
@@ -206,10 +216,29 @@ main(int argc, char **argv)
 	const struct command *cmd = NULL;
 	char **pos = xcalloc((size_t)argc, sizeof *pos);
 	int npos = 0, rc;
+	/* Switches, one row each: the option, its short form, what it sets. */
+	const struct { const char *name, *alias; int *flag; } switches[] = {
+		{"--quiet", "-q", &o.quiet},
+		{"--verbose", "-v", &o.verbose},
+		{"--stock", NULL, &a.stock},
+		{"--calibrate", NULL, &a.calibrate},
+		{"--re-sign", NULL, &a.re_sign},
+		{"--new-register", NULL, &o.new_register},
+	};
+	/* Options with a value, "--name VALUE" or "--name=VALUE", one row
+	 * each: where a text goes, or NULL for a value read below. */
+	const struct { const char *name; const char **target; } valued[] = {
+		{"--input", &o.input_dir}, {"--output", &o.output_dir}, {"--db", &o.db_path},
+		{"--templates", &o.templates_dir}, {"--fonts", &o.fonts_dir}, {"--region", &a.region},
+		{"--award", &a.award}, {"--number", NULL}, {"--offset", NULL}, {"--device", NULL},
+		{"--year", NULL}, {"--backup-dir", &o.backup_dir}, {"--backups", NULL},
+	};
 
+	jz_i18n_init();
 	for (int i = 1; i < argc; i++) {
 		const char *arg = argv[i];
 		const char **target = NULL;
+		int *flag = NULL;
 
 		if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
 			usage(stdout);
@@ -221,28 +250,12 @@ main(int argc, char **argv)
 			free(pos);
 			return JZ_EXIT_OK;
 		}
-		if (strcmp(arg, "--quiet") == 0 || strcmp(arg, "-q") == 0) {
-			o.quiet = 1;
-			continue;
-		}
-		if (strcmp(arg, "--verbose") == 0 || strcmp(arg, "-v") == 0) {
-			o.verbose = 1;
-			continue;
-		}
-		if (strcmp(arg, "--stock") == 0) {
-			a.stock = 1;
-			continue;
-		}
-		if (strcmp(arg, "--calibrate") == 0) {
-			a.calibrate = 1;
-			continue;
-		}
-		if (strcmp(arg, "--re-sign") == 0) {
-			a.re_sign = 1;
-			continue;
-		}
-		if (strcmp(arg, "--new-register") == 0) {
-			o.new_register = 1;
+		for (size_t k = 0; k < sizeof switches / sizeof *switches; k++)
+			if (strcmp(arg, switches[k].name) == 0 ||
+			    (switches[k].alias != NULL && strcmp(arg, switches[k].alias) == 0))
+				flag = switches[k].flag;
+		if (flag != NULL) {
+			*flag = 1;
 			continue;
 		}
 		if (strcmp(arg, "--dump") == 0) {
@@ -259,64 +272,54 @@ main(int argc, char **argv)
 			pos[npos++] = argv[i];
 			continue;
 		}
-		/* Options with a value: "--name VALUE" or "--name=VALUE". */
 		const char *eq = strchr(arg, '=');
 		size_t nlen = eq ? (size_t)(eq - arg) : strlen(arg);
 		const char *value = eq ? eq + 1 : NULL;
-		static const char *const valued[] = {"--input", "--output", "--db", "--templates",
-		    "--fonts", "--region", "--award", "--number", "--offset", "--device", "--year",
-		    "--backup-dir", "--backups"};
 		const char *name = NULL;
 		for (size_t k = 0; k < sizeof valued / sizeof *valued; k++)
-			if (strlen(valued[k]) == nlen && strncmp(arg, valued[k], nlen) == 0)
-				name = valued[k];
+			if (strlen(valued[k].name) == nlen && strncmp(arg, valued[k].name, nlen) == 0) {
+				name = valued[k].name;
+				target = valued[k].target;
+			}
 		if (name == NULL) {
 			free(pos);
-			return usage_error("unknown option", arg);
+			return usage_error(DIAG_USAGE_OPTION, arg);
 		}
 		if (value == NULL) {
 			if (i + 1 >= argc) {
 				free(pos);
-				return usage_error("option needs a value", name);
+				return usage_error(DIAG_USAGE_NO_VALUE, name);
 			}
 			value = argv[++i];
 		}
-		if (strcmp(name, "--input") == 0) target = &o.input_dir;
-		else if (strcmp(name, "--output") == 0) target = &o.output_dir;
-		else if (strcmp(name, "--db") == 0) target = &o.db_path;
-		else if (strcmp(name, "--templates") == 0) target = &o.templates_dir;
-		else if (strcmp(name, "--fonts") == 0) target = &o.fonts_dir;
-		else if (strcmp(name, "--backup-dir") == 0) target = &o.backup_dir;
-		else if (strcmp(name, "--region") == 0) target = &a.region;
-		else if (strcmp(name, "--award") == 0) target = &a.award;
-		else if (strcmp(name, "--number") == 0) {
+		if (strcmp(name, "--number") == 0) {
 			char *end;
 			a.number = strtol(value, &end, 10);
 			if (*value == '\0' || *end != '\0' || a.number <= 0) {
 				free(pos);
-				return usage_error("--number takes a positive whole number", value);
+				return usage_error(DIAG_USAGE_NUMBER, value);
 			}
 		} else if (strcmp(name, "--backups") == 0) {
 			if ((o.backups = parse_count(value)) <= 0) {
 				free(pos);
-				return usage_error("--backups takes a whole number of at least 1", value);
-			}
-		} else if (strcmp(name, "--year") == 0) {
-			if (jz_parse_year(value, &a.year) != 0) {
-				free(pos);
-				return usage_error("--year takes a year such as 2025", value);
+				return usage_error(DIAG_USAGE_BACKUPS, value);
 			}
 		} else if (strcmp(name, "--device") == 0) {
 			char bad[32] = "";
 			if (parse_devices(value, &o, bad, sizeof bad) != 0) {
 				free(pos);
-				return usage_error(bad[0] ? "unknown device (see 'jingsai --help')" :
-				    "--device takes device names, comma-separated", bad[0] ? bad : value);
+				return usage_error(bad[0] ? DIAG_USAGE_DEVICE : DIAG_USAGE_DEVICES,
+				    bad[0] ? bad : value);
+			}
+		} else if (strcmp(name, "--year") == 0) {
+			if (jz_parse_year(value, &a.year) != 0) {
+				free(pos);
+				return usage_error(DIAG_USAGE_YEAR_OPTION, value);
 			}
 		} else if (strcmp(name, "--offset") == 0) {
 			if (parse_offset(value, &a.offset_x_mm, &a.offset_y_mm) != 0) {
 				free(pos);
-				return usage_error("--offset takes DX,DY in millimetres", value);
+				return usage_error(DIAG_USAGE_OFFSET, value);
 			}
 		}
 		if (target != NULL)
@@ -331,15 +334,15 @@ main(int argc, char **argv)
 		if (strcmp(pos[0], commands[k].name) == 0)
 			cmd = &commands[k];
 	if (cmd == NULL) {
-		rc = usage_error("unknown command", pos[0]);
+		rc = usage_error(DIAG_USAGE_COMMAND, pos[0]);
 		free(pos);
 		return rc;
 	}
 	a.argc = npos - 1;
 	a.argv = pos + 1;
 	if (a.argc < cmd->min_args || (cmd->max_args >= 0 && a.argc > cmd->max_args)) {
-		rc = usage_error(a.argc < cmd->min_args ? "missing argument to" :
-		    "too many arguments to", cmd->name);
+		rc = usage_error(a.argc < cmd->min_args ? DIAG_USAGE_MISSING : DIAG_USAGE_EXTRA,
+		    cmd->name);
 		free(pos);
 		return rc;
 	}

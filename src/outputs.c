@@ -235,6 +235,27 @@ out_close(struct out_ctx *oc)
 	oc->figures = NULL;
 }
 
+int
+out_begin(struct out_ctx *oc, const struct jz_opts *opts)
+{
+	sqlite3 *db = store_open(opts->db_path, 0);
+
+	if (db == NULL)
+		return -1;
+	out_init(oc, db, opts);
+	oc->force = 1;
+	return 0;
+}
+
+int
+out_end(struct out_ctx *oc, int status)
+{
+	out_close(oc);
+	if (store_finish(oc->db, oc->opts->db_path) != 0 && status < JZ_EXIT_FAILURE)
+		status = JZ_EXIT_FAILURE;
+	return status;
+}
+
 static char *
 out_path(const struct out_ctx *oc, const char *relpath)
 {
@@ -461,7 +482,7 @@ out_write(struct out_ctx *oc, const char *relpath, const char *fingerprint,
 	mark_writing(oc, (long)getpid());
 	switch (atomic_write_if_changed(path, data, len)) {
 	case -1:
-		diag(DIAG_IO, path, 0, 0, "cannot write", strerror(errno));
+		diag(DIAG_IO_WRITE, path, 0, 0, strerror(errno));
 		free(path);
 		oc->failed++;
 		return -1;
@@ -535,7 +556,7 @@ out_stream_open(struct out_ctx *oc, const char *relpath)
 	free(copy);
 	s->fd = open(s->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
 	if (s->fd < 0) {
-		diag(DIAG_IO, s->path, 0, 0, "cannot write", strerror(errno));
+		diag(DIAG_IO_WRITE, s->path, 0, 0, strerror(errno));
 		oc->failed++;
 		free(s->relpath);
 		free(s->path);
@@ -674,7 +695,7 @@ out_stream_close(struct out_ctx *oc, struct out_stream *s, const char *fingerpri
 	if (failed || s->error != 0) {
 		/* a document that could not be made is the caller's to report */
 		if (!failed) {
-			diag(DIAG_IO, s->path, 0, 0, "cannot write", strerror(s->error));
+			diag(DIAG_IO_WRITE, s->path, 0, 0, strerror(s->error));
 			oc->failed++;
 		}
 		unlink(s->tmp);
@@ -688,7 +709,7 @@ out_stream_close(struct out_ctx *oc, struct out_stream *s, const char *fingerpri
 		char *copy = xstrdup(s->path);
 		int dfd;
 		if (rename(s->tmp, s->path) != 0) {
-			diag(DIAG_IO, s->path, 0, 0, "cannot write", strerror(errno));
+			diag(DIAG_IO_WRITE, s->path, 0, 0, strerror(errno));
 			unlink(s->tmp);
 			free(copy);
 			oc->failed++;
@@ -773,7 +794,7 @@ out_write_temp(const struct out_ctx *oc, const char *relpath, long owner, const 
 	mkdir_p(dirname(copy));
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
 	if (fd < 0 || write_full(fd, data, len) != 0 || close(fd) != 0) {
-		diag(DIAG_IO, path, 0, 0, "cannot write", strerror(errno));
+		diag(DIAG_IO_WRITE, path, 0, 0, strerror(errno));
 		if (fd >= 0)
 			unlink(tmp);
 		rc = -1;
@@ -828,7 +849,7 @@ out_write_batch(struct out_ctx *oc, struct out_file *files, int n)
 		free(copy);
 		fd = open(tmp[i], O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
 		if (fd < 0 || write_full(fd, files[i].data.data, files[i].data.len) != 0 || close(fd) != 0) {
-			diag(DIAG_IO, path[i], 0, 0, "cannot write", strerror(errno));
+			diag(DIAG_IO_WRITE, path[i], 0, 0, strerror(errno));
 			if (fd >= 0)
 				unlink(tmp[i]);
 			state[i] = -1;
@@ -864,7 +885,7 @@ out_write_batch(struct out_ctx *oc, struct out_file *files, int n)
 		if (state[i] != 2)
 			continue;
 		if (rename(tmp[i], path[i]) != 0) {
-			diag(DIAG_IO, path[i], 0, 0, "cannot write", strerror(errno));
+			diag(DIAG_IO_WRITE, path[i], 0, 0, strerror(errno));
 			unlink(tmp[i]);
 			state[i] = -1;
 			continue;

@@ -44,6 +44,17 @@ char *out_writing_mark(const char *db_path, long pid);
 /* Releases what OC keeps between documents (not the store). */
 void out_close(struct out_ctx *oc);
 
+/* The output context of a command that makes documents (annual, bulletin,
+ * certificates): the store at OPTS->db_path opened, OC filled for it
+ * (out_init), every document written anew (force).  Returns 0, or -1
+ * after a diagnostic (the store cannot be opened). */
+int out_begin(struct out_ctx *oc, const struct jz_opts *opts);
+/* Ends what out_begin began: what OC keeps released (out_close), the store
+ * backed up when it changed and closed (store_finish).  Returns the
+ * command's STATUS, or JZ_EXIT_FAILURE when that is worse and the store
+ * could not be finished. */
+int out_end(struct out_ctx *oc, int status);
+
 /* A fingerprint being gathered. */
 struct fingerprint;
 struct fingerprint *fp_new(const struct out_ctx *oc); /* starts with oc->base */

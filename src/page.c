@@ -54,6 +54,7 @@ doc_new(struct fontset *fs, const struct doc_setup *setup)
 	d->in_shared = -1;
 	d->last_title = d->last_h1 = -1;
 	d->keep_page = -1;
+	d->sig_page = -1;
 	d->reported = hb_set_create();
 	d->brk = ubrk_open(UBRK_LINE, "zh", NULL, 0, &err);
 	if (U_FAILURE(err))
@@ -81,6 +82,9 @@ doc_free(struct doc *d)
 	for (i = 0; i < d->nfloats; i++)
 		d->floats[i].release(d->floats[i].block);
 	free(d->floats);
+	doc_tail_clear(d);
+	free(d->tail);
+	free(d->owners);
 	free(d);
 }
 
@@ -97,11 +101,34 @@ doc_pages_drop(struct doc *d)
 	dl_pages_clear(&d->dl);
 	d->cur = -1;
 	d->keep_page = -1;
+	d->sig_page = -1;
+	doc_tail_clear(d);
+}
+
+void
+doc_tail_clear(struct doc *d)
+{
+	for (int i = 0; i < d->nowners; i++) {
+		d->owners[i]->release(d->owners[i]->arg);
+		free(d->owners[i]);
+	}
+	d->nowners = 0;
+	d->ntail = 0;
+	d->tail_glue = 0;
+}
+
+struct tail_owner *
+doc_tail_own(struct doc *d, struct tail_owner *owner)
+{
+	d->owners = xgrow(d->owners, d->nowners, &d->owners_cap, 4, sizeof *d->owners);
+	d->owners[d->nowners++] = owner;
+	return owner;
 }
 
 void
 doc_new_page(struct doc *d)
 {
+	doc_tail_clear(d);
 	d->cur = dl_page_append(&d->dl.pages, &d->dl.npages, d->setup.page_w_mm, d->setup.page_h_mm);
 	d->y = d->setup.margin_top_mm;
 }

@@ -18,18 +18,6 @@
 
 /* ---- Characters ------------------------------------------------------------ */
 
-static int
-is_space(uint32_t c)
-{
-	return c == ' ' || c == 0x3000 || c == '\t';
-}
-
-static int
-is_control(uint32_t c)
-{
-	return c < 0x20 || c == 0x7F || c == 0x200B || c == 0x2028 || c == 0x2029;
-}
-
 /* The step, in 1/1000 em, of what punctuation adjustment takes off a glyph. */
 #define CUT_STEP 25
 
@@ -47,7 +35,7 @@ is_mark(uint32_t c)
 static int
 stretchable(uint32_t a, uint32_t b)
 {
-	if (is_space(a) || is_space(b))
+	if (lb_is_space(a) || lb_is_space(b))
 		return 1;
 	/* not inside Latin words and numbers such as 3,000,000 or 105.5%, nor
 	 * between two punctuation marks set together (）； stays 1.5 em) */
@@ -136,7 +124,7 @@ shape(struct doc *d, const struct text_style *s, double size, const char *text, 
 			u2g[nu] = n;
 			u16[nu++] = (UChar)(0xDC00 + ((cp - 0x10000) & 0x3FF));
 		}
-		if (is_control((uint32_t)cp)) {
+		if (lb_is_control((uint32_t)cp)) {
 			g[n].face = NULL;
 			g[n].adv = 0;
 		} else if (fontset_lookup(d->fs, s->role, cp, &g[n].face, &g[n].gid) != 0) {
@@ -227,8 +215,7 @@ para_place_line(struct doc *d, const struct para *p, int li, double x_mm, double
 	struct dl_item *box;
 	struct buf text = {0};
 
-	while (end > l->start && (is_space(p->g[end - 1].cp) || is_control(p->g[end - 1].cp)))
-		end--;
+	end = lb_visible_end(p, l->start, end);
 	n = end - l->start;
 	/* what punctuation adjustment takes: the pairs, the edges as far as
 	 * the line needs, and a line that took in a mark more than its width
@@ -339,7 +326,7 @@ count_visible(const struct para *p)
 	int i, k = 0;
 
 	for (i = 0; i < p->n; i++)
-		if (!is_control(p->g[i].cp) && !is_space(p->g[i].cp))
+		if (!lb_is_control(p->g[i].cp) && !lb_is_space(p->g[i].cp))
 			k++;
 	return k;
 }

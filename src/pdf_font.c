@@ -75,29 +75,91 @@ pdf_fonts_collect(struct pdfctx *c, const struct dl_doc *dl)
 		collect_items(c, &dl->pages[p]);
 }
 
+/* ---- The subset of a face, shared with pdf_write.c ------------------------ */
+
+static int
+coded_cmp(const void *a, const void *b)
+{
+	const struct pdf_coded *x = a, *y = b;
+
+	return (int)x->code - (int)y->code;
+}
+
+int
+pdf_subset_make(struct jz_face *face, hb_set_t *keys, hb_map_t *gid, hb_map_t *code,
+    struct pdf_subset *s)
+{
+	unsigned pop = hb_set_get_population(keys);
+	uint32_t *key = xmalloc((pop + 1) * sizeof *key), *cps = xmalloc((pop + 1) * sizeof *cps);
+	uint16_t *codes = xmalloc((pop + 1) * sizeof *codes), *gids = xmalloc((pop + 1) * sizeof *gids);
+	hb_codepoint_t k = HB_SET_VALUE_INVALID;
+	int n = 0, rc = -1;
+
+	memset(s, 0, sizeof *s);
+	while (hb_set_next(keys, &k)) {
+		key[n] = k;
+		cps[n++] = KEY_CP(k);
+	}
+	if (face_subset(face, cps, n, codes, gids, &s->font) != 0) {
+		buf_free(&s->font);
+		goto out;
+	}
+	s->identity = 1;
+	s->codes = xmalloc((n + 1) * sizeof *s->codes);
+	s->n = n;
+	for (int i = 0; i < n; i++) {
+		/* the glyph's own width plus the extra of that code (¼ em, or
+		 * less the blank punctuation adjustment takes off) */
+		long width = lround(face_advance_em(face, hb_map_get(gid, key[i])) * 1000) +
+		    KEY_EXTRA(key[i]);
+
+		hb_map_set(code, key[i], codes[i]);
+		s->codes[i].code = codes[i];
+		s->codes[i].gid = gids[i];
+		s->codes[i].cp = cps[i];
+		s->codes[i].width = width > 0 ? (unsigned)width : 0;
+		if (codes[i] != gids[i])
+			s->identity = 0;
+	}
+	qsort(s->codes, n, sizeof *s->codes, coded_cmp);
+	rc = 0;
+out:
+	free(key);
+	free(cps);
+	free(codes);
+	free(gids);
+	return rc;
+}
+
+void
+pdf_subset_free(struct pdf_subset *s)
+{
+	buf_free(&s->font);
+	free(s->codes);
+	memset(s, 0, sizeof *s);
+}
+
+void
+pdf_subset_tag(const struct pdf_subset *s, int salt, char tag[7])
+{
+	char hex[65];
+	int i;
+
+	sha256_hex(s->font.data, s->font.len, hex);
+	for (i = 0; i < 6; i++)
+		tag[i] = (char)('A' + (strtol((char[]){hex[2 * i], hex[2 * i + 1], 0}, NULL, 16) + salt) % 26);
+	tag[6] = '\0';
+}
+
 static void
 put_utf16(struct buf *b, uint32_t cp)
 {
 	if (cp >= 0x10000) {
 		cp -= 0x10000;
-		buf_printf(b, "%04X%04X", 0xD800 + (unsigned)(cp >> 10), 0xDC00 + (unsigned)(cp & 0x3FF));
+		put_hex4(b, 0xD800 + (unsigned)(cp >> 10));
+		put_hex4(b, 0xDC00 + (unsigned)(cp & 0x3FF));
 	} else
-		buf_printf(b, "%04X", (unsigned)cp);
-}
-
-/* A code of the subset font, the character it stands for and its width. */
-struct coded {
-	uint16_t code;
-	uint32_t cp;
-	unsigned width;          /* 1/1000 em */
-};
-
-static int
-coded_cmp(const void *a, const void *b)
-{
-	const struct coded *x = a, *y = b;
-
-	return (int)x->code - (int)y->code;
+		put_hex4(b, (unsigned)cp);
 }
 
 /* Opens a CMap block of KIND (at most 100 entries) before an entry when
@@ -120,47 +182,58 @@ block_close(struct buf *b, const char *kind, int *left, int *in_block)
 		buf_printf(b, "end%s\n", kind);
 }
 
-/* A ToUnicode CMap of the N codes of CC (sorted): each run of consecutive
- * codes (within one first byte) one bfrange with an array of characters,
- * each code alone one bfchar. */
-static void
-tounicode(const struct coded *cc, int n, struct buf *b)
+/* The end of the run of consecutive codes (within one first byte) that
+ * starts at code I of CC[0..N). */
+static int
+run_end(const struct pdf_coded *cc, int n, int i)
 {
-	int i, j, nchars = 0, nranges = 0, in_block = 0;
+	int j;
+
+	for (j = i + 1; j < n && cc[j].code == cc[j - 1].code + 1 && (cc[j].code & 0xff) != 0; j++)
+		;
+	return j;
+}
+
+void
+pdf_subset_tounicode(const struct pdf_subset *s, struct buf *b)
+{
+	const struct pdf_coded *cc = s->codes;
+	int i, j, n = s->n, nchars = 0, nranges = 0, in_block = 0;
 
 	buf_puts(b, "/CIDInit/ProcSet findresource begin 12 dict begin begincmap"
 	    "/CIDSystemInfo<</Registry(Adobe)/Ordering(UCS)/Supplement 0>>def"
 	    "/CMapName/Adobe-Identity-UCS def/CMapType 2 def\n"
 	    "1 begincodespacerange<0000><FFFF>endcodespacerange\n");
 	for (i = 0; i < n; i = j) {
-		for (j = i + 1; j < n && cc[j].code == cc[j - 1].code + 1 && (cc[j].code & 0xff) != 0; j++)
-			;
+		j = run_end(cc, n, i);
 		if (j - i == 1)
 			nchars++;
 		else
 			nranges++;
 	}
 	for (i = 0; i < n; i = j) {
-		for (j = i + 1; j < n && cc[j].code == cc[j - 1].code + 1 && (cc[j].code & 0xff) != 0; j++)
-			;
+		j = run_end(cc, n, i);
 		if (j - i > 1)
 			continue;
 		block_open(b, "bfchar", nchars, &in_block);
-		buf_printf(b, "<%04X><", (unsigned)cc[i].code);
+		buf_putc(b, '<');
+		put_hex4(b, cc[i].code);
+		buf_puts(b, "><");
 		put_utf16(b, cc[i].cp);
 		buf_puts(b, ">\n");
 		block_close(b, "bfchar", &nchars, &in_block);
 	}
 	for (i = 0; i < n; i = j) {
-		int k;
-
-		for (j = i + 1; j < n && cc[j].code == cc[j - 1].code + 1 && (cc[j].code & 0xff) != 0; j++)
-			;
+		j = run_end(cc, n, i);
 		if (j - i == 1)
 			continue;
 		block_open(b, "bfrange", nranges, &in_block);
-		buf_printf(b, "<%04X><%04X>[", (unsigned)cc[i].code, (unsigned)cc[j - 1].code);
-		for (k = i; k < j; k++) {
+		buf_putc(b, '<');
+		put_hex4(b, cc[i].code);
+		buf_puts(b, "><");
+		put_hex4(b, cc[j - 1].code);
+		buf_puts(b, ">[");
+		for (int k = i; k < j; k++) {
 			buf_putc(b, '<');
 			put_utf16(b, cc[k].cp);
 			buf_putc(b, '>');
@@ -171,18 +244,21 @@ tounicode(const struct coded *cc, int n, struct buf *b)
 	buf_puts(b, "endcmap CMapName currentdict/CMap defineresource pop end end\n");
 }
 
-/* Six capital letters naming the subset, from its content. */
-static void
-subset_tag(const void *data, size_t len, int salt, char tag[7])
+void
+pdf_subset_gidmap(const struct pdf_subset *s, struct buf *b)
 {
-	char hex[65];
-	int i;
+	size_t len = s->n > 0 ? (size_t)s->codes[s->n - 1].code + 1 : 1;
+	unsigned char *map = xcalloc(len, 2);
 
-	sha256_hex(data, len, hex);
-	for (i = 0; i < 6; i++)
-		tag[i] = (char)('A' + (strtol((char[]){hex[2 * i], hex[2 * i + 1], 0}, NULL, 16) + salt) % 26);
-	tag[6] = '\0';
+	for (int k = 0; k < s->n; k++) {
+		map[2 * s->codes[k].code] = (unsigned char)(s->codes[k].gid >> 8);
+		map[2 * s->codes[k].code + 1] = (unsigned char)s->codes[k].gid;
+	}
+	buf_add(b, map, 2 * len);
+	free(map);
 }
+
+/* ---- The libharu font ------------------------------------------------------ */
 
 /* libharu writes /Filter only for what it compresses itself; this stream
  * comes compressed. */
@@ -237,42 +313,30 @@ embed(struct pdfctx *c, HPDF_FontDef def, const struct buf *font)
 int
 pdf_font_load(struct pdfctx *c, struct used *u, int salt)
 {
-	struct buf font = {0}, cmap = {0};
-	uint32_t *cps;
-	uint16_t *codes, *gids;
-	hb_codepoint_t key = HB_SET_VALUE_INVALID;
-	uint32_t *keys;
-	unsigned pop;
-	struct coded *cc = NULL;
-	int n = 0, i, identity = 1, rc = -1;
+	struct buf cmap = {0}, map = {0};
+	struct pdf_subset sub;
+	const struct buf *font = &sub.font;
+	const struct pdf_coded *cc;
+	int n, i, rc = -1;
 	HPDF_Stream st;
 	HPDF_FontDef def;
 	HPDF_FontAttr attr;
 	char tag[7];
 
-	pop = hb_set_get_population(u->keys);
-	keys = xmalloc((pop + 1) * sizeof *keys);
-	cps = xmalloc((pop + 1) * sizeof *cps);
-	codes = xmalloc((pop + 1) * sizeof *codes);
-	gids = xmalloc((pop + 1) * sizeof *gids);
-	while (hb_set_next(u->keys, &key)) {
-		keys[n] = key;
-		cps[n++] = KEY_CP(key);
-	}
-	if (face_subset(u->face, cps, n, codes, gids, &font) != 0)
-		goto out;
-	for (i = 0; i < n; i++)
-		hb_map_set(u->code, keys[i], codes[i]);
+	if (pdf_subset_make(u->face, u->keys, u->gid, u->code, &sub) != 0)
+		return -1;
+	cc = sub.codes;
+	n = sub.n;
 
 	/* libharu has no public loader from memory; this is what
 	 * HPDF_LoadTTFontFromFile does, with a memory stream. */
-	st = HPDF_MemStream_New(c->pdf->mmgr, font.len > 4096 ? (HPDF_UINT)font.len : 4096);
-	if (st == NULL || HPDF_Stream_Write(st, (HPDF_BYTE *)font.data, (HPDF_UINT)font.len) != HPDF_OK)
+	st = HPDF_MemStream_New(c->pdf->mmgr, font->len > 4096 ? (HPDF_UINT)font->len : 4096);
+	if (st == NULL || HPDF_Stream_Write(st, (HPDF_BYTE *)font->data, (HPDF_UINT)font->len) != HPDF_OK)
 		goto out;
 	def = HPDF_TTFontDef_Load(c->pdf->mmgr, st, HPDF_TRUE);
 	if (def == NULL)
 		goto out;
-	subset_tag(font.data, font.len, salt, tag);
+	pdf_subset_tag(&sub, salt, tag);
 	HPDF_TTFontDef_SetTagName(def, tag);
 	if (HPDF_Doc_FindFontDef(c->pdf, def->base_font) != NULL) {
 		HPDF_FontDef_Free(def);
@@ -307,15 +371,17 @@ pdf_font_load(struct pdfctx *c, struct used *u, int salt)
 		memcpy(cids, ea->cid_map, sizeof ea->cid_map);
 		memset(ea->cid_map, 0, sizeof ea->cid_map);
 		for (i = 0; i < n; i++) {
-			was[i] = ea->unicode_map[codes[i] >> 8][codes[i] & 0xFF];
-			ea->cid_map[codes[i] >> 8][codes[i] & 0xFF] = codes[i];
-			ea->unicode_map[codes[i] >> 8][codes[i] & 0xFF] = codes[i];
+			uint16_t code = cc[i].code;
+
+			was[i] = ea->unicode_map[code >> 8][code & 0xFF];
+			ea->cid_map[code >> 8][code & 0xFF] = code;
+			ea->unicode_map[code >> 8][code & 0xFF] = code;
 		}
 		enc->to_unicode_fn = HPDF_CMapEncoder_ToUnicode;
 		u->font = HPDF_GetFont(c->pdf, def->base_font, "UTF-8");
 		enc->to_unicode_fn = saved;
 		for (i = 0; i < n; i++)
-			ea->unicode_map[codes[i] >> 8][codes[i] & 0xFF] = was[i];
+			ea->unicode_map[cc[i].code >> 8][cc[i].code & 0xFF] = was[i];
 		memcpy(ea->cid_map, cids, sizeof ea->cid_map);
 		free(cids);
 		free(was);
@@ -325,41 +391,19 @@ pdf_font_load(struct pdfctx *c, struct used *u, int salt)
 	attr = (HPDF_FontAttr)u->font->attr;
 	if (attr->cmap_stream == NULL)
 		goto out;
-	cc = xmalloc((n + 1) * sizeof *cc);
-	for (i = 0; i < n; i++) {
-		/* the glyph's own width plus the extra of that code (¼ em, or
-		 * less the blank punctuation adjustment takes off) */
-		long width = lround(face_advance_em(u->face, hb_map_get(u->gid, keys[i])) * 1000) +
-		    KEY_EXTRA(keys[i]);
-
-		cc[i].code = codes[i];
-		cc[i].cp = cps[i];
-		cc[i].width = width > 0 ? (unsigned)width : 0;
-		if (codes[i] != gids[i])
-			identity = 0;
-	}
-	qsort(cc, n, sizeof *cc, coded_cmp);
-	tounicode(cc, n, &cmap);
+	pdf_subset_tounicode(&sub, &cmap);
 	HPDF_MemStream_FreeData(attr->cmap_stream->stream);
 	if (HPDF_Stream_Write(attr->cmap_stream->stream, (HPDF_BYTE *)cmap.data,
 	    (HPDF_UINT)cmap.len) != HPDF_OK)
 		goto out;
 	/* codes that are glyph ids need no map; else libharu's, which covers
 	 * every BMP code, becomes one that stops at the last code */
-	if (identity)
+	if (sub.identity)
 		HPDF_Dict_AddName(attr->descendant_font, "CIDToGIDMap", "Identity");
 	else if (attr->map_stream != NULL) {
-		int len = n > 0 ? cc[n - 1].code + 1 : 1;
-		HPDF_BYTE *map = xcalloc(len, 2);
-		int k;
-
-		for (k = 0; k < n; k++) {
-			map[2 * codes[k]] = (HPDF_BYTE)(gids[k] >> 8);
-			map[2 * codes[k] + 1] = (HPDF_BYTE)gids[k];
-		}
+		pdf_subset_gidmap(&sub, &map);
 		HPDF_MemStream_FreeData(attr->map_stream->stream);
-		HPDF_Stream_Write(attr->map_stream->stream, map, (HPDF_UINT)(2 * len));
-		free(map);
+		HPDF_Stream_Write(attr->map_stream->stream, (HPDF_BYTE *)map.data, (HPDF_UINT)map.len);
 	}
 	/* libharu names the ordering after the encoding */
 	{
@@ -399,16 +443,12 @@ pdf_font_load(struct pdfctx *c, struct used *u, int salt)
 	HPDF_Dict_RemoveElement(attr->cmap_stream, "CIDSystemInfo");
 	HPDF_Dict_RemoveElement(attr->cmap_stream, "WMode");
 	HPDF_Dict_RemoveElement(attr->cmap_stream, "Type");
-	if (embed(c, def, &font) != 0)
+	if (embed(c, def, font) != 0)
 		goto out;
 	rc = 0;
 out:
-	buf_free(&font);
+	pdf_subset_free(&sub);
 	buf_free(&cmap);
-	free(cps);
-	free(codes);
-	free(gids);
-	free(keys);
-	free(cc);
+	buf_free(&map);
 	return rc;
 }

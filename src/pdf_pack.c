@@ -78,8 +78,8 @@ is_space(int c)
 	return c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == '\f' || c == '\0';
 }
 
-static int
-is_delim(int c)
+int
+pdf_is_delim(int c)
 {
 	return c == '(' || c == ')' || c == '<' || c == '>' || c == '[' || c == ']' || c == '{' ||
 	    c == '}' || c == '/' || c == '%';
@@ -151,14 +151,14 @@ next_tok(const char *s, size_t n, size_t *i)
 		break;
 	case '/':
 		p++;
-		while (p < n && !is_space((unsigned char)s[p]) && !is_delim((unsigned char)s[p]))
+		while (p < n && !is_space((unsigned char)s[p]) && !pdf_is_delim((unsigned char)s[p]))
 			p++;
 		t.kind = TK_NAME;
 		break;
 	case ')': case '{': case '}':
 		return t.kind = TK_BAD, t;
 	default:
-		while (p < n && !is_space((unsigned char)s[p]) && !is_delim((unsigned char)s[p]))
+		while (p < n && !is_space((unsigned char)s[p]) && !pdf_is_delim((unsigned char)s[p]))
 			p++;
 		t.kind = TK_REG;
 		break;
@@ -282,10 +282,10 @@ read_value(const char *s, size_t n, size_t *p, const char *stop1, const char *st
 static void
 put_tok(struct emit *e, const char *p, size_t len)
 {
-	if (e->last_regular && !is_delim((unsigned char)p[0]))
+	if (e->last_regular && !pdf_is_delim((unsigned char)p[0]))
 		buf_putc(e->out, ' ');
 	buf_add(e->out, p, len);
-	e->last_regular = !is_delim((unsigned char)p[len - 1]);
+	e->last_regular = !pdf_is_delim((unsigned char)p[len - 1]);
 }
 
 static void
@@ -395,6 +395,29 @@ emit_value(struct emit *e, const struct tok *t, int n, int *k, long stream_len, 
 	}
 }
 
+/* ---- Object streams and the cross-reference stream, shared with pdf_write.c -- */
+
+int
+pdf_objstm(struct buf *out, long num, int count, const struct buf *head, const struct buf *body)
+{
+	struct buf stm = {0}, z = {0};
+	int rc = -1;
+
+	buf_add(&stm, head->data, head->len);
+	buf_add(&stm, body->data, body->len);
+	if (buf_deflate(&z, stm.data, stm.len) == 0) {
+		buf_printf(out, "%ld 0 obj\n<</Type/ObjStm/N %d/First %zu/Filter/FlateDecode/Length %zu>>"
+		    "\nstream\n", num, count, head->len, z.len);
+		buf_add(out, z.data, z.len);
+		buf_puts(out, "\nendstream\nendobj\n");
+		rc = 0;
+	}
+	buf_free(&stm);
+	buf_free(&z);
+	return rc;
+}
+
+/* Bytes a field needs for V. */
 static int
 bytes_for(unsigned long v)
 {
@@ -405,6 +428,59 @@ bytes_for(unsigned long v)
 		w++;
 	}
 	return w;
+}
+
+int
+pdf_xref_finish(struct buf *out, const struct pdf_xref_row *rows, long nrows, size_t xref_off,
+    const char *id)
+{
+	struct buf up = {0}, plain = {0}, z = {0}, zplain = {0};
+	unsigned long most = xref_off > (size_t)(nrows - 1) ? xref_off : (size_t)(nrows - 1), most_f3 = 0;
+	unsigned char *prev, *row;
+	int w2, w3, width, predictor, rc = -1;
+
+	for (long i = 0; i < nrows; i++)
+		if (rows[i].f3 > most_f3)
+			most_f3 = rows[i].f3;
+	w2 = bytes_for(most);
+	w3 = bytes_for(most_f3);
+	width = 1 + w2 + w3;
+	prev = xcalloc(1, (size_t)width);
+	row = xcalloc(1, (size_t)width);
+	/* each row as it is, and less the row before (PNG Up, filter byte 2) */
+	for (long i = 0; i < nrows; i++) {
+		row[0] = (unsigned char)rows[i].type;
+		for (int c = 0; c < w2; c++)
+			row[1 + c] = (unsigned char)(rows[i].f2 >> (8 * (w2 - 1 - c)));
+		for (int c = 0; c < w3; c++)
+			row[1 + w2 + c] = (unsigned char)(rows[i].f3 >> (8 * (w3 - 1 - c)));
+		buf_putc(&up, 2);
+		for (int c = 0; c < width; c++)
+			buf_putc(&up, (unsigned char)(row[c] - prev[c]));
+		buf_add(&plain, row, (size_t)width);
+		memcpy(prev, row, (size_t)width);
+	}
+	if (buf_deflate(&z, up.data, up.len) != 0 || buf_deflate(&zplain, plain.data, plain.len) != 0)
+		goto out;
+	predictor = z.len < zplain.len + 40;
+	buf_printf(out, "/ID[<%s><%s>]/Size %ld/W[1 %d %d]/Filter/FlateDecode", id, id, nrows, w2, w3);
+	if (predictor)
+		buf_printf(out, "/DecodeParms<</Predictor 12/Columns %d>>", width);
+	buf_printf(out, "/Length %zu>>\nstream\n", predictor ? z.len : zplain.len);
+	if (predictor)
+		buf_add(out, z.data, z.len);
+	else
+		buf_add(out, zplain.data, zplain.len);
+	buf_printf(out, "\nendstream\nendobj\nstartxref\n%zu\n%%%%EOF\n", xref_off);
+	rc = 0;
+out:
+	free(prev);
+	free(row);
+	buf_free(&up);
+	buf_free(&plain);
+	buf_free(&z);
+	buf_free(&zplain);
+	return rc;
 }
 
 /* Reads the cross-reference table at XREF into OBJS (allocated); returns
@@ -540,15 +616,15 @@ pdf_pack(const char *s, size_t n, struct buf *out)
 {
 	struct obj *objs = NULL;
 	struct tok *trailer = NULL;
-	struct buf res = {0}, body = {0}, head = {0}, stm = {0}, xs = {0}, *z = NULL;
+	struct buf res = {0}, body = {0}, head = {0}, *z = NULL;
 	struct emit e;
 	long nobjs = -1, i, version = 5, nstm, total;
 	int ntrailer = 0, stopped, k, next_num;
 	long *by_num = NULL, *stack = NULL, nstack = 0, ref;
 	size_t p, xref, tpos, xref_off;
 	const char *sx;
-	unsigned char *prev = NULL, *row = NULL;
-	int w2, w3, maxidx = 0, predictor, rc = -1;
+	struct pdf_xref_row *rows = NULL;
+	int rc = -1;
 
 	if (n < 32 || memcmp(s, "%PDF-1.", 7) != 0)
 		return -1;
@@ -729,82 +805,41 @@ pdf_pack(const char *s, size_t n, struct buf *out)
 				goto out;
 			o->stm = (int)stm_num;
 			o->idx = count++;
-			if (o->idx > maxidx)
-				maxidx = o->idx;
 		}
 		if (count == 0)
 			break;
 		buf_putc(&head, '\n');
-		buf_reset(&stm);
-		buf_add(&stm, head.data, head.len);
-		buf_add(&stm, body.data, body.len);
-		buf_reset(&xs);
-		if (buf_deflate(&xs, stm.data, stm.len) != 0)
-			goto out;
 		/* its offset, kept with the stream numbers past the objects */
 		objs = xrealloc(objs, (nobjs + nstm + 1) * sizeof *objs);
 		e.objs = objs;
 		memset(&objs[nobjs + nstm], 0, sizeof *objs);
 		objs[nobjs + nstm].num = (int)stm_num;
 		objs[nobjs + nstm].out_off = res.len;
-		buf_printf(&res, "%ld 0 obj\n<</Type/ObjStm/N %d/First %zu/Filter/FlateDecode/Length %zu>>"
-		    "\nstream\n", stm_num, count, head.len, xs.len);
-		buf_add(&res, xs.data, xs.len);
-		buf_puts(&res, "\nendstream\nendobj\n");
+		if (pdf_objstm(&res, stm_num, count, &head, &body) != 0)
+			goto out;
 		nstm++;
 	}
 	total += nstm;
 
 	/* the cross-reference stream, last object: type, offset or object
-	 * stream, generation or index; rows differenced (PNG Up predictor)
-	 * when that deflates smaller, as it does past a few dozen objects */
+	 * stream, generation or index, by output number: 0 free, then
+	 * objects, object streams, this one */
 	xref_off = res.len;
-	w2 = bytes_for(xref_off > (size_t)(total + 1) ? xref_off : (size_t)(total + 1));
-	w3 = bytes_for((unsigned long)maxidx);
-	prev = xcalloc(1, 1 + w2 + w3);
-	row = xcalloc(1, 1 + w2 + w3);
-	buf_reset(&stm);
-	buf_reset(&body);
-	/* by output number: 0 free, then objects, object streams, this one */
 	by_num = xcalloc(total + 2, sizeof *by_num);
 	for (i = 1; i < nobjs + nstm; i++)
 		if (objs[i].num > 0 && objs[i].num <= total)
 			by_num[objs[i].num] = i;
-	for (i = 0; i < total + 2; i++) {
-		unsigned long f2 = 0, f3 = 0;
-		int type = 0, c;
+	rows = xcalloc(total + 2, sizeof *rows);
+	rows[total + 1].type = 1;
+	rows[total + 1].f2 = xref_off;
+	for (i = 1; i <= total; i++) {
+		const struct obj *o = &objs[by_num[i]];
 
-		if (i == total + 1) {
-			type = 1;
-			f2 = xref_off;
-		} else if (i > 0) {
-			const struct obj *o = &objs[by_num[i]];
-
-			if (by_num[i] == 0)
-				goto out;        /* a number nothing got */
-			type = o->stm != 0 ? 2 : 1;
-			f2 = o->stm != 0 ? (unsigned long)o->stm : o->out_off;
-			f3 = o->stm != 0 ? (unsigned long)o->idx : 0;
-		}
-		row[0] = (unsigned char)type;
-		for (c = 0; c < w2; c++)
-			row[1 + c] = (unsigned char)(f2 >> (8 * (w2 - 1 - c)));
-		for (c = 0; c < w3; c++)
-			row[1 + w2 + c] = (unsigned char)(f3 >> (8 * (w3 - 1 - c)));
-		buf_putc(&stm, 2);
-		for (c = 0; c < 1 + w2 + w3; c++)
-			buf_putc(&stm, (unsigned char)(row[c] - prev[c]));
-		buf_add(&body, row, 1 + w2 + w3);
-		memcpy(prev, row, 1 + w2 + w3);
-	}
-	buf_reset(&xs);
-	buf_reset(&head);
-	if (buf_deflate(&xs, stm.data, stm.len) != 0 || buf_deflate(&head, body.data, body.len) != 0)
-		goto out;
-	predictor = xs.len < head.len + 40;
-	if (!predictor) {
-		buf_reset(&xs);
-		buf_add(&xs, head.data, head.len);
+		if (by_num[i] == 0)
+			goto out;        /* a number nothing got */
+		rows[i].type = o->stm != 0 ? 2 : 1;
+		rows[i].f2 = o->stm != 0 ? (unsigned long)o->stm : o->out_off;
+		rows[i].f3 = o->stm != 0 ? (unsigned long)o->idx : 0;
 	}
 	buf_printf(&res, "%ld 0 obj\n", total + 1);
 	e.out = &res;
@@ -832,14 +867,9 @@ pdf_pack(const char *s, size_t n, struct buf *out)
 		char id[65];
 		sha256_hex(res.data, xref_off, id);
 		id[32] = '\0';
-		buf_printf(&res, "/ID[<%s><%s>]", id, id);
+		if (pdf_xref_finish(&res, rows, total + 2, xref_off, id) != 0)
+			goto out;
 	}
-	buf_printf(&res, "/Size %ld/W[1 %d %d]/Filter/FlateDecode", total + 2, w2, w3);
-	if (predictor)
-		buf_printf(&res, "/DecodeParms<</Predictor 12/Columns %d>>", 1 + w2 + w3);
-	buf_printf(&res, "/Length %zu>>\nstream\n", xs.len);
-	buf_add(&res, xs.data, xs.len);
-	buf_printf(&res, "\nendstream\nendobj\nstartxref\n%zu\n%%%%EOF\n", xref_off);
 	buf_add(out, res.data, res.len);
 	rc = 0;
 out:
@@ -848,13 +878,10 @@ out:
 			free(objs[i].toks);
 	free(objs);
 	free(trailer);
-	free(prev);
-	free(row);
+	free(rows);
 	buf_free(&res);
 	buf_free(&body);
 	buf_free(&head);
-	buf_free(&stm);
-	buf_free(&xs);
 	free(by_num);
 	free(stack);
 	if (z != NULL)

@@ -49,6 +49,7 @@
 #include "dev_pdf.h"
 #include "dlist.h"
 #include "face.h"
+#include "pdf_pack.h"
 #include "pdf_write.h"
 
 #define OBJS_PER_STREAM 200     /* as pdf_pack.c */
@@ -309,177 +310,36 @@ reader_size(HPDF_Stream st)
 	return (HPDF_UINT32)((struct reader *)st->attr)->len;
 }
 
-/* V as four upper-case hex digits (what printf's %04X gives, without it:
- * a certificate has a few hundred of them). */
-static void
-put_hex4(struct buf *b, unsigned v)
-{
-	static const char digits[] = "0123456789ABCDEF";
-	char s[4] = {digits[(v >> 12) & 15], digits[(v >> 8) & 15], digits[(v >> 4) & 15], digits[v & 15]};
-
-	buf_add(b, s, 4);
-}
-
-static void
-put_utf16(struct buf *b, uint32_t cp)
-{
-	if (cp >= 0x10000) {
-		cp -= 0x10000;
-		put_hex4(b, 0xD800 + (unsigned)(cp >> 10));
-		put_hex4(b, 0xDC00 + (unsigned)(cp & 0x3FF));
-	} else
-		put_hex4(b, (unsigned)cp);
-}
-
-struct coded {
-	uint16_t code;
-	uint32_t cp;
-	unsigned width;          /* 1/1000 em */
-};
-
-static int
-coded_cmp(const void *a, const void *b)
-{
-	const struct coded *x = a, *y = b;
-
-	return (int)x->code - (int)y->code;
-}
-
-static void
-block_open(struct buf *b, const char *kind, int left, int *in_block)
-{
-	if (*in_block == 0) {
-		*in_block = left > 100 ? 100 : left;
-		buf_printf(b, "%d begin%s\n", *in_block, kind);
-	}
-}
-
-static void
-block_close(struct buf *b, const char *kind, int *left, int *in_block)
-{
-	--*left;
-	if (--*in_block == 0)
-		buf_printf(b, "end%s\n", kind);
-}
-
-/* The ToUnicode CMap of dev_pdf.c: runs of consecutive codes as bfrange
- * arrays, single codes as bfchar. */
-static void
-tounicode(const struct coded *cc, int n, struct buf *b)
-{
-	int i, j, nchars = 0, nranges = 0, in_block = 0;
-
-	buf_puts(b, "/CIDInit/ProcSet findresource begin 12 dict begin begincmap"
-	    "/CIDSystemInfo<</Registry(Adobe)/Ordering(UCS)/Supplement 0>>def"
-	    "/CMapName/Adobe-Identity-UCS def/CMapType 2 def\n"
-	    "1 begincodespacerange<0000><FFFF>endcodespacerange\n");
-	for (i = 0; i < n; i = j) {
-		for (j = i + 1; j < n && cc[j].code == cc[j - 1].code + 1 && (cc[j].code & 0xff) != 0; j++)
-			;
-		if (j - i == 1)
-			nchars++;
-		else
-			nranges++;
-	}
-	for (i = 0; i < n; i = j) {
-		for (j = i + 1; j < n && cc[j].code == cc[j - 1].code + 1 && (cc[j].code & 0xff) != 0; j++)
-			;
-		if (j - i > 1)
-			continue;
-		block_open(b, "bfchar", nchars, &in_block);
-		buf_putc(b, '<');
-		put_hex4(b, cc[i].code);
-		buf_puts(b, "><");
-		put_utf16(b, cc[i].cp);
-		buf_puts(b, ">\n");
-		block_close(b, "bfchar", &nchars, &in_block);
-	}
-	for (i = 0; i < n; i = j) {
-		int k;
-
-		for (j = i + 1; j < n && cc[j].code == cc[j - 1].code + 1 && (cc[j].code & 0xff) != 0; j++)
-			;
-		if (j - i == 1)
-			continue;
-		block_open(b, "bfrange", nranges, &in_block);
-		buf_putc(b, '<');
-		put_hex4(b, cc[i].code);
-		buf_puts(b, "><");
-		put_hex4(b, cc[j - 1].code);
-		buf_puts(b, ">[");
-		for (k = i; k < j; k++) {
-			buf_putc(b, '<');
-			put_utf16(b, cc[k].cp);
-			buf_putc(b, '>');
-		}
-		buf_puts(b, "]\n");
-		block_close(b, "bfrange", &nranges, &in_block);
-	}
-	buf_puts(b, "endcmap CMapName currentdict/CMap defineresource pop end end\n");
-}
-
-/* Six capital letters naming the subset, from its content (dev_pdf.c). */
-static void
-subset_tag(const void *data, size_t len, int salt, char tag[7])
-{
-	char hex[65];
-	int i;
-
-	sha256_hex(data, len, hex);
-	for (i = 0; i < 6; i++)
-		tag[i] = (char)('A' + (strtol((char[]){hex[2 * i], hex[2 * i + 1], 0}, NULL, 16) + salt) % 26);
-	tag[6] = '\0';
-}
-
 /* Subsets face F (the SALT-th of the document), writes its streams and
  * keeps its dictionaries for the object streams.  Returns 0 or -1. */
 static int
 write_font(struct pdfw *w, struct wface *f, int salt)
 {
-	struct buf font = {0}, cmap = {0}, z = {0}, head = {0};
-	unsigned pop = hb_set_get_population(f->keys);
-	uint32_t *keys = xmalloc((pop + 1) * sizeof *keys), *cps = xmalloc((pop + 1) * sizeof *cps);
-	uint16_t *codes = xmalloc((pop + 1) * sizeof *codes), *gids = xmalloc((pop + 1) * sizeof *gids);
-	struct coded *cc = NULL;
-	hb_codepoint_t key = HB_SET_VALUE_INVALID;
+	struct buf cmap = {0}, map = {0}, z = {0}, head = {0};
+	struct pdf_subset sub = {0};
+	const struct buf *font = &sub.font;
+	const struct pdf_coded *cc;
 	HPDF_Doc pdf = scratch_doc();
 	HPDF_FontDef def = NULL;
 	HPDF_Stream st;
 	struct reader rd = {0};
-	int n = 0, i, rc = -1;
+	int n, i, rc = -1;
 	char tag[7];
 
-	while (hb_set_next(f->keys, &key)) {
-		keys[n] = key;
-		cps[n++] = KEY_CP(key);
-	}
-	if (pdf == NULL || face_subset(f->face, cps, n, codes, gids, &font) != 0)
+	if (pdf == NULL || pdf_subset_make(f->face, f->keys, f->gid, f->code, &sub) != 0)
 		goto out;
-	f->identity = 1;
-	cc = xmalloc((n + 1) * sizeof *cc);
-	for (i = 0; i < n; i++) {
-		hb_map_set(f->code, keys[i], codes[i]);
-		/* the glyph's own width plus the extra of that code, as
-		 * pdf_font.c has it (KEY: dev_pdf.h) */
-		long width = lround(face_advance_em(f->face, hb_map_get(f->gid, keys[i])) * 1000) +
-		    KEY_EXTRA(keys[i]);
-
-		cc[i].code = codes[i];
-		cc[i].cp = cps[i];
-		cc[i].width = width > 0 ? (unsigned)width : 0;
-		if (codes[i] != gids[i])
-			f->identity = 0;
-	}
-	qsort(cc, n, sizeof *cc, coded_cmp);
+	f->identity = sub.identity;
+	cc = sub.codes;
+	n = sub.n;
 
 	/* libharu's reading of the subset: name, metrics, flags (the x-height
 	 * of whatever glyph code 0x78 is) */
-	rd.data = font.data;
-	rd.len = font.len;
+	rd.data = font->data;
+	rd.len = font->len;
 	st = HPDF_CallbackReader_New(pdf->mmgr, reader_read, reader_seek, reader_tell, reader_size, &rd);
 	if (st == NULL || (def = HPDF_TTFontDef_Load(pdf->mmgr, st, HPDF_TRUE)) == NULL)
 		goto out;
-	subset_tag(font.data, font.len, salt, tag);
+	pdf_subset_tag(&sub, salt, tag);
 	HPDF_TTFontDef_SetTagName(def, tag);
 	snprintf(f->base_font, sizeof f->base_font, "%s", ((HPDF_TTFontDefAttr)def->attr)->base_font);
 
@@ -492,21 +352,15 @@ write_font(struct pdfw *w, struct wface *f, int salt)
 	f->num_file = w->next_num++;
 	f->num_desc = w->next_num++;
 
-	tounicode(cc, n, &cmap);
+	pdf_subset_tounicode(&sub, &cmap);
 	put_stream(w, f->num_cmap, "", cmap.data, cmap.len, 1);
 	if (!f->identity) {
-		int len = n > 0 ? cc[n - 1].code + 1 : 1;
-		unsigned char *map = xcalloc(len, 2);
-		for (i = 0; i < n; i++) {
-			map[2 * codes[i]] = (unsigned char)(gids[i] >> 8);
-			map[2 * codes[i] + 1] = (unsigned char)gids[i];
-		}
-		put_stream(w, f->num_map, "", map, (size_t)(2 * len), 1);
-		free(map);
+		pdf_subset_gidmap(&sub, &map);
+		put_stream(w, f->num_map, "", map.data, map.len, 1);
 	}
-	if (buf_deflate(&z, font.data, font.len) != 0)
+	if (buf_deflate(&z, font->data, font->len) != 0)
 		goto out;
-	buf_printf(&head, "/Length1 %zu/Filter/FlateDecode", font.len);
+	buf_printf(&head, "/Length1 %zu/Filter/FlateDecode", font->len);
 	put_stream(w, f->num_file, head.data, z.data, z.len, 0);
 
 	/* the CIDFontType2: widths but the 1000 of every Han character */
@@ -574,16 +428,12 @@ out:
 	if (pdf != NULL)
 		HPDF_Error_Reset(&pdf->error);
 	if (rc != 0 && !w->failed)
-		diag(DIAG_LAYOUT_PDF, NULL, 0, 0, "cannot embed a font", (long)scratch_error, 0L);
-	buf_free(&font);
+		diag(DIAG_PDFW_FONT, NULL, 0, 0, (long)scratch_error);
+	pdf_subset_free(&sub);
 	buf_free(&cmap);
+	buf_free(&map);
 	buf_free(&z);
 	buf_free(&head);
-	free(keys);
-	free(cps);
-	free(codes);
-	free(gids);
-	free(cc);
 	return rc;
 }
 
@@ -689,32 +539,34 @@ pdfw_note(struct pdfw *w)
  * form.  The names are worked out from the first pass (to know whether every
  * page can inherit one dictionary from the page tree, as dev_pdf.c's
  * inherit() does) and again while writing; both must agree. */
+/* The number of V's name in LIST (*N names so far: V added when new);
+ * 0 when LIST, of 32, is full. */
+static int
+name_in(int *list, int *n, int v)
+{
+	for (int i = 0; i < *n; i++)
+		if (list[i] == v)
+			return i + 1;
+	if (*n == 32)
+		return 0;
+	list[(*n)++] = v;
+	return *n;
+}
+
 static int
 name_font(struct names *nm, int face)
 {
-	for (int i = 0; i < nm->nfonts; i++)
-		if (nm->fonts[i] == face)
-			return i + 1;
-	if (nm->nfonts == 32)
-		return 0;
 	if (nm->nfonts == 0 && nm->nxobjs == 0)
 		nm->font_first = 1;
-	nm->fonts[nm->nfonts++] = face;
-	return nm->nfonts;
+	return name_in(nm->fonts, &nm->nfonts, face);
 }
 
 static int
 name_xobj(struct names *nm, int block)
 {
-	for (int i = 0; i < nm->nxobjs; i++)
-		if (nm->xobjs[i] == block)
-			return i + 1;
-	if (nm->nxobjs == 32)
-		return 0;
 	if (nm->nfonts == 0 && nm->nxobjs == 0)
 		nm->font_first = 0;
-	nm->xobjs[nm->nxobjs++] = block;
-	return nm->nxobjs;
+	return name_in(nm->xobjs, &nm->nxobjs, block);
 }
 
 /* The names page events E give, with shared blocks already made into forms
@@ -854,19 +706,6 @@ start(struct pdfw *w)
 
 /* ---- Content streams (as dev_pdf.c draws through libharu) --------------------- */
 
-static double
-px(double mm)
-{
-	return mm * PT_PER_MM;
-}
-
-/* A position or length as dev_pdf.c gives it to libharu: to 0.01 pt. */
-static HPDF_REAL
-pt(double v)
-{
-	return (HPDF_REAL)(round(v * 100) / 100);
-}
-
 /* The text state dev_pdf.c keeps across the runs of a page. */
 struct tstate {
 	int in_text;
@@ -943,7 +782,7 @@ draw_run(struct cw *c, const struct dl_item *it, struct tstate *ts)
 		}
 		int name = name_font(&c->nm, f);
 		if (name == 0) {
-			diag(DIAG_LAYOUT_PDF, NULL, 0, 0, "more than 32 fonts on a page", 0L, 0L);
+			diag(DIAG_PDFW_FONTS, NULL, 0, 0);
 			w->failed = 1;
 			return;
 		}
@@ -1220,7 +1059,7 @@ pdfw_write(struct pdfw *w)
 		size_t at = 0;
 
 		if (w->written >= w->npages) {
-			diag(DIAG_LAYOUT_PDF, NULL, 0, 0, "more pages than noted", 0L, 0L);
+			diag(DIAG_PDFW_PAGES, NULL, 0, 0);
 			goto fail;
 		}
 		wp = &w->pages[w->written++];
@@ -1259,7 +1098,7 @@ pdfw_write(struct pdfw *w)
 			    memcmp(want.fonts, c.nm.fonts, sizeof want.fonts) != 0 ||
 			    memcmp(want.xobjs, c.nm.xobjs, sizeof want.xobjs) != 0 ||
 			    (want.nfonts > 0 && want.nxobjs > 0 && want.font_first != c.nm.font_first)) {
-				diag(DIAG_LAYOUT_PDF, NULL, 0, 0, "a page is not the one noted", 0L, 0L);
+				diag(DIAG_PDFW_PAGES, NULL, 0, 0);
 				buf_free(&content);
 				buf_free(&c.forms);
 				goto fail;
@@ -1284,25 +1123,6 @@ fail:
 
 /* What object NUM is, for the object streams. */
 enum what { W_STREAM, W_CATALOG, W_PAGES, W_INFO, W_TYPE0, W_CID, W_DESC, W_PAGE };
-
-static int
-is_delim(int c)
-{
-	return c == '(' || c == ')' || c == '<' || c == '>' || c == '[' || c == ']' || c == '{' ||
-	    c == '}' || c == '/' || c == '%';
-}
-
-static int
-bytes_for(unsigned long v)
-{
-	int n = 1;
-
-	while (v > 0xff) {
-		v >>= 8;
-		n++;
-	}
-	return n;
-}
 
 /* The text of non-stream object NUM (WHAT, INDEX) into B. */
 static int
@@ -1344,8 +1164,7 @@ object_text(struct pdfw *w, enum what what, int index, struct buf *b)
 				continue;
 			buf_printf(b, "/%s", keys[i]);
 			if (put_info_string(b, vals[i]) != 0) {
-				diag(DIAG_LAYOUT_PDF, NULL, 0, 0, "cannot encode the document information",
-				    (long)scratch_error, 0L);
+				diag(DIAG_PDFW_INFO, NULL, 0, 0, (long)scratch_error);
 				return -1;
 			}
 		}
@@ -1386,17 +1205,17 @@ object_text(struct pdfw *w, enum what what, int index, struct buf *b)
 int
 pdfw_finish(struct pdfw *w)
 {
-	int nums = w->next_num, total, nstm = 0, maxidx = 0, w2, w3, predictor;
+	int nums = w->next_num, total, nstm = 0;
 	struct { unsigned char what; int index; int stm, idx; } *obj;
-	struct buf body = {0}, head = {0}, stm = {0}, xs = {0}, plain = {0}, out = {0};
-	unsigned char *prev = NULL, *row = NULL;
+	struct buf body = {0}, head = {0}, out = {0};
+	struct pdf_xref_row *rows = NULL;
 	size_t xref_off;
 	int rc = -1;
 
 	if (!w->started && pdfw_write(w) != 0)
 		return -1;
 	if (w->written != w->npages) {
-		diag(DIAG_LAYOUT_PDF, NULL, 0, 0, "fewer pages written than noted", 0L, 0L);
+		diag(DIAG_PDFW_PAGES, NULL, 0, 0);
 		return -1;
 	}
 	obj = xcalloc((size_t)nums + 1, sizeof *obj);
@@ -1429,72 +1248,39 @@ pdfw_finish(struct pdfw *w)
 				buf_putc(&body, ' ');
 			buf_printf(&head, "%s%d %zu", count ? " " : "", num, body.len);
 			buf_add(&body, text.data, text.len);
-			last_regular = text.len > 0 && !is_delim((unsigned char)text.data[text.len - 1]);
+			last_regular = text.len > 0 && !pdf_is_delim((unsigned char)text.data[text.len - 1]);
 			buf_free(&text);
 			obj[num].stm = stm_num;
 			obj[num].idx = count++;
-			if (obj[num].idx > maxidx)
-				maxidx = obj[num].idx;
 		}
 		if (count == 0)
 			break;
 		buf_putc(&head, '\n');
-		buf_reset(&stm);
-		buf_add(&stm, head.data, head.len);
-		buf_add(&stm, body.data, body.len);
-		buf_reset(&xs);
-		if (buf_deflate(&xs, stm.data, stm.len) != 0)
+		buf_reset(&out);
+		if (pdf_objstm(&out, stm_num, count, &head, &body) != 0)
 			goto out;
 		note_offset(w, stm_num);
-		buf_reset(&out);
-		buf_printf(&out, "%d 0 obj\n<</Type/ObjStm/N %d/First %zu/Filter/FlateDecode/Length %zu>>"
-		    "\nstream\n", stm_num, count, head.len, xs.len);
 		put(w, out.data, out.len);
-		put(w, xs.data, xs.len);
-		put_str(w, "\nendstream\nendobj\n");
 		nstm++;
 	}
 	total = nums - 1 + nstm;
 
 	/* the cross-reference stream (pdf_pack.c's) */
 	xref_off = w->off;
-	w2 = bytes_for(xref_off > (size_t)(total + 1) ? xref_off : (size_t)(total + 1));
-	w3 = bytes_for((unsigned long)maxidx);
-	prev = xcalloc(1, (size_t)(1 + w2 + w3));
-	row = xcalloc(1, (size_t)(1 + w2 + w3));
-	buf_reset(&stm);
-	buf_reset(&body);
-	for (int i = 0; i < total + 2; i++) {
-		unsigned long f2 = 0, f3 = 0;
-		int type = 0;
-
+	rows = xcalloc((size_t)total + 2, sizeof *rows);
+	for (int i = 1; i < total + 2; i++) {
 		if (i == total + 1) {
-			type = 1;
-			f2 = xref_off;
-		} else if (i > 0 && i < nums && obj[i].what != W_STREAM) {
-			type = 2;
-			f2 = (unsigned long)obj[i].stm;
-			f3 = (unsigned long)obj[i].idx;
-		} else if (i > 0) {
-			type = 1;
-			f2 = i < w->capxref ? w->xref[i].off : 0;
+			rows[i].type = 1;
+			rows[i].f2 = xref_off;
+		} else if (i < nums && obj[i].what != W_STREAM) {
+			rows[i].type = 2;
+			rows[i].f2 = (unsigned long)obj[i].stm;
+			rows[i].f3 = (unsigned long)obj[i].idx;
+		} else {
+			rows[i].type = 1;
+			rows[i].f2 = i < w->capxref ? w->xref[i].off : 0;
 		}
-		row[0] = (unsigned char)type;
-		for (int k = 0; k < w2; k++)
-			row[1 + k] = (unsigned char)(f2 >> (8 * (w2 - 1 - k)));
-		for (int k = 0; k < w3; k++)
-			row[1 + w2 + k] = (unsigned char)(f3 >> (8 * (w3 - 1 - k)));
-		buf_putc(&stm, 2);
-		for (int k = 0; k < 1 + w2 + w3; k++)
-			buf_putc(&stm, (unsigned char)(row[k] - prev[k]));
-		buf_add(&body, row, (size_t)(1 + w2 + w3));
-		memcpy(prev, row, (size_t)(1 + w2 + w3));
 	}
-	buf_reset(&xs);
-	if (buf_deflate(&xs, stm.data, stm.len) != 0 || buf_deflate(&plain, body.data, body.len) != 0)
-		goto out;
-	predictor = xs.len < plain.len + 40;
-	buf_reset(&out);
 	{
 		/* the file identifier: every byte before this object, as pdf_pack.c has it */
 		unsigned char md[EVP_MAX_MD_SIZE];
@@ -1510,30 +1296,17 @@ pdfw_finish(struct pdfw *w)
 		for (int k = 0; k < 16; k++)
 			snprintf(id + 2 * k, 3, "%02x", md[k]);
 		buf_reset(&out);
-		buf_printf(&out, "%d 0 obj\n<</Type/XRef/Root 1 0 R/Info 3 0 R/ID[<%s><%s>]/Size %d/W[1 %d %d]"
-		    "/Filter/FlateDecode", total + 1, id, id, total + 2, w2, w3);
+		buf_printf(&out, "%d 0 obj\n<</Type/XRef/Root 1 0 R/Info 3 0 R", total + 1);
+		if (pdf_xref_finish(&out, rows, total + 2, xref_off, id) != 0)
+			goto out;
 	}
-	if (predictor)
-		buf_printf(&out, "/DecodeParms<</Predictor 12/Columns %d>>", 1 + w2 + w3);
-	buf_printf(&out, "/Length %zu>>\nstream\n", predictor ? xs.len : plain.len);
-	put(w, out.data, out.len);
-	if (predictor)
-		put(w, xs.data, xs.len);
-	else
-		put(w, plain.data, plain.len);
-	buf_reset(&out);
-	buf_printf(&out, "\nendstream\nendobj\nstartxref\n%zu\n%%%%EOF\n", xref_off);
 	put(w, out.data, out.len);
 	rc = w->failed ? -1 : 0;
 out:
 	free(obj);
-	free(prev);
-	free(row);
+	free(rows);
 	buf_free(&body);
 	buf_free(&head);
-	buf_free(&stm);
-	buf_free(&xs);
-	buf_free(&plain);
 	buf_free(&out);
 	return rc;
 }
@@ -1587,7 +1360,7 @@ pdfw_render(const struct dl_doc *dl, struct buf *out)
 	int rc;
 
 	if (dl->noutlines > 0) {
-		diag(DIAG_LAYOUT_PDF, NULL, 0, 0, "bookmarks are written by libharu", 0L, 0L);
+		diag(DIAG_PDFW_OUTLINE, NULL, 0, 0);
 		return -1;
 	}
 	w = pdfw_new(dl, to_buf, &pdf);

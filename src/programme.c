@@ -88,36 +88,80 @@ programme_track(const struct programme *p, const char *code)
 }
 
 const struct prog_award *
-programme_award(const struct programme *p, const char *code)
+prog_award_find(const struct prog_award *awards, size_t n, const char *code)
 {
-	for (size_t i = 0; i < p->nawards; i++)
-		if (strcmp(p->awards[i].code, code) == 0)
-			return &p->awards[i];
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(awards[i].code, code) == 0)
+			return &awards[i];
 	return NULL;
 }
+
+void
+prog_awards_free(struct prog_award *awards, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct prog_award *w = &awards[i];
+		free(w->code), free(w->title), free(w->recipient_kind), free(w->template);
+	}
+	free(awards);
+}
+
+const struct prog_award *
+programme_award(const struct programme *p, const char *code)
+{
+	return prog_award_find(p->awards, p->nawards, code);
+}
+
+/* Appends "CODE（NAME）" items, 、-separated (the list is Chinese in both
+ * languages' messages: the names are), to LIST of SIZE bytes. */
+static const char *
+code_name_list(char *list, size_t size, size_t n, const char *(*code)(const struct programme *, size_t),
+    const char *(*name)(const struct programme *, size_t), const struct programme *p)
+{
+	size_t len = 0;
+
+	list[0] = '\0';
+	for (size_t i = 0; i < n; i++) {
+		int w = snprintf(list + len, size - len, "%s%s（%s）", i ? "、" : "", code(p, i), name(p, i));
+		if (w < 0 || (size_t)w >= size - len) {
+			list[len] = '\0';  /* whole items only */
+			break;
+		}
+		len += (size_t)w;
+	}
+	return list;
+}
+
+static const char *track_code(const struct programme *p, size_t i) { return p->tracks[i].code; }
+static const char *track_name(const struct programme *p, size_t i) { return p->tracks[i].name; }
+static const char *award_code(const struct programme *p, size_t i) { return p->awards[i].code; }
+static const char *award_title(const struct programme *p, size_t i) { return p->awards[i].title; }
+static const char *region_code(const struct programme *p, size_t i) { return p->regions[i].code; }
+static const char *region_name(const struct programme *p, size_t i) { return p->regions[i].name; }
 
 const char *
 programme_track_list(const struct programme *p)
 {
-	static char list[512];
-	size_t n = 0;
+	static char list[1024];
 
-	list[0] = '\0';
-	for (size_t i = 0; i < p->ntracks && n + 40 < sizeof list; i++)
-		n += (size_t)snprintf(list + n, sizeof list - n, "%s%s", i ? ", " : "", p->tracks[i].code);
-	return list;
+	return code_name_list(list, sizeof list, p->ntracks, track_code, track_name, p);
 }
 
 const char *
 programme_award_list(const struct programme *p)
 {
-	static char list[512];
-	size_t n = 0;
+	static char list[1024];
 
-	list[0] = '\0';
-	for (size_t i = 0; i < p->nawards && n + 40 < sizeof list; i++)
-		n += (size_t)snprintf(list + n, sizeof list - n, "%s%s", i ? ", " : "", p->awards[i].code);
-	return list;
+	return code_name_list(list, sizeof list, p->nawards, award_code, award_title, p);
+}
+
+const char *
+programme_region_list(const struct programme *p)
+{
+	static char list[2048];
+
+	/* names first: what a clerk writes */
+	return code_name_list(list, sizeof list, p->nregions, region_name, region_code, p);
 }
 
 struct programme *
@@ -138,7 +182,7 @@ programme_load(const char *path)
 		goto bad;
 	root = xmlDocGetRootElement(doc);
 	if (!xml_is(root, PROGRAMME_NAMESPACE, "programme")) {
-		diag(DIAG_XML_ROOT, path, root ? xmlGetLineNo(root) : 1, 1,
+		diag(DIAG_PROG_ROOT, path, root ? xmlGetLineNo(root) : 1, 1,
 		    root ? (const char *)root->name : "", root && root->ns ? (const char *)root->ns->href : "");
 		goto bad;
 	}
@@ -321,11 +365,8 @@ programme_free(struct programme *p)
 		struct prog_target *g = &p->targets[i];
 		free(g->metric), free(g->label), free(g->comparator), free(g->kind), free(g->unit);
 	}
-	for (size_t i = 0; i < p->nawards; i++) {
-		struct prog_award *w = &p->awards[i];
-		free(w->code), free(w->title), free(w->recipient_kind), free(w->template);
-	}
-	free(p->regions), free(p->aliases), free(p->tracks), free(p->targets), free(p->awards);
+	prog_awards_free(p->awards, p->nawards);
+	free(p->regions), free(p->aliases), free(p->tracks), free(p->targets);
 	free(p);
 }
 

@@ -48,6 +48,11 @@ struct prog_award {
 	int ord;                  /* its place in programme.xml, from 1 (ceremony order) */
 };
 
+/* The award with CODE among the N of AWARDS, or NULL. */
+const struct prog_award *prog_award_find(const struct prog_award *awards, size_t n, const char *code);
+/* Frees the N AWARDS, each with what it holds. */
+void prog_awards_free(struct prog_award *awards, size_t n);
+
 struct programme {
 	char *name, *city, *basis, *issuer, *doc_prefix, *verify_url; /* basis may be NULL */
 	char *time_zone;       /* <time-zone>, an IANA name; NULL: JZ_DEFAULT_ZONE */
@@ -95,8 +100,11 @@ const struct prog_award *programme_award(const struct programme *p, const char *
 /* The name of a rule of enum prog_rule ("top-ten"), or NULL. */
 const char *programme_rule_name(int rule);
 
-/* "T1, T2, T3 ..." — the codes of the tracks / awards, for messages; static buffer. */
+/* "T1（引领性劳动竞赛）、T2（…）…" — the tracks / awards with their names, and
+ * "崇川区（320602）、…" the regions, for messages that list what is valid;
+ * static buffers. */
 const char *programme_track_list(const struct programme *p);
 const char *programme_award_list(const struct programme *p);
+const char *programme_region_list(const struct programme *p);
 
 #endif

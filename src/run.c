@@ -23,6 +23,7 @@
 #include "ingest.h"
 #include "lock.h"
 #include "outputs.h"
+#include "receipt.h"
 #include "store.h"
 
 /* What the nightly run gathers while it works, for the summary and the log. */
@@ -77,10 +78,13 @@ bar_draw(struct nightly *r, int final)
 		memset(bar, '#', (size_t)fill);
 		memset(bar + fill, '.', (size_t)(width - fill));
 		bar[width] = '\0';
-		n = snprintf(line, sizeof line, "\r[%s] %ld/%ld documents  %.1f/s ", bar,
+		n = snprintf(line, sizeof line, _("[%s] %ld/%ld documents  %.1f/s "), bar,
 		    r->done, r->total, rate);
 	} else
-		n = snprintf(line, sizeof line, "\r%ld documents  %.1f/s ", r->done, rate);
+		n = snprintf(line, sizeof line, _("%ld documents  %.1f/s "), r->done, rate);
+	if (n >= (int)sizeof line)
+		n = (int)sizeof line - 1;
+	fputc('\r', stderr);
 	fwrite(line, 1, (size_t)n, stderr);
 	if (final)
 		fputs("\r\033[K", stderr); /* leave the terminal as it was */
@@ -491,18 +495,21 @@ static void
 summary_line(struct buf *b, const struct ingest_summary *s, const struct out_ctx *oc,
     const struct nightly *r)
 {
-	buf_printf(b, "%d file%s accepted, %d rejected", s->accepted, s->accepted == 1 ? "" : "s",
-	    s->rejected);
+	/* each clause translated whole, with its punctuation */
+	buf_printf(b, ngettext("%d file accepted, %d rejected", "%d files accepted, %d rejected",
+	    (unsigned long)s->accepted), s->accepted, s->rejected);
 	if (s->rows_vanished > 0)
-		buf_printf(b, ", %ld row%s dropped by corrected files", s->rows_vanished,
-		    s->rows_vanished == 1 ? "" : "s");
+		buf_printf(b, ngettext(", %ld row dropped by corrected files",
+		    ", %ld rows dropped by corrected files", (unsigned long)s->rows_vanished),
+		    s->rows_vanished);
 	if (s->disappeared > 0)
-		buf_printf(b, ", %d gone from the input folder", s->disappeared);
-	buf_printf(b, "; %d document%s rebuilt", oc->built, oc->built == 1 ? "" : "s");
+		buf_printf(b, _(", %d gone from the input folder"), s->disappeared);
+	buf_printf(b, ngettext("; %d document rebuilt", "; %d documents rebuilt",
+	    (unsigned long)oc->built), oc->built);
 	if (oc->failed > 0)
-		buf_printf(b, ", %d failed", oc->failed);
+		buf_printf(b, _(", %d failed"), oc->failed);
 	if (r->failed.len > 0)
-		buf_printf(b, "; with failures: %s (see below; the others were built)", r->failed.data);
+		buf_printf(b, _("; with failures: %s (see below; the others were built)"), r->failed.data);
 }
 
 /* Appends one timestamped entry (the summary, then the diagnostics) to
@@ -562,30 +569,14 @@ cmd_run(const struct jz_opts *o, const struct jz_args *a)
 	struct out_ctx oc = {0};
 	diag_sink_fn old_fn;
 	void *old_arg;
-	char *lock_file = lock_path_for(o->db_path);
 	sqlite3 *db = NULL;
-	long holder;
 	int lock_fd, status = JZ_EXIT_OK, s;
 	double t0;
 	struct buf summary = {0};
 
 	/* Diagnostics about the lock go straight to stderr: nothing else happens. */
-	lock_fd = lock_acquire(lock_file, &holder);
-	if (lock_fd == -2) {
-		char who[48];
-		if (holder > 0)
-			snprintf(who, sizeof who, "pid %ld", holder);
-		else
-			snprintf(who, sizeof who, "pid unknown");
-		diag(DIAG_RUN_LOCKED, lock_file, 0, 0, who);
-		free(lock_file);
-		return JZ_EXIT_LOCKED;
-	}
-	if (lock_fd < 0) {
-		diag(DIAG_RUN_LOCK, NULL, 0, 0, lock_file, strerror(errno));
-		free(lock_file);
-		return JZ_EXIT_FAILURE;
-	}
+	if ((lock_fd = lock_store(o->db_path, &status)) < 0)
+		return status;
 
 	r.diags = open_memstream(&r.diags_text, &r.diags_len);
 	if (r.diags == NULL)
@@ -620,6 +611,11 @@ cmd_run(const struct jz_opts *o, const struct jz_args *a)
 		oc.progress = bar_step;
 		oc.progress_arg = &r;
 	}
+	/* The receipts of the regions whose files changed, in this run or an
+	 * ingest since the last (none on a night that changed nothing); one
+	 * that cannot be made fails the run, and is made by the next. */
+	if (receipts_build(&oc) != JZ_EXIT_OK)
+		status = JZ_EXIT_FAILURE;
 	{
 		static const struct builder kinds[] = {
 			{"annual", annual_years_sql, build_annual, "annual/%s/"},
@@ -661,12 +657,12 @@ report:
 	if (summary.data == NULL) {
 		summary_line(&summary, &sum, &oc, &r);
 		if (!jz_interrupted)
-			buf_puts(&summary, "; stopped by the failure below");
+			buf_puts(&summary, _("; stopped by the failure below"));
 	}
 	if (jz_interrupted) {
 		/* Said first, in the summary and the log: the rest is for the next run. */
 		struct buf said = {0};
-		buf_printf(&said, "interrupted by %s, the rest is left for the next run; %s",
+		buf_printf(&said, _("interrupted by %s, the rest is left for the next run; %s"),
 		    jz_interrupted == SIGINT ? "SIGINT" : jz_interrupted == SIGHUP ? "SIGHUP" : "SIGTERM",
 		    summary.data);
 		buf_free(&summary);
@@ -695,6 +691,5 @@ report:
 	buf_free(&summary);
 	store_close(db);
 	lock_release(lock_fd);
-	free(lock_file);
 	return status;
 }

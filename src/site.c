@@ -149,7 +149,7 @@ url_split(struct site *s)
 	int said = 0;             /* bits: 1 {payload}, 2 {mac}, 4 {serial} */
 
 	if (u == NULL || *u == '\0') {
-		diag(DIAG_SITE_URL, NULL, 0, 0, "(none)", "programme.xml gives no verify-url");
+		diag(DIAG_SITE_NO_URL, NULL, 0, 0);
 		return -1;
 	}
 	p = strstr(u, "://");
@@ -163,7 +163,7 @@ url_split(struct site *s)
 			for (k = 0; k < 3 && strncmp(q, names[k], strlen(names[k])) != 0; k++)
 				;
 			if (k == 3)
-				why = "a placeholder other than {payload}, {serial}, {mac}";
+				why = N_("a placeholder other than {payload}, {serial}, {mac}");
 			else {
 				said |= 1 << k;
 				q += strlen(names[k]) - 1;
@@ -173,16 +173,16 @@ url_split(struct site *s)
 			const char *e = q + 1;
 			size_t n = strcspn(e, "/");
 			if ((n == 0 && e[0] == '/') || (n == 1 && e[0] == '.') || (n == 2 && strncmp(e, "..", 2) == 0))
-				why = "a path segment that is empty, . or ..";
+				why = N_("a path segment that is empty, . or ..");
 		} else if (!(('a' <= *q && *q <= 'z') || ('A' <= *q && *q <= 'Z') || ('0' <= *q && *q <= '9') ||
 		    strchr("-._~", *q) != NULL))
-			why = *q == '?' ? "a query (?…), which a static site cannot answer" :
-			    *q == '#' ? "a fragment (#…)" : "a character other than letters, digits and - . _ ~";
+			why = *q == '?' ? N_("a query (?…), which a static site cannot answer") :
+			    *q == '#' ? N_("a fragment (#…)") : N_("a character other than letters, digits and - . _ ~");
 	}
 	if (why == NULL && !(said & 1) && said != 6)
-		why = "its path does not carry the serial and the code ({payload}, or {serial} and {mac})";
+		why = N_("its path does not carry the serial and the code ({payload}, or {serial} and {mac})");
 	if (why != NULL) {
-		diag(DIAG_SITE_URL, NULL, 0, 0, u, why);
+		diag(DIAG_SITE_URL, NULL, 0, 0, u, _(why));  /* for the operator: in the user's language */
 		return -1;
 	}
 	s->path = xstrdup(p);
@@ -655,7 +655,7 @@ remove_stale(struct site *s)
 	for (size_t i = 0; i < ngone; i++) {
 		char *path = path_join(s->oc->opts->output_dir, gone[i]), *slash;
 		if (unlink(path) != 0 && errno != ENOENT) {
-			diag(DIAG_IO, path, 0, 0, "cannot remove", strerror(errno));
+			diag(DIAG_IO_REMOVE, path, 0, 0, strerror(errno));
 			s->failures++;
 		} else {
 			/* a page's folder goes with it (unless something else is there) */
@@ -690,7 +690,7 @@ site_build(struct out_ctx *oc, int year, int *removed)
 
 	if (U_FAILURE(err) || sqlite3_create_collation_v2(oc->db, "zh", SQLITE_UTF8, zh, zh_compare,
 	    zh_close) != SQLITE_OK) {
-		diag(DIAG_STORE, NULL, 0, 0, "cannot set up the pinyin collation");
+		diag(DIAG_SITE_COLLATION, NULL, 0, 0);
 		if (!U_FAILURE(err))
 			ucol_close(zh);
 		return JZ_EXIT_FAILURE;
@@ -741,22 +741,19 @@ cmd_publish(const struct jz_opts *o, const struct jz_args *a)
 	int year = 0, rc, removed = 0;
 
 	if (a->argc > 0 && jz_parse_year(a->argv[0], &year) != 0) {
-		diag(DIAG_USAGE, NULL, 0, 0, "publish takes a year, e.g. 2025, or nothing for every year");
+		diag(DIAG_USAGE_YEAR, NULL, 0, 0, "publish", a->argv[0]);
 		return JZ_EXIT_USAGE;
 	}
-	if (access(o->db_path, F_OK) != 0) {
-		diag(DIAG_IO, o->db_path, 0, 0, "cannot open the store", strerror(errno));
-		return JZ_EXIT_FAILURE;
-	}
-	if ((db = store_open(o->db_path, 0)) == NULL)
+	if ((db = store_open_existing(o->db_path, 0, DIAG_STORE_MISSING)) == NULL)
 		return JZ_EXIT_FAILURE;
 	out_init(&oc, db, o);
 	/* pages are written only when what they show changed */
 	oc.force = 0;
 	rc = site_build(&oc, year, &removed);
 	if (rc == JZ_EXIT_OK && !o->quiet)
-		printf("jingsai publish: %d page%s written, %d unchanged, %d removed, in %s/site\n", oc.built,
-		    oc.built == 1 ? "" : "s", oc.unchanged, removed, o->output_dir);
+		printf(ngettext("jingsai publish: %d page written, %d unchanged, %d removed, in %s/site\n",
+		    "jingsai publish: %d pages written, %d unchanged, %d removed, in %s/site\n",
+		    (unsigned long)oc.built), oc.built, oc.unchanged, removed, o->output_dir);
 	store_close(db);
 	return rc;
 }

@@ -1,8 +1,10 @@
 /* store.c — the SQLite store: the schema, documented here and nowhere else. */
+#include <errno.h>
 #include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "store.h"
 
@@ -31,6 +33,10 @@
  *    stay the keys of csv_validate.c (else its statement does not prepare).
  *  - Annual returns: every version is kept (history); cur_return picks per
  *    region and year the latest `submitted`, whatever the order of arrival.
+ *  - Every file an ingest reads (not a check) gets a receipt_file row: its
+ *    region, years, outcome and what it replaced, for the region's receipt
+ *    of the day, which the next `jingsai run` writes (receipt.c); rows of a
+ *    run that changed nothing of their region are dropped at its end.
  */
 const char store_schema[] =
 "PRAGMA foreign_keys = ON;\n"
@@ -104,12 +110,32 @@ const char store_schema[] =
 "  rows        INTEGER NOT NULL DEFAULT 0, -- rows stored (annual return: 1 + projects + studios)\n"
 "  UNIQUE (path, sha256)\n"
 ");\n"
-"CREATE TABLE IF NOT EXISTS rejection (  -- why a file was rejected (data-quality appendix)\n"
+"CREATE TABLE IF NOT EXISTS rejection (  -- why a file was rejected (data-quality appendix, receipts)\n"
 "  file_id INTEGER NOT NULL REFERENCES file(id) ON DELETE CASCADE,\n"
 "  line    INTEGER,                  -- NULL: about the whole file\n"
 "  col     INTEGER,\n"
-"  message TEXT NOT NULL             -- the diagnostic's text, as printed after 'error: '\n"
+"  message TEXT NOT NULL             -- the diagnostic's text in Chinese, whatever the locale\n"
 ");\n"
+"CREATE TABLE IF NOT EXISTS receipt_file (  -- what a run did with each file it read (receipts)\n"
+"  run      INTEGER NOT NULL,        -- the run: one more than the last one recorded\n"
+"  run_at   TEXT NOT NULL,           -- its time: the ingested_at of its files\n"
+"  day      TEXT NOT NULL,           -- its date in the programme's time zone, YYYY-MM-DD\n"
+"  region   TEXT NOT NULL,           -- region code; '' when none can be told (未归属)\n"
+"  path     TEXT NOT NULL,           -- as file.path\n"
+"  file_id  INTEGER NOT NULL REFERENCES file(id) ON DELETE CASCADE,\n"
+"  kind     TEXT,                    -- as file.kind; NULL: not recognised\n"
+"  years    TEXT,                    -- the years (or rounds) of its rows: 2024, 2023、2024\n"
+"  status   TEXT NOT NULL CHECK (status IN ('accepted','rejected')),\n"
+"  rows     INTEGER NOT NULL DEFAULT 0,\n"
+"  replaced TEXT,                    -- what it replaced, in words (Chinese); NULL: nothing\n"
+"  changed  INTEGER NOT NULL,        -- 1: new content, or a new outcome for it\n"
+"  receipted INTEGER NOT NULL DEFAULT 0, -- 1: its region's receipt of the day was written since\n"
+"  PRIMARY KEY (run, path)\n"
+");\n"
+"CREATE INDEX IF NOT EXISTS receipt_file_day ON receipt_file(day, region);\n"
+"CREATE VIEW IF NOT EXISTS receipt_day AS  -- the latest outcome of each file on each day\n"
+"  SELECT * FROM receipt_file r WHERE run = (SELECT max(run) FROM receipt_file l\n"
+"    WHERE l.day = r.day AND l.region = r.region AND l.path = r.path);\n"
 
 /* -- Annual returns (XML): every version kept; the current one per region
  *    and year is the latest `submitted` (ties: latest ingested). ---------- */
@@ -456,7 +482,7 @@ migrate(sqlite3 *db, const char *path, const char *backup)
 	}
 	if (kind == STORE_OURS)
 		diag(DIAG_STORE_MIGRATED, path, 0, 0, from, STORE_SCHEMA_VERSION,
-		    backup != NULL ? backup : "none");
+		    backup != NULL ? backup : _("none"));
 	return 0;
 }
 
@@ -473,9 +499,7 @@ store_open(const char *path, int readonly)
 		free(copy);
 	}
 	if (sqlite3_open_v2(path, &db, flags, NULL) != SQLITE_OK) {
-		char *msg = xasprintf("cannot open %s: %s", path, db ? sqlite3_errmsg(db) : "out of memory");
-		diag(DIAG_STORE, NULL, 0, 0, msg);
-		free(msg);
+		diag(DIAG_STORE_OPEN, NULL, 0, 0, path, db ? sqlite3_errmsg(db) : sqlite3_errstr(SQLITE_NOMEM));
 		sqlite3_close(db);
 		return NULL;
 	}
@@ -489,7 +513,7 @@ store_open(const char *path, int readonly)
 	    (kind == STORE_OURS && version > STORE_SCHEMA_VERSION) ||
 	    (readonly && kind == STORE_EMPTY && strcmp(path, ":memory:") != 0)) {
 		if (kind == STORE_EMPTY)
-			diag(DIAG_STORE_NOT_DB, path, 0, 0, "no jingsai store there");
+			diag(DIAG_STORE_NOT_DB, path, 0, 0, _("no jingsai store there"));
 		else
 			refuse(path, kind, version, db);
 		sqlite3_close(db);
@@ -548,10 +572,20 @@ store_cached(sqlite3 *db, const char *sql)
 	} else if (st != NULL) {
 		/* more texts than slots: a programming error, caught by the tests */
 		sqlite3_finalize(st);
-		diag(DIAG_STORE, NULL, 0, 0, "too many cached statements");
+		diag(DIAG_STORE, NULL, 0, 0, _("too many cached statements"));
 		st = NULL;
 	}
 	return st;
+}
+
+sqlite3 *
+store_open_existing(const char *path, int readonly, enum diag_code missing)
+{
+	if (access(path, F_OK) != 0) {
+		diag(missing, path, 0, 0, strerror(errno));
+		return NULL;
+	}
+	return store_open(path, readonly);
 }
 
 void
@@ -585,9 +619,7 @@ store_prepare(sqlite3 *db, const char *sql)
 	sqlite3_stmt *st = NULL;
 
 	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
-		char *msg = xasprintf("%s in: %.200s", sqlite3_errmsg(db), sql);
-		diag(DIAG_STORE, NULL, 0, 0, msg);
-		free(msg);
+		diag(DIAG_STORE_SQL, NULL, 0, 0, sqlite3_errmsg(db), sql);
 		return NULL;
 	}
 	return st;

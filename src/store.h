@@ -25,6 +25,11 @@
  * READONLY opens it read-only (for template queries), and then a missing
  * store is an error.  Returns NULL after a diagnostic on failure. */
 sqlite3 *store_open(const char *path, int readonly);
+/* The store at PATH opened as store_open does, for a command that works on
+ * a store but makes none (backup, publish, verify): a missing one is
+ * reported as "PATH: error: …" by MISSING (a catalogue row taking the
+ * reason, strerror) and not created.  Returns NULL after a diagnostic. */
+sqlite3 *store_open_existing(const char *path, int readonly, enum diag_code missing);
 void store_close(sqlite3 *db);
 
 /* What an open database is, by store_identify. */

@@ -652,11 +652,11 @@ layout_make(struct doc *d, const struct table *t, struct tlay *L)
 				char row[32];
 
 				if (L->kind[r] == ROW_BODY)
-					snprintf(row, sizeof row, "row %d", r);
+					snprintf(row, sizeof row, _("row %d"), r);
 				else
-					snprintf(row, sizeof row, "%s", r == 0 ? "header" : "totals row");
+					snprintf(row, sizeof row, "%s", r == 0 ? _("header") : _("totals row"));
 				diag(DIAG_LAYOUT_PIECE_BROKEN, NULL, 0, 0,
-				    d->setup.title != NULL ? d->setup.title : "document",
+				    d->setup.title != NULL ? d->setup.title : _("document"),
 				    t->title != NULL ? t->title : t->cols[0].header, row, row_text(t, r, c));
 			}
 		}
@@ -852,12 +852,41 @@ float_release(void *block)
 	table_free(block);
 }
 
+/* What a page that the last rows of a table go on to begins with: its
+ * number and （续）, and its header (the table's layout, kept while its
+ * rows may still move). */
+struct reopen {
+	struct tlay L;
+	char *cont;
+};
+
+static void
+reopen_table(struct doc *d, void *arg)
+{
+	struct reopen *o = arg;
+
+	if (o->cont != NULL)
+		doc_paragraph(d, &style_continued, o->cont);
+	row_draw(d, &o->L, 0, "table-cont");
+}
+
+static void
+reopen_release(void *arg)
+{
+	struct reopen *o = arg;
+
+	layout_free(&o->L);
+	free(o->cont);
+	free(o);
+}
+
 void
 doc_table(struct doc *d, const struct table *t)
 {
 	struct tlay L;
 	double page = d->setup.body_h_mm, first, avail;
-	int *seg, nseg, r, k;
+	int *seg, nseg, r, k, *item, start_item, start_brk, first_row;
+	double *ry, start_y;
 	char *cont;
 
 	layout_make(d, t, &L);
@@ -881,23 +910,59 @@ doc_table(struct doc *d, const struct table *t)
 		first = avail - caption_mm(t) - L.h[0];
 		nseg = paginate(&L, first, page - L.h[0] - continued_mm(t), seg);
 	}
+	/* where the table and each of its rows begin, so that the last rows
+	 * can go on to the next page with what must follow them */
+	item = xcalloc(L.nr, sizeof *item);
+	ry = xcalloc(L.nr, sizeof *ry);
+	start_item = d->dl.pages[d->cur].nitems;
+	/* (the top of its caption: the space above it stays where it is) */
+	start_y = d->y + (t->title != NULL ? style_caption.space_before_pt * MM_PER_PT : 0);
+	start_brk = !doc_keeping_headings(d);
 	if (t->title != NULL)
 		doc_paragraph(d, &style_caption, t->title);
 	row_draw(d, &L, 0, "table-top");
 	r = 1;
+	first_row = 1;
 	for (k = 0; k < nseg; k++) {
 		if (k > 0) {
 			doc_new_page(d);
 			if (cont != NULL)
 				doc_paragraph(d, &style_continued, cont);
 			row_draw(d, &L, 0, "table-cont");
+			first_row = r;
 		}
-		for (int i = 0; i < seg[k] && r < L.nr; i++)
+		for (int i = 0; i < seg[k] && r < L.nr; i++) {
+			item[r] = d->dl.pages[d->cur].nitems;
+			ry[r] = d->y;
 			row_draw(d, &L, r++, NULL);
+		}
 	}
+	d->placing--;
+	/* the tail: the table's start when it is on this page (a table counts
+	 * as two lines of body), then a break before each row that leaves at
+	 * least MIN_ROWS on this page and takes as many */
+	{
+		struct reopen *o = xcalloc(1, sizeof *o);
+		struct tail_owner *owner = xcalloc(1, sizeof *owner);
+
+		if (nseg <= 1)
+			doc_tail_add(d, start_item, start_y, start_brk, 2, NULL);
+		o->L = L;
+		o->L.t = NULL;
+		o->cont = cont;
+		cont = NULL;
+		owner->reopen_mm = continued_mm(t) + L.h[0];
+		owner->reopen = reopen_table;
+		owner->release = reopen_release;
+		owner->arg = o;
+		doc_tail_own(d, owner);
+		for (int q = first_row; q < L.nr; q++)
+			doc_tail_add(d, item[q], ry[q], q - first_row >= MIN_ROWS &&
+			    L.nr - q >= MIN_ROWS, 1, owner);
+	}
+	free(item);
+	free(ry);
 	free(seg);
 	free(cont);
-	layout_free(&L);
 	d->y += 3;
-	d->placing--;
 }

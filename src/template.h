@@ -10,7 +10,8 @@
  *                parameters (:year, :region, ...), check every column a
  *                table, chart or placeholder names; the result can be
  *                fingerprinted (tpl_run_fingerprint);
- *   tpl_render   lay the document out (layout.h) and write the companion CSV.
+ *   tpl_render   lay the document out (layout.h) and gather the tables of its
+ *                companion CSV and workbook (sheets.h).
  *
  * Every error is reported through diag() as TEMPLATE:LINE:COL and makes the
  * step fail, so that no document is written from a broken template.  The
@@ -64,11 +65,13 @@ void tpl_run_fingerprint(const struct tpl_run *r, struct fingerprint *fp);
 const char *tpl_run_title(const struct tpl_run *r);
 
 /* Lays the document out with the fonts of FS (borrowed; it must outlive the
- * document) and appends the companion CSV to CSV (UTF-8 with BOM, CRLF;
- * every table, chart and number shown, one block after another, each headed
- * by its title).  Returns the document (render it with doc_render, free it
- * with doc_free), or NULL after a diagnostic. */
-struct doc *tpl_render(const struct tpl_run *r, struct fontset *fs, struct buf *csv);
+ * document) and adds to SHEETS every table, chart and number shown, one
+ * after another, each headed by its title and with Chinese column names:
+ * what its companion CSV and workbook hold (sheets.h).  Returns the
+ * document (render it with doc_render, free it with doc_free), or NULL
+ * after a diagnostic. */
+struct sheets;
+struct doc *tpl_render(const struct tpl_run *r, struct fontset *fs, struct sheets *sheets);
 
 /* Formats VALUE (a number, or NULL) as FORMAT names it (thousands, integer,
  * decimal1, decimal2, percent, pct, change, change1, more(unit),

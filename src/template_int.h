@@ -1,7 +1,8 @@
 /* template_int.h — the report-template engine's model, shared by its
  * stages: loading and checking the XML (template_load.c), queries,
- * placeholders and number formats (template_query.c), the companion CSV
- * (template_csv.c) and laying the report out (template_render.c).  Each
+ * placeholders and number formats (template_query.c), the tables of the
+ * companion CSV and workbook (template_sheets.c) and laying the report out
+ * (template_render.c).  Each
  * calls only those before it in that list.  Callers use template.h.
  *
  * The XML is read once into a tree of nodes.  Each element kind is one row
@@ -128,22 +129,22 @@ int tpl_shown(const struct tpl_run *run, const struct node *n);
 char **tpl_split_list(const char *s, int *n);
 void tpl_free_list(char **v, int n);
 
-/* ---- template_csv.c: the companion CSV (UTF-8 with BOM, CRLF) ---- */
-/* Starts the CSV: the byte order mark Excel needs to read UTF-8. */
-void tpl_csv_begin(struct buf *csv);
-/* Appends S as a cell (quoted as RFC 4180 needs), after a comma unless FIRST. */
-void tpl_csv_cell(struct buf *csv, const char *s, int first);
-void tpl_csv_end_row(struct buf *csv);
-/* A number as shown, without its thousands separators (CSV cells are
- * numbers); the caller frees. */
-char *tpl_csv_number(const char *shown);
-/* The CSV block of a query element: HEADING, then the columns of R that
- * placeholders showed, as they showed them; nothing when none did. */
-void tpl_csv_query(struct buf *csv, const struct result *r, const char *heading);
-/* The CSV block of a chart: HEADING, a header of CATEGORY and the NSERIES
- * NAMES, then one row per row of R: column CAT, then the columns COLS[]
- * as plain numbers. */
-void tpl_csv_chart(struct buf *csv, const char *heading, const char *category,
+/* ---- template_sheets.c: the tables the companion CSV and workbook hold ---- */
+struct sheets;
+struct sheet_cell;
+/* Sets C to V as FORMAT shows it (NULL: by its type): a number, a
+ * percentage or a change with the value rounded as shown, or text (text
+ * values, "text", more(unit)); NULL_TEXT (NULL: "—") for NULL. */
+void tpl_sheet_value(struct sheet_cell *c, const struct value *v, const char *format,
+    const char *null_text);
+/* The sheet of a query: HEADING, then the columns of R that placeholders
+ * showed, as they showed them, column I headed by HEADERS[I] (the query's
+ * <col header>; NULL: the column's name); nothing when none was shown. */
+void tpl_sheet_query(struct sheets *s, const struct result *r, const char *heading,
+    char *const *headers);
+/* The sheet of a chart: HEADING, a header of CATEGORY and the NSERIES
+ * NAMES, then one row per row of R: column CAT, then the columns COLS[]. */
+void tpl_sheet_chart(struct sheets *s, const char *heading, const char *category,
     const struct result *r, int cat, const int *cols, char *const *names, int nseries);
 
 #endif

@@ -11,6 +11,7 @@
 #include <libxml/tree.h>
 
 #include "template_int.h"
+#include "xml_read.h"
 
 static const char *const attr_names[A__COUNT] = {
 	"title", "subtitle", "issuer", "date", "author", "name", "sql", "key",
@@ -34,9 +35,10 @@ const struct kind tpl_kinds[K__COUNT] = {
 	/* （一） heading (kai role) and its content */
 	[K_SUBSECTION] = {"subsection", AT(A_TITLE) | COND, AT(A_TITLE),
 	    FLOW & ~KB(K_SECTION), 0},
-	/* named values for placeholders {name.column} (first row) */
+	/* named values for placeholders {name.column} (first row); its <col
+	 * key header> name the columns in the companion CSV and workbook */
 	[K_QUERY] = {"query", AT(A_NAME) | AT(A_SQL) | AT(A_TITLE), AT(A_NAME) | AT(A_SQL),
-	    0, 0},
+	    KB(K_COL), 0},
 	/* a paragraph with placeholders */
 	[K_P] = {"p", AT(A_STYLE) | COND, 0, 0, 1},
 	/* a table: one row per result row, columns <col>, optional <total> */
@@ -54,9 +56,10 @@ const struct kind tpl_kinds[K__COUNT] = {
 	    AT(A_SQL) | AT(A_BY) | AT(A_VALUE), 0, 0},
 	/* the last row: sums of the numeric columns, or the row of its own query */
 	[K_TOTAL] = {"total", AT(A_LABEL) | AT(A_SQL), 0, 0, 0},
-	/* a bar or line chart over the rows of its query */
+	/* a bar or line chart over the rows of its query; label names the
+	 * category column in the companion CSV and workbook */
 	[K_CHART] = {"chart", AT(A_KIND) | AT(A_TITLE) | AT(A_SQL) | AT(A_CATEGORY) | AT(A_VALUES) |
-	    AT(A_NAMES) | AT(A_UNIT) | AT(A_HEIGHT) | AT(A_FLOAT) | COND,
+	    AT(A_NAMES) | AT(A_UNIT) | AT(A_HEIGHT) | AT(A_LABEL) | AT(A_FLOAT) | COND,
 	    AT(A_SQL) | AT(A_CATEGORY) | AT(A_VALUES), 0, 0},
 	[K_PAGEBREAK] = {"pagebreak", COND, 0, 0, 0},
 	/* the 版头 of a red-header document (GB/T 9704 §7.2): issuing-office mark, number, red rule */
@@ -224,6 +227,7 @@ collapse_ws(const char *s)
 struct loader {
 	struct tpl *t;
 	int errors;
+	struct xml_syntax syntax; /* libxml2's errors while parsing */
 };
 
 static struct node *
@@ -240,8 +244,11 @@ build(struct loader *ld, xmlNode *x, struct node *parent)
 	n->parent = parent;
 	n->elem = (const char *)x->name;
 	if (k == NULL) {
-		tpl_node_diag(ld->t, n, -1, 0, DIAG_TPL_ELEMENT, (const char *)x->name,
-		    parent ? parent->kind->name : "(top)");
+		if (parent != NULL)
+			tpl_node_diag(ld->t, n, -1, 0, DIAG_TPL_ELEMENT, (const char *)x->name,
+			    parent->kind->name);
+		else
+			tpl_node_diag(ld->t, n, -1, 0, DIAG_TPL_TOP, (const char *)x->name);
 		ld->errors++;
 		free(n);
 		return NULL;
@@ -323,6 +330,8 @@ number_nodes(struct tpl *t, struct node *n)
 		number_nodes(t, n->kids[i]);
 }
 
+/* libxml2's errors, said in the same words as a submission's once parsing
+ * ends (xml_syntax_report). */
 static void
 xml_error(void *arg, xmlErrorPtr e)
 {
@@ -330,30 +339,25 @@ xml_error(void *arg, xmlErrorPtr e)
 
 	if (e == NULL || e->level < XML_ERR_ERROR)
 		return;
-	char *msg = xstrdup(e->message ? e->message : "malformed XML");
-	size_t len = strlen(msg);
-	while (len > 0 && (msg[len - 1] == '\n' || msg[len - 1] == ' '))
-		msg[--len] = '\0';
-	diag(DIAG_TPL_XML, ld->t->path, (long)e->line, (long)e->int2, msg);
-	free(msg);
 	ld->errors++;
+	xml_syntax_take(&ld->syntax, e);
 }
 
 struct tpl *
 tpl_load(const char *path)
 {
 	struct tpl *t = xcalloc(1, sizeof *t);
-	struct loader ld = {t, 0};
+	struct loader ld = {.t = t};
 	xmlDoc *doc;
 
 	t->path = xstrdup(path);
 	if (file_read_all(path, &t->raw) != 0) {
-		diag(DIAG_IO, path, 0, 0, "cannot read template", strerror(errno));
+		diag(DIAG_IO_READ, path, 0, 0, strerror(errno));
 		tpl_free(t);
 		return NULL;
 	}
 	buf_puts(&t->raw, "");
-	if (template_utf8_check(path, t->raw.data, t->raw.len, DIAG_TPL_XML) != 0) {
+	if (template_utf8_check(path, t->raw.data, t->raw.len, DIAG_TPL_NOT_UTF8) != 0) {
 		tpl_free(t);
 		return NULL;
 	}
@@ -362,22 +366,22 @@ tpl_load(const char *path)
 	doc = xmlReadMemory(t->raw.data, (int)t->raw.len, path, "UTF-8",
 	    XML_PARSE_NONET | XML_PARSE_BIG_LINES | XML_PARSE_NOWARNING | XML_PARSE_IGNORE_ENC);
 	xmlSetStructuredErrorFunc(NULL, NULL);
+	xml_syntax_report(&ld.syntax, path);
 	if (doc != NULL && doc->intSubset != NULL) {
-		diag(DIAG_TPL_XML, path, 1, 1, "a template may not have a DOCTYPE");
+		diag(DIAG_TPL_DOCTYPE, path, 1, 1);
 		ld.errors++;
 	}
 	if (doc != NULL && ld.errors == 0) {
 		xmlNode *root = xmlDocGetRootElement(doc);
 		if (root == NULL || strcmp((const char *)root->name, "report") != 0) {
-			diag(DIAG_TPL_XML, path, root ? (long)xmlGetLineNo(root) : 1, 1,
-			    "the root element must be <report>");
+			diag(DIAG_TPL_ROOT, path, root ? (long)xmlGetLineNo(root) : 1, 1);
 			ld.errors++;
 		} else
 			t->root = build(&ld, root, NULL);
 	}
 	xmlFreeDoc(doc);
 	if (doc == NULL && ld.errors == 0) {
-		diag(DIAG_TPL_XML, path, 1, 1, "not an XML document");
+		diag(DIAG_TPL_NOT_XML, path, 1, 1);
 		ld.errors++;
 	}
 	if (t->root != NULL) {

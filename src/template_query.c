@@ -18,6 +18,7 @@ static int check_text_attrs(struct qctx *, struct node *);
 static int check_p(struct qctx *, struct node *);
 static int check_table(struct qctx *, struct node *);
 static int check_chart(struct qctx *, struct node *);
+static int check_query(struct qctx *, struct node *);
 
 /* What each kind checks once every query ran: columns, placeholders. */
 static int (*const checks[K__COUNT])(struct qctx *, struct node *) = {
@@ -25,7 +26,7 @@ static int (*const checks[K__COUNT])(struct qctx *, struct node *) = {
 	[K_COVER] = check_text_attrs,
 	[K_SECTION] = check_section,
 	[K_SUBSECTION] = check_section,
-	[K_QUERY] = check_text_attrs,
+	[K_QUERY] = check_query,
 	[K_P] = check_p,
 	[K_TABLE] = check_table,
 	[K_CHART] = check_chart,
@@ -103,22 +104,23 @@ run_sql(const struct tpl_run *run, sqlite3 *db, const struct node *n)
 
 	if (sqlite3_prepare_v2(db, sql, -1, &st, &tail) != SQLITE_OK || st == NULL) {
 		int off = sqlite3_error_offset(db);
-		tpl_node_diag(t, n, A_SQL, off > 0 ? off : 0, DIAG_TPL_SQL,
-		    (sqlite3_errcode(db) & 0xff) == SQLITE_AUTH ?
-		    "a template query may not change the store or attach another database" :
-		    st == NULL && sqlite3_errcode(db) == SQLITE_OK ? "empty statement" : sqlite3_errmsg(db));
+		if ((sqlite3_errcode(db) & 0xff) == SQLITE_AUTH)
+			tpl_node_diag(t, n, A_SQL, off > 0 ? off : 0, DIAG_TPL_SQL_ATTACH);
+		else if (st == NULL && sqlite3_errcode(db) == SQLITE_OK)
+			tpl_node_diag(t, n, A_SQL, 0, DIAG_TPL_SQL_EMPTY);
+		else
+			tpl_node_diag(t, n, A_SQL, off > 0 ? off : 0, DIAG_TPL_SQL, sqlite3_errmsg(db));
 		sqlite3_finalize(st);
 		return NULL;
 	}
 	for (; tail != NULL && *tail != '\0'; tail++)
 		if (!isspace((unsigned char)*tail) && *tail != ';') {
-			tpl_node_diag(t, n, A_SQL, tail - sql, DIAG_TPL_SQL,
-			    "only one statement per query");
+			tpl_node_diag(t, n, A_SQL, tail - sql, DIAG_TPL_SQL_ONE);
 			sqlite3_finalize(st);
 			return NULL;
 		}
 	if (!sqlite3_stmt_readonly(st)) {
-		tpl_node_diag(t, n, A_SQL, 0, DIAG_TPL_SQL, "a template query may not change the store");
+		tpl_node_diag(t, n, A_SQL, 0, DIAG_TPL_SQL_WRITE);
 		sqlite3_finalize(st);
 		return NULL;
 	}
@@ -134,11 +136,9 @@ run_sql(const struct tpl_run *run, sqlite3 *db, const struct node *n)
 			buf_puts(&known, "");
 			for (int j = 0; j < run->nparams; j++)
 				buf_printf(&known, "%s:%s", j ? ", " : "", run->params[j].name);
-			char *msg = xasprintf("unknown parameter %s (known: %s)",
-			    pname ? pname : "?", known.data);
 			const char *at = pname ? strstr(sql, pname) : NULL;
-			tpl_node_diag(t, n, A_SQL, at ? at - sql : 0, DIAG_TPL_SQL, msg);
-			free(msg);
+			tpl_node_diag(t, n, A_SQL, at ? at - sql : 0, DIAG_TPL_SQL_PARAM,
+			    pname ? pname : "?", known.data);
 			buf_free(&known);
 			sqlite3_finalize(st);
 			return NULL;
@@ -311,11 +311,11 @@ struct placeholder {
 
 static const char *const formats[] = {
 	"thousands", "integer", "decimal1", "decimal2", "percent", "pct", "change",
-	"change1", "text", "quoted", NULL
+	"change1", "text", "quoted", "path", NULL
 };
 /* For messages: every format. */
 #define KNOWN_FORMATS "thousands, integer, decimal1, decimal2, percent, pct, change, change1, " \
-	"more(unit), more1(unit), text, quoted"
+	"more(unit), more1(unit), text, quoted, path"
 
 /* The unit of a prose change format, "more(人次)" or "more1(个百分点)",
  * into UNIT (size ≥ 32; "" for a bare "more"); returns 0 for "more", 1
@@ -407,19 +407,61 @@ find_param(const struct tpl_run *run, const char *name)
 	return NULL;
 }
 
+/* A problem found where it cannot be reported yet (resolving a placeholder
+ * or a condition): a row of the catalogue and its arguments, for the caller
+ * to report where it points. */
+struct problem {
+	enum diag_code code;  /* DIAG__COUNT: none, or reported already */
+	char *arg[5];         /* owned */
+};
+
+static void
+problem_set(struct problem *pb, enum diag_code code, const char *a, const char *b, const char *c,
+    const char *d, const char *e)
+{
+	const char *args[5] = {a, b, c, d, e};
+
+	pb->code = code;
+	for (int i = 0; i < 5; i++)
+		pb->arg[i] = xstrdup(args[i] != NULL ? args[i] : "");
+}
+
+static void
+problem_free(struct problem *pb)
+{
+	for (int i = 0; i < 5; i++)
+		free(pb->arg[i]);
+	memset(pb, 0, sizeof *pb);
+	pb->code = DIAG__COUNT;
+}
+
+/* Reports PB at attribute A of N (offset OFFSET), or at NEEDLE (LEN bytes)
+ * of N's text when A < 0 and NEEDLE is given. */
+static void
+problem_report(const struct tpl *t, const struct node *n, int a, long offset, const char *needle,
+    size_t len, const struct problem *pb)
+{
+	if (a >= 0 || needle == NULL)
+		tpl_node_diag(t, n, a, offset, pb->code, pb->arg[0], pb->arg[1], pb->arg[2], pb->arg[3],
+		    pb->arg[4]);
+	else
+		tpl_text_diag(t, n, needle, len, pb->code, pb->arg[0], pb->arg[1], pb->arg[2], pb->arg[3],
+		    pb->arg[4]);
+}
+
 /* Resolves PH against RUN: the value it stands for (NULL for a parameter)
- * into *V, the parameter into *P.  Returns 0, or -1 with a message in *ERR
- * (the caller frees). */
+ * into *V, the parameter into *P.  Returns 0, or -1 with the problem in *PB
+ * (code DIAG__COUNT when it was reported already; problem_free frees it). */
 static int
 resolve(const struct tpl_run *run, const struct placeholder *ph, const struct value **v,
-    const struct tpl_param **p, struct result **res, int *col, char **err)
+    const struct tpl_param **p, struct result **res, int *col, struct problem *pb)
 {
 	*v = NULL;
 	*p = NULL;
 	*res = NULL;
 	*col = -1;
 	if (ph->format[0] != '\0' && !known_format(ph->format)) {
-		*err = xasprintf("unknown format '%s' (known: " KNOWN_FORMATS ")", ph->format);
+		problem_set(pb, DIAG_TPL_FORMAT, ph->format, KNOWN_FORMATS, NULL, NULL, NULL);
 		return -1;
 	}
 	if (ph->column[0] == '\0') {
@@ -428,8 +470,7 @@ resolve(const struct tpl_run *run, const struct placeholder *ph, const struct va
 			buf_puts(&known, "");
 			for (int j = 0; j < run->nparams; j++)
 				buf_printf(&known, "%s%s", j ? ", " : "", run->params[j].name);
-			*err = xasprintf("unknown placeholder {%s} (parameters: %s; queries are "
-			    "written {query.column})", ph->name, known.data);
+			problem_set(pb, DIAG_TPL_PARAMETER, ph->name, known.data, NULL, NULL, NULL);
 			buf_free(&known);
 			return -1;
 		}
@@ -437,20 +478,16 @@ resolve(const struct tpl_run *run, const struct placeholder *ph, const struct va
 	}
 	const struct node *q = find_query(run->t, ph->name);
 	if (q == NULL) {
-		*err = xasprintf("unknown placeholder {%s.%s}: no <query name=\"%s\">",
-		    ph->name, ph->column, ph->name);
+		problem_set(pb, DIAG_TPL_NO_QUERY, ph->name, ph->column, ph->name, NULL, NULL);
 		return -1;
 	}
 	*res = run->res[q->index];
-	if (*res == NULL) {
-		*err = NULL;  /* its SQL failed, already reported */
-		return -1;
-	}
+	if (*res == NULL)
+		return -1;  /* its SQL failed, already reported */
 	*col = tpl_result_col(*res, ph->column);
 	if (*col < 0) {
 		char *cols = result_cols_list(*res);
-		*err = xasprintf("unknown placeholder {%s.%s}: query '%s' has no column '%s' "
-		    "(it has: %s)", ph->name, ph->column, ph->name, ph->column, cols);
+		problem_set(pb, DIAG_TPL_NO_COLUMN, ph->name, ph->column, ph->name, ph->column, cols);
 		free(cols);
 		return -1;
 	}
@@ -543,6 +580,16 @@ tpl_put_value(struct buf *b, const struct value *v, const char *format, const ch
 		put_quoted(b, v->s);
 		return;
 	}
+	if (format != NULL && strcmp(format, "path") == 0 && v->type == SQLITE_TEXT) {
+		/* a line may break after each / (a zero-width space: drawn as
+		 * nothing, and only here, not in the companion files) */
+		for (const char *p = v->s; *p != '\0'; p++) {
+			buf_putc(b, *p);
+			if (*p == '/' && p[1] != '\0')
+				buf_puts(b, "\u200B");
+		}
+		return;
+	}
 	if ((format != NULL && strcmp(format, "text") == 0) || v->type == SQLITE_TEXT) {
 		buf_puts(b, v->s);
 		return;
@@ -581,25 +628,22 @@ tpl_expand(struct qctx *q, const struct tpl_run *run, const struct node *n, int 
 		const struct tpl_param *param;
 		struct result *res;
 		int col;
-		char *err = NULL;
+		struct problem pb = {.code = DIAG__COUNT};
 		int failed = 0;
-		if (e == NULL || parse_placeholder(p + 1, e, &ph) != 0)
-			err = xasprintf("malformed placeholder '%.40s' (write {query.column}, "
-			    "{query.column:format} or {parameter}; {{ for a brace)", p);
-		else if (resolve(run, &ph, &v, &param, &res, &col, &err) != 0)
+		if (e == NULL || parse_placeholder(p + 1, e, &ph) != 0) {
+			char shown[64];
+			snprintf(shown, sizeof shown, "%.40s", p);
+			problem_set(&pb, DIAG_TPL_PLACEHOLDER, shown, NULL, NULL, NULL, NULL);
+		} else if (resolve(run, &ph, &v, &param, &res, &col, &pb) != 0)
 			failed = 1;
 		else if (q != NULL && res != NULL && res->shown_format[col] == NULL)
 			res->shown_format[col] = xstrdup(ph.format);
-		if (err != NULL || failed) {
-			if (q != NULL && err != NULL) {
-				if (a >= 0)
-					tpl_node_diag(run->t, n, a, p - text, DIAG_TPL_PLACEHOLDER, err);
-				else
-					tpl_text_diag(run->t, n, p, e ? (size_t)(e + 1 - p) : strlen(p),
-					    DIAG_TPL_PLACEHOLDER, err);
+		if (pb.code != DIAG__COUNT || failed) {
+			if (q != NULL && pb.code != DIAG__COUNT) {
+				problem_report(run->t, n, a, p - text, p, e ? (size_t)(e + 1 - p) : strlen(p), &pb);
 				q->errors++;
 			}
-			free(err);
+			problem_free(&pb);
 			bad = 1;
 			if (e == NULL)
 				break;
@@ -624,7 +668,7 @@ tpl_expand(struct qctx *q, const struct tpl_run *run, const struct node *n, int 
 
 /* A condition: when="q.col" holds when the value is there and not 0 or ''. */
 static int
-cond_value(const struct tpl_run *run, const char *ref, int *truth, char **err)
+cond_value(const struct tpl_run *run, const char *ref, int *truth, struct problem *pb)
 {
 	struct placeholder ph;
 	const struct value *v;
@@ -633,10 +677,10 @@ cond_value(const struct tpl_run *run, const char *ref, int *truth, char **err)
 	int col;
 
 	if (parse_placeholder(ref, ref + strlen(ref), &ph) != 0) {
-		*err = xasprintf("malformed condition '%s' (write query.column or a parameter)", ref);
+		problem_set(pb, DIAG_TPL_CONDITION, ref, NULL, NULL, NULL, NULL);
 		return -1;
 	}
-	if (resolve(run, &ph, &v, &p, &res, &col, err) != 0)
+	if (resolve(run, &ph, &v, &p, &res, &col, pb) != 0)
 		return -1;
 	if (p != NULL)
 		*truth = p->value != NULL && *p->value != '\0' && strcmp(p->value, "0") != 0;
@@ -651,17 +695,17 @@ int
 tpl_shown(const struct tpl_run *run, const struct node *n)
 {
 	int truth;
-	char *err = NULL;
+	struct problem pb = {.code = DIAG__COUNT};
 
 	if (n->attr[A_WHEN] != NULL) {
-		if (cond_value(run, n->attr[A_WHEN], &truth, &err) != 0 || !truth) {
-			free(err);
+		if (cond_value(run, n->attr[A_WHEN], &truth, &pb) != 0 || !truth) {
+			problem_free(&pb);
 			return 0;
 		}
 	}
 	if (n->attr[A_UNLESS] != NULL) {
-		if (cond_value(run, n->attr[A_UNLESS], &truth, &err) != 0 || truth) {
-			free(err);
+		if (cond_value(run, n->attr[A_UNLESS], &truth, &pb) != 0 || truth) {
+			problem_free(&pb);
 			return 0;
 		}
 	}
@@ -675,14 +719,14 @@ check_conditions(struct qctx *q, struct node *n)
 	int truth, bad = 0;
 
 	for (int i = 0; i < 2; i++) {
-		char *err = NULL;
+		struct problem pb = {.code = DIAG__COUNT};
 		if (n->attr[which[i]] == NULL)
 			continue;
-		if (cond_value(q->run, n->attr[which[i]], &truth, &err) != 0) {
-			if (err == NULL)
+		if (cond_value(q->run, n->attr[which[i]], &truth, &pb) != 0) {
+			if (pb.code == DIAG__COUNT)
 				continue;
-			tpl_node_diag(q->run->t, n, which[i], 0, DIAG_TPL_PLACEHOLDER, err);
-			free(err);
+			problem_report(q->run->t, n, which[i], 0, NULL, 0, &pb);
+			problem_free(&pb);
 			q->errors++;
 			bad = 1;
 		}
@@ -866,10 +910,8 @@ check_table(struct qctx *q, struct node *n)
 						    q->run->res[n->kids[j]->index]->nrows)
 							found = 1;
 					if (!found) {
-						char *msg = xasprintf("the total's column '%s' is not a <col key> "
-						    "of its table", tr->names[c]);
-						tpl_node_diag(q->run->t, k, A_SQL, 0, DIAG_TPL_SQL, msg);
-						free(msg);
+						tpl_node_diag(q->run->t, k, A_SQL, 0, DIAG_TPL_TOTAL_COLUMN,
+						    tr->names[c]);
 						q->errors++;
 						bad = 1;
 					}
@@ -877,7 +919,7 @@ check_table(struct qctx *q, struct node *n)
 		}
 	}
 	if (ncols == 0) {
-		tpl_node_diag(q->run->t, n, -1, 0, DIAG_TPL_MISSING, "table", "col");
+		tpl_node_diag(q->run->t, n, -1, 0, DIAG_TPL_NO_COL);
 		q->errors++;
 		bad = 1;
 	}
@@ -949,13 +991,33 @@ check_chart(struct qctx *q, struct node *n)
 		free(cols);
 	}
 	if (nv == 0 || (n->attr[A_NAMES] != NULL && nn != nv)) {
-		tpl_node_diag(q->run->t, n, A_NAMES, 0, DIAG_TPL_VALUE, n->attr[A_NAMES] ? n->attr[A_NAMES] : "",
-		    "names", "one name per column of values");
+		tpl_node_diag(q->run->t, n, A_NAMES, 0, DIAG_TPL_NAMES, n->attr[A_NAMES] ? n->attr[A_NAMES] : "");
 		q->errors++;
 		bad = 1;
 	}
 	tpl_free_list(vals, nv);
 	tpl_free_list(names, nn);
+	return bad ? -1 : 0;
+}
+
+/* A query: its title's placeholders, and each <col key> one of its columns. */
+static int
+check_query(struct qctx *q, struct node *n)
+{
+	const struct result *r = q->run->res[n->index];
+	int bad = check_text_attrs(q, n) != 0;
+
+	for (int i = 0; i < n->nkids; i++) {
+		struct node *k = n->kids[i];
+		bad |= check_text_attrs(q, k) != 0;
+		if (r != NULL && tpl_result_col(r, k->attr[A_KEY]) < 0) {
+			char *cols = result_cols_list(r);
+			tpl_node_diag(q->run->t, k, A_KEY, 0, DIAG_TPL_COLUMN, k->attr[A_KEY], cols);
+			free(cols);
+			q->errors++;
+			bad = 1;
+		}
+	}
 	return bad ? -1 : 0;
 }
 

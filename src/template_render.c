@@ -1,19 +1,20 @@
 /* template_render.c — a report laid out from its template and the
  * results of its queries: the cover, headings, paragraphs, tables, charts,
- * the red header and signature (layout.h), each element also writing its
- * block of the companion CSV (template_csv.c). */
+ * the red header and signature (layout.h), each table, chart and query
+ * also adding its sheet to the companion CSV and workbook (template_sheets.c). */
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "layout.h"
+#include "sheets.h"
 #include "template_int.h"
 
 struct rctx {
 	const struct tpl_run *run;
 	struct doc *d;
-	struct buf *csv;
-	const char *section;  /* title of the current section, for CSV headings */
+	struct sheets *sheets;
+	const char *section;  /* title of the current section, for the sheets' headings */
 };
 
 static void render_report(struct rctx *, struct node *);
@@ -111,14 +112,25 @@ render_section(struct rctx *c, struct node *n)
 	c->section = saved;
 	free(title);
 }
-/* A query's CSV block: the columns its placeholders showed, as shown. */
+/* A query's sheet: the columns its placeholders showed, as shown. */
 static void
 render_query(struct rctx *c, struct node *n)
 {
+	const struct result *r = c->run->res[n->index];
 	char *title = expand_attr(c, n, A_TITLE);
+	char **headers = xcalloc((size_t)r->ncols + 1, sizeof *headers);
 
-	tpl_csv_query(c->csv, c->run->res[n->index],
-	    title ? title : c->section ? c->section : n->attr[A_NAME]);
+	/* each column named by the query's <col key header>, else by its key */
+	for (int i = 0; i < n->nkids; i++) {
+		int k = tpl_result_col(r, n->kids[i]->attr[A_KEY]);
+		if (k >= 0 && headers[k] == NULL)
+			headers[k] = expand_attr(c, n->kids[i], A_HEADER);
+	}
+	tpl_sheet_query(c->sheets, r, title ? title : c->section ? c->section : n->attr[A_NAME],
+	    headers);
+	for (int i = 0; i < r->ncols; i++)
+		free(headers[i]);
+	free(headers);
 	free(title);
 }
 
@@ -199,7 +211,7 @@ render_table(struct rctx *c, struct node *n)
 			t->index = tpl_result_col(r, t->key);
 			t->format = k->attr[A_FORMAT];
 			if (t->format != NULL)
-				t->numeric = strcmp(t->format, "text") != 0;
+				t->numeric = strcmp(t->format, "text") != 0 && strcmp(t->format, "path") != 0;
 			else {
 				/* by the first non-NULL value */
 				t->numeric = 0;
@@ -228,12 +240,10 @@ render_table(struct rctx *c, struct node *n)
 			ncols++;
 		}
 	}
-	/* CSV: title, header */
-	tpl_csv_cell(c->csv, title ? title : c->section ? c->section : "", 1);
-	tpl_csv_end_row(c->csv);
+	/* the sheet: title, header */
+	struct sheet *sh = sheets_add(c->sheets, title ? title : c->section ? c->section : "", ncols);
 	for (int i = 0; i < ncols; i++)
-		tpl_csv_cell(c->csv, cols[i].header, i == 0);
-	tpl_csv_end_row(c->csv);
+		sheet_header(sh, i, cols[i].header);
 
 	if (r->nrows == 0) {
 		char *empty = expand_attr(c, n, A_EMPTY);
@@ -242,9 +252,7 @@ render_table(struct rctx *c, struct node *n)
 		if (title != NULL)
 			doc_paragraph(c->d, &style_caption, title);
 		doc_paragraph(c->d, &s, empty ? empty : "（无）");
-		tpl_csv_cell(c->csv, empty ? empty : "（无）", 1);
-		tpl_csv_end_row(c->csv);
-		tpl_csv_end_row(c->csv);
+		sheet_text(&sheet_row(sh)[0], empty ? empty : "（无）");
 		free(empty);
 		free(title);
 		free(tc);
@@ -276,19 +284,18 @@ render_table(struct rctx *c, struct node *n)
 			}
 		}
 		table_row(tab, (const char *const *)cells);
+		struct sheet_cell *sc = sheet_row(sh);
 		for (int i = 0; i < ncols; i++) {
 			const struct value *v = &r->v[(size_t)row * r->ncols + tc[i].index];
-			char *cell = tc[i].numeric && v->type != SQLITE_TEXT && v->type != SQLITE_NULL
-			    ? tpl_csv_number(cells[i]) : xstrdup(cells[i]);
-			tpl_csv_cell(c->csv, cell, i == 0);
-			free(cell);
+			tpl_sheet_value(&sc[i], v, tc[i].format, tc[i].col->attr[A_NULL]);
 			free(cells[i]);
 		}
-		tpl_csv_end_row(c->csv);
 	}
 	if (total != NULL) {
 		const struct result *tr = c->run->res[total->index];
 		char *label = expand_attr(c, total, A_LABEL);
+		struct sheet_cell *sc = sheet_row(sh);
+		sh->total = 1;
 		for (int i = 0; i < ncols; i++) {
 			struct buf b = {0};
 			buf_puts(&b, "");
@@ -298,27 +305,27 @@ render_table(struct rctx *c, struct node *n)
 					const struct value *v = &tr->v[k];
 					tpl_put_value(&b, v, tc[i].format, tc[i].col->attr[A_NULL],
 					    tc[i].col->attr[A_NULL] ? strlen(tc[i].col->attr[A_NULL]) : 0);
+					tpl_sheet_value(&sc[i], v, tc[i].format, tc[i].col->attr[A_NULL]);
 				}
 			} else if (i > 0 && tc[i].numeric && (tc[i].format == NULL ||
 			    (strcmp(tc[i].format, "percent") != 0 && strcmp(tc[i].format, "pct") != 0))) {
 				char tmp[TPL_NUMBER_MAX];
+				struct value sum = {sum_int[i] ? SQLITE_INTEGER : SQLITE_FLOAT,
+				    (long long)sums[i], sums[i], NULL};
 				buf_puts(&b, tpl_format_number(sums[i], sum_int[i], tc[i].format, tmp));
+				tpl_sheet_value(&sc[i], &sum, tc[i].format, NULL);
 			}
-			if (i == 0 && b.len == 0)
+			if (i == 0 && b.len == 0) {
 				buf_puts(&b, label ? label : "合计");
+				sheet_text(&sc[0], b.data);
+			}
 			cells[i] = b.data;
 		}
 		table_total(tab, (const char *const *)cells);
-		for (int i = 0; i < ncols; i++) {
-			char *cell = tc[i].numeric && i > 0 ? tpl_csv_number(cells[i]) : xstrdup(cells[i]);
-			tpl_csv_cell(c->csv, cell, i == 0);
-			free(cell);
+		for (int i = 0; i < ncols; i++)
 			free(cells[i]);
-		}
-		tpl_csv_end_row(c->csv);
 		free(label);
 	}
-	tpl_csv_end_row(c->csv);
 	doc_table(c->d, tab);
 	table_free(tab);
 	free(cells);
@@ -362,8 +369,10 @@ render_chart(struct rctx *c, struct node *n)
 		for (int row = 0; row < r->nrows; row++)
 			values[(size_t)s * r->nrows + row] = r->v[(size_t)row * r->ncols + k].d;
 	}
-	tpl_csv_chart(c->csv, title ? title : c->section ? c->section : "", n->attr[A_CATEGORY], r, cat,
-	    cols, series_names, nv);
+	char *category = expand_attr(c, n, A_LABEL);
+	tpl_sheet_chart(c->sheets, title ? title : c->section ? c->section : "",
+	    category != NULL ? category : "类别", r, cat, cols, series_names, nv);
+	free(category);
 
 	struct chart ch = {0};
 	ch.kind = n->attr[A_KIND] && strcmp(n->attr[A_KIND], "line") == 0 ? CHART_LINE : CHART_BAR;
@@ -418,10 +427,10 @@ report_date(const struct rctx *c, const struct node *root)
 }
 
 struct doc *
-tpl_render(const struct tpl_run *r, struct fontset *fs, struct buf *csv)
+tpl_render(const struct tpl_run *r, struct fontset *fs, struct sheets *sheets)
 {
 	struct doc_setup setup = {0};
-	struct rctx c = {r, NULL, csv, NULL};
+	struct rctx c = {r, NULL, sheets, NULL};
 	char *author = expand_attr(&c, r->t->root, A_AUTHOR);
 	int cover = 0;
 
@@ -440,7 +449,6 @@ tpl_render(const struct tpl_run *r, struct fontset *fs, struct buf *csv)
 		free(author);
 		return NULL;
 	}
-	tpl_csv_begin(csv);
 	render_report(&c, r->t->root);
 	free(author);
 	return c.d;

@@ -612,7 +612,8 @@ template_utf8_check(const char *path, const char *data, size_t len, enum diag_co
 	/* an editor that saved the file in the local code page (GBK) is the
 	 * usual way to break a template: say so, where, and what to do */
 	jz_text_position(data, data + bad, &line, &col);
-	diag(code, path, line, col, "not UTF-8 (saved as GBK?): save the template as UTF-8");
+	(void)code;
+	diag(DIAG_TPL_NOT_UTF8, path, line, col);
 	return -1;
 }
 
@@ -665,31 +666,32 @@ jz_now(void)
 	return fixed_epoch >= 0 ? fixed_epoch : (long long)time(NULL);
 }
 
-double
-jz_wall_seconds(void)
+/* The time of CLOCK, in seconds. */
+static double
+seconds_of(clockid_t clock)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(clock, &ts);
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+double
+jz_wall_seconds(void)
+{
+	return seconds_of(CLOCK_MONOTONIC);
 }
 
 double
 jz_cpu_seconds(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+	return seconds_of(CLOCK_PROCESS_CPUTIME_ID);
 }
 
 double
 jz_thread_cpu_seconds(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+	return seconds_of(CLOCK_THREAD_CPUTIME_ID);
 }
 
 /* ---- Interruption ------------------------------------------------------------- */

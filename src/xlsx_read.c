@@ -34,7 +34,7 @@ struct sheet {
 	char *name;    /* as the tab shows it */
 	char *part;    /* entry in the zip: "xl/worksheets/sheet1.xml" */
 	int hidden;    /* state="hidden" or "veryHidden" */
-	char *context; /* "sheet NAME", for diagnostics */
+	char *context; /* its name, for diagnostics (diag_set_context) */
 };
 
 struct numfmt {
@@ -273,8 +273,10 @@ part_end(struct part *p, xmlTextReaderPtr rd, int rc)
 		free(why);
 		status = -1;
 	} else if (rc == -1) {
-		diag(DIAG_XLSX_XML, p->x->path, 0, 0, p->name,
-		    p->error[0] ? p->error : "the part could not be read");
+		if (p->error[0])
+			diag(DIAG_XLSX_XML, p->x->path, 0, 0, p->name, p->error);
+		else
+			diag(DIAG_XLSX_UNREADABLE, p->x->path, 0, 0, p->name);
 		status = -1;
 	}
 	if (rc == -3)
@@ -489,7 +491,7 @@ read_workbook(struct xlsx *x)
 		char *state = attr(rd, "state");
 		s->hidden = state != NULL && strcmp(state, "visible") != 0;
 		free(state);
-		s->context = xasprintf(diag_format(DIAG_XLSX_SHEET), s->name);
+		s->context = xstrdup(s->name);
 	}
 	if (part_end(&p, rd, rc) != 0)
 		status = -1;
@@ -1271,6 +1273,18 @@ unzip_thread(void *arg)
 	return NULL;
 }
 
+/* Frees U, its thread ended or never started. */
+static void
+unzip_free(struct unzip *u)
+{
+	for (int i = 0; i < UNZIP_RING; i++)
+		free(u->chunk[i]);
+	pthread_mutex_destroy(&u->lock);
+	pthread_cond_destroy(&u->filled);
+	pthread_cond_destroy(&u->emptied);
+	free(u);
+}
+
 /* Starts unpacking P's file on a thread; NULL when no thread could start. */
 static struct unzip *
 unzip_start(struct part *p)
@@ -1285,12 +1299,7 @@ unzip_start(struct part *p)
 	pthread_cond_init(&u->emptied, NULL);
 	if (start_thread(&u->tid, unzip_thread, u) == 0)
 		return u;
-	for (int i = 0; i < UNZIP_RING; i++)
-		free(u->chunk[i]);
-	pthread_mutex_destroy(&u->lock);
-	pthread_cond_destroy(&u->filled);
-	pthread_cond_destroy(&u->emptied);
-	free(u);
+	unzip_free(u);
 	return NULL;
 }
 
@@ -1333,12 +1342,7 @@ unzip_end(struct unzip *u)
 	pthread_cond_signal(&u->emptied);
 	pthread_mutex_unlock(&u->lock);
 	pthread_join(u->tid, NULL);
-	for (int i = 0; i < UNZIP_RING; i++)
-		free(u->chunk[i]);
-	pthread_mutex_destroy(&u->lock);
-	pthread_cond_destroy(&u->filled);
-	pthread_cond_destroy(&u->emptied);
-	free(u);
+	unzip_free(u);
 }
 
 enum cell_type { CELL_NUMBER, CELL_SHARED, CELL_BOOL, CELL_TEXT };
@@ -1394,6 +1398,7 @@ err_report(const struct xlsx *x, const char *part, const struct sheet_err *e)
 		diag(e->code, x->path, 0, 0, part, e->a, e->b);
 		break;
 	case DIAG_XLSX_DOCTYPE:
+	case DIAG_XLSX_UNREADABLE:
 		diag(e->code, x->path, 0, 0, part);
 		break;
 	case DIAG_XLSX_XML:
@@ -1774,9 +1779,10 @@ parse_sheet(struct sax *h)
 			char *why = xasprintf("%s: %s", h->p.name, h->p.damaged);
 			sax_fail(h, DIAG_XLSX_ZIP, 0, 0, why, 0, 0);
 			free(why);
-		} else
-			sax_fail(h, DIAG_XLSX_XML, 0, 0,
-			    h->p.error[0] ? h->p.error : "the part could not be read", 0, 0);
+		} else if (h->p.error[0])
+			sax_fail(h, DIAG_XLSX_XML, 0, 0, h->p.error, 0, 0);
+		else
+			sax_fail(h, DIAG_XLSX_UNREADABLE, 0, 0, NULL, 0, 0);
 	}
 	if (h->status != 1 && h->batch->len > 0)
 		flush(h);
@@ -2007,13 +2013,6 @@ sniff_end(void *arg, long row)
 	return j->kind >= 0 || ++j->seen_rows >= 5 ? -1 : 0;
 }
 
-static void
-discard(const struct diag_msg *m, void *arg)
-{
-	(void)m;
-	(void)arg;
-}
-
 int
 xlsx_sheet_kind(struct xlsx *x, int sheet)
 {
@@ -2022,7 +2021,7 @@ xlsx_sheet_kind(struct xlsx *x, int sheet)
 	void *old_arg;
 
 	/* quietly: reading the sheet for real reports what is wrong with it */
-	diag_set_sink(discard, NULL, &old_fn, &old_arg);
+	diag_set_sink(diag_discard, NULL, &old_fn, &old_arg);
 	struct cells_out out = {sniff_cell, sniff_end, &j};
 	/* on this thread: only the first rows are read */
 	int rc = stream_sheet(x, sheet, &out, 0);

@@ -66,7 +66,7 @@ int xlsx_sheet_kind(struct xlsx *x, int sheet);
 int xlsx_sheet_read(struct xlsx *x, int sheet, csv_row_fn fn, void *arg, struct csv_info *info,
     int flags);
 
-/* Suffix of diagnostics while SHEET is read: "sheet NAME" (static buffer). */
+/* The name of SHEET, for diag_set_context while it is read (static storage). */
 const char *xlsx_sheet_context(const struct xlsx *x, int sheet);
 
 #endif

@@ -44,6 +44,8 @@ struct xml_errors {
 	size_t len;
 	int errors;
 	int doctype;       /* a DOCTYPE was refused: later errors are its echo */
+	struct xml_syntax syntax; /* the parser's errors, said at its end */
+	struct xml_field_seen seen; /* the field reported last, not reported again */
 };
 
 static struct xml_errors *current; /* the document being read, for the entity loader */
@@ -148,44 +150,583 @@ xml_column(const char *data, size_t len, long line, const char *attr)
 	return col;
 }
 
+/* ---- Errors in the submitter's terms -------------------------------------
+ *
+ * libxml2's messages speak of facets, atomic types and content models.  A
+ * county clerk needs the field, what it holds and a good value: so each
+ * error is mapped, by libxml2's error code and what it names (the element,
+ * the attribute, the value, the bound), to a row of the catalogue.  Its own
+ * text goes, at most, onto the operator's second line. */
+
+/* What a field of the annual return holds (schemas/annual-return.xsd). */
+enum form { F_COUNT, F_YEAR, F_DATETIME, F_CODE, F_TEXT, F_ENUM };
+
+/* The annual return's fields other than its counts (ar_counts), one row
+ * each: where, its name on the workbook form, what it holds, a good value. */
+static const struct field {
+	const char *element, *attribute;
+	const char *zh;
+	enum form form;
+	const char *example;
+} ar_fields[] = {
+	{"annual-return", "region",    "地区",       F_TEXT,     "崇川区"},
+	{"annual-return", "year",      "年度",       F_YEAR,     "2024"},
+	{"annual-return", "submitted", "报送时间",   F_DATETIME, "2025-01-15T10:00:00+08:00"},
+	{"project",       "id",        "项目编号",   F_CODE,     "2024-320602-001"},
+	{"project",       "track",     "赛道",       F_CODE,     "T1"},
+	{"project",       "level",     "项目层级",   F_ENUM,     "city"},
+	{"project",       "status",    "进展阶段",   F_ENUM,     "推进"},
+	{"project",       "name",      "项目名称",   F_TEXT,     "2024年崇川区工人先锋号创建竞赛"},
+	{"project",       "organizer", "组织单位",   F_TEXT,     "崇川区总工会"},
+	{"studio",        "id",        "工作室编号", F_CODE,     "GZS-320602-001"},
+	{"studio",        "name",      "工作室名称", F_TEXT,     "王晶颖劳模创新工作室"},
+	{"studio",        "leader",    "领衔人",     F_TEXT,     "王晶颖"},
+	{"studio",        "level",     "工作室级别", F_ENUM,     "city"},
+	{"studio",        "founded",   "命名年份",   F_YEAR,     "2019"},
+};
+
+/* The parts of <annual-return> in the order the form has them; required
+ * ones first-class (a missing one is named as missing, not as misplaced). */
+static const struct {
+	const char *name;
+	int required;
+} ar_parts[] = {
+	{"projects", 1}, {"innovation", 0}, {"studios", 0}, {"green", 0}, {"safety", 0}, {"teams", 0},
+};
+
+/* What an error is about, gathered from libxml2's error and tree. */
+struct about {
+	const char *element;   /* local name */
+	const char *parent;    /* local name, "" at the top */
+	char attribute[64];    /* "" when the error is about the element */
+	char shown[256];       /* the attribute as shown: "tech-innovations（职工技术革新项目）" */
+	enum form form;        /* when known: */
+	int known;
+	char example[96];      /* attribute="good value" */
+};
+
+/* LABEL without a trailing unit in brackets: "职工技术革新项目（项）" →
+ * "职工技术革新项目". */
+static void
+label_without_unit(const char *label, char *out, size_t size)
+{
+	size_t n = strlen(label);
+	const char *open = NULL;
+
+	if (n >= 3 && strcmp(label + n - 3, "）") == 0)
+		for (const char *p = label; (p = strstr(p, "（")) != NULL; p += 3)
+			open = p;
+	snprintf(out, size, "%.*s", open ? (int)(open - label) : (int)n, label);
+}
+
+/* Fills A from ELEMENT, PARENT and the attribute named in MSG. */
+static void
+about_field(struct about *a, xmlNodePtr node, const char *msg)
+{
+	const char *at = strstr(msg, "attribute '");
+	const char *zh = NULL, *example = NULL;
+
+	memset(a, 0, sizeof *a);
+	a->element = node && node->name ? (const char *)node->name : "";
+	a->parent = node && node->parent && node->parent->type == XML_ELEMENT_NODE ?
+	    (const char *)node->parent->name : "";
+	if (at != NULL) {
+		at += strlen("attribute '");
+		size_t n = strcspn(at, "'");
+		if (n < sizeof a->attribute)
+			snprintf(a->attribute, sizeof a->attribute, "%.*s", (int)n, at);
+	}
+	if (node != NULL && node->ns != NULL && node->ns->href != NULL &&
+	    strcmp((const char *)node->ns->href, AR_NAMESPACE) == 0) {
+		for (size_t i = 0; i < sizeof ar_fields / sizeof *ar_fields; i++)
+			if (strcmp(ar_fields[i].element, a->element) == 0 &&
+			    strcmp(ar_fields[i].attribute, a->attribute) == 0) {
+				a->known = 1;
+				a->form = ar_fields[i].form;
+				zh = ar_fields[i].zh;
+				example = ar_fields[i].example;
+			}
+		for (int c = 0; c < AR__COUNTS; c++)
+			if (strcmp(ar_counts[c].element, a->element) == 0 &&
+			    strcmp(ar_counts[c].attribute, a->attribute) == 0) {
+				a->known = 1;
+				a->form = F_COUNT;
+				zh = ar_counts[c].zh;
+				example = "120";
+			}
+	}
+	if (zh != NULL) {
+		char label[128];
+		label_without_unit(zh, label, sizeof label);
+		snprintf(a->shown, sizeof a->shown, "%s（%s）", a->attribute, label);
+	} else
+		snprintf(a->shown, sizeof a->shown, "%s", a->attribute);
+	snprintf(a->example, sizeof a->example, "%s=\"%s\"", a->attribute, example ? example : "…");
+}
+
+/* The element names of libxml2's "Expected is ( a, b )" in MSG as
+ * "<a>, <b>" in OUT (namespaces already dropped by tidy_message). */
+static void
+expected_list(const char *msg, struct buf *out)
+{
+	const char *p = strstr(msg, "Expected is");
+
+	buf_reset(out);
+	buf_puts(out, "");
+	if (p == NULL || (p = strchr(p, '(')) == NULL)
+		return;
+	for (p++; *p != '\0' && *p != ')';) {
+		while (*p == ' ' || *p == ',')
+			p++;
+		size_t n = strcspn(p, " ,)");
+		if (n > 0)
+			buf_printf(out, "%s<%.*s>", out->len ? ", " : "", (int)n, p);
+		p += n;
+	}
+}
+
+/* 1 when NODE has an element sibling before it named NAME. */
+static int
+earlier_sibling(xmlNodePtr node, const char *name)
+{
+	for (xmlNodePtr s = node->prev; s != NULL; s = s->prev)
+		if (s->type == XML_ELEMENT_NODE && strcmp((const char *)s->name, name) == 0)
+			return 1;
+	return 0;
+}
+
+/* 1 when PARENT has a child element named NAME. */
+static int
+has_child(xmlNodePtr parent, const char *name)
+{
+	for (xmlNodePtr c = parent ? parent->children : NULL; c != NULL; c = c->next)
+		if (c->type == XML_ELEMENT_NODE && strcmp((const char *)c->name, name) == 0)
+			return 1;
+	return 0;
+}
+
+/* Reports the content-model error E about NODE ("This element is not
+ * expected", "Missing child element(s)"): unknown, misplaced, repeated or
+ * missing element. */
+static void
+content_error(const char *path, long line, long col, xmlNodePtr node, const char *msg)
+{
+	struct buf expected = {0};
+	const char *name = node && node->name ? (const char *)node->name : "";
+	xmlNodePtr parent = node && node->parent && node->parent->type == XML_ELEMENT_NODE ?
+	    node->parent : NULL;
+	int in_return = parent != NULL && xml_is(parent, AR_NAMESPACE, "annual-return");
+
+	expected_list(msg, &expected);
+	if (strstr(msg, "Missing child") != NULL) {
+		/* NODE is the parent; the first expected one is missing */
+		char first[64] = "";
+		sscanf(expected.data ? expected.data : "", "<%63[^>]>", first);
+		diag(DIAG_XSD_ELEM_MISSING, path, line, col, name, first, first);
+		buf_free(&expected);
+		return;
+	}
+	if (in_return && node->ns != NULL && strcmp((const char *)node->ns->href, AR_NAMESPACE) == 0) {
+		struct buf order = {0};
+		int part = 0;
+		for (size_t i = 0; i < sizeof ar_parts / sizeof *ar_parts; i++) {
+			buf_printf(&order, "%s<%s>", i ? ", " : "", ar_parts[i].name);
+			part |= strcmp(ar_parts[i].name, name) == 0;
+		}
+		for (size_t i = 0; part && i < sizeof ar_parts / sizeof *ar_parts; i++)
+			if (ar_parts[i].required && !has_child(parent, ar_parts[i].name)) {
+				diag(DIAG_XSD_ELEM_MISSING, path, line, col, (const char *)parent->name,
+				    ar_parts[i].name, ar_parts[i].name);
+				part = -1;
+				break;
+			}
+		if (part > 0) {
+			if (earlier_sibling(node, name))
+				diag(DIAG_XSD_ELEM_TWICE, path, line, col, name, (const char *)parent->name);
+			else
+				diag(DIAG_XSD_ELEM_ORDER, path, line, col, name, (const char *)parent->name,
+				    order.data);
+		}
+		buf_free(&order);
+		if (part != 0) {
+			buf_free(&expected);
+			return;
+		}
+	} else if (parent != NULL && earlier_sibling(node, name) && strstr(expected.data ? expected.data : "", name) == NULL) {
+		diag(DIAG_XSD_ELEM_TWICE, path, line, col, name, (const char *)parent->name);
+		buf_free(&expected);
+		return;
+	}
+	diag(DIAG_XSD_ELEM_UNKNOWN, path, line, col, name, parent ? (const char *)parent->name : "",
+	    expected.data && expected.len ? expected.data : "—");
+	buf_free(&expected);
+}
+
+/* The attributes of <ELEMENT> of the annual return, ", "-separated, in OUT
+ * ("" for other documents). */
+static void
+attribute_list(const char *element, struct buf *out)
+{
+	buf_reset(out);
+	buf_puts(out, "");
+	for (size_t i = 0; i < sizeof ar_fields / sizeof *ar_fields; i++)
+		if (strcmp(ar_fields[i].element, element) == 0)
+			buf_printf(out, "%s%s", out->len ? ", " : "", ar_fields[i].attribute);
+	for (int c = 0; c < AR__COUNTS; c++)
+		if (strcmp(ar_counts[c].element, element) == 0)
+			buf_printf(out, "%s%s", out->len ? ", " : "", ar_counts[c].attribute);
+}
+
+/* The allowed values of an enumeration error ("'city', 'county'") as
+ * "city, county" in OUT. */
+static void
+value_list(const char *set, struct buf *out)
+{
+	buf_reset(out);
+	buf_puts(out, "");
+	for (const char *p = set ? set : ""; *p != '\0'; p++)
+		if (*p != '\'')
+			buf_putc(out, *p);
+}
+
+/* VALUE as shown in a message: at most 40 characters, then "…". */
+static const char *
+shorten(const char *value, char *out, size_t size)
+{
+	size_t i = 0;
+	int chars = 0;
+
+	while (value[i] != '\0' && chars < 40) {
+		i++;
+		while (((unsigned char)value[i] & 0xC0) == 0x80)
+			i++;
+		chars++;
+	}
+	snprintf(out, size, "%.*s%s", (int)i, value, value[i] != '\0' ? "…" : "");
+	return out;
+}
+
+/* The line and column of a schema-validation error E in the document X is
+ * reading: the node's line, the column of the attribute it names. */
+static void
+schema_position(const struct xml_errors *x, const xmlError *e, long *line, long *col)
+{
+	xmlNodePtr node = e->node;
+	struct about a;
+	struct buf msg = {0};
+
+	if (node != NULL && node->type != XML_ELEMENT_NODE)
+		node = node->parent;
+	tidy_message(e->message ? e->message : "?", &msg);
+	about_field(&a, node, msg.data);
+	buf_free(&msg);
+	*line = e->line;
+	if (*line <= 0 && node != NULL)
+		*line = xmlGetLineNo(node);
+	*col = xml_column(x->data, x->len, *line, a.attribute[0] ? a.attribute : NULL);
+}
+
+/* Reports E about field A (its value VALUE) of a return read from a
+ * workbook, in the workbook's terms (CELLS); returns 0 for an error it has
+ * no words of its own for. */
+static int
+report_cell(const char *path, long line, long col, const xmlError *e, const struct about *a,
+    const char *value, const struct xml_cells *cells)
+{
+	const char *label = cells->label(a->element, a->attribute);
+	const char *values = cells->values(a->element, a->attribute);
+	char fallback[128], example[96];
+
+	if (label == NULL) {
+		const char *open = strstr(a->shown, "（");
+		if (open == NULL)
+			return 0;   /* a field of no label: as in a return file */
+		/* "level（项目层级）" → "项目层级" */
+		snprintf(fallback, sizeof fallback, "%s", open + 3);
+		fallback[strlen(fallback) - 3] = '\0';
+		label = fallback;
+	}
+	/* a good value as the cell takes it: the first one offered, else the
+	 * example of the field (region="崇川区" → 崇川区) */
+	const char *ex = strchr(a->example, '"');
+	snprintf(example, sizeof example, "%.*s", ex ? (int)strcspn(ex + 1, "\"") : 1, ex ? ex + 1 : "…");
+	if (values != NULL)
+		snprintf(example, sizeof example, "%.*s", (int)strcspn(values, "、"), values);
+	switch ((int)e->code) {
+	case XML_SCHEMAV_CVC_ENUMERATION_VALID: {
+		struct buf list = {0};
+		if (values == NULL)
+			value_list(e->str2, &list);
+		diag(DIAG_AR_ENUM, path, line, col, value, label, values ? values : list.data);
+		buf_free(&list);
+		return 1;
+	}
+	case XML_SCHEMAV_CVC_MININCLUSIVE_VALID:
+	case XML_SCHEMAV_CVC_MINEXCLUSIVE_VALID:
+		diag(DIAG_AR_TOO_SMALL, path, line, col, value, label, e->str2 ? e->str2 : "");
+		return 1;
+	case XML_SCHEMAV_CVC_MAXINCLUSIVE_VALID:
+	case XML_SCHEMAV_CVC_MAXEXCLUSIVE_VALID:
+		diag(DIAG_AR_TOO_LARGE, path, line, col, value, label, e->str2 ? e->str2 : "");
+		return 1;
+	case XML_SCHEMAV_CVC_DATATYPE_VALID_1_2_1:
+	case XML_SCHEMAV_CVC_PATTERN_VALID:
+	case XML_SCHEMAV_CVC_LENGTH_VALID:
+	case XML_SCHEMAV_CVC_MINLENGTH_VALID:
+	case XML_SCHEMAV_CVC_MAXLENGTH_VALID:
+	case XML_SCHEMAV_CVC_ATTRIBUTE_3:
+		if (!a->known)
+			return 0;
+		switch (a->form) {
+		case F_COUNT: diag(DIAG_AR_COUNT, path, line, col, value, label); break;
+		case F_YEAR: diag(DIAG_AR_YEAR, path, line, col, value, label); break;
+		case F_DATETIME: diag(DIAG_AR_DATETIME, path, line, col, value, label); break;
+		case F_CODE: diag(DIAG_AR_CODE, path, line, col, value, label, example); break;
+		case F_TEXT: diag(DIAG_AR_TEXT, path, line, col, value, label); break;
+		default: {
+			struct buf tidied = {0};
+			tidy_message(e->message ? e->message : "?", &tidied);
+			diag(DIAG_AR_VALUE, path, line, col, value, label, tidied.data);
+			buf_free(&tidied);
+		}
+		}
+		return 1;
+	case XML_SCHEMAV_CVC_COMPLEX_TYPE_4:
+		diag(DIAG_AR_MISSING, path, line, col, label, example);
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+int
+xml_report_invalid(const char *path, long line, long col, const xmlError *e,
+    struct xml_field_seen *seen)
+{
+	xmlNodePtr node = e->node;
+	struct about a;
+	struct buf list = {0}, tidied = {0};
+	char shown_value[200];
+	const char *value = shorten(e->str1 ? e->str1 : "", shown_value, sizeof shown_value);
+
+	if (node != NULL && node->type != XML_ELEMENT_NODE)
+		node = node->parent;
+	tidy_message(e->message ? e->message : "?", &tidied);
+	const char *msg = tidied.data;
+	about_field(&a, node, msg);
+
+	/* one error per field: libxml2 reports a value against each facet it breaks */
+	if (node != NULL && (const void *)node == seen->node && strcmp(a.attribute, seen->attribute) == 0) {
+		buf_free(&tidied);
+		return 0;
+	}
+	seen->node = node;
+	snprintf(seen->attribute, sizeof seen->attribute, "%s", a.attribute);
+	if (seen->cells != NULL && a.attribute[0] != '\0' && report_cell(path, line, col, e, &a,
+	    value, seen->cells)) {
+		buf_free(&tidied);
+		return 1;
+	}
+	switch ((int)e->code) {
+	case XML_SCHEMAV_CVC_ENUMERATION_VALID:
+		value_list(e->str2, &list);
+		diag(DIAG_XSD_ENUM, path, line, col, value, a.shown, a.element, list.data);
+		break;
+	case XML_SCHEMAV_CVC_MININCLUSIVE_VALID:
+	case XML_SCHEMAV_CVC_MINEXCLUSIVE_VALID:
+		diag(DIAG_XSD_TOO_SMALL, path, line, col, value, a.shown, a.element, e->str2 ? e->str2 : "");
+		break;
+	case XML_SCHEMAV_CVC_MAXINCLUSIVE_VALID:
+	case XML_SCHEMAV_CVC_MAXEXCLUSIVE_VALID:
+		diag(DIAG_XSD_TOO_LARGE, path, line, col, value, a.shown, a.element, e->str2 ? e->str2 : "");
+		break;
+	case XML_SCHEMAV_CVC_DATATYPE_VALID_1_2_1:
+	case XML_SCHEMAV_CVC_PATTERN_VALID:
+	case XML_SCHEMAV_CVC_LENGTH_VALID:
+	case XML_SCHEMAV_CVC_MINLENGTH_VALID:
+	case XML_SCHEMAV_CVC_MAXLENGTH_VALID:
+	case XML_SCHEMAV_CVC_ATTRIBUTE_3:
+		if (!a.known) {
+			diag(DIAG_XSD_VALUE, path, line, col, value, a.shown, a.element, msg);
+			break;
+		}
+		static const enum diag_code by_form[] = {
+			[F_COUNT] = DIAG_XSD_COUNT, [F_YEAR] = DIAG_XSD_YEAR, [F_DATETIME] = DIAG_XSD_DATETIME,
+			[F_CODE] = DIAG_XSD_CODE, [F_TEXT] = DIAG_XSD_TEXT, [F_ENUM] = DIAG_XSD_VALUE,
+		};
+		diag(by_form[a.form], path, line, col, value, a.shown, a.element, msg);
+		break;
+	case XML_SCHEMAV_CVC_COMPLEX_TYPE_4:
+		/* "The attribute 'name' is required but missing": A names it */
+		diag(DIAG_XSD_ATTR_MISSING, path, line, col, a.element, a.shown, a.example);
+		break;
+	case XML_SCHEMAV_CVC_COMPLEX_TYPE_3_2_1:
+	case XML_SCHEMAV_CVC_COMPLEX_TYPE_3_2_2:
+		attribute_list(a.element, &list);
+		if (list.len > 0)
+			diag(DIAG_XSD_ATTR_UNKNOWN, path, line, col, a.element, a.attribute, a.element, list.data);
+		else
+			diag(DIAG_XSD_ATTR_STRAY, path, line, col, a.element, a.attribute);
+		break;
+	case XML_SCHEMAV_ELEMENT_CONTENT:
+		content_error(path, line, col, node, msg);
+		break;
+	case XML_SCHEMAV_CVC_COMPLEX_TYPE_2_3:
+		diag(DIAG_XSD_NO_TEXT, path, line, col, a.element);
+		break;
+	case XML_SCHEMAV_CVC_COMPLEX_TYPE_2_1:
+		diag(DIAG_XSD_NO_CHILDREN, path, line, col, a.element);
+		break;
+	case XML_SCHEMAV_CVC_IDC:
+		if (e->str1 == NULL) {
+			buf_free(&list);
+			buf_free(&tidied);
+			return 0; /* the echo of an invalid value already reported */
+		}
+		value_list(e->str1, &list);   /* "['a']" */
+		{
+			char *id = list.data, *end;
+			if (*id == '[')
+				id++;
+			if ((end = strrchr(id, ']')) != NULL)
+				*end = '\0';
+			diag(DIAG_XSD_DUPLICATE, path, line, col, id, a.element);
+		}
+		break;
+	default:
+		diag(DIAG_XSD_OTHER, path, line, col, a.element, msg);
+		break;
+	}
+	buf_free(&list);
+	buf_free(&tidied);
+	return 1;
+}
+
+/* The libxml2 parser errors a person can act on, each with its row. */
+void
+xml_report_syntax(const char *path, const xmlError *e)
+{
+	struct buf msg = {0};
+	long line = e->line > 0 ? e->line : 1, col = e->int2 > 0 ? e->int2 : 1;
+	const char *s1 = e->str1 ? e->str1 : "", *s2 = e->str2 ? e->str2 : "";
+
+	tidy_message(e->message ? e->message : "?", &msg);
+	switch ((int)e->code) {
+	case XML_ERR_DOCUMENT_EMPTY:
+		diag(DIAG_XML_EMPTY, path, line, col);
+		break;
+	case XML_ERR_DOCUMENT_END:
+		diag(DIAG_XML_TRAILING, path, line, col);
+		break;
+	case XML_ERR_INVALID_CHAR:
+		if (strncmp(s1, "Bytes: ", 7) == 0) {
+			struct buf bytes = {0};
+			tidy_message(s1 + 7, &bytes);
+			diag(DIAG_XML_NOT_UTF8, path, line, col, bytes.data);
+			buf_free(&bytes);
+		} else if (strstr(msg.data, "Char") != NULL)
+			diag(DIAG_XML_BAD_CHAR, path, line, col, e->int1);
+		else
+			diag(DIAG_XML_MALFORMED, path, line, col, msg.data);
+		break;
+	case XML_ERR_UNDECLARED_ENTITY:
+	case XML_WAR_UNDECLARED_ENTITY:
+		diag(DIAG_XML_ENTITY, path, line, col, s1);
+		break;
+	case XML_ERR_ENTITYREF_SEMICOL_MISSING:
+		diag(DIAG_XML_AMPERSAND, path, line, col);
+		break;
+	case XML_ERR_NAME_REQUIRED:
+		if (strstr(msg.data, "EntityRef") != NULL)
+			diag(DIAG_XML_AMPERSAND, path, line, col);
+		else if (strstr(msg.data, "StartTag") != NULL)
+			diag(DIAG_XML_LESS_THAN, path, line, col);
+		else
+			diag(DIAG_XML_MALFORMED, path, line, col, msg.data);
+		break;
+	case XML_ERR_LT_IN_ATTRIBUTE:
+		diag(DIAG_XML_LT_IN_VALUE, path, line, col);
+		break;
+	case XML_ERR_ATTRIBUTE_NOT_STARTED:
+		diag(DIAG_XML_UNQUOTED, path, line, col);
+		break;
+	case XML_ERR_ATTRIBUTE_WITHOUT_VALUE:
+		diag(DIAG_XML_NO_VALUE, path, line, col, s1, s1);
+		break;
+	case XML_ERR_ATTRIBUTE_REDEFINED:
+		diag(DIAG_XML_ATTR_TWICE, path, line, col, s1);
+		break;
+	case XML_ERR_RESERVED_XML_NAME:
+		diag(DIAG_XML_DECL_PLACE, path, line, col);
+		break;
+	case XML_ERR_GT_REQUIRED:
+		diag(DIAG_XML_TAG_OPEN, path, line, col, s1);
+		break;
+	case XML_ERR_TAG_NAME_MISMATCH:
+		diag(DIAG_XML_TAG_MISMATCH, path, line, col, s2, s1, e->int1);
+		break;
+	case XML_ERR_TAG_NOT_FINISHED:
+		diag(DIAG_XML_CUT_SHORT, path, line, col, s1, e->int1);
+		break;
+	case XML_ERR_HYPHEN_IN_COMMENT:
+		diag(DIAG_XML_COMMENT, path, line, col);
+		break;
+	default:
+		diag(DIAG_XML_MALFORMED, path, line, col, msg.data);
+		break;
+	}
+	buf_free(&msg);
+}
+
+void
+xml_syntax_take(struct xml_syntax *s, const xmlError *e)
+{
+	if (s->n++ == 0)
+		xmlCopyError((xmlErrorPtr)e, &s->first);
+	else if (e->code == XML_ERR_TAG_NOT_FINISHED && e->line == s->first.line &&
+	    e->int2 == s->first.int2) {
+		xmlResetError(&s->cut);
+		xmlCopyError((xmlErrorPtr)e, &s->cut);
+	}
+}
+
+int
+xml_syntax_report(struct xml_syntax *s, const char *path)
+{
+	int n = s->n;
+
+	if (n > 0)
+		xml_report_syntax(path, s->cut.code != 0 ? &s->cut : &s->first);
+	xmlResetError(&s->first);
+	xmlResetError(&s->cut);
+	s->n = 0;
+	return n;
+}
+
 /* Structured error handler for parsing and validation. */
 static void
 on_error(void *arg, xmlErrorPtr e)
 {
 	struct xml_errors *x = arg;
-	struct buf msg = {0};
-	long line = e->line, col = e->int2;
 
 	if (x->doctype || e->code == XML_ERR_USER_STOP)
 		return;
 	if (e->level == XML_ERR_WARNING)
 		return;
-	if (++x->errors > XML_MAX_ERRORS) {
-		if (x->errors == XML_MAX_ERRORS + 1)
-			diag(DIAG_IN_TOO_MANY, x->path, line, col, XML_MAX_ERRORS);
+	if (e->domain != XML_FROM_SCHEMASV) {
+		/* not well-formed: said once parsing ends (xml_syntax_take) */
+		x->errors++;
+		xml_syntax_take(&x->syntax, e);
 		return;
 	}
-	tidy_message(e->message ? e->message : "?", &msg);
-	if (e->domain == XML_FROM_SCHEMASV) {
-		/* Validation errors carry the node's line only: find the column of
-		 * the attribute they name, else of the element. */
-		const char *a = strstr(msg.data, "attribute '");
-		char name[64] = "";
-		if (a != NULL) {
-			a += strlen("attribute '");
-			size_t n = strcspn(a, "'");
-			if (n < sizeof name) {
-				memcpy(name, a, n);
-				name[n] = '\0';
-			}
-		}
-		if (line <= 0 && e->node != NULL)
-			line = xmlGetLineNo(e->node);
-		col = xml_column(x->data, x->len, line, name[0] ? name : NULL);
-		diag(DIAG_XML_INVALID, x->path, line, col, msg.data);
-	} else
-		diag(DIAG_XML_SYNTAX, x->path, line, col, msg.data);
-	buf_free(&msg);
+	if (++x->errors > XML_MAX_ERRORS) {
+		if (x->errors == XML_MAX_ERRORS + 1)
+			diag(DIAG_IN_TOO_MANY, x->path, e->line, 1, XML_MAX_ERRORS);
+		return;
+	}
+	long line, col;
+	schema_position(x, e, &line, &col);
+	xml_report_invalid(x->path, line, col, e, &x->seen);
 }
 
 /* SAX internalSubset: called on "<!DOCTYPE name ...", before any of its
@@ -259,7 +800,7 @@ attributes_sane(const char *path, const char *data, size_t len)
 xmlDocPtr
 xml_parse(const char *path, const char *data, size_t len)
 {
-	struct xml_errors x = {path, data, len, 0, 0};
+	struct xml_errors x = {.path = path, .data = data, .len = len};
 	xmlParserCtxtPtr ctxt;
 	xmlDocPtr doc;
 
@@ -278,9 +819,10 @@ xml_parse(const char *path, const char *data, size_t len)
 	 * HUGE or RECOVER.  BIG_LINES: true line numbers past 65535. */
 	doc = xmlCtxtReadMemory(ctxt, data, (int)len, path, NULL,
 	    XML_PARSE_NONET | XML_PARSE_BIG_LINES | XML_PARSE_NOCDATA);
+	xml_syntax_report(&x.syntax, path);
 	if (x.errors == 0 && (doc == NULL || !ctxt->wellFormed)) {
-		diag(DIAG_XML_SYNTAX, path, ctxt->input ? ctxt->input->line : 1,
-		    ctxt->input ? ctxt->input->col : 1, "the document could not be read");
+		diag(DIAG_XML_MALFORMED, path, ctxt->input ? ctxt->input->line : 1,
+		    ctxt->input ? ctxt->input->col : 1, "no error reported");
 		x.errors++;
 	}
 	if (x.errors == 0 && doc != NULL && (doc->intSubset != NULL || doc->extSubset != NULL)) {
@@ -338,7 +880,7 @@ xml_schema(const char *name)
 int
 xml_validate(xmlDocPtr doc, const char *schema, const char *path, const char *data, size_t len)
 {
-	struct xml_errors x = {path, data, len, 0, 0};
+	struct xml_errors x = {.path = path, .data = data, .len = len};
 	xmlSchemaPtr s;
 	xmlSchemaValidCtxtPtr vc;
 	int rc;
@@ -353,17 +895,20 @@ xml_validate(xmlDocPtr doc, const char *schema, const char *path, const char *da
 	xmlSchemaSetValidStructuredErrors(vc, on_error, &x);
 	current = &x;
 	rc = xmlSchemaValidateDoc(vc, doc);
+	xml_syntax_report(&x.syntax, path);
 	current = NULL;
 	xmlSchemaFreeValidCtxt(vc);
 	if (rc != 0 && x.errors == 0) {
-		diag(DIAG_XML_INVALID, path, 1, 1, "not valid against the schema");
+		xmlNodePtr root = xmlDocGetRootElement(doc);
+		diag(DIAG_XSD_OTHER, path, 1, 1, root ? (const char *)root->name : "",
+		    "validation failed without a message");
 		x.errors = 1;
 	}
 	return x.errors;
 }
 
 char *
-xml_attr(xmlNodePtr node, const char *name)
+xml_attr(const xmlNode *node, const char *name)
 {
 	xmlChar *v = xmlGetProp(node, (const xmlChar *)name);
 	char *s;

@@ -6,6 +6,7 @@
 #include <stddef.h>
 
 #include <libxml/tree.h>
+#include <libxml/xmlerror.h>
 
 #define AR_NAMESPACE "urn:jingsai:annual-return:1"
 #define PROGRAMME_NAMESPACE "urn:jingsai:programme:1"
@@ -28,6 +29,50 @@ xmlDocPtr xml_parse(const char *path, const char *data, size_t len);
  * of errors, each reported through diag(); 0 when valid. */
 int xml_validate(xmlDocPtr doc, const char *schema, const char *path, const char *data, size_t len);
 
+/* Reports the libxml2 parser error E (a document that is not well-formed)
+ * at its place in PATH, as the catalogue row that says what to change. */
+void xml_report_syntax(const char *path, const xmlError *e);
+
+/* The errors libxml2 raises while parsing a document that is not
+ * well-formed, reduced to the one worth saying: the first (what follows is
+ * most often its echo), unless the file simply ends there.  A file cut
+ * short raises first whatever the cut left half-written (an attribute
+ * without its value), last "premature end of data" at the same place: then
+ * that it was cut short is the message.  Zero it before parsing; take()
+ * every error; report() says the one (when there was any), frees what take()
+ * kept, and returns how many errors were taken. */
+struct xml_syntax {
+	xmlError first, cut;
+	int n;
+};
+void xml_syntax_take(struct xml_syntax *s, const xmlError *e);
+int xml_syntax_report(struct xml_syntax *s, const char *path);
+
+/* The field a schema-validation error was last reported for (zeroed at
+ * first): libxml2 reports a bad value once per facet it breaks. */
+struct xml_field_seen {
+	const void *node;
+	char attribute[64];
+	/* Set when the return was read from a workbook (ar_xlsx.c): a field is
+	 * a cell, named by its label there, and takes the values its cell
+	 * offers; NULL: a return file, its fields named as its XML has them. */
+	const struct xml_cells *cells;
+};
+/* What a workbook calls the fields of the annual return it holds. */
+struct xml_cells {
+	/* the label of ELEMENT's ATTRIBUTE (项目编号), or NULL */
+	const char *(*label)(const char *element, const char *attribute);
+	/* the values its cell takes ("市级、县级、企业级"), or NULL for any */
+	const char *(*values)(const char *element, const char *attribute);
+};
+/* Reports the schema-validation error E (of annual-return.xsd or
+ * programme.xsd) at LINE:COL of PATH in the submitter's terms: the field
+ * (its Chinese name), what it takes and a good value; an unknown, misplaced,
+ * repeated or missing element.  Returns 1, or 0 when E is one SEEN says was
+ * reported (or an echo of one). */
+int xml_report_invalid(const char *path, long line, long col, const xmlError *e,
+    struct xml_field_seen *seen);
+
 /* The compiled-in schema NAME ("annual-return.xsd"), parsed once and kept;
  * NULL when there is no such schema. */
 struct _xmlSchema;
@@ -39,7 +84,7 @@ struct _xmlSchema *xml_schema(const char *name);
 long xml_column(const char *data, size_t len, long line, const char *attr);
 
 /* The value of attribute NAME of NODE as a new string (caller frees), or NULL. */
-char *xml_attr(xmlNodePtr node, const char *name);
+char *xml_attr(const xmlNode *node, const char *name);
 
 /* 1 when NODE is an element named NAME in namespace NS. */
 int xml_is(xmlNodePtr node, const char *ns, const char *name);

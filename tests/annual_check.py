@@ -232,6 +232,10 @@ def read_blocks(path):
     if not text.startswith(b"\xef\xbb\xbf"):
         fail(path + ": starts with a UTF-8 BOM")
     rows = list(csv.reader(io.StringIO(text.decode("utf-8-sig"))))
+    # A cell a spreadsheet would read as a date or a formula is kept as
+    # text with a leading ' (the rank 1/11 would be 11 January): read it
+    # as written.
+    rows = [[c[1:] if c.startswith("'") else c for c in row] for row in rows]
     blocks, cur = {}, None
     for row in rows:
         if not row or row == [""]:
@@ -279,16 +283,19 @@ def check_city(f, outdir):
     if tot is None:
         fail("city.csv: 全市总体情况 block")
     else:
+        # columns named in Chinese, by the template's <col header>
         row = dict(zip(tot[0], tot[1]))
         e, np_, n = f.city_part()
         compare("city: enterprises, non-public, participants, projects",
-                [row["enterprises"], row["nonpublic"], row["participants"], row["projects"]],
+                [row.get("开展竞赛的企业（家）"), row.get("其中非公企业（家）"), row.get("参与职工（人次）"),
+                 row.get("在推进项目（个）")],
                 [e, np_, n, f.projects_count()])
         compare("city: innovation figures",
-                [row["tech_innovations"], row["operating_methods"], row["proposals_adopted"], row["studios"]],
+                [row.get("职工技术革新项目（个）"), row.get("先进操作法（项）"), row.get("采纳合理化建议（件）"),
+                 row.get("劳模创新工作室（个）")],
                 [f.city_sum("tech_innovations"), f.city_sum("operating_methods"),
                  f.city_sum("proposals_adopted"), f.studios()])
-        compare("city: since the first year", [row["cum_participants"], row["cum_enterprises"]],
+        compare("city: since the first year", [row.get("累计参与职工（人次）"), row.get("累计开展竞赛的企业（家）")],
                 [f.cum_participants, f.cum_enterprises])
     # target progress: value, previous year's value, progress, verdict
     t = block(b, "表1")

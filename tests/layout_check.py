@@ -31,10 +31,17 @@ Counts, over every dump given:
               at its foot for its caption, header and first three rows
   cellpad     a table cell whose text comes closer than 1.25 mm to a
               column rule (from the rule's inner edge)
+  lonesig     a page whose only content is the signature block (the issuing
+              body, the date and the 附注 under it) and page furniture (page
+              number, 版记): GB/T 9704 §7.3.5 wants body text above it
+
+A table that opens a page with the signature after it is no tablegap when
+the table and the signature together would not have fitted on the page
+before (the last of the body goes to the new page with the signature).
 
 Prints one line per fault ("FILE: page N: kind: detail") and a summary line
 "forbidden=N names=N numbers=N pairs=N tablerows=N labels=N labelsizes=N
-squeezed=N offgrid=N tablegap=N cellpad=N"; exits 1 when
+squeezed=N offgrid=N tablegap=N cellpad=N lonesig=N"; exits 1 when
 any count is not zero.  With --counts only the summary is printed.
 """
 import argparse
@@ -65,6 +72,8 @@ MIDLINE = set("，。、；：！？")
 GRID_X, GRID_W, GRID_CELLS = 28.0, 156.0, 28
 BODY_PT = 16.0
 CELL_TAGS = {"th", "td", "total"}
+SIGNATURE_TAGS = {"issuer", "date", "note"}
+FURNITURE_TAGS = {"folio", "colophon"}
 
 
 class Line:
@@ -264,7 +273,7 @@ def offgrid(page):
     out = []
     cell = GRID_W / GRID_CELLS
     for l in page["lines"]:
-        if l.tag != "line" or abs(l.x - GRID_X) > 0.01 or abs(l.w - GRID_W) > 0.01:
+        if l.tag not in ("line", "note") or abs(l.x - GRID_X) > 0.01 or abs(l.w - GRID_W) > 0.01:
             continue
         gl = glyphs(l)
         if not gl or any(g[3] != BODY_PT for g in gl) or not all(fullwidth(g[0]) for g in gl):
@@ -305,11 +314,23 @@ def table_gaps(pages):
             continue
         need = rows[-1] - top + 2.2
         room = 262.0 - before["bottom"]
+        sig = [l.y + l.h for l in p["lines"] if l.tag in SIGNATURE_TAGS]
+        if sig and max(sig) - top + 2.2 > room:
+            continue            # went to this page with the signature after it
         if need <= room:
             out.append((p["no"], "table opens page %d though page %d had %.1f mm for the "
                         "%.1f mm of its caption, header and three rows" %
                         (p["no"], before["no"], room, need)))
     return out
+
+
+def lone_signature(page):
+    """A page of the signature block and page furniture alone."""
+    tags = {l.tag for l in page["lines"] if l.text}
+    if not tags & SIGNATURE_TAGS or tags - SIGNATURE_TAGS - FURNITURE_TAGS or page["rules"]:
+        return []
+    text = " / ".join(l.text for l in page["lines"] if l.tag in SIGNATURE_TAGS)
+    return ["the signature block alone on its page: %s" % text]
 
 
 def cell_padding(page):
@@ -393,7 +414,7 @@ def main():
     a = ap.parse_args()
     names = store_names(a.db) if a.db else []
     counts = dict.fromkeys(["forbidden", "names", "numbers", "pairs", "tablerows", "labels",
-                            "labelsizes", "squeezed", "offgrid", "tablegap", "cellpad"], 0)
+                            "labelsizes", "squeezed", "offgrid", "tablegap", "cellpad", "lonesig"], 0)
     for path in a.dumps:
         pages = parse(path)
         found = []
@@ -401,7 +422,8 @@ def main():
             for kind, fn in (("forbidden", forbidden), ("numbers", split_numbers),
                              ("pairs", wide_pairs), ("labels", labels),
                              ("labelsizes", label_sizes), ("squeezed", squeezed),
-                             ("offgrid", offgrid), ("cellpad", cell_padding)):
+                             ("offgrid", offgrid), ("cellpad", cell_padding),
+                             ("lonesig", lone_signature)):
                 for msg in fn(p):
                     found.append((p["no"], kind, msg))
             for msg in split_names(p, names):

@@ -3,6 +3,10 @@
 # ok/fail print the PASS/FAIL lines that tests/run.sh counts.
 
 : "${JINGSAI:?JINGSAI must name the program under test}"
+# Messages in English (C.UTF-8: the C locale's messages, and UTF-8 text for
+# grep) whatever the caller's locale; a test of the Chinese ones sets
+# LC_ALL=zh_CN.UTF-8 for its command.
+LC_ALL=C.UTF-8; export LC_ALL; unset LANGUAGE LC_MESSAGES LANG
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/jingsai-test.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT

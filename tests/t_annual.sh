@@ -63,10 +63,10 @@ expect_err "bad SQL: file, line, column and SQLite's message; the report not wri
 	"jingsai: error: annual/2025/city.pdf was not written (errors above)"
 [ ! -f "$A/city.pdf" ] && [ ! -f "$A/city.csv" ] && ok "nothing written for the broken template" || fail "nothing written for the broken template"
 [ "$(ls "$A"/*.pdf | wc -l)" = 11 ] && ok "the 11 region reports are still written" || fail "the region reports are still written"
-sed 's/<query name="prog" sql="SELECT elapsed/<query name="prog" sql="DELETE FROM region; SELECT elapsed/' \
+sed 's/<query name="prog" title="时间进度" sql="SELECT elapsed/<query name="prog" title="时间进度" sql="DELETE FROM region; SELECT elapsed/' \
     "$TOP/templates/annual-city.xml" >"$TPL/annual-city.xml"
 line=$(grep -n "DELETE FROM region" "$TPL/annual-city.xml" | cut -d: -f1)
-col=$(sed -n "${line}p" "$TPL/annual-city.xml" | sed 's/sql=.*//' | awk '{ print length($0) + 6 }')
+col=$(( $(sed -n "${line}p" "$TPL/annual-city.xml" | sed 's/sql=.*//' | tr -d '\n' | wc -m) + 6 ))   # characters, not bytes
 expect_status 3 "a query that writes is refused" run_annual 2025
 expect_err "write refused, at the query" \
 	"$TPL/annual-city.xml:$line:$col: error: template SQL: a template query may not change the store or attach another database" \

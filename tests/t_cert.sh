@@ -47,11 +47,18 @@ check "manifest.csv written" test -f "$Y/manifest.csv"
 
 # The manifest's sha256 are those of the files.
 bad=0
-tail -n +2 "$Y/manifest.csv" | while IFS=, read -r serial award recipient region file sha; do
+tail -n +2 "$Y/manifest.csv" | tr -d '\r' | while IFS=, read -r serial award title recipient region file sha; do
 	[ "$(sha256sum "$Y/$file" | cut -d' ' -f1)" = "$sha" ] || { echo "FAIL: sha256 of $file"; exit 1; }
 done || bad=1
 [ $bad = 0 ] && [ "$(wc -l <"$Y/manifest.csv")" -ge 15 ] && ok "manifest sha256 match the files" ||
 	fail "manifest sha256"
+# For Excel on Chinese Windows: a BOM, CRLF, Chinese headers, the award's title beside its code.
+head -c 3 "$Y/manifest.csv" | od -An -tx1 | grep -q 'ef bb bf' && ok "manifest: BOM" || fail "manifest: BOM"
+[ "$(grep -c "$(printf '\r')\$" "$Y/manifest.csv")" = "$(wc -l <"$Y/manifest.csv")" ] && ok "manifest: CRLF" || fail "manifest: CRLF"
+head -1 "$Y/manifest.csv" | grep -q "^$(printf '\357\273\277')证书编号,奖项代码,奖项名称,获奖者,地区,文件,文件校验值（SHA-256）" &&
+	ok "manifest: Chinese headers" || fail "manifest: Chinese headers"
+grep -q ',MEDAL,南通市五一劳动奖章,' "$Y/manifest.csv" && ok "manifest: award titles besides codes" ||
+	fail "manifest: award titles besides codes"
 
 # The text a reader extracts from every certificate and print.pdf is the
 # text laid out: rare names (喆 堃, 𠮷 outside the BMP) and the 〇 of the date
@@ -164,6 +171,11 @@ expect_status 0 "run with one award withdrawn and one added" J certificates 2025
 expect_err "withdrawal reported with its serial" \
 	"jingsai: warning: certificate $s_wang (王喆) is withdrawn: no longer in the data; its serial stays unused"
 check "withdrawn certificate's file removed" test ! -f "$Y/MEDAL/$s_wang.pdf"
+# A dump follows its document: the layout dump the first run wrote (--dump)
+# goes with the PDF, and so do the records of both, though this run writes
+# no dumps.
+check "and its layout dump with it" test ! -f "$Y/MEDAL/$s_wang.dump"
+check "and the records of both" test "$(q "SELECT count(*) FROM document WHERE path LIKE '%/$s_wang.%'")" = 0
 ! grep -q "$s_wang" "$Y/manifest.csv" && ok "withdrawn serial not in the manifest" || fail "manifest lists withdrawn"
 [ "$(q "SELECT serial FROM certificate WHERE recipient = '李堃鹏'") $(q "SELECT serial FROM certificate WHERE recipient = '张三' AND award = 'MEDAL'")" = "$s_li $s_zhang" ] &&
 	ok "other serials unchanged" || fail "serials renumbered"
@@ -180,7 +192,7 @@ check "award back keeps its serial" test "$(q "SELECT serial || status FROM cert
 q "INSERT INTO award_row VALUES (2025, 'WOMEN', '钱九', 'person', '男', '91320600MA1XXXXX02', NULL, 1, 12)"
 expect_status 1 "WOMEN for a man is rejected" J certificates 2025 --award WOMEN
 expect_err "error at file:line" \
-	"input/2025/awards.csv:12:1: error: award WOMEN (南通市五一巾帼标兵) is for women only; recipient '钱九' is recorded as 男"
+	"input/2025/awards.csv:12:1: error: award WOMEN (南通市五一巾帼标兵) is for women only; recipient '钱九' is recorded with gender '男'"
 [ "$(q "SELECT count(*) FROM certificate WHERE award = 'WOMEN'")" = 1 ] && ok "no serial for the rejected row" ||
 	fail "rejected row got a serial"
 q "DELETE FROM award_row WHERE award = 'WOMEN' AND recipient = '钱九'"
@@ -268,6 +280,7 @@ expect_err "the long names' certificates withdrawn; the character, named once wi
 	"jingsai: warning: certificate $s200 ($n200) is withdrawn: no longer in the data; its serial stays unused" \
 	"jingsai: warning: certificate $s60 ($n60) is withdrawn: no longer in the data; its serial stays unused" \
 	"jingsai: error: recipient of $s_bad: no font of role 'sans' has U+0378 '$(printf '\315\270')'" \
+	"jingsai: note: put a font that has it into fonts/ and name it in fonts/roles.conf" \
 	"jingsai: error: 南通市五一劳动奖章 2025: not written: 1 character(s) have no font" \
 	"jingsai: error: 南通市五一劳动奖章 $s_bad: not written: 1 character(s) have no font"
 check "no file for it" test ! -f "$Y/MEDAL/$s_bad.pdf"

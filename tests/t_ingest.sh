@@ -42,18 +42,19 @@ check "check changes nothing in the store" cmp -s dump1 dump3
 
 # -- All bad files in one ingest: each rejected, each recorded, /etc/passwd nowhere.
 cp bad/* in/
+nbad=$(ls bad | wc -l)
 expect_status 1 "ingest with bad files exits 1" J ingest
-expect_out "every bad file rejected, nothing else touched" "0 files accepted (0 rows), 19 rejected, 3 unchanged"
-[ "$(q "SELECT count(*) FROM file WHERE status = 'rejected'")" = 19 ] &&
+expect_out "every bad file rejected, nothing else touched" "0 files accepted (0 rows), $nbad rejected, 3 unchanged"
+[ "$(q "SELECT count(*) FROM file WHERE status = 'rejected'")" = "$nbad" ] && [ "$nbad" -ge 25 ] &&
 	ok "rejections recorded" || fail "rejections recorded"
 [ "$(q "SELECT line || ':' || col || ': ' || message FROM rejection JOIN file ON file.id = file_id WHERE path = 'xxe.xml'")" = \
-	"2:1: DOCTYPE declaration refused: a submission may not declare entities or a DTD" ] &&
-	ok "rejection keeps the diagnostic" || fail "rejection keeps the diagnostic"
+	"2:1: 报送文件中不能有 <!DOCTYPE …> 声明：请删去" ] &&
+	ok "rejection keeps the diagnostic, in Chinese whatever the locale" || fail "rejection keeps the diagnostic"
 q ".dump" >dump4
 if grep -q "root:" dump4 stdout stderr db* 2>/dev/null; then fail "/etc/passwd never read"; else ok "/etc/passwd never read"; fi
 expect_status 1 "bad files again" J ingest
 check "rejected files are checked again, store unchanged" sh -c 'sqlite3 db .dump | cmp -s - dump4'
-rm in/*.xml in/*.csv in/*.dat
+rm in/*.xml in/*.csv in/*.dat in/*.xlsx
 cp "$TOP/input/programme.xml" "$FIX"/base/* in/
 
 # -- A rejected file corrected at the same path: the rejection is retired, not listed any more.
@@ -92,7 +93,7 @@ expect_err "draft noted as history" "in/return-320614-2024-v0.xml:3:1: note: kep
 [ "$(q "SELECT count(*) FROM annual_return WHERE region = '320614' AND year = 2024")" = 3 ] &&
 	ok "every version kept in history" || fail "every version kept in history"
 expect_status 1 "project id of another region's return" J check more/return-320602-2024-taken.xml
-expect_err "project id taken, by the current return (the later one)" "more/return-320602-2024-taken.xml:4:14: error: project id '2024-320614-002' is already used by the current return of 320614 2024 (return-320614-2024-v2.xml)"
+expect_err "project id taken, by the current return (the later one)" "more/return-320602-2024-taken.xml:4:14: error: project id '2024-320614-002' is already used by the return of 320614 for 2024 in force (return-320614-2024-v2.xml): give this project another id"
 
 # -- A changed file replaces what it gave; a vanished file keeps its data; forget.
 printf 'year,project_id,credit_code,participants\n2024,2024-320614-001,91320614MA1XYW0012,900\n' >in/a-participation.csv

@@ -21,9 +21,9 @@ awk -v c=$A 'BEGIN { print "year,award,recipient,recipient_kind,gender,credit_co
 		n = i; if (i == 2990) n = 1; if (i == 1001 || i == 3000) n = 999
 		printf "2024,MEDAL,职工%d,person,男,%s,\n", n, c } }' >far.csv
 cat >far.csv.want <<EOF
-far.csv:1002:1: error: duplicate awards key (year 2024, award MEDAL, recipient 职工999, credit_code $A): first at line 1000
-far.csv:2991:1: error: duplicate awards key (year 2024, award MEDAL, recipient 职工1, credit_code $A): first at line 2
-far.csv:3001:1: error: duplicate awards key (year 2024, award MEDAL, recipient 职工999, credit_code $A): first at line 1000
+far.csv:1002:1: error: duplicate row: year 2024, award MEDAL, recipient 职工999, credit_code $A as on line 1000, and a file may hold that once: delete or correct one of the two rows
+far.csv:2991:1: error: duplicate row: year 2024, award MEDAL, recipient 职工1, credit_code $A as on line 2, and a file may hold that once: delete or correct one of the two rows
+far.csv:3001:1: error: duplicate row: year 2024, award MEDAL, recipient 职工999, credit_code $A as on line 1000, and a file may hold that once: delete or correct one of the two rows
 EOF
 expect_status 1 "far-apart duplicates rejected" J ingest far.csv
 expect_errors "far-apart duplicates: exact diagnostics" far.csv
@@ -45,11 +45,11 @@ year,award,recipient,recipient_kind,gender,credit_code,reason
 2024,WOMEN,乙,person,男,$A,
 EOF
 cat >mixed.csv.want <<EOF
-mixed.csv:2:23: error: unknown enterprise '91320614MA1XYW005E': no enterprises file lists this credit code
-mixed.csv:4:1: error: duplicate awards key (year 2024, award MEDAL, recipient 甲, credit_code 91320614MA1XYW005E): first at line 2
-mixed.csv:5:21: error: bad value 'X' in column gender: expected one of 男 女
+mixed.csv:2:23: error: unknown enterprise '91320614MA1XYW005E': no enterprise register lists this credit code; add the enterprise to its region's register, or correct the code
+mixed.csv:4:1: error: duplicate row: year 2024, award MEDAL, recipient 甲, credit_code 91320614MA1XYW005E as on line 2, and a file may hold that once: delete or correct one of the two rows
+mixed.csv:5:21: error: 'X' is not a value of column 'gender': write one of 男 女
 mixed.csv:7:21: error: award WOMEN is for women only, but gender is '男'
-mixed.csv:8:1: error: duplicate awards key (year 2024, award WOMEN, recipient 乙, credit_code $A): first at line 7
+mixed.csv:8:1: error: duplicate row: year 2024, award WOMEN, recipient 乙, credit_code $A as on line 7, and a file may hold that once: delete or correct one of the two rows
 EOF
 expect_status 1 "mixed errors rejected" J check mixed.csv
 expect_errors "duplicates among other errors, in line order" mixed.csv
@@ -63,9 +63,9 @@ credit_code,name,region,ownership,above_scale,industry,employees
 91320602MA1ABC0021,乙公司,月球,民营,是,,
 EOF
 cat >ent.csv.want <<EOF
-ent.csv:2:24: error: unknown region '火星': not a code, name or alias in programme.xml
-ent.csv:3:1: error: duplicate enterprises key (credit_code 91320614MA1XYW005E): first at line 2
-ent.csv:5:1: error: duplicate enterprises key (credit_code 91320602MA1ABC0021): first at line 4
+ent.csv:2:24: error: unknown region '火星': write the name or code of one of 崇川区（320602）、通州区（320612）、海门区（320614）、如东县（320623）、启东市（320681）、如皋市（320682）、海安市（320685）、南通经济技术开发区（KFQ）、苏锡通科技产业园区（SXT）、通州湾示范区（TZW）、市直（SZ）
+ent.csv:3:1: error: duplicate row: credit_code 91320614MA1XYW005E as on line 2, and a file may hold that once: delete or correct one of the two rows
+ent.csv:5:1: error: duplicate row: credit_code 91320602MA1ABC0021 as on line 4, and a file may hold that once: delete or correct one of the two rows
 EOF
 expect_status 1 "enterprises with unknown regions rejected" J check ent.csv
 expect_errors "duplicates of rows the store refuses" ent.csv
@@ -75,8 +75,8 @@ year,award,recipient,recipient_kind,gender,credit_code,reason
 2024,GOLD,甲,person,男,$A,
 EOF
 cat >gold.csv.want <<EOF
-gold.csv:2:6: error: unknown award 'GOLD': programme.xml has MEDAL, CERT, PIONEER, TECH, INNOV, WOMEN
-gold.csv:3:1: error: duplicate awards key (year 2024, award GOLD, recipient 甲, credit_code $A): first at line 2
+gold.csv:2:6: error: unknown award 'GOLD': write one of MEDAL（南通市五一劳动奖章）、CERT（南通市五一劳动奖状）、PIONEER（南通市工人先锋号）、TECH（南通市技术能手）、INNOV（南通市五一创新能手）、WOMEN（南通市五一巾帼标兵）
+gold.csv:3:1: error: duplicate row: year 2024, award GOLD, recipient 甲, credit_code $A as on line 2, and a file may hold that once: delete or correct one of the two rows
 EOF
 expect_status 1 "unknown awards rejected" J check gold.csv
 expect_errors "duplicate of a key no table can hold" gold.csv
@@ -87,7 +87,7 @@ year,competition,city_contest,rank,name,gender,credit_code,score
 2024,焊工,是,1,张三,男,$A,95
 2024,焊工,是,01,张三,男,$A,90
 EOF
-echo "skills.csv:3:1: error: duplicate skills key (year 2024, competition 焊工, rank 01, name 张三): first at line 2" >skills.csv.want
+echo "skills.csv:3:1: error: duplicate row: year 2024, competition 焊工, rank 01, name 张三 as on line 2, and a file may hold that once: delete or correct one of the two rows" >skills.csv.want
 expect_status 1 "rank 01 after rank 1 rejected" J check skills.csv
 expect_errors "numbers in keys compare as numbers" skills.csv
 
@@ -139,7 +139,7 @@ expect_status 0 "check of stored files finds no duplicates in them" J check in
 # A new version of a file whose rows another file replaced meanwhile.
 printf 'year,award,recipient,recipient_kind,gender,credit_code,reason\n2024,MEDAL,甲,person,男,%s,三\n2024,MEDAL,乙,person,男,%s,三\n2024,MEDAL,乙,person,男,%s,三\n' $A $A $A >in/awards-1.csv
 expect_status 1 "new version with a duplicate rejected" J ingest
-expect_err "its duplicate named" "in/awards-1.csv:4:1: error: duplicate awards key (year 2024, award MEDAL, recipient 乙, credit_code $A): first at line 3"
+expect_err "its duplicate named" "in/awards-1.csv:4:1: error: duplicate row: year 2024, award MEDAL, recipient 乙, credit_code $A as on line 3, and a file may hold that once: delete or correct one of the two rows"
 [ "$(q "SELECT recipient || ':' || reason FROM award_row ORDER BY recipient")" = "$(printf '丁:二\n乙:二\n甲:一')" ] &&
 	ok "the rejected version changes nothing" || fail "the rejected version changes nothing"
 sed -i '$d' in/awards-1.csv

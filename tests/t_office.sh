@@ -94,6 +94,6 @@ printf '\320\317\021\340\241\261\032\341rest of an old workbook' >bad/old.xls
 expect_status 1 "bad workbooks rejected" "$JINGSAI" --input bad --db bad.db ingest
 expect_diag "credit code as a number" "bad.xlsx:2:3: error: credit code '9.13206E+17' is a number in scientific notation"
 expect_diag "... named with its sheet" "format the column as text (设置单元格格式为“文本”) and enter the codes again (sheet 参与)"
-expect_diag "unknown sheet" "bad.xlsx:1:1: error: unrecognised CSV header: 地区,人次 (sheet 汇总)"
+expect_diag "unknown sheet" "bad.xlsx:1:1: error: header row not recognised (地区,人次): the first row must hold the column names of one of the forms (enterprise register, participation, achievements, scores, skills results, awards) (sheet 汇总)"
 expect_diag ".xls refused with what to do" "old.xls: error: .xls workbook (Excel 97-2003) not read: open it in Excel or WPS and save it as 'Excel 工作簿 (*.xlsx)'"
 finish

@@ -30,7 +30,7 @@ rm -f "$d/var/jingsai.db" "$d/var/jingsai.db-wal" "$d/var/jingsai.db-shm"
 expect_status 3 "the run after the loss fails" jz "$d"
 # (the sample's round 2023-2024 gives MEDALs of 2024 too: two years printed)
 said() { # YEAR: what the run must say of it
-	first=$(sed -n 2p "$d/output/certificates/$1/manifest.csv" | cut -d, -f1,3)
+	first=$(sed -n 2p "$d/output/certificates/$1/manifest.csv" | cut -d, -f1,4)   # 证书编号, 获奖者
 	serial=${first%%,*}; who=${first#*,}
 	listed=$(grep -c "^$1-" "$WORK/serials.0")
 	cat <<EOF
@@ -71,6 +71,18 @@ expect_status 3 "a store whose serials name other people" jz "$d"
 expect_diag "says which certificate and who" "certificate $serial is $who here but 阿$who in the store"
 certs | cmp -s - "$WORK/certs.0" && ok "and no certificate was touched" || fail "certificates touched"
 cp "$WORK/good.db" "$d/var/jingsai.db"
+
+# -- A manifest an earlier version wrote (English header, no award title) is
+#    read by its header: agreeing, it passes; naming someone else, it stops.
+m=$d/output/certificates/2025/manifest.csv
+{ echo "serial,award,recipient,region,file,sha256"
+  tail -n +2 "$m" | tr -d '\r' | awk -F, -v OFS=, '{ print $1, $2, $4, $5, $6, $7 }'; } >"$WORK/old.csv"
+cp "$WORK/old.csv" "$m"
+expect_status 0 "a manifest of an earlier version (serial,award,recipient,…) agrees with the store" jz "$d"
+first=$(sed -n 2p "$WORK/old.csv" | cut -d, -f1,3); serial=${first%%,*}; who=${first#*,}
+sed "2s/,$who,/,阿$who,/" "$WORK/old.csv" >"$m"
+expect_status 3 "one of an earlier version naming someone else" jz "$d"
+expect_diag "read by its header" "certificate $serial is 阿$who here but $who in the store"
 
 # -- --new-register: on purpose, with a warning.
 rm -f "$d/var/jingsai.db" "$d/var/jingsai.db-wal" "$d/var/jingsai.db-shm"

@@ -39,7 +39,7 @@ snapshot "$d/output/certificates/2025" | cmp -s - "$WORK/before" && ok "2025 is 
 # -- A withdrawn certificate in a folder that cannot be written (read-only
 #    mount): its file stays, so does its record; the next run removes both.
 victim=$(sed -n 3p "$d/output/certificates/2025/manifest.csv" | cut -d, -f1)
-who=$(sed -n 3p "$d/output/certificates/2025/manifest.csv" | cut -d, -f3)
+who=$(sed -n 3p "$d/output/certificates/2025/manifest.csv" | cut -d, -f4)   # 获奖者
 f=$(ls "$d"/input/2025/表彰/*.csv)
 grep -v ",$who," "$f" >"$WORK/awards" && cp "$WORK/awards" "$f"
 ro="$d/output/certificates/2025/MEDAL"

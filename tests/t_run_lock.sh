@@ -19,7 +19,7 @@ hold() {
 # 1. Someone else holds the lock (flock(1) standing in for a running job).
 hold 4242
 expect_status 75 "a second run exits 75 while the lock is held" run
-expect_err "it says who holds the lock" "var/jingsai.lock: error: another jingsai run holds the lock (pid 4242); try again later"
+expect_err "it says who holds the lock" "var/jingsai.lock: error: another jingsai run (pid 4242) holds the lock; try again later"
 if [ ! -s "$WORK/stdout" ]; then ok "nothing on stdout when locked out"; else fail "stdout when locked out"; fi
 if [ ! -e var/jingsai.db ] && [ -z "$(ls output)" ]; then ok "a locked-out run creates no store and no output"
 else fail "a locked-out run changed something"; ls -la var output; fi
@@ -40,7 +40,7 @@ jz_bg "$WORK/s"; first=$!
 i=0; while [ "$(cat "$WORK/s/var/jingsai.lock" 2>/dev/null)" != "$first" ] && [ $i -lt 200 ]; do sleep 0.02; i=$((i + 1)); done
 kill -STOP "$first"
 expect_status 75 "a second run while the first is working exits 75" jz "$WORK/s"
-expect_err "and names the first run's pid" "$WORK/s/var/jingsai.lock: error: another jingsai run holds the lock (pid $first); try again later"
+expect_err "and names the first run's pid" "$WORK/s/var/jingsai.lock: error: another jingsai run (pid $first) holds the lock; try again later"
 kill -CONT "$first"
 wait "$first"; st=$?
 if [ $st -le 1 ]; then ok "the first run completes (exit $st)"; else fail "the first run exit $st"; fi

@@ -30,8 +30,12 @@ else fail "summary:"; cat "$WORK/stdout"; fi
 snapshot "$WORK/s/output" >"$WORK/after"
 # Files whose line changed (new inode, size or mtime), or that are new.
 changed=$(diff "$WORK/before" "$WORK/after" | sed -n 's/^> \([^ ]*\) .*/\1/p' | grep -v '^jingsai.log$' | LC_ALL=C sort | tr '\n' ' ')
-want=$(printf '%s\n' "annual/$year/$region.pdf" "annual/$year/$region.csv" "annual/$year/city.pdf" "annual/$year/city.csv" | LC_ALL=C sort | tr '\n' ' ')
-if [ "$changed" = "$want" ]; then ok "exactly $region's and the city's $year report (and their CSV) were rewritten"
+name=$(sqlite3 "$WORK/s/var/jingsai.db" "SELECT name FROM region WHERE code = '$region'")
+day=$(date -u -d "@$((SOURCE_DATE_EPOCH + 8 * 3600))" +%Y-%m-%d)
+want=$(printf '%s\n' "annual/$year/$region.pdf" "annual/$year/$region.csv" "annual/$year/$region.xlsx" \
+	"annual/$year/city.pdf" "annual/$year/city.csv" "annual/$year/city.xlsx" \
+	"receipts/$name/$day.pdf" "receipts/$name/$day.csv" "receipts/$name/$day.xlsx" | LC_ALL=C sort | tr '\n' ' ')
+if [ "$changed" = "$want" ]; then ok "exactly $region's and the city's $year report (and their CSV and workbook) and $region's receipt were written"
 else fail "rewritten: [$changed], want [$want]"; fi
 grep -q "$((n + 1))" "$WORK/s/output/annual/$year/$region.csv" && ok "$region's $year figures show the correction" \
 	|| fail "$region's CSV does not show $((n + 1))"

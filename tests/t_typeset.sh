@@ -55,8 +55,8 @@ printf 'not a font\n' >"$WORK/bad/仿宋_GB2312.ttf"
 head -c 100000 /usr/share/fonts/truetype/lxgw-wenkai/LXGWWenKai-Regular.ttf >"$WORK/bad/simfang.ttf"
 expect_status 0 "fonts/: unusable files skipped" "$TS" --fonts "$WORK/bad" --dump "$WORK/bad.dump" "$FX/chars.txt"
 expect_err "fonts/: junk and a truncated copy named, each once" \
-	"$WORK/bad/仿宋_GB2312.ttf: warning: font is not a font (or no such face in the collection)" \
-	"$WORK/bad/simfang.ttf: warning: font is damaged: its glyph outlines (glyf table) are cut short; copy the file again"
+	"$WORK/bad/仿宋_GB2312.ttf: warning: not a font (or no such face in the collection)" \
+	"$WORK/bad/simfang.ttf: warning: damaged font: its glyph outlines (glyf table) are cut short; copy the file again"
 grep -q 'run text .*font=BousungEG-Light-GB .*"一二三；人名：张"' "$WORK/bad.dump" && ok "fonts/: the next font of the chain sets the body" || fail "fonts/: next font of the chain"
 
 # -- a character no font of the chain has: error names the field and U+XXXX, no file
@@ -66,6 +66,7 @@ printf 'setup a4\nfield recipient of 2025-MEDAL-0001\np 王喆\n' >"$WORK/missin
 expect_status 3 "missing glyph: refused" "$TS" --fonts "$WORK/narrow" --pdf "$WORK/missing.pdf" "$WORK/missing.txt"
 expect_err "missing glyph: names field and code point" \
 	"jingsai: error: recipient of 2025-MEDAL-0001: no font of role 'body' has U+5586 '喆'" \
+	"jingsai: note: put a font that has it into fonts/ and name it in fonts/roles.conf" \
 	"jingsai: error: document: not written: 1 character(s) have no font"
 [ ! -e "$WORK/missing.pdf" ] && ok "missing glyph: nothing written" || fail "missing glyph: nothing written"
 
@@ -199,5 +200,29 @@ sed 's/^setup a4 numbers$/setup a4 numbers punct=none/' "$FX/hazards.txt" >"$WOR
 "$TS" --fonts "$FONTS" --dump "$WORK/hz-none.dump" "$WORK/hz-none.txt" 2>/dev/null
 python3 "$TOP/tests/layout_check.py" --counts "$WORK/hz-none.dump" | grep -q 'pairs=[1-9]' &&
 	ok "hazards: punct=none keeps every mark a full em" || fail "hazards: punct=none still compresses"
+
+# -- the signature keeps with what comes before it (GB/T 9704 §7.3.5): where the
+# issuer and the date would stand alone at the top of a page, the last lines of
+# the body, the last three rows of a table (with 表1（续） and its header), a
+# heading with its paragraph or a chart go on with them, and the 附注 stays with
+# the date (tests/fixtures/typeset/signature.txt).  The lines of every page,
+# compared exactly with signature.expected (UPDATE=1 writes it anew).
+"$TS" --fonts "$FONTS" --dump "$WORK/sig.dump" "$FX/signature.txt"
+awk '/^page/ { p = $2 } /^outline/ { print }
+	/^  line / && ($2 ~ /^(line|issuer|date|note|folio)$/ || ($2 == "td" && / "地区[0-9]*"$/)) {
+		match($0, /".*"$/); print p, $2, $4, substr($0, RSTART) }' "$WORK/sig.dump" >"$WORK/sig.lines"
+if [ "${UPDATE:-0}" = 1 ]; then cp "$WORK/sig.lines" "$FX/signature.expected"; fi
+if cmp -s "$WORK/sig.lines" "$FX/signature.expected"; then ok "signature: the pages as expected (signature.expected)"
+else fail "signature: pages differ from signature.expected"; diff "$FX/signature.expected" "$WORK/sig.lines" | head -20; fi
+python3 "$TOP/tests/layout_check.py" "$WORK/sig.dump" >"$WORK/sig.check" &&
+	ok "signature: never alone on its page ($(tail -1 "$WORK/sig.check"))" || { fail "signature: $(tail -1 "$WORK/sig.check")"; head -5 "$WORK/sig.check"; }
+# on each page with a signature, at least two lines of body, rows of a table or a chart above it
+awk '/^page/ { p = $2 } /^  line (line|td|category) / { if (!(p in body)) body[p] = 0; body[p]++ } /^  line issuer / { sig[p] = body[p] + 0; body[p] = 0 }
+	END { for (p in sig) { n++; if (sig[p] < 2) bad = 1 } exit bad || n != 5 }' "$WORK/sig.dump" &&
+	ok "signature: five signatures, each below two lines of body, rows or a chart" || fail "signature: a signature with less than two lines of body above it"
+grep -q '^2 line y=37.00 "表1（续）"$' "$WORK/sig.lines" && [ "$(grep -c '^2 td ' "$WORK/sig.lines")" = 3 ] &&
+	ok "signature: the table's last three rows go on under 表1（续）" || fail "signature: the table's last rows"
+grep -q '^6 note ' "$WORK/sig.lines" && grep -q '^6 date ' "$WORK/sig.lines" &&
+	ok "signature: the 附注 stays with the date" || fail "signature: the 附注 left its date"
 
 finish

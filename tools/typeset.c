@@ -10,6 +10,8 @@
  *   title TEXT | h1 TEXT | h2 TEXT | p TEXT     flowed title, headings, body paragraph
  *   p0 TEXT                                     body paragraph without indent
  *   cover TITLE | SUBTITLE | ISSUER | DATE      a cover page
+ *   signature ISSUER | DATE                     the issuing body and the date closing
+ *                                               the document (a 'p' after it: its 附注)
  *   style ROLE SIZE left|center|right|justify INDENT [bold]   style of the next 'q'
  *   q TEXT                                      paragraph in that style
  *   vspace PT | break | page | rule WIDTH_PT
@@ -198,6 +200,9 @@ command(struct state *st, char *line, const char *file, long lineno)
 		for (i = 0; i < n; i++)
 			f4[i] = f[i][0] != '\0' ? f[i] : NULL;
 		doc_cover(st->d, f4[0], f4[1], f4[2], f4[3]);
+	} else if (strcmp(line, "signature") == 0) {
+		n = split(arg, f, 2);
+		doc_signature(st->d, f[0], n > 1 ? f[1] : "");
 	} else if (strcmp(line, "field") == 0)
 		doc_field(st->d, arg);
 	else if (strcmp(line, "style") == 0) {
@@ -495,7 +500,7 @@ main(int argc, char **argv)
 		if (doc_render(st.d, device_find("pdf"), &out) != 0)
 			rc = 3;
 		else if (atomic_write(pdf, out.data, out.len) != 0) {
-			diag(DIAG_IO, pdf, 0, 0, "cannot write", strerror(errno));
+			diag(DIAG_IO_WRITE, pdf, 0, 0, strerror(errno));
 			rc = 3;
 		}
 		buf_free(&out);

@@ -126,6 +126,7 @@ run() {
 	(
 		cd "$S" || exit 3
 		[ "$epoch" = - ] || { SOURCE_DATE_EPOCH=$epoch; export SOURCE_DATE_EPOCH; }
+		LC_ALL=$lc
 		JINGSAI_KEY_FILE=key; export JINGSAI_KEY_FILE
 		# shellcheck disable=SC2086 # ARGS is a list of words
 		"$JINGSAI" $args >"$WORK/stdout" 2>"$WORK/stderr"
@@ -147,8 +148,16 @@ run() {
 	else echo "FAIL: regress $name"; failed=1; fi
 }
 
+# zh NAME … — case NAME run as run() does, with its messages in Chinese.
+zh() {
+	lc=zh_CN.UTF-8
+	run "$@"
+	lc=C.UTF-8
+}
+
 filters=$*
 failed=0
+lc=C.UTF-8
 : >"$WORK/made"
 
 # ---- The cases, one a line: NAME STORE SOURCE_DATE_EPOCH ARGUMENTS [FILES KEPT] ----
@@ -182,6 +191,13 @@ for f in tests/fixtures/csv/bad_*.csv tests/fixtures/ingest/bad/* \
 	run "check/${f#tests/fixtures/}" ingest - "check $f"
 done
 
+# The same in Chinese (LC_ALL=zh_CN.UTF-8): every message translated, the
+# positions and the words error, warning and note as they are in English.
+for f in tests/fixtures/csv/bad_*.csv tests/fixtures/ingest/bad/* \
+    tests/fixtures/ingest/more/awards.csv tests/fixtures/ingest/more/return-320602-2024-taken.xml; do
+	zh "zh/check/${f#tests/fixtures/}" ingest - "check $f"
+done
+
 # Template errors: the template at its line and column, nothing written.
 T=tests/regress/template
 for t in grammar names sql write xml gbk layout; do
@@ -206,6 +222,11 @@ run usage/device annual - "annual 2025 --device pdf,nonesuch"
 run usage/command none - "frobnicate"
 run usage/option none - "annual 2025 --colour red"
 run usage/help none - "--help"
+zh zh/usage/help none - "--help"
+zh zh/usage/command none - "frobnicate"
+zh zh/usage/annual-region annual - "annual 2025 --region 320999"
+zh zh/template/xml annual 1768435200 "annual 2025 --region 320612 --templates $T/xml --device dump"
+zh zh/template/cert cert 1745798400 "certificates 2025 --award MEDAL --templates $T/cert --device dump"
 
 # ---- Expected files no case makes any more ----
 if [ -z "$filters" ]; then

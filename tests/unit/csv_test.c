@@ -228,69 +228,69 @@ check_errors(void)
 	char *d;
 
 	d = xasprintf("%s2024,P1,91320600MA1MXK0L10,-5\n", p);
-	expect_diag(d, "t.csv:2:28: error: negative count '-5' in column participants\n", "negative count");
+	expect_diag(d, "t.csv:2:28: error: '-5' in column 'participants' is negative: write a count from 0, e.g. 120\n", "negative count");
 	free(d);
 	d = xasprintf("%s2024,P1,91320600MA1MXK0L11,5\n", p);
-	expect_diag(d, "t.csv:2:9: error: bad check character in credit code '91320600MA1MXK0L11': expected 0\n",
+	expect_diag(d, "t.csv:2:9: error: credit code '91320600MA1MXK0L11' fails its check: with these first 17 characters the last one is 0; copy the code from the business licence\n",
 	    "bad check character");
 	free(d);
 	d = xasprintf("%s2024,P1,9132060,5\n", p);
-	expect_diag(d, "t.csv:2:9: error: bad credit code '9132060': expected 18 characters, found 7\n",
+	expect_diag(d, "t.csv:2:9: error: credit code '9132060' has 7 characters: a unified social credit code has 18; copy it from the business licence\n",
 	    "short credit code");
 	free(d);
 	d = xasprintf("%s24,P1,91320600MA1MXK0L10,5\n", p);
-	expect_diag(d, "t.csv:2:1: error: bad year '24' in column year: expected 4 digits\n", "short year");
+	expect_diag(d, "t.csv:2:1: error: '24' in column 'year' is not a year: write four digits, e.g. 2024\n", "short year");
 	free(d);
 	d = xasprintf("%s2024,,91320600MA1MXK0L10,5\n", p);
-	expect_diag(d, "t.csv:2:6: error: empty value in column project_id\n", "empty required value");
+	expect_diag(d, "t.csv:2:6: error: column 'project_id' is empty: fill it in\n", "empty required value");
 	free(d);
 	d = xasprintf("%s2024,P1,91320600MA1MXK0L10,5,6\n", p);
-	expect_diag(d, "t.csv:2:30: error: row has 5 fields, the header has 4\n", "too many fields");
+	expect_diag(d, "t.csv:2:30: error: this row has 5 cells, the header row 4: look for a comma too many or too few\n", "too many fields");
 	free(d);
 	d = xasprintf("%s2024,P1,91320600MA1MXK0L10\n", p);
-	expect_diag(d, "t.csv:2:1: error: row has 3 fields, the header has 4\n", "too few fields");
+	expect_diag(d, "t.csv:2:1: error: this row has 3 cells, the header row 4: look for a comma too many or too few\n", "too few fields");
 	free(d);
 	d = xasprintf("%s2024,\"P1,91320600MA1MXK0L10,5\n2024,P2,91320600MA1MXK0L10,5\n", p);
-	expect_diag(d, "t.csv:2:6: error: unterminated quoted field: this quote is never closed\n",
+	expect_diag(d, "t.csv:2:6: error: this double quote (\") is never closed: add the closing quote, or delete this one\n",
 	    "unterminated quote at the quote");
 	free(d);
 	d = xasprintf("%s2024,P\"1,91320600MA1MXK0L10,5\n", p);
-	expect_diag(d, "t.csv:2:7: error: quote inside an unquoted field", "stray quote");
+	expect_diag(d, "t.csv:2:7: error: a double quote inside a cell that does not start with one", "stray quote");
 	free(d);
 	d = xasprintf("%s2024,\"P\nX\"1,91320600MA1MXK0L10,5\n", p);
-	expect_diag(d, "t.csv:3:3: error: unexpected '1' after the closing quote of the field that begins at 2:6 (a quote inside a quoted field must be doubled)\n",
+	expect_diag(d, "t.csv:3:3: error: unexpected '1' after the closing quote of the cell that begins at 2:6 (a double quote inside a quoted cell is written twice)\n",
 	    "text after a closing quote, and where the field began");
 	free(d);
 	d = xasprintf("year,project_id,credit_code,participants,foo\n");
-	expect_diag(d, "t.csv:1:42: error: unknown column 'foo' in header of participation file\n", "unknown column");
+	expect_diag(d, "t.csv:1:42: error: unknown column 'foo': delete it or correct its name (the columns of this form are: year, project_id, credit_code, participants)\n", "unknown column");
 	free(d);
 	d = xasprintf("year,project_id,credit_code,participants,year\n");
-	expect_diag(d, "t.csv:1:42: error: duplicate column 'year' in header\n", "duplicate column");
+	expect_diag(d, "t.csv:1:42: error: column 'year' appears twice in the header row: delete one\n", "duplicate column");
 	free(d);
 	d = xasprintf("year,project_id,credit_code\n");
-	expect_diag(d, "t.csv:1:1: error: missing column 'participants' in header of participation file\n", "missing column");
+	expect_diag(d, "t.csv:1:1: error: the header row lacks column 'participants': add it\n", "missing column");
 	free(d);
 	d = xasprintf("foo,bar\n1,2\n");
-	expect_diag(d, "t.csv:1:1: error: unrecognised CSV header: foo,bar\n", "unrecognised header");
+	expect_diag(d, "t.csv:1:1: error: header row not recognised (foo,bar): the first row must hold the column names of one of the forms (enterprise register, participation, achievements, scores, skills results, awards)\n", "unrecognised header");
 	free(d);
-	expect_diag("", "t.csv:1:1: error: empty CSV file: no header row\n", "empty file");
-	expect_diag("\n\n  \n", "t.csv:1:1: error: empty CSV file: no header row\n", "blank file");
+	expect_diag("", "t.csv:1:1: error: the CSV file is empty: it has no header row\n", "empty file");
+	expect_diag("\n\n  \n", "t.csv:1:1: error: the CSV file is empty: it has no header row\n", "blank file");
 	d = xasprintf("%s2024,P1,91320600MA1MXK0L10,5\n2024,P1,91320600MA1MXK0L10,7\n", p);
-	expect_diag(d, "t.csv:3:1: error: duplicate participation key (year 2024, project_id P1, credit_code 91320600MA1MXK0L10): first at line 2\n",
+	expect_diag(d, "t.csv:3:1: error: duplicate row: year 2024, project_id P1, credit_code 91320600MA1MXK0L10 as on line 2, and a file may hold that once: delete or correct one of the two rows\n",
 	    "duplicate key names both lines");
 	free(d);
 	d = xasprintf("%s2024,P1,91320600MA1MXK0L10,9999999999\n", p);
-	expect_diag(d, "t.csv:2:28: error: number '9999999999' in column participants is too large\n", "huge count");
+	expect_diag(d, "t.csv:2:28: error: '9999999999' in column 'participants' is too large: at most 999999999\n", "huge count");
 	free(d);
 	d = xasprintf("%s2024,P1,91320600MA1MXK0L10,1.5\n", p);
-	expect_diag(d, "t.csv:2:28: error: bad number '1.5' in column participants: expected a whole number\n", "fractional count");
+	expect_diag(d, "t.csv:2:28: error: '1.5' in column 'participants' is not a whole number: write digits only, e.g. 120\n", "fractional count");
 	free(d);
 	/* an invalid UTF-8 byte in otherwise UTF-8 Chinese text */
 	d = xasprintf("%s2024,南通南通南通南通,91320600MA1MXK0L10,5\n2024,南通\xff,91320600MA1MXK0L10,5\n", p);
-	expect_diag(d, "t.csv:3:8: error: invalid byte 0xFF in UTF-8 text\n", "invalid UTF-8 byte at its line and column");
+	expect_diag(d, "t.csv:3:8: error: invalid byte 0xFF in UTF-8 text: save the file again as \"CSV UTF-8\" from Excel or WPS\n", "invalid UTF-8 byte at its line and column");
 	free(d);
 	d = xasprintf("%s2024,P1,91320600MA1MXK0L10,\x01\n", p);
-	expect_diag(d, "t.csv:2:28: error: control character 0x01 in CSV text", "control character");
+	expect_diag(d, "t.csv:2:28: error: control character 0x01 in the text", "control character");
 	free(d);
 }
 
@@ -392,7 +392,7 @@ check_reading(void)
 	const char *trail = "round,entry_id,judge,score,,\n2023-2024,A1,J1,90,,\n2023-2024,A1,J2,91, ,x\n";
 	out = read_rows("t.csv", trail, strlen(trail), &rc, &info);
 	CHECK_STR(out, "2: 2023-2024@1 | A1@11 | J1@14 | 90@17\n"
-	    "t.csv:3:22: error: value 'x' in column 6, which has no name in the header\n",
+	    "t.csv:3:22: error: 'x' in column 6, which has no name in the header row: name the column or delete the value\n",
 	    "unnamed empty columns are ignored, a value in one is not");
 	free(out);
 
@@ -423,7 +423,7 @@ check_reading(void)
 		buf_printf(&many, "2023-2024,A%d,J1,200\n", i);
 	out = read_rows("t.csv", many.data, many.len, &rc, &info);
 	int shown = 0;
-	for (const char *o = out; (o = strstr(o, ": error: bad score")) != NULL; o++)
+	for (const char *o = out; (o = strstr(o, ": error: '")) != NULL; o++)
 		shown++;
 	CHECK(rc == -1 && info.errors == 1500 && shown == 1000, "at most 1000 errors shown per file, all counted");
 	CHECK(strstr(out, "t.csv:1502:1: error: 500 more errors in this file not shown") != NULL, "... and the rest summed up");
@@ -436,7 +436,7 @@ check_reading(void)
 	for (int i = 0; i < 150000; i++)
 		buf_puts(&big, "A1,J1,90\n");
 	out = read_rows("t.csv", big.data, big.len, &rc, &info);
-	CHECK(rc == -1 && strstr(out, "t.csv:3:11: error: field longer than 1048576 bytes (an unterminated quote?)\n") != NULL,
+	CHECK(rc == -1 && strstr(out, "t.csv:3:11: error: a cell longer than 1048576 bytes (a double quote never closed?)\n") != NULL,
 	    "a field longer than 1 MiB is refused at its start");
 	CHECK(strstr(out, "2: 2023-2024@1") != NULL, "... the rows before it were read");
 	free(out);
@@ -477,7 +477,7 @@ check_gb18030_chunks(void)
 	CHECK(info.rows == rows + 1 && info.errors == 1, "GB18030: every row read across chunks");
 	CHECK(strstr(out, "4001: 91320600MA1M03999C@1 | 南通第3999船舶厂@20 | 320602@31 | 国有@38 | 是@41 | 船舶,修造@43 | 3999@51\n") != NULL,
 	    "GB18030: columns count characters, not bytes");
-	CHECK(strstr(out, "gb.csv:4002:33: error: bad value '国营' in column ownership: expected one of 国有 集体 民营 外资 港澳台 其他\n") != NULL,
+	CHECK(strstr(out, "gb.csv:4002:33: error: '国营' is not a value of column 'ownership': write one of 国有 集体 民营 外资 港澳台 其他\n") != NULL,
 	    "GB18030: error position after many chunks");
 	free(out);
 	free(gb);
@@ -550,8 +550,8 @@ check_flags(void)
 	diag_set_sink(NULL, NULL, NULL, NULL);
 	buf_add(&f.out, diags.data, diags.len);
 	buf_putc(&f.out, '\0');
-	CHECK(strstr(want, "big.csv:1994:1: error: duplicate enterprises key") != NULL &&
-	    strstr(want, "error: bad value '国营' in column ownership") != NULL, "the big file has its errors");
+	CHECK(strstr(want, "big.csv:1994:1: error: duplicate row: credit_code") != NULL &&
+	    strstr(want, "error: '国营' is not a value of column 'ownership'") != NULL, "the big file has its errors");
 	CHECK(rc_map == rc_mem && info_map.rows == info_mem.rows && info_map.errors == info_mem.errors &&
 	    strcmp(f.out.data, want) == 0, "CSV_MAPPED: rows and diagnostics as read from memory");
 	munmap((void *)map, u.len);
@@ -573,7 +573,7 @@ check_flags(void)
 	diag_set_sink(NULL, NULL, NULL, NULL);
 	buf_add(&k.f.out, diags.data, diags.len);
 	buf_putc(&k.f.out, '\0');
-	CHECK(strstr(want, "keys.csv:1994:1: error: duplicate enterprises key (credit_code 91320600MA1M00332Q): first at line 666\n") != NULL,
+	CHECK(strstr(want, "keys.csv:1994:1: error: duplicate row: credit_code 91320600MA1M00332Q as on line 666, and a file may hold that once: delete or correct one of the two rows\n") != NULL,
 	    "duplicate keys far apart found by the reader's own key set");
 	CHECK(rc_map == rc_mem && info_map.errors == info_mem.errors && strcmp(k.f.out.data, want) == 0,
 	    "CSV_KEYS_BY_CALLER: the caller's duplicates reported exactly as the reader's own");

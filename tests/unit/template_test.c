@@ -1,11 +1,13 @@
 /* template_test.c — the report-template engine: number formats, placeholders,
- * totals and the companion CSV, and errors with their line and column. */
+ * totals, the tables of the companion CSV and workbook (their headers and
+ * cells), and errors with their line and column. */
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "check.h"
 #include "layout.h"
+#include "sheets.h"
 #include "template.h"
 
 static struct diag_msg last;
@@ -37,25 +39,32 @@ write_tpl(const char *text)
 	return path;
 }
 
-/* Runs TEXT against DB; returns the CSV (caller frees) or NULL. */
+/* Runs TEXT against DB; returns the companion CSV (caller frees) or NULL;
+ * the tables it was written from in *SHEETS, when not NULL (caller frees). */
 static char *
-run(sqlite3 *db, const char *text, struct fontset *fs)
+run_sheets(sqlite3 *db, const char *text, struct fontset *fs, struct sheets *sheets)
 {
 	char *path = write_tpl(text);
 	struct tpl *t = tpl_load(path);
 	struct tpl_param params[] = {{"year", "2025"}, {"region", NULL}};
 	struct tpl_run *r = t ? tpl_query(t, db, params, 2) : NULL;
+	struct sheets mine = {0};
 	struct buf csv = {0};
 	char *out = NULL;
 
+	if (sheets == NULL)
+		sheets = &mine;
 	if (r != NULL && fs != NULL) {
-		struct doc *d = tpl_render(r, fs, &csv);
-		if (d != NULL)
+		struct doc *d = tpl_render(r, fs, sheets);
+		if (d != NULL) {
+			sheets_write_csv(sheets, &csv);
 			out = xstrdup(csv.data ? csv.data : "");
+		}
 		doc_free(d);
 	} else if (r != NULL)
 		out = xstrdup("");
 	buf_free(&csv);
+	sheets_free(&mine);
 	tpl_run_free(r);
 	tpl_free(t);
 	unlink(path);
@@ -85,6 +94,12 @@ static const struct {
 	{-0.04, 0, "more1(个百分点)", "持平", "more1: under half a tenth is no change"},
 	{-12.25, 0, "more1(个百分点)", "下降12.3个百分点", "more1: a rate down"},
 };
+
+static char *
+run(sqlite3 *db, const char *text, struct fontset *fs)
+{
+	return run_sheets(db, text, fs, NULL);
+}
 
 int
 main(void)
@@ -119,6 +134,32 @@ main(void)
 		    "CSV: rows, NULL text, percent, sum without the percentages");
 		free(csv);
 	}
+
+	/* Chinese headers for a query's columns and a chart's categories; the
+	 * cells carry numbers as numbers, rounded as shown. */
+	struct sheets sh = {0};
+	csv = run_sheets(db,
+	    "<report title=\"T\">\n"
+	    "<query name=\"q\" title=\"概况\" sql=\"SELECT SUM(n) AS total, 0.12345 AS rate, 2025 AS y FROM r\">\n"
+	    "<col key=\"total\" header=\"人数\"/><col key=\"rate\" header=\"比率\"/><col key=\"y\" header=\"年度\"/></query>\n"
+	    "<p>{q.total}，{q.rate:percent}，{q.y:integer}</p>\n"
+	    "<chart title=\"图1\" label=\"地区\" sql=\"SELECT name, n FROM r WHERE n IS NOT NULL ORDER BY name\" "
+	    "category=\"name\" values=\"n\" names=\"人数\"/></report>\n", fs, &sh);
+	CHECK(csv != NULL && strstr(csv, "概况\r\n人数,比率,年度\r\n1205,12.3%,2025\r\n") != NULL,
+	    "a query's columns named by its <col header>");
+	CHECK(csv != NULL && strstr(csv, "图1\r\n地区,人数\r\n丙,5\r\n甲,1200\r\n") != NULL,
+	    "a chart's category column named by its label");
+	CHECK(sh.n == 2 && sh.t[0].cells[0].kind == CELL_NUMBER && sh.t[0].cells[0].value == 1205 &&
+	    sh.t[0].cells[1].kind == CELL_PERCENT && sh.t[0].cells[1].value == 0.123 &&
+	    sh.t[0].cells[2].kind == CELL_PLAIN, "cells: a count, a percentage rounded as shown, a year");
+	sheets_free(&sh);
+	free(csv);
+	errors = 0;
+	csv = run(db, "<report title=\"x\"><query name=\"q\" sql=\"SELECT 1 AS a\"><col key=\"b\" header=\"乙\"/></query>"
+	    "<p>{q.a}</p></report>\n", fs);
+	CHECK(csv == NULL && errors == 1 && strstr(last.text, "unknown column 'b'"),
+	    "a query's <col> names one of its columns");
+	free(csv);
 
 	errors = 0;
 	csv = run(db, "<report title=\"x\">\n<table sql=\"SELECT nme FROM r\">\n<col key=\"name\"/></table></report>\n", fs);
