@@ -101,15 +101,15 @@ big() {  # big FILE [AWK STATEMENTS] — 30 000 award rows, 2.6 MB; the statemen
 }
 big bigbad.csv 'if (i == 10000) e = "91320614MA1XYW005E"; if (i == 20000) g = "X"; if (i == 29000) n = 4; if (i == 29500) w = "GOLD";'
 cat >bigbad.csv.want <<EOF
-bigbad.csv:10001:29: error: unknown enterprise '91320614MA1XYW005E': no enterprises file lists this credit code
-bigbad.csv:20001:27: error: bad value 'X' in column gender: expected one of 男 女
-bigbad.csv:29001:1: error: duplicate awards key (year 2024, award MEDAL, recipient 职工4, credit_code $A): first at line 5
-bigbad.csv:29501:6: error: unknown award 'GOLD': programme.xml has MEDAL, CERT, PIONEER, TECH, INNOV, WOMEN
+bigbad.csv:10001:29: error: unknown enterprise '91320614MA1XYW005E': no enterprise register lists this credit code; add the enterprise to its region's register, or correct the code
+bigbad.csv:20001:27: error: 'X' is not a value of column 'gender': write one of 男 女
+bigbad.csv:29001:1: error: duplicate row: year 2024, award MEDAL, recipient 职工4, credit_code $A as on line 5, and a file may hold that once: delete or correct one of the two rows
+bigbad.csv:29501:6: error: unknown award 'GOLD': write one of MEDAL（南通市五一劳动奖章）、CERT（南通市五一劳动奖状）、PIONEER（南通市工人先锋号）、TECH（南通市技术能手）、INNOV（南通市五一创新能手）、WOMEN（南通市五一巾帼标兵）
 EOF
 expect_status 1 "a large file with errors rejected" J check bigbad.csv
 expect_errors "a large file: its errors exactly, in line order" bigbad.csv
 big bigdup.csv 'if (i == 30000) n = 1;'
-echo "bigdup.csv:30001:1: error: duplicate awards key (year 2024, award MEDAL, recipient 职工1, credit_code $A): first at line 2" >bigdup.csv.want
+echo "bigdup.csv:30001:1: error: duplicate row: year 2024, award MEDAL, recipient 职工1, credit_code $A as on line 2, and a file may hold that once: delete or correct one of the two rows" >bigdup.csv.want
 expect_status 1 "a large file whose last row repeats the first key rejected" J ingest bigdup.csv
 expect_errors "a large file: a duplicate the store finds at its end" bigdup.csv
 [ "$(q "SELECT count(*) FROM award_row")" = 0 ] && ok "nothing of the large file stored" ||
