@@ -36,7 +36,7 @@
 static int
 build_receipt(struct out_ctx *oc, sqlite3 *ro, struct fontset *fs, const struct tpl *t,
     const char *region, const char *name, const char *day, const char *issuer,
-    const char *programme)
+    const char *programme, const char *zone)
 {
 	int y = 0, m = 0, d = 0;
 	char *today, *relbase;
@@ -46,7 +46,7 @@ build_receipt(struct out_ctx *oc, sqlite3 *ro, struct fontset *fs, const struct 
 	today = fmt_date_arabic(y, m, d);
 	struct tpl_param params[] = {
 		{"region", region}, {"region_name", name}, {"day", day}, {"today", today},
-		{"issuer", issuer}, {"programme", programme},
+		{"issuer", issuer}, {"programme", programme}, {"time_zone", zone},
 	};
 	relbase = xasprintf("receipts/%s/%s", name, day);
 	rc = report_build(oc, ro, fs, t, params, (int)(sizeof params / sizeof *params), relbase,
@@ -83,7 +83,7 @@ receipts_build(struct out_ctx *oc)
 	sqlite3_stmt *st = NULL;
 	struct fontset *fs = NULL;
 	struct tpl *t = NULL;
-	char *issuer = NULL, *programme = NULL, *path;
+	char *issuer = NULL, *programme = NULL, *zone = NULL, *path;
 	char **todo = NULL;  /* region, day, name: three per receipt */
 	int n = 0, failures = 0;
 
@@ -117,9 +117,10 @@ receipts_build(struct out_ctx *oc)
 		report_read_only(ro);
 		issuer = programme_get(ro, "issuer", "");
 		programme = programme_get(ro, "name", "");
+		zone = programme_get(ro, "time_zone", JZ_DEFAULT_ZONE);
 		for (int i = 0; i < n; i++) {
 			const char *region = todo[3 * i], *day = todo[3 * i + 1], *name = todo[3 * i + 2];
-			if (build_receipt(oc, ro, fs, t, region, name, day, issuer, programme) != 0 ||
+			if (build_receipt(oc, ro, fs, t, region, name, day, issuer, programme, zone) != 0 ||
 			    mark_receipted(oc->db, region, day) != 0)
 				failures++;
 		}
@@ -132,5 +133,6 @@ receipts_build(struct out_ctx *oc)
 	store_close(ro);
 	free(issuer);
 	free(programme);
+	free(zone);
 	return failures ? JZ_EXIT_FAILURE : JZ_EXIT_OK;
 }

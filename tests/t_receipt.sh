@@ -27,6 +27,15 @@ for ext in pdf csv xlsx; do
 	[ -f "$R/崇川区/$DAY.$ext" ] && ok "崇川区 receipt: $DAY.$ext" || fail "崇川区 receipt: $DAY.$ext"
 done
 [ -f "$R/未归属/$DAY.pdf" ] && ok "未归属 receipt for the file no region names" || fail "未归属 receipt"
+# dated 00:00 of its day in China, as the reports are, not by the moment of the run: a run
+# killed and run again writes the same bytes
+at=$(date -u -d "$DAY 00:00 +0800" +%Y%m%d%H%M%S)
+got=$(qpdf --qdf --object-streams=disable "$R/崇川区/$DAY.pdf" - 2>/dev/null | grep -a -o '/CreationDate ([^)]*)')
+[ "$got" = "/CreationDate (D:${at}Z00'00')" ] && ok "receipt PDF dated 00:00 of its day in China" ||
+	fail "receipt PDF dated: $got, want D:${at}Z"
+got=$(unzip -p "$R/崇川区/$DAY.xlsx" docProps/core.xml | grep -o '<dcterms:created[^>]*>[^<]*' | sed 's/.*>//')
+[ "$got" = "$(date -u -d "$DAY 00:00 +0800" +%Y-%m-%dT%H:%M:%SZ)" ] && ok "receipt workbook dated the same" ||
+	fail "receipt workbook dated: $got"
 [ "$(ls "$R" | wc -l)" = 2 ] && ok "no receipt for a region whose files did not change" ||
 	fail "receipts only for 崇川区 and 未归属 (got: $(ls "$R"))"
 ls "$S/output/receipts/崇川区" >/dev/null
