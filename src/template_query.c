@@ -780,6 +780,22 @@ check_mm(struct qctx *q, struct node *n, int a)
 	return -1;
 }
 
+/* 0 when R (NULL: not run) has a column NAME; else says so at attribute A
+ * of N, with the columns R has, and returns 1. */
+static int
+check_column(struct qctx *q, const struct result *r, const struct node *n, int a, const char *name)
+{
+	char *cols;
+
+	if (r == NULL || tpl_result_col(r, name) >= 0)
+		return 0;
+	cols = result_cols_list(r);
+	tpl_node_diag(q->run->t, n, a, 0, DIAG_TPL_COLUMN, name, cols);
+	free(cols);
+	q->errors++;
+	return 1;
+}
+
 static int
 check_text_attrs(struct qctx *q, struct node *n)
 {
@@ -864,13 +880,7 @@ check_table(struct qctx *q, struct node *n)
 			ncols++;
 			bad |= check_text_attrs(q, k) != 0;
 			bad |= check_format_attr(q, k) != 0;
-			if (r != NULL && tpl_result_col(r, k->attr[A_KEY]) < 0) {
-				char *cols = result_cols_list(r);
-				tpl_node_diag(q->run->t, k, A_KEY, 0, DIAG_TPL_COLUMN, k->attr[A_KEY], cols);
-				free(cols);
-				q->errors++;
-				bad = 1;
-			}
+			bad |= check_column(q, r, k, A_KEY, k->attr[A_KEY]);
 		} else if (k->kind == &tpl_kinds[K_COLS]) {
 			const struct result *cr = q->run->res[k->index];
 			bad |= check_format_attr(q, k) != 0;
@@ -975,21 +985,9 @@ check_chart(struct qctx *q, struct node *n)
 		q->errors++;
 		bad = 1;
 	}
-	if (r != NULL) {
-		char *cols = result_cols_list(r);
-		if (tpl_result_col(r, n->attr[A_CATEGORY]) < 0) {
-			tpl_node_diag(q->run->t, n, A_CATEGORY, 0, DIAG_TPL_COLUMN, n->attr[A_CATEGORY], cols);
-			q->errors++;
-			bad = 1;
-		}
-		for (int i = 0; i < nv; i++)
-			if (tpl_result_col(r, vals[i]) < 0) {
-				tpl_node_diag(q->run->t, n, A_VALUES, 0, DIAG_TPL_COLUMN, vals[i], cols);
-				q->errors++;
-				bad = 1;
-			}
-		free(cols);
-	}
+	bad |= check_column(q, r, n, A_CATEGORY, n->attr[A_CATEGORY]);
+	for (int i = 0; i < nv; i++)
+		bad |= check_column(q, r, n, A_VALUES, vals[i]);
 	if (nv == 0 || (n->attr[A_NAMES] != NULL && nn != nv)) {
 		tpl_node_diag(q->run->t, n, A_NAMES, 0, DIAG_TPL_NAMES, n->attr[A_NAMES] ? n->attr[A_NAMES] : "");
 		q->errors++;
@@ -1010,13 +1008,7 @@ check_query(struct qctx *q, struct node *n)
 	for (int i = 0; i < n->nkids; i++) {
 		struct node *k = n->kids[i];
 		bad |= check_text_attrs(q, k) != 0;
-		if (r != NULL && tpl_result_col(r, k->attr[A_KEY]) < 0) {
-			char *cols = result_cols_list(r);
-			tpl_node_diag(q->run->t, k, A_KEY, 0, DIAG_TPL_COLUMN, k->attr[A_KEY], cols);
-			free(cols);
-			q->errors++;
-			bad = 1;
-		}
+		bad |= check_column(q, r, k, A_KEY, k->attr[A_KEY]);
 	}
 	return bad ? -1 : 0;
 }
