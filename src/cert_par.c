@@ -131,26 +131,41 @@ replay(const char *p, size_t n)
 	}
 }
 
+/* The start of a forked worker.  It ends with PARENT (killed, say); and it
+ * holds none of the parent's files but KEEP and KEEP2 (-1: none) and the
+ * standard ones, such as the run lock, an flock() that would otherwise
+ * outlive the parent in it.  An interrupt ends it at once: the parent stops
+ * the run. */
+static void
+worker_begin(pid_t parent, int keep, int keep2)
+{
+	int lo = keep, hi = keep;
+
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != parent)
+		_exit(1);
+	if (keep2 >= 0 && keep2 < lo)
+		lo = keep2;
+	if (keep2 > hi)
+		hi = keep2;
+	if (lo > 3)
+		close_range(3, (unsigned)lo - 1, 0);
+	if (hi - lo > 1)
+		close_range((unsigned)lo + 1, (unsigned)hi - 1, 0);
+	close_range((unsigned)hi + 1, ~0U, 0);
+	signal(SIGPIPE, SIG_DFL);
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGHUP, SIG_DFL);
+}
+
 /* Worker K of W: documents K, K + W, ... to FD, then exits. */
 static void
 worker(int k, int w, int n, int fd, pid_t parent, cert_render_fn render, void *arg)
 {
 	struct buf diags = {0};
 
-	/* The worker ends with its parent (killed, say); and it holds none of
-	 * the parent's files, such as the run lock, an flock() that would
-	 * otherwise outlive the parent in it. */
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	if (getppid() != parent)
-		_exit(1);
-	if (fd > 3)
-		close_range(3, (unsigned)fd - 1, 0);
-	close_range((unsigned)fd + 1, ~0U, 0);
-	signal(SIGPIPE, SIG_DFL);
-	/* an interrupt ends a worker at once: the parent stops the run */
-	signal(SIGINT, SIG_DFL);
-	signal(SIGTERM, SIG_DFL);
-	signal(SIGHUP, SIG_DFL);
+	worker_begin(parent, fd, -1);
 	diag_set_sink(capture, &diags, NULL, NULL);
 	for (int i = k; i < n; i += w) {
 		struct buf out = {0};
@@ -177,23 +192,9 @@ side_worker(struct cert_side *side, int fd, pid_t parent)
 {
 	struct buf diags = {0}, out = {0};
 	struct head h = {0};
-	int lo = fd, hi = side->keep_fd > fd ? side->keep_fd : fd;
 	double c0;
 
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	if (getppid() != parent)
-		_exit(1);
-	if (side->keep_fd >= 0 && side->keep_fd < lo)
-		lo = side->keep_fd;
-	if (lo > 3)
-		close_range(3, (unsigned)lo - 1, 0);
-	if (lo != hi && hi - lo > 1)
-		close_range((unsigned)lo + 1, (unsigned)hi - 1, 0);
-	close_range((unsigned)hi + 1, ~0U, 0);
-	signal(SIGPIPE, SIG_DFL);
-	signal(SIGINT, SIG_DFL);
-	signal(SIGTERM, SIG_DFL);
-	signal(SIGHUP, SIG_DFL);
+	worker_begin(parent, fd, side->keep_fd);
 	diag_set_sink(capture, &diags, NULL, NULL);
 	c0 = jz_thread_cpu_seconds();
 	h.i = -1;
