@@ -138,10 +138,12 @@ int doc_page_count(const struct doc *d);
  * unbreakable piece, and gets its widest cell when there is room; the room
  * there is not is taken from the columns of long text, by fair shares
  * weighted by `width`, so short columns never wrap.  Cells break between
- * words (WRAP_WORDS) or names; a piece wider than its column is broken with
- * a warning naming the table and the row.  A table starts on the page where
- * its caption, header and three rows fit; each page it goes on to opens with
- * its number and （续） (表1（续）) and the header (centred both ways) again;
+ * words (WRAP_WORDS) or names.  A table whose pieces do not fit side by side
+ * in 小四 is set in 五号, or else 小五 (on every page it goes on to); one too
+ * wide even then has its widest pieces broken, with a warning naming the
+ * table and the row.  A table starts on the page where its caption, header
+ * and three rows fit; each page it goes on to opens with its number and
+ * （续） (表1（续）) and the header (centred both ways) again;
  * no row is split; a page holds at least three rows of a table (or all of
  * it) and the last page never gets fewer than three.  Cells are UTF-8
  * (format numbers with fmt_thousands). */

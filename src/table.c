@@ -1,10 +1,11 @@
 /* table.c — tables in the flow, laid out from their content (CSS 2.1
  * automatic table layout, Typst's auto columns): column widths from the
- * widest unbreakable piece and the widest cell of each column, cells broken
- * between words, cells padded as far as that costs no line, the header
- * (centred both ways) repeated under 表N（续） on every page the table goes on
- * to, rows never split, at least three rows of a table on any page it
- * shares, numbers right-aligned, a bold totals row at the end. */
+ * widest unbreakable piece and the widest cell of each column, a size
+ * smaller (五号, then 小五) for a table whose pieces do not fit side by side
+ * in 小四, cells broken between words, cells padded as far as that costs no
+ * line, the header (centred both ways) repeated under 表N（续） on every page
+ * the table goes on to, rows never split, at least three rows of a table on
+ * any page it shares, numbers right-aligned, a bold totals row at the end. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,9 +18,11 @@
 /* Room inside a cell, left and right: PAD_MIN at least (a third of an em of
  * the 小四 cells, counted in every width), PAD_WIDE where it costs the table
  * no line (digits fill their advance, so a number at PAD_MIN looks as if it
- * touched the rule at screen resolutions). */
+ * touched the rule at screen resolutions).  The same at every size: it is
+ * room beside a rule, not a part of the type. */
 #define PAD_MIN 1.5
 #define PAD_WIDE 2.0
+
 #define PAD_Y 0.8                /* mm above and below the text */
 #define RULE_PT 0.5
 #define FRAME_PT 1.0
@@ -29,6 +32,26 @@
 #define HEADER_LINES 2           /* lines a header takes naturally (参与企业 / （家）) */
 #define HEADER_LINE_COST 2       /* what a header line past those costs, in lines of the table */
 #define HEADER_BREAK_COST 1      /* what a header broken off a phrase boundary costs */
+
+/* The sizes a table is set in, one a row, tried in turn: a table takes the
+ * first at which every unbreakable piece of its columns (a number, a name, a
+ * word as ICU marks it, a cell of four characters or fewer) fits its column
+ * with the 版心's width shared out, so that a table of seven-digit numbers
+ * and names is set a size smaller rather than have them broken.  The
+ * documents set text in the named sizes (号) only: 小四 is the tables' size,
+ * 五号 the next, 小五 the last, the size of the charts' labels and the
+ * smallest the documents set anywhere.  A table whose pieces do not fit even
+ * at the last has some of them broken inside (and reported), at the size
+ * where that costs the fewest lines. */
+static const struct cell_size {
+	double size_pt;          /* the cells' type size */
+	double pitch_pt;         /* baseline to baseline */
+} cell_sizes[] = {
+	{12, 15},                /* 小四, style_table: every table whose pieces fit */
+	{10.5, 13},              /* 五号 */
+	{9, 11},                 /* 小五, as the charts' labels */
+};
+#define NCELL_SIZES (sizeof cell_sizes / sizeof cell_sizes[0])
 
 struct table {
 	char *title;
@@ -150,6 +173,7 @@ struct tlay {
 	double *w, *x;           /* column widths, ncols; x: ncols + 1 edges */
 	double *h;               /* row heights, mm */
 	double pad;              /* mm inside each cell, left and right */
+	struct text_style cell;  /* style_table at the size the table is set in */
 };
 
 static const char *
@@ -163,9 +187,9 @@ row_text(const struct table *t, int r, int c)
 }
 
 static double
-pitch_mm(void)
+pitch_mm(const struct tlay *L)
 {
-	return style_pitch_pt(&style_table) * MM_PER_PT;
+	return style_pitch_pt(&L->cell) * MM_PER_PT;
 }
 
 /* The sum of the template's weights of T's columns. */
@@ -290,7 +314,7 @@ static void
 exchange(struct tlay *L, struct tried *tr, size_t *cur, const double *start, const double *cap)
 {
 	int n = L->ncols;
-	double step = style_table.size_pt / 2 * MM_PER_PT;
+	double step = L->cell.size_pt / 2 * MM_PER_PT;
 
 	for (int round = 0; round < 4 * n; round++) {
 		int now = table_cost(L, tr, cur), best = now, from = -1, to = -1;
@@ -344,7 +368,7 @@ share_room(struct tlay *L, const double *start, const double *mx, const double *
 {
 	const struct table *t = L->t;
 	int n = L->ncols, c, k;
-	double room = width, step = style_table.size_pt / 2 * MM_PER_PT, wsum = 0;
+	double room = width, step = L->cell.size_pt / 2 * MM_PER_PT, wsum = 0;
 	struct tried *tr = xcalloc(n, sizeof *tr);
 	size_t *cur = xcalloc(n, sizeof *cur);
 
@@ -463,7 +487,7 @@ headers_room(struct tlay *L, const double *mx, const double *hx, double width)
 				 * four characters at most */
 				if (header_lines(L, c, clean) < lines &&
 				    hx[c] - 2 * L->pad > 1.5 * (L->w[c] - 2 * L->pad) &&
-				    hx[c] - 2 * L->pad > 4 * style_table.size_pt * MM_PER_PT)
+				    hx[c] - 2 * L->pad > 4 * L->cell.size_pt * MM_PER_PT)
 					continue;
 				if (clean - L->w[c] <= extra + 1e-9) {
 					extra -= clean - L->w[c];
@@ -498,33 +522,28 @@ widths_cost(struct tlay *L)
 	return cost;
 }
 
-/* Column widths from the content.  Each column needs its widest piece
- * (MIN) and would like its widest cell (MAX; headers aside, they may wrap).
- * When every column can have its MAX and the headers keep to two lines,
- * headers_room shares what is left.  When not, share_room decides: short
- * columns (those whose widest cell is below the fair share of the width,
- * found as a water level) start at their MAX and never wrap, the others at
- * their MIN, when the MAXes do not fit; when they do, every column starts
- * at its MIN, so that a column of long names can give its headers' room.
- * When even the MINs do not fit, every column shrinks in proportion and its
- * widest pieces are broken (reported). */
-static void
-column_widths(struct tlay *L, double width)
+/* What each column of L needs at least (MN: its widest unbreakable piece,
+ * or its min-width), would like (MX: its widest cell) and may take at most
+ * (CAP: its header on one line too, within its max-width), and its header
+ * on one line (HX); mm, L's padding included.  Returns the sum of the MNs. */
+static double
+column_needs(struct tlay *L, double *mn, double *mx, double *hx, double *cap)
 {
 	const struct table *t = L->t;
 	int n = L->ncols, c, r;
-	double *mn = xcalloc(n, sizeof *mn), *mx = xcalloc(n, sizeof *mx), *hx = xcalloc(n, sizeof *hx);
-	double *start = xcalloc(n, sizeof *start), *cap = xcalloc(n, sizeof *cap);
-	double smin = 0, smax = 0;
+	double smin = 0;
 
 	for (c = 0; c < n; c++) {
+		mn[c] = mx[c] = hx[c] = 0;
 		for (r = 0; r < L->nr; r++) {
 			const struct para *p = L->p[(size_t)r * n + c];
 			double lo = para_min_width(p) * MM_PER_PT + 2 * L->pad;
 			double hi = para_max_width(p) * MM_PER_PT + 2 * L->pad;
 
-			/* a header of four characters or fewer never wraps (上年, 合计) */
-			if (r == 0 && hi - 2 * L->pad <= 4 * style_table.size_pt * MM_PER_PT + 0.01)
+			/* a cell of four characters or fewer never wraps: a header
+			 * (上年, 合计), a name (崇川区, which ICU's dictionary does not
+			 * know, would go a character a line) */
+			if (hi - 2 * L->pad <= 4 * L->cell.size_pt * MM_PER_PT + 0.01)
 				lo = hi;
 			if (lo > mn[c])
 				mn[c] = lo;
@@ -546,11 +565,72 @@ column_widths(struct tlay *L, double width)
 		if (cap[c] < mx[c])
 			cap[c] = mx[c];
 		smin += mn[c];
-		smax += mx[c];
 	}
+	return smin;
+}
+
+/* Whether every unbreakable piece of L fits its column in WIDTH mm. */
+static int
+pieces_fit(struct tlay *L, double width)
+{
+	int n = L->ncols;
+	double *v = xcalloc((size_t)n * 4, sizeof *v);
+	double smin = column_needs(L, v, v + n, v + 2 * n, v + 3 * n);
+
+	free(v);
+	return smin < width;
+}
+
+/* Column widths from the content.  Each column needs its widest piece
+ * (MIN) and would like its widest cell (MAX; headers aside, they may wrap).
+ * When every column can have its MAX and the headers keep to two lines,
+ * headers_room shares what is left.  When not, share_room decides: short
+ * columns (those whose widest cell is below the fair share of the width,
+ * found as a water level) start at their MAX and never wrap, the others at
+ * their MIN, when the MAXes do not fit; when they do, every column starts
+ * at its MIN, so that a column of long names can give its headers' room.
+ * When even the MINs do not fit (at the smallest size), the widest pieces
+ * are cut down to one width, as far as the width needs: they are broken
+ * (and reported), and every column whose pieces are narrower keeps them
+ * whole (a column of names is not broken a character a line because a
+ * column of long numbers is too wide). */
+static void
+column_widths(struct tlay *L, double width)
+{
+	int n = L->ncols, c;
+	double *mn = xcalloc(n, sizeof *mn), *mx = xcalloc(n, sizeof *mx), *hx = xcalloc(n, sizeof *hx);
+	double *start = xcalloc(n, sizeof *start), *cap = xcalloc(n, sizeof *cap);
+	double smin, smax = 0;
+
+	smin = column_needs(L, mn, mx, hx, cap);
+	for (c = 0; c < n; c++)
+		smax += mx[c];
 	if (smin >= width) {
+		double lo = 0, hi = 0, sum = 0;
+		int cut = 0;
+
 		for (c = 0; c < n; c++)
-			L->w[c] = mn[c] * width / smin;
+			hi = fmax(hi, mn[c]);
+		for (int k = 0; k < 50; k++) {
+			double level = (lo + hi) / 2;
+
+			sum = 0;
+			for (c = 0; c < n; c++)
+				sum += fmin(mn[c], level);
+			if (sum > width)
+				hi = level;
+			else
+				lo = level;
+		}
+		sum = 0;
+		for (c = 0; c < n; c++) {
+			L->w[c] = fmin(mn[c], lo);
+			sum += L->w[c];
+			cut += mn[c] > lo;
+		}
+		for (c = 0; c < n && cut > 0; c++)
+			if (mn[c] > lo)
+				L->w[c] += (width - sum) / cut;
 	} else if (smax > width || headers_room(L, mx, hx, width) < 0) {
 		double level = 0;
 
@@ -583,10 +663,49 @@ column_widths(struct tlay *L, double width)
 	free(cap);
 }
 
+/* The cells of L (header, body, totals) shaped at cell_sizes[SIZE]. */
+static void
+cells_make(struct doc *d, struct tlay *L, int size)
+{
+	const struct table *t = L->t;
+	int n = L->ncols, c, r;
+
+	L->cell = style_table;
+	L->cell.size_pt = cell_sizes[size].size_pt;
+	L->cell.line_pitch_pt = cell_sizes[size].pitch_pt;
+	for (c = 0; c < n; c++) {
+		struct text_style *hs = &L->st[c * 3], *bs = hs + 1, *ts = hs + 2;
+
+		*hs = L->cell;
+		hs->align = ALIGN_CENTER;
+		hs->bold = 1;
+		hs->wrap = WRAP_TITLE;   /* 参与企业 / （家）: balanced, at phrase boundaries */
+		*bs = L->cell;
+		bs->align = t->cols[c].align;
+		bs->wrap = t->cols[c].names ? WRAP_NAMES : WRAP_WORDS;
+		*ts = *bs;
+		ts->bold = 1;
+	}
+	for (r = 0; r < L->nr; r++)
+		for (c = 0; c < n; c++)
+			L->p[(size_t)r * n + c] = para_make(d, &L->st[c * 3 + L->kind[r]], 0,
+			    row_text(t, r, c), 0, 0);
+}
+
+static void
+cells_free(struct tlay *L)
+{
+	for (size_t i = 0; i < (size_t)L->nr * L->ncols; i++) {
+		para_free(L->p[i]);
+		L->p[i] = NULL;
+	}
+}
+
 static void
 layout_make(struct doc *d, const struct table *t, struct tlay *L)
 {
-	int n = t->ncols, c, r;
+	int n = t->ncols, c, r, size;
+	double width = d->setup.body_w_mm;
 
 	memset(L, 0, sizeof *L);
 	L->t = t;
@@ -598,41 +717,50 @@ layout_make(struct doc *d, const struct table *t, struct tlay *L)
 	L->w = xcalloc(n, sizeof *L->w);
 	L->x = xcalloc(n + 1, sizeof *L->x);
 	L->h = xcalloc(L->nr, sizeof *L->h);
-	for (c = 0; c < n; c++) {
-		struct text_style *hs = &L->st[c * 3], *bs = hs + 1, *ts = hs + 2;
-
-		*hs = style_table;
-		hs->align = ALIGN_CENTER;
-		hs->bold = 1;
-		hs->wrap = WRAP_TITLE;   /* 参与企业 / （家）: balanced, at phrase boundaries */
-		*bs = style_table;
-		bs->align = t->cols[c].align;
-		bs->wrap = t->cols[c].names ? WRAP_NAMES : WRAP_WORDS;
-		*ts = *bs;
-		ts->bold = 1;
-	}
-	for (r = 0; r < L->nr; r++) {
+	for (r = 0; r < L->nr; r++)
 		L->kind[r] = r == 0 ? ROW_HEAD : r <= t->nrows ? ROW_BODY : ROW_TOTAL;
-		for (c = 0; c < n; c++)
-			L->p[(size_t)r * n + c] = para_make(d, &L->st[c * 3 + L->kind[r]], 0,
-			    row_text(t, r, c), 0, 0);
+	/* the first size at which every piece fits; when none does, the one at
+	 * which the table (its widest pieces broken) takes the fewest lines,
+	 * the larger of equals: a smaller size that saves nothing is no gain */
+	L->pad = PAD_MIN;
+	for (size = 0; size < (int)NCELL_SIZES; size++) {
+		cells_make(d, L, size);
+		if (pieces_fit(L, width))
+			break;
+		cells_free(L);
+	}
+	if (size == (int)NCELL_SIZES) {
+		int best = 0, least = 0;
+
+		for (size = 0; size < (int)NCELL_SIZES; size++) {
+			int cost;
+
+			cells_make(d, L, size);
+			column_widths(L, width);
+			cost = widths_cost(L);
+			cells_free(L);
+			if (size == 0 || cost < least) {
+				best = size;
+				least = cost;
+			}
+		}
+		cells_make(d, L, best);
 	}
 	/* the widest padding that costs no line */
-	L->pad = PAD_MIN;
-	column_widths(L, d->setup.body_w_mm);
+	column_widths(L, width);
 	{
 		int least = widths_cost(L);
 		double pad;
 
 		for (pad = PAD_WIDE; pad > PAD_MIN + 1e-9; pad -= (PAD_WIDE - PAD_MIN) / 2) {
 			L->pad = pad;
-			column_widths(L, d->setup.body_w_mm);
+			column_widths(L, width);
 			if (widths_cost(L) <= least)
 				break;
 		}
 		if (pad <= PAD_MIN + 1e-9) {
 			L->pad = PAD_MIN;
-			column_widths(L, d->setup.body_w_mm);
+			column_widths(L, width);
 		}
 	}
 	L->x[0] = d->setup.margin_left_mm;
@@ -660,7 +788,7 @@ layout_make(struct doc *d, const struct table *t, struct tlay *L)
 				    t->title != NULL ? t->title : t->cols[0].header, row, row_text(t, r, c));
 			}
 		}
-		L->h[r] = lines * pitch_mm() + 2 * PAD_Y;
+		L->h[r] = lines * pitch_mm(L) + 2 * PAD_Y;
 	}
 }
 
@@ -695,7 +823,7 @@ static void
 row_draw(struct doc *d, const struct tlay *L, int r, const char *top)
 {
 	int n = L->ncols, c, i;
-	double y = d->y, pitch = pitch_mm();
+	double y = d->y, pitch = pitch_mm(L);
 	const double *x = L->x;
 
 	if (L->kind[r] == ROW_HEAD) {

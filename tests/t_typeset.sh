@@ -124,6 +124,39 @@ else fail "continued table: page 2 opens with"; cat "$WORK/cont.top"; fi
 python3 "$TOP/tests/layout_check.py" --counts "$WORK/cont.dump" | grep -q 'tablerows=0 .*tablegap=0' &&
 	ok "continued table: no stranded rows, no room left behind" || fail "continued table: $(python3 "$TOP/tests/layout_check.py" --counts "$WORK/cont.dump")"
 
+# -- a table whose pieces (numbers, names, words) do not fit side by side in
+# 小四 is set in 五号, or else in 小五 (tests/fixtures/typeset/sizes.txt); only
+# a table too wide even in 小五 has pieces broken inside: its widest, the
+# numbers, never the names beside them
+"$TS" --fonts "$FONTS" --dump "$WORK/sizes.dump" "$FX/sizes.txt" 2>"$WORK/sizes.err"
+# the sizes the cells of the table captioned $1 come in
+cells_in() { awk -v t="$1" '/^page/ { p = 0 } /^  line line / { p = index($0, "\"" t) > 0 }
+	p && /^  line (th|td|total) / { c = 1; next }
+	p && c && /^    run / { for (i = 1; i <= NF; i++) if ($i ~ /^size=/) print substr($i, 6); c = 0 }' "$2" | sort -u | tr '\n' ' '; }
+[ "$(cells_in 表1 "$WORK/sizes.dump")" = "12.00 " ] && ok "sizes: a table that fits is set in 小四" ||
+	fail "sizes: 表1 in $(cells_in 表1 "$WORK/sizes.dump")"
+[ "$(cells_in 表2 "$WORK/sizes.dump")" = "10.50 " ] && ok "sizes: seven columns of seven digits in 五号" ||
+	fail "sizes: 表2 in $(cells_in 表2 "$WORK/sizes.dump")"
+[ "$(cells_in 表3 "$WORK/sizes.dump")" = "9.00 " ] && [ "$(cells_in 表4 "$WORK/sizes.dump")" = "9.00 " ] &&
+	ok "sizes: nine digits in 小五, and no smaller" || fail "sizes: 表3 in $(cells_in 表3 "$WORK/sizes.dump"), 表4 in $(cells_in 表4 "$WORK/sizes.dump")"
+[ "$(grep -c "broken inside" "$WORK/sizes.err")" = 9 ] &&
+	[ "$(grep -c "table '表4　过宽', row 1: '12,345,678,901' is wider than its column" "$WORK/sizes.err")" = 9 ] &&
+	ok "sizes: only the numbers of the table too wide for 小五 are broken, each reported" ||
+	{ fail "sizes: broken pieces"; cat "$WORK/sizes.err"; }
+[ "$(grep -c '^  line td .*"崇川区"$' "$WORK/sizes.dump")" = 4 ] && ! grep -q '^  line td .*"[南通经济技术开发区]"$' "$WORK/sizes.dump" &&
+	ok "sizes: names whole or broken between words, in every table" || fail "sizes: a name broken"
+# a table in 五号 over three pages: the same size and columns under 表5（续）
+{ printf 'setup a4 numbers\n'
+  printf 'table 表5　跨页 | 地区:2.2:l | 引领性:1:r | 群众性创新:1:r | 绿色低碳:1:r | 技能素质:1:r | 安康杯:1:r | 班组创先:1:r | 合计:1.3:r\n'
+  for i in $(seq 1 80); do printf 'row 南通经济技术开发区 | 1,227,313 | 2,041,745 | 908,790 | 1,567,647 | 1,110,417 | 939,085 | 7,794,997\n'; done
+  printf 'endtable\n'; } >"$WORK/sizes-cont.txt"
+"$TS" --fonts "$FONTS" --dump "$WORK/sizes-cont.dump" "$WORK/sizes-cont.txt"
+awk '/^page/ { p = $2 } /^  rule column / { print p, $3 }' "$WORK/sizes-cont.dump" | sort -u |
+	awk '{ x[$1] = x[$1] " " $2 } END { for (q in x) { n++; if (x[q] != x[1]) bad = 1 } exit bad || n < 3 }' &&
+	! awk '/^  line th / { getline; if ($0 !~ /size=10.50/) bad = 1 } END { exit !bad }' "$WORK/sizes-cont.dump" &&
+	[ "$(grep -c '"表5（续）"$' "$WORK/sizes-cont.dump")" -ge 2 ] && [ "$(cells_in 表5 "$WORK/sizes-cont.dump")" = "10.50 " ] &&
+	ok "sizes: 表5（续） keeps the size and the columns of its first page" || fail "sizes: a continued table changes size or columns"
+
 # -- a report: cover, outline, table with totals, bar and line charts in vector
 expect_status 0 "report: written" "$TS" --fonts "$FONTS" --pdf "$WORK/report.pdf" --dump "$WORK/report.dump" "$FX/report.txt"
 awk '/^page 1 / { p = 1; next } /^page/ { p = 0 } p && /folio/ { bad = 1 } END { exit bad }' "$WORK/report.dump" &&
