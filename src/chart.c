@@ -1,8 +1,9 @@
 /* chart.c — bar (grouped) and line charts drawn in vector: axis with round
- * ticks, grid, a legend, category names wrapped between words, and value
- * labels placed where they collide with nothing (above the bar, inside it,
- * or staggered), each on a white halo over the grid.  Every label of a
- * chart is set in one size. */
+ * ticks (right of its widest label), grid, a legend, category names wrapped
+ * between words, and value labels placed where they collide with nothing
+ * (above the bar, inside it, or as near it as is free, on a leader when
+ * further out), each on a white halo over the grid.  Every label of a chart
+ * is set in one size. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +24,8 @@ static const struct text_style label_style = {
 	"table", 9, ALIGN_LEFT, 0, 11, 0, 0x333333, 0, 0, 0, WRAP_WORDS
 };
 #define HALO_MM 0.5              /* white around a label over the grid */
+#define LEADER_PT 0.3            /* a leader from a bar to its label further out */
+#define LEADER_COLOR 0x808080
 #define CHART_SQUEEZE 0.25       /* of its height a chart gives up to fit a page */
 #define CAT_LINES_MAX 3
 
@@ -111,6 +114,7 @@ struct box {
 struct obstacles {
 	int n, cap;
 	struct box *b;
+	int labels;              /* the labels placed (and their leaders) from this one on */
 };
 
 static void
@@ -128,12 +132,15 @@ obstacle_add(struct obstacles *o, double x0, double y0, double x1, double y1)
 }
 
 static int
-collides(const struct obstacles *o, const struct box *b, int skip)
+collides(const struct obstacles *o, const struct box *b, int skip, double air)
 {
-	for (int i = 0; i < o->n; i++)
-		if (i != skip && b->x0 < o->b[i].x1 && o->b[i].x0 < b->x1 && b->y0 < o->b[i].y1 &&
+	for (int i = 0; i < o->n; i++) {
+		double a = i >= o->labels ? air : 0;
+
+		if (i != skip && b->x0 - a < o->b[i].x1 && o->b[i].x0 < b->x1 + a && b->y0 < o->b[i].y1 &&
 		    o->b[i].y0 < b->y1)
 			return 1;
+	}
 	return 0;
 }
 
@@ -157,41 +164,111 @@ label_box(double cx, double base, double w)
 	return b;
 }
 
-/* A value label: white halo, then the text (white on its bar when inside,
- * COLOR otherwise). */
+/* Where a value label goes: centred at CX, its baseline at BASE, white on
+ * its bar when INSIDE. */
+struct label_at {
+	double cx, base;
+	int inside;
+	int tight;               /* its halo no wider than its box (set close beside a bar) */
+	double lx, ly0, ly1;     /* a leader from its bar or point: x, from y0 to y1; ly0 == ly1: none */
+};
+
+/* The value label TEXT where AT says: its leader, a white halo (HALO_MM
+ * round its ink, or its box when tight), then the text (white on its bar
+ * when inside, COLOR otherwise). */
 static void
-value_label(struct doc *d, double cx, double base, const struct box *b, int inside,
-    unsigned color, const char *text)
+value_label(struct doc *d, const struct label_at *at, unsigned color, const char *text)
 {
 	struct text_style vs = label_style;
 
-	vs.color = inside ? 0xFFFFFF : color;
-	if (!inside) {
+	vs.color = at->inside ? 0xFFFFFF : color;
+	if (at->ly0 != at->ly1) {
+		struct dl_item *l = dl_add(d, DL_LINE, "leader");
+
+		l->x = l->x2 = at->lx;
+		l->y = at->ly0;
+		l->y2 = at->ly1;
+		l->width_pt = LEADER_PT;
+		l->stroke = LEADER_COLOR;
+	}
+	if (!at->inside) {
+		struct box b = label_box(at->cx, at->base, doc_text_width(d, &label_style, text));
 		struct dl_item *h = dl_add(d, DL_RECT, "halo");
 
-		h->x = b->x0 - HALO_MM + 0.3;
-		h->y = b->y0 - HALO_MM + 0.2;
-		h->w = b->x1 - b->x0 + 2 * HALO_MM - 0.6;
-		h->h = b->y1 - b->y0 + 2 * HALO_MM - 0.4;
+		if (at->tight) {
+			h->x = b.x0;
+			h->y = b.y0;
+			h->w = b.x1 - b.x0;
+			h->h = b.y1 - b.y0;
+		} else {
+			h->x = b.x0 - HALO_MM + 0.3;
+			h->y = b.y0 - HALO_MM + 0.2;
+			h->w = b.x1 - b.x0 + 2 * HALO_MM - 0.6;
+			h->h = b.y1 - b.y0 + 2 * HALO_MM - 0.4;
+		}
 		h->fill = 0xFFFFFF;
 	}
-	doc_label(d, &vs, cx, base - base_off(), ALIGN_CENTER, "value", text);
+	doc_label(d, &vs, at->cx, at->base - base_off(), ALIGN_CENTER, "value", text);
+}
+
+/* CX moved as little as it takes for a label of width W to stay within
+ * AREA's width, its halo (TIGHT: as wide as its box) AXIS_GAP mm clear of
+ * the value axis at its left. */
+#define AXIS_GAP 0.3
+static double
+within(const struct box *area, double cx, double w, int tight)
+{
+	double lo = area->x0 + AXIS_GAP + (tight ? 0 : HALO_MM - 0.3) + w / 2 + 0.3;
+	double hi = area->x1 - w / 2 - 0.3;
+
+	return hi < lo ? cx : fmin(fmax(cx, lo), hi);
+}
+
+/* Whether a label of width W centred at CX with its baseline at BASE is
+ * within AREA and collides with nothing (but obstacle SKIP), nor does
+ * LEADER, its leader, when not NULL; AIR: mm more between it and the
+ * labels placed, on either side. */
+static int
+label_free(const struct obstacles *o, const struct box *area, double cx, double base, double w,
+    int skip, const struct box *leader, double air)
+{
+	struct box b = label_box(cx, base, w);
+
+	if (b.y0 < area->y0 || b.y1 > area->y1)
+		return 0;
+	return !collides(o, &b, skip, air) && (leader == NULL || !collides(o, leader, skip, 0));
 }
 
 /* Places the label TEXT of a value at CX whose bar (or point) ends at Y
  * (END_IN: the bar's other end, for inside placement; NAN for a point),
- * pointing up when UP: beyond the end, inside the bar, then staggered
- * further out, or (a point) on the other side, whichever first collides
- * with nothing (obstacle OWN, the value's own bar, aside when inside). */
-static void
-place_value(struct doc *d, struct obstacles *o, double cx, double y, double end_in, int up,
-    double bar_w, const char *text, double ytop, double ybot, int own, unsigned color)
+ * pointing up when UP: beyond the end, inside the bar, or (a point) on the
+ * other side, whichever first collides with nothing (obstacle OWN, the
+ * value's own bar, aside when inside).  Else it goes to the free place
+ * nearest the end, further out and sideways as far as a label may go and
+ * still stand over its bar (over all of it, or the middle half of the label
+ * over its middle; a millimetre sideways counts as SIDEWAYS further out):
+ * over the bars beside it, its halo no wider than its box there, and more
+ * than LEADER_AFTER out, on a leader from the end that crosses nothing
+ * either.  A label keeps within AREA (the plot and the band above it; off
+ * the value axis and its labels).  The label and its leader become
+ * obstacles; *AT says where they go.  Returns 0 when no place is free (the
+ * label then stands beyond the end). */
+#define SIDEWAYS 0.5
+#define LEADER_AFTER 1.0         /* mm further out than beyond the end */
+#define LABEL_AIR 1.0            /* mm more between two labels side by side there: half an em */
+static int
+place_value(struct doc *d, struct obstacles *o, const struct box *area, double cx, double y,
+    double end_in, int up, double bar_w, const char *text, int own, struct label_at *at)
 {
 	double w = doc_text_width(d, &label_style, text), h = ASC_MM + DESC_MM;
-	double bases[8], gap = isnan(end_in) ? 1.2 : 0.3;
-	int inside[8], n = 0, pick = -1;
+	double gap = isnan(end_in) ? 1.2 : 0.3, bases[3], near, far, shift, best = INFINITY;
+	double end_x = cx, from = isnan(end_in) ? (up ? y - 1.3 : y + 1.3) : y;
+	int inside[3], n = 0, pick = -1;
 
-	bases[n] = up ? y - gap - DESC_MM : y + gap + ASC_MM;
+	memset(at, 0, sizeof *at);
+	cx = within(area, cx, w, 0);
+	near = up ? y - gap - DESC_MM : y + gap + ASC_MM;
+	bases[n] = near;
 	inside[n++] = 0;
 	if (!isnan(end_in) && fabs(end_in - y) >= h + 1 && bar_w >= w + 0.6) {
 		bases[n] = up ? y + 0.5 + ASC_MM : y - 0.5 - DESC_MM;
@@ -201,26 +278,44 @@ place_value(struct doc *d, struct obstacles *o, double cx, double y, double end_
 		bases[n] = up ? y + gap + ASC_MM : y - gap - DESC_MM;
 		inside[n++] = 0;
 	}
-	for (int k = 1; k <= 4; k++) {
-		bases[n] = up ? y - gap - DESC_MM - k * (h + 0.2) : y + gap + ASC_MM + k * (h + 0.2);
-		inside[n++] = 0;
-	}
-	for (int i = 0; i < n && pick < 0; i++) {
-		struct box b = label_box(cx, bases[i], w);
-
-		if (b.y0 < ytop - 2 * h || b.y1 > ybot)
-			continue;
-		if (!collides(o, &b, inside[i] ? own : -1))
+	for (int i = 0; i < n && pick < 0; i++)
+		if (label_free(o, area, cx, bases[i], w, inside[i] ? own : -1, NULL, 0))
 			pick = i;
-	}
-	if (pick < 0)
-		pick = 0;
-	{
-		struct box b = label_box(cx, bases[pick], w);
+	at->cx = cx;
+	at->base = bases[pick < 0 ? 0 : pick];
+	at->inside = pick >= 0 && inside[pick];
+	/* further out, in half millimetres, and sideways in quarters */
+	far = fabs((up ? area->y0 + ASC_MM : area->y1 - DESC_MM) - near);
+	shift = fmax((w - bar_w) / 2, w / 4);
+	for (double dist = 0.5; pick < 0 && dist <= far + 1e-9 && dist < best; dist += 0.5)
+		for (int k = 0; k <= 2 * (int)ceil(shift / 0.25); k++) {
+			double x = within(area, cx + (k % 2 ? -1 : 1) * fmin((k + 1) / 2 * 0.25, shift), w, 1);
+			double base = up ? near - dist : near + dist, score = dist + SIDEWAYS * fabs(x - cx);
+			struct box lb = label_box(x, base, w), leader = {end_x - 0.1, up ? lb.y1 : from,
+			    end_x + 0.1, up ? from : lb.y0};
 
-		value_label(d, cx, bases[pick], &b, inside[pick], color, text);
+			if (score < best && label_free(o, area, x, base, w, -1,
+			    dist > LEADER_AFTER ? &leader : NULL, LABEL_AIR)) {
+				best = score;
+				at->cx = x;
+				at->base = base;
+				at->tight = 1;
+				if (dist > LEADER_AFTER) {
+					at->lx = end_x;
+					at->ly0 = from;
+					at->ly1 = up ? lb.y1 : lb.y0;
+				} else
+					at->ly0 = at->ly1 = 0;
+			}
+		}
+	{
+		struct box b = label_box(at->cx, at->base, w);
+
 		obstacle_add(o, b.x0, b.y0, b.x1, b.y1);
+		if (at->ly0 != at->ly1)
+			obstacle_add(o, at->lx - 0.3, at->ly0, at->lx + 0.3, at->ly1);
 	}
+	return pick >= 0 || best < INFINITY;
 }
 
 /* ---- The chart ------------------------------------------------------------ */
@@ -244,6 +339,113 @@ category_lines(struct doc *d, const struct chart *c, double gw)
 	return most > CAT_LINES_MAX ? CAT_LINES_MAX : most;
 }
 
+/* The plot of a chart: the value axis at X0, the categories from X0 to X1,
+ * GW each; values LO (at YBOT) to HI (at YTOP). */
+struct frame {
+	double x0, x1, gw, ytop, ybot, lo, hi;
+};
+
+static double
+mapy(const struct frame *f, double v)
+{
+	return f->ybot - (v - f->lo) / (f->hi - f->lo) * (f->ybot - f->ytop);
+}
+
+/* A bar of C, series S of category K: its left edge X and the width of its
+ * series' slot BW (the bar is 0.92 of it). */
+static void
+bar_at(const struct chart *c, const struct frame *f, int k, int s, double *x, double *bw)
+{
+	double inner = f->gw * 0.7;
+
+	*bw = c->nseries > 0 ? inner / c->nseries : 0;
+	*x = f->x0 + f->gw * k + (f->gw - inner) / 2 + *bw * s;
+}
+
+/* The value labels of C placed in the frame F (AT: one per value, category
+ * by category for bars, series by series for lines), with the bars, lines
+ * and points of F and the obstacles of BASE (unit, legend) to keep off.
+ * Returns how many found no free place. */
+static int
+plan_labels(struct doc *d, const struct chart *c, const struct frame *f,
+    const struct obstacles *base, struct label_at *at)
+{
+	struct obstacles obs = {0};
+	double h = ASC_MM + DESC_MM;
+	struct box area = {f->x0, f->ytop - 2 * h, f->x1 + 4, f->ybot};
+	char num[32];
+	int s, k, failed = 0;
+
+	for (int i = 0; i < base->n; i++)
+		obstacle_add(&obs, base->b[i].x0, base->b[i].y0, base->b[i].x1, base->b[i].y1);
+	if (c->kind == CHART_BAR) {
+		/* bars first, all of them obstacles; then the labels */
+		int bar0 = obs.n;
+
+		obs.labels = bar0 + c->ncat * c->nseries;
+
+		for (k = 0; k < c->ncat; k++)
+			for (s = 0; s < c->nseries; s++) {
+				double bx, bw, y0 = mapy(f, 0), y1 = mapy(f, c->series[s].values[k]);
+
+				bar_at(c, f, k, s, &bx, &bw);
+				obstacle_add(&obs, bx, y1 < y0 ? y1 : y0, bx + bw * 0.92,
+				    (y1 < y0 ? y1 : y0) + fabs(y0 - y1));
+			}
+		for (k = 0; k < c->ncat; k++)
+			for (s = 0; s < c->nseries; s++) {
+				double val = c->series[s].values[k], bx, bw;
+
+				bar_at(c, f, k, s, &bx, &bw);
+				fmt_value(val, num);
+				failed += !place_value(d, &obs, &area, bx + bw * 0.46, mapy(f, val), mapy(f, 0),
+				    val >= 0, bw * 0.92, num, bar0 + k * c->nseries + s, &at[k * c->nseries + s]);
+			}
+	} else {
+		/* the lines are obstacles too: labels and their halos stay off them
+		 * (as dots a millimetre apart); and the points */
+		for (s = 0; s < c->nseries; s++)
+			for (k = 1; k < c->ncat; k++) {
+				double ax = f->x0 + f->gw * (k - 0.5), ay = mapy(f, c->series[s].values[k - 1]);
+				double bx = f->x0 + f->gw * (k + 0.5), by = mapy(f, c->series[s].values[k]);
+
+				for (int q = 1; q < 40; q++) {
+					double px = ax + (bx - ax) * q / 40, py = ay + (by - ay) * q / 40;
+
+					obstacle_add(&obs, px - 0.4, py - 0.4, px + 0.4, py + 0.4);
+				}
+			}
+		for (s = 0; s < c->nseries; s++)
+			for (k = 0; k < c->ncat; k++) {
+				double cx = f->x0 + f->gw * (k + 0.5), cy = mapy(f, c->series[s].values[k]);
+
+				obstacle_add(&obs, cx - 1.2, cy - 1.2, cx + 1.2, cy + 1.2);
+			}
+		obs.labels = obs.n;
+		/* a point's label goes above it when its series is the highest
+		 * there, below when the lowest */
+		for (s = 0; s < c->nseries; s++)
+			for (k = 0; k < c->ncat; k++) {
+				double cx = f->x0 + f->gw * (k + 0.5), v0 = c->series[s].values[k];
+				int above = 0, below = 0;
+
+				for (int o = 0; o < c->nseries; o++) {
+					above += c->series[o].values[k] > v0 || (c->series[o].values[k] == v0 && o < s);
+					below += c->series[o].values[k] < v0 || (c->series[o].values[k] == v0 && o > s);
+				}
+				fmt_value(v0, num);
+				failed += !place_value(d, &obs, &area, cx, mapy(f, v0), NAN,
+				    above == 0 || below > 0 ? 1 : 0, 0, num, -1, &at[s * c->ncat + k]);
+			}
+	}
+	free(obs.b);
+	return failed;
+}
+
+/* Value axes a label that finds no place may add, a step each, to give the
+ * labels room above the bars. */
+#define EXTRA_STEPS 3
+
 void
 doc_chart(struct doc *d, const struct chart *c)
 {
@@ -252,37 +454,12 @@ doc_chart(struct doc *d, const struct chart *c)
 	double caption_h = style_pitch_pt(&style_caption) * MM_PER_PT +
 	    (style_caption.space_before_pt + style_caption.space_after_pt) * MM_PER_PT;
 	double lab_h = style_pitch_pt(&label_style) * MM_PER_PT;
-	double x0, x1, ytop, ybot, vmin = 0, vmax = 0, step, lo, hi, v, gw, top, need, squeeze;
-	struct obstacles obs = {0};
+	double ytop, ybot, vmin = 0, vmax = 0, step, lo, hi, v, top, need, squeeze, ticks_w = 0;
+	struct obstacles base = {0};
+	struct label_at *at = xcalloc((size_t)c->ncat * c->nseries + 1, sizeof *at);
+	struct frame f;
 	char num[32];
 	int s, k, ticks, cat_lines;
-
-	x0 = left + 18;
-	x1 = left + width - 4;
-	gw = c->ncat > 0 ? (x1 - x0) / c->ncat : 0;
-	cat_lines = c->ncat > 0 ? category_lines(d, c, gw) : 1;
-	if (cat_lines > 1)
-		h += (cat_lines - 1) * lab_h;
-	/* (its 3 mm below count: a chart a little too tall for the rest of the
-	 * page gives up to a quarter of its height rather than leave it empty) */
-	need = (c->title != NULL ? caption_h : 0) + h + 3;
-	squeeze = doc_block_begin(d, BLOCK_CHART, need, need, h * CHART_SQUEEZE, c->pinned);
-	if (squeeze < 0) {
-		doc_float_add(d, BLOCK_CHART, chart_copy(c), float_place, chart_copy_free);
-		return;
-	}
-	h -= squeeze;
-	need -= squeeze + 3;
-	d->placing++;
-	doc_need(d, need);
-	/* the page may break before the chart (it counts as two lines of body) */
-	doc_tail_add(d, d->dl.pages[d->cur].nitems,
-	    d->y + (c->title != NULL ? style_caption.space_before_pt * MM_PER_PT : 0), 1, 2, NULL);
-	if (c->title != NULL)
-		doc_paragraph(d, &style_caption, c->title);
-	top = d->y;
-	ytop = top + 10;
-	ybot = top + h - 2 - cat_lines * lab_h;
 
 	for (s = 0; s < c->nseries; s++)
 		for (k = 0; k < c->ncat; k++) {
@@ -297,46 +474,108 @@ doc_chart(struct doc *d, const struct chart *c)
 	lo = floor(vmin / step + 1e-9) * step;
 	if (hi <= lo)
 		hi = lo + step;
+	/* the value axis stands right of its widest label (of every tick the
+	 * axis may get), 18 mm from the edge at least */
+	for (ticks = 0, v = lo; v <= hi + (EXTRA_STEPS + 1.5) * step && ticks < 50; v += step, ticks++) {
+		fmt_value(fabs(v) < step * 1e-9 ? 0 : v, num);
+		ticks_w = fmax(ticks_w, doc_text_width(d, &label_style, num));
+	}
+	f.x0 = left + fmax(18, ticks_w + 1.5);
+	f.x1 = left + width - 4;
+	f.gw = c->ncat > 0 ? (f.x1 - f.x0) / c->ncat : 0;
+	cat_lines = c->ncat > 0 ? category_lines(d, c, f.gw) : 1;
+	if (cat_lines > 1)
+		h += (cat_lines - 1) * lab_h;
+	/* (its 3 mm below count: a chart a little too tall for the rest of the
+	 * page gives up to a quarter of its height rather than leave it empty) */
+	need = (c->title != NULL ? caption_h : 0) + h + 3;
+	squeeze = doc_block_begin(d, BLOCK_CHART, need, need, h * CHART_SQUEEZE, c->pinned);
+	if (squeeze < 0) {
+		doc_float_add(d, BLOCK_CHART, chart_copy(c), float_place, chart_copy_free);
+		free(at);
+		return;
+	}
+	h -= squeeze;
+	need -= squeeze + 3;
+	d->placing++;
+	doc_need(d, need);
+	/* the page may break before the chart (it counts as two lines of body) */
+	doc_tail_add(d, d->dl.pages[d->cur].nitems,
+	    d->y + (c->title != NULL ? style_caption.space_before_pt * MM_PER_PT : 0), 1, 2, NULL);
+	if (c->title != NULL)
+		doc_paragraph(d, &style_caption, c->title);
+	top = d->y;
+	ytop = top + 10;
+	ybot = top + h - 2 - cat_lines * lab_h;
 	/* room above the highest bar for its label */
 	if (ybot - (vmax - lo) / (hi - lo) * (ybot - ytop) < ytop + lab_h && vmax > lo)
 		hi += step;
-#define MAPY(val) (ybot - ((val) - lo) / (hi - lo) * (ybot - ytop))
+	f.ytop = ytop;
+	f.ybot = ybot;
+	f.lo = lo;
+
+	/* what the labels keep off besides the plot: the unit, the legend */
+	if (c->unit != NULL) {
+		char *u = xasprintf("单位：%s", c->unit);
+
+		obstacle_add(&base, left, top + 1, left + doc_text_width(d, &label_style, u),
+		    top + 1 + lab_h);
+		free(u);
+	}
+	{
+		double lx = f.x0 + 2;
+
+		for (s = 0; s < c->nseries; s++) {
+			const char *name = c->series[s].name != NULL ? c->series[s].name : "";
+			double nw = doc_text_width(d, &label_style, name);
+
+			obstacle_add(&base, lx, top + 1.5, lx + 5 + nw, top + 5.5);
+			lx += 5 + nw + 6;
+		}
+	}
+	/* the labels where they collide with nothing: when some cannot, the
+	 * axis goes a step higher (the bars shorter), up to EXTRA_STEPS */
+	for (int extra = 0;; extra++) {
+		f.hi = hi;
+		if (plan_labels(d, c, &f, &base, at) == 0 || extra == EXTRA_STEPS)
+			break;
+		hi += step;
+	}
+#define MAPY(val) mapy(&f, (val))
 
 	/* grid and tick labels */
 	for (ticks = 0, v = lo; v <= hi + step / 2 && ticks < 50; v += step, ticks++) {
 		struct dl_item *g = dl_add(d, DL_LINE, "grid");
 
-		g->x = x0;
-		g->x2 = x1;
+		g->x = f.x0;
+		g->x2 = f.x1;
 		g->y = g->y2 = MAPY(v);
 		g->width_pt = 0.3;
 		g->stroke = 0xCCCCCC;
 		fmt_value(fabs(v) < step * 1e-9 ? 0 : v, num);
-		doc_label(d, &label_style, x0 - 1.5, MAPY(v) - lab_h / 2, ALIGN_RIGHT, "tick", num);
+		doc_label(d, &label_style, f.x0 - 1.5, MAPY(v) - lab_h / 2, ALIGN_RIGHT, "tick", num);
 	}
 	if (c->unit != NULL) {
 		char *u = xasprintf("单位：%s", c->unit);
-		double uw = doc_text_width(d, &label_style, u);
 
 		doc_label(d, &label_style, left, top + 1, ALIGN_LEFT, "unit", u);
-		obstacle_add(&obs, left, top + 1, left + uw, top + 1 + lab_h);
 		free(u);
 	}
 	{
 		struct dl_item *a = dl_add(d, DL_LINE, "axis");
-		a->x = a->x2 = x0;
+		a->x = a->x2 = f.x0;
 		a->y = ytop;
 		a->y2 = ybot;
 		a->width_pt = 0.8;
 		a = dl_add(d, DL_LINE, "axis");
-		a->x = x0;
-		a->x2 = x1;
+		a->x = f.x0;
+		a->x2 = f.x1;
 		a->y = a->y2 = MAPY(0);
 		a->width_pt = 0.8;
 	}
 	/* legend, top right of the unit */
 	{
-		double lx = x0 + 2;
+		double lx = f.x0 + 2;
 
 		for (s = 0; s < c->nseries; s++) {
 			struct dl_item *sw = dl_add(d, DL_RECT, "legend");
@@ -349,7 +588,6 @@ doc_chart(struct doc *d, const struct chart *c)
 			sw->h = 3;
 			sw->fill = palette[s % NPALETTE];
 			doc_label(d, &label_style, lx + 5, top + 3.5 - lab_h / 2, ALIGN_LEFT, "legend", name);
-			obstacle_add(&obs, lx, top + 1.5, lx + 5 + nw, top + 5.5);
 			lx += 5 + nw + 6;
 		}
 	}
@@ -358,102 +596,75 @@ doc_chart(struct doc *d, const struct chart *c)
 		const char *cat = c->categories != NULL && c->categories[k] != NULL ? c->categories[k] : "";
 		struct text_style cs = label_style;
 		struct para *p;
-		double cx = x0 + gw * (k + 0.5);
+		double cx = f.x0 + f.gw * (k + 0.5);
 
 		cs.align = ALIGN_CENTER;
-		p = para_make(d, &cs, 0, cat, gw - 1, 0);
+		p = para_make(d, &cs, 0, cat, f.gw - 1, 0);
 		for (int i = 0; i < p->nlines && i < CAT_LINES_MAX; i++)
-			para_place_line(d, p, i, cx - (gw - 1) / 2, ybot + 1 + i * lab_h, gw - 1, "category");
+			para_place_line(d, p, i, cx - (f.gw - 1) / 2, ybot + 1 + i * lab_h, f.gw - 1,
+			    "category");
 		para_free(p);
 	}
 	if (c->kind == CHART_BAR) {
-		double inner = gw * 0.7, bw = c->nseries > 0 ? inner / c->nseries : 0;
-
-		/* bars first, all of them obstacles; then the labels */
-		int bar0 = obs.n;
-
 		for (k = 0; k < c->ncat; k++)
 			for (s = 0; s < c->nseries; s++) {
-				double val = c->series[s].values[k];
-				double bx = x0 + gw * k + (gw - inner) / 2 + bw * s;
-				double y0 = MAPY(0), y1 = MAPY(val);
+				double bx, bw, y0 = MAPY(0), y1 = MAPY(c->series[s].values[k]);
 				struct dl_item *b = dl_add(d, DL_RECT, "bar");
 
+				bar_at(c, &f, k, s, &bx, &bw);
 				b->x = bx;
 				b->w = bw * 0.92;
 				b->y = y1 < y0 ? y1 : y0;
 				b->h = fabs(y0 - y1);
 				b->fill = palette[s % NPALETTE];
-				obstacle_add(&obs, b->x, b->y, b->x + b->w, b->y + b->h);
 			}
 		for (k = 0; k < c->ncat; k++)
 			for (s = 0; s < c->nseries; s++) {
-				double val = c->series[s].values[k];
-				double bx = x0 + gw * k + (gw - inner) / 2 + bw * s;
+				const struct label_at *l = &at[k * c->nseries + s];
 
-				fmt_value(val, num);
-				place_value(d, &obs, bx + bw * 0.46, MAPY(val), MAPY(0), val >= 0, bw * 0.92,
-				    num, ytop, ybot, bar0 + k * c->nseries + s, label_style.color);
+				fmt_value(c->series[s].values[k], num);
+				value_label(d, l, label_style.color, num);
 			}
 	} else {
 		for (s = 0; s < c->nseries; s++) {
 			unsigned col = palette[s % NPALETTE];
 
-			for (k = 0; k < c->ncat; k++) {
-				double cx = x0 + gw * (k + 0.5), cy = MAPY(c->series[s].values[k]);
+			for (k = 1; k < c->ncat; k++) {
+				struct dl_item *l = dl_add(d, DL_LINE, "series");
 
-				if (k > 0) {
-					struct dl_item *l = dl_add(d, DL_LINE, "series");
-					l->x = x0 + gw * (k - 0.5);
-					l->y = MAPY(c->series[s].values[k - 1]);
-					l->x2 = cx;
-					l->y2 = cy;
-					l->width_pt = 1.5;
-					l->stroke = col;
-					/* the line is an obstacle too: labels and their halos
-					 * stay off it (as dots a millimetre apart) */
-					for (int q = 1; q < 40; q++) {
-						double px = l->x + (l->x2 - l->x) * q / 40, py = l->y + (l->y2 - l->y) * q / 40;
-
-						obstacle_add(&obs, px - 0.4, py - 0.4, px + 0.4, py + 0.4);
-					}
-				}
+				l->x = f.x0 + f.gw * (k - 0.5);
+				l->y = MAPY(c->series[s].values[k - 1]);
+				l->x2 = f.x0 + f.gw * (k + 0.5);
+				l->y2 = MAPY(c->series[s].values[k]);
+				l->width_pt = 1.5;
+				l->stroke = col;
 			}
 		}
 		for (s = 0; s < c->nseries; s++) {
 			unsigned col = palette[s % NPALETTE];
 
 			for (k = 0; k < c->ncat; k++) {
-				double cx = x0 + gw * (k + 0.5), cy = MAPY(c->series[s].values[k]);
 				struct dl_item *m = dl_add(d, DL_CIRCLE, "point");
 
-				m->x = cx;
-				m->y = cy;
+				m->x = f.x0 + f.gw * (k + 0.5);
+				m->y = MAPY(c->series[s].values[k]);
 				m->w = 0.9;
 				m->width_pt = 0.8;
 				m->stroke = col;
 				m->fill = 0xFFFFFF;
-				obstacle_add(&obs, cx - 1.2, cy - 1.2, cx + 1.2, cy + 1.2);
 			}
 		}
-		/* a point's label goes above it when its series is the highest
-		 * there, below when the lowest, in its series' colour */
 		for (s = 0; s < c->nseries; s++)
 			for (k = 0; k < c->ncat; k++) {
-				double cx = x0 + gw * (k + 0.5), v0 = c->series[s].values[k];
-				int above = 0, below = 0;
+				const struct label_at *l = &at[s * c->ncat + k];
 
-				for (int o = 0; o < c->nseries; o++) {
-					above += c->series[o].values[k] > v0 || (c->series[o].values[k] == v0 && o < s);
-					below += c->series[o].values[k] < v0 || (c->series[o].values[k] == v0 && o > s);
-				}
-				fmt_value(v0, num);
-				place_value(d, &obs, cx, MAPY(v0), NAN, above == 0 || below > 0 ? 1 : 0, 0, num,
-				    ytop, ybot, -1, palette[s % NPALETTE]);
+				fmt_value(c->series[s].values[k], num);
+				value_label(d, l, palette[s % NPALETTE], num);
 			}
 	}
 #undef MAPY
-	free(obs.b);
+	free(base.b);
+	free(at);
 	d->y = top + h + 3;
 	d->placing--;
 }
