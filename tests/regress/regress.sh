@@ -48,6 +48,7 @@ chmod 600 "$S/key"
 # store NAME — makes the store NAME once, in $WORK/stores/NAME.db:
 #   empty     the schema alone (any command makes it: an annual report asked of nothing)
 #   annual    tests/fixtures/annual/store.sql: a city of 11 regions, 2024-2025, one without a return
+#   large     the same with tests/fixtures/annual/large.sql: participation of six to eight digits
 #   bulletin  tests/fixtures/bulletin loaded as ingest stores it: the round 2023-2024
 #   cert      tests/fixtures/cert/base.sql and cert-innov.sql: every award of 2025
 #   printed   cert after `certificates 2025`: serials assigned and signed with the key
@@ -67,6 +68,7 @@ store() {
 		F=$TOP/tests/fixtures
 		case $1 in
 		annual) sqlite3 "$db" <"$F/annual/store.sql" ;;
+		large) cat "$F/annual/store.sql" "$F/annual/large.sql" | sqlite3 "$db" ;;
 		bulletin) python3 "$F/bulletin/load.py" "$db" "$TOP/input/programme.xml" "$F/bulletin/enterprises.csv" \
 			"$F/bulletin/achievements.csv" "$F/bulletin/scores-tech.csv" "$F/bulletin/scores-ops.csv" ;;
 		cert) cat "$F/cert/base.sql" "$R/cert-innov.sql" | sqlite3 "$db" ;;
@@ -168,6 +170,10 @@ A=annual/2025
 run annual annual 1768435200 "annual 2025 --device dump" \
 	"$A/city.dump $A/city.csv $A/320612.dump $A/320612.csv $A/TZW.dump $A/TZW.csv"
 run annual-region annual 1768435200 "annual 2025 --region 海门市 --device dump"
+# The same city with participation as at the province scale (seven digits):
+# 表4 a size smaller, nothing broken inside; value labels off the axis.
+run annual-large large 1768435200 "annual 2025 --output output/large --device dump" \
+	"large/$A/city.dump large/$A/320612.dump"
 run bulletin bulletin 1736899200 "bulletin 2023-2024 --number 3 --device dump" \
 	"bulletin/2023-2024/bulletin.dump bulletin/2023-2024/bulletin.csv"
 C=certificates/2025
