@@ -129,6 +129,13 @@ jz_doc_text(const char *msgid)
 	return s;
 }
 
+const char *
+jz_doc_strerror(int err)
+{
+	pthread_once(&zh_once, zh_open);
+	return zh_locale == (locale_t)0 ? strerror(err) : strerror_l(err, zh_locale);
+}
+
 int
 jz_doc_available(void)
 {

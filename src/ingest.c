@@ -205,6 +205,33 @@ reject_file(struct run *r, const struct infile *f, struct storing *s)
 	return 0;
 }
 
+/* F could not be opened or read (its diagnostic is printed): it is recorded
+ * as rejected, with why, so that its region's receipt names it.  Returns 0
+ * or -1. */
+static int
+reject_unreadable(struct run *r, struct infile *f)
+{
+	long long id;
+	int outer, ok;
+
+	ingest_kept_clear(r);
+	ingest_notes_clear(r);
+	r->kept = xgrow(r->kept, 0, &r->capkept, 16, sizeof *r->kept);
+	r->kept[0].line = 0;
+	r->kept[0].column = 0;
+	/* the system's reason in Chinese too, whatever the locale */
+	r->kept[0].message = f->read_errno != 0 ?
+	    xasprintf(jz_doc_text(N_("cannot read the file: %s")), jz_doc_strerror(f->read_errno)) :
+	    xstrdup(f->unreadable);
+	r->nkept = 1;
+	if (store_savepoint(r->db, "file", &outer) != 0)
+		return -1;
+	ok = ingest_record_rejection(r, f, &id) == 0 && ingest_retire_rejections(r, f) == 0 &&
+	    ingest_record_receipt(r, f, ingest_file_kind(f), id, 0, 0, 0, 0) == 0;
+	ingest_kept_clear(r);
+	return store_release(r->db, "file", outer, ok) == 0 && ok ? 0 : -1;
+}
+
 /* F is accepted: what the earlier content of its path stored and F does
  * not goes (earlier rows of other files coming back), and F's row gets its
  * counts.  Returns 0 or -1. */
@@ -357,10 +384,16 @@ ingest_paths(sqlite3 *db, const struct jz_opts *o, int npaths, char *const *path
 		}
 		if (!check_only && ingest_known_unchanged(&r, f))
 			continue;
+		/* why it cannot be read is kept for its receipt */
+		r.cur = f;
+		ingest_kept_clear(&r);
 		if (ingest_recognise(f) != 0) {
 			sum->rejected++;
 			f->slot = SLOT_OTHER + 1; /* not processed */
+			f->unreadable = xstrdup(r.nkept > 0 ? r.kept[0].message : "");
 		}
+		r.cur = NULL;
+		ingest_kept_clear(&r);
 	}
 	if (ingest_find_prior(&r) != 0) {
 		status = JZ_EXIT_FAILURE;
@@ -384,6 +417,11 @@ ingest_paths(sqlite3 *db, const struct jz_opts *o, int npaths, char *const *path
 	if (!check_only)
 		load = store_load_begin(r.db);
 	for (size_t i = 0; i < r.nfiles && !jz_interrupted; i++) {
+		if (r.files[i].unreadable != NULL && !check_only &&
+		    reject_unreadable(&r, &r.files[i]) != 0) {
+			status = JZ_EXIT_FAILURE;
+			goto out;
+		}
 		if (r.files[i].slot > SLOT_OTHER)
 			continue;
 		if (process_file(&r, &r.files[i]) != 0) {
@@ -422,6 +460,7 @@ out:
 		free(r.files[i].path);
 		free(r.files[i].shown);
 		free(r.files[i].key);
+		free(r.files[i].unreadable);
 	}
 	free(r.files);
 	strmap_free(&r.seen_keys);

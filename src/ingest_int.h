@@ -46,6 +46,8 @@ struct infile {
 	char prior_status[16];
 	struct filestat meta; /* as it was while hashed (unchanged throughout) */
 	int meta_known;       /* 1: META holds, and the bytes are to be recorded */
+	char *unreadable;     /* could not be opened or read: why (Chinese), for its receipt */
+	int read_errno;       /* the error that stopped its reading, or 0 */
 };
 
 /* One diagnostic kept for the `rejection` table. */

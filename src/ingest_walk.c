@@ -186,6 +186,7 @@ ingest_recognise(struct infile *f)
 	char *chunk;
 
 	if (fd < 0) {
+		f->read_errno = why == INPUT_ERRNO ? errno : 0;
 		input_refusal_diag(f->shown, why);
 		return -1;
 	}
@@ -226,6 +227,7 @@ ingest_recognise(struct infile *f)
 	EVP_MD_CTX_free(md);
 	if (err) {
 		f->meta_known = 0;
+		f->read_errno = err;
 		diag(DIAG_IN_READ, f->shown, 0, 0, strerror(err));
 		free(head);
 		return -1;

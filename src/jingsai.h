@@ -25,6 +25,8 @@ void jz_i18n_init(void);
 /* MSGID's Chinese translation (MSGID itself when the catalogue or the
  * zh_CN.UTF-8 locale is missing, reported once).  Static storage. */
 const char *jz_doc_text(const char *msgid);
+/* strerror(ERR) in Chinese, whatever the locale, for documents. */
+const char *jz_doc_strerror(int err);
 /* 0 when jz_doc_text gives Chinese; -1 when the zh_CN.UTF-8 locale is not
  * installed, -2 when the catalogue is not found (i18n.c). */
 int jz_doc_available(void);
