@@ -776,20 +776,31 @@ layout_make(struct doc *d, const struct table *t, struct tlay *L)
 			para_even_lines(p, L->w[c] - 2 * L->pad);
 			if (p->nlines > lines)
 				lines = p->nlines;
-			if (p->broken > 0) {
-				char row[32];
-
-				if (L->kind[r] == ROW_BODY)
-					snprintf(row, sizeof row, _("row %d"), r);
-				else
-					snprintf(row, sizeof row, "%s", r == 0 ? _("header") : _("totals row"));
-				diag(DIAG_LAYOUT_PIECE_BROKEN, NULL, 0, 0,
-				    d->setup.title != NULL ? d->setup.title : _("document"),
-				    t->title != NULL ? t->title : t->cols[0].header, row, row_text(t, r, c));
-			}
 		}
 		L->h[r] = lines * pitch_mm(L) + 2 * PAD_Y;
 	}
+}
+
+/* Reports each piece of T broken inside in its layout L (once, when the
+ * table is placed: a table that waits for the next page is laid out again
+ * there). */
+static void
+report_broken(struct doc *d, const struct table *t, const struct tlay *L)
+{
+	for (int r = 0; r < L->nr; r++)
+		for (int c = 0; c < L->ncols; c++) {
+			char row[32];
+
+			if (L->p[(size_t)r * L->ncols + c]->broken == 0)
+				continue;
+			if (L->kind[r] == ROW_BODY)
+				snprintf(row, sizeof row, _("row %d"), r);
+			else
+				snprintf(row, sizeof row, "%s", r == 0 ? _("header") : _("totals row"));
+			diag(DIAG_LAYOUT_PIECE_BROKEN, NULL, 0, 0,
+			    d->setup.title != NULL ? d->setup.title : _("document"),
+			    t->title != NULL ? t->title : t->cols[0].header, row, row_text(t, r, c));
+		}
 }
 
 static void
@@ -1023,6 +1034,7 @@ doc_table(struct doc *d, const struct table *t)
 		layout_free(&L);
 		return;
 	}
+	report_broken(d, t, &L);
 	cont = continued_caption(t);
 	d->placing++;
 	doc_page(d);

@@ -145,6 +145,14 @@ cells_in() { awk -v t="$1" '/^page/ { p = 0 } /^  line line / { p = index($0, "\
 	{ fail "sizes: broken pieces"; cat "$WORK/sizes.err"; }
 [ "$(grep -c '^  line td .*"崇川区"$' "$WORK/sizes.dump")" = 4 ] && ! grep -q '^  line td .*"[南通经济技术开发区]"$' "$WORK/sizes.dump" &&
 	ok "sizes: names whole or broken between words, in every table" || fail "sizes: a name broken"
+# the same table too wide for 小五 where it does not fit below the page's
+# paragraphs waits for the next page, and reports its broken pieces once
+{ printf 'setup a4 numbers\n'; for i in $(seq 1 19); do printf 'p 第%s段。\n' "$i"; done
+  sed -n '/^table 表4/,/^endtable/p' "$FX/sizes.txt"; printf 'p 表后的段落。\n'; } >"$WORK/sizes-float.txt"
+"$TS" --fonts "$FONTS" --dump "$WORK/sizes-float.dump" "$WORK/sizes-float.txt" 2>"$WORK/sizes-float.err"
+grep -q '^  line line x=28.00 y=37.00 .*"表4　过宽"$' "$WORK/sizes-float.dump" && [ "$(grep -c "broken inside" "$WORK/sizes-float.err")" = 9 ] &&
+	ok "sizes: a table that waits for the next page reports each broken piece once" ||
+	{ fail "sizes: the waiting table's warnings"; head -3 "$WORK/sizes-float.err"; }
 # a table in 五号 over three pages: the same size and columns under 表5（续）
 { printf 'setup a4 numbers\n'
   printf 'table 表5　跨页 | 地区:2.2:l | 引领性:1:r | 群众性创新:1:r | 绿色低碳:1:r | 技能素质:1:r | 安康杯:1:r | 班组创先:1:r | 合计:1.3:r\n'
