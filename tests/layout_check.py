@@ -35,7 +35,8 @@ Counts, over every dump given:
               body, the date and the 附注 under it) and page furniture (page
               number, 版记): GB/T 9704 §7.3.5 wants body text above it
 
-A table that opens a page with the signature after it is no tablegap when
+A table under the heading of an attachment (附件N) is no tablegap: an
+attachment begins a new page (GB/T 9704 §8.2).  A table that opens a page with the signature after it is no tablegap when
 the table and the signature together would not have fitted on the page
 before (the last of the body goes to the new page with the signature).
 
@@ -312,6 +313,8 @@ def table_gaps(pages):
         rows = [y for kind, y in rules[1:] if kind in ("row", "total")][:3]
         if abs(top - 37.0) > 0.05 or len(rows) < 3:
             continue
+        if any(re.fullmatch(r"附件\d*", l.text) for l in above):
+            continue            # an attachment begins a page (GB/T 9704 §8.2: 另面编排)
         need = rows[-1] - top + 2.2
         room = 262.0 - before["bottom"]
         sig = [l.y + l.h for l in p["lines"] if l.tag in SIGNATURE_TAGS]
