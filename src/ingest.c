@@ -205,9 +205,20 @@ reject_file(struct run *r, const struct infile *f, struct storing *s)
 	return 0;
 }
 
-/* F could not be opened or read (its diagnostic is printed): it is recorded
- * as rejected, with why, so that its region's receipt names it.  Returns 0
- * or -1. */
+/* Why F could not be read, for its receipt: the diagnostic just kept (F
+ * being the file read), or, when the system gave a reason (ERR), that
+ * diagnostic with the reason in Chinese too, whatever the locale. */
+static char *
+unreadable_text(const struct run *r, int err)
+{
+	if (err != 0)
+		return xasprintf(jz_doc_text(N_("cannot read the file: %s")), jz_doc_strerror(err));
+	return xstrdup(r->nkept > 0 ? r->kept[0].message : "");
+}
+
+/* F could not be opened or read (its diagnostic is printed, F->unreadable
+ * says why): it is recorded as rejected, so that its region's receipt names
+ * it.  Returns 0 or -1. */
 static int
 reject_unreadable(struct run *r, struct infile *f)
 {
@@ -219,10 +230,7 @@ reject_unreadable(struct run *r, struct infile *f)
 	r->kept = xgrow(r->kept, 0, &r->capkept, 16, sizeof *r->kept);
 	r->kept[0].line = 0;
 	r->kept[0].column = 0;
-	/* the system's reason in Chinese too, whatever the locale */
-	r->kept[0].message = f->read_errno != 0 ?
-	    xasprintf(jz_doc_text(N_("cannot read the file: %s")), jz_doc_strerror(f->read_errno)) :
-	    xstrdup(f->unreadable);
+	r->kept[0].message = xstrdup(f->unreadable);
 	r->nkept = 1;
 	if (store_savepoint(r->db, "file", &outer) != 0)
 		return -1;
@@ -279,10 +287,12 @@ process_file(struct run *r, struct infile *f)
 	ingest_notes_clear(r);
 	/* the file hashed, and no other: not replaced, not changed since */
 	if (input_map(&s.map, f->path, &f->st, &why) != 0) {
+		int err = why == INPUT_ERRNO ? errno : 0;
 		input_refusal_diag(f->shown, why);
 		r->sum->rejected++;
+		f->unreadable = unreadable_text(r, err);
 		r->cur = NULL;
-		return 0;
+		return r->check_only ? 0 : reject_unreadable(r, f);
 	}
 	s.data = s.map.data;
 	s.len = s.map.len;
@@ -390,7 +400,7 @@ ingest_paths(sqlite3 *db, const struct jz_opts *o, int npaths, char *const *path
 		if (ingest_recognise(f) != 0) {
 			sum->rejected++;
 			f->slot = SLOT_OTHER + 1; /* not processed */
-			f->unreadable = xstrdup(r.nkept > 0 ? r.kept[0].message : "");
+			f->unreadable = unreadable_text(&r, f->read_errno);
 		}
 		r.cur = NULL;
 		ingest_kept_clear(&r);
