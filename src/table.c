@@ -581,6 +581,28 @@ pieces_fit(struct tlay *L, double width)
 	return smin < width;
 }
 
+/* The level L at which N columns, each of width L held between FLOOR (none:
+ * 0) and CEIL, fill WIDTH mm, the highest not beyond it (bisected). */
+static double
+water_level(int n, const double *floor, const double *ceil, double width)
+{
+	double lo = 0, hi = 0;
+
+	for (int c = 0; c < n; c++)
+		hi = fmax(hi, ceil[c]);
+	for (int k = 0; k < 50; k++) {
+		double level = (lo + hi) / 2, sum = 0;
+
+		for (int c = 0; c < n; c++)
+			sum += fmin(ceil[c], fmax(floor != NULL ? floor[c] : 0, level));
+		if (sum > width)
+			hi = level;
+		else
+			lo = level;
+	}
+	return lo;
+}
+
 /* Column widths from the content.  Each column needs its widest piece
  * (MIN) and would like its widest cell (MAX; headers aside, they may wrap).
  * When every column can have its MAX and the headers keep to two lines,
@@ -606,23 +628,9 @@ column_widths(struct tlay *L, double width)
 	for (c = 0; c < n; c++)
 		smax += mx[c];
 	if (smin >= width) {
-		double lo = 0, hi = 0, sum = 0;
+		double lo = water_level(n, NULL, mn, width), sum = 0;
 		int cut = 0;
 
-		for (c = 0; c < n; c++)
-			hi = fmax(hi, mn[c]);
-		for (int k = 0; k < 50; k++) {
-			double level = (lo + hi) / 2;
-
-			sum = 0;
-			for (c = 0; c < n; c++)
-				sum += fmin(mn[c], level);
-			if (sum > width)
-				hi = level;
-			else
-				lo = level;
-		}
-		sum = 0;
 		for (c = 0; c < n; c++) {
 			L->w[c] = fmin(mn[c], lo);
 			sum += L->w[c];
@@ -632,26 +640,8 @@ column_widths(struct tlay *L, double width)
 			if (mn[c] > lo)
 				L->w[c] += (width - sum) / cut;
 	} else if (smax > width || headers_room(L, mx, hx, width) < 0) {
-		double level = 0;
+		double level = smax > width ? water_level(n, mn, mx, width) : 0;
 
-		if (smax > width) {
-			double lo = 0, hi = 0;
-
-			for (c = 0; c < n; c++)
-				hi = fmax(hi, mx[c]);
-			for (int k = 0; k < 50; k++) {
-				double sum = 0;
-
-				level = (lo + hi) / 2;
-				for (c = 0; c < n; c++)
-					sum += fmin(mx[c], fmax(mn[c], level));
-				if (sum > width)
-					hi = level;
-				else
-					lo = level;
-			}
-			level = lo;
-		}
 		for (c = 0; c < n; c++)
 			start[c] = smax > width && mx[c] <= level + 1e-6 ? mx[c] : mn[c];
 		share_room(L, start, mx, cap, width);
