@@ -32,6 +32,8 @@
 #define HEADER_LINES 2           /* lines a header takes naturally (参与企业 / （家）) */
 #define HEADER_LINE_COST 2       /* what a header line past those costs, in lines of the table */
 #define HEADER_BREAK_COST 1      /* what a header broken off a phrase boundary costs */
+#define SHORT_CELL 12            /* characters of a cell that is a name or a title, not prose */
+#define SHORT_LINES 3            /* lines of such a cell that send the table a size down */
 
 /* The sizes a table is set in, one a row, tried in turn: a table takes the
  * first at which every unbreakable piece of its columns (a number, a name, a
@@ -40,9 +42,11 @@
  * and names is set a size smaller rather than have them broken.  The
  * documents set text in the named sizes (号) only: 小四 is the tables' size,
  * 五号 the next, 小五 the last, the size of the charts' labels and the
- * smallest the documents set anywhere.  A table whose pieces do not fit even
- * at the last has some of them broken inside (and reported), at the size
- * where that costs the fewest lines. */
+ * smallest the documents set anywhere.  A table also goes a size down while
+ * a name or a title in it would take three lines or more and the smaller
+ * size sets it on fewer.  A table whose pieces do not fit even at the last
+ * has some of them broken inside (and reported), at the size where that
+ * costs the fewest lines. */
 static const struct cell_size {
 	double size_pt;          /* the cells' type size */
 	double pitch_pt;         /* baseline to baseline */
@@ -653,6 +657,27 @@ column_widths(struct tlay *L, double width)
 	free(cap);
 }
 
+/* The most lines a short cell of L's body or totals (a name, a title:
+ * SHORT_CELL characters or fewer) takes at the widths column_widths gives. */
+static int
+short_lines(struct tlay *L, double width)
+{
+	int most = 0;
+
+	column_widths(L, width);
+	for (int r = 1; r < L->nr; r++)
+		for (int c = 0; c < L->ncols; c++) {
+			struct para *p = L->p[(size_t)r * L->ncols + c];
+
+			if (p->n > SHORT_CELL)
+				continue;
+			para_break(p, L->w[c] - 2 * L->pad);
+			if (p->nlines > most)
+				most = p->nlines;
+		}
+	return most;
+}
+
 /* The cells of L (header, body, totals) shaped at cell_sizes[SIZE]. */
 static void
 cells_make(struct doc *d, struct tlay *L, int size)
@@ -718,6 +743,26 @@ layout_make(struct doc *d, const struct table *t, struct tlay *L)
 		if (pieces_fit(L, width))
 			break;
 		cells_free(L);
+	}
+	/* and a size smaller while a name or a title takes SHORT_LINES lines
+	 * or more (南通 / 经济 / 技术 / 开发区 in a column of 五号 between seven
+	 * columns of seven-digit numbers) and the smaller size, its pieces
+	 * fitting too, sets it on fewer */
+	while (size + 1 < (int)NCELL_SIZES) {
+		int most = short_lines(L, width), fewer = most;
+
+		if (most < SHORT_LINES)
+			break;
+		cells_free(L);
+		cells_make(d, L, size + 1);
+		if (pieces_fit(L, width))
+			fewer = short_lines(L, width);
+		if (fewer >= most) {
+			cells_free(L);
+			cells_make(d, L, size);
+			break;
+		}
+		size++;
 	}
 	if (size == (int)NCELL_SIZES) {
 		int best = 0, least = 0;

@@ -145,6 +145,13 @@ cells_in() { awk -v t="$1" '/^page/ { p = 0 } /^  line line / { p = index($0, "\
 	{ fail "sizes: broken pieces"; cat "$WORK/sizes.err"; }
 [ "$(grep -c '^  line td .*"崇川区"$' "$WORK/sizes.dump")" = 4 ] && ! grep -q '^  line td .*"[南通经济技术开发区]"$' "$WORK/sizes.dump" &&
 	ok "sizes: names whole or broken between words, in every table" || fail "sizes: a name broken"
+# the first column's lines of the table captioned $1
+names_in() { awk -v t="$1" '/^page/ { p = 0 } /^  line line / { p = index($0, "\"" t) > 0 }
+	p && /^  line td x=2[0-9.]* / { sub(/^[^"]*"/, ""); sub(/"$/, ""); print }' "$2" | tr '\n' ' '; }
+[ "$(cells_in 表6 "$WORK/sizes.dump")" = "9.00 " ] &&
+	[ "$(names_in 表6 "$WORK/sizes.dump")" = "南通经济技术开发区 苏锡通科技产业园区 通州湾示范区 " ] &&
+	ok "sizes: names that would take four lines in 五号 are set in 小五, each on one line" ||
+	fail "sizes: 表6 in $(cells_in 表6 "$WORK/sizes.dump"): $(names_in 表6 "$WORK/sizes.dump")"
 # the same table too wide for 小五 where it does not fit below the page's
 # paragraphs waits for the next page, and reports its broken pieces once
 { printf 'setup a4 numbers\n'; for i in $(seq 1 19); do printf 'p 第%s段。\n' "$i"; done
