@@ -392,6 +392,11 @@ ingest_paths(sqlite3 *db, const struct jz_opts *o, int npaths, char *const *path
 			f->slot = SLOT_OTHER + 1; /* not processed: the run stops */
 			continue;
 		}
+		if (f->folder) {           /* a folder that cannot be read: said why */
+			sum->rejected++;
+			f->slot = SLOT_OTHER + 1;
+			continue;
+		}
 		if (!check_only && ingest_known_unchanged(&r, f))
 			continue;
 		/* why it cannot be read is kept for its receipt */
@@ -442,7 +447,8 @@ ingest_paths(sqlite3 *db, const struct jz_opts *o, int npaths, char *const *path
 	}
 	store_load_end(load);
 	load = NULL;
-	if (covers_input && ingest_warn_disappeared(&r) != 0) {
+	if (covers_input && (ingest_warn_disappeared(&r) != 0 ||
+	    (!check_only && ingest_retire_folders(&r) != 0))) {
 		status = JZ_EXIT_FAILURE;
 		goto out;
 	}

@@ -47,6 +47,7 @@ struct infile {
 	struct filestat meta; /* as it was while hashed (unchanged throughout) */
 	int meta_known;       /* 1: META holds, and the bytes are to be recorded */
 	char *unreadable;     /* could not be opened or read: why (Chinese), for its receipt */
+	int folder;           /* a folder that could not be read (its files unknown) */
 	int read_errno;       /* the error that stopped its reading, or 0 */
 };
 
@@ -153,6 +154,7 @@ void ingest_record_metadata(struct run *r);
 /* Warns about accepted files under the input folder that were not found.
  * Returns 0 or -1. */
 int ingest_warn_disappeared(struct run *r);
+int ingest_retire_folders(struct run *r);
 /* The kind name stored in file.kind ("annual-return", "participation"...), or NULL. */
 const char *ingest_file_kind(const struct infile *f);
 

@@ -136,7 +136,18 @@ ingest_walk(struct run *r, const char *path, int top)
 		struct dirent *e;
 
 		if (d == NULL) {
-			diag(DIAG_IN_READ, shown, 0, 0, strerror(errno));
+			int err = errno;
+
+			diag(DIAG_IN_READ_FOLDER, shown, 0, 0, strerror(err));
+			/* below the paths given, it goes on the receipt of the
+			 * region it names (2024/320623/), as a file that cannot
+			 * be read does */
+			if (!top) {
+				add_file(r, path, resolved, &sb);
+				r->files[r->nfiles - 1].folder = 1;
+				r->files[r->nfiles - 1].unreadable =
+				    xasprintf(jz_doc_text(N_("cannot read the folder: %s")), jz_doc_strerror(err));
+			}
 			free(resolved);
 			free(shown);
 			return -1;
@@ -360,10 +371,39 @@ ingest_warn_disappeared(struct run *r)
 	return 0;
 }
 
+/* Folders under the input folder that could not be read on an earlier run
+ * and are readable now, or gone: their rejection is over (status
+ * 'replaced', as a rejected file's is when it is sent again), so the
+ * data-quality appendix no longer lists them.  Returns 0 or -1. */
+int
+ingest_retire_folders(struct run *r)
+{
+	sqlite3_stmt *st = store_prepare(r->db, "SELECT id, path FROM file WHERE kind = 'folder' "
+	    "AND status = 'rejected' AND path NOT LIKE '/%'");
+	sqlite3_stmt *up = store_prepare(r->db, "UPDATE file SET status = 'replaced' WHERE id = ?");
+	int rc = st != NULL && up != NULL ? 0 : -1;
+
+	while (rc == 0 && sqlite3_step(st) == SQLITE_ROW) {
+		if (strmap_get(&r->seen_keys, (const char *)sqlite3_column_text(st, 1), NULL))
+			continue;
+		sqlite3_bind_int64(up, 1, sqlite3_column_int64(st, 0));
+		if (sqlite3_step(up) != SQLITE_DONE) {
+			diag(DIAG_STORE, NULL, 0, 0, sqlite3_errmsg(r->db));
+			rc = -1;
+		}
+		sqlite3_reset(up);
+	}
+	sqlite3_finalize(st);
+	sqlite3_finalize(up);
+	return rc;
+}
+
 /* The kind name stored in file.kind. */
 const char *
 ingest_file_kind(const struct infile *f)
 {
+	if (f->folder)
+		return "folder";
 	if (f->slot == SLOT_XML)
 		return "annual-return";
 	if (f->csv_kind == KIND_SEVERAL)

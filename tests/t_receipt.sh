@@ -147,4 +147,30 @@ LC_ALL=C nodac "$JINGSAI" run --input "$S/input" --output "$S/output" --db "$S/v
 snapshot "$S/output/receipts" >"$WORK/after"
 cmp -s "$WORK/before" "$WORK/after" && ok "still unreadable the next run: no new receipt" ||
 	{ fail "still unreadable the next run: no new receipt"; diff "$WORK/before" "$WORK/after" | head; }
+
+# a folder the run may not read is on the receipt of the region it names, as a file is; once it
+# can be read, its files are read and it is no longer counted as rejected (the data-quality
+# appendix); the day's receipt keeps what the day's earlier run found
+chmod 644 "$S/input/2024/320602/副本.csv"
+mkdir -p "$S/input/2024/320612"
+cp "$TOP/input/2024/320612/"* "$S/input/2024/320612/" 2>/dev/null
+chmod 000 "$S/input/2024/320612"
+LC_ALL=C nodac "$JINGSAI" run --input "$S/input" --output "$S/output" --db "$S/var/jingsai.db" \
+    --templates "$TOP/templates" --fonts "$TOP/fonts" >/dev/null 2>"$WORK/stderr"
+[ $? = 1 ] && ok "a folder that cannot be read: the run exits 1" || fail "a folder that cannot be read: exit 1"
+grep -q "2024/320612: error: cannot read the folder: Permission denied; the files in it were not read" "$WORK/stderr" &&
+	ok "a folder that cannot be read: said on the terminal" || { fail "a folder: said on the terminal"; cat "$WORK/stderr"; }
+tr -d '\r' <"$R/通州区/$DAY.csv" | grep -q "^2024/320612,文件夹,—,—,无法读取文件夹：权限不够$" &&
+	ok "a folder that cannot be read: on the receipt of the region it names, why in Chinese" ||
+	{ fail "a folder that cannot be read: on its region's receipt"; cat "$R/通州区/$DAY.csv"; }
+pdftotext -raw "$R/通州区/$DAY.pdf" - 2>/dev/null | tr -d ' \n' | grep -qF "2024/320612文件夹——无法读取文件夹：权限不够" &&
+	ok "a folder that cannot be read: in the receipt's PDF" || fail "a folder that cannot be read: in the PDF"
+rejected_folders() { sqlite3 "$S/var/jingsai.db" "SELECT count(*) FROM file WHERE kind = 'folder' AND status = 'rejected'"; }
+[ "$(rejected_folders)" = 1 ] && ok "a folder that cannot be read: kept as rejected" || fail "folder kept as rejected: $(rejected_folders)"
+chmod 755 "$S/input/2024/320612"
+LC_ALL=C "$JINGSAI" run --input "$S/input" --output "$S/output" --db "$S/var/jingsai.db" \
+    --templates "$TOP/templates" --fonts "$TOP/fonts" >/dev/null 2>&1
+[ "$(rejected_folders)" = 0 ] && tr -d '\r' <"$R/通州区/$DAY.csv" | grep -q "^2024/320612/通州区2024年度报表.xml,年度报表,2024,[0-9]*,新报送" &&
+	ok "the folder readable again: its files read, the folder no longer rejected" ||
+	{ fail "the folder readable again"; rejected_folders; cat "$R/通州区/$DAY.csv"; }
 finish
