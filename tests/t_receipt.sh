@@ -129,21 +129,29 @@ nodac() {
 		"$@"
 	fi
 }
+# run_nodac — the run under LC_ALL=C without root's power to read every file
+run_nodac() {
+	LC_ALL=C nodac "$JINGSAI" run --input "$S/input" --output "$S/output" --db "$S/var/jingsai.db" \
+	    --templates "$TOP/templates" --fonts "$TOP/fonts"
+}
+# listed WHAT REGION SAID ROW TEXT — after `run_nodac 2>"$WORK/stderr"; st=$?`: the run exited
+# 1, said SAID (a pattern) on the terminal, and REGION's receipt has ROW (a pattern) in its CSV
+# and TEXT in its PDF
+listed() {
+	[ "$st" = 1 ] && ok "$1: the run exits 1" || fail "$1: exit 1"
+	grep -q "$3" "$WORK/stderr" && ok "$1: said on the terminal" || { fail "$1: said on the terminal"; cat "$WORK/stderr"; }
+	tr -d '\r' <"$R/$2/$DAY.csv" | grep -q "$4" && ok "$1: on its region's receipt, why in Chinese" ||
+		{ fail "$1: on its region's receipt"; cat "$R/$2/$DAY.csv"; }
+	pdftotext -raw "$R/$2/$DAY.pdf" - 2>/dev/null | tr -d ' \n' | grep -qF "$5" &&
+		ok "$1: in the receipt's PDF" || fail "$1: in the PDF"
+}
 printf '姓名,电话\n王五,789\n' >"$S/input/2024/320602/副本.csv"
 chmod 000 "$S/input/2024/320602/副本.csv"
-LC_ALL=C nodac "$JINGSAI" run --input "$S/input" --output "$S/output" --db "$S/var/jingsai.db" \
-    --templates "$TOP/templates" --fonts "$TOP/fonts" >/dev/null 2>"$WORK/stderr"
-[ $? = 1 ] && ok "a file that cannot be opened: the run exits 1" || fail "a file that cannot be opened: exit 1"
-grep -q "副本.csv: error: cannot read the file: Permission denied" "$WORK/stderr" &&
-	ok "a file that cannot be opened: said on the terminal" || { fail "said on the terminal"; cat "$WORK/stderr"; }
-tr -d '\r' <"$R/崇川区/$DAY.csv" | grep -q "^2024/320602/副本.csv,无法识别,—,—,无法读取文件：权限不够$" &&
-	ok "a file that cannot be opened: on its region's receipt, why in Chinese" ||
-	{ fail "a file that cannot be opened: on its region's receipt"; cat "$R/崇川区/$DAY.csv"; }
-pdftotext -raw "$R/崇川区/$DAY.pdf" - 2>/dev/null | tr -d ' \n' | grep -qF "副本.csv无法识别——无法读取文件：权限不够" &&
-	ok "a file that cannot be opened: in the receipt's PDF" || fail "a file that cannot be opened: in the PDF"
+run_nodac >/dev/null 2>"$WORK/stderr"; st=$?
+listed "a file that cannot be opened" 崇川区 "副本.csv: error: cannot read the file: Permission denied" \
+	"^2024/320602/副本.csv,无法识别,—,—,无法读取文件：权限不够$" "副本.csv无法识别——无法读取文件：权限不够"
 snapshot "$S/output/receipts" >"$WORK/before"
-LC_ALL=C nodac "$JINGSAI" run --input "$S/input" --output "$S/output" --db "$S/var/jingsai.db" \
-    --templates "$TOP/templates" --fonts "$TOP/fonts" >/dev/null 2>&1
+run_nodac >/dev/null 2>&1
 snapshot "$S/output/receipts" >"$WORK/after"
 cmp -s "$WORK/before" "$WORK/after" && ok "still unreadable the next run: no new receipt" ||
 	{ fail "still unreadable the next run: no new receipt"; diff "$WORK/before" "$WORK/after" | head; }
@@ -155,21 +163,14 @@ chmod 644 "$S/input/2024/320602/副本.csv"
 mkdir -p "$S/input/2024/320612"
 cp "$TOP/input/2024/320612/"* "$S/input/2024/320612/" 2>/dev/null
 chmod 000 "$S/input/2024/320612"
-LC_ALL=C nodac "$JINGSAI" run --input "$S/input" --output "$S/output" --db "$S/var/jingsai.db" \
-    --templates "$TOP/templates" --fonts "$TOP/fonts" >/dev/null 2>"$WORK/stderr"
-[ $? = 1 ] && ok "a folder that cannot be read: the run exits 1" || fail "a folder that cannot be read: exit 1"
-grep -q "2024/320612: error: cannot read the folder: Permission denied; the files in it were not read" "$WORK/stderr" &&
-	ok "a folder that cannot be read: said on the terminal" || { fail "a folder: said on the terminal"; cat "$WORK/stderr"; }
-tr -d '\r' <"$R/通州区/$DAY.csv" | grep -q "^2024/320612,文件夹,—,—,无法读取文件夹：权限不够$" &&
-	ok "a folder that cannot be read: on the receipt of the region it names, why in Chinese" ||
-	{ fail "a folder that cannot be read: on its region's receipt"; cat "$R/通州区/$DAY.csv"; }
-pdftotext -raw "$R/通州区/$DAY.pdf" - 2>/dev/null | tr -d ' \n' | grep -qF "2024/320612文件夹——无法读取文件夹：权限不够" &&
-	ok "a folder that cannot be read: in the receipt's PDF" || fail "a folder that cannot be read: in the PDF"
+run_nodac >/dev/null 2>"$WORK/stderr"; st=$?
+listed "a folder that cannot be read" 通州区 \
+	"2024/320612: error: cannot read the folder: Permission denied; the files in it were not read" \
+	"^2024/320612,文件夹,—,—,无法读取文件夹：权限不够$" "2024/320612文件夹——无法读取文件夹：权限不够"
 rejected_folders() { sqlite3 "$S/var/jingsai.db" "SELECT count(*) FROM file WHERE kind = 'folder' AND status = 'rejected'"; }
 [ "$(rejected_folders)" = 1 ] && ok "a folder that cannot be read: kept as rejected" || fail "folder kept as rejected: $(rejected_folders)"
 chmod 755 "$S/input/2024/320612"
-LC_ALL=C "$JINGSAI" run --input "$S/input" --output "$S/output" --db "$S/var/jingsai.db" \
-    --templates "$TOP/templates" --fonts "$TOP/fonts" >/dev/null 2>&1
+LC_ALL=C jz "$S" >/dev/null 2>&1
 [ "$(rejected_folders)" = 0 ] && tr -d '\r' <"$R/通州区/$DAY.csv" | grep -q "^2024/320612/通州区2024年度报表.xml,年度报表,2024,[0-9]*,新报送" &&
 	ok "the folder readable again: its files read, the folder no longer rejected" ||
 	{ fail "the folder readable again"; rejected_folders; cat "$R/通州区/$DAY.csv"; }
