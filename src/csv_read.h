@@ -247,6 +247,10 @@ void csv_normalize_count(char *v);
 /* 1 when a row whose first cell is V is a note below a table (填表人：…). */
 int csv_is_note_text(const char *v);
 
+/* The word a form shows for recipient kind CODE (person → 个人, unit → 单位,
+ * team → 班组), or CODE itself (static storage). */
+const char *csv_recipient_kind_word(const char *code);
+
 /* The key columns of kind K, as indices in column order, ending with -1. */
 const int *csv_kind_key(enum csv_kind k);
 

@@ -1,6 +1,7 @@
 /* csv_validate.c — the six CSV kinds as tables (one row per column with its
  * rule), header matching, field validation and the credit-code check. */
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -103,6 +104,22 @@ csv_kind_name(enum csv_kind k)
 	if ((unsigned)k >= CSV__KINDS)
 		return "unknown";
 	return kinds[k].name;
+}
+
+const char *
+csv_recipient_kind_word(const char *code)
+{
+	size_t n = strlen(code);
+
+	for (int i = 0; recipient_kind_values[i] != NULL; i++) {
+		const char *v = recipient_kind_values[i], *bar = strchr(v, '|');
+		if (bar != NULL && (size_t)(bar - v) == n && memcmp(v, code, n) == 0) {
+			static char word[32];
+			snprintf(word, sizeof word, "%.*s", (int)strcspn(bar + 1, "|"), bar + 1);
+			return word;
+		}
+	}
+	return code;
 }
 
 const char *const *

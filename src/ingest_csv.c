@@ -191,11 +191,15 @@ check_row(struct csv_job *j, const struct csv_row *row, enum refs which)
 			}
 			const char *kind = row->field[j->ix_kind], *gender = row->field[j->ix_gender];
 			if (strcmp(kind, w->recipient_kind) != 0) {
-				diag(DIAG_RECIPIENT_KIND, AT(j->ix_kind), kind, w->code, w->recipient_kind);
+				/* in the words of the form's drop-down, not the store's */
+				char written[32];
+				snprintf(written, sizeof written, "%s", csv_recipient_kind_word(kind));
+				diag(DIAG_RECIPIENT_KIND, AT(j->ix_kind), written, w->code, w->title,
+				    csv_recipient_kind_word(w->recipient_kind));
 				errors++;
 			}
 			if (w->women_only && strcmp(gender, "女") != 0) {
-				diag(DIAG_WOMEN_ONLY, AT(j->ix_gender), w->code, gender);
+				diag(DIAG_WOMEN_ONLY, AT(j->ix_gender), w->code, w->title, gender);
 				errors++;
 			}
 			break;

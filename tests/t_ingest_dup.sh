@@ -48,7 +48,7 @@ cat >mixed.csv.want <<EOF
 mixed.csv:2:23: error: unknown enterprise '91320614MA1XYW005E': no enterprise register lists this credit code; add the enterprise to its region's register, or correct the code
 mixed.csv:4:1: error: duplicate row: year 2024, award MEDAL, recipient 甲, credit_code 91320614MA1XYW005E as on line 2, and a file may hold that once: delete or correct one of the two rows
 mixed.csv:5:21: error: 'X' is not a value of column 'gender': write one of 男 女
-mixed.csv:7:21: error: award WOMEN is for women only, but gender is '男'
+mixed.csv:7:21: error: award WOMEN (南通市五一巾帼标兵) is for women only, but gender is '男'
 mixed.csv:8:1: error: duplicate row: year 2024, award WOMEN, recipient 乙, credit_code $A as on line 7, and a file may hold that once: delete or correct one of the two rows
 EOF
 expect_status 1 "mixed errors rejected" J check mixed.csv
