@@ -244,6 +244,9 @@ int csv_names_match(const char *english, const char *zh, const char *name);
 /* A whole number as Excel writes it (1,234 / 120.0 / １２０) made plain in
  * place; anything else is left as it is. */
 void csv_normalize_count(char *v);
+/* A year as offices write it (２０２５ in full-width digits, 2025年) made
+ * plain in place; anything else is left as it is. */
+void csv_normalize_year(char *v);
 /* 1 when a row whose first cell is V is a note below a table (填表人：…). */
 int csv_is_note_text(const char *v);
 

@@ -448,6 +448,49 @@ csv_normalize_count(char *v)
 	v[nd] = '\0';
 }
 
+/* V with the full-width digits and full stop of a Chinese input method
+ * (０-９ U+FF10-U+FF19, ． U+FF0E) made ASCII, in place, when it holds
+ * nothing else but ASCII digits and '.'; else V is left as it is. */
+static void
+normalize_digits(char *v)
+{
+	char plain[64];
+	size_t k = 0;
+	const unsigned char *p = (const unsigned char *)v;
+
+	while (*p) {
+		if (k + 1 >= sizeof plain)
+			return;
+		if (p[0] == 0xEF && p[1] == 0xBC && p[2] >= 0x90 && p[2] <= 0x99)
+			plain[k++] = (char)('0' + p[2] - 0x90), p += 3;
+		else if (p[0] == 0xEF && p[1] == 0xBC && p[2] == 0x8E)
+			plain[k++] = '.', p += 3;
+		else if ((*p >= '0' && *p <= '9') || *p == '.')
+			plain[k++] = (char)*p++;
+		else
+			return;
+	}
+	memcpy(v, plain, k);   /* never longer: each character only shrinks */
+	v[k] = '\0';
+}
+
+void
+csv_normalize_year(char *v)
+{
+	size_t n = strlen(v);
+
+	/* 2025年: the year it names */
+	if (n > 3 && strcmp(v + n - 3, "年") == 0) {
+		char year[64];
+		snprintf(year, sizeof year, "%.*s", (int)(n - 3), v);
+		normalize_digits(year);
+		if (strlen(year) == 4 && strspn(year, "0123456789") == 4)
+			strcpy(v, year);
+		return;
+	}
+	normalize_digits(v);
+}
+
 void
 csv_normalize_row(enum csv_kind k, char **field)
 {
@@ -459,6 +502,10 @@ csv_normalize_row(enum csv_kind k, char **field)
 			continue;
 		if (c->type == CT_COUNT || c->type == CT_RANK)
 			csv_normalize_count(field[i]);
+		else if (c->type == CT_YEAR)
+			csv_normalize_year(field[i]);
+		else if (c->type == CT_SCORE)
+			normalize_digits(field[i]);
 		else if (c->type == CT_ENUM)
 			for (int j = 0; c->values[j] != NULL; j++)
 				if (strchr(c->values[j], '|') != NULL && zh_match(c->values[j], field[i])) {
