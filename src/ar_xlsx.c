@@ -212,21 +212,26 @@ coded(const char *const *values, const char *value)
 }
 
 /* A time submitted as a cell shows it (2025-01-15 10:00:00, 2025/1/15
- * 10:00, 2025年1月15日) as xs:dateTime at +08:00; anything else as it is,
- * for the schema to refuse. */
+ * 10:00, 2025.1.15, 2025年1月15日) as xs:dateTime at +08:00; anything else,
+ * a day that is not in its month included, as it is, for the schema to
+ * refuse with the value as written. */
 static void
 to_datetime(const char *v, char *out, size_t size)
 {
+	static const int days[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
 	int y, mo, d, h = 0, mi = 0, s = 0, n = 0;
 	char sep1[8], sep2[8];
 
-	if (sscanf(v, "%4d%7[-/年]%2d%7[-/月]%2d%n", &y, sep1, &mo, sep2, &d, &n) == 5) {
+	if (sscanf(v, "%4d%7[-/.年]%2d%7[-/.月]%2d%n", &y, sep1, &mo, sep2, &d, &n) == 5) {
 		const char *rest = v + n;
 		if (strncmp(rest, "日", 3) == 0)
 			rest += 3;
 		while (*rest == ' ' || *rest == 'T')
 			rest++;
-		if (*rest == '\0' || sscanf(rest, "%2d:%2d:%2d", &h, &mi, &s) >= 2) {
+		int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+		int real = mo >= 1 && mo <= 12 && d >= 1 && d <= days[mo - 1] && (mo != 2 || d < 29 || leap);
+		if (real && (*rest == '\0' || (sscanf(rest, "%2d:%2d:%2d", &h, &mi, &s) >= 2 &&
+		    h >= 0 && h < 24 && mi >= 0 && mi < 60 && s >= 0 && s < 60))) {
 			snprintf(out, size, "%04d-%02d-%02dT%02d:%02d:%02d+08:00", y, mo, d, h, mi, s);
 			return;
 		}
@@ -303,6 +308,12 @@ add_rows(struct xlsx *x, const char *path, int sheet, const struct grid *g, cons
 				continue;
 			if (strcmp(cols[c].attribute, "track") == 0 && tracks != NULL && tracks(arg, v) != NULL)
 				v = tracks(arg, v);
+			char year[64];
+			if (strcmp(cols[c].attribute, "founded") == 0 && strlen(v) < sizeof year) {
+				strcpy(year, v);   /* ２０１９, 2019年 */
+				csv_normalize_year(year);
+				v = year;
+			}
 			set_attr(el, cols[c].attribute, coded(cols[c].values, v));
 		}
 		rows++;
@@ -433,6 +444,38 @@ position(const struct origin *o, const char *attribute, long *row, long *col)
 		}
 }
 
+/* Reports the element NODE (at O) whose id an earlier row of its sheet has
+ * already, at its id's cell; 0 when there is no such row. */
+static int
+duplicate_id(struct validation *v, xmlNodePtr node, const struct origin *o)
+{
+	if (node == NULL || node->type != XML_ELEMENT_NODE || node->parent == NULL)
+		return 0;
+	const struct ar_column *c = column_of((const char *)node->name, "id");
+	xmlChar *id = xmlGetProp(node, (const xmlChar *)"id");
+	long first = 0;
+	for (xmlNodePtr n = node->parent->children; n != NULL && n != node && id != NULL && first == 0; n = n->next) {
+		if (n->type != XML_ELEMENT_NODE || n->_private == NULL)
+			continue;
+		xmlChar *other = xmlGetProp(n, (const xmlChar *)"id");
+		if (other != NULL && xmlStrEqual(other, id))
+			first = ((const struct origin *)n->_private)->row;
+		xmlFree(other);
+	}
+	if (c == NULL || first == 0) {
+		xmlFree(id);
+		return 0;
+	}
+	char label[64];
+	long row, col;
+	position(o, "id", &row, &col);
+	diag_set_context(o->context);
+	diag(DIAG_AR_DUPLICATE, v->path, row, col, first_name(c->zh, label, sizeof label), (const char *)id, first);
+	diag_set_context(NULL);
+	xmlFree(id);
+	return 1;
+}
+
 static void
 on_invalid(void *arg, xmlErrorPtr e)
 {
@@ -455,11 +498,20 @@ on_invalid(void *arg, xmlErrorPtr e)
 	}
 	long row, col;
 	position(o, attribute, &row, &col);
+	v->errors++;
+	/* A track that is neither a code nor a track's name (群众性创新) is
+	 * named by the reference check, with the tracks to choose from: the
+	 * schema's words about the characters of a code would say it twice,
+	 * and less helpfully. */
+	if (attribute != NULL && strcmp(attribute, "track") == 0 && e->code != XML_SCHEMAV_CVC_COMPLEX_TYPE_4)
+		return;
+	/* An id given twice: both rows named, in the sheet's words. */
+	if (e->code == XML_SCHEMAV_CVC_IDC && e->str1 != NULL && o != NULL && duplicate_id(v, e->node, o))
+		return;
 	/* in the same terms as an annual return file's, at the cell */
 	diag_set_context(o ? o->context : NULL);
 	xml_report_invalid(v->path, row, col, e, &v->seen);
 	diag_set_context(NULL);
-	v->errors++;
 }
 
 /* ---- Reading ------------------------------------------------------------------------------ */
@@ -516,7 +568,7 @@ ar_xlsx_read(struct xlsx *x, const char *path, const char *submitted_default, ar
 	if (year != NULL && year[0] != '\0') {
 		char y[32];
 		snprintf(y, sizeof y, "%s", year);
-		csv_normalize_count(y);
+		csv_normalize_year(y);
 		set_attr(root, "year", y);
 	}
 	char when[64];
