@@ -230,6 +230,12 @@ int csv_rows_stopped(const struct csv_rows *t);
 /* The reader reported an error that ends the table: counted, and no more
  * rows are taken. */
 void csv_rows_fail(struct csv_rows *t);
+/* The reader reported an error of its own about the table (cells merged
+ * over its rows): counted; rows are still taken. */
+void csv_rows_count_error(struct csv_rows *t);
+/* The rows taken as data so far (good or not): not the header, the rows
+ * above it, blank, totals or note rows. */
+long csv_rows_data_rows(const struct csv_rows *t);
 /* The kind of the header found, or -1 while none is. */
 int csv_rows_kind(const struct csv_rows *t);
 /* Ends the table (LINE: where the input ended, for the last messages):

@@ -772,6 +772,18 @@ csv_rows_fail(struct csv_rows *r)
 	r->stop = 1;
 }
 
+void
+csv_rows_count_error(struct csv_rows *r)
+{
+	count_error(r);
+}
+
+long
+csv_rows_data_rows(const struct csv_rows *r)
+{
+	return r->rows;
+}
+
 int
 csv_rows_kind(const struct csv_rows *r)
 {

@@ -1151,11 +1151,16 @@ rec_size(size_t len)
 	return (sizeof(struct rec) + len + 1 + 7) & ~(size_t)7;
 }
 
+/* Called after the last row for each range of merged cells (A1 notation
+ * in REF; first and last row and column from 1); 0 to go on. */
+typedef int (*merge_fn)(void *arg, const char *ref, long row1, long col1, long row2, long col2);
+
 /* Where the cells go: the caller's callbacks. */
 struct cells_out {
 	xlsx_cell_fn cell;
 	xlsx_row_end_fn row_end;
 	void *arg;
+	merge_fn merge;   /* NULL: merged cells do not matter */
 };
 
 /* Hands the records of B to the callbacks; 1 when one of them said stop. */
@@ -1347,13 +1352,24 @@ unzip_end(struct unzip *u)
 
 enum cell_type { CELL_NUMBER, CELL_SHARED, CELL_BOOL, CELL_TEXT };
 
+/* Ranges of merged cells a sheet may list that are kept: more is no form. */
+#define MAX_MERGES 10000
+
+/* A range of merged cells (<mergeCell ref="C6:C7"/>, after the rows). */
+struct merge {
+	char ref[24];
+	long row1, col1, row2, col2;
+};
+
 struct sax {
 	struct xlsx *x;
 	struct part p;
 	struct unzip *unzip;          /* or NULL: the parser unpacks as it reads */
 	xmlParserCtxtPtr ctxt;
-	const xmlChar *n_row, *n_c, *n_v, *n_t, *n_is, *n_rph, *n_r, *n_s;
+	const xmlChar *n_row, *n_c, *n_v, *n_t, *n_is, *n_rph, *n_r, *n_s, *n_merge, *n_ref;
 	long row, col, style, last_row;
+	struct merge *merges;         /* owned; read once the parser has ended */
+	size_t nmerges, merges_cap;
 	int in_cell, in_value, in_is, phonetic, had_value, row_cells;
 	enum cell_type type;
 	struct buf value, shown;
@@ -1572,6 +1588,23 @@ sax_start(void *ctx, const xmlChar *name, const xmlChar *prefix, const xmlChar *
 		h->row = h->last_row = n;
 		h->col = 0;
 		h->row_cells = 0;
+	} else if (name == h->n_merge && h->out->merge != NULL && h->nmerges < MAX_MERGES) {
+		for (int i = 0; i < nb_attributes; i++) {
+			const xmlChar **a = attributes + 5 * i;
+			const xmlChar *colon = a[3];
+			while (colon < a[4] && *colon != ':')
+				colon++;
+			if (a[0] != h->n_ref || colon == a[4] || a[4] - a[3] >= (long)sizeof h->merges->ref)
+				continue;
+			struct merge m;
+			m.col1 = cell_ref(a[3], colon, &m.row1);
+			m.col2 = cell_ref(colon + 1, a[4], &m.row2);
+			if (m.col1 == 0 || m.col2 < m.col1 || m.row1 == 0 || m.row2 < m.row1)
+				continue; /* not a range of cells: nothing is read from it */
+			snprintf(m.ref, sizeof m.ref, "%.*s", (int)(a[4] - a[3]), (const char *)a[3]);
+			h->merges = xgrow(h->merges, h->nmerges, &h->merges_cap, 16, sizeof *h->merges);
+			h->merges[h->nmerges++] = m;
+		}
 	} else if (h->in_cell && name == h->n_v && !h->in_is)
 		h->in_value = 1;
 	else if (h->in_cell && name == h->n_is)
@@ -1767,6 +1800,8 @@ parse_sheet(struct sax *h)
 	h->n_rph = xmlDictLookup(h->ctxt->dict, (const xmlChar *)"rPh", -1);
 	h->n_r = xmlDictLookup(h->ctxt->dict, (const xmlChar *)"r", -1);
 	h->n_s = xmlDictLookup(h->ctxt->dict, (const xmlChar *)"s", -1);
+	h->n_merge = xmlDictLookup(h->ctxt->dict, (const xmlChar *)"mergeCell", -1);
+	h->n_ref = xmlDictLookup(h->ctxt->dict, (const xmlChar *)"ref", -1);
 	buf_puts(&h->value, "");
 	xmlParseDocument(h->ctxt);
 	if (h->unzip != NULL)
@@ -1913,6 +1948,11 @@ stream_sheet(struct xlsx *x, int sheet, const struct cells_out *out, int threade
 	int status = stopped ? 1 : h.status < 0 ? -1 : 0;
 	if (!stopped && h.err.set)
 		err_report(x, s->part, &h.err);
+	for (size_t i = 0; status == 0 && i < h.nmerges; i++)
+		if (out->merge(out->arg, h.merges[i].ref, h.merges[i].row1, h.merges[i].col1, h.merges[i].row2,
+		    h.merges[i].col2) != 0)
+			status = 1;
+	free(h.merges);
 	free(h.err.text);
 	free_batches(h.batch);
 	part_file_close(&h.p);
@@ -1925,7 +1965,7 @@ stream_sheet(struct xlsx *x, int sheet, const struct cells_out *out, int threade
 int
 xlsx_sheet_cells(struct xlsx *x, int sheet, xlsx_cell_fn cell, xlsx_row_end_fn row_end, void *arg)
 {
-	struct cells_out out = {cell, row_end, arg};
+	struct cells_out out = {cell, row_end, arg, NULL};
 
 	return stream_sheet(x, sheet, &out, 1);
 }
@@ -1934,7 +1974,10 @@ xlsx_sheet_cells(struct xlsx *x, int sheet, xlsx_cell_fn cell, xlsx_row_end_fn r
 
 struct sheet_job {
 	struct csv_rows *rows;
+	const char *path;
 	long next_col; /* the column the next field of the row is */
+	struct { long first, last; } *data; /* the rows taken as data, in runs; owned */
+	size_t ndata, data_cap;
 	/* sniffing */
 	char *names[CSV_MAX_COLS];
 	int n, seen_rows, kind;
@@ -1958,20 +2001,61 @@ rows_end(void *arg, long row)
 {
 	struct sheet_job *j = arg;
 
-	(void)row;
+	long before = csv_rows_data_rows(j->rows);
 	csv_rows_end_row(j->rows);
+	if (csv_rows_data_rows(j->rows) > before) {
+		if (j->ndata > 0 && j->data[j->ndata - 1].last == row - 1)
+			j->data[j->ndata - 1].last = row;
+		else {
+			j->data = xgrow(j->data, j->ndata, &j->data_cap, 16, sizeof *j->data);
+			j->data[j->ndata].first = j->data[j->ndata].last = row;
+			j->ndata++;
+		}
+	}
 	j->next_col = 1;
 	return csv_rows_stopped(j->rows) ? -1 : 0;
+}
+
+/*
+ * Cells merged down over rows of the table (a region or a year written
+ * once for several enterprises): Excel shows the value on every row, but
+ * the file holds it in the first cell only, the others are empty.  Read
+ * as they are, the rows below would lose it, and an optional column would
+ * lose it without a word: so the range is an error, with what to do.
+ * Merged cells in a title, a totals row or notes are not data, and do not
+ * matter; nor do cells merged across one row of the table.
+ */
+static int
+rows_merge(void *arg, const char *ref, long row1, long col1, long row2, long col2)
+{
+	struct sheet_job *j = arg;
+	long rows = 0;
+
+	(void)col2;
+	for (size_t i = 0; i < j->ndata; i++) {
+		long first = j->data[i].first > row1 ? j->data[i].first : row1;
+		long last = j->data[i].last < row2 ? j->data[i].last : row2;
+		if (last >= first)
+			rows += last - first + 1;
+	}
+	if (rows < 2)
+		return 0;
+	csv_rows_flush(j->rows);
+	diag(DIAG_XLSX_MERGED, j->path, row1, col1, ref, rows);
+	csv_rows_count_error(j->rows);
+	return 0;
 }
 
 int
 xlsx_sheet_read(struct xlsx *x, int sheet, csv_row_fn fn, void *arg, struct csv_info *info,
     int flags)
 {
-	struct sheet_job j = {.rows = csv_rows_new(x->path, fn, arg, flags, 1), .next_col = 1};
+	struct sheet_job j = {.rows = csv_rows_new(x->path, fn, arg, flags, 1), .path = x->path, .next_col = 1};
 	struct csv_info local;
+	struct cells_out out = {rows_cell, rows_end, &j, rows_merge};
 
-	int rc = xlsx_sheet_cells(x, sheet, rows_cell, rows_end, &j);
+	int rc = stream_sheet(x, sheet, &out, 1);
+	free(j.data);
 	if (rc < 0)
 		csv_rows_fail(j.rows);
 	diag_set_context(x->sheets[sheet].context);
@@ -2022,7 +2106,7 @@ xlsx_sheet_kind(struct xlsx *x, int sheet)
 
 	/* quietly: reading the sheet for real reports what is wrong with it */
 	diag_set_sink(diag_discard, NULL, &old_fn, &old_arg);
-	struct cells_out out = {sniff_cell, sniff_end, &j};
+	struct cells_out out = {sniff_cell, sniff_end, &j, NULL};
 	/* on this thread: only the first rows are read */
 	int rc = stream_sheet(x, sheet, &out, 0);
 	diag_set_sink(old_fn, old_arg, NULL, NULL);
