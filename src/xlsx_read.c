@@ -900,7 +900,10 @@ show_date(const char *code, double v, int date1904, struct buf *out)
 	}
 }
 
-/* Renders the number format CODE (one section) for V. */
+/* Renders the number format CODE (one section) for V.  Its literal text
+ * (a unit, "0\"人\"", "#,##0\"人次\"", "0.0\"分\"") is left out: it is
+ * the cell's dress, not its value, and the clerk typed the number alone;
+ * shown, it would make a count "1200人" that the rules refuse. */
 static void
 show_number(const char *code, double v, struct buf *out)
 {
@@ -913,11 +916,12 @@ show_number(const char *code, double v, struct buf *out)
 		if (*p == '"') {
 			const char *q = strchr(p + 1, '"');
 			size_t n = q ? (size_t)(q - p - 1) : strlen(p + 1);
-			buf_add(seen ? &post : &pre, p + 1, n);
 			p += n + (q ? 2 : 1);
 		} else if (*p == '\\' && p[1]) {
-			buf_putc(seen ? &post : &pre, p[1]);
-			p += 2;
+			int adv;
+			if (utf8_decode((const unsigned char *)p + 1, strlen(p + 1), &adv) < 0)
+				adv = 1;
+			p += 1 + adv;
 		} else if (*p == '0' || *p == '#' || *p == '?') {
 			seen = 1;
 			if (point)
@@ -946,7 +950,8 @@ show_number(const char *code, double v, struct buf *out)
 			int adv;
 			if (utf8_decode((const unsigned char *)p, strlen(p), &adv) < 0)
 				adv = 1;
-			buf_add(seen ? &post : &pre, p, (size_t)adv);
+			if (adv == 1 && *p != ' ')   /* a unit written bare (0人) is literal text too */
+				buf_add(seen ? &post : &pre, p, (size_t)adv);
 			p += adv;
 		}
 	}
@@ -1011,6 +1016,12 @@ show_cell_number(const struct xlsx *x, double v, long style, struct buf *out)
 		show_general(v, out);
 		return;
 	}
+	/* The system's long date and time (what Excel's 长日期 and 时间 write,
+	 * "[$-F800]dddd, mmmm dd, yyyy"): as a Chinese Windows shows them. */
+	if (strstr(code, "[$-F800]") != NULL || strstr(code, "[$-f800]") != NULL)
+		code = "yyyy\"年\"m\"月\"d\"日\"";
+	else if (strstr(code, "[$-F400]") != NULL || strstr(code, "[$-f400]") != NULL)
+		code = "h:mm:ss";
 	/* the first section (the second for negatives, when there is one),
 	 * without [colour] and [$-804] brackets */
 	char section[256];

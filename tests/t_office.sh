@@ -79,6 +79,22 @@ expect_status 0 "forget a workbook of three kinds" "$JINGSAI" --input lxw --db l
 [ "$(sqlite3 lxw.db 'SELECT (SELECT count(*) FROM enterprise) + (SELECT count(*) FROM participation) + (SELECT count(*) FROM award_row)')" = 0 ] \
 	&& ok "forgotten workbook leaves no row" || fail "rows left after forget"
 
+# ... and cells read as a Chinese Excel shows them, but for the unit a
+#     number format adds (0"人"), which is no part of the value: the long
+#     date Excel's 长日期 writes, a count in 人, a score in 分.
+$PY - <<'PY'
+import datetime, openpyxl
+wb = openpyxl.Workbook(); ws = wb.active
+for value, fmt in ((datetime.datetime(2025, 1, 15), "[$-F800]dddd, mmmm dd, yyyy"), (1200, '0"人"'),
+        (1200, '#,##0"人次"'), (95.5, '0.0"分"'), (0.25, "0%"), (1, '"第"0"名"')):
+    ws.append([value]); ws.cell(row=ws.max_row, column=1).number_format = fmt
+wb.save("formats.xlsx")
+PY
+"$TOOLS/xlsxread" --cells formats.xlsx | grep '^[0-9]' >formats.cells
+printf '%s\n' "1:1 2025年1月15日" "2:1 1200" "3:1 1,200" "4:1 95.5" "5:1 25%" "6:1 1" | cmp -s - formats.cells \
+	&& ok "cells: a long date as 2025年1月15日, the units of number formats left out" \
+	|| { fail "cells as shown:"; cat formats.cells; }
+
 # 4. What stays an error: a credit code Excel made a number, in a workbook;
 #    an .xls; a sheet with no known header.
 $PY - <<'PY'
