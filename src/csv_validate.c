@@ -491,6 +491,44 @@ csv_normalize_year(char *v)
 	normalize_digits(v);
 }
 
+/* A credit code as a Chinese input method or a careful typist leaves it —
+ * full-width (９１３２…), in lower case, in groups with spaces between —
+ * made the code itself, in place, when that is a valid code; else V is
+ * left as written, for check_field to refuse as it is. */
+static void
+normalize_credit(char *v)
+{
+	char code[32];
+	size_t k = 0;
+	const unsigned char *p = (const unsigned char *)v;
+
+	if (strlen(v) == 18 && credit_code_valid(v))
+		return; /* the common case */
+	while (*p) {
+		if (k + 1 >= sizeof code)
+			return;
+		if (*p == ' ' || *p == '\t')
+			p++;
+		else if (p[0] == 0xE3 && p[1] == 0x80 && p[2] == 0x80)
+			p += 3; /* U+3000 */
+		else if (p[0] == 0xC2 && p[1] == 0xA0)
+			p += 2;
+		else if (p[0] == 0xEF && p[1] == 0xBC && p[2] >= 0x90 && p[2] <= 0xBF)
+			code[k++] = (char)(p[2] - 0x90 + '0'), p += 3;   /* ０-９ Ａ-Ｚ (U+FF10-U+FF3F) */
+		else if (p[0] == 0xEF && p[1] == 0xBD && p[2] >= 0x81 && p[2] <= 0x9A)
+			code[k++] = (char)(p[2] - 0x81 + 'A'), p += 3;   /* ａ-ｚ */
+		else if (*p >= 'a' && *p <= 'z')
+			code[k++] = (char)(*p++ - 'a' + 'A');
+		else if (*p < 0x80)
+			code[k++] = (char)*p++;
+		else
+			return;
+	}
+	code[k] = '\0';
+	if (k == 18 && credit_code_valid(code))
+		strcpy(v, code);   /* never longer than what it replaces */
+}
+
 void
 csv_normalize_row(enum csv_kind k, char **field)
 {
@@ -504,6 +542,8 @@ csv_normalize_row(enum csv_kind k, char **field)
 			csv_normalize_count(field[i]);
 		else if (c->type == CT_YEAR)
 			csv_normalize_year(field[i]);
+		else if (c->type == CT_CREDIT)
+			normalize_credit(field[i]);
 		else if (c->type == CT_SCORE)
 			normalize_digits(field[i]);
 		else if (c->type == CT_ENUM)
