@@ -476,6 +476,38 @@ header_row(struct csv_rows *r, int n)
 	return 1;
 }
 
+/* Reports that no header was found in the rows before it: when one of
+ * them is a header whose columns are separated by tabs or semicolons (what
+ * Excel's "文本文件（制表符分隔）" and some "CSV" of other countries write),
+ * says so, for the row is then no title but the header, saved in another
+ * format. */
+static void
+no_header(struct csv_rows *r)
+{
+	for (int t = 0; t < r->before_header && t < HEADER_ROWS; t++) {
+		const char *text = r->titles[t].text;
+		for (int sep = 0; sep < 2; sep++) {
+			char copy[SHOWN_TEXT + 4], *names[CSV_MAX_COLS];
+			int n = 0;
+			if (strchr(text, "\t;"[sep]) == NULL)
+				continue;
+			snprintf(copy, sizeof copy, "%s", text);
+			for (char *p = copy, *next; p != NULL && n < CSV_MAX_COLS; p = next) {
+				next = strchr(p, "\t;"[sep]);
+				if (next != NULL)
+					*next++ = '\0';
+				names[n++] = p;
+			}
+			if (csv_header_match((const char *const *)names, n, NULL) < 0)
+				continue;
+			diag(sep == 0 ? DIAG_CSV_TABS : DIAG_CSV_SEMICOLONS, r->path, r->titles[t].line,
+			    r->titles[t].col);
+			return;
+		}
+	}
+	diag(DIAG_CSV_HEADER, r->path, r->titles[0].line, r->titles[0].col, r->titles[0].text);
+}
+
 /* A row before the header: the header, a title above it (each skipped
  * with a note once the header is found), or, after HEADER_ROWS rows
  * without one, not a file of ours. */
@@ -495,7 +527,7 @@ before_header(struct csv_rows *r, int n)
 	}
 	if (++r->before_header < HEADER_ROWS)
 		return;
-	diag(DIAG_CSV_HEADER, r->path, r->titles[0].line, r->titles[0].col, r->titles[0].text);
+	no_header(r);
 	count_error(r);
 	r->stop = 1;
 }
@@ -796,7 +828,7 @@ csv_rows_finish(struct csv_rows *r, long line, struct csv_info *info)
 	csv_rows_flush(r);
 	if (r->kind < 0 && r->errors == 0) {
 		if (r->before_header > 0)
-			diag(DIAG_CSV_HEADER, r->path, r->titles[0].line, r->titles[0].col, r->titles[0].text);
+			no_header(r);
 		else
 			diag(DIAG_CSV_NO_HEADER, r->path, 1, 1);
 		count_error(r);
