@@ -564,6 +564,44 @@ break_lines(struct para *p, double width_pt)
 	}
 }
 
+/* Most a line gives the last one so that it does not hold one character
+ * alone: two ems (报 of 年度报 / 表。, or a short number). */
+#define LONE_TAKE_EM 2.0
+
+/* A paragraph of body text does not end with one character alone on its
+ * last line (年度报 / 表。): the line before it gives it what follows its
+ * last break opportunity, as long as that is short, and is spread (as a
+ * line left short by a piece that may not be split is).  The same before a
+ * forced break. */
+static void
+no_lone_char(struct para *p, double width_pt)
+{
+	for (int li = 1; li < p->nlines; li++) {
+		struct pline *l = &p->lines[li], *prev = &p->lines[li - 1];
+		int end = lb_visible_end(p, l->start, l->end), chars = 0, j;
+		double shrink, nat;
+
+		if (!l->last || prev->last)
+			continue;
+		for (int i = l->start; i < end; i++)
+			if (!in_list(p->g[i].cp, no_start) && !lb_is_control(p->g[i].cp))
+				chars++;
+		if (chars != 1)
+			continue;
+		for (j = l->start - 1; j > prev->start && p->g[j].brk < BRK_OK; j--)
+			;
+		if (j <= prev->start || measure(p, j, l->start, 1, NULL) > LONE_TAKE_EM * p->size + 0.01)
+			continue;
+		nat = measure(p, j, l->end, 1, &shrink);
+		if (nat - fit_shrink(p, j, l->end, shrink) > width_pt + 0.01)
+			continue;
+		prev->end = j;
+		l->start = j;
+		para_line_measure(p, li - 1);
+		para_line_measure(p, li);
+	}
+}
+
 /* Centred text of several lines reads better with lines of even length:
  * re-break at the narrowest width that needs no more lines. */
 static void
@@ -784,6 +822,8 @@ para_break(struct para *p, double w_mm)
 	break_lines(p, width);
 	if (width <= 0)
 		return;
+	if (p->s->wrap == WRAP_CHARS && p->s->align == ALIGN_JUSTIFY)
+		no_lone_char(p, width);
 	if (p->s->wrap == WRAP_TITLE)
 		title_break(p, width, 1);
 	else
