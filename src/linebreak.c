@@ -675,12 +675,37 @@ final_bracket(const struct para *p, int j)
 	return 1;
 }
 
+/* Suffixes that make a word of the one before them (群众性, 覆盖率,
+ * 合理化, 监督员, 操作法, 企业级) and that ICU's dictionary leaves as words
+ * of their own (群众/性/创新, 覆盖/率, 义务/监督/员). */
+static const uint32_t suffixes[] = {
+	0x6027, 0x7387, 0x5316, 0x578B, 0x5F0F, 0x5458, 0x8005, 0x6CD5,  /* 性率化型式员者法 */
+	0x7EA7, 0x7C7B, 0                                                /* 级类 */
+};
+
+/* Whether glyph J is such a suffix, a word of its own after a Han
+ * character. */
+static int
+lone_suffix(const struct para *p, int j)
+{
+	uint32_t c = p->g[j].cp;
+
+	if (j == 0 || !is_han(p->g[j - 1].cp) || (j + 1 < p->n && p->g[j + 1].brk < BRK_OK))
+		return 0;
+	for (const uint32_t *s = suffixes; *s != 0; s++)
+		if (*s == c)
+			return 1;
+	return 0;
+}
+
 /* What a break before glyph J costs: nothing at a phrase boundary (after a
  * closing quote or bracket, after 的, before 关于 or 通报, before a bracketed
- * unit such as （家）), a little between two words, much inside quotation
- * marks, most inside a piece.  A bracketed remark that ends the text gains
- * by a line of its own (参与企业 / （家）, as statistical tables set their
- * units; …办法 / （试行）), more than the lines' evenness would give. */
+ * unit such as （家）), a little between two words, a little more before a
+ * suffix that would open the line (群众 / 性创新 rather than 群众性 / 创新),
+ * much inside quotation marks, most inside a piece.  A
+ * bracketed remark that ends the text gains by a line of its own (参与企业 /
+ * （家）, as statistical tables set their units; …办法 / （试行）), more than
+ * the lines' evenness would give. */
 static double
 break_penalty(const struct para *p, int j, int depth)
 {
@@ -693,7 +718,7 @@ break_penalty(const struct para *p, int j, int depth)
 	if (depth <= 0 && (is_closing_bracket(a) || a == 0x7684 || p->g[j].cp == 0xFF08 ||
 	    starts_with(p->g, j, p->n, U"关于") || starts_with(p->g, j, p->n, U"通报")))
 		return 0;
-	return depth > 0 ? 40 : 6;
+	return (depth > 0 ? 40 : 6) + (lone_suffix(p, j) ? 2 : 0);
 }
 
 static void

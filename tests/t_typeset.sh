@@ -85,6 +85,12 @@ if python3 "$TOP/tests/layout_check.py" "$WORK/lone.dump" >"$WORK/lone.check" &&
     awk '/"性劳动竞赛.*年度"$/ { getline; for (i = 1; i <= NF; i++) if ($i ~ /^w=/) w = substr($i, 3) } END { exit !(w > 155.9 && w < 156.1) }' "$WORK/lone.dump"; then
 	ok "lone character: the last line is 报表。, the line before spread to the 版心's width"
 else fail "lone character: $(tail -1 "$WORK/lone.check")"; grep '^  line' "$WORK/lone.dump" | sed 's/^/    /'; fi
+# a header breaks after a suffix ICU leaves as a word of its own, not before it
+"$TS" --fonts "$FONTS" --dump "$WORK/heads.dump" "$FX/heads.txt"
+sed -n 's/^  line th .* "\(.*\)"$/\1/p' "$WORK/heads.dump" | tr '\n' '/' >"$WORK/heads"
+if grep -q '/群众性/创新/' "$WORK/heads" && grep -q '/人次/占全市/' "$WORK/heads"; then
+	ok "headers: 群众性 / 创新 and 人次 / 占全市"
+else fail "headers: $(cat "$WORK/heads")"; fi
 
 # -- the GB/T 9704 grid: 22 lines × 28 characters fill the 156 × 225 mm 版心
 "$TS" --fonts "$FONTS" --dump "$WORK/grid.dump" "$FX/grid.txt"
