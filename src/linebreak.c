@@ -154,8 +154,30 @@ is_sign(uint32_t c)
 	    c == '>' || c == '<' || c == 0xFF1E || c == 0xFF1C || c == 0x7B2C;  /* … ≥ ≤ > < ＞ ＜ 第 */
 }
 
+/* Whether G[S..J) is a date written 2025-01-13 and a space at J is
+ * followed by a time of day (12:43). */
+static int
+time_after(const struct tg *g, int s, int j, int n)
+{
+	int dashes = 0, k = j + 1, digits = 0;
+
+	if (j >= n || g[j].cp != ' ' || j - s < 8 || !is_digit(g[j - 1].cp))
+		return 0;
+	for (int i = s; i < j; i++) {
+		if (g[i].cp == '-')
+			dashes++;
+		else if (!is_digit(g[i].cp))
+			return 0;
+	}
+	while (k < n && is_digit(g[k].cp))
+		k++, digits++;
+	return dashes == 2 && digits >= 1 && digits <= 2 && k + 1 < n && g[k].cp == ':' &&
+	    is_digit(g[k + 1].cp);
+}
+
 /* Numbers with sign, separators, percent sign and unit, dates written
- * 2025年1月15日, and codes: KEEP[k] = 1 for every boundary inside one. */
+ * 2025年1月15日 or 2025-01-13 12:43, and codes: KEEP[k] = 1 for every
+ * boundary inside one. */
 static void
 keep_numbers(const struct tg *g, int n, char *keep)
 {
@@ -175,6 +197,11 @@ keep_numbers(const struct tg *g, int n, char *keep)
 			while (j < n && is_alnum(g[j].cp))
 				j++;
 			if (j + 1 < n && joiner(g[j].cp, g[j - 1].cp, g[j + 1].cp)) {
+				j++;
+				continue;
+			}
+			/* 2025-01-13 12:43 is one moment */
+			if (time_after(g, s, j, n)) {
 				j++;
 				continue;
 			}
