@@ -154,8 +154,30 @@ is_sign(uint32_t c)
 	    c == '>' || c == '<' || c == 0xFF1E || c == 0xFF1C || c == 0x7B2C;  /* … ≥ ≤ > < ＞ ＜ 第 */
 }
 
+/* Whether G[S..J) is a date written 2025-01-13 and a space at J is
+ * followed by a time of day (12:43). */
+static int
+time_after(const struct tg *g, int s, int j, int n)
+{
+	int dashes = 0, k = j + 1, digits = 0;
+
+	if (j >= n || g[j].cp != ' ' || j - s < 8 || !is_digit(g[j - 1].cp))
+		return 0;
+	for (int i = s; i < j; i++) {
+		if (g[i].cp == '-')
+			dashes++;
+		else if (!is_digit(g[i].cp))
+			return 0;
+	}
+	while (k < n && is_digit(g[k].cp))
+		k++, digits++;
+	return dashes == 2 && digits >= 1 && digits <= 2 && k + 1 < n && g[k].cp == ':' &&
+	    is_digit(g[k + 1].cp);
+}
+
 /* Numbers with sign, separators, percent sign and unit, dates written
- * 2025年1月15日, and codes: KEEP[k] = 1 for every boundary inside one. */
+ * 2025年1月15日 or 2025-01-13 12:43, and codes: KEEP[k] = 1 for every
+ * boundary inside one. */
 static void
 keep_numbers(const struct tg *g, int n, char *keep)
 {
@@ -175,6 +197,11 @@ keep_numbers(const struct tg *g, int n, char *keep)
 			while (j < n && is_alnum(g[j].cp))
 				j++;
 			if (j + 1 < n && joiner(g[j].cp, g[j - 1].cp, g[j + 1].cp)) {
+				j++;
+				continue;
+			}
+			/* 2025-01-13 12:43 is one moment */
+			if (time_after(g, s, j, n)) {
 				j++;
 				continue;
 			}
@@ -564,6 +591,44 @@ break_lines(struct para *p, double width_pt)
 	}
 }
 
+/* Most a line gives the last one so that it does not hold one character
+ * alone: two ems (报 of 年度报 / 表。, or a short number). */
+#define LONE_TAKE_EM 2.0
+
+/* A paragraph of body text does not end with one character alone on its
+ * last line (年度报 / 表。): the line before it gives it what follows its
+ * last break opportunity, as long as that is short, and is spread (as a
+ * line left short by a piece that may not be split is).  The same before a
+ * forced break. */
+static void
+no_lone_char(struct para *p, double width_pt)
+{
+	for (int li = 1; li < p->nlines; li++) {
+		struct pline *l = &p->lines[li], *prev = &p->lines[li - 1];
+		int end = lb_visible_end(p, l->start, l->end), chars = 0, j;
+		double shrink, nat;
+
+		if (!l->last || prev->last)
+			continue;
+		for (int i = l->start; i < end; i++)
+			if (!in_list(p->g[i].cp, no_start) && !lb_is_control(p->g[i].cp))
+				chars++;
+		if (chars != 1)
+			continue;
+		for (j = l->start - 1; j > prev->start && p->g[j].brk < BRK_OK; j--)
+			;
+		if (j <= prev->start || measure(p, j, l->start, 1, NULL) > LONE_TAKE_EM * p->size + 0.01)
+			continue;
+		nat = measure(p, j, l->end, 1, &shrink);
+		if (nat - fit_shrink(p, j, l->end, shrink) > width_pt + 0.01)
+			continue;
+		prev->end = j;
+		l->start = j;
+		para_line_measure(p, li - 1);
+		para_line_measure(p, li);
+	}
+}
+
 /* Centred text of several lines reads better with lines of even length:
  * re-break at the narrowest width that needs no more lines. */
 static void
@@ -637,12 +702,37 @@ final_bracket(const struct para *p, int j)
 	return 1;
 }
 
+/* Suffixes that make a word of the one before them (群众性, 覆盖率,
+ * 合理化, 监督员, 操作法, 企业级) and that ICU's dictionary leaves as words
+ * of their own (群众/性/创新, 覆盖/率, 义务/监督/员). */
+static const uint32_t suffixes[] = {
+	0x6027, 0x7387, 0x5316, 0x578B, 0x5F0F, 0x5458, 0x8005, 0x6CD5,  /* 性率化型式员者法 */
+	0x7EA7, 0x7C7B, 0                                                /* 级类 */
+};
+
+/* Whether glyph J is such a suffix, a word of its own after a Han
+ * character. */
+static int
+lone_suffix(const struct para *p, int j)
+{
+	uint32_t c = p->g[j].cp;
+
+	if (j == 0 || !is_han(p->g[j - 1].cp) || (j + 1 < p->n && p->g[j + 1].brk < BRK_OK))
+		return 0;
+	for (const uint32_t *s = suffixes; *s != 0; s++)
+		if (*s == c)
+			return 1;
+	return 0;
+}
+
 /* What a break before glyph J costs: nothing at a phrase boundary (after a
  * closing quote or bracket, after 的, before 关于 or 通报, before a bracketed
- * unit such as （家）), a little between two words, much inside quotation
- * marks, most inside a piece.  A bracketed remark that ends the text gains
- * by a line of its own (参与企业 / （家）, as statistical tables set their
- * units; …办法 / （试行）), more than the lines' evenness would give. */
+ * unit such as （家）), a little between two words, a little more before a
+ * suffix that would open the line (群众 / 性创新 rather than 群众性 / 创新),
+ * much inside quotation marks, most inside a piece.  A
+ * bracketed remark that ends the text gains by a line of its own (参与企业 /
+ * （家）, as statistical tables set their units; …办法 / （试行）), more than
+ * the lines' evenness would give. */
 static double
 break_penalty(const struct para *p, int j, int depth)
 {
@@ -655,7 +745,7 @@ break_penalty(const struct para *p, int j, int depth)
 	if (depth <= 0 && (is_closing_bracket(a) || a == 0x7684 || p->g[j].cp == 0xFF08 ||
 	    starts_with(p->g, j, p->n, U"关于") || starts_with(p->g, j, p->n, U"通报")))
 		return 0;
-	return depth > 0 ? 40 : 6;
+	return (depth > 0 ? 40 : 6) + (lone_suffix(p, j) ? 2 : 0);
 }
 
 static void
@@ -784,6 +874,8 @@ para_break(struct para *p, double w_mm)
 	break_lines(p, width);
 	if (width <= 0)
 		return;
+	if (p->s->wrap == WRAP_CHARS && p->s->align == ALIGN_JUSTIFY)
+		no_lone_char(p, width);
 	if (p->s->wrap == WRAP_TITLE)
 		title_break(p, width, 1);
 	else

@@ -174,6 +174,13 @@ struct tcol {
 	int numeric;          /* right-aligned, summed in a total without SQL */
 };
 
+/* Whether S is a dash standing for a missing figure (—, -, －). */
+static int
+is_dash(const char *s)
+{
+	return strcmp(s, "—") == 0 || strcmp(s, "-") == 0 || strcmp(s, "－") == 0;
+}
+
 static void
 render_table(struct rctx *c, struct node *n)
 {
@@ -210,6 +217,7 @@ render_table(struct rctx *c, struct node *n)
 			t->key = row ? row[0].s : k->attr[A_KEY];
 			t->index = tpl_result_col(r, t->key);
 			t->format = k->attr[A_FORMAT];
+			int missing = 0; /* every value NULL or a dash */
 			if (t->format != NULL)
 				t->numeric = strcmp(t->format, "text") != 0 && strcmp(t->format, "path") != 0;
 			else {
@@ -222,6 +230,17 @@ render_table(struct rctx *c, struct node *n)
 						break;
 					}
 				}
+				/* a column whose every value is missing (NULL, or the dash
+				 * its query gives for a year before the programme) stands
+				 * for numbers (2020年 in the reports of the first year): its
+				 * 无数据 or — goes right, as those of 增减 and 占全市 beside
+				 * it do, not against the left rule as text would */
+				missing = r->nrows > 0;
+				for (int rw = 0; rw < r->nrows && missing; rw++) {
+					const struct value *v = &r->v[(size_t)rw * r->ncols + t->index];
+					missing = v->type == SQLITE_NULL || (v->type == SQLITE_TEXT &&
+					    v->s != NULL && is_dash(v->s));
+				}
 			}
 			if (row != NULL)
 				cols[ncols].header = xstrdup(spread->ncols > 1 && row[1].s ? row[1].s : t->key);
@@ -233,7 +252,7 @@ render_table(struct rctx *c, struct node *n)
 			const char *al = k->attr[A_ALIGN];
 			cols[ncols].align = al ? (strcmp(al, "right") == 0 ? ALIGN_RIGHT :
 			    strcmp(al, "center") == 0 ? ALIGN_CENTER : ALIGN_LEFT) :
-			    t->numeric ? ALIGN_RIGHT : ALIGN_LEFT;
+			    t->numeric || missing ? ALIGN_RIGHT : ALIGN_LEFT;
 			cols[ncols].names = k->attr[A_WRAP] != NULL && strcmp(k->attr[A_WRAP], "names") == 0;
 			cols[ncols].min_mm = k->attr[A_MIN_WIDTH] ? atof(k->attr[A_MIN_WIDTH]) : 0;
 			cols[ncols].max_mm = k->attr[A_MAX_WIDTH] ? atof(k->attr[A_MAX_WIDTH]) : 0;

@@ -31,6 +31,9 @@ Counts, over every dump given:
               at its foot for its caption, header and first three rows
   cellpad     a table cell whose text comes closer than 1.25 mm to a
               column rule (from the rule's inner edge)
+  lonechar    a line of body text (3号 across the 版心) that ends a paragraph
+              with one character alone, besides the marks that may not
+              start a line (年度报 / 表。)
   lonesig     a page whose only content is the signature block (the issuing
               body, the date and the 附注 under it) and page furniture (page
               number, 版记): GB/T 9704 §7.3.5 wants body text above it
@@ -42,7 +45,7 @@ before (the last of the body goes to the new page with the signature).
 
 Prints one line per fault ("FILE: page N: kind: detail") and a summary line
 "forbidden=N names=N numbers=N pairs=N tablerows=N labels=N labelsizes=N
-squeezed=N offgrid=N tablegap=N cellpad=N lonesig=N"; exits 1 when
+squeezed=N offgrid=N tablegap=N cellpad=N lonechar=N lonesig=N"; exits 1 when
 any count is not zero.  With --counts only the summary is printed.
 """
 import argparse
@@ -298,6 +301,19 @@ def offgrid(page):
     return out
 
 
+def lone_chars(page):
+    """Body lines going on from the line above with one character alone."""
+    out = []
+    for a, b in next_lines(page):
+        if b.tag not in ("line", "note") or abs(b.x - GRID_X) > 0.01 or abs(b.w - GRID_W) > 0.01:
+            continue
+        gl = glyphs(b)
+        if gl and all(g[3] == BODY_PT for g in gl) and \
+                len([g for g in gl if g[0] not in NO_START]) == 1:
+            out.append("%s after %s" % (b.text, a.text))
+    return out
+
+
 def table_gaps(pages):
     """Tables that open a page though the foot of the page before had room
     for their caption, header and three rows (with the caption's space above
@@ -417,7 +433,8 @@ def main():
     a = ap.parse_args()
     names = store_names(a.db) if a.db else []
     counts = dict.fromkeys(["forbidden", "names", "numbers", "pairs", "tablerows", "labels",
-                            "labelsizes", "squeezed", "offgrid", "tablegap", "cellpad", "lonesig"], 0)
+                            "labelsizes", "squeezed", "offgrid", "tablegap", "cellpad", "lonechar",
+                            "lonesig"], 0)
     for path in a.dumps:
         pages = parse(path)
         found = []
@@ -426,7 +443,7 @@ def main():
                              ("pairs", wide_pairs), ("labels", labels),
                              ("labelsizes", label_sizes), ("squeezed", squeezed),
                              ("offgrid", offgrid), ("cellpad", cell_padding),
-                             ("lonesig", lone_signature)):
+                             ("lonechar", lone_chars), ("lonesig", lone_signature)):
                 for msg in fn(p):
                     found.append((p["no"], kind, msg))
             for msg in split_names(p, names):

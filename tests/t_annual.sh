@@ -37,6 +37,18 @@ expect_status 0 "annual 2025 again" run_annual 2025 --dump
 same=1; for f in "$WORK/first/"*; do cmp -s "$f" "$A/$(basename "$f")" || same=0; done
 [ $same = 1 ] && ok "a second run writes byte-identical PDFs, CSVs and dumps" || fail "byte-identical second run"
 
+# A year whose year before has no data: the column of that year (无数据 in
+# every row of 表8, 未报送 in every row of a region's 表1) is right-aligned
+# like the numbers it stands for, not set against its left rule.
+expect_status 0 "annual 2024 (no data for 2023)" run_annual 2024 --dump
+right() { awk -v want="$1" '/^  line td / { bx = $3; bw = $5; sub(/^x=/, "", bx); sub(/^w=/, "", bw); t = $0; sub(/^[^"]*"/, "", t); sub(/"$/, "", t); getline
+	if (t != want) next; n++; rx = $3; rw = $5; sub(/^x=/, "", rx); sub(/^w=/, "", rw); d = bx + bw - rx - rw; if (d > 0.05 || d < -0.05) bad++ }
+	END { exit !(n >= 3 && !bad) }' "$2"; }
+sed -n '/"表1　/,/"表2　/p' "$OUT/annual/2024/320612.dump" >"$WORK/t1.dump"
+right 无数据 "$OUT/annual/2024/city.dump" && right 未报送 "$WORK/t1.dump" &&
+	ok "无数据 and 未报送 of a year without data stand right in their cells" ||
+	fail "无数据 / 未报送 of a year without data not right-aligned"
+
 # Adding a table is one edit of a template.
 TPL=$WORK/templates; cp -r "$TOP/templates" "$TPL"
 sed 's|<section title="五、群众性创新活动">|<section title="五、群众性创新活动"><table title="表9　各地区QC小组" sql="SELECT region_name, qc_groups FROM agg_region_year WHERE year = :year ORDER BY region_ord"><col key="region_name" header="地区"/><col key="qc_groups" header="QC小组" null="未报送"/><total/></table>|' \

@@ -78,6 +78,25 @@ if [ "$(wc -l <"$WORK/lines")" -gt 15 ]; then ok "breaks: many lines"; else fail
 if python3 "$TOP/tests/layout_check.py" "$WORK/breaks.dump" >"$WORK/breaks.check"; then ok "breaks: no line starts or ends with a mark that may not ($(tail -1 "$WORK/breaks.check"))"
 else fail "breaks: $(tail -1 "$WORK/breaks.check")"; head -5 "$WORK/breaks.check"; fi
 if grep -q '^—\|^…' "$WORK/lines" && grep -q '—$\|…$' "$WORK/lines"; then fail "breaks: —— or …… split"; else ok "breaks: —— and …… not split"; fi
+# a paragraph does not end with one character alone: 年度 / 报表。, the line before spread
+"$TS" --fonts "$FONTS" --dump "$WORK/lone.dump" "$FX/lone.txt"
+if python3 "$TOP/tests/layout_check.py" "$WORK/lone.dump" >"$WORK/lone.check" &&
+    grep -q '^  line line .*"报表。"$' "$WORK/lone.dump" &&
+    awk '/"性劳动竞赛.*年度"$/ { getline; for (i = 1; i <= NF; i++) if ($i ~ /^w=/) w = substr($i, 3) } END { exit !(w > 155.9 && w < 156.1) }' "$WORK/lone.dump"; then
+	ok "lone character: the last line is 报表。, the line before spread to the 版心's width"
+else fail "lone character: $(tail -1 "$WORK/lone.check")"; grep '^  line' "$WORK/lone.dump" | sed 's/^/    /'; fi
+# a date and its time of day stay on one line (a receipt's 说明: 取代 2025-01-13 12:43 报送的…)
+"$TS" --fonts "$FONTS" --dump "$WORK/moment.dump" "$FX/moment.txt"
+if python3 "$TOP/tests/layout_check.py" "$WORK/moment.dump" >"$WORK/moment.check" &&
+    grep -q '^  line td .*"2025-01-13 12:43"$' "$WORK/moment.dump"; then
+	ok "moment: 2025-01-13 12:43 on one line"
+else fail "moment: $(tail -1 "$WORK/moment.check")"; grep '^  line td' "$WORK/moment.dump" | sed 's/^/    /'; fi
+# a header breaks after a suffix ICU leaves as a word of its own, not before it
+"$TS" --fonts "$FONTS" --dump "$WORK/heads.dump" "$FX/heads.txt"
+sed -n 's/^  line th .* "\(.*\)"$/\1/p' "$WORK/heads.dump" | tr '\n' '/' >"$WORK/heads"
+if grep -q '/群众性/创新/' "$WORK/heads" && grep -q '/人次/占全市/' "$WORK/heads"; then
+	ok "headers: 群众性 / 创新 and 人次 / 占全市"
+else fail "headers: $(cat "$WORK/heads")"; fi
 
 # -- the GB/T 9704 grid: 22 lines × 28 characters fill the 156 × 225 mm 版心
 "$TS" --fonts "$FONTS" --dump "$WORK/grid.dump" "$FX/grid.txt"
