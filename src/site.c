@@ -10,8 +10,9 @@
  * date, serial, issuer) as the store recorded it when it was signed, and what
  * the page proves; a withdrawn certificate's page says it is withdrawn and
  * shows no recipient.  Each year and award has a list of the recipients (the
- * 公示名单), and an index names the lists.  Plain HTML with its CSS inline: no
- * script, nothing fetched from elsewhere.
+ * 公示名单), an index names the lists, and 404.html says what an address
+ * without a page means.  Plain HTML with its CSS inline: no script, nothing
+ * fetched from elsewhere.
  *
  * Pages go through outputs.c: written only when what they show changed, and
  * pages the store no longer gives (a serial signed anew, a URL changed) are
@@ -601,6 +602,34 @@ index_page(struct site *s)
 	free(rel);
 }
 
+/* The page a web server gives for an address where no page is (404.html at
+ * the root of the site, which static hosts answer with of themselves and
+ * nginx with `error_page 404 /404.html;`): a forged or mistyped code, a
+ * serial typed by hand.  It is served at any address, so its links are
+ * absolute, and it names no one. */
+static void
+not_found_page(struct site *s)
+{
+	struct buf b = {0};
+	struct fingerprint *fp = fp_new(s->oc);
+
+	page_open(&b, "未找到证书查验页", 1);
+	buf_puts(&b, "<p class=\"issuer\">");
+	html(&b, s->issuer);
+	buf_puts(&b, "</p>\n<h1>荣誉证书查验</h1>\n<p class=\"verdict withdrawn\">未找到这份证书的查验页</p>\n"
+	    "<p>这个网址上没有证书查验页。荣誉证书上的二维码，扫码后都会打开该证书自己的查验页；"
+	    "证书编号本身不能打开查验页，请扫描二维码，不要手工输入网址。</p>\n"
+	    "<p>如果是扫描证书上的二维码来到这里，说明二维码与颁发单位印发的证书不符：证书不是原件，"
+	    "或者二维码被改动过。请向");
+	html(&b, s->issuer);
+	buf_puts(&b, "核实。</p>\n<p class=\"small\"><a href=\"");
+	html(&b, s->base);
+	buf_puts(&b, "index.html\">历年获奖名单</a></p>\n");
+	page_close(&b);
+	fp_add_str(fp, "site 404 1");
+	put(s, "site/404.html", fp, &b, 0);
+}
+
 /* ---- What is no longer given ---- */
 
 static int
@@ -724,6 +753,7 @@ site_build(struct out_ctx *oc, int year, int *removed)
 	if (pages_and_lists(&s) != 0)
 		goto done;
 	index_page(&s);
+	not_found_page(&s);
 	if (remove_stale(&s) != 0)
 		goto done;
 	diag(DIAG_SITE_SUMMARY, NULL, 0, 0, s.pages, s.lists, oc->built - built, oc->unchanged - unchanged,

@@ -74,7 +74,7 @@ Pli=$(page_of "$(qr_of "$s_li" MEDAL)")
 grep -qF '江苏&lt;b&gt;鑫&amp;amp;&quot;源&#39;&lt;/b&gt;机械有限公司' "$Pli" && ! grep -q '<b>' "$Pli" &&
 	ok "a unit name with < & \" ' is escaped" || fail "escaping: $(grep -o '江苏[^<]*' "$Pli" | head -1)"
 # Nothing fetched, no script, nothing the certificate does not print.
-if grep -qiE '<script|<link|<img|<iframe|src=|@import|url\(|https?://' "$SITE/zs"/*/index.html "$SITE/zs"/*.html "$SITE"/zs/*/*.html; then
+if grep -qiE '<script|<link|<img|<iframe|src=|@import|url\(|https?://' "$SITE/zs"/*/index.html "$SITE/zs"/*.html "$SITE"/zs/*/*.html "$SITE"/*.html; then
 	fail "a page fetches or runs something"
 else
 	ok "no script, nothing fetched from elsewhere"
@@ -92,6 +92,20 @@ case "$last" in A) other=B;; *) other=A;; esac
 forged="$(printf '%s' "$url" | sed 's/.$//')$other"
 check "a forged code names no page" test ! -e "$(page_of "$forged")"
 check "nor a bare serial" test ! -e "$SITE/zs/$s_wang/index.html"
+# What the holder sees there instead of the web server's English one: the
+# site's own 404.html at its root, which says in Chinese what a missing page
+# means, with no name on it, and links by absolute paths (it is served at
+# any address).
+N=$SITE/404.html
+if test -f "$N"; then
+	txt "$N" >"$WORK/404.txt"
+	grep -q "未找到" "$WORK/404.txt" && grep -qF "南通市劳动竞赛委员会" "$WORK/404.txt" &&
+		grep -q 'noindex' "$N" && grep -q 'href="/zs/index.html"' "$N" && ! grep -q 'href="[^/]' "$N" &&
+		! grep -qF "王喆" "$N" && ok "the site's 404.html says what a missing page means" ||
+		fail "404.html: $(cat "$WORK/404.txt" | tr -s ' \n' ' ' | head -c 300)"
+else
+	fail "the site has no 404.html"
+fi
 
 # The lists: one per award, ceremony order, no page of its own address.
 L=$SITE/zs/2025/MEDAL.html
@@ -158,9 +172,10 @@ expect_status 0 "publish again" J publish
 grep -q "^jingsai publish: 0 pages written" "$WORK/stdout" && [ -z "$(find "$SITE" -newer "$WORK/stamp")" ] &&
 	ok "publishing unchanged certificates writes nothing" || fail "republish: $(cat "$WORK/stdout")"
 
-# Another year only: this year's pages stay, nothing written.
+# Another year only: this year's pages stay, nothing written (the index
+# and the 404 page are every year's).
 expect_status 0 "publish 2024 (no certificates)" J publish 2024
-grep -q "^jingsai publish: 0 pages written, 1 unchanged, 0 removed" "$WORK/stdout" && test -f "$P" &&
+grep -q "^jingsai publish: 0 pages written, 2 unchanged, 0 removed" "$WORK/stdout" && test -f "$P" &&
 	ok "publishing another year leaves this year's pages" || fail "publish 2024: $(cat "$WORK/stdout")"
 
 # A withdrawn certificate: its page says so and names no one; the list drops it.
@@ -188,7 +203,7 @@ expect_status 0 "publish after signing anew" env JINGSAI_KEY_FILE="$WORK/key2" "
 new=$(page_of "$(qr_of "$s_cert" CERT)")
 [ "$old" != "$new" ] && test ! -e "$old" && test ! -d "$(dirname "$old")" && test -f "$new" &&
 	ok "the page moved to the new code; the old address has none" || fail "re-signed: $old -> $new"
-[ "$(q "SELECT count(*) FROM document WHERE path LIKE 'site/%' AND path NOT IN ('site/zs/index.html')
+[ "$(q "SELECT count(*) FROM document WHERE path LIKE 'site/%' AND path NOT IN ('site/zs/index.html', 'site/404.html')
 	AND path NOT LIKE 'site/zs/2025/%'")" = "$(find "$SITE/zs" -mindepth 2 -name index.html | wc -l)" ] &&
 	ok "the store records exactly the pages there are" || fail "page records"
 
