@@ -189,6 +189,58 @@ grep -q "本证书已撤销" "$WORK/page.txt" && grep -qF "$s_wang" "$WORK/page.
 	ok "the withdrawn certificate's page says so, without the recipient" || fail "withdrawn page"
 grep -q "王喆" "$L" && fail "a withdrawn recipient stays on the list" || ok "the list drops the withdrawn one"
 
+# A unit renamed in the enterprise register after the certificates were
+# handed out: they are printed again with the new name, so with a new code.
+# The copy handed out still carries the old one: its page stays, says that
+# the certificate was printed again, and shows what each copy prints (a 404
+# would call it a forgery); verify says superseded.
+s_wu=$(q "SELECT serial FROM certificate WHERE recipient = '吴𠮷'")
+old_wu=$(qr_of "$s_wu" MEDAL)
+q "UPDATE enterprise SET name = '国网江苏省电力有限公司南通市供电分公司' WHERE credit_code = '91320600MA1XXXXX04'"
+expect_status 0 "certificates 2025 after a unit renamed" J certificates 2025
+expect_diag "says which certificate is printed again, and what changed" \
+	"certificate $s_wu (吴𠮷) is printed again with a new QR code: its unit was '国网江苏省电力有限公司南通供电分公司' and is now '国网江苏省电力有限公司南通市供电分公司'"
+new_wu=$(qr_of "$s_wu" MEDAL)
+[ -n "$old_wu" ] && [ "$old_wu" != "$new_wu" ] && ok "the certificate printed again carries a new code" ||
+	fail "codes of $s_wu: $old_wu, $new_wu"
+expect_status 0 "publish after a unit renamed" J publish
+Pwu_old=$(page_of "$old_wu")
+txt "$(page_of "$new_wu")" >"$WORK/page.txt"
+grep -q "本证书真实有效" "$WORK/page.txt" && grep -qF "国网江苏省电力有限公司南通市供电分公司" "$WORK/page.txt" &&
+	ok "the new code's page shows the new unit" || fail "the page of the new code"
+if test -f "$Pwu_old"; then
+	txt "$Pwu_old" >"$WORK/page.txt"
+	grep -q "本证书为原件，已重新印发" "$WORK/page.txt" && grep -qF "国网江苏省电力有限公司南通供电分公司" "$WORK/page.txt" &&
+		grep -qF "国网江苏省电力有限公司南通市供电分公司" "$WORK/page.txt" && grep -qF "吴𠮷" "$WORK/page.txt" &&
+		! grep -q "本证书真实有效" "$WORK/page.txt" &&
+		ok "the old code's page says the certificate was printed again, with both units" ||
+		fail "the old code's page: $(tr -s ' \n' ' ' <"$WORK/page.txt" | head -c 400)"
+else
+	fail "the copy handed out before finds no page at $old_wu"
+fi
+[ "$(status "$(printf '%s' "$old_wu" | sed "s|^$HOST|http://127.0.0.1:$port|")")" = 200 ] &&
+	ok "the old code's URL answers 200" || fail "HTTP status of the old code"
+expect_status 1 "verify the old code" J verify "$old_wu"
+grep -q "^superseded: $s_wu is a copy printed before" "$WORK/stdout" &&
+	grep -qF "unit: 国网江苏省电力有限公司南通市供电分公司" "$WORK/stdout" &&
+	ok "verify answers superseded, with the unit printed now" || fail "verify of the old code: $(cat "$WORK/stdout")"
+expect_status 0 "verify the new code" J verify "$new_wu"
+grep -q "^valid: $s_wu (code checked)" "$WORK/stdout" && ok "answers valid" || fail "verify: $(cat "$WORK/stdout")"
+touch "$WORK/stamp"
+sleep 1
+expect_status 0 "publish again" J publish
+grep -q "^jingsai publish: 0 pages written" "$WORK/stdout" && [ -z "$(find "$SITE" -newer "$WORK/stamp")" ] &&
+	ok "publishing again writes nothing" || fail "republish: $(cat "$WORK/stdout")"
+# Its unit renamed back: the first code is the current one again, and the
+# second's page says the certificate was printed again.
+q "UPDATE enterprise SET name = '国网江苏省电力有限公司南通供电分公司' WHERE credit_code = '91320600MA1XXXXX04'"
+J certificates 2025 >/dev/null 2>&1
+expect_status 0 "publish after the unit renamed back" J publish
+[ "$(qr_of "$s_wu" MEDAL)" = "$old_wu" ] && grep -q "本证书真实有效" "$Pwu_old" &&
+	grep -q "本证书为原件，已重新印发" "$(page_of "$new_wu")" &&
+	ok "renamed back: the first code valid again, the second's page says printed again" ||
+	fail "renamed back"
+
 # Signed anew under another key: the old codes find no page, the new ones do.
 printf 'site-test-key-another-one\n' >"$WORK/key2"; chmod 600 "$WORK/key2"
 expect_status 3 "publish with a key that did not sign" env JINGSAI_KEY_FILE="$WORK/key2" "$JINGSAI" \
@@ -203,6 +255,9 @@ expect_status 0 "publish after signing anew" env JINGSAI_KEY_FILE="$WORK/key2" "
 new=$(page_of "$(qr_of "$s_cert" CERT)")
 [ "$old" != "$new" ] && test ! -e "$old" && test ! -d "$(dirname "$old")" && test -f "$new" &&
 	ok "the page moved to the new code; the old address has none" || fail "re-signed: $old -> $new"
+test ! -e "$Pwu_old" && test ! -e "$(page_of "$new_wu")" &&
+	ok "nor have the codes of a certificate printed again under the key before" ||
+	fail "pages of the codes signed with the key before stay"
 [ "$(q "SELECT count(*) FROM document WHERE path LIKE 'site/%' AND path NOT IN ('site/zs/index.html', 'site/404.html')
 	AND path NOT LIKE 'site/zs/2025/%'")" = "$(find "$SITE/zs" -mindepth 2 -name index.html | wc -l)" ] &&
 	ok "the store records exactly the pages there are" || fail "page records"
