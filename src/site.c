@@ -53,7 +53,8 @@ static const char css[] =
     "main{box-sizing:border-box;max-width:44em;min-height:100vh;margin:0 auto;padding:1.2em 1.1em 2em;"
     "background:#fff;border-top:6px solid #b22222}"
     ".issuer{margin:0;color:#b22222;font-weight:bold;text-align:center}"
-    "h1{margin:.2em 0 .8em;font-size:1.45em;line-height:1.35;text-align:center}"
+    /* no line left with a character or two: 2025年度南通市五一劳动奖章 / 名单 */
+    "h1{margin:.2em 0 .8em;font-size:1.45em;line-height:1.35;text-align:center;text-wrap:balance}"
     "h2{margin:1.4em 0 .3em;font-size:1.05em}"
     ".verdict{margin:0 0 1em;padding:.55em .8em;border-radius:.35em;font-size:1.2em;font-weight:bold;"
     "text-align:center}"
@@ -63,7 +64,7 @@ static const char css[] =
     "dl{display:grid;grid-template-columns:max-content 1fr;gap:.45em 1em;margin:0}"
     "dt{color:#666}"
     "dd{margin:0;font-weight:bold;overflow-wrap:anywhere}"
-    "p{margin:.5em 0}"
+    "p{margin:.5em 0;text-wrap:pretty}"
     ".small{color:#555;font-size:.9em}"
     "table{width:100%;border-collapse:collapse;font-size:.95em}"
     "th,td{padding:.35em .4em;border-bottom:1px solid #ddd;text-align:left;vertical-align:top}"

@@ -161,6 +161,41 @@ if command -v chromium >/dev/null 2>&1; then
 	chrome --screenshot="$WORK/phone.png" --window-size=390,844 "$local_url" >/dev/null
 	[ -s "$WORK/phone.png" ] && ok "a screenshot at 390 px" || fail "screenshot"
 	[ -n "$SITE_SHOT" ] && cp "$WORK/phone.png" "$SITE_SHOT"
+	# At a phone's width no line of a heading or paragraph is left with one
+	# or two characters (2025年度南通市五一劳动奖章 / 名单 read badly).  The
+	# lines are counted by a script put into a copy of the page for the
+	# test only: the site itself runs none.
+	lines() {
+		python3 - "$1" "$WORK/measured.html" <<'EOF'
+import sys
+page = open(sys.argv[1], encoding="utf-8").read()
+probe = """<script>
+document.body.style.width = '390px';   /* --dump-dom keeps its own window */
+const out = [];
+for (const el of document.querySelectorAll('h1, main > p')) {
+  const t = el.firstChild;
+  if (!t || t.nodeType !== 3 || el.childNodes.length !== 1) continue;
+  const r = document.createRange(), tops = new Map();
+  for (let i = 0; i < t.length; i++) {
+    r.setStart(t, i); r.setEnd(t, i + 1);
+    const y = Math.round(r.getBoundingClientRect().top);
+    tops.set(y, (tops.get(y) || 0) + 1);
+  }
+  out.push(el.tagName + ':' + [...tops.values()].join(','));
+}
+document.body.setAttribute('data-lines', out.join(' '));
+</script>"""
+open(sys.argv[2], "w", encoding="utf-8").write(page.replace("</body>", probe + "</body>"))
+EOF
+		chrome --window-size=390,844 --dump-dom "file://$WORK/measured.html" | grep -o 'data-lines="[^"]*"'
+	}
+	short=
+	for page in "$L" "$SITE/zs/index.html" "$P" "$SITE/404.html"; do
+		got=$(lines "$page")
+		case "$got" in *[:,][12]\ *|*[:,][12]\"|"") short="$short ${page#$SITE/}: $got";; esac
+	done
+	[ -z "$short" ] && ok "at 390 px no line of a heading or paragraph holds one or two characters" ||
+		fail "lines at 390 px:$short"
 else
 	echo "SKIP: chromium is not installed: the pages are not opened in a browser (apt-get install chromium)"
 fi
