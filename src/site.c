@@ -121,13 +121,14 @@ html(struct buf *b, const char *s)
 		}
 }
 
+/* Opens a page.  No page is for search engines (noindex): the pages are
+ * reached from a QR code, and the lists name people with their employers. */
 static void
-page_open(struct buf *b, const char *title, int noindex)
+page_open(struct buf *b, const char *title)
 {
 	buf_puts(b, "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n"
-	    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
-	if (noindex)
-		buf_puts(b, "<meta name=\"robots\" content=\"noindex\">\n");
+	    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+	    "<meta name=\"robots\" content=\"noindex\">\n");
 	buf_puts(b, "<title>");
 	html(b, title);
 	buf_printf(b, "</title>\n<style>%s</style>\n</head>\n<body>\n<main>\n", css);
@@ -339,7 +340,7 @@ cert_page(struct site *s, const struct cert_row *c, const char *mac)
 	struct buf b = {0};
 
 	heading = xasprintf("荣誉证书查验：%s", c->serial);
-	page_open(&b, heading, 1);
+	page_open(&b, heading);
 	buf_puts(&b, "<p class=\"issuer\">");
 	html(&b, s->issuer);
 	buf_puts(&b, "</p>\n<h1>荣誉证书查验</h1>\n");
@@ -449,7 +450,7 @@ list_write(struct site *s, struct list *l)
 	if (l->n > 0) {
 		w = words_of(l->kind);
 		title = xasprintf("%d年度%s名单", l->year, l->title);
-		page_open(&b, title, 0);
+		page_open(&b, title);
 		buf_puts(&b, "<p class=\"issuer\">");
 		html(&b, s->issuer);
 		buf_puts(&b, "</p>\n<h1>");
@@ -669,7 +670,7 @@ index_page(struct site *s)
 	} else
 		s->failures++;
 	title = xasprintf("%s荣誉证书查验", s->issuer);
-	page_open(&b, title, 0);
+	page_open(&b, title);
 	buf_puts(&b, "<p class=\"issuer\">");
 	html(&b, s->issuer);
 	buf_puts(&b, "</p>\n<h1>荣誉证书查验</h1>\n<p>扫描荣誉证书上的二维码，即可打开该证书的查验页，"
@@ -698,7 +699,7 @@ not_found_page(struct site *s)
 	struct buf b = {0};
 	struct fingerprint *fp = fp_new(s->oc);
 
-	page_open(&b, "未找到证书查验页", 1);
+	page_open(&b, "未找到证书查验页");
 	buf_puts(&b, "<p class=\"issuer\">");
 	html(&b, s->issuer);
 	buf_puts(&b, "</p>\n<h1>荣誉证书查验</h1>\n<p class=\"verdict withdrawn\">未找到这份证书的查验页</p>\n"

@@ -79,6 +79,10 @@ if grep -qiE '<script|<link|<img|<iframe|src=|@import|url\(|https?://' "$SITE/zs
 else
 	ok "no script, nothing fetched from elsewhere"
 fi
+# No page is for search engines: the lists name people with their employers.
+unindexed=$(find "$SITE" -name '*.html' | while read -r f; do grep -q '<meta name="robots" content="noindex">' "$f" || echo "${f#$SITE/}"; done)
+[ -z "$unindexed" ] && ok "every page asks search engines not to index it" ||
+	fail "pages without noindex: $(echo $unindexed | head -c 200)"
 leak=0
 for code in $(q "SELECT DISTINCT credit_code FROM certificate"); do
 	grep -rqF "$code" "$SITE" && leak=1
