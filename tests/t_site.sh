@@ -145,6 +145,18 @@ EOF
 local_url=$(printf '%s' "$url" | sed "s|^$HOST|http://127.0.0.1:$port|")
 local_forged=$(printf '%s' "$forged" | sed "s|^$HOST|http://127.0.0.1:$port|")
 [ "$(status "$local_url")" = 200 ] && ok "the QR code's URL answers 200" || fail "HTTP status of the page"
+# The web server sends the browser on to the folder, PATH/: that is the
+# address a holder copies from the phone and sends the office, and verify
+# takes it (and PATH/index.html) for the code it holds.
+shown=$(python3 -c 'import sys, urllib.request; print(urllib.request.urlopen(sys.argv[1], timeout=5).geturl())' "$local_url")
+case "$shown" in "$local_url/") ok "the browser is sent on to $s_wang.…/";; *) fail "the address shown: $shown";; esac
+for copied in "$url/" "$url/index.html" " $url"; do
+	expect_status 0 "verify '$copied'" J verify "$copied"
+	grep -q "^valid: $s_wang (code checked)" "$WORK/stdout" || fail "verify '$copied': $(head -1 "$WORK/stdout")"
+done
+expect_status 1 "verify a forged code with a final /" J verify "$forged/"
+grep -q "^altered: the code of $s_wang does not match" "$WORK/stdout" && ok "is altered" ||
+	fail "verify '$forged/': $(head -1 "$WORK/stdout")"
 [ "$(status "$local_forged")" = 404 ] && ok "a forged code answers 404" || fail "HTTP status of a forgery"
 if command -v chromium >/dev/null 2>&1; then
 	chrome() { timeout 60 chromium --headless --no-sandbox --disable-gpu --no-first-run \
