@@ -35,7 +35,7 @@ fmt_value(double v, char *out)
 	if (fabs(v - llround(v)) < 1e-9)
 		fmt_thousands(llround(v), out);
 	else
-		snprintf(out, 32, "%.1f", v);
+		snprintf(out, 32, "%.1f", jz_round_half(v, 1));
 }
 
 /* A round step giving about five intervals over SPAN. */

@@ -282,6 +282,12 @@ void jz_catch_interrupts(void);
  * process (or its workers) left under DIR. */
 void jz_remove_own_temporaries(const char *dir);
 
+/* V rounded half away from zero to DECIMALS places (0-6), as the decimal it
+ * stands for is rounded by hand and by SQLite's round(): 13.8585 * 100 is
+ * 1385.85 here (it is 1385.8499999999999 as a double, which printf's %.1f
+ * takes down to 1385.8), 2.675 is 2.68, -2.5 is -3. */
+double jz_round_half(double v, int decimals);
+
 /* Seconds on a monotonic clock, and processor seconds of the process, for
  * timing notes and progress rates. */
 double jz_wall_seconds(void);

@@ -64,7 +64,7 @@ sheet_number(struct sheet_cell *c, double v, int decimals)
 	c->kind = CELL_NUMBER;
 	c->value = v;
 	c->decimals = decimals;
-	c->text = xasprintf("%.*f", decimals, v);
+	c->text = xasprintf("%.*f", decimals, jz_round_half(v, decimals));
 	if (strcmp(c->text, "-0") == 0 || strncmp(c->text, "-0.", 3) == 0) {
 		/* no negative zero */
 		int zero = 1;
@@ -82,7 +82,7 @@ sheet_percent(struct sheet_cell *c, double v)
 	c->kind = CELL_PERCENT;
 	c->value = v;
 	c->decimals = 1;
-	c->text = xasprintf("%.1f%%", v * 100.0);
+	c->text = xasprintf("%.1f%%", jz_round_half(v * 100.0, 1));
 	if (strcmp(c->text, "-0.0%") == 0)
 		memmove(c->text, c->text + 1, strlen(c->text));
 }

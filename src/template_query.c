@@ -506,7 +506,7 @@ tpl_format_number(double value, int is_integer, const char *format, char *out)
 		format = is_integer ? "thousands" : "decimal1";
 	if ((more = more_format(format, unit)) == 0) {
 		/* a change of a count in words: 增加1,234人次, 减少56人次, 持平 */
-		long long v = llround(value);
+		long long v = llround(jz_round_half(value, 0));
 		fmt_thousands(v < 0 ? -v : v, tmp);
 		if (v == 0)
 			snprintf(out, TPL_NUMBER_MAX, "持平");
@@ -516,7 +516,7 @@ tpl_format_number(double value, int is_integer, const char *format, char *out)
 	}
 	if (more == 1) {
 		/* of a rate, in one decimal: 提高1.2个百分点, 下降0.3个百分点, 持平 */
-		long long tenths = llround(value * 10);
+		long long tenths = llround(jz_round_half(value, 1) * 10);
 		if (tenths == 0)
 			snprintf(out, TPL_NUMBER_MAX, "持平");
 		else
@@ -524,22 +524,24 @@ tpl_format_number(double value, int is_integer, const char *format, char *out)
 			    llabs(tenths) / 10, llabs(tenths) % 10, unit);
 		return out;
 	}
+	/* Rounded half up, as the companions hold the same figure
+	 * (template_sheets.c) and SQL's round() gives a chart's. */
 	if (strcmp(format, "thousands") == 0 || (strcmp(format, "change") == 0 && is_integer)) {
-		long long v = llround(value);
+		long long v = llround(jz_round_half(value, 0));
 		fmt_thousands(v < 0 ? -v : v, tmp);
 		snprintf(out, TPL_NUMBER_MAX, "%s%s", v < 0 ? "-" : (v > 0 && format[0] == 'c') ? "+" : "", tmp);
 	} else if (strcmp(format, "integer") == 0)
-		snprintf(out, TPL_NUMBER_MAX, "%lld", llround(value));
+		snprintf(out, TPL_NUMBER_MAX, "%lld", llround(jz_round_half(value, 0)));
 	else if (strcmp(format, "decimal2") == 0)
-		snprintf(out, TPL_NUMBER_MAX, "%.2f", value);
+		snprintf(out, TPL_NUMBER_MAX, "%.2f", jz_round_half(value, 2));
 	else if (strcmp(format, "percent") == 0)
-		snprintf(out, TPL_NUMBER_MAX, "%.1f%%", value * 100.0 + 0.0);
+		snprintf(out, TPL_NUMBER_MAX, "%.1f%%", jz_round_half(value * 100.0, 1));
 	else if (strcmp(format, "pct") == 0)
-		snprintf(out, TPL_NUMBER_MAX, "%.1f%%", value);
+		snprintf(out, TPL_NUMBER_MAX, "%.1f%%", jz_round_half(value, 1));
 	else if (strcmp(format, "change1") == 0 || (!is_integer && strcmp(format, "change") == 0))
-		snprintf(out, TPL_NUMBER_MAX, "%+.1f", value);
+		snprintf(out, TPL_NUMBER_MAX, "%+.1f", jz_round_half(value, 1));
 	else
-		snprintf(out, TPL_NUMBER_MAX, "%.1f", value);
+		snprintf(out, TPL_NUMBER_MAX, "%.1f", jz_round_half(value, 1));
 	if (strcmp(out, "-0.0%") == 0 || strcmp(out, "-0.0") == 0)
 		memmove(out, out + 1, strlen(out));
 	return out;

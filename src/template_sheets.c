@@ -15,9 +15,7 @@
 static double
 shown(double v, int decimals)
 {
-	double scale = decimals == 2 ? 100.0 : decimals == 1 ? 10.0 : 1.0;
-
-	return decimals == 0 ? (double)llround(v) : round(v * scale) / scale;
+	return jz_round_half(v, decimals);
 }
 
 void
@@ -46,9 +44,9 @@ tpl_sheet_value(struct sheet_cell *c, const struct value *v, const char *format,
 	else if (strcmp(format, "decimal1") == 0)
 		sheet_number(c, shown(v->d, 1), 1);
 	else if (strcmp(format, "percent") == 0)
-		sheet_percent(c, round(v->d * 1000.0) / 1000.0);      /* 12.3% shown */
+		sheet_percent(c, jz_round_half(v->d, 3));      /* 12.3% shown */
 	else if (strcmp(format, "pct") == 0)
-		sheet_percent(c, round(v->d * 10.0) / 1000.0);
+		sheet_percent(c, (double)llround(jz_round_half(v->d, 1) * 10) / 1000.0);
 	else if (strcmp(format, "change") == 0)
 		sheet_change(c, shown(v->d, integer ? 0 : 1), integer ? 0 : 1);
 	else if (strcmp(format, "change1") == 0)

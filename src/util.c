@@ -1,9 +1,11 @@
 /* util.c — memory, buffers, files written atomically, hashing, UTF-8. */
 #define _GNU_SOURCE /* nftw's FTW_ACTIONRETVAL */
 #include <errno.h>
+#include <float.h>
 #include <fcntl.h>
 #include <ftw.h>
 #include <libgen.h>
+#include <math.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -667,6 +669,29 @@ jz_now(void)
 }
 
 /* The time of CLOCK, in seconds. */
+double
+jz_round_half(double v, int decimals)
+{
+	static const double scale[] = {1, 10, 100, 1e3, 1e4, 1e5, 1e6};
+	double s, x, f;
+
+	decimals = decimals < 0 ? 0 : decimals > 6 ? 6 : decimals;
+	s = scale[decimals];
+	x = v * s;
+	if (!isfinite(x) || fabs(x) >= 0x1p52)
+		return v;
+	f = floor(x);
+	/* A few units in the last place from a half is the half itself: the
+	 * quotient, the product and the scaling that led here rounded once
+	 * each.  (A true value that close to a half and not a half would need
+	 * a denominator of some 10^15.) */
+	if (fabs(x - f - 0.5) <= 8 * DBL_EPSILON * fmax(1.0, fabs(x)))
+		x = x >= 0 ? f + 1 : f;
+	else
+		x = round(x);
+	return x == 0 ? 0.0 : x / s;
+}
+
 static double
 seconds_of(clockid_t clock)
 {

@@ -8,6 +8,7 @@ Prints PASS:/FAIL: lines (tests/run.sh counts them); exits 1 on any FAIL.
 """
 import csv
 import datetime
+import fractions
 import io
 import os
 import re
@@ -260,7 +261,16 @@ def cell(v):
 
 
 def pct(num, den):
-    return "—" if not den else "%.1f%%" % (100.0 * num / den + 0.0)
+    """NUM/DEN as a percentage to a tenth, from the exact fraction, a half
+    rounded up (away from zero), as one rounds by hand."""
+    if not den:
+        return "—"
+    tenths = fractions.Fraction(1000 * num, den)
+    n = abs(tenths)
+    r = int(n) + (1 if n - int(n) >= fractions.Fraction(1, 2) else 0)
+    if tenths < 0 and r:
+        r = -r
+    return "%s%d.%d%%" % ("-" if r < 0 else "", abs(r) // 10, abs(r) % 10)
 
 
 def compare(name, got, want):
@@ -322,7 +332,7 @@ def check_city(f, outdir):
             progress = value / target
             verdict = "已完成" if value >= target else "符合进度" if progress >= elapsed else "滞后于进度"
             compare("target progress " + label, [row[2], row[4], row[5]],
-                    [value, "%.1f%%" % (100.0 * progress), verdict])
+                    [value, pct(value, target), verdict])
 
     # per track
     t = block(b, "表2")

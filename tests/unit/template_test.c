@@ -93,6 +93,15 @@ static const struct {
 	{0.75, 0, "more1(个百分点)", "提高0.8个百分点", "more1: a rate up, one decimal"},
 	{-0.04, 0, "more1(个百分点)", "持平", "more1: under half a tenth is no change"},
 	{-12.25, 0, "more1(个百分点)", "下降12.3个百分点", "more1: a rate down"},
+	/* a half of the decimal goes up, whatever the double below it */
+	{138585.0 / 10000, 0, "percent", "1385.9%", "percent: 138 585 of a target of 10 000 is 1385.85%, shown 1385.9%"},
+	{2.675, 0, "decimal2", "2.68", "decimal2: 2.675 (2.67499999… as a double) is 2.68"},
+	{1.005, 0, "decimal2", "1.01", "decimal2: 1.005 is 1.01"},
+	{0.15, 0, "decimal1", "0.2", "decimal1: 0.15 (0.1499999… as a double) is 0.2"},
+	{-0.15, 0, "change1", "-0.2", "change1: -0.15 is -0.2, away from zero"},
+	{1.0 / 3, 0, "percent", "33.3%", "percent: a third is not near a half"},
+	{57.05, 0, "pct", "57.1%", "pct: 57.05 is 57.1%"},
+	{0.35 - 0.2, 0, "more1(个百分点)", "提高0.2个百分点", "more1: 0.35 - 0.2 is 0.15, one tenth and a half"},
 };
 
 static char *

@@ -1,4 +1,7 @@
 /* util_test.c — UTF-8 decoding, buffers, hashing, atomic writes. */
+#include <math.h>
+#include <sqlite3.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -93,6 +96,48 @@ main(void)
 	struct buf r = {0};
 	CHECK(file_read_all(path, &r) == 0 && r.len == 6, "file reads back");
 	buf_free(&r);
+	/* Rounding half up as SQLite's round() does, which charts use: the same
+	 * figure on both sides of a report, for a million quotients of whole
+	 * numbers (counts over counts or targets), in tenths and hundredths. */
+	CHECK(jz_round_half(1385.85, 1) == 1385.9 && jz_round_half(13.8585 * 100, 1) == 1385.9,
+	    "round_half: 13.8585 * 100 is 1385.9 to a tenth");
+	CHECK(jz_round_half(2.675, 2) == 2.68 && jz_round_half(-2.5, 0) == -3 && jz_round_half(2.4999, 0) == 2,
+	    "round_half: 2.675 → 2.68, -2.5 → -3, 2.4999 → 2");
+	CHECK(jz_round_half(-0.04, 1) == 0 && !signbit(jz_round_half(-0.04, 1)), "round_half: no negative zero");
+	{
+		sqlite3 *db;
+		sqlite3_stmt *st;
+		unsigned long long seed = 88172645463325252ULL;
+		int differ = 0, halves = 0;
+
+		sqlite3_open(":memory:", &db);
+		sqlite3_prepare_v2(db, "SELECT round(?1, ?2)", -1, &st, NULL);
+		for (int i = 0; i < 1000000; i++) {
+			long long p, q;
+			int d = 1 + (i & 1);
+			double x, mine;
+
+			seed ^= seed << 13, seed ^= seed >> 7, seed ^= seed << 17;
+			p = (long long)(seed % 2000000);
+			q = 1 + (long long)((seed >> 21) % (i % 3 == 0 ? 200 : 20000));
+			x = 100.0 * (double)p / (double)q;
+			mine = jz_round_half(x, d);
+			sqlite3_bind_double(st, 1, x);
+			sqlite3_bind_int(st, 2, d);
+			if (sqlite3_step(st) != SQLITE_ROW || sqlite3_column_double(st, 0) != mine) {
+				if (differ++ < 5)
+					fprintf(stderr, "  %lld/%lld to %d places: sqlite %.17g, here %.17g\n", p, q, d,
+					    sqlite3_column_double(st, 0), mine);
+			}
+			sqlite3_reset(st);
+			/* the exact halves among them: 20 p (or 200 p) = (2k + 1) q */
+			halves += (d == 1 ? 2000 * p : 20000 * p) % (10 * q) == 5 * q;
+		}
+		sqlite3_finalize(st);
+		sqlite3_close(db);
+		CHECK(differ == 0 && halves > 1000, "round_half rounds as SQLite's round() does (million quotients)");
+	}
+
 	char *cmd = xasprintf("rm -rf %s", tdir);
 	if (system(cmd) != 0)
 		perror("rm");
