@@ -572,9 +572,8 @@ build_award(struct build *b, const struct prog_award *a, struct cert_rec *r, int
  * key now (they would lose their codes), unless --re-sign says so.  A
  * refusal is a failure with a diagnostic; the files stay as they are. */
 static int
-signing_allows(struct build *b, const char *award)
+signing_allows(struct build *b, const char *award, char before[32])
 {
-	char before[32];
 	int k = cert_signing_get(b->oc->db, b->year, award, before);
 
 	if (k < 0) {
@@ -786,11 +785,17 @@ certificates_build(struct out_ctx *oc, int year, const struct jz_args *a)
 		int j = i;
 		while (j < set.nrecs && set.recs[j].award == set.recs[i].award)
 			j++;
-		if (signing_allows(&b, set.recs[i].award->code) &&
-		    build_award(&b, set.recs[i].award, set.recs + i, j - i) == 0) {
-			b.unsigned_awards += b.key == NULL;
-			if (cert_signing_set(oc->db, year, set.recs[i].award->code, b.key_id) != 0)
+		char before[32];
+		if (signing_allows(&b, set.recs[i].award->code, before)) {
+			int made = build_award(&b, set.recs[i].award, set.recs + i, j - i) == 0;
+			/* the codes handed out before stay known (table cert_superseded) */
+			if (before[0] != '\0' && cert_fields_supersede(oc->db, set.recs + i, j - i, before) != 0)
 				b.failures++;
+			if (made) {
+				b.unsigned_awards += b.key == NULL;
+				if (cert_signing_set(oc->db, year, set.recs[i].award->code, b.key_id) != 0)
+					b.failures++;
+			}
 		}
 		i = j;
 	}
@@ -853,8 +858,9 @@ print_fields(const char *fields)
 	}
 }
 
-/* Prints the verdict WORD (valid, unknown, altered, withdrawn: the same in
- * every language, for scripts), then FMT in the user's language. */
+/* Prints the verdict WORD (valid, unknown, altered, withdrawn, superseded:
+ * the same in every language, for scripts), then FMT in the user's
+ * language. */
 static void
 verdict(const char *word, const char *fmt, ...)
 {
@@ -878,7 +884,8 @@ cmd_verify(const struct jz_opts *o, const struct jz_args *a)
 {
 	char serial[64], mac[64], *pattern, *rec_recipient = NULL, *rec_unit = NULL,
 	    *fields = NULL, *status = NULL, *f_recipient = NULL, *f_unit = NULL, *f_serial = NULL,
-	    *award = NULL, signed_by[32] = "";
+	    *award = NULL, signed_by[32] = "", **earlier = NULL;
+	size_t nearlier = 0;
 	sqlite3 *db;
 	sqlite3_stmt *st;
 	int rc = 1, found = 0, year = 0;
@@ -914,6 +921,18 @@ cmd_verify(const struct jz_opts *o, const struct jz_args *a)
 		store_close(db);
 		rc = JZ_EXIT_FAILURE;
 		goto done;
+	}
+	/* the fields of copies printed before, under the key that signs it now */
+	if (found && mac[0] != '\0' && signed_by[0] != '\0' &&
+	    (st = store_prepare(db, "SELECT fields FROM cert_superseded WHERE serial = ?1 AND key_id = ?2 "
+	    "ORDER BY fields")) != NULL) {
+		sqlite3_bind_text(st, 1, serial, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, signed_by, -1, SQLITE_STATIC);
+		while (sqlite3_step(st) == SQLITE_ROW) {
+			earlier = xrealloc(earlier, (nearlier + 1) * sizeof *earlier);
+			earlier[nearlier++] = xstrdup((const char *)sqlite3_column_text(st, 0));
+		}
+		sqlite3_finalize(st);
 	}
 	store_close(db);
 
@@ -953,11 +972,27 @@ cmd_verify(const struct jz_opts *o, const struct jz_args *a)
 			goto done;
 		}
 		cert_mac(key, keylen, fields, want);
-		free(key);
 		if (!cert_mac_equal(want, mac)) {
-			verdict("altered", N_("the code of %s does not match the recorded fields"), serial);
+			/* a copy printed before the certificate was printed again */
+			const char *was = NULL;
+			for (size_t i = 0; i < nearlier; i++) {
+				cert_mac(key, keylen, earlier[i], want);
+				if (cert_mac_equal(want, mac))
+					was = earlier[i];
+			}
+			free(key);
+			if (was == NULL)
+				verdict("altered", N_("the code of %s does not match the recorded fields"), serial);
+			else if (strcmp(status, "active") != 0)
+				verdict("withdrawn", N_("certificate %s was withdrawn"), serial);
+			else {
+				verdict("superseded", N_("%s is a copy printed before the certificate was printed "
+				    "again with other fields; the one printed now reads"), serial);
+				print_fields(fields);
+			}
 			goto done;
 		}
+		free(key);
 	}
 	/* The record must still say what was printed and signed (checked after
 	 * the code, so that a wrong code learns nothing of the record). */
@@ -986,6 +1021,9 @@ cmd_verify(const struct jz_opts *o, const struct jz_args *a)
 	print_fields(fields);
 	rc = 0;
 done:
+	for (size_t i = 0; i < nearlier; i++)
+		free(earlier[i]);
+	free(earlier);
 	free(award);
 	free(rec_recipient);
 	free(rec_unit);

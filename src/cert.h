@@ -104,6 +104,12 @@ int cert_register_check(sqlite3 *db, const char *db_path, const char *output_dir
     int new_register);
 /* Records each certificate's printed fields.  Returns 0 or -1. */
 int cert_fields_store(sqlite3 *db, const struct cert_set *set);
+/* Keeps, in table cert_superseded, the fields the certificates R[0..N)
+ * were signed with under KEY_ID where they are about to be recorded with
+ * others (the copies handed out still carry their codes), and warns once
+ * per certificate, naming what changed.  Returns 0, or -1 after a
+ * diagnostic. */
+int cert_fields_supersede(sqlite3 *db, const struct cert_rec *r, int n, const char *key_id);
 /* The id of the key that signed the certificates of AWARD in YEAR ("" for
  * printed without codes) into ID; returns 1, or 0 when none is recorded,
  * or -1 after a diagnostic. */

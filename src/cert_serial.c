@@ -402,6 +402,95 @@ cert_fields_store(sqlite3 *db, const struct cert_set *set)
 	return -1;
 }
 
+/* The printed fields, as a message names them. */
+static const struct field_words {
+	const char *name, *words;
+} field_words[] = {
+	{"title", N_("award title")},
+	{"recipient", N_("recipient")},
+	{"unit", N_("unit")},
+	{"date", N_("date")},
+	{"serial", N_("serial")},
+};
+
+static const char *
+field_name(const char *name)
+{
+	for (size_t i = 0; i < sizeof field_words / sizeof *field_words; i++)
+		if (strcmp(field_words[i].name, name) == 0)
+			return _(field_words[i].words);
+	return name;
+}
+
+/* The first field whose value differs between fields OLD and NEW: its
+ * name and both values, in *NAME, *WAS, *NOW (the caller frees them);
+ * returns 0, or -1 when they name the same values. */
+static int
+fields_differ(const char *old, const char *new, char **name, char **was, char **now)
+{
+	for (const char *p = new; *p; ) {
+		const char *eq = strchr(p, '='), *eol = strchr(p, '\n');
+		if (eol == NULL)
+			eol = p + strlen(p);
+		if (eq != NULL && eq < eol) {
+			char *key = xstrndup(p, (size_t)(eq - p));
+			char *a = cert_fields_get(old, key), *b = cert_fields_get(new, key);
+			if (strcmp(a ? a : "", b ? b : "") != 0) {
+				*name = key;
+				*was = a ? a : xstrdup("");
+				*now = b ? b : xstrdup("");
+				return 0;
+			}
+			free(key);
+			free(a);
+			free(b);
+		}
+		p = *eol ? eol + 1 : eol;
+	}
+	return -1;
+}
+
+int
+cert_fields_supersede(sqlite3 *db, const struct cert_rec *r, int n, const char *key_id)
+{
+	sqlite3_stmt *old = store_prepare(db, "SELECT fields FROM certificate "
+	    "WHERE serial = ?1 AND fields IS NOT NULL AND fields <> ?2");
+	sqlite3_stmt *keep = store_prepare(db, "INSERT OR IGNORE INTO cert_superseded (serial, fields, key_id) "
+	    "VALUES (?1, ?2, ?3)");
+	int rc = 0;
+
+	for (int i = 0; i < n && old != NULL && keep != NULL && rc == 0; i++) {
+		char *name, *was, *now;
+		if (r[i].serial == NULL || r[i].fields == NULL)
+			continue;
+		sqlite3_reset(old);
+		sqlite3_bind_text(old, 1, r[i].serial, -1, SQLITE_STATIC);
+		sqlite3_bind_text(old, 2, r[i].fields, -1, SQLITE_STATIC);
+		if (sqlite3_step(old) != SQLITE_ROW)
+			continue;
+		sqlite3_reset(keep);
+		sqlite3_bind_text(keep, 1, r[i].serial, -1, SQLITE_STATIC);
+		sqlite3_bind_text(keep, 2, (const char *)sqlite3_column_text(old, 0), -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(keep, 3, key_id, -1, SQLITE_STATIC);
+		if (sqlite3_step(keep) != SQLITE_DONE) {
+			diag(DIAG_STORE, NULL, 0, 0, sqlite3_errmsg(db));
+			rc = -1;
+		} else if (fields_differ((const char *)sqlite3_column_text(old, 0), r[i].fields, &name, &was,
+		    &now) == 0) {
+			diag(DIAG_CERT_SUPERSEDED, NULL, 0, 0, r[i].serial, r[i].recipient, field_name(name), was,
+			    now);
+			free(name);
+			free(was);
+			free(now);
+		}
+	}
+	if (old == NULL || keep == NULL)
+		rc = -1;
+	sqlite3_finalize(old);
+	sqlite3_finalize(keep);
+	return rc;
+}
+
 int
 cert_signing_get(sqlite3 *db, int year, const char *award, char id[32])
 {

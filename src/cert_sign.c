@@ -271,11 +271,21 @@ cert_mac_form(const char *mac)
 int
 cert_payload_parse(const char *pattern, const char *text, char serial[64], char mac[64])
 {
+	/* The address a browser shows is the page's folder once the web
+	 * server has sent it on there (PATH/), or the page (PATH/index.html):
+	 * a holder copies that, not what the QR code holds.  Those ends are
+	 * tried first, for the last placeholder of a pattern takes whatever
+	 * ends the text (a code has no '/'). */
+	static const char *const ends[] = {"/index.html", "/", ""};
 	size_t n = strlen(text);
 
-	/* Scanners may add a final newline. */
+	/* Scanners may add a final newline; a copy, spaces around. */
 	while (n > 0 && isspace((unsigned char)text[n - 1]))
 		n--;
+	while (n > 0 && isspace((unsigned char)*text)) {
+		text++;
+		n--;
+	}
 	char *t = xstrndup(text, n);
 	int rc = -1;
 
@@ -283,10 +293,17 @@ cert_payload_parse(const char *pattern, const char *text, char serial[64], char 
 		strcpy(serial, t);
 		mac[0] = '\0';
 		rc = 0;
-	} else if (pattern != NULL && *pattern != '\0' && match(pattern, t, serial, mac) == 0)
-		rc = 0;
-	else if (match(DEFAULT_PATTERN, t, serial, mac) == 0)
-		rc = 0;
+	}
+	for (size_t i = 0; rc != 0 && i < sizeof ends / sizeof *ends; i++) {
+		size_t e = strlen(ends[i]);
+		if (n < e || strcmp(t + n - e, ends[i]) != 0)
+			continue;
+		t[n - e] = '\0';
+		if ((pattern != NULL && *pattern != '\0' && match(pattern, t, serial, mac) == 0) ||
+		    match(DEFAULT_PATTERN, t, serial, mac) == 0)
+			rc = 0;
+		t[n - e] = ends[i][0];
+	}
 	free(t);
 	return rc;
 }

@@ -9,9 +9,12 @@
  * page is.  A page shows what the certificate prints (award, recipient, unit,
  * date, serial, issuer) as the store recorded it when it was signed, and what
  * the page proves; a withdrawn certificate's page says it is withdrawn and
- * shows no recipient.  Each year and award has a list of the recipients (the
- * 公示名单), and an index names the lists.  Plain HTML with its CSS inline: no
- * script, nothing fetched from elsewhere.
+ * shows no recipient; the code of a copy printed before the certificate
+ * was printed again with other fields (table cert_superseded) keeps a page
+ * that says so.  Each year and award has a list of the recipients (the
+ * 公示名单), an index names the lists, and 404.html says what an address
+ * without a page means.  Plain HTML with its CSS inline: no script, nothing
+ * fetched from elsewhere.
  *
  * Pages go through outputs.c: written only when what they show changed, and
  * pages the store no longer gives (a serial signed anew, a URL changed) are
@@ -50,16 +53,18 @@ static const char css[] =
     "main{box-sizing:border-box;max-width:44em;min-height:100vh;margin:0 auto;padding:1.2em 1.1em 2em;"
     "background:#fff;border-top:6px solid #b22222}"
     ".issuer{margin:0;color:#b22222;font-weight:bold;text-align:center}"
-    "h1{margin:.2em 0 .8em;font-size:1.45em;line-height:1.35;text-align:center}"
+    /* no line left with a character or two: 2025年度南通市五一劳动奖章 / 名单 */
+    "h1{margin:.2em 0 .8em;font-size:1.45em;line-height:1.35;text-align:center;text-wrap:balance}"
     "h2{margin:1.4em 0 .3em;font-size:1.05em}"
     ".verdict{margin:0 0 1em;padding:.55em .8em;border-radius:.35em;font-size:1.2em;font-weight:bold;"
     "text-align:center}"
     ".valid{background:#e9f5ea;color:#1b5e20;border:2px solid #2e7d32}"
     ".withdrawn{background:#fdeceb;color:#8b1a1a;border:2px solid #b22222}"
+    ".superseded{background:#fff5de;color:#6b4400;border:2px solid #c48a00}"
     "dl{display:grid;grid-template-columns:max-content 1fr;gap:.45em 1em;margin:0}"
     "dt{color:#666}"
     "dd{margin:0;font-weight:bold;overflow-wrap:anywhere}"
-    "p{margin:.5em 0}"
+    "p{margin:.5em 0;text-wrap:pretty}"
     ".small{color:#555;font-size:.9em}"
     "table{width:100%;border-collapse:collapse;font-size:.95em}"
     "th,td{padding:.35em .4em;border-bottom:1px solid #ddd;text-align:left;vertical-align:top}"
@@ -116,13 +121,14 @@ html(struct buf *b, const char *s)
 		}
 }
 
+/* Opens a page.  No page is for search engines (noindex): the pages are
+ * reached from a QR code, and the lists name people with their employers. */
 static void
-page_open(struct buf *b, const char *title, int noindex)
+page_open(struct buf *b, const char *title)
 {
 	buf_puts(b, "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n"
-	    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
-	if (noindex)
-		buf_puts(b, "<meta name=\"robots\" content=\"noindex\">\n");
+	    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+	    "<meta name=\"robots\" content=\"noindex\">\n");
 	buf_puts(b, "<title>");
 	html(b, title);
 	buf_printf(b, "</title>\n<style>%s</style>\n</head>\n<body>\n<main>\n", css);
@@ -280,6 +286,7 @@ put(struct site *s, const char *rel, struct fingerprint *fp, struct buf *body, i
 /* A certificate as the store recorded it when it was printed. */
 struct cert_row {
 	const char *serial, *award, *kind, *fields, *status, *list_title;
+	const char *now;          /* the fields it was printed again with; NULL: FIELDS are the current */
 	int year;
 };
 
@@ -293,38 +300,74 @@ field_row(struct buf *b, const char *name, const char *value)
 	buf_puts(b, "</dd>\n");
 }
 
-/* The page of certificate C with code MAC. */
+/* The fields of FIELDS a page shows, as a <dl>: those of a withdrawn
+ * certificate without its recipient and unit (WHO 0). */
+static void
+field_list(struct site *s, struct buf *b, const struct kind_words *w, const char *fields,
+    const char *serial, int who)
+{
+	char *title = cert_fields_get(fields, "title"), *recipient = cert_fields_get(fields, "recipient");
+	char *unit = cert_fields_get(fields, "unit"), *date = cert_fields_get(fields, "date");
+
+	buf_puts(b, "<dl>\n");
+	field_row(b, "荣誉称号", title);
+	if (who) {
+		field_row(b, w->who, recipient);
+		if (w->unit_col != NULL && unit != NULL && *unit != '\0')
+			field_row(b, w->unit_col, unit);
+	}
+	field_row(b, "颁发日期", date);
+	field_row(b, "证书编号", serial);
+	field_row(b, "颁发单位", s->issuer);
+	buf_puts(b, "</dl>\n");
+	free(title);
+	free(recipient);
+	free(unit);
+	free(date);
+}
+
+/* The page of certificate C with code MAC: C's fields are those its code
+ * signed; a copy printed before the certificate was printed again (C->now)
+ * gets a page that says so, with what both copies print. */
 static void
 cert_page(struct site *s, const struct cert_row *c, const char *mac)
 {
 	const struct kind_words *w = words_of(c->kind);
-	char *title = cert_fields_get(c->fields, "title"), *recipient = cert_fields_get(c->fields, "recipient");
-	char *unit = cert_fields_get(c->fields, "unit"), *date = cert_fields_get(c->fields, "date");
+	char *title = cert_fields_get(c->fields, "title");
 	char *rel = page_rel(s, c->serial, mac), *heading;
-	int active = strcmp(c->status, "active") == 0;
+	int active = strcmp(c->status, "active") == 0, earlier = active && c->now != NULL;
 	struct fingerprint *fp = fp_new(s->oc);
 	struct buf b = {0};
 
 	heading = xasprintf("荣誉证书查验：%s", c->serial);
-	page_open(&b, heading, 1);
+	page_open(&b, heading);
 	buf_puts(&b, "<p class=\"issuer\">");
 	html(&b, s->issuer);
 	buf_puts(&b, "</p>\n<h1>荣誉证书查验</h1>\n");
-	if (active)
-		buf_puts(&b, "<p class=\"verdict valid\">本证书真实有效</p>\n<dl>\n");
+	if (earlier)
+		buf_puts(&b, "<p class=\"verdict superseded\">本证书为原件，已重新印发</p>\n");
+	else if (active)
+		buf_puts(&b, "<p class=\"verdict valid\">本证书真实有效</p>\n");
 	else
-		buf_puts(&b, "<p class=\"verdict withdrawn\">本证书已撤销，不再有效</p>\n<dl>\n");
-	field_row(&b, "荣誉称号", title);
-	if (active) {
-		field_row(&b, w->who, recipient);
-		if (w->unit_col != NULL && unit != NULL && *unit != '\0')
-			field_row(&b, w->unit_col, unit);
-	}
-	field_row(&b, "颁发日期", date);
-	field_row(&b, "证书编号", c->serial);
-	field_row(&b, "颁发单位", s->issuer);
-	buf_puts(&b, "</dl>\n<h2>本页证明什么</h2>\n<p>");
-	if (active) {
+		buf_puts(&b, "<p class=\"verdict withdrawn\">本证书已撤销，不再有效</p>\n");
+	field_list(s, &b, w, c->fields, c->serial, active);
+	if (earlier) {
+		buf_puts(&b, "<h2>重新印发的证书</h2>\n<p>");
+		html(&b, s->issuer);
+		buf_puts(&b, "此后变更了这份证书的内容，以同一编号重新印发，新证书上印的是：</p>\n");
+		field_list(s, &b, w, c->now, c->serial, 1);
+		buf_puts(&b, "<h2>本页证明什么</h2>\n<p>本页由");
+		html(&b, s->issuer);
+		buf_puts(&b, "发布。证书上的二维码指向本页；本页的网址含有一段只有");
+		html(&b, s->issuer);
+		buf_puts(&b, "才能生成的校验码。扫码打开本页，且上面第一部分与证书一致，即可确认证书是");
+		html(&b, s->issuer);
+		buf_puts(&b, "印发的原件；证书内容后来有变更，荣誉不变，以重新印发的证书为准。</p>\n"
+		    "<p>本页内容与证书不一致，说明证书不是颁发单位印发的原件，请向");
+		html(&b, s->issuer);
+		buf_puts(&b, "核实。</p>\n");
+	} else if (active) {
+		buf_puts(&b, "<h2>本页证明什么</h2>\n<p>");
 		buf_puts(&b, "本页由");
 		html(&b, s->issuer);
 		buf_puts(&b, "发布，记载它颁发的这份荣誉证书。证书上的二维码指向本页；本页的网址含有一段只有");
@@ -338,7 +381,7 @@ cert_page(struct site *s, const struct cert_row *c, const char *mac)
 		html(&b, s->issuer);
 		buf_puts(&b, "核实。</p>\n");
 	} else {
-		buf_puts(&b, "编号为");
+		buf_puts(&b, "<h2>本页证明什么</h2>\n<p>编号为");
 		html(&b, c->serial);
 		buf_puts(&b, "的“");
 		html(&b, title);
@@ -362,9 +405,6 @@ cert_page(struct site *s, const struct cert_row *c, const char *mac)
 	free(heading);
 	free(rel);
 	free(title);
-	free(recipient);
-	free(unit);
-	free(date);
 }
 
 /* The list of one award and year, gathered row by row. */
@@ -410,7 +450,7 @@ list_write(struct site *s, struct list *l)
 	if (l->n > 0) {
 		w = words_of(l->kind);
 		title = xasprintf("%d年度%s名单", l->year, l->title);
-		page_open(&b, title, 0);
+		page_open(&b, title);
 		buf_puts(&b, "<p class=\"issuer\">");
 		html(&b, s->issuer);
 		buf_puts(&b, "</p>\n<h1>");
@@ -546,6 +586,53 @@ pages_and_lists(struct site *s)
 	return 0;
 }
 
+/* The pages of the copies handed out before a certificate was printed
+ * again with other fields, under the key that signs it now (a copy signed
+ * with another key, before --re-sign, has none: its code is no longer
+ * the issuer's). */
+static int
+earlier_pages(struct site *s)
+{
+	sqlite3_stmt *st = store_prepare(s->oc->db,
+	    "SELECT c.serial, c.year, c.award, c.recipient_kind, p.fields, c.status, "
+	    "  COALESCE(a.title, c.award), c.fields "
+	    "FROM cert_superseded p JOIN certificate c ON c.serial = p.serial "
+	    "JOIN cert_signing g ON g.year = c.year AND g.award = c.award AND g.key_id = p.key_id "
+	    "LEFT JOIN award a ON a.code = c.award "
+	    "WHERE p.key_id = ?2 AND p.key_id <> '' AND c.fields IS NOT NULL AND p.fields <> c.fields "
+	    "  AND (?1 = 0 OR c.year = ?1) "
+	    "ORDER BY c.serial, p.fields");
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int(st, 1, s->year);
+	sqlite3_bind_text(st, 2, s->key_id, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct cert_row c = {
+			.serial = (const char *)sqlite3_column_text(st, 0),
+			.year = sqlite3_column_int(st, 1),
+			.award = (const char *)sqlite3_column_text(st, 2),
+			.kind = (const char *)sqlite3_column_text(st, 3),
+			.fields = (const char *)sqlite3_column_text(st, 4),
+			.status = (const char *)sqlite3_column_text(st, 5),
+			.list_title = (const char *)sqlite3_column_text(st, 6),
+			.now = (const char *)sqlite3_column_text(st, 7),
+		};
+		char mac[32];
+
+		cert_mac(s->key, s->keylen, c.fields, mac);
+		cert_page(s, &c, mac);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		diag(DIAG_STORE, NULL, 0, 0, sqlite3_errmsg(s->oc->db));
+		return -1;
+	}
+	batch_flush(s);
+	return 0;
+}
+
 /* The index of every list (of every year, whatever S->year is). */
 static void
 index_page(struct site *s)
@@ -583,7 +670,7 @@ index_page(struct site *s)
 	} else
 		s->failures++;
 	title = xasprintf("%s荣誉证书查验", s->issuer);
-	page_open(&b, title, 0);
+	page_open(&b, title);
 	buf_puts(&b, "<p class=\"issuer\">");
 	html(&b, s->issuer);
 	buf_puts(&b, "</p>\n<h1>荣誉证书查验</h1>\n<p>扫描荣誉证书上的二维码，即可打开该证书的查验页，"
@@ -599,6 +686,34 @@ index_page(struct site *s)
 	buf_free(&lists);
 	free(title);
 	free(rel);
+}
+
+/* The page a web server gives for an address where no page is (404.html at
+ * the root of the site, which static hosts answer with of themselves and
+ * nginx with `error_page 404 /404.html;`): a forged or mistyped code, a
+ * serial typed by hand.  It is served at any address, so its links are
+ * absolute, and it names no one. */
+static void
+not_found_page(struct site *s)
+{
+	struct buf b = {0};
+	struct fingerprint *fp = fp_new(s->oc);
+
+	page_open(&b, "未找到证书查验页");
+	buf_puts(&b, "<p class=\"issuer\">");
+	html(&b, s->issuer);
+	buf_puts(&b, "</p>\n<h1>荣誉证书查验</h1>\n<p class=\"verdict withdrawn\">未找到这份证书的查验页</p>\n"
+	    "<p>这个网址上没有证书查验页。荣誉证书上的二维码，扫码后都会打开该证书自己的查验页；"
+	    "证书编号本身不能打开查验页，请扫描二维码，不要手工输入网址。</p>\n"
+	    "<p>如果是扫描证书上的二维码来到这里，说明二维码与颁发单位印发的证书不符：证书不是原件，"
+	    "或者二维码被改动过。请向");
+	html(&b, s->issuer);
+	buf_puts(&b, "核实。</p>\n<p class=\"small\"><a href=\"");
+	html(&b, s->base);
+	buf_puts(&b, "index.html\">历年获奖名单</a></p>\n");
+	page_close(&b);
+	fp_add_str(fp, "site 404 1");
+	put(s, "site/404.html", fp, &b, 0);
 }
 
 /* ---- What is no longer given ---- */
@@ -721,9 +836,10 @@ site_build(struct out_ctx *oc, int year, int *removed)
 	if (cert_tx_begin(oc->db, &nested) != 0)
 		goto done;
 	tx = 1;
-	if (pages_and_lists(&s) != 0)
+	if (pages_and_lists(&s) != 0 || earlier_pages(&s) != 0)
 		goto done;
 	index_page(&s);
+	not_found_page(&s);
 	if (remove_stale(&s) != 0)
 		goto done;
 	diag(DIAG_SITE_SUMMARY, NULL, 0, 0, s.pages, s.lists, oc->built - built, oc->unchanged - unchanged,

@@ -326,6 +326,18 @@ const char store_schema[] =
 "  PRIMARY KEY (year, award)\n"
 ");\n"
 
+/* The fields a certificate was signed with before it was printed again with
+ * others (its unit renamed in the enterprise register, its award's title or
+ * ceremony date changed), with the key that signed them: the copy handed out
+ * still carries their code, and the site keeps a page there saying that the
+ * certificate was printed again, rather than none (which says forged). */
+"CREATE TABLE IF NOT EXISTS cert_superseded (\n"
+"  serial TEXT NOT NULL,              -- certificate.serial\n"
+"  fields TEXT NOT NULL,              -- the printed fields, as signed then\n"
+"  key_id TEXT NOT NULL,              -- cert_key_id of the key that signed them\n"
+"  PRIMARY KEY (serial, fields)\n"
+");\n"
+
 /* -- Documents built, with the fingerprint of their inputs (nightly run). -- */
 "CREATE TABLE IF NOT EXISTS document (\n"
 "  path        TEXT PRIMARY KEY,      -- under output/\n"

@@ -74,11 +74,15 @@ Pli=$(page_of "$(qr_of "$s_li" MEDAL)")
 grep -qF '江苏&lt;b&gt;鑫&amp;amp;&quot;源&#39;&lt;/b&gt;机械有限公司' "$Pli" && ! grep -q '<b>' "$Pli" &&
 	ok "a unit name with < & \" ' is escaped" || fail "escaping: $(grep -o '江苏[^<]*' "$Pli" | head -1)"
 # Nothing fetched, no script, nothing the certificate does not print.
-if grep -qiE '<script|<link|<img|<iframe|src=|@import|url\(|https?://' "$SITE/zs"/*/index.html "$SITE/zs"/*.html "$SITE"/zs/*/*.html; then
+if grep -qiE '<script|<link|<img|<iframe|src=|@import|url\(|https?://' "$SITE/zs"/*/index.html "$SITE/zs"/*.html "$SITE"/zs/*/*.html "$SITE"/*.html; then
 	fail "a page fetches or runs something"
 else
 	ok "no script, nothing fetched from elsewhere"
 fi
+# No page is for search engines: the lists name people with their employers.
+unindexed=$(find "$SITE" -name '*.html' | while read -r f; do grep -q '<meta name="robots" content="noindex">' "$f" || echo "${f#$SITE/}"; done)
+[ -z "$unindexed" ] && ok "every page asks search engines not to index it" ||
+	fail "pages without noindex: $(echo $unindexed | head -c 200)"
 leak=0
 for code in $(q "SELECT DISTINCT credit_code FROM certificate"); do
 	grep -rqF "$code" "$SITE" && leak=1
@@ -92,6 +96,20 @@ case "$last" in A) other=B;; *) other=A;; esac
 forged="$(printf '%s' "$url" | sed 's/.$//')$other"
 check "a forged code names no page" test ! -e "$(page_of "$forged")"
 check "nor a bare serial" test ! -e "$SITE/zs/$s_wang/index.html"
+# What the holder sees there instead of the web server's English one: the
+# site's own 404.html at its root, which says in Chinese what a missing page
+# means, with no name on it, and links by absolute paths (it is served at
+# any address).
+N=$SITE/404.html
+if test -f "$N"; then
+	txt "$N" >"$WORK/404.txt"
+	grep -q "未找到" "$WORK/404.txt" && grep -qF "南通市劳动竞赛委员会" "$WORK/404.txt" &&
+		grep -q 'noindex' "$N" && grep -q 'href="/zs/index.html"' "$N" && ! grep -q 'href="[^/]' "$N" &&
+		! grep -qF "王喆" "$N" && ok "the site's 404.html says what a missing page means" ||
+		fail "404.html: $(cat "$WORK/404.txt" | tr -s ' \n' ' ' | head -c 300)"
+else
+	fail "the site has no 404.html"
+fi
 
 # The lists: one per award, ceremony order, no page of its own address.
 L=$SITE/zs/2025/MEDAL.html
@@ -127,6 +145,18 @@ EOF
 local_url=$(printf '%s' "$url" | sed "s|^$HOST|http://127.0.0.1:$port|")
 local_forged=$(printf '%s' "$forged" | sed "s|^$HOST|http://127.0.0.1:$port|")
 [ "$(status "$local_url")" = 200 ] && ok "the QR code's URL answers 200" || fail "HTTP status of the page"
+# The web server sends the browser on to the folder, PATH/: that is the
+# address a holder copies from the phone and sends the office, and verify
+# takes it (and PATH/index.html) for the code it holds.
+shown=$(python3 -c 'import sys, urllib.request; print(urllib.request.urlopen(sys.argv[1], timeout=5).geturl())' "$local_url")
+case "$shown" in "$local_url/") ok "the browser is sent on to $s_wang.…/";; *) fail "the address shown: $shown";; esac
+for copied in "$url/" "$url/index.html" " $url"; do
+	expect_status 0 "verify '$copied'" J verify "$copied"
+	grep -q "^valid: $s_wang (code checked)" "$WORK/stdout" || fail "verify '$copied': $(head -1 "$WORK/stdout")"
+done
+expect_status 1 "verify a forged code with a final /" J verify "$forged/"
+grep -q "^altered: the code of $s_wang does not match" "$WORK/stdout" && ok "is altered" ||
+	fail "verify '$forged/': $(head -1 "$WORK/stdout")"
 [ "$(status "$local_forged")" = 404 ] && ok "a forged code answers 404" || fail "HTTP status of a forgery"
 if command -v chromium >/dev/null 2>&1; then
 	chrome() { timeout 60 chromium --headless --no-sandbox --disable-gpu --no-first-run \
@@ -147,6 +177,41 @@ if command -v chromium >/dev/null 2>&1; then
 	chrome --screenshot="$WORK/phone.png" --window-size=390,844 "$local_url" >/dev/null
 	[ -s "$WORK/phone.png" ] && ok "a screenshot at 390 px" || fail "screenshot"
 	[ -n "$SITE_SHOT" ] && cp "$WORK/phone.png" "$SITE_SHOT"
+	# At a phone's width no line of a heading or paragraph is left with one
+	# or two characters (2025年度南通市五一劳动奖章 / 名单 read badly).  The
+	# lines are counted by a script put into a copy of the page for the
+	# test only: the site itself runs none.
+	lines() {
+		python3 - "$1" "$WORK/measured.html" <<'EOF'
+import sys
+page = open(sys.argv[1], encoding="utf-8").read()
+probe = """<script>
+document.body.style.width = '390px';   /* --dump-dom keeps its own window */
+const out = [];
+for (const el of document.querySelectorAll('h1, main > p')) {
+  const t = el.firstChild;
+  if (!t || t.nodeType !== 3 || el.childNodes.length !== 1) continue;
+  const r = document.createRange(), tops = new Map();
+  for (let i = 0; i < t.length; i++) {
+    r.setStart(t, i); r.setEnd(t, i + 1);
+    const y = Math.round(r.getBoundingClientRect().top);
+    tops.set(y, (tops.get(y) || 0) + 1);
+  }
+  out.push(el.tagName + ':' + [...tops.values()].join(','));
+}
+document.body.setAttribute('data-lines', out.join(' '));
+</script>"""
+open(sys.argv[2], "w", encoding="utf-8").write(page.replace("</body>", probe + "</body>"))
+EOF
+		chrome --window-size=390,844 --dump-dom "file://$WORK/measured.html" | grep -o 'data-lines="[^"]*"'
+	}
+	short=
+	for page in "$L" "$SITE/zs/index.html" "$P" "$SITE/404.html"; do
+		got=$(lines "$page")
+		case "$got" in *[:,][12]\ *|*[:,][12]\"|"") short="$short ${page#$SITE/}: $got";; esac
+	done
+	[ -z "$short" ] && ok "at 390 px no line of a heading or paragraph holds one or two characters" ||
+		fail "lines at 390 px:$short"
 else
 	echo "SKIP: chromium is not installed: the pages are not opened in a browser (apt-get install chromium)"
 fi
@@ -158,9 +223,10 @@ expect_status 0 "publish again" J publish
 grep -q "^jingsai publish: 0 pages written" "$WORK/stdout" && [ -z "$(find "$SITE" -newer "$WORK/stamp")" ] &&
 	ok "publishing unchanged certificates writes nothing" || fail "republish: $(cat "$WORK/stdout")"
 
-# Another year only: this year's pages stay, nothing written.
+# Another year only: this year's pages stay, nothing written (the index
+# and the 404 page are every year's).
 expect_status 0 "publish 2024 (no certificates)" J publish 2024
-grep -q "^jingsai publish: 0 pages written, 1 unchanged, 0 removed" "$WORK/stdout" && test -f "$P" &&
+grep -q "^jingsai publish: 0 pages written, 2 unchanged, 0 removed" "$WORK/stdout" && test -f "$P" &&
 	ok "publishing another year leaves this year's pages" || fail "publish 2024: $(cat "$WORK/stdout")"
 
 # A withdrawn certificate: its page says so and names no one; the list drops it.
@@ -173,6 +239,58 @@ txt "$P" >"$WORK/page.txt"
 grep -q "本证书已撤销" "$WORK/page.txt" && grep -qF "$s_wang" "$WORK/page.txt" && ! grep -q "王喆" "$WORK/page.txt" &&
 	ok "the withdrawn certificate's page says so, without the recipient" || fail "withdrawn page"
 grep -q "王喆" "$L" && fail "a withdrawn recipient stays on the list" || ok "the list drops the withdrawn one"
+
+# A unit renamed in the enterprise register after the certificates were
+# handed out: they are printed again with the new name, so with a new code.
+# The copy handed out still carries the old one: its page stays, says that
+# the certificate was printed again, and shows what each copy prints (a 404
+# would call it a forgery); verify says superseded.
+s_wu=$(q "SELECT serial FROM certificate WHERE recipient = '吴𠮷'")
+old_wu=$(qr_of "$s_wu" MEDAL)
+q "UPDATE enterprise SET name = '国网江苏省电力有限公司南通市供电分公司' WHERE credit_code = '91320600MA1XXXXX04'"
+expect_status 0 "certificates 2025 after a unit renamed" J certificates 2025
+expect_diag "says which certificate is printed again, and what changed" \
+	"certificate $s_wu (吴𠮷) is printed again with a new QR code: its unit was '国网江苏省电力有限公司南通供电分公司' and is now '国网江苏省电力有限公司南通市供电分公司'"
+new_wu=$(qr_of "$s_wu" MEDAL)
+[ -n "$old_wu" ] && [ "$old_wu" != "$new_wu" ] && ok "the certificate printed again carries a new code" ||
+	fail "codes of $s_wu: $old_wu, $new_wu"
+expect_status 0 "publish after a unit renamed" J publish
+Pwu_old=$(page_of "$old_wu")
+txt "$(page_of "$new_wu")" >"$WORK/page.txt"
+grep -q "本证书真实有效" "$WORK/page.txt" && grep -qF "国网江苏省电力有限公司南通市供电分公司" "$WORK/page.txt" &&
+	ok "the new code's page shows the new unit" || fail "the page of the new code"
+if test -f "$Pwu_old"; then
+	txt "$Pwu_old" >"$WORK/page.txt"
+	grep -q "本证书为原件，已重新印发" "$WORK/page.txt" && grep -qF "国网江苏省电力有限公司南通供电分公司" "$WORK/page.txt" &&
+		grep -qF "国网江苏省电力有限公司南通市供电分公司" "$WORK/page.txt" && grep -qF "吴𠮷" "$WORK/page.txt" &&
+		! grep -q "本证书真实有效" "$WORK/page.txt" &&
+		ok "the old code's page says the certificate was printed again, with both units" ||
+		fail "the old code's page: $(tr -s ' \n' ' ' <"$WORK/page.txt" | head -c 400)"
+else
+	fail "the copy handed out before finds no page at $old_wu"
+fi
+[ "$(status "$(printf '%s' "$old_wu" | sed "s|^$HOST|http://127.0.0.1:$port|")")" = 200 ] &&
+	ok "the old code's URL answers 200" || fail "HTTP status of the old code"
+expect_status 1 "verify the old code" J verify "$old_wu"
+grep -q "^superseded: $s_wu is a copy printed before" "$WORK/stdout" &&
+	grep -qF "unit: 国网江苏省电力有限公司南通市供电分公司" "$WORK/stdout" &&
+	ok "verify answers superseded, with the unit printed now" || fail "verify of the old code: $(cat "$WORK/stdout")"
+expect_status 0 "verify the new code" J verify "$new_wu"
+grep -q "^valid: $s_wu (code checked)" "$WORK/stdout" && ok "answers valid" || fail "verify: $(cat "$WORK/stdout")"
+touch "$WORK/stamp"
+sleep 1
+expect_status 0 "publish again" J publish
+grep -q "^jingsai publish: 0 pages written" "$WORK/stdout" && [ -z "$(find "$SITE" -newer "$WORK/stamp")" ] &&
+	ok "publishing again writes nothing" || fail "republish: $(cat "$WORK/stdout")"
+# Its unit renamed back: the first code is the current one again, and the
+# second's page says the certificate was printed again.
+q "UPDATE enterprise SET name = '国网江苏省电力有限公司南通供电分公司' WHERE credit_code = '91320600MA1XXXXX04'"
+J certificates 2025 >/dev/null 2>&1
+expect_status 0 "publish after the unit renamed back" J publish
+[ "$(qr_of "$s_wu" MEDAL)" = "$old_wu" ] && grep -q "本证书真实有效" "$Pwu_old" &&
+	grep -q "本证书为原件，已重新印发" "$(page_of "$new_wu")" &&
+	ok "renamed back: the first code valid again, the second's page says printed again" ||
+	fail "renamed back"
 
 # Signed anew under another key: the old codes find no page, the new ones do.
 printf 'site-test-key-another-one\n' >"$WORK/key2"; chmod 600 "$WORK/key2"
@@ -188,7 +306,10 @@ expect_status 0 "publish after signing anew" env JINGSAI_KEY_FILE="$WORK/key2" "
 new=$(page_of "$(qr_of "$s_cert" CERT)")
 [ "$old" != "$new" ] && test ! -e "$old" && test ! -d "$(dirname "$old")" && test -f "$new" &&
 	ok "the page moved to the new code; the old address has none" || fail "re-signed: $old -> $new"
-[ "$(q "SELECT count(*) FROM document WHERE path LIKE 'site/%' AND path NOT IN ('site/zs/index.html')
+test ! -e "$Pwu_old" && test ! -e "$(page_of "$new_wu")" &&
+	ok "nor have the codes of a certificate printed again under the key before" ||
+	fail "pages of the codes signed with the key before stay"
+[ "$(q "SELECT count(*) FROM document WHERE path LIKE 'site/%' AND path NOT IN ('site/zs/index.html', 'site/404.html')
 	AND path NOT LIKE 'site/zs/2025/%'")" = "$(find "$SITE/zs" -mindepth 2 -name index.html | wc -l)" ] &&
 	ok "the store records exactly the pages there are" || fail "page records"
 

@@ -100,6 +100,20 @@ test_sign(void)
 	free(payload);
 	CHECK(cert_payload_parse("https://jsj.ntzgh.cn/v/{payload}", "https://jsj.ntzgh.cn/v/2025-MEDAL-0001",
 	    serial, m) != 0, "{payload} without its code refused");
+	/* the address a browser shows after the server sent it on to the
+	 * page's folder, copied from a phone with a space before it */
+	static const char *const shown[] = {
+	    "https://jsj.ntzgh.cn/v/2025-MEDAL-0001.JWw2B0Ch124Is3DWOZhs3g/",
+	    "https://jsj.ntzgh.cn/v/2025-MEDAL-0001.JWw2B0Ch124Is3DWOZhs3g/index.html",
+	    " https://jsj.ntzgh.cn/v/2025-MEDAL-0001.JWw2B0Ch124Is3DWOZhs3g\r\n",
+	};
+	for (size_t i = 0; i < sizeof shown / sizeof *shown; i++)
+		CHECK(cert_payload_parse("https://jsj.ntzgh.cn/v/{payload}", shown[i], serial, m) == 0 &&
+		    strcmp(serial, "2025-MEDAL-0001") == 0 && strcmp(m, "JWw2B0Ch124Is3DWOZhs3g") == 0,
+		    "the address a browser shows is read as the code");
+	CHECK(cert_payload_parse("https://jsj.ntzgh.cn/v/{payload}",
+	    "https://jsj.ntzgh.cn/v/2025-MEDAL-0001.JWw2B0Ch124Is3DWOZhs3g/x.html", serial, m) != 0 ||
+	    !cert_mac_form(m), "another page of the folder is no code");
 }
 
 static void
