@@ -414,7 +414,10 @@ each_row(struct nightly *r, struct out_ctx *oc, struct groups *g, const struct b
 			/* With --verbose, where the time goes. */
 			diag(DIAG_RUN_TIMING, NULL, 0, 0, name, jz_wall_seconds() - t0,
 			    oc->built - built, oc->unchanged - unchanged);
-			if (s == JZ_EXIT_OK && oc->failed == failed) {
+			/* A group cut short by a signal is not done, though
+			 * nothing in it failed: its builder stops between
+			 * documents and returns as from a whole group. */
+			if (s == JZ_EXIT_OK && oc->failed == failed && !jz_interrupted) {
 				g->done = xrealloc(g->done, (g->n + 1) * sizeof *g->done);
 				g->folder = xrealloc(g->folder, (g->n + 1) * sizeof *g->folder);
 				g->done[g->n] = name;
