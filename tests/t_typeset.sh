@@ -91,11 +91,17 @@ if python3 "$TOP/tests/layout_check.py" "$WORK/moment.dump" >"$WORK/moment.check
     grep -q '^  line td .*"2025-01-13 12:43"$' "$WORK/moment.dump"; then
 	ok "moment: 2025-01-13 12:43 on one line"
 else fail "moment: $(tail -1 "$WORK/moment.check")"; grep '^  line td' "$WORK/moment.dump" | sed 's/^/    /'; fi
-# a name of twelve characters stays whole in its names column: the padding gives way
+# names column (names.txt): a name of twelve characters stays whole, the
+# padding gives way; one with a dot breaks after the dot, not a column wide
 "$TS" --fonts "$FONTS" --dump "$WORK/names.dump" "$FX/names.txt" 2>"$WORK/names.err"
-if grep -q '^  line td .*"热依汗古丽·阿不都热合曼"$' "$WORK/names.dump" && ! grep -q 'broken inside' "$WORK/names.err"; then
-	ok "names: 热依汗古丽·阿不都热合曼 whole in its column"
-else fail "names: $(cat "$WORK/names.err")"; grep '热依汗' "$WORK/names.dump" | sed 's/^/    /'; fi
+if grep -q '^  line td .*"阿依古丽阿不都热合曼江木"$' "$WORK/names.dump" && ! grep -q 'broken inside' "$WORK/names.err"; then
+	ok "names: 阿依古丽阿不都热合曼江木 whole in its column"
+else fail "names: $(cat "$WORK/names.err")"; grep '阿依古丽' "$WORK/names.dump" | sed 's/^/    /'; fi
+if grep -A2 '^  line td .*"热依汗古丽·"$' "$WORK/names.dump" | grep -q '^  line td .*"阿不都热合曼"$' &&
+    [ "$(grep -c '^  line td .*"陆月萍船舶管"$' "$WORK/names.dump")" = 1 ] &&
+    grep -q '^  line td .*"买买提·艾力"$' "$WORK/names.dump"; then
+	ok "names: 热依汗古丽· / 阿不都热合曼, 买买提·艾力 whole, the titles beside them six characters a line"
+else fail "names: 热依汗古丽·阿不都热合曼"; grep '热依汗\|阿不都\|陆月萍' "$WORK/names.dump" | sed 's/^/    /'; fi
 # a header breaks after a suffix ICU leaves as a word of its own, not before it
 "$TS" --fonts "$FONTS" --dump "$WORK/heads.dump" "$FX/heads.txt"
 sed -n 's/^  line th .* "\(.*\)"$/\1/p' "$WORK/heads.dump" | tr '\n' '/' >"$WORK/heads"
