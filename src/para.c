@@ -110,7 +110,7 @@ shape(struct doc *d, const struct text_style *s, double size, const char *text, 
 			cp = 0xFFFD;
 		}
 		off += adv;
-		if (cp == '\r')
+		if (cp == '\r' || face_ignorable((uint32_t)cp))
 			continue;
 		if (cp == '\t')
 			cp = ' ';

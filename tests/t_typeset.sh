@@ -102,6 +102,15 @@ if grep -A2 '^  line td .*"热依汗古丽·"$' "$WORK/names.dump" | grep -q '^ 
     grep -q '^  line td .*"买买提·艾力"$' "$WORK/names.dump"; then
 	ok "names: 热依汗古丽· / 阿不都热合曼, 买买提·艾力 whole, the titles beside them six characters a line"
 else fail "names: 热依汗古丽·阿不都热合曼"; grep '热依汗\|阿不都\|陆月萍' "$WORK/names.dump" | sed 's/^/    /'; fi
+# default-ignorable characters in names (ignorable.txt): nothing drawn for them
+if "$TS" --fonts "$FONTS" --dump "$WORK/ign.dump" "$FX/ignorable.txt" 2>"$WORK/ign.err"; then
+	sed -n 's/^    run text .* font=\([^ ]*\) .* n=[0-9]* adv=\([0-9,]*\) "\(.*\)"$/\1 \2 \3/p' "$WORK/ign.dump" >"$WORK/ign.runs"
+	if [ "$(head -5 "$WORK/ign.runs" | cut -d' ' -f3 | tr '\n' '/')" = "王五/葛亮/赵六/李四明/周八/" ] &&
+	    ! grep -qv '^WenQuanYiMicroHei\|^BousungEG' "$WORK/ign.runs" &&
+	    ! grep -q '[^0-9]0,\|,0,\|,0 ' "$WORK/ign.runs"; then
+		ok "ignorable: variation selectors, soft hyphen, joiners not drawn; 王  五 spaced"
+	else fail "ignorable: $(cat "$WORK/ign.runs")"; fi
+else fail "ignorable: $(cat "$WORK/ign.err")"; fi
 # a header breaks after a suffix ICU leaves as a word of its own, not before it
 "$TS" --fonts "$FONTS" --dump "$WORK/heads.dump" "$FX/heads.txt"
 sed -n 's/^  line th .* "\(.*\)"$/\1/p' "$WORK/heads.dump" | tr '\n' '/' >"$WORK/heads"
