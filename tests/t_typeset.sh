@@ -69,6 +69,15 @@ expect_err "missing glyph: names field and code point" \
 	"jingsai: note: put a font that has it into fonts/ and name it in fonts/roles.conf" \
 	"jingsai: error: document: not written: 1 character(s) have no font"
 [ ! -e "$WORK/missing.pdf" ] && ok "missing glyph: nothing written" || fail "missing glyph: nothing written"
+# U+FFFD, a character lost in a conversion before the file came in: fonts have
+# a mark for it (HanaMin's �), never printed in a name's place
+printf 'setup a4\nfield recipient of 2025-MEDAL-0001\nbox sans 28 20 20 150 30 - 张\357\277\275三\n' >"$WORK/fffd.txt"
+expect_status 3 "U+FFFD: refused" "$TS" --fonts "$FONTS" --pdf "$WORK/fffd.pdf" "$WORK/fffd.txt"
+expect_err "U+FFFD: names field, says what it is" \
+	"jingsai: error: recipient of 2025-MEDAL-0001: holds U+FFFD '$(printf '\357\277\275')', the mark of a character lost when the file was converted from another encoding" \
+	"jingsai: note: correct the text in the submitted file: a document never prints it" \
+	"jingsai: error: document: not written: 1 character(s) have no font"
+[ ! -e "$WORK/fffd.pdf" ] && ok "U+FFFD: nothing written" || fail "U+FFFD: nothing written"
 
 # -- line breaking: no line starts with closing punctuation or ends with an opening
 # one (layout_check.py), —— and …… whole
