@@ -120,7 +120,9 @@ skipped() { grep -c ': nothing it depends on changed; its [0-9]* documents are a
 jz_tpl
 jz_tpl
 groups=$(skipped)
-[ "$groups" -gt 5 ] && ok "templates from another folder: the run after finds its $(skipped) groups as they were" ||
+# every group of the run: six with the years 2024 and 2025 of the sample,
+# five when the sanitized suite keeps 2025 only (SITE_YEARS, run_lib.sh)
+[ "$groups" -ge 5 ] && ok "templates from another folder: the run after finds its $(skipped) groups as they were" ||
 	{ fail "groups skipped: $(skipped)"; head -3 "$WORK/stderr"; }
 echo "打印前请核对证书模板。" >"$WORK/tpl/说明.txt"
 echo "Notes of this office." >>"$WORK/tpl/README.md"
