@@ -582,6 +582,13 @@ check_field(const struct csv_column *c, const char *name, const char *v, const c
 {
 	size_t n = strlen(v);
 
+	/* U+FFFD (EF BF BD), what a conversion to another encoding leaves
+	 * where it lost a character: a name holding it would print it */
+	if ((c->type == CT_TEXT || c->type == CT_LIST) && memchr(v, 0xEF, n) != NULL &&
+	    strstr(v, "\xEF\xBF\xBD") != NULL) {
+		say(DIAG_CSV_LOST_CHAR, path, line, col, v, name);
+		return 1;
+	}
 	switch (c->type) {
 	case CT_TEXT:
 		return 0;
