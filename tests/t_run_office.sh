@@ -1,9 +1,10 @@
 #!/bin/sh
 # t_run_office.sh — what the office reads after `jingsai run`, in Chinese, and what it forwards:
-# a county's corrected file that is
+# the summary names the receipts written and where they are; a county's corrected file that is
 # rejected says, on the terminal and on its receipt, that the version accepted before still
 # counts; a corrected file accepted does not claim to have replaced rows of other files (a
-# file that does still says so).
+# file that does still says so); a group that failed is named in Chinese; a run interrupted
+# by Ctrl-C names no group as failed.
 . "$(dirname "$0")/lib.sh"
 SITE_YEARS=2025
 . "$TOP/tests/run_lib.sh"
@@ -14,7 +15,19 @@ site "$d"
 R=$d/output/receipts
 REG=$d/input/企业名录/320602-崇川区.csv
 
-LC_ALL=C jz "$d" >/dev/null 2>&1
+# -- The first run: the summary names every receipt written, and where they are.
+LC_ALL=$ZH jz "$d" >"$WORK/stdout" 2>"$WORK/stderr"
+names=$(sed -n 's/.*；回执：\([^（]*\)（在 .*\/output\/receipts\/ 下，发给各地区）.*/\1/p' "$WORK/stdout")
+[ -n "$names" ] && ok "the summary names the receipts: $names" || { fail "the summary names the receipts"; cat "$WORK/stdout"; }
+n=0 missing=
+for name in $(echo "$names" | sed 's/、/ /g'); do
+	n=$((n + 1))
+	[ -f "$R/$name/$DAY.pdf" ] || missing="$missing $name"
+done
+[ "$n" = "$(ls "$R" | wc -l)" ] && [ -z "$missing" ] && ok "every receipt named is there, and no other ($n)" ||
+	fail "receipts named: $names; missing:$missing; written: $(ls "$R" | tr '\n' ' ')"
+LC_ALL=C jz "$d" >"$WORK/stdout" 2>&1
+expect_out "nothing new: nothing said"
 
 # -- 崇川区 corrects its register, with a mistake: rejected; what it sent before still counts,
 #    on the terminal and on the receipt the county receives.
@@ -24,6 +37,8 @@ rows=$(sqlite3 "$d/var/jingsai.db" "SELECT rows FROM file WHERE path = '企业�
 LC_ALL=$ZH jz "$d" >"$WORK/stdout" 2>"$WORK/stderr"
 expect_diag "the terminal: the version accepted before stays in use" \
 	"320602-崇川区.csv: warning: 此前已接收的该文件版本（数据 $rows 行）仍然有效，直到改正后的文件被接收"
+grep -q "；回执：崇川区（在 " "$WORK/stdout" && ok "the summary names 崇川区's receipt alone" ||
+	fail "summary: $(cat "$WORK/stdout")"
 tr -d '\r' <"$R/崇川区/$DAY.csv" >"$WORK/receipt.csv"
 grep -qx "企业名录/320602-崇川区.csv,企业名录,—,—,此前已接收的该文件版本（数据${rows}行）仍然有效，直到改正后的文件被接收" \
 	"$WORK/receipt.csv" && ok "the receipt: the version accepted before stays in use" ||
@@ -46,4 +61,33 @@ LC_ALL=C jz "$d" >/dev/null 2>&1
 grep -q "^企业名录/320602-补充.csv,企业名录,—,1,其中 1 行替换了其他文件中的相同记录" "$R/崇川区/$DAY.csv" &&
 	ok "a row of another file replaced: still said" || { fail "a row of another file replaced"; cat "$R/崇川区/$DAY.csv"; }
 
+# -- The certificate key open to others: the certificates and the site fail, named in Chinese.
+chmod 644 "$WORK/key"
+LC_ALL=$ZH jz "$d" >"$WORK/stdout" 2>"$WORK/stderr"
+st=$?
+chmod 600 "$WORK/key"
+[ $st = 3 ] && grep -q "；出错的有：2024 年证书、2025 年证书、查验网站（site）（见下文；其余均已生成）$" "$WORK/stdout" &&
+	ok "the groups that failed, in Chinese" || { fail "the groups that failed (exit $st)"; cat "$WORK/stdout"; }
+
+# -- Interrupted (Ctrl-C) at a few moments of a full run: the summary says so, and does not
+#    name the group the signal cut short as failed, nor say that the others were built.
+i=$WORK/i; site "$i"
+t0=$(now_ms); jz "$i" >/dev/null 2>&1; full_ms=$(($(now_ms) - t0))
+cut=0 wrong=0
+for part in 25 40 55 70; do
+	rm -rf "$i/output" "$i/var"; mkdir -p "$i/output" "$i/var"
+	(LC_ALL=$ZH exec "$JINGSAI" run --input "$i/input" --output "$i/output" --db "$i/var/jingsai.db" \
+	    --templates "$TOP/templates" --fonts "$TOP/fonts" >"$WORK/int.out" 2>&1) &
+	pid=$!
+	sleep "$(awk "BEGIN { printf \"%.3f\", $full_ms * $part / 100000 }")"
+	kill -INT "$pid"
+	{ wait "$pid"; } 2>/dev/null; st=$?
+	[ $st = 130 ] || continue
+	cut=$((cut + 1))
+	grep -q "被 SIGINT 中断，其余工作留待下次运行" "$WORK/int.out" || wrong=1
+	grep -q "出错的有\|其余均已生成" "$WORK/int.out" && { wrong=1; cat "$WORK/int.out"; }
+done
+if [ $cut = 0 ]; then echo "SKIP: every run ended before Ctrl-C (${full_ms} ms)"
+elif [ $wrong = 0 ]; then ok "interrupted $cut times: said so, no group called failed"
+else fail "interrupted: a group called failed, or the interruption not said"; fi
 finish
