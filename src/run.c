@@ -419,7 +419,10 @@ each_row(struct nightly *r, struct out_ctx *oc, struct groups *g, const struct b
 			/* With --verbose, where the time goes. */
 			diag(DIAG_RUN_TIMING, NULL, 0, 0, shown, jz_wall_seconds() - t0,
 			    oc->built - built, oc->unchanged - unchanged);
-			if (s == JZ_EXIT_OK && oc->failed == failed) {
+			/* Complete only when no signal came: a builder stopped
+			 * by one may return 0 with documents still to write,
+			 * and a group recorded done is not looked at again. */
+			if (s == JZ_EXIT_OK && oc->failed == failed && !jz_interrupted) {
 				g->done = xrealloc(g->done, (g->n + 1) * sizeof *g->done);
 				g->folder = xrealloc(g->folder, (g->n + 1) * sizeof *g->folder);
 				g->done[g->n] = name;
