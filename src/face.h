@@ -12,6 +12,25 @@
 struct fontset;
 struct jz_face;
 
+/* Whether CP is drawn by no face: a default-ignorable character of Unicode
+ * (variation selectors FE00-FE0F and E0100-E01EF after a character, soft
+ * hyphen, zero-width joiners, BOM, direction marks, as names copied from a
+ * web page, a word processor or another system bring), which text shows as
+ * nothing.  The character before it keeps its ordinary glyph: fonts for
+ * simplified Chinese have no variation sequences.  U+200B, the zero-width
+ * space, is not among them: the layout keeps it as a break opportunity. */
+static inline int
+face_ignorable(uint32_t cp)
+{
+	return cp == 0x00AD || cp == 0x034F || cp == 0x061C || (cp >= 0x115F && cp <= 0x1160) ||
+	    (cp >= 0x17B4 && cp <= 0x17B5) || (cp >= 0x180B && cp <= 0x180F) ||
+	    (cp >= 0x200C && cp <= 0x200F) || (cp >= 0x202A && cp <= 0x202E) ||
+	    (cp >= 0x2060 && cp <= 0x206F) || cp == 0x3164 || (cp >= 0xFE00 && cp <= 0xFE0F) ||
+	    cp == 0xFEFF || cp == 0xFFA0 || (cp >= 0xFFF0 && cp <= 0xFFF8) ||
+	    (cp >= 0x1BCA0 && cp <= 0x1BCA3) || (cp >= 0x1D173 && cp <= 0x1D17A) ||
+	    (cp >= 0xE0000 && cp <= 0xE0FFF);
+}
+
 /* Finds the font of ROLE's chain that has code point CP.  Returns 0 and sets
  * *FACE and *GID, or -1 when no font of the chain has it.  An unknown role
  * uses the chain of "body" (after one warning). */

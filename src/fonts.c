@@ -784,7 +784,7 @@ fontset_narrow_add(struct fontset_narrow *nw, const char *role, const char *text
 
 		p += adv;
 		len -= (size_t)adv;
-		if (cp < 0 || fontset_lookup(nw->fs, role, cp, &f, &gid) != 0)
+		if (cp < 0 || face_ignorable((uint32_t)cp) || fontset_lookup(nw->fs, role, cp, &f, &gid) != 0)
 			continue;
 		if (nw->cps[f->id] == NULL)
 			nw->cps[f->id] = hb_set_create();

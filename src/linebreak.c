@@ -270,13 +270,39 @@ list_separator(uint32_t c)
 	    c == '/' || c == 0xFF0F;
 }
 
-/* A personal name or a 、 list of names: breaks only between the items. */
+/* The separator of the parts of a name written in Chinese characters from
+ * another language (买买提·艾力, 列夫·托尔斯泰): 间隔号, as typed. */
+static int
+name_dot(uint32_t c)
+{
+	return c == 0x00B7 || c == 0x30FB || c == 0x2022 || c == 0x2027;
+}
+
+/* Characters of a name (its dots counted) that always stay on one line:
+ * 买买提·艾力 as 欧阳堃喆 does. */
+#define NAME_WHOLE 6
+
+/* A personal name or a 、 list of names: breaks only between the items, and
+ * in a name longer than NAME_WHOLE after the dot between its parts
+ * (热依汗古丽· / 阿不都热合曼), where such a name breaks when its line is
+ * too short for all of it. */
 static void
 keep_names(const struct tg *g, int n, char *keep)
 {
+	int s = 0;
+
 	for (int k = 1; k < n; k++)
 		if (!list_separator(g[k - 1].cp) && !lb_is_space(g[k].cp))
 			keep[k] = 1;
+	for (int k = 0; k <= n; k++) {
+		if (k < n && !list_separator(g[k].cp))
+			continue;
+		if (k - s > NAME_WHOLE)
+			for (int m = s + 1; m < k; m++)
+				if (name_dot(g[m - 1].cp))
+					keep[m] = 0;
+		s = k + 1;
+	}
 }
 
 /* The short items of a 、 list (崇川区、通州区; 曹亮荣、刘秀婷) stay whole,

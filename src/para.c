@@ -82,6 +82,25 @@ report_missing(struct doc *d, const char *role, uint32_t cp)
 	buf_free(&ch);
 }
 
+/* Notes U+FFFD in the text being shaped: counted as a character without a
+ * font (the document is not written), said once per field. */
+static void
+report_replacement(struct doc *d)
+{
+	d->missing++;
+	if (hb_set_has(d->reported, 0xFFFD))
+		return;
+	hb_set_add(d->reported, 0xFFFD);
+	if (d->field != NULL) {
+		char *key = xasprintf("%s U+FFFD", d->field);
+		int first = strmap_add(&reported_fields, key, 0);
+		free(key);
+		if (!first)
+			return;
+	}
+	diag(DIAG_LAYOUT_REPLACEMENT, NULL, 0, 0, d->field != NULL ? d->field : "text");
+}
+
 /* Decodes and maps TEXT to glyphs.  Returns the number of glyphs in *OUT,
  * and the text in UTF-16 with the glyph of each unit (the caller frees the
  * three arrays). */
@@ -100,7 +119,7 @@ shape(struct doc *d, const struct text_style *s, double size, const char *text, 
 	u16 = xmalloc((2 * len + 1) * sizeof *u16);
 	u2g = xmalloc((2 * len + 2) * sizeof *u2g);
 	while (off < len) {
-		int adv;
+		int adv, bad = 0;
 		long cp = utf8_decode(p + off, len - off, &adv);
 
 		if (cp < 0) {
@@ -108,9 +127,10 @@ shape(struct doc *d, const struct text_style *s, double size, const char *text, 
 			    (long)off);
 			d->missing++;
 			cp = 0xFFFD;
+			bad = 1;
 		}
 		off += adv;
-		if (cp == '\r')
+		if (cp == '\r' || face_ignorable((uint32_t)cp))
 			continue;
 		if (cp == '\t')
 			cp = ' ';
@@ -127,6 +147,13 @@ shape(struct doc *d, const struct text_style *s, double size, const char *text, 
 		if (lb_is_control((uint32_t)cp)) {
 			g[n].face = NULL;
 			g[n].adv = 0;
+		} else if (cp == 0xFFFD) {
+			/* a character lost before the text came in: fonts draw a
+			 * mark for it (HanaMin's �), which would print in its place */
+			if (!bad)
+				report_replacement(d);
+			g[n].face = NULL;
+			g[n].adv = size;
 		} else if (fontset_lookup(d->fs, s->role, cp, &g[n].face, &g[n].gid) != 0) {
 			report_missing(d, s->role, (uint32_t)cp);
 			g[n].face = NULL;

@@ -198,13 +198,13 @@ sweep_temporaries(const char *dir, const char *db_path)
  * that out means running every query of every document, which at city scale
  * costs seconds per call.  So the run also keeps, per group, a fingerprint
  * of the whole state its documents can depend on: the program, fonts and
- * programme (oc->base), every template, every file ever ingested with its
- * status and rejections (all submitted data comes from them), the state the
- * builders keep themselves (serials, bulletin numbers; the certificates by
- * their count of changes, table_changes), the certificate key
- * and SOURCE_DATE_EPOCH.  When that state is what it was after the group's
- * last complete build, and every document recorded under its folder is
- * still there as written, the group is skipped whole.
+ * programme (oc->base), every template (the folder's *.xml), every file
+ * ever ingested with its status and rejections (all submitted data comes
+ * from them), the state the builders keep themselves (serials, bulletin
+ * numbers; the certificates by their count of changes, table_changes), the
+ * certificate key and SOURCE_DATE_EPOCH.  When that state is what it was
+ * after the group's last complete build, and every document recorded under
+ * its folder is still there as written, the group is skipped whole.
  */
 struct groups {
 	char state[65];        /* fingerprint of the state, without the group's name */
@@ -213,20 +213,30 @@ struct groups {
 	size_t n;
 };
 
-/* Adds every file of DIR (names and bytes, sorted; not recursive) to FP. */
+/* Only the templates (*.xml) of the templates folder count: a note kept
+ * beside them (README.md, 说明.txt) changes no document, and counting it
+ * made the next run, nothing changed, work out every document's fingerprint
+ * again (a city: 0.90 s instead of 0.05 s; a province: 13.8 s, not 0.6 s). */
+static int
+is_template(const struct dirent *e)
+{
+	size_t n = strlen(e->d_name);
+
+	return e->d_name[0] != '.' && n > 4 && strcmp(e->d_name + n - 4, ".xml") == 0;
+}
+
+/* Adds every template of DIR (names and bytes, sorted; not recursive) to FP. */
 static void
 fp_add_folder(struct fingerprint *fp, const char *dir)
 {
 	struct dirent **names = NULL;
-	int n = scandir(dir, &names, NULL, alphasort);
+	int n = scandir(dir, &names, is_template, alphasort);
 
 	fp_add_str(fp, dir);
 	for (int i = 0; i < n; i++) {
-		if (names[i]->d_name[0] != '.') {
-			char *path = path_join(dir, names[i]->d_name);
-			fp_add_file(fp, path);
-			free(path);
-		}
+		char *path = path_join(dir, names[i]->d_name);
+		fp_add_file(fp, path);
+		free(path);
 		free(names[i]);
 	}
 	free(names);
@@ -419,9 +429,9 @@ each_row(struct nightly *r, struct out_ctx *oc, struct groups *g, const struct b
 			/* With --verbose, where the time goes. */
 			diag(DIAG_RUN_TIMING, NULL, 0, 0, shown, jz_wall_seconds() - t0,
 			    oc->built - built, oc->unchanged - unchanged);
-			/* Complete only when no signal came: a builder stopped
-			 * by one may return 0 with documents still to write,
-			 * and a group recorded done is not looked at again. */
+			/* A group cut short by a signal is not done, though
+			 * nothing in it failed: its builder stops between
+			 * documents and returns as from a whole group. */
 			if (s == JZ_EXIT_OK && oc->failed == failed && !jz_interrupted) {
 				g->done = xrealloc(g->done, (g->n + 1) * sizeof *g->done);
 				g->folder = xrealloc(g->folder, (g->n + 1) * sizeof *g->folder);

@@ -781,14 +781,19 @@ layout_make(struct doc *d, const struct table *t, struct tlay *L)
 		}
 		cells_make(d, L, best);
 	}
-	/* the widest padding that costs no line */
+	/* the widest padding that costs no line, and breaks no piece that is
+	 * whole at the narrowest (a name of twelve characters that fits its
+	 * column at 1.5 mm would be cut at 2 mm: the cost counts lines, not
+	 * what they cut) */
 	column_widths(L, width);
 	{
-		int least = widths_cost(L);
+		int least = widths_cost(L), whole = pieces_fit(L, width);
 		double pad;
 
 		for (pad = PAD_WIDE; pad > PAD_MIN + 1e-9; pad -= (PAD_WIDE - PAD_MIN) / 2) {
 			L->pad = pad;
+			if (whole && !pieces_fit(L, width))
+				continue;
 			column_widths(L, width);
 			if (widths_cost(L) <= least)
 				break;

@@ -11,7 +11,8 @@ Counts, over every dump given:
               (，。、；：！？）》” …) or ends with one that may not end one (（《“ …)
   names       a personal name of the store (first completers, completers,
               award recipients, skills contestants; needs --db) split across
-              two lines of the same cell or paragraph
+              two lines of the same cell or paragraph (but after the dot of
+              热依汗古丽·阿不都热合曼)
   numbers     a number split inside itself (198,59 / 7), from its sign
               (≥ / 3,000), or from its unit (72 / 个)
   pairs       two adjacent full-width marks wider together than 1.5 em
@@ -158,12 +159,17 @@ def forbidden(page):
     return out
 
 
+NAME_DOTS = "\u00b7\u30fb\u2022\u2027"   # 间隔号 between the parts of a name
+
+
 def split_names(page, names):
     out = []
     for a, b in next_lines(page):
         end, start = a.text.rstrip(), b.text.lstrip()
         for name in names:
             for k in range(1, len(name)):
+                if name[k - 1] in NAME_DOTS:
+                    continue    # 热依汗古丽· / 阿不都热合曼: after its dot
                 if end.endswith(name[:k]) and start.startswith(name[k:]):
                     out.append("name %s split: …%s / %s…" % (name, end[-6:], start[:6]))
     return out

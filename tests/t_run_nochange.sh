@@ -109,4 +109,28 @@ touch -r "$WORK/stamp" "$WORK/s/input/$f"
 jz "$WORK/s" >"$WORK/stdout" 2>&1
 grep -q '^jingsai run: 1 file accepted' "$WORK/stdout" && ok "a same-size edit with its old time is ingested" \
 	|| { fail "after a same-size edit:"; head -3 "$WORK/stdout"; }
+
+# A note kept beside the templates changes no document: the run after it
+# finds every group as it was (without looking into its documents); a
+# template changed is looked into.
+mkdir "$WORK/tpl" && cp "$TOP"/templates/*.xml "$TOP/templates/README.md" "$WORK/tpl/"
+jz_tpl() { "$JINGSAI" run --verbose --input "$WORK/s/input" --output "$WORK/s/output" \
+    --db "$WORK/s/var/jingsai.db" --templates "$WORK/tpl" --fonts "$TOP/fonts" >"$WORK/stdout" 2>"$WORK/stderr"; }
+skipped() { grep -c ': nothing it depends on changed; its [0-9]* documents are as written$' "$WORK/stderr"; }
+jz_tpl
+jz_tpl
+groups=$(skipped)
+[ "$groups" -gt 0 ] && [ "$groups" = "$(sqlite3 "$WORK/s/var/jingsai.db" 'SELECT count(*) FROM run_group')" ] && ok "templates from another folder: the run after finds its $(skipped) groups as they were" ||
+	{ fail "groups skipped: $(skipped)"; head -3 "$WORK/stderr"; }
+echo "打印前请核对证书模板。" >"$WORK/tpl/说明.txt"
+echo "Notes of this office." >>"$WORK/tpl/README.md"
+jz_tpl
+all=$(skipped)
+[ "$all" = "$groups" ] &&
+    ! grep -q 'documents rebuilt' "$WORK/stdout" && ok "a note beside the templates: all $all groups skipped whole" ||
+	{ fail "after a note beside the templates, $all groups skipped whole (want all, as before: $groups)"; head -3 "$WORK/stdout"; }
+echo '<!-- 已核对 -->' >>"$WORK/tpl/receipt.xml"
+cmp -s "$WORK/tpl/receipt.xml" "$TOP/templates/receipt.xml" && fail "receipt.xml not edited"
+jz_tpl
+[ "$(skipped)" = 0 ] && ok "a template edited: every group is looked into" || fail "a template edited, yet $(skipped) groups skipped"
 finish

@@ -69,6 +69,15 @@ expect_err "missing glyph: names field and code point" \
 	"jingsai: note: put a font that has it into fonts/ and name it in fonts/roles.conf" \
 	"jingsai: error: document: not written: 1 character(s) have no font"
 [ ! -e "$WORK/missing.pdf" ] && ok "missing glyph: nothing written" || fail "missing glyph: nothing written"
+# U+FFFD, a character lost in a conversion before the file came in: fonts have
+# a mark for it (HanaMin's �), never printed in a name's place
+printf 'setup a4\nfield recipient of 2025-MEDAL-0001\nbox sans 28 20 20 150 30 - 张\357\277\275三\n' >"$WORK/fffd.txt"
+expect_status 3 "U+FFFD: refused" "$TS" --fonts "$FONTS" --pdf "$WORK/fffd.pdf" "$WORK/fffd.txt"
+expect_err "U+FFFD: names field, says what it is" \
+	"jingsai: error: recipient of 2025-MEDAL-0001: holds U+FFFD '$(printf '\357\277\275')', the mark of a character lost when the file was converted from another encoding" \
+	"jingsai: note: correct the text in the submitted file: a document never prints it" \
+	"jingsai: error: document: not written: 1 character(s) have no font"
+[ ! -e "$WORK/fffd.pdf" ] && ok "U+FFFD: nothing written" || fail "U+FFFD: nothing written"
 
 # -- line breaking: no line starts with closing punctuation or ends with an opening
 # one (layout_check.py), —— and …… whole
@@ -91,6 +100,26 @@ if python3 "$TOP/tests/layout_check.py" "$WORK/moment.dump" >"$WORK/moment.check
     grep -q '^  line td .*"2025-01-13 12:43"$' "$WORK/moment.dump"; then
 	ok "moment: 2025-01-13 12:43 on one line"
 else fail "moment: $(tail -1 "$WORK/moment.check")"; grep '^  line td' "$WORK/moment.dump" | sed 's/^/    /'; fi
+# names column (names.txt): a name of twelve characters stays whole, the
+# padding gives way; one with a dot breaks after the dot, not a column wide
+"$TS" --fonts "$FONTS" --dump "$WORK/names.dump" "$FX/names.txt" 2>"$WORK/names.err"
+if grep -q '^  line td .*"阿依古丽阿不都热合曼江木"$' "$WORK/names.dump" && ! grep -q 'broken inside' "$WORK/names.err"; then
+	ok "names: 阿依古丽阿不都热合曼江木 whole in its column"
+else fail "names: $(cat "$WORK/names.err")"; grep '阿依古丽' "$WORK/names.dump" | sed 's/^/    /'; fi
+if grep -A2 '^  line td .*"热依汗古丽·"$' "$WORK/names.dump" | grep -q '^  line td .*"阿不都热合曼"$' &&
+    [ "$(grep -c '^  line td .*"陆月萍船舶管"$' "$WORK/names.dump")" = 1 ] &&
+    grep -q '^  line td .*"买买提·艾力"$' "$WORK/names.dump"; then
+	ok "names: 热依汗古丽· / 阿不都热合曼, 买买提·艾力 whole, the titles beside them six characters a line"
+else fail "names: 热依汗古丽·阿不都热合曼"; grep '热依汗\|阿不都\|陆月萍' "$WORK/names.dump" | sed 's/^/    /'; fi
+# default-ignorable characters in names (ignorable.txt): nothing drawn for them
+if "$TS" --fonts "$FONTS" --dump "$WORK/ign.dump" "$FX/ignorable.txt" 2>"$WORK/ign.err"; then
+	sed -n 's/^    run text .* font=\([^ ]*\) .* n=[0-9]* adv=\([0-9,]*\) "\(.*\)"$/\1 \2 \3/p' "$WORK/ign.dump" >"$WORK/ign.runs"
+	if [ "$(head -5 "$WORK/ign.runs" | cut -d' ' -f3 | tr '\n' '/')" = "王五/葛亮/赵六/李四明/周八/" ] &&
+	    ! grep -qv '^WenQuanYiMicroHei\|^BousungEG' "$WORK/ign.runs" &&
+	    ! grep -q '[^0-9]0,\|,0,\|,0 ' "$WORK/ign.runs"; then
+		ok "ignorable: variation selectors, soft hyphen, joiners not drawn; 王  五 spaced"
+	else fail "ignorable: $(cat "$WORK/ign.runs")"; fi
+else fail "ignorable: $(cat "$WORK/ign.err")"; fi
 # a header breaks after a suffix ICU leaves as a word of its own, not before it
 "$TS" --fonts "$FONTS" --dump "$WORK/heads.dump" "$FX/heads.txt"
 sed -n 's/^  line th .* "\(.*\)"$/\1/p' "$WORK/heads.dump" | tr '\n' '/' >"$WORK/heads"
