@@ -53,6 +53,7 @@ struct storing {
 	long long file_id;       /* this content's row in `file` */
 	long long old_id;        /* the accepted earlier content of the path, or 0 */
 	char *old_kind;          /* that content's kind (owned), or NULL */
+	long old_rows;           /* the rows it stored */
 	char encoding[32];       /* as read */
 	long rows;               /* stored; -1 store failure, -2 not a submission */
 };
@@ -61,7 +62,7 @@ struct storing {
 static int
 find_earlier(struct run *r, const struct infile *f, struct storing *s)
 {
-	sqlite3_stmt *st = store_prepare(r->db, "SELECT id, kind FROM file WHERE path = ? AND status = 'accepted' AND sha256 <> ?");
+	sqlite3_stmt *st = store_prepare(r->db, "SELECT id, kind, rows FROM file WHERE path = ? AND status = 'accepted' AND sha256 <> ?");
 
 	if (st == NULL)
 		return -1;
@@ -71,6 +72,7 @@ find_earlier(struct run *r, const struct infile *f, struct storing *s)
 		s->old_id = sqlite3_column_int64(st, 0);
 		if (sqlite3_column_text(st, 1))
 			s->old_kind = xstrdup((const char *)sqlite3_column_text(st, 1));
+		s->old_rows = (long)sqlite3_column_int64(st, 2);
 	}
 	sqlite3_finalize(st);
 	return 0;
@@ -202,6 +204,9 @@ reject_file(struct run *r, const struct infile *f, struct storing *s)
 	    store_release(r->db, "file", s->outer, 1) != 0)
 		return -1;
 	r->sum->rejected++;
+	/* A correction rejected: what the county sent before still counts. */
+	if (s->old_id != 0)
+		diag(DIAG_IN_EARLIER_KEPT, f->shown, 0, 0, s->old_rows);
 	return 0;
 }
 

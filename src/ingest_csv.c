@@ -348,16 +348,22 @@ on_csv_row(void *arg, const struct csv_row *row)
 	}
 	bind_row(j, st, row);
 	int rc = sqlite3_step(st);
+	sqlite3_int64 before = 0;
 	if (rc == SQLITE_DONE && sqlite3_changes(r->db) == 0) {
 		/* the key is there: replace the row, unless this file's */
 		sqlite3_reset(st);
 		st = j->update;
 		bind_row(j, st, row);
+		before = sqlite3_total_changes64(r->db);
 		rc = sqlite3_step(st);
 	}
 	char *why = rc != SQLITE_DONE ? xstrdup(sqlite3_errmsg(r->db)) : NULL;
-	/* a row of another file replaced: the later file wins */
-	int replaced = st == j->update && rc == SQLITE_DONE && sqlite3_changes(r->db) > 0;
+	/* A row of another file replaced: the later file wins.  The row of
+	 * the earlier content of this file's path is not another file's: the
+	 * trigger TABLE_keep_earlier keeps a replaced row only when it is
+	 * another file's, and its insert is the second change counted. */
+	int replaced = st == j->update && rc == SQLITE_DONE && sqlite3_changes(r->db) > 0 &&
+	    sqlite3_total_changes64(r->db) - before > 1;
 	sqlite3_reset(st);
 	if (rc == SQLITE_DONE && sqlite3_changes(r->db) == 0) {
 		/* The key is stored already, by this file. */

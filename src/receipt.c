@@ -76,7 +76,7 @@ mark_receipted(sqlite3 *db, const char *region, const char *day)
 }
 
 int
-receipts_build(struct out_ctx *oc)
+receipts_build(struct out_ctx *oc, struct buf *made)
 {
 	const struct jz_opts *o = oc->opts;
 	sqlite3 *ro = NULL;
@@ -123,6 +123,8 @@ receipts_build(struct out_ctx *oc)
 			if (build_receipt(oc, ro, fs, t, region, name, day, issuer, programme, zone) != 0 ||
 			    mark_receipted(oc->db, region, day) != 0)
 				failures++;
+			else if (made != NULL)
+				buf_printf(made, "%s%s", made->len ? _(", ") : "", name);
 		}
 	}
 	for (int i = 0; i < 3 * n; i++)

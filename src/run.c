@@ -35,6 +35,7 @@ struct nightly {
 	int shown;             /* diagnostics that are worth a person's attention */
 	int store_failures;    /* DIAG_STORE reported: the run stops */
 	struct buf failed;     /* builder calls that failed: "certificates 2021, ..." */
+	struct buf receipts;   /* the receipts made: "如皋市, 未归属" */
 	/* progress bar (a terminal only) */
 	int bar;
 	long done, total;
@@ -370,7 +371,8 @@ groups_free(struct groups *g)
 
 /* One kind of builder call: which values, which builder, which folder. */
 struct builder {
-	const char *what;        /* "annual" */
+	const char *what;        /* "annual": the group's name in the store */
+	const char *shown;       /* the group as messages name it, %s = the value */
 	const char *sql;         /* the values (years, rounds), one column */
 	int (*fn)(struct out_ctx *, const char *);
 	const char *folder;      /* printf format of the folder, %s = the value */
@@ -407,6 +409,7 @@ each_row(struct nightly *r, struct out_ctx *oc, struct groups *g, const struct b
 	sqlite3_finalize(st);
 	for (size_t i = 0; i < n; i++) {
 		char *name = xasprintf("%s %s", k->what, values[i]);
+		char *shown = xasprintf(_(k->shown), values[i]);
 		char *folder = xasprintf(k->folder, values[i]);
 		double t0 = jz_wall_seconds();
 		int built = oc->built, unchanged = oc->unchanged, failed = oc->failed;
@@ -414,15 +417,17 @@ each_row(struct nightly *r, struct out_ctx *oc, struct groups *g, const struct b
 		if (r->store_failures > 0 || jz_interrupted) {
 			/* Stop at a failure of the store. */
 		} else if (group_unchanged(oc, g, name, folder)) {
-			diag(DIAG_RUN_SKIPPED, NULL, 0, 0, name, oc->unchanged - unchanged);
+			diag(DIAG_RUN_SKIPPED, NULL, 0, 0, shown, oc->unchanged - unchanged);
 		} else {
 			int s = k->fn(oc, values[i]);
 			if (s > status)
 				status = s;
-			if (s >= JZ_EXIT_USAGE)
-				buf_printf(&r->failed, "%s%s", r->failed.len ? ", " : "", name);
+			/* A group an interrupt cut short did not fail: the
+			 * next run builds the rest of it. */
+			if (s >= JZ_EXIT_USAGE && !jz_interrupted)
+				buf_printf(&r->failed, "%s%s", r->failed.len ? _(", ") : "", shown);
 			/* With --verbose, where the time goes. */
-			diag(DIAG_RUN_TIMING, NULL, 0, 0, name, jz_wall_seconds() - t0,
+			diag(DIAG_RUN_TIMING, NULL, 0, 0, shown, jz_wall_seconds() - t0,
 			    oc->built - built, oc->unchanged - unchanged);
 			/* A group cut short by a signal is not done, though
 			 * nothing in it failed: its builder stops between
@@ -436,6 +441,7 @@ each_row(struct nightly *r, struct out_ctx *oc, struct groups *g, const struct b
 			}
 		}
 		free(name);
+		free(shown);
 		free(folder);
 		free(values[i]);
 	}
@@ -521,6 +527,9 @@ summary_line(struct buf *b, const struct ingest_summary *s, const struct out_ctx
 	    (unsigned long)oc->built), oc->built);
 	if (oc->failed > 0)
 		buf_printf(b, _(", %d failed"), oc->failed);
+	if (r->receipts.len > 0)
+		buf_printf(b, _("; receipts: %s (under %s/receipts/, for each region to receive)"), r->receipts.data,
+		    r->opts->output_dir);
 	if (r->failed.len > 0)
 		buf_printf(b, _("; with failures: %s (see below; the others were built)"), r->failed.data);
 }
@@ -627,14 +636,15 @@ cmd_run(const struct jz_opts *o, const struct jz_args *a)
 	/* The receipts of the regions whose files changed, in this run or an
 	 * ingest since the last (none on a night that changed nothing); one
 	 * that cannot be made fails the run, and is made by the next. */
-	if (receipts_build(&oc) != JZ_EXIT_OK)
+	if (receipts_build(&oc, &r.receipts) != JZ_EXIT_OK)
 		status = JZ_EXIT_FAILURE;
 	{
 		static const struct builder kinds[] = {
-			{"annual", annual_years_sql, build_annual, "annual/%s/"},
-			{"bulletin", rounds_sql, build_bulletin, "bulletin/%s/"},
-			{"certificates", award_years_sql, build_certificates, "certificates/%s/"},
-			{"publish", site_sql, build_site, "%s/"},
+			{"annual", N_("annual %s"), annual_years_sql, build_annual, "annual/%s/"},
+			{"bulletin", N_("bulletin %s"), rounds_sql, build_bulletin, "bulletin/%s/"},
+			{"certificates", N_("certificates %s"), award_years_sql, build_certificates,
+			    "certificates/%s/"},
+			{"publish", N_("publish %s"), site_sql, build_site, "%s/"},
 		};
 		struct groups g = {.n = 0};
 		int built = JZ_EXIT_OK;
@@ -701,6 +711,7 @@ report:
 	}
 	free(r.diags_text);
 	buf_free(&r.failed);
+	buf_free(&r.receipts);
 	buf_free(&summary);
 	store_close(db);
 	lock_release(lock_fd);

@@ -139,7 +139,8 @@ expect_status 0 "check of stored files finds no duplicates in them" J check in
 # A new version of a file whose rows another file replaced meanwhile.
 printf 'year,award,recipient,recipient_kind,gender,credit_code,reason\n2024,MEDAL,甲,person,男,%s,三\n2024,MEDAL,乙,person,男,%s,三\n2024,MEDAL,乙,person,男,%s,三\n' $A $A $A >in/awards-1.csv
 expect_status 1 "new version with a duplicate rejected" J ingest
-expect_err "its duplicate named" "in/awards-1.csv:4:1: error: duplicate row: year 2024, award MEDAL, recipient 乙, credit_code $A as on line 3, and a file may hold that once: delete or correct one of the two rows"
+expect_err "its duplicate named" "in/awards-1.csv:4:1: error: duplicate row: year 2024, award MEDAL, recipient 乙, credit_code $A as on line 3, and a file may hold that once: delete or correct one of the two rows" \
+	"in/awards-1.csv: warning: the version of this file accepted before (2 rows) stays in use until a corrected one is accepted"
 [ "$(q "SELECT recipient || ':' || reason FROM award_row ORDER BY recipient")" = "$(printf '丁:二\n乙:二\n甲:一')" ] &&
 	ok "the rejected version changes nothing" || fail "the rejected version changes nothing"
 sed -i '$d' in/awards-1.csv

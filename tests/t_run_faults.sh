@@ -3,7 +3,8 @@
 # (a name no font has) in an earlier year does not stop the later years; a
 # withdrawn certificate whose file cannot be removed (a read-only folder)
 # keeps its record; SIGTERM ends a run cleanly: workers gone, no temporary
-# file left, the summary and the log say it was interrupted, and the next run
+# file left, the summary and the log say it was interrupted (and not that the
+# group it cut short failed while the others were built), and the next run
 # finishes the job with the bytes of an uninterrupted one.
 . "$(dirname "$0")/lib.sh"
 SITE_YEARS="2024 2025"
@@ -72,6 +73,10 @@ if [ $st = 143 ]; then
 	grep ' run: ' "$k/output/jingsai.log" | tail -1 |
 		grep -q 'run: interrupted by SIGTERM, the rest is left for the next run; .*; exit 3$' &&
 		ok "the log says it was interrupted" || fail "log: $(tail -3 "$k/output/jingsai.log")"
+	# the group the signal cut short did not fail, and the rest were not built
+	grep ' run: ' "$k/output/jingsai.log" | tail -1 | grep -q 'with failures\|the others were built' &&
+		fail "interrupted, the log says a group failed: $(grep ' run: ' "$k/output/jingsai.log" | tail -1)" ||
+		ok "interrupted: no group said to have failed, nor the others built"
 	left=$(find "$k/output" "$k/var" -name '*.tmp.*' | head -3)
 	[ -z "$left" ] && ok "no temporary file left" || fail "left: $left"
 	# its workers ended with it (none has the site's store open)

@@ -15,7 +15,7 @@ n=$(documents "$WORK/s" | grep -c '\.pdf$')
 built=$(sed -n 's/.* \([0-9][0-9]*\) documents\{0,1\} rebuilt.*/\1/p' "$WORK/stdout")
 if [ "$n" -gt 0 ] && [ "${built:-0}" -ge "$n" ]; then ok "the summary counts $built documents rebuilt ($n PDFs)"
 else fail "summary says ${built:-?} documents rebuilt, $n PDFs written"; fi
-if [ -f "$WORK/s/output/jingsai.log" ] && grep -q ' run: .*rebuilt; exit [01]$' "$WORK/s/output/jingsai.log"
+if [ -f "$WORK/s/output/jingsai.log" ] && grep -q ' run: .*rebuilt.*; exit [01]$' "$WORK/s/output/jingsai.log"
 then ok "the run is logged in output/jingsai.log"; else fail "no log entry"; cat "$WORK/s/output/jingsai.log"; fi
 
 snapshot "$WORK/s/output" >"$WORK/before"
