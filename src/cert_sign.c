@@ -17,6 +17,22 @@
 #define DEFAULT_PATTERN "{serial}.{mac}"
 #define MAC_BYTES 16
 
+/* The key file last found unusable: a run loads the key for every year's
+ * certificates and for the site, and says why it cannot once, not once a
+ * year (a missing file printed its error six times). */
+static char *unusable;
+
+/* 1 when PATH was said to be unusable before; else remembers it. */
+static int
+said_unusable(const char *path)
+{
+	if (unusable != NULL && strcmp(unusable, path) == 0)
+		return 1;
+	free(unusable);
+	unusable = xstrdup(path);
+	return 0;
+}
+
 int
 cert_key_load(const char *path, unsigned char **key, size_t *len)
 {
@@ -30,6 +46,15 @@ cert_key_load(const char *path, unsigned char **key, size_t *len)
 		return 0;
 	/* O_NONBLOCK: a FIFO put in its place must not hang the run */
 	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if ((fd < 0 || fstat(fd, &sb) != 0) && said_unusable(path)) {
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	if (fd < 0 && errno == ENOENT) {
+		diag(DIAG_CERT_KEY_NONE, NULL, 0, 0, path);
+		return -1;
+	}
 	if (fd < 0 || fstat(fd, &sb) != 0) {
 		diag(DIAG_CERT_KEY, NULL, 0, 0, path, strerror(errno));
 		if (fd >= 0)
@@ -40,7 +65,9 @@ cert_key_load(const char *path, unsigned char **key, size_t *len)
 	 * replace is no secret. */
 	if (!S_ISREG(sb.st_mode) || (sb.st_mode & 077) != 0 ||
 	    (sb.st_uid != geteuid() && sb.st_uid != 0)) {
-		if (!S_ISREG(sb.st_mode))
+		if (said_unusable(path))
+			;
+		else if (!S_ISREG(sb.st_mode))
 			diag(DIAG_CERT_KEY_NOT_FILE, NULL, 0, 0, path);
 		else if ((sb.st_mode & 077) != 0)
 			diag(DIAG_CERT_KEY_OPEN, NULL, 0, 0, path, (unsigned)(sb.st_mode & 07777), path);
@@ -71,7 +98,8 @@ cert_key_load(const char *path, unsigned char **key, size_t *len)
 	while (b.len > 0 && (b.data[b.len - 1] == '\n' || b.data[b.len - 1] == '\r'))
 		b.len--;
 	if (b.len < 16) {
-		diag(DIAG_CERT_KEY_SHORT, NULL, 0, 0, path);
+		if (!said_unusable(path))
+			diag(DIAG_CERT_KEY_SHORT, NULL, 0, 0, path);
 		buf_free(&b);
 		return -1;
 	}

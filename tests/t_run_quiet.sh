@@ -63,6 +63,13 @@ snapshot "$WORK/s/output" | grep -v '^jingsai.log ' >"$WORK/after"
 if cmp -s "$WORK/before" "$WORK/after"; then ok "and rewrites no file"
 else fail "files changed:"; diff "$WORK/before" "$WORK/after" | head; fi
 expect_status 3 "the next night without the key says it again" jz "$WORK/s"
+# A key file not there (a disk not mounted): said once for the run, with
+# what to do, not once for each year and again for the site.
+JINGSAI_KEY_FILE="$WORK/mnt/key"; export JINGSAI_KEY_FILE
+expect_status 3 "a run whose key file is not there fails" jz "$WORK/s"
+said=$(grep -c "error: certificate key $WORK/mnt/key" "$WORK/stderr")
+[ "$said" = 1 ] && ok "and says so once" || { fail "said $said times:"; head -3 "$WORK/stderr"; }
+expect_diag "that the file does not exist, and what to set" "jingsai: error: certificate key $WORK/mnt/key does not exist: set JINGSAI_KEY_FILE to the key file that signed the certificates (is the disk that holds it mounted?); a new key is made only before the first certificates are signed (doc/documents.md, \"The key and the QR code\")"
 JINGSAI_KEY_FILE="$WORK/key"; export JINGSAI_KEY_FILE
 expect_status 0 "with the key back: nothing to do" jz "$WORK/s"
 if [ ! -s "$WORK/stdout" ] && [ ! -s "$WORK/stderr" ]; then ok "and prints nothing"
