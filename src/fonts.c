@@ -58,6 +58,7 @@ struct jz_face {
 
 struct role {
 	char *name;
+	long line;               /* of roles.conf where it is named first (0: built in) */
 	int nchain;
 	struct jz_face **chain;
 	uint8_t *bmp;            /* per BMP code point: 0 unknown, k+1 chain[k], 255 none */
@@ -197,6 +198,7 @@ parse_roles(struct fontset *fs, const char *text, const char *file)
 			r = &fs->roles[fs->nroles++];
 			memset(r, 0, sizeof *r);
 			r->name = xstrdup(name);
+			r->line = lineno;
 		}
 		for (entry = strtok_r(colon + 1, ",", &save); entry != NULL;
 		    entry = strtok_r(NULL, ",", &save)) {
@@ -246,15 +248,22 @@ fontset_open(const char *fonts_dir)
 		errors = 1;
 	}
 	buf_free(&text);
+	/* Each document opens the fonts: a role without a font is said once
+	 * in a run, not once for each year's reports and certificates. */
+	static int said_empty;
 	for (i = 0; i < fs->nroles && errors == 0; i++)
 		if (fs->roles[i].nchain == 0) {
-			diag(DIAG_LAYOUT_ROLE_EMPTY, file, 0, 0, fs->roles[i].name);
+			if (!said_empty)
+				diag(DIAG_LAYOUT_ROLE_EMPTY, file, fs->roles[i].line, 1, fs->roles[i].name);
 			errors++;
 		}
 	if (errors == 0 && fs->nroles == 0) {
-		diag(DIAG_LAYOUT_ROLE_EMPTY, file, 0, 0, "body");
+		if (!said_empty)
+			diag(DIAG_LAYOUT_ROLE_EMPTY, file, 0, 0, "body");
 		errors++;
 	}
+	if (errors)
+		said_empty = 1;
 	free(conf);
 	if (errors) {
 		fontset_free(fs);

@@ -530,7 +530,9 @@ summary_line(struct buf *b, const struct ingest_summary *s, const struct out_ctx
 	if (r->receipts.len > 0)
 		buf_printf(b, _("; receipts: %s (under %s/receipts/, for each region to receive)"), r->receipts.data,
 		    r->opts->output_dir);
-	if (r->failed.len > 0)
+	if (r->failed.len > 0 && oc->built + oc->unchanged == 0)
+		buf_printf(b, _("; with failures: %s (see below; nothing was built)"), r->failed.data);
+	else if (r->failed.len > 0)
 		buf_printf(b, _("; with failures: %s (see below; the others were built)"), r->failed.data);
 }
 
@@ -636,8 +638,11 @@ cmd_run(const struct jz_opts *o, const struct jz_args *a)
 	/* The receipts of the regions whose files changed, in this run or an
 	 * ingest since the last (none on a night that changed nothing); one
 	 * that cannot be made fails the run, and is made by the next. */
-	if (receipts_build(&oc, &r.receipts) != JZ_EXIT_OK)
+	if (receipts_build(&oc, &r.receipts) != JZ_EXIT_OK) {
 		status = JZ_EXIT_FAILURE;
+		if (!jz_interrupted)
+			buf_puts(&r.failed, _("the receipts"));
+	}
 	{
 		static const struct builder kinds[] = {
 			{"annual", N_("annual %s"), annual_years_sql, build_annual, "annual/%s/"},

@@ -112,4 +112,18 @@ if command -v strace >/dev/null 2>&1; then
 else
 	fail "strace is missing (make deps installs it)"
 fi
+# -- A font package missing (every file of a role's line absent): the run
+# makes nothing, and says so once, at the role's line, with what to do; the
+# summary does not claim the rest was built.
+fonts=$WORK/fonts; cp -R "$TOP/fonts" "$fonts"
+sed -i 's|^wenkai:.*|wenkai:  truetype/none/Missing-Regular.ttf|' "$fonts/roles.conf"
+line=$(grep -n '^wenkai:' "$fonts/roles.conf" | cut -d: -f1)
+m=$WORK/nofont; site "$m"
+expect_status 3 "a run without a role's fonts fails" "$JINGSAI" run --input "$m/input" --output "$m/output" \
+    --db "$m/var/jingsai.db" --templates "$TOP/templates" --fonts "$fonts"
+said=$(grep -c "font role 'wenkai' has no usable font file" "$WORK/stderr")
+[ "$said" = 1 ] && ok "says so once" || fail "said $said times"
+expect_diag "at the role's line, with what to do" "$fonts/roles.conf:$line:1: fatal: font role 'wenkai' has no usable font file: none of the files its line names is installed; install the font packages (make deps, as root, installs them) or copy a font file into the fonts folder and name it on the line (fonts/README)"
+grep -q '; 0 documents rebuilt, 1 failed; with failures: the receipts, annual .* (see below; nothing was built)$' "$WORK/stdout" &&
+	ok "the summary names the receipts and says nothing was built" || fail "summary: $(cat "$WORK/stdout")"
 finish
