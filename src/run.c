@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -584,6 +585,24 @@ log_append(const struct nightly *r, const char *summary, int status)
 	return fp == NULL ? -1 : 0;
 }
 
+/* 1 when the run may not write in output folder DIR (its owner, a
+ * read-only mount), said once: otherwise every document fails with a
+ * message of its own (1 269 lines for the sample), and none is made. */
+static int
+output_unwritable(const char *dir)
+{
+	const struct passwd *pw = getpwuid(geteuid());
+	char uid[32];
+
+	mkdir_p(dir);
+	if (access(dir, W_OK | X_OK) == 0)
+		return 0;
+	snprintf(uid, sizeof uid, "%ld", (long)geteuid());
+	diag(DIAG_RUN_OUTPUT_UNWRITABLE, dir, 0, 0, strerror(errno), pw != NULL ? pw->pw_name : uid,
+	    pw != NULL ? pw->pw_name : uid, dir);
+	return 1;
+}
+
 int
 cmd_run(const struct jz_opts *o, const struct jz_args *a)
 {
@@ -623,7 +642,12 @@ cmd_run(const struct jz_opts *o, const struct jz_args *a)
 	if (status >= JZ_EXIT_USAGE)
 		goto report;
 
-	/* 2. Rebuild what changed. */
+	/* 2. Rebuild what changed (the next run, when the output folder is
+	 * shut to this one: the store knows what is missing). */
+	if (output_unwritable(o->output_dir)) {
+		status = JZ_EXIT_FAILURE;
+		goto report;
+	}
 	out_init(&oc, db, o);
 	r.bar = isatty(2) && !o->quiet;
 	if (r.bar) {

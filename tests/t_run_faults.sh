@@ -126,4 +126,25 @@ said=$(grep -c "font role 'wenkai' has no usable font file" "$WORK/stderr")
 expect_diag "at the role's line, with what to do" "$fonts/roles.conf:$line:1: fatal: font role 'wenkai' has no usable font file: none of the files its line names is installed; install the font packages (make deps, as root, installs them) or copy a font file into the fonts folder and name it on the line (fonts/README)"
 grep -q '; 0 documents rebuilt, 1 failed; with failures: the receipts, annual .* (see below; nothing was built)$' "$WORK/stdout" &&
 	ok "the summary names the receipts and says nothing was built" || fail "summary: $(cat "$WORK/stdout")"
+# -- The whole output folder shut to the run (a read-only mount; another
+# owner does the same for a user other than root): said once, nothing is
+# attempted, and the next run with the folder writable makes what changed.
+o=$WORK/ro; site "$o"
+jz "$o" >/dev/null 2>&1
+sed 's/proposals-adopted="\([0-9]\)/proposals-adopted="9/' "$(ls "$o"/input/2025/*/*.xml | head -1)" >"$WORK/ret"
+if mount --bind "$o/output" "$o/output" 2>/dev/null && mount -o remount,ro,bind "$o/output" 2>/dev/null; then
+	cp "$WORK/ret" "$(ls "$o"/input/2025/*/*.xml | head -1)"
+	expect_status 3 "a run whose output folder is read-only fails" jz "$o"
+	expect_diag "said once for the folder" "$o/output: error: cannot write in the output folder: Read-only file system; no document was made (the next run makes them): let the user that runs jingsai ($(id -un)) write there, e.g. chown -R $(id -un) $o/output, or mount it writable"
+	n=$(grep -c 'error:' "$WORK/stderr")
+	[ "$n" = 2 ] && ok "and the log that cannot be written: two errors in all" ||
+		{ fail "$n errors:"; head -4 "$WORK/stderr"; }
+	umount "$o/output"
+	expect_status 0 "writable again: the next run" jz "$o"
+	grep -q '^jingsai run: 0 files accepted, 0 rejected; [1-9][0-9]* documents rebuilt; receipts: ' "$WORK/stdout" &&
+		ok "makes the documents and the receipt" || fail "$(cat "$WORK/stdout")"
+else
+	umount "$o/output" 2>/dev/null
+	echo "SKIP: read-only output folder (cannot mount --bind here)"
+fi
 finish
