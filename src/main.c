@@ -135,22 +135,108 @@ struct command {
 	const char *name;
 	int (*fn)(const struct jz_opts *, const struct jz_args *);
 	int min_args, max_args; /* positional arguments; -1 = any number */
+	int key;                /* uses the certificate key (JINGSAI_KEY_FILE) */
+	const char *about;      /* for `jingsai COMMAND --help`: what it does for whom */
 };
 
 static const struct command commands[] = {
-	{"ingest", cmd_ingest, 0, -1},
-	{"check", cmd_check, 1, -1},
-	{"annual", cmd_annual, 1, 1},
-	{"bulletin", cmd_bulletin, 1, 1},
-	{"certificates", cmd_certificates, 1, 1},
-	{"verify", cmd_verify, 1, 1},
-	{"forget", cmd_forget, 1, -1},
-	{"publish", cmd_publish, 0, 1},
-	{"run", cmd_run, 0, 0},
-	{"backup", cmd_backup, 0, 0},
-	{"restore", cmd_restore, 1, 1},
-	{"forms", cmd_forms, 0, 0},
+	{"ingest", cmd_ingest, 0, -1, 0,
+	    N_("Validates the submissions (the input folder, or the files and folders named) and\n"
+	       "stores those without errors, making no document: `run` does this, then makes the\n"
+	       "documents and the receipts. Each error is printed as FILE:LINE:COLUMN: error: and\n"
+	       "what to correct.\n"
+	       "Exit status: 0 every file accepted; 1 some file rejected (see the errors);\n"
+	       "3 failure; 75 another run holds the lock.\n")},
+	{"check", cmd_check, 1, -1, 0,
+	    N_("Validates files without storing anything: each error is printed as\n"
+	       "FILE:LINE:COLUMN: error: and what to correct. Use it on a county's file before\n"
+	       "putting it under the input folder, or send the county what it prints.\n"
+	       "Exit status: 0 every file good; 1 some file has errors; 3 failure.\n")},
+	{"annual", cmd_annual, 1, 1, 0,
+	    N_("Makes the annual report of YEAR for the city and for every region (or for one,\n"
+	       "--region CODE) under output/annual/YEAR/: city.pdf and CODE.pdf, each with its\n"
+	       "tables beside it as .csv and .xlsx.\n"
+	       "Exit status: 0 made; 3 failure (the message says what).\n")},
+	{"bulletin", cmd_bulletin, 1, 1, 0,
+	    N_("Makes the bulletin of the ten best innovation achievements and operating methods\n"
+	       "of ROUND (two years, e.g. 2023-2024) under output/bulletin/ROUND/, with its\n"
+	       "document number (--number N).\n"
+	       "Exit status: 0 made; 3 failure (the message says what).\n")},
+	{"certificates", cmd_certificates, 1, 1, 1,
+	    N_("Prints the certificates of YEAR from the award lists stored: a PDF for each under\n"
+	       "output/certificates/YEAR/AWARD/, and print.pdf with all of an award's for the\n"
+	       "printer. A serial, once printed, never changes. With the key set, each carries a\n"
+	       "QR code that opens its page on the verification site.\n"
+	       "Exit status: 0 printed; 3 failure (the message names the certificate).\n")},
+	{"verify", cmd_verify, 1, 1, 1,
+	    N_("Says whether a certificate is genuine: give its serial (2025-MEDAL-0001) or what\n"
+	       "its QR code holds (the address a phone shows). The first word is the answer:\n"
+	       "valid, altered, withdrawn, superseded or unknown.\n"
+	       "Exit status: 0 valid; 1 any other answer; 3 the key is needed and not set.\n")},
+	{"forget", cmd_forget, 1, -1, 0,
+	    N_("Takes out of the store what one submitted file brought (a file sent in error);\n"
+	       "rows it had replaced come back. Take the file out of the input folder too, or\n"
+	       "the next run reads it again.\n"
+	       "Exit status: 0 done; 3 failure.\n")},
+	{"publish", cmd_publish, 0, 1, 1,
+	    N_("Writes the verification site under output/site/: a page for each certificate,\n"
+	       "which its QR code opens, and the award lists. Copy the folder whole to the web\n"
+	       "server of the verification address in programme.xml.\n"
+	       "Exit status: 0 written; 3 failure (the message says what).\n")},
+	{"run", cmd_run, 0, 0, 1,
+	    N_("The nightly job. Reads the submissions under the input folder, stores the new and\n"
+	       "the corrected ones, and makes again what they change: the annual reports\n"
+	       "(output/annual/), the bulletin (output/bulletin/), the certificates\n"
+	       "(output/certificates/), the verification site (output/site/), and for each\n"
+	       "region whose files were read a receipt (output/receipts/REGION/): send each\n"
+	       "region its receipt, which lists the files accepted and where to correct each\n"
+	       "one rejected. A night with nothing new writes and prints nothing. The summary\n"
+	       "and the messages of every run are added to output/jingsai.log.\n"
+	       "Exit status: 0 all made; 1 all made, but some file was rejected (forward the\n"
+	       "receipts); 3 something could not be made (the message says what; the next run\n"
+	       "makes what is missing); 75 another run holds the lock (try again later).\n")},
+	{"backup", cmd_backup, 0, 0, 0,
+	    N_("Copies the store into the backup folder now and checks the copy; every command\n"
+	       "that changes the store does so at its end. Keep the backup folder on another\n"
+	       "disk (--backup-dir).\n"
+	       "Exit status: 0 done; 3 failure.\n")},
+	{"restore", cmd_restore, 1, 1, 0,
+	    N_("After a lost or damaged store: puts the backup FILE in place of the store,\n"
+	       "keeping the store it replaces beside it. Certificate serials are then as they\n"
+	       "were; the next run reads again what came after the backup.\n"
+	       "Exit status: 0 done; 3 the backup is not whole; 75 a run is going on.\n")},
+	{"forms", cmd_forms, 0, 0, 0,
+	    N_("Writes the fill-in workbooks for the counties under output/forms/ (a region's\n"
+	       "under output/forms/CODE/, its region filled in), with the column names and the\n"
+	       "lists to choose from: send each county its folder.\n"
+	       "Exit status: 0 written; 3 failure.\n")},
 };
+
+/* `jingsai COMMAND --help`: the command's line of the usage text, what it
+ * does, the options, and the key's paragraph for the commands that use it. */
+static void
+command_help(const struct command *cmd)
+{
+	size_t n = strlen(cmd->name), i = 0;
+
+	printf(_("usage: jingsai [OPTIONS] %s [ARGS] [OPTIONS]\n"), cmd->name);
+	fputs("\n", stdout);
+	for (; i < sizeof usage_text / sizeof *usage_text; i++)
+		if (strncmp(usage_text[i], "  ", 2) == 0 && strncmp(usage_text[i] + 2, cmd->name, n) == 0 &&
+		    (usage_text[i][n + 2] == ' ' || usage_text[i][n + 2] == '\n'))
+			fputs(_(usage_text[i]), stdout);
+	fputs("\n", stdout);
+	fputs(_(cmd->about), stdout);
+	for (i = 0; i < sizeof usage_text / sizeof *usage_text; i++)
+		if (strncmp(usage_text[i], "Options", 7) == 0)
+			break;
+	fputs("\n", stdout);
+	for (; i < sizeof usage_text / sizeof *usage_text && strncmp(usage_text[i], "Exit status", 11) != 0; i++)
+		fputs(usage_text[i][0] == '\n' ? "\n" : _(usage_text[i]), stdout);
+	for (i = 0; cmd->key && i < sizeof usage_text / sizeof *usage_text; i++)
+		if (strncmp(usage_text[i], "Environment", 11) == 0)
+			fputs(_(usage_text[i]), stdout);
+}
 
 /* Reports CODE (a usage row of the catalogue, one string: ARG); returns the
  * exit status of bad usage. */
@@ -241,9 +327,29 @@ main(int argc, char **argv)
 		int *flag = NULL;
 
 		if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
-			usage(stdout);
+			/* the command's help when one is named (`jingsai run
+			 * --help`), the whole text when none is */
+			const char *word = NULL;
+			for (int j = 1; j < argc && word == NULL; j++) {
+				if (strncmp(argv[j], "-", 1) != 0) {
+					word = argv[j];
+					continue;
+				}
+				for (size_t k = 0; k < sizeof valued / sizeof *valued; k++)
+					if (strcmp(argv[j], valued[k].name) == 0)
+						j++;   /* its value, not a command */
+			}
 			free(pos);
-			return JZ_EXIT_OK;
+			if (word == NULL) {
+				usage(stdout);
+				return JZ_EXIT_OK;
+			}
+			for (size_t k = 0; k < sizeof commands / sizeof *commands; k++)
+				if (strcmp(word, commands[k].name) == 0) {
+					command_help(&commands[k]);
+					return JZ_EXIT_OK;
+				}
+			return usage_error(DIAG_USAGE_COMMAND, word);
 		}
 		if (strcmp(arg, "--version") == 0) {
 			printf("jingsai %s\n", JZ_VERSION);
