@@ -24,6 +24,7 @@
 #include "ingest.h"
 #include "lock.h"
 #include "outputs.h"
+#include "programme.h"
 #include "receipt.h"
 #include "store.h"
 
@@ -539,18 +540,40 @@ summary_line(struct buf *b, const struct ingest_summary *s, const struct out_ctx
 
 /* Appends one timestamped entry (the summary, then the diagnostics) to
  * output/jingsai.log in one write, so concurrent readers see whole entries. */
+/* T as "2026-12-06 06:16:48+0800" in the programme's time zone, the one the
+ * receipts are dated in (the machine's own may be UTC); the machine's when
+ * the zone cannot be read. */
+static void
+log_stamp(sqlite3 *db, time_t t, char stamp[64])
+{
+	char *zone = db != NULL ? programme_get(db, "time_zone", JZ_DEFAULT_ZONE) : NULL;
+	long long midnight;
+	int y, m, d;
+
+	if (zone != NULL && jz_zone_date((long long)t, zone, &y, &m, &d) == 0 &&
+	    (midnight = jz_zone_midnight(y, m, d, zone)) >= 0 && (long long)t >= midnight) {
+		struct tm day = {.tm_year = y - 1900, .tm_mon = m - 1, .tm_mday = d};
+		long long sod = (long long)t - midnight;
+		long offset = (long)(((long long)timegm(&day) + sod - (long long)t) / 60);
+		snprintf(stamp, 64, "%04d-%02d-%02d %02lld:%02lld:%02lld%c%02ld%02ld", y, m, d, sod / 3600,
+		    sod / 60 % 60, sod % 60, offset < 0 ? '-' : '+', labs(offset) / 60, labs(offset) % 60);
+	} else {
+		struct tm tm;
+		localtime_r(&t, &tm);
+		strftime(stamp, 64, "%Y-%m-%d %H:%M:%S%z", &tm);
+	}
+	free(zone);
+}
+
 static int
-log_append(const struct nightly *r, const char *summary, int status)
+log_append(const struct nightly *r, sqlite3 *db, const char *summary, int status)
 {
 	char *path = path_join(r->opts->output_dir, "jingsai.log");
 	struct buf entry = {0};
-	char stamp[32];
-	time_t t = time(NULL); /* the log tells when, not SOURCE_DATE_EPOCH */
-	struct tm tm;
+	char stamp[64];
 	FILE *fp;
 
-	localtime_r(&t, &tm);
-	strftime(stamp, sizeof stamp, "%Y-%m-%d %H:%M:%S%z", &tm);
+	log_stamp(db, time(NULL), stamp); /* the log tells when, not SOURCE_DATE_EPOCH */
 	buf_printf(&entry, "%s run: %s; exit %d\n", stamp, summary, status);
 	if (r->diags_len > 0) {
 		/* Indented, so the log reads as one entry per run. */
@@ -732,7 +755,7 @@ report:
 			fflush(stdout);
 			fwrite(r.diags_text, 1, r.diags_len, stderr);
 		}
-		if (log_append(&r, summary.data, status) != 0)
+		if (log_append(&r, db, summary.data, status) != 0)
 			status = JZ_EXIT_FAILURE;
 	} else if (o->verbose && r.diags_len > 0) {
 		/* asked for: the notes of a night with nothing new (not logged) */

@@ -5,6 +5,7 @@
 # certificate key leaves the signed certificates alone and says so.
 . "$(dirname "$0")/lib.sh"
 . "$TOP/tests/run_lib.sh"
+export TZ=UTC
 
 site "$WORK/s"
 jz "$WORK/s" >"$WORK/stdout" 2>"$WORK/stderr"; st=$?
@@ -17,6 +18,14 @@ if [ "$n" -gt 0 ] && [ "${built:-0}" -ge "$n" ]; then ok "the summary counts $bu
 else fail "summary says ${built:-?} documents rebuilt, $n PDFs written"; fi
 if [ -f "$WORK/s/output/jingsai.log" ] && grep -q ' run: .*rebuilt.*; exit [01]$' "$WORK/s/output/jingsai.log"
 then ok "the run is logged in output/jingsai.log"; else fail "no log entry"; cat "$WORK/s/output/jingsai.log"; fi
+# its time in the programme's zone (the receipts' dates), whatever the
+# machine's (the suite runs under TZ=UTC as a server may)
+stamp=$(head -1 "$WORK/s/output/jingsai.log" | cut -c1-24)
+case "$stamp" in
+"$(TZ=Asia/Shanghai date +%F)"*+0800|"$(TZ=Asia/Shanghai date -d '-1 min' +%F)"*+0800)
+	ok "the log's time is the programme's, China time ($stamp)" ;;
+*) fail "the log's time: $stamp (China time is $(TZ=Asia/Shanghai date '+%F %T'))" ;;
+esac
 
 snapshot "$WORK/s/output" >"$WORK/before"
 snapshot "$WORK/s/input" >"$WORK/input-before"
