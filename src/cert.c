@@ -845,6 +845,18 @@ cmd_certificates(const struct jz_opts *o, const struct jz_args *a)
 
 /* ---- verify ---- */
 
+/* The label of each signed field as verify prints it: the field's own name
+ * in English, its word in the user's language. */
+static const struct field_label {
+	const char *name, *label;
+} field_labels[] = {
+	{"serial", N_("serial")},
+	{"title", N_("title")},
+	{"recipient", N_("recipient")},
+	{"unit", N_("unit")},
+	{"date", N_("date")},
+};
+
 static void
 print_fields(const char *fields)
 {
@@ -852,8 +864,17 @@ print_fields(const char *fields)
 		const char *eq = strchr(p, '='), *eol = strchr(p, '\n');
 		if (eol == NULL)
 			eol = p + strlen(p);
-		if (eq != NULL && eq < eol)
-			printf("  %.*s: %.*s\n", (int)(eq - p), p, (int)(eol - eq - 1), eq + 1);
+		if (eq != NULL && eq < eol) {
+			const char *label = NULL;
+			for (size_t i = 0; i < sizeof field_labels / sizeof *field_labels; i++)
+				if (strlen(field_labels[i].name) == (size_t)(eq - p) &&
+				    strncmp(field_labels[i].name, p, (size_t)(eq - p)) == 0)
+					label = _(field_labels[i].label);
+			if (label != NULL)
+				printf("  %s: %.*s\n", label, (int)(eol - eq - 1), eq + 1);
+			else
+				printf("  %.*s: %.*s\n", (int)(eq - p), p, (int)(eol - eq - 1), eq + 1);
+		}
 		p = *eol ? eol + 1 : eol;
 	}
 }

@@ -421,10 +421,12 @@ ingest_paths(sqlite3 *db, const struct jz_opts *o, int npaths, char *const *path
 	}
 	for (size_t i = 0; i < r.nfiles; i++) {
 		struct infile *f = &r.files[i];
-		/* `check` validates stored files again; `ingest` skips them. */
-		if (!check_only && strcmp(f->prior_status, "accepted") == 0 && f->slot <= SLOT_OTHER) {
+		/* `check` validates stored files again (and counts them as
+		 * stored); `ingest` skips them. */
+		if (strcmp(f->prior_status, "accepted") == 0 && f->slot <= SLOT_OTHER) {
 			sum->unchanged++;
-			f->slot = SLOT_OTHER + 1;
+			if (!check_only)
+				f->slot = SLOT_OTHER + 1;
 		}
 	}
 	qsort(r.files, r.nfiles, sizeof *r.files, ingest_by_slot);

@@ -338,10 +338,26 @@ pdf_font_load(struct pdfctx *c, struct used *u, int salt)
 		goto out;
 	pdf_subset_tag(&sub, salt, tag);
 	HPDF_TTFontDef_SetTagName(def, tag);
+	/* libharu finds a document's fonts by their PostScript name; two faces
+	 * may share one (a font copied into fonts/ that a fallback names under
+	 * its system path too, two versions of a font), so the later one is
+	 * registered under a suffixed name.  The PDF names the subset by its
+	 * tag (the descriptor's attribute), which this does not touch. */
 	if (HPDF_Doc_FindFontDef(c->pdf, def->base_font) != NULL) {
-		HPDF_FontDef_Free(def);
-		pdf_error(c, HPDF_FONT_EXISTS, 0);
-		goto out;
+		size_t len = strnlen(def->base_font, sizeof def->base_font - 8);
+		int k;
+
+		def->base_font[len] = '\0';
+		for (k = 2; k < 1000; k++) {
+			snprintf(def->base_font + len, sizeof def->base_font - len, "#%d", k);
+			if (HPDF_Doc_FindFontDef(c->pdf, def->base_font) == NULL)
+				break;
+		}
+		if (k == 1000) {
+			HPDF_FontDef_Free(def);
+			pdf_error(c, HPDF_FONT_EXISTS, 0);
+			goto out;
+		}
 	}
 	if (HPDF_List_Add(c->pdf->fontdef_list, def) != HPDF_OK) {
 		HPDF_FontDef_Free(def);

@@ -95,6 +95,10 @@ payload=$(zbarimg -q --raw "$WORK"/wang*.png 2>/dev/null)
 expect_status 0 "verify the scanned payload" J verify "$payload"
 expect_out "valid, with the fields" "valid: $s_wang (code checked)" "  serial: $s_wang" "  title: 南通市五一劳动奖章" \
 	"  recipient: 王喆" "  unit: 江苏南通二建集团有限公司" "  date: 二〇二五年四月二十八日"
+# in Chinese the verdict stays a word for scripts, the fields are named in Chinese
+expect_status 0 "verify in Chinese" env LC_ALL=zh_CN.UTF-8 "$JINGSAI" --db "$DB" verify "$payload"
+expect_out "valid, the fields named in Chinese" "valid: $s_wang（二维码已核验）" "  证书编号: $s_wang" \
+	"  奖项名称: 南通市五一劳动奖章" "  获奖者: 王喆" "  单位: 江苏南通二建集团有限公司" "  日期: 二〇二五年四月二十八日"
 altered="altered: the record of $s_wang no longer matches what was printed"
 expect_status 1 "verify another certificate's code" J verify "https://zgh.nantong.gov.cn/zs/v?c=$s_li&m=$mac"
 expect_out "another certificate's code is altered" "altered: the code of $s_li does not match the recorded fields"

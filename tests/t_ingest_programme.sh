@@ -19,6 +19,8 @@ expect_out "check counts the files" "3 files checked: 3 good, 0 rejected, 0 alre
 if [ -e db ]; then fail "still no store"; else ok "still no store"; fi
 
 expect_status 0 "base ingested" J ingest
+expect_status 0 "check of the folder once stored" J check in
+expect_out "check says the files are stored" "3 files checked: 3 good, 0 rejected, 3 already stored"
 [ "$(q "SELECT group_concat(code, ' ') FROM (SELECT code FROM region ORDER BY ord)")" = \
 	"320602 320612 320614 320623 320681 320682 320685 KFQ SXT TZW SZ" ] &&
 	ok "regions in report order" || fail "regions in report order"

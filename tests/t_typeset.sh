@@ -47,6 +47,14 @@ cp /usr/share/fonts/truetype/arphic-gkai00mp/gkai00mp.ttf "$WORK/office/SIMFANG.
 "$TS" --fonts "$WORK/office" --dump "$WORK/office.dump" "$FX/chars.txt"
 grep -q 'run text .*font=GBZenKai-Medium .*"一二三；人名：张"' "$WORK/office.dump" && ok "fonts/: SIMFANG.TTF is the body font" || fail "fonts/: SIMFANG.TTF is the body font"
 grep -q 'run text .*font=LXGWWenKai-Regular .*"喆"' "$WORK/office.dump" && ok "fonts/: fallback still catches 喆" || fail "fonts/: fallback still catches 喆"
+# the same font dropped in that a fallback also names by its system path: two
+# faces of one PostScript name in one PDF
+mkdir -p "$WORK/twice"
+cp /usr/share/fonts/truetype/arphic-gbsn00lp/gbsn00lp.ttf "$WORK/twice/simfang.ttf"
+expect_status 0 "fonts/: a system fallback font copied in as well: PDF written" \
+	"$TS" --fonts "$WORK/twice" --pdf "$WORK/twice.pdf" "$FX/chars.txt"
+[ "$(pdffonts "$WORK/twice.pdf" 2>/dev/null | grep -c 'BousungEG-Light-GB')" = 2 ] &&
+	ok "fonts/: both faces of that name embedded" || fail "fonts/: both faces of that name embedded"
 
 # -- files in the fonts folder that cannot serve (junk, a truncated copy) are
 # skipped with a warning saying what is wrong; the chain goes on
