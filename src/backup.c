@@ -280,6 +280,40 @@ store_backup_sweep(const char *db_path)
 	free(dir);
 }
 
+/* The mark of a backup owed, beside the store (not in it: a copy made
+ * later must not carry it): left by a backup that failed, so that the next
+ * command makes one although it changes nothing (a quiet night, after a
+ * night whose backup found its folder full or shut, made none). */
+static char *
+owed_mark(const char *db_path)
+{
+	return xasprintf("%s.backup-owed", db_path);
+}
+
+int
+store_backup_owed(const char *db_path)
+{
+	char *mark = owed_mark(db_path);
+	int owed = access(mark, F_OK) == 0;
+
+	free(mark);
+	return owed;
+}
+
+/* Leaves or takes away the mark, after a backup that failed or was made. */
+static void
+owe(const char *db_path, int owed)
+{
+	char *mark = owed_mark(db_path);
+	int fd;
+
+	if (!owed)
+		unlink(mark);
+	else if ((fd = open(mark, O_WRONLY | O_CREAT | O_CLOEXEC, 0644)) >= 0)
+		close(fd);
+	free(mark);
+}
+
 int
 store_backup(sqlite3 *db, const char *db_path, const char *why, char **made)
 {
@@ -357,5 +391,7 @@ out:
 	free(tmp);
 	free(final);
 	free(dir);
+	if (why == NULL)
+		owe(db_path, rc != 0);
 	return rc;
 }

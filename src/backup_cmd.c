@@ -21,7 +21,7 @@ store_finish(sqlite3 *db, const char *db_path)
 
 	if (db == NULL)
 		return 0;
-	if (sqlite3_total_changes64(db) > 0 && strcmp(db_path, ":memory:") != 0)
+	if ((sqlite3_total_changes64(db) > 0 || store_backup_owed(db_path)) && strcmp(db_path, ":memory:") != 0)
 		rc = store_backup(db, db_path, NULL, NULL);
 	store_close(db);
 	return rc;

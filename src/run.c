@@ -723,8 +723,10 @@ cmd_run(const struct jz_opts *o, const struct jz_args *a)
 
 report:
 	/* A run that changed the store ends with a checked backup of it (also
-	 * one that was interrupted: what it did is in the store). */
-	if (db != NULL && r.store_failures == 0 && sqlite3_total_changes64(db) > 0 &&
+	 * one that was interrupted: what it did is in the store), and so does
+	 * one after a run whose backup failed. */
+	if (db != NULL && r.store_failures == 0 &&
+	    (sqlite3_total_changes64(db) > 0 || store_backup_owed(o->db_path)) &&
 	    store_backup(db, o->db_path, NULL, NULL) != 0 && status < JZ_EXIT_FAILURE)
 		status = JZ_EXIT_FAILURE;
 	diag_set_sink(old_fn, old_arg, NULL, NULL);

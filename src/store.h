@@ -63,6 +63,7 @@ char *store_backup_dir(const char *db_path);
  * Stores the new file's path in *MADE when MADE is not NULL (caller frees).
  * Returns 0, or -1 after a diagnostic (the older backups are then kept). */
 int store_backup(sqlite3 *db, const char *db_path, const char *why, char **made);
+int store_backup_owed(const char *db_path);   /* 1: the last backup failed */
 /* Removes what backups of the store at DB_PATH killed half-way left in the
  * backup folder (the next backup does it too; the nightly run at its start). */
 void store_backup_sweep(const char *db_path);

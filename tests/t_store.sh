@@ -140,4 +140,18 @@ flock jingsai.lock sleep 3 &
 sleep 0.5
 expect_status 75 "restore waits for no run: another holds the lock" J restore "$good"
 wait
+# -- A backup that could not be made is owed: the next command makes one
+# although it changes nothing (a quiet night after a night whose backup
+# folder was full or shut), and says so every time until it can.
+printf 'credit_code,name,region,ownership,above_scale,industry,employees\n91320614MA1XYW0012,丙,320614,民营,是,,\n' >in/x-enterprises.csv
+: >shut
+expect_status 3 "a command whose backup cannot be made fails" J --backup-dir shut/b ingest
+expect_status 3 "the next, although it changes nothing, tries again and fails" J --backup-dir shut/b ingest
+expect_out "and says so" stderr "shut/b: fatal: cannot back up the store: cannot make the folder: Not a directory (the earlier backups are kept)"
+mkdir owed
+expect_status 0 "with the folder there, the next command" J --backup-dir owed ingest
+[ "$(ls owed | wc -l)" = 1 ] && [ "$(sqlite3 owed/*.db "SELECT name FROM enterprise WHERE credit_code = '91320614MA1XYW0012'")" = 丙 ] &&
+	ok "makes the backup owed, of the store as it is" || fail "owed: $(ls owed)"
+J --backup-dir owed ingest >/dev/null 2>&1
+[ "$(ls owed | wc -l)" = 1 ] && ok "and the command after it none" || fail "backups: $(ls owed)"
 finish
