@@ -336,6 +336,11 @@ store_backup(sqlite3 *db, const char *db_path, const char *why, char **made)
 		diag(DIAG_STORE_BACKUP, dir, 0, 0, _("cannot make the folder"), strerror(errno));
 		goto out;
 	}
+	/* said as it is, not as SQLite's "unable to open database file" */
+	if (access(dir, W_OK | X_OK) != 0) {
+		diag(DIAG_STORE_BACKUP, dir, 0, 0, _("cannot write in the folder"), strerror(errno));
+		goto out;
+	}
 	sweep(dir);
 	tmp = xasprintf("%s/.jingsai-backup.tmp.%ld", dir, (long)getpid());
 	unlink(tmp); /* VACUUM INTO wants no file there */

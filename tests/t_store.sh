@@ -154,4 +154,18 @@ expect_status 0 "with the folder there, the next command" J --backup-dir owed in
 	ok "makes the backup owed, of the store as it is" || fail "owed: $(ls owed)"
 J --backup-dir owed ingest >/dev/null 2>&1
 [ "$(ls owed | wc -l)" = 1 ] && ok "and the command after it none" || fail "backups: $(ls owed)"
+# A backup folder the user may not write in is said to be so (not SQLite's
+# "unable to open database file"); root is run without its power to write
+# everywhere.
+mkdir shut2; chmod 555 shut2
+nodac() {
+	if [ "$(id -u)" = 0 ]; then
+		setpriv --inh-caps=-dac_override --bounding-set=-dac_override "$@"
+	else
+		"$@"
+	fi
+}
+expect_status 3 "a backup folder that cannot be written in" nodac "$JINGSAI" --input in --db db --backup-dir shut2 backup
+expect_out "is said to be so" stderr "shut2: fatal: cannot back up the store: cannot write in the folder: Permission denied (the earlier backups are kept)"
+chmod 755 shut2
 finish
