@@ -574,7 +574,7 @@ log_append(const struct nightly *r, sqlite3 *db, const char *summary, int status
 	FILE *fp;
 
 	log_stamp(db, time(NULL), stamp); /* the log tells when, not SOURCE_DATE_EPOCH */
-	buf_printf(&entry, "%s run: %s; exit %d\n", stamp, summary, status);
+	buf_printf(&entry, _("%s run: %s; exit %d\n"), stamp, summary, status);
 	if (r->diags_len > 0) {
 		/* Indented, so the log reads as one entry per run. */
 		const char *p = r->diags_text;

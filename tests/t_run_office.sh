@@ -26,6 +26,9 @@ for name in $(echo "$names" | sed 's/、/ /g'); do
 done
 [ "$n" = "$(ls "$R" | wc -l)" ] && [ -z "$missing" ] && ok "every receipt named is there, and no other ($n)" ||
 	fail "receipts named: $names; missing:$missing; written: $(ls "$R" | tr '\n' ' ')"
+# the log says it in the office's words, at China time
+head -1 "$d/output/jingsai.log" | grep -q '^[0-9-]* [0-9:]*+0800 运行：接收文件 [0-9]* 个.*；退出码 [01]$' &&
+	ok "the log: 运行：… ；退出码" || fail "the log: $(head -1 "$d/output/jingsai.log" | cut -c1-120)"
 LC_ALL=C jz "$d" >"$WORK/stdout" 2>&1
 expect_out "nothing new: nothing said"
 
