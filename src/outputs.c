@@ -920,7 +920,13 @@ out_write_batch(struct out_ctx *oc, struct out_file *files, int n)
 			failed++;
 			oc->failed++;
 		} else {
-			oc->built++;
+			/* the same bytes already there: not rewritten, and not
+			 * said to be (a new programme or program version makes
+			 * every page again, and the office would send them on) */
+			if (state[i] == 1)
+				oc->unchanged++;
+			else
+				oc->built++;
 			if (oc->progress != NULL)
 				oc->progress(oc->progress_arg, files[i].relpath);
 			if (st != NULL && out_record(oc, st, files[i].relpath, path[i], files[i].fingerprint,

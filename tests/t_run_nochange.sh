@@ -133,4 +133,17 @@ echo '<!-- 已核对 -->' >>"$WORK/tpl/receipt.xml"
 cmp -s "$WORK/tpl/receipt.xml" "$TOP/templates/receipt.xml" && fail "receipt.xml not edited"
 jz_tpl
 [ "$(skipped)" = 0 ] && ok "a template edited: every group is looked into" || fail "a template edited, yet $(skipped) groups skipped"
+# The programme's slogan changed: it is in the bulletin alone, yet every
+# document is made again (the programme is in each one's fingerprint);
+# the certificates and the site's pages come out the same bytes, are not
+# rewritten, and are not counted as rebuilt (they were: the office would
+# have sent every certificate on again).
+snapshot "$WORK/s/output/certificates" >"$WORK/before"
+sed -i 's|<slogan>\(.*\)</slogan>|<slogan>\1，再创新佳绩</slogan>|' "$WORK/s/input/programme.xml"
+jz "$WORK/s" >"$WORK/stdout" 2>&1
+n=$(sed -n 's/.*; \([0-9]*\) documents\{0,1\} rebuilt.*/\1/p' "$WORK/stdout")
+[ -n "$n" ] && [ "$n" -le 3 ] && [ "$n" -ge 1 ] && ok "a new slogan: $n documents rebuilt (the bulletin's)" ||
+	fail "a new slogan: $(head -1 "$WORK/stdout")"
+snapshot "$WORK/s/output/certificates" | cmp -s - "$WORK/before" && ok "no certificate rewritten" ||
+	fail "certificates rewritten"
 finish
