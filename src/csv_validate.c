@@ -1,5 +1,6 @@
 /* csv_validate.c — the six CSV kinds as tables (one row per column with its
  * rule), header matching, field validation and the credit-code check. */
+#define _GNU_SOURCE /* memmem */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -386,6 +387,18 @@ scientific(const char *v)
 	return all_digits(p, strlen(p));
 }
 
+/* The ASCII character the full-width form at P stands for (U+FF01-U+FF5E:
+ * the digits, letters and signs of a Chinese input method, ０ for 0), or 0. */
+static int
+fullwidth(const unsigned char *p)
+{
+	if (p[0] == 0xEF && p[1] == 0xBC && p[2] >= 0x81 && p[2] <= 0xBF)
+		return p[2] - 0x60;   /* U+FF01-U+FF3F: ! to _ */
+	if (p[0] == 0xEF && p[1] == 0xBD && p[2] >= 0x80 && p[2] <= 0x9E)
+		return p[2] - 0x20;   /* U+FF40-U+FF5E: ` to ~ */
+	return 0;
+}
+
 /*
  * A whole number as Excel and Chinese input methods write it, made plain in
  * place: full-width digits (１２０) as ASCII, thousands separators (1,234;
@@ -402,13 +415,11 @@ csv_normalize_count(char *v)
 	const unsigned char *p = (const unsigned char *)v;
 
 	while (*p) {
+		int c = fullwidth(p);
 		if (k + 1 >= sizeof plain)
 			return;
-		if (p[0] == 0xEF && p[1] == 0xBC && p[2] >= 0x90 && p[2] <= 0x99) {
-			plain[k++] = (char)('0' + p[2] - 0x90); /* ０-９ U+FF10-U+FF19 */
-			p += 3;
-		} else if (p[0] == 0xEF && p[1] == 0xBC && p[2] == 0x8C) {
-			plain[k++] = ','; /* ， U+FF0C */
+		if ((c >= '0' && c <= '9') || c == ',') {
+			plain[k++] = (char)c;   /* ０-９ and ， */
 			p += 3;
 		} else if (*p < 0x80)
 			plain[k++] = (char)*p++;
@@ -459,12 +470,11 @@ normalize_digits(char *v)
 	const unsigned char *p = (const unsigned char *)v;
 
 	while (*p) {
+		int c = fullwidth(p);
 		if (k + 1 >= sizeof plain)
 			return;
-		if (p[0] == 0xEF && p[1] == 0xBC && p[2] >= 0x90 && p[2] <= 0x99)
-			plain[k++] = (char)('0' + p[2] - 0x90), p += 3;
-		else if (p[0] == 0xEF && p[1] == 0xBC && p[2] == 0x8E)
-			plain[k++] = '.', p += 3;
+		if ((c >= '0' && c <= '9') || c == '.')
+			plain[k++] = (char)c, p += 3;   /* ０-９ and ． */
 		else if ((*p >= '0' && *p <= '9') || *p == '.')
 			plain[k++] = (char)*p++;
 		else
@@ -505,6 +515,7 @@ normalize_credit(char *v)
 	if (strlen(v) == 18 && credit_code_valid(v))
 		return; /* the common case */
 	while (*p) {
+		int c = fullwidth(p);
 		if (k + 1 >= sizeof code)
 			return;
 		if (*p == ' ' || *p == '\t')
@@ -513,10 +524,10 @@ normalize_credit(char *v)
 			p += 3; /* U+3000 */
 		else if (p[0] == 0xC2 && p[1] == 0xA0)
 			p += 2;
-		else if (p[0] == 0xEF && p[1] == 0xBC && p[2] >= 0x90 && p[2] <= 0xBF)
-			code[k++] = (char)(p[2] - 0x90 + '0'), p += 3;   /* ０-９ Ａ-Ｚ (U+FF10-U+FF3F) */
-		else if (p[0] == 0xEF && p[1] == 0xBD && p[2] >= 0x81 && p[2] <= 0x9A)
-			code[k++] = (char)(p[2] - 0x81 + 'A'), p += 3;   /* ａ-ｚ */
+		else if ((c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z'))
+			code[k++] = (char)c, p += 3;                     /* ０-９ Ａ-Ｚ */
+		else if (c >= 'a' && c <= 'z')
+			code[k++] = (char)(c - 'a' + 'A'), p += 3;       /* ａ-ｚ */
 		else if (*p >= 'a' && *p <= 'z')
 			code[k++] = (char)(*p++ - 'a' + 'A');
 		else if (*p < 0x80)
@@ -584,8 +595,7 @@ check_field(const struct csv_column *c, const char *name, const char *v, const c
 
 	/* U+FFFD (EF BF BD), what a conversion to another encoding leaves
 	 * where it lost a character: a name holding it would print it */
-	if ((c->type == CT_TEXT || c->type == CT_LIST) && memchr(v, 0xEF, n) != NULL &&
-	    strstr(v, "\xEF\xBF\xBD") != NULL) {
+	if ((c->type == CT_TEXT || c->type == CT_LIST) && memmem(v, n, "\xEF\xBF\xBD", 3) != NULL) {
 		say(DIAG_CSV_LOST_CHAR, path, line, col, v, name);
 		return 1;
 	}
