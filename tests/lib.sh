@@ -52,6 +52,17 @@ expect_diag() {
 	if [ "$n" = 1 ]; then ok "$1"; else fail "$1 ('$2' is in $n lines of:)"; sed 's/^/    /' "$WORK/stderr" | head -20; fi
 }
 
+# nodac CMD... — CMD without root's power to read and write every file
+# (permissions then count for root as for anyone); as it is for others.
+nodac() {
+	if [ "$(id -u)" = 0 ]; then
+		setpriv --inh-caps=-dac_override,-dac_read_search \
+		    --bounding-set=-dac_override,-dac_read_search "$@"
+	else
+		"$@"
+	fi
+}
+
 # ingest_setup — for the ingest tests: works in $WORK, with in/ holding programme.xml and the
 # base fixtures; J runs jingsai on in/ with the store db, q queries that store.
 ingest_setup() {

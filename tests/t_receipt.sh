@@ -120,15 +120,7 @@ grep -q "^2024/320602/annual-return.xml,年度报表,2024,[0-9]*,替换此前报
 
 # a file the run may not open (its permissions) is on the receipt of its folder's region, with
 # the system's reason in Chinese under LC_ALL=C; it stays unread, and is not news, next time
-# (root reads every file: the run is made without that power)
-nodac() {
-	if [ "$(id -u)" = 0 ]; then
-		setpriv --inh-caps=-dac_override,-dac_read_search \
-		    --bounding-set=-dac_override,-dac_read_search "$@"
-	else
-		"$@"
-	fi
-}
+# (root reads every file: the run is made without that power, nodac)
 # run_nodac — the run under LC_ALL=C without root's power to read every file
 run_nodac() {
 	LC_ALL=C nodac "$JINGSAI" run --input "$S/input" --output "$S/output" --db "$S/var/jingsai.db" \

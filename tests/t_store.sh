@@ -158,13 +158,6 @@ J --backup-dir owed ingest >/dev/null 2>&1
 # "unable to open database file"); root is run without its power to write
 # everywhere.
 mkdir shut2; chmod 555 shut2
-nodac() {
-	if [ "$(id -u)" = 0 ]; then
-		setpriv --inh-caps=-dac_override --bounding-set=-dac_override "$@"
-	else
-		"$@"
-	fi
-}
 expect_status 3 "a backup folder that cannot be written in" nodac "$JINGSAI" --input in --db db --backup-dir shut2 backup
 expect_out "is said to be so" stderr "shut2: fatal: cannot back up the store: cannot write in the folder: Permission denied (the earlier backups are kept)"
 chmod 755 shut2
