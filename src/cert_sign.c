@@ -46,19 +46,16 @@ cert_key_load(const char *path, unsigned char **key, size_t *len)
 		return 0;
 	/* O_NONBLOCK: a FIFO put in its place must not hang the run */
 	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-	if ((fd < 0 || fstat(fd, &sb) != 0) && said_unusable(path)) {
-		if (fd >= 0)
-			close(fd);
-		return -1;
-	}
-	if (fd < 0 && errno == ENOENT) {
-		diag(DIAG_CERT_KEY_NONE, NULL, 0, 0, path);
-		return -1;
-	}
 	if (fd < 0 || fstat(fd, &sb) != 0) {
-		diag(DIAG_CERT_KEY, NULL, 0, 0, path, strerror(errno));
+		int err = errno;
 		if (fd >= 0)
 			close(fd);
+		if (said_unusable(path))
+			;
+		else if (err == ENOENT)
+			diag(DIAG_CERT_KEY_NONE, NULL, 0, 0, path);
+		else
+			diag(DIAG_CERT_KEY, NULL, 0, 0, path, strerror(err));
 		return -1;
 	}
 	/* The key signs every certificate: a file anyone else can read or
