@@ -614,14 +614,17 @@ log_append(const struct nightly *r, sqlite3 *db, const char *summary, int status
 static int
 output_unwritable(const char *dir)
 {
-	const struct passwd *pw = getpwuid(geteuid());
+	const struct passwd *pw;
 	char uid[32];
+	int err;
 
 	mkdir_p(dir);
 	if (access(dir, W_OK | X_OK) == 0)
 		return 0;
+	err = errno;
+	pw = getpwuid(geteuid());   /* only now: it reads the system's user list */
 	snprintf(uid, sizeof uid, "%ld", (long)geteuid());
-	diag(DIAG_RUN_OUTPUT_UNWRITABLE, dir, 0, 0, strerror(errno), pw != NULL ? pw->pw_name : uid,
+	diag(DIAG_RUN_OUTPUT_UNWRITABLE, dir, 0, 0, strerror(err), pw != NULL ? pw->pw_name : uid,
 	    pw != NULL ? pw->pw_name : uid, dir);
 	return 1;
 }
